@@ -1,0 +1,19 @@
+from .pages import CampaignPage, CampaignRelatedPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+from .site_settings import FooterLink, SiteSettings
+from .taxonomy import City, County, Mark, MountainCountyMembership, MountainSeaPair
+
+__all__ = [
+    "CampaignPage",
+    "CampaignRelatedPage",
+    "City",
+    "County",
+    "FooterLink",
+    "HomePage",
+    "Mark",
+    "MountainCountyMembership",
+    "MountainSeaPair",
+    "NewsArticlePage",
+    "NewsIndexPage",
+    "SiteSettings",
+    "StandardPage",
+]

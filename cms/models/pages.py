@@ -1,0 +1,253 @@
+"""Site-wide pages: home, standard pages, news and campaigns."""
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.api import APIField
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.blocks import BodyBlock, HomeSectionsBlock
+
+
+class SitePage(Page):
+    """Abstract base: a social-sharing image and a card template for listings and featured blocks."""
+
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("social sharing image"),
+        help_text=_("Shown when the page is shared (Open Graph); the page's main image is used if empty."),
+    )
+
+    card_template = "cms/cards/page_card.html"
+
+    promote_panels = Page.promote_panels + [FieldPanel("social_image")]
+
+    class Meta:
+        abstract = True
+
+    def get_card_image(self):
+        return self.social_image
+
+    def get_og_image(self):
+        return self.social_image or self.get_card_image()
+
+
+class HomePage(SitePage):
+    hero_title = models.CharField(_("hero title"), max_length=80)
+    hero_text = models.TextField(_("hero text"), blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hero image"),
+    )
+    hero_link = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hero link"),
+    )
+    hero_link_label = models.CharField(_("hero link text"), max_length=40, blank=True)
+    sections = StreamField(HomeSectionsBlock(), blank=True, verbose_name=_("sections"))
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_title"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                FieldPanel("hero_link"),
+                FieldPanel("hero_link_label"),
+            ],
+            heading=_("Hero"),
+        ),
+        FieldPanel("sections"),
+    ]
+    api_fields = [APIField("hero_title"), APIField("hero_text"), APIField("sections")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.StandardPage", "cms.NewsIndexPage", "cms.CampaignPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_card_image(self):
+        return self.hero_image
+
+    def latest_news(self, count=4):
+        return (
+            NewsArticlePage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("image")
+            .order_by("-date", "-pk")[:count]
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = self.latest_news()
+        return context
+
+
+class StandardPage(SitePage):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    api_fields = [APIField("intro"), APIField("body")]
+
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class NewsIndexPage(SitePage):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    api_fields = [APIField("intro")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.NewsArticlePage"]
+    max_count = 1
+    articles_per_page = 10
+
+    class Meta:
+        verbose_name = _("news index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = (
+            NewsArticlePage.objects.live().public().child_of(self).select_related("image").order_by("-date", "-pk")
+        )
+        context["articles"] = Paginator(articles, self.articles_per_page).get_page(request.GET.get("page"))
+        return context
+
+
+class NewsArticlePage(SitePage):
+    """A notice as the organisers publish it, such as a city office's report on a fair."""
+
+    date = models.DateField(_("publication date"), default=timezone.localdate)
+    source = models.CharField(_("source"), max_length=80, blank=True, help_text=_("Organisation that issued it."))
+    summary = models.TextField(_("summary"), blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("source"),
+        FieldPanel("summary"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+    api_fields = [APIField("date"), APIField("source"), APIField("summary"), APIField("image"), APIField("body")]
+
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types = []
+    card_template = "cms/cards/news_card.html"
+
+    class Meta:
+        verbose_name = _("news article")
+        verbose_name_plural = _("news articles")
+
+    def get_card_image(self):
+        return self.image
+
+
+class CampaignPage(SitePage):
+    """A 百县千碗 or 山海协作 campaign: its story, dates and the pages that belong to it."""
+
+    class Kind(models.TextChoices):
+        BAIXIAN_QIANWAN = "baixian_qianwan", _("Hundred counties, thousand bowls")
+        SHANHAI = "shanhai", _("Mountain-sea cooperation")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("campaign"), max_length=20, choices=Kind.choices, default=Kind.SHANHAI)
+    subtitle = models.CharField(_("subtitle"), max_length=120, blank=True)
+    start_date = models.DateField(_("starts"))
+    end_date = models.DateField(_("ends"), null=True, blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("story"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("kind"),
+        FieldPanel("subtitle"),
+        MultiFieldPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
+        FieldPanel("image"),
+        FieldPanel("body"),
+        InlinePanel("related_pages", heading=_("Linked pages"), label=_("page")),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("subtitle"), index.SearchField("body")]
+    api_fields = [
+        APIField("kind"),
+        APIField("subtitle"),
+        APIField("start_date"),
+        APIField("end_date"),
+        APIField("image"),
+        APIField("body"),
+    ]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.StandardPage"]
+    card_template = "cms/cards/campaign_card.html"
+
+    class Meta:
+        verbose_name = _("campaign page")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("A campaign cannot end before it starts.")})
+
+    def get_card_image(self):
+        return self.image
+
+    @property
+    def is_running(self):
+        today = timezone.localdate()
+        return self.start_date <= today and (self.end_date is None or today <= self.end_date)
+
+
+class CampaignRelatedPage(Orderable):
+    campaign = ParentalKey(CampaignPage, on_delete=models.CASCADE, related_name="related_pages")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page"))
+
+    panels = [PageChooserPanel("page")]

@@ -1,0 +1,63 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Orderable
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting, ClusterableModel):
+    """Site name, contact details and the footer, including the ICP filing number Chinese sites must show."""
+
+    site_name = models.CharField(_("site name"), max_length=40, default="山海集市")
+    site_name_en = models.CharField(_("English site name"), max_length=60, default="Shanhai Market")
+    tagline = models.CharField(_("tagline"), max_length=120, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    footer_text = models.TextField(_("footer text"), blank=True)
+    icp_number = models.CharField(
+        _("ICP filing number"),
+        max_length=60,
+        blank=True,
+        help_text=_("备案号, e.g. 浙ICP备12345678号-1; shown in the footer."),
+    )
+    public_security_number = models.CharField(_("public security filing number"), max_length=60, blank=True)
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("site_name"), FieldPanel("site_name_en"), FieldPanel("tagline")], heading=_("Site")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("contact_phone"), FieldPanel("contact_email"), FieldPanel("address")], heading=_("Contact")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("footer_text"),
+                FieldPanel("icp_number"),
+                FieldPanel("public_security_number"),
+                InlinePanel("footer_links", label=_("link")),
+            ],
+            heading=_("Footer"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")
+
+
+class FooterLink(Orderable):
+    settings = ParentalKey(SiteSettings, on_delete=models.CASCADE, related_name="footer_links")
+    label = models.CharField(_("label"), max_length=40)
+    page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
+    )
+    url = models.URLField(_("or web address"), blank=True)
+
+    panels = ["label", "page", "url"]
+
+    @property
+    def href(self):
+        return self.page.url if self.page_id else self.url

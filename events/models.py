@@ -1,0 +1,1 @@
+"""Events: fairs, stalls, registrations and check-in (see the fairs and registration issues)."""

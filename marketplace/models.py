@@ -1,0 +1,1 @@
+"""Marketplace: vendors, products, cart and checkout (see the catalogue and checkout issues)."""
