@@ -27,6 +27,7 @@ if settings.DEBUG:
 
 # People's pages: Chinese at /…, English at /en/….
 urlpatterns += i18n_patterns(
+    path("", include("marketplace.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

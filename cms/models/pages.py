@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -79,7 +80,7 @@ class HomePage(SitePage):
     api_fields = [APIField("hero_title"), APIField("hero_text"), APIField("sections")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.StandardPage", "cms.NewsIndexPage", "cms.CampaignPage"]
+    subpage_types = ["cms.StandardPage", "cms.NewsIndexPage", "cms.CampaignPage", "marketplace.VendorIndexPage"]
     max_count = 1
 
     class Meta:
@@ -251,3 +252,25 @@ class CampaignRelatedPage(Orderable):
     page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page"))
 
     panels = [PageChooserPanel("page")]
+
+
+class TypedChildRouteMixin:
+    """Route to children of one known page type with one query instead of Wagtail's two per level.
+
+    Wagtail's default routing loads the child as a base Page and then its specific class. A page whose
+    children are all of one type can load the specific child directly (and what its template needs).
+    """
+
+    def child_route_queryset(self):
+        raise NotImplementedError
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        queryset = self.child_route_queryset()
+        try:
+            child = queryset.child_of(self).get(slug=path_components[0])
+        except queryset.model.DoesNotExist:
+            raise Http404 from None
+        child._cached_parent_obj = self
+        return child.route(request, path_components[1:])

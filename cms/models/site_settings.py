@@ -47,6 +47,12 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
     class Meta:
         verbose_name = _("site settings")
 
+    @classmethod
+    def for_site(cls, site):
+        from cms import shell_cache
+
+        return shell_cache.get_or_set(("settings", site.pk), lambda: super(SiteSettings, cls).for_site(site))
+
 
 class FooterLink(Orderable):
     settings = ParentalKey(SiteSettings, on_delete=models.CASCADE, related_name="footer_links")

@@ -1,0 +1,87 @@
+# Shanhai Market — everyday commands. A fresh machine needs only Python 3.11 and make.
+#   make run    set up, migrate, load the demo, serve http://127.0.0.1:$(PORT)
+#   make test   set up, lint, check, then pytest on SQLite and again on a throwaway PostgreSQL
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BOOTSTRAP_PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+APPS := cms marketplace events
+
+# Tests never see the developer's DATABASE_URL or .env: the first run is in-memory SQLite on purpose.
+TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=cms.settings.test
+
+heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint format bench messages clean
+
+help:
+	@echo "make run       set up and serve the demo site on http://127.0.0.1:$(PORT) (reads .env if present)"
+	@echo "make test      ruff, Django checks, pytest on SQLite, then pytest on a throwaway PostgreSQL"
+	@echo "make lint      ruff check + ruff format --check"
+	@echo "make format    ruff format + ruff check --fix"
+	@echo "make bench     run the benchmarks (python -m bench)"
+	@echo "make messages  update and compile the zh_Hans translations (needs gettext)"
+	@echo "make clean     remove caches, test artifacts and collected static files (keeps .venv and db.sqlite3)"
+
+$(PY):
+	$(call heading,Creating the virtual environment in $(VENV))
+	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "error: neither python3.11 nor python3 is on PATH" >&2; exit 1; }
+	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changed since the last successful install.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(call heading,Installing requirements-dev.txt into $(VENV))
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(call heading,migrate + load_demo + runserver on http://127.0.0.1:$(PORT)/ (Ctrl-C stops))
+	@set -e; \
+	export DJANGO_SETTINGS_MODULE=cms.settings.dev; \
+	if [ -f .env ]; then echo "reading .env"; set -a; . ./.env; set +a; fi; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py load_demo; \
+	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(STAMP)
+	$(call heading,ruff check)
+	$(PY) -m ruff check .
+	$(call heading,ruff format --check)
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: lint
+	$(call heading,manage.py check)
+	$(TEST_ENV) $(PY) manage.py check
+	$(call heading,manage.py makemigrations --check --dry-run)
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(call heading,pytest on SQLite (in memory): the whole suite)
+	$(TEST_ENV) $(PY) -m pytest
+	$(call heading,pytest on a throwaway PostgreSQL cluster: the whole suite except browser tests)
+	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "not browser"
+
+bench: $(STAMP)
+	$(call heading,Benchmarks)
+	$(PY) -m bench
+
+messages: $(STAMP)
+	$(call heading,makemessages -l zh_Hans + compilemessages ($(APPS)))
+	@command -v msgfmt >/dev/null || { echo "error: gettext is not installed (apt-get install gettext)" >&2; exit 1; }
+	@set -e; for app in $(APPS); do \
+		mkdir -p $$app/locale; \
+		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --ignore 'migrations/*'); \
+	done
+	$(PY) manage.py compilemessages --ignore '.venv'
+
+clean:
+	$(call heading,Cleaning)
+	rm -rf .pytest_cache .ruff_cache test-artifacts var/static
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,110 @@
+"""The pages the benchmark measures, in order. The floor (`/healthz`) comes first.
+
+An entry is a BenchPage(name, path): `path` is either a literal path ("/news/") or a callable taking no
+arguments that returns a path, or None when there is no such page in the database (the row is then
+reported as skipped). Callables run after Django is set up, against the bench database, so they can
+query models; `first_live("app.Model")` finds the first live, public page of a Wagtail page model.
+
+Apps add their own pages without touching bench/: a module `<app>/bench_pages.py` that defines
+
+    from bench.pages import BenchPage, first_live
+
+    PAGES = [
+        BenchPage("product", first_live("marketplace.ProductPage")),
+        BenchPage("products API", "/api/v2/pages/?type=marketplace.ProductPage"),
+    ]
+
+is picked up for every app in INSTALLED_APPS, and its entries are appended after the ones below.
+"""
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    name: str
+    path: str | Callable[[], str | None]
+    note: str = ""
+
+    def resolve(self):
+        path = self.path() if callable(self.path) else self.path
+        if path is None:
+            return None
+        parts = urlsplit(path)
+        # Page.get_url() gives a full URL when several sites exist; the benchmark wants host-less paths.
+        return parts.path + (f"?{parts.query}" if parts.query else "") if parts.scheme else path
+
+
+def first_live(model_label):
+    """A callable returning the URL path of the first live, public page of `model_label` (e.g. "cms.NewsArticlePage").
+
+    Pages in the default locale come first (the Chinese tree, URLs without a language prefix), then by tree
+    order. Returns None if the model has no such page.
+    """
+
+    def find():
+        from django.apps import apps
+        from django.utils import translation
+        from wagtail.models import Locale
+
+        model = apps.get_model(model_label)
+        pages = model.objects.live().public().order_by("path")
+        try:
+            default = Locale.get_default()
+        except Locale.DoesNotExist:
+            default = None
+        page = (pages.filter(locale=default).first() if default else None) or pages.first()
+        if page is None:
+            return None
+        # The URL prefix (none for Chinese, /en/ for English) follows the active language: use the page's own.
+        with translation.override(page.locale.language_code):
+            return page.get_url()
+
+    find.__name__ = f"first_live({model_label})"
+    find.__qualname__ = find.__name__
+    return find
+
+
+PAGES = [
+    BenchPage("floor", "/healthz", "no database, no template: what gunicorn + Django cost on their own"),
+    BenchPage("home", "/"),
+    BenchPage("home (en)", "/en/"),
+    BenchPage("news index", first_live("cms.NewsIndexPage")),
+    BenchPage("news article", first_live("cms.NewsArticlePage")),
+    BenchPage("campaign", first_live("cms.CampaignPage")),
+    BenchPage("API news", "/api/v2/pages/?type=cms.NewsArticlePage"),
+    BenchPage("sitemap", "/sitemap.xml"),
+]
+
+FLOOR = "floor"
+
+
+def app_pages():
+    """Entries from `<app>.bench_pages.PAGES` for every installed app that has one."""
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.bench_pages"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name in (module_name, config.name):
+                continue
+            raise
+        found.extend(getattr(module, "PAGES", []))
+    return found
+
+
+def registry():
+    """All pages to measure: the ones above, then those the apps register. Names must be unique."""
+    pages = [*PAGES, *app_pages()]
+    seen = set()
+    for page in pages:
+        if page.name in seen:
+            raise ValueError(f"two benchmark pages are called {page.name!r}")
+        seen.add(page.name)
+    return pages

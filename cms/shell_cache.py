@@ -1,0 +1,60 @@
+"""Cache for what every page shows around its content: the site, its settings, menu and footer links.
+
+They cost four or five queries per page and change only when an editor publishes, moves or deletes a
+page, or saves the site settings. All keys carry one version number; any of those events bumps it,
+so nothing in the shell is ever stale for longer than the commit that changed it.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+VERSION_KEY = "cms:shell:version"
+TIMEOUT = 60 * 60 * 24
+
+
+def version():
+    value = cache.get(VERSION_KEY)
+    if value is None:
+        value = 1
+        cache.add(VERSION_KEY, value, None)
+    return value
+
+
+def key(*parts):
+    return ":".join(["cms:shell", str(version()), *map(str, parts)])
+
+
+def get_or_set(parts, compute):
+    cache_key = key(*parts)
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value, TIMEOUT)
+    return value
+
+
+def _bump():
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def bump(**kwargs):
+    # Now, and again after commit: a request that read the old rows in between must not keep them.
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def connect(*senders):
+    """Bump the version whenever a row of these models is saved or deleted."""
+    for sender in senders:
+        post_save.connect(bump, sender=sender, dispatch_uid=f"shell-cache-save-{sender._meta.label}")
+        post_delete.connect(bump, sender=sender, dispatch_uid=f"shell-cache-delete-{sender._meta.label}")
+
+
+page_published.connect(bump, dispatch_uid="shell-cache-published")
+page_unpublished.connect(bump, dispatch_uid="shell-cache-unpublished")
+post_page_move.connect(bump, dispatch_uid="shell-cache-moved")

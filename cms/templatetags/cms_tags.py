@@ -1,0 +1,194 @@
+"""Template tags for the site shell: money, language switch, main menu, absolute URLs and sharing images."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import timezone
+from django.utils.translation import get_language, get_language_info, to_locale
+from wagtail.models import Page, Site
+
+from cms import shell_cache
+
+register = template.Library()
+
+CENT = Decimal("0.01")
+
+# Open Graph wants a territory, which our language codes do not carry.
+OG_LOCALES = {"zh-hans": "zh_CN", "en": "en_US"}
+
+
+@register.filter
+def cny(value):
+    """Format an amount of yuan as "¥1,280.00": two places, half-up rounding, thousands separators.
+
+    None and "" give ""; anything that is not a number is returned unchanged, as Django filters do.
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        # str() first so that floats give the decimal the user typed, not their binary expansion.
+        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError):
+        return value
+    if not amount.is_finite():
+        return value
+    sign = "-" if amount < 0 else ""  # -0.001 rounds to 0.00, which must not show as "-¥0.00"
+    return f"{sign}¥{abs(amount):,.2f}"
+
+
+@register.filter
+def html_lang(language_code):
+    """BCP 47 tag for `lang` and `hreflang` attributes: "zh-hans" → "zh-Hans", "en" → "en"."""
+    return to_locale(language_code or settings.LANGUAGE_CODE).replace("_", "-")
+
+
+@register.simple_tag
+def og_locale(language_code=None):
+    code = (language_code or get_language() or settings.LANGUAGE_CODE).lower()
+    return OG_LOCALES.get(code, to_locale(code))
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """(code, name, url, is_current) for each language, each url pointing at the current page in that language.
+
+    Names are in their own language ("English", "简体中文"), as a reader who cannot read the current one expects.
+    """
+    request = context.get("request")
+    current = get_language() or settings.LANGUAGE_CODE
+    full_path = request.get_full_path() if request else "/"
+    links = []
+    for code, _name in settings.LANGUAGES:
+        name = get_language_info(code)["name_local"]
+        links.append((code, name, translate_url(full_path, code), code == current))
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def alternate_links(context):
+    """(hreflang, absolute url) for the <link rel="alternate"> tags, plus x-default for the Chinese page."""
+    request = context.get("request")
+    if request is None:
+        return []
+    links = []
+    for code, _name in settings.LANGUAGES:
+        links.append((html_lang(code), request.build_absolute_uri(translate_url(request.path, code))))
+    default = request.build_absolute_uri(translate_url(request.path, settings.LANGUAGE_CODE))
+    links.append(("x-default", default))
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url=None):
+    """`url` (the current path when omitted) as an absolute URL on the host the reader used."""
+    request = context.get("request")
+    if request is None:
+        return url or ""
+    return request.build_absolute_uri(url if url is not None else request.path)
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """Live, in-menu children of the current site's root page, in one query.
+
+    Not filtered with .public(), which costs a query of its own; a login-restricted page may appear and asks
+    the reader to log in, as Wagtail's own menus do.
+
+    Each item is a dict with `title`, `url`, `is_current` (this very page) and `in_section` (this page or below).
+    """
+    request = context.get("request")
+    if request is None:
+        return []
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+
+    # The menu's pages and URLs come from the shell cache; only "where am I" is worked out per request.
+    def load():
+        children = (
+            site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "path", "depth", "live")
+        )
+        return [(child.title, child.get_url(request)) for child in children.order_by("path")]
+
+    items = []
+    for title, url in shell_cache.get_or_set(("menu", site.pk, get_language()), load):
+        if not url:
+            continue
+        items.append(
+            {
+                "title": title,
+                "url": url,
+                "is_current": request.path == url,
+                # Menu items are never the site root, so a prefix match means "in this section".
+                "in_section": request.path.startswith(url),
+            }
+        )
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def og_image(context, page):
+    """The page's sharing image as a 1200×630 JPEG: a dict of absolute `url`, `width`, `height`, or None."""
+    get_og_image = getattr(page, "get_og_image", None)
+    image = get_og_image() if get_og_image else None
+    if image is None:
+        return None
+    rendition = image.get_rendition("fill-1200x630|format-jpeg")
+    request = context.get("request")
+    url = request.build_absolute_uri(rendition.url) if request else rendition.url
+    return {"url": url, "width": rendition.width, "height": rendition.height, "alt": rendition.alt}
+
+
+@register.simple_tag
+def footer_links(site_settings):
+    """Footer links as (label, href) pairs, from the shell cache."""
+    if not site_settings or not getattr(site_settings, "pk", None):
+        return []
+
+    def load():
+        return [{"label": link.label, "href": link.href} for link in site_settings.footer_links.select_related("page")]
+
+    return shell_cache.get_or_set(("footer", site_settings.pk, get_language()), load)
+
+
+@register.simple_tag
+def site_name(site_settings, language_code=None):
+    """The site name in the current language: the English one on English pages when it is set."""
+    code = language_code or get_language() or ""
+    if site_settings is None:
+        return settings.WAGTAIL_SITE_NAME
+    if code.startswith("en") and site_settings.site_name_en:
+        return site_settings.site_name_en
+    return site_settings.site_name
+
+
+@register.filter
+def live_specific(pages):
+    """The live pages of a chooser list (pages or page ids) as their specific classes, in the editor's order.
+
+    One query per page type instead of one per page, and unpublished or deleted pages drop out.
+    """
+    ids = [p if isinstance(p, int) else p.pk for p in pages if p is not None]
+    if not ids:
+        return []
+    by_id = Page.objects.live().public().filter(pk__in=ids).specific().in_bulk()
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@register.filter
+def page_ids(links):
+    """`page_id` of each row of an orderable of page links, such as a campaign's related pages."""
+    return [link.page_id for link in links]
+
+
+@register.simple_tag
+def date_range_status(start, end=None):
+    """ "upcoming", "running" or "ended" for a period from `start` to `end` (inclusive; open-ended if None)."""
+    today = timezone.localdate()
+    if start and today < start:
+        return "upcoming"
+    if end and end < today:
+        return "ended"
+    return "running"

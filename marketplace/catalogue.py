@@ -1,0 +1,97 @@
+"""Catalogue queries shared by the listing, county, search and API views.
+
+Each returns a queryset that loads a page of cards in a fixed number of queries, whatever the size
+of the catalogue: the card's relations are joined or prefetched, never fetched per card.
+"""
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from wagtail.images import get_image_model
+from wagtail.search.backends import get_search_backend
+
+from .models import ProductPage, VendorPage
+
+SORTS = {
+    "newest": ("-first_published_at", "-pk"),
+    "price": ("unit_price", "pk"),
+    "-price": ("-unit_price", "pk"),
+    "name": ("title", "pk"),
+}
+DEFAULT_SORT = "newest"
+
+
+def audiences_for(user):
+    """Which products a user may see: canteen-only products are for canteen buyers and staff."""
+    if getattr(user, "is_staff", False) or is_canteen_buyer(user):
+        return [ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH, ProductPage.Audience.CANTEENS]
+    return [ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH]
+
+
+def is_canteen_buyer(user):
+    # Canteen buyer units come with the canteen issue; until then nobody is one.
+    return False
+
+
+def _with_renditions(queryset, image_field):
+    return queryset.prefetch_related(
+        Prefetch(f"{image_field}__renditions", queryset=get_image_model().get_rendition_model().objects.all())
+    )
+
+
+def visible_products(user=None):
+    products = ProductPage.objects.live().public().visible().for_listing()
+    products = products.filter(audience__in=audiences_for(user))
+    return _with_renditions(products, "cover_image")
+
+
+def visible_vendors():
+    vendors = (
+        VendorPage.objects.live()
+        .public()
+        .filter(approval_status=VendorPage.Approval.APPROVED)
+        .select_related("county", "county__city", "logo")
+        .order_by("path")
+    )
+    return _with_renditions(vendors, "logo")
+
+
+def filter_products(products, criteria):
+    if county := criteria.get("county"):
+        products = products.filter(origin_county__slug=county)
+    if city := criteria.get("city"):
+        products = products.filter(origin_county__city__code=city)
+    if category := criteria.get("category"):
+        products = products.filter(Q(category__slug=category) | Q(category__parent__slug=category))
+    if mark := criteria.get("mark"):
+        through = ProductPage.marks.through
+        products = products.filter(Exists(through.objects.filter(productpage_id=OuterRef("pk"), mark__slug=mark)))
+    if criteria.get("price_min") is not None:
+        products = products.filter(unit_price__gte=criteria["price_min"])
+    if criteria.get("price_max") is not None:
+        products = products.filter(unit_price__lte=criteria["price_max"])
+    if criteria.get("in_stock"):
+        products = products.filter(Q(track_stock=False) | Q(stock__quantity__gte=F("min_order_quantity")))
+    if criteria.get("canteen"):
+        products = products.filter(audience__in=[ProductPage.Audience.CANTEENS, ProductPage.Audience.BOTH])
+    return products
+
+
+def sort_products(products, sort):
+    return products.order_by(*SORTS.get(sort or DEFAULT_SORT, SORTS[DEFAULT_SORT]))
+
+
+def filter_vendors(vendors, criteria):
+    if county := criteria.get("county"):
+        vendors = vendors.filter(county__slug=county)
+    if kind := criteria.get("kind"):
+        vendors = vendors.filter(kind=kind)
+    return vendors
+
+
+def search(query, user=None, vendor_limit=6):
+    """Products and vendors matching a Chinese, pinyin or English query, best matches first."""
+    backend = get_search_backend()
+    return {
+        "products": backend.search(query, visible_products(user)),
+        "vendors": backend.search(query, visible_vendors())[:vendor_limit],
+        "pages": [],
+    }

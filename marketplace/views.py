@@ -1,0 +1,100 @@
+"""People's catalogue pages: the vendor list, the product listing with filters, county pages, search.
+
+Thin views: they read query parameters through a form, ask the catalogue queries in `catalogue.py`
+for a page of results and render it.
+"""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from wagtail.models import Site
+
+from cms.models import County, MountainSeaPair
+
+from . import catalogue
+from .forms import ProductFilterForm, VendorFilterForm
+from .models import VendorIndexPage
+
+PRODUCTS_PER_PAGE = 24
+VENDORS_PER_PAGE = 24
+
+
+def _page_of(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def vendor_list(request, market):
+    form = VendorFilterForm(request.GET or None)
+    vendors = catalogue.visible_vendors()
+    if form.is_valid():
+        vendors = catalogue.filter_vendors(vendors, form.cleaned_data)
+    context = {
+        "page": market,
+        "form": form,
+        "vendors": _page_of(request, vendors, VENDORS_PER_PAGE),
+        "query_string": _query_without_page(request),
+    }
+    return TemplateResponse(request, "marketplace/vendor_index_page.html", context)
+
+
+def product_list(request, market):
+    form = ProductFilterForm(request.GET or None)
+    products = catalogue.visible_products(request.user)
+    if form.is_valid():
+        products = catalogue.filter_products(products, form.cleaned_data)
+        products = catalogue.sort_products(products, form.cleaned_data.get("sort"))
+    else:
+        products = catalogue.sort_products(products, None)
+    context = {
+        "page": market,
+        "form": form,
+        "products": _page_of(request, products, PRODUCTS_PER_PAGE),
+        "query_string": _query_without_page(request),
+    }
+    return TemplateResponse(request, "marketplace/product_list.html", context)
+
+
+def county_detail(request, market, slug):
+    county = get_object_or_404(County.objects.select_related("city"), slug=slug)
+    pairs = MountainSeaPair.objects.filter(mountain_county=county) | MountainSeaPair.objects.filter(
+        coastal_county=county
+    )
+    partners = [
+        pair.coastal_county if pair.mountain_county_id == county.pk else pair.mountain_county
+        for pair in pairs.select_related("mountain_county", "coastal_county")
+    ]
+    context = {
+        "page": market,
+        "county": county,
+        "partners": partners,
+        "is_mountain": county.is_mountain_now,
+        "vendors": catalogue.visible_vendors().filter(county=county)[:VENDORS_PER_PAGE],
+        "products": _page_of(
+            request,
+            catalogue.sort_products(catalogue.visible_products(request.user).filter(origin_county=county), None),
+            PRODUCTS_PER_PAGE,
+        ),
+        "query_string": _query_without_page(request),
+    }
+    return TemplateResponse(request, "marketplace/county_page.html", context)
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    results = catalogue.search(query, request.user) if query else None
+    market = VendorIndexPage.objects.live().descendant_of(Site.find_for_request(request).root_page).first()
+    context = {
+        "query": query,
+        "market": market,
+        "products": _page_of(request, results["products"], PRODUCTS_PER_PAGE) if results else None,
+        "vendors": results["vendors"] if results else [],
+        "pages": results["pages"] if results else [],
+        "query_string": _query_without_page(request),
+    }
+    return TemplateResponse(request, "marketplace/search_results.html", context)

@@ -1,0 +1,77 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live_server.
+
+Playwright's browsers are never downloaded (`playwright install` is not used): we launch the
+Chromium that the Debian package installs at /usr/bin/chromium. Without it the tests are skipped
+with the reason, or fail when CI is set.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.support.plugin import skip_or_fail
+
+# Playwright's sync API drives the browser from an asyncio event loop that it keeps in this thread, so
+# Django's async-safety guard sees a running loop and raises SynchronousOnlyOperation on any ORM call
+# made by the test (fixtures, assertions) while a page is open. The test code really is synchronous and
+# nothing else runs on that loop, so the guard is a false alarm here: turn it off for this test process.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+# Module scope, not session: while Playwright runs, this thread has a live event loop, which would also
+# break async_to_sync/asyncio.run in the (non-browser) test modules collected after this package.
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} not found (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _page(browser, options):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page in a phone-sized context (390×844 CSS pixels, device scale 2, touch)."""
+    context, page = _page(browser, PHONE)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    """A page in a desktop-sized context (1280×900)."""
+    context, page = _page(browser, DESKTOP)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir():
+    """test-artifacts/screenshots/ (git-ignored); CI can keep it as a build artifact."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR
