@@ -224,6 +224,10 @@ class VendorPage(TypedChildRouteMixin, SitePage):
     def is_approved(self):
         return self.approval_status == self.Approval.APPROVED
 
+    @classmethod
+    def api_queryset(cls, queryset):
+        return queryset.select_related("county", "logo").prefetch_related("held_marks__mark")
+
     def search_terms(self):
         return search_terms_for(self.title)
 
@@ -457,6 +461,13 @@ class ProductPage(SitePage):
         if self.name_en and (get_language() or "").startswith("en"):
             return self.name_en
         return self.title
+
+    @classmethod
+    def api_queryset(cls, queryset):
+        rendition_model = get_image_model().get_rendition_model()
+        return queryset.for_listing().prefetch_related(
+            "tier_prices", models.Prefetch("cover_image__renditions", queryset=rendition_model.objects.all())
+        )
 
     def search_terms(self):
         return search_terms_for(self.title, self.name_en)

@@ -16,19 +16,37 @@ def clear_cache():
     cache.clear()
 
 
+def ensure_wagtail_base_rows():
+    """Wagtail's migrations create the locale, root page and root collection; a transactional test
+    (live_server) flushes every table afterwards, so browser tests put them back here."""
+    from django.conf import settings
+    from wagtail.models import Collection, Locale
+
+    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if not Site.objects.filter(is_default_site=True).exists():
+        Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
+    return root
+
+
 @pytest.fixture
 def home_page(db):
     """A published HomePage as the root of the default site, replacing Wagtail's welcome page."""
-    root = Page.get_first_root_node()
+    root = ensure_wagtail_base_rows()
     home = root.add_child(instance=HomePage(title="山海集市", hero_title="山海协作，百县千碗", slug="shanhai"))
     site = Site.objects.get(is_default_site=True)
     old_root = site.root_page
     site.root_page = home
     site.save()
-    if old_root.pk != home.pk and not isinstance(old_root.specific, HomePage):
+    if old_root.depth > 1 and old_root.pk != home.pk and not isinstance(old_root.specific, HomePage):
         old_root.delete()
     return home
 
 
-# postgres_url fixture and the CI rule "skipped means failed" (see tests/support/plugin.py).
-pytest_plugins = ["tests.support.plugin"]
+# postgres_url fixture and the CI rule "skipped means failed" (see tests/support/plugin.py);
+# catalogue factories (market, make_vendor, make_product …) for every package, browser tests included.
+pytest_plugins = ["tests.support.plugin", "tests.fixtures.catalogue"]

@@ -1,0 +1,82 @@
+"""Stock: live data that a vendor changes at once, without moderation (prices go through moderation)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from ..models import ProductPage, ProductStock, VendorMember
+from .errors import MarketplaceError
+
+MANAGE_ALL_STOCK_PERMISSION = "marketplace.change_productstock"
+
+
+def can_manage_all_stock(user) -> bool:
+    """Platform staff with the stock permission (and superusers) manage every vendor's stock."""
+    return bool(user and user.is_active and user.has_perm(MANAGE_ALL_STOCK_PERMISSION))
+
+
+def stock_products_for(user):
+    """Products whose stock `user` may change: their vendors' products, or all for staff."""
+    products = ProductPage.objects.filter(track_stock=True)
+    if not can_manage_all_stock(user):
+        products = products.filter(vendor__members__user=user)
+    return products
+
+
+def can_manage_stock(user, product) -> bool:
+    if can_manage_all_stock(user):
+        return True
+    return bool(
+        user
+        and user.is_active
+        and product.vendor_id
+        and VendorMember.objects.filter(vendor_id=product.vendor_id, user=user).exists()
+    )
+
+
+def _whole_number(quantity):
+    if isinstance(quantity, bool):
+        raise ValueError
+    if isinstance(quantity, int):
+        return quantity
+    if isinstance(quantity, str):
+        quantity = quantity.strip()
+    try:
+        number = Decimal(str(quantity))
+    except (InvalidOperation, ValueError) as error:
+        raise ValueError from error
+    if not number.is_finite() or number != number.to_integral_value():
+        raise ValueError
+    return int(number)
+
+
+def set_stock(product, quantity, user):
+    """Set the units in stock of `product` to `quantity` and log old → new. Returns the ProductStock."""
+    try:
+        quantity = _whole_number(quantity)
+    except ValueError:
+        raise MarketplaceError(_("Enter stock as a whole number."), code="invalid_quantity", field="quantity") from None
+    if quantity < 0:
+        raise MarketplaceError(_("Stock cannot be negative."), code="negative_quantity", field="quantity")
+    if not can_manage_stock(user, product):
+        raise MarketplaceError(_("You cannot change the stock of this product."), code="forbidden")
+    if not product.track_stock:
+        raise MarketplaceError(_("This product does not track stock."), code="untracked", field="quantity")
+
+    with transaction.atomic():
+        ProductStock.objects.get_or_create(product_id=product.pk)
+        stock = ProductStock.objects.select_for_update().get(product_id=product.pk)
+        old = stock.quantity
+        if old != quantity:
+            stock.quantity = quantity
+            stock.save(update_fields=["quantity", "updated_at"])
+            log(
+                instance=product,
+                action="marketplace.stock_changed",
+                user=user,
+                data={"old": old, "new": quantity},
+            )
+    product.__dict__.pop("current_stock", None)
+    return stock
