@@ -82,6 +82,7 @@ class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["marketplace.VendorPage"]
     max_count = 1
+    RESERVED_SLUGS = {"products", "county"}
 
     class Meta:
         verbose_name = _("vendor index page")
@@ -219,6 +220,12 @@ class VendorPage(TypedChildRouteMixin, SitePage):
         return ProductPage.objects.select_related(
             "vendor", "vendor__county", "origin_county", "category", "stock", "cover_image", "social_image"
         )
+
+    def clean(self):
+        super().clean()
+        # The market page routes these itself (products/, county/<slug>/); a vendor there would be unreachable.
+        if self.slug in VendorIndexPage.RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is reserved; choose another slug.")})
 
     @property
     def is_approved(self):
@@ -721,3 +728,15 @@ class VendorApplication(models.Model):
 
     def __str__(self):
         return self.business_name
+
+from .checkout.models import (  # noqa: E402,F401  (checkout models belong to this app)
+    CartItem,
+    DeliveryAddress,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Refund,
+    StripeEvent,
+    VendorOrder,
+)

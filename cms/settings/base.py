@@ -179,3 +179,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# Checkout. Payment methods offered (Stripe's card, Alipay and WeChat Pay need the account to allow them).
+CHECKOUT_PAYMENT_METHODS = env_list("CHECKOUT_PAYMENT_METHODS", ["card", "alipay", "wechat_pay", "bank_transfer"])
+CHECKOUT_PAYMENT_MINUTES = env_int("CHECKOUT_PAYMENT_MINUTES", 30)
+CHECKOUT_BANK_TRANSFER_HOURS = env_int("CHECKOUT_BANK_TRANSFER_HOURS", 72)
+# Where the payment page loads Stripe.js from (Stripe requires its own host; tests point it at the fake).
+STRIPE_JS_URL = env_url("STRIPE_JS_URL", {"http", "https"}, "https://js.stripe.com/v3/")
+# The platform's account for bank transfers (对公转账), shown with the order's payment reference.
+BANK_ACCOUNT_NAME = env_str("BANK_ACCOUNT_NAME", "衢州山海集市数字科技有限公司")
+BANK_ACCOUNT_BANK = env_str("BANK_ACCOUNT_BANK", "中国工商银行衢州分行")
+BANK_ACCOUNT_NUMBER = env_str("BANK_ACCOUNT_NUMBER", "1209 2600 0000 0000 000")

@@ -9,8 +9,8 @@ from wagtail.models import Collection, GroupPagePermission, WorkflowState
 
 from marketplace.models import ProductPage, ProductStock, VendorMember, VendorPage
 from marketplace.services.vendors import grant_vendor_access, vendor_collection, vendor_group
-
 from tests.fixtures.catalogue import make_image
+
 from .vendor_support import PASSWORD, form_data, moderator, vendor_user
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,316 @@
+"""Orders, payments and refunds: transactional data in plain models, never deleted.
+
+An order line copies what was sold (name, vendor, unit, unit price) so later edits to a product
+never change a past order. Every status change writes an OrderEvent (who, when, from → to).
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0.00")
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", _("Bank card")
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT_PAY = "wechat_pay", _("WeChat Pay")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer (对公转账)")
+
+    @classmethod
+    def online(cls):
+        return [cls.CARD, cls.ALIPAY, cls.WECHAT_PAY]
+
+
+class DeliveryAddress(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delivery_addresses")
+    recipient = models.CharField(_("recipient"), max_length=40)
+    phone = models.CharField(_("phone"), max_length=20)
+    province = models.CharField(_("province"), max_length=20, default="浙江省")
+    city = models.CharField(_("city"), max_length=20)
+    district = models.CharField(_("district"), max_length=20)
+    street = models.CharField(_("street address"), max_length=200)
+    is_default = models.BooleanField(_("default address"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery address")
+        verbose_name_plural = _("delivery addresses")
+        ordering = ["-is_default", "-created_at"]
+
+    def __str__(self):
+        return f"{self.recipient} {self.one_line}"
+
+    @property
+    def one_line(self):
+        return f"{self.province}{self.city}{self.district}{self.street}"
+
+
+class CartItem(models.Model):
+    """A logged-in buyer's cart line. Visitors' carts live in the session and merge in at login."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items")
+    product = models.ForeignKey("marketplace.ProductPage", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # The unit price the buyer saw when adding; a higher price now is flagged, never charged silently.
+    unit_price_seen = models.DecimalField(max_digits=10, decimal_places=2)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="one_cart_line_per_product"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.product_id} × {self.quantity}"
+
+
+def new_order_number():
+    """SH + date + 6 random characters: readable on the phone, unguessable, unique by constraint."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "SH" + timezone.localdate().strftime("%y%m%d") + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        PENDING_PAYMENT = "pending_payment", _("Pending payment")
+        PAID = "paid", _("Paid")
+        PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
+        SHIPPED = "shipped", _("Shipped")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    # Statuses in which the order holds stock and can still be paid or cancelled by the buyer.
+    OPEN_UNPAID = (Status.AWAITING_APPROVAL, Status.PENDING_PAYMENT)
+
+    number = models.CharField(_("order number"), max_length=20, unique=True, default=new_order_number)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("buyer")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT, db_index=True
+    )
+    payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
+    currency = models.CharField(max_length=3, default="CNY")
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    refunded_total = models.DecimalField(_("refunded"), max_digits=12, decimal_places=2, default=ZERO)
+
+    # Delivery address as it was when ordering (blank for orders with nothing to deliver, e.g. tickets).
+    recipient = models.CharField(_("recipient"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    province = models.CharField(_("province"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=20, blank=True)
+    district = models.CharField(_("district"), max_length=20, blank=True)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    note = models.CharField(_("note to the vendors"), max_length=200, blank=True)
+
+    placed_at = models.DateTimeField(_("placed"), default=timezone.now, db_index=True)
+    payment_due_at = models.DateTimeField(_("pay by"), null=True, blank=True, db_index=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # A retried API request with the same key gets this order back instead of a second one.
+    idempotency_key = models.CharField(max_length=80, blank=True)
+    # Reference a bank-transfer payer writes on the transfer so staff can match it.
+    payment_reference = models.CharField(_("payment reference"), max_length=20, unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="one_order_per_idempotency_key",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(condition=Q(refunded_total__lte=models.F("total")), name="refund_within_total"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def delivery_address(self):
+        return f"{self.province}{self.city}{self.district}{self.street}"
+
+    @property
+    def is_open_unpaid(self):
+        return self.status in self.OPEN_UNPAID
+
+    @property
+    def amount_fen(self):
+        """The total in fen (分), the integer amount Stripe takes for CNY."""
+        return int((self.total * 100).to_integral_value())
+
+
+class VendorOrder(models.Model):
+    """One vendor's part of an order: the lines it ships, with its own shipping state."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        TO_SHIP = "to_ship", _("To ship")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="vendor_orders")
+    vendor = models.ForeignKey(
+        "marketplace.VendorPage", on_delete=models.PROTECT, related_name="vendor_orders", verbose_name=_("vendor")
+    )
+    vendor_name = models.CharField(_("vendor"), max_length=255)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vendor order")
+        verbose_name_plural = _("vendor orders")
+        ordering = ["order__placed_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["order", "vendor"], name="one_part_per_vendor")]
+
+    def __str__(self):
+        return f"{self.order.number} / {self.vendor_name}"
+
+
+class OrderLine(models.Model):
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        TICKET = "ticket", _("Ticket")
+        STALL_FEE = "stall_fee", _("Stall fee")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    vendor_order = models.ForeignKey(VendorOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="lines")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRODUCT)
+    product = models.ForeignKey(
+        "marketplace.ProductPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
+    # What was sold, copied at the time of sale.
+    name = models.CharField(_("item"), max_length=255)
+    vendor_name = models.CharField(_("vendor"), max_length=255, blank=True)
+    unit = models.CharField(_("unit"), max_length=8, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    line_total = models.DecimalField(_("line total"), max_digits=12, decimal_places=2)
+    refunded_quantity = models.PositiveIntegerField(_("refunded quantity"), default=0)
+    # Stock this line holds; returned (and set to 0) when the order is cancelled or refunded.
+    reserved_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="line_quantity_positive"),
+            models.CheckConstraint(condition=Q(refunded_quantity__lte=models.F("quantity")), name="refund_within_line"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} × {self.quantity}"
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        # Stripe said it succeeded but the amount or currency does not match the order: staff must look.
+        FLAGGED = "flagged", _("Flagged for review")
+        DISPUTED = "disputed", _("Disputed")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    stripe_payment_intent = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_client_secret = models.CharField(max_length=255, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=80, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    flag_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative")]
+
+    def __str__(self):
+        return f"{self.order.number} {self.get_method_display()} {self.amount}"
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    stripe_refund = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.payment.order.number} −{self.amount}"
+
+
+class OrderEvent(models.Model):
+    """The audit log of an order: every status change and money movement, who did it and when."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.order_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class StripeEvent(models.Model):
+    """Every Stripe webhook event received, so each is applied exactly once however often it arrives."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=80)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.event_id} {self.type}"

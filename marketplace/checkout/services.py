@@ -1,0 +1,494 @@
+"""Checkout operations: place, pay, cancel, expire, ship and refund orders.
+
+Rules (DESIGN.md, "Scarce things" and "Money"):
+- each operation is one transaction and raises MarketplaceError with a translated message and a code;
+- stock changes only through a conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`),
+  product by product in ascending id order, so concurrent orders never deadlock and never oversell;
+  the database's `stock_never_negative` constraint is the backstop;
+- an order row is locked (`select_for_update`) before its status changes, so a late webhook, the
+  expiry job and a buyer's cancel cannot both win;
+- e-mails and calls to Stripe happen outside the database transaction (after commit).
+"""
+
+import dataclasses
+import secrets
+from collections import OrderedDict
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..catalogue import audiences_for
+from ..models import ProductPage, ProductStock, VendorPage
+from ..services.errors import MarketplaceError
+from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
+
+CENT = Decimal("0.01")
+MAX_QUANTITY = 10_000  # per line: more is a typo, not an order
+
+
+@dataclasses.dataclass
+class LineRequest:
+    product_id: int
+    quantity: int
+    # The unit price the buyer saw; if the product got dearer since, the order is refused, never charged silently.
+    expected_unit_price: Decimal | None = None
+
+
+@dataclasses.dataclass
+class Address:
+    recipient: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    street: str
+
+    @classmethod
+    def from_model(cls, address):
+        return cls(**{f.name: getattr(address, f.name) for f in dataclasses.fields(cls)})
+
+
+def allowed_payment_methods():
+    return list(getattr(settings, "CHECKOUT_PAYMENT_METHODS", [m.value for m in PaymentMethod]))
+
+
+def payment_window(method):
+    if method == PaymentMethod.BANK_TRANSFER:
+        return timedelta(hours=getattr(settings, "CHECKOUT_BANK_TRANSFER_HOURS", 72))
+    return timedelta(minutes=getattr(settings, "CHECKOUT_PAYMENT_MINUTES", 30))
+
+
+def log_event(order, action, *, user=None, from_status="", to_status="", note="", data=None):
+    return OrderEvent.objects.create(
+        order=order,
+        action=action,
+        user=user if getattr(user, "pk", None) else None,
+        from_status=from_status,
+        to_status=to_status,
+        note=note[:255],
+        data=data or {},
+    )
+
+
+def _set_status(order, status, *, user=None, action=None, note=""):
+    previous = order.status
+    order.status = status
+    log_event(order, action or f"status:{status}", user=user, from_status=previous, to_status=status, note=note)
+
+
+def _merge(lines):
+    merged = OrderedDict()
+    for line in lines:
+        quantity = line.quantity
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            raise MarketplaceError(_("Quantities must be whole numbers."), code="invalid_quantity")
+        if quantity < 1:
+            raise MarketplaceError(_("Each quantity must be at least 1."), code="invalid_quantity")
+        if quantity > MAX_QUANTITY:
+            raise MarketplaceError(
+                _("At most %(max)s of one product per order.") % {"max": MAX_QUANTITY}, code="invalid_quantity"
+            )
+        if line.product_id in merged:
+            previous = merged[line.product_id]
+            merged[line.product_id] = dataclasses.replace(previous, quantity=previous.quantity + quantity)
+        else:
+            merged[line.product_id] = line
+    return merged
+
+
+def _check_product(product, line, buyer):
+    name = product.title
+    if not (product.live and product.available and product.vendor and product.vendor.is_approved):
+        raise MarketplaceError(_("%(name)s is no longer for sale.") % {"name": name}, code="unavailable")
+    if product.audience not in audiences_for(buyer):
+        raise MarketplaceError(
+            _("%(name)s is sold to canteen buyers only.") % {"name": name}, code="not_for_sale_to_buyer"
+        )
+    if line.quantity < product.min_order_quantity:
+        raise MarketplaceError(
+            _("The minimum order for %(name)s is %(n)s %(unit)s.")
+            % {"name": name, "n": product.min_order_quantity, "unit": product.unit},
+            code="below_minimum",
+        )
+    price = product.price_for(line.quantity)
+    if line.expected_unit_price is not None and Decimal(line.expected_unit_price) < price:
+        raise MarketplaceError(
+            _("The price of %(name)s has changed from %(old)s to %(new)s; please check your cart.")
+            % {"name": name, "old": line.expected_unit_price, "new": price},
+            code="price_changed",
+        )
+    return price
+
+
+def _reserve_stock(product, quantity):
+    """Take `quantity` from stock if that much is there; the WHERE clause makes it atomic."""
+    taken = ProductStock.objects.filter(product_id=product.pk, quantity__gte=quantity).update(
+        quantity=F("quantity") - quantity
+    )
+    if not taken:
+        left = ProductStock.objects.filter(product_id=product.pk).values_list("quantity", flat=True).first() or 0
+        raise MarketplaceError(
+            _("Only %(left)s %(unit)s of %(name)s left.") % {"left": left, "unit": product.unit, "name": product.title}
+            if left
+            else _("%(name)s is sold out.") % {"name": product.title},
+            code="out_of_stock",
+        )
+
+
+def _release_stock(lines):
+    """Give back what lines hold, product by product in id order."""
+    for line in sorted((ln for ln in lines if ln.reserved_quantity), key=lambda ln: ln.product_id or 0):
+        if line.product_id:
+            ProductStock.objects.filter(product_id=line.product_id).update(
+                quantity=F("quantity") + line.reserved_quantity
+            )
+        line.reserved_quantity = 0
+        line.save(update_fields=["reserved_quantity"])
+
+
+def _new_payment_reference():
+    return "SHZ" + "".join(secrets.choice("0123456789") for _ in range(9))
+
+
+def place_order(*, buyer, lines, payment_method, address=None, note="", idempotency_key=""):
+    """Turn requested lines into an order split by vendor, reserving stock. Returns the Order.
+
+    Online payments then need a Stripe PaymentIntent: see `stripe_gateway.start_payment`.
+    """
+    if payment_method not in allowed_payment_methods():
+        raise MarketplaceError(_("This payment method is not available."), code="invalid_payment_method")
+    if not lines:
+        raise MarketplaceError(_("Your cart is empty."), code="empty_cart")
+    requested = _merge(lines)
+    if idempotency_key:
+        existing = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    needs_delivery = True
+    try:
+        with transaction.atomic():
+            products = {
+                p.pk: p
+                for p in ProductPage.objects.filter(pk__in=requested)
+                .select_related("vendor")
+                .prefetch_related("tier_prices")
+            }
+            missing = [pk for pk in requested if pk not in products]
+            if missing:
+                raise MarketplaceError(_("A product in your order does not exist."), code="not_found")
+            priced = []
+            for product_id in sorted(requested):
+                product, line = products[product_id], requested[product_id]
+                price = _check_product(product, line, buyer)
+                if product.track_stock:
+                    _reserve_stock(product, line.quantity)
+                priced.append((product, line.quantity, price))
+            if needs_delivery and address is None:
+                raise MarketplaceError(_("Please give a delivery address."), code="address_required")
+            order = _create_order(buyer, priced, payment_method, address, note, idempotency_key)
+    except IntegrityError:
+        # Two requests with the same idempotency key raced; the other one won.
+        if idempotency_key:
+            existing = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+            if existing:
+                return existing
+        raise
+    from . import notifications
+
+    notifications.order_placed(order)
+    return order
+
+
+def _create_order(buyer, priced, payment_method, address, note, idempotency_key):
+    now = timezone.now()
+    total = sum(((price * quantity).quantize(CENT, ROUND_HALF_UP) for _p, quantity, price in priced), Decimal("0"))
+    order = Order(
+        buyer=buyer,
+        payment_method=payment_method,
+        total=total,
+        note=note[:200],
+        placed_at=now,
+        payment_due_at=now + payment_window(payment_method),
+        idempotency_key=idempotency_key or "",
+        payment_reference=_new_payment_reference() if payment_method == PaymentMethod.BANK_TRANSFER else None,
+    )
+    if address is not None:
+        for field in dataclasses.fields(Address):
+            setattr(order, field.name, getattr(address, field.name))
+    order.save()
+    vendor_orders = {}
+    for product, quantity, price in priced:
+        vendor = product.vendor
+        if vendor.pk not in vendor_orders:
+            vendor_orders[vendor.pk] = VendorOrder.objects.create(
+                order=order, vendor=vendor, vendor_name=vendor.title, subtotal=Decimal("0")
+            )
+        part = vendor_orders[vendor.pk]
+        line_total = (price * quantity).quantize(CENT, ROUND_HALF_UP)
+        OrderLine.objects.create(
+            order=order,
+            vendor_order=part,
+            product=product,
+            name=product.title,
+            vendor_name=vendor.title,
+            unit=product.unit,
+            unit_price=price,
+            quantity=quantity,
+            line_total=line_total,
+            reserved_quantity=quantity if product.track_stock else 0,
+        )
+        part.subtotal += line_total
+    for part in vendor_orders.values():
+        part.save(update_fields=["subtotal"])
+    log_event(order, "placed", user=buyer, to_status=order.status, data={"total": str(total)})
+    return order
+
+
+def _locked(order):
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def cancel_order(order, *, user, reason="", by_staff=False):
+    """Cancel an unpaid order (the buyer's own, or any as staff) and return its stock."""
+    with transaction.atomic():
+        order = _locked(order)
+        if not by_staff and order.buyer_id != getattr(user, "pk", None):
+            raise MarketplaceError(_("This is not your order."), code="forbidden")
+        if not order.is_open_unpaid:
+            raise MarketplaceError(
+                _("Order %(number)s is %(status)s and can no longer be cancelled; ask for a refund instead.")
+                % {"number": order.number, "status": order.get_status_display()},
+                code="invalid_state",
+            )
+        _release_stock(order.lines.all())
+        order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
+        order.cancelled_at = timezone.now()
+        _set_status(order, Order.Status.CANCELLED, user=user, action="cancelled", note=reason)
+        order.save(update_fields=["status", "cancelled_at"])
+        pending = list(order.payments.filter(status=Payment.Status.PENDING))
+        Payment.objects.filter(pk__in=[p.pk for p in pending]).update(status=Payment.Status.CANCELLED)
+    from . import notifications
+
+    notifications.order_cancelled(order, pending_payments=pending)
+    return order
+
+
+def expire_unpaid_orders(now=None):
+    """Cancel unpaid orders whose payment window has passed. Returns the numbers of the expired orders."""
+    now = now or timezone.now()
+    expired = []
+    due = Order.objects.filter(status__in=Order.OPEN_UNPAID, payment_due_at__lt=now).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=pk)
+            # Re-check under the lock: a payment may have arrived since we listed it.
+            if not order.is_open_unpaid or order.payment_due_at is None or order.payment_due_at >= now:
+                continue
+            _release_stock(order.lines.all())
+            order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
+            order.cancelled_at = now
+            _set_status(order, Order.Status.CANCELLED, action="expired", note="payment window passed")
+            order.save(update_fields=["status", "cancelled_at"])
+            order.payments.filter(status=Payment.Status.PENDING).update(status=Payment.Status.CANCELLED)
+        expired.append(order.number)
+        from . import notifications
+
+        notifications.order_cancelled(order, pending_payments=[])
+    return expired
+
+
+def mark_paid(order, payment, *, user=None, note=""):
+    """Record a succeeded payment and move the order to paid. Idempotent. Runs inside the caller's transaction
+    or its own. A payment for an order that was cancelled meanwhile is flagged for staff instead."""
+    with transaction.atomic():
+        order = _locked(order)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status == Payment.Status.SUCCEEDED and order.status != Order.Status.PENDING_PAYMENT:
+            return order  # already applied
+        if order.status != Order.Status.PENDING_PAYMENT:
+            payment.status = Payment.Status.FLAGGED
+            payment.flag_reason = f"paid while order was {order.status}"
+            payment.save(update_fields=["status", "flag_reason", "updated_at"])
+            log_event(order, "payment_flagged", user=user, note=payment.flag_reason)
+            return order
+        payment.status = Payment.Status.SUCCEEDED
+        payment.save(update_fields=["status", "updated_at"])
+        order.paid_at = timezone.now()
+        # Paid lines keep their stock for good.
+        order.lines.update(reserved_quantity=0)
+        order.vendor_orders.update(status=VendorOrder.Status.TO_SHIP)
+        _set_status(order, Order.Status.PAID, user=user, action="paid", note=note)
+        order.save(update_fields=["status", "paid_at"])
+    from . import notifications
+
+    notifications.order_paid(order)
+    return order
+
+
+def flag_payment(payment, reason):
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment.status = Payment.Status.FLAGGED
+        payment.flag_reason = reason[:255]
+        payment.save(update_fields=["status", "flag_reason", "updated_at"])
+        log_event(payment.order, "payment_flagged", note=reason)
+    return payment
+
+
+def record_bank_transfer(order, *, amount, received_on, bank_reference, user):
+    """Staff record a received bank transfer (对公转账); the exact order total marks the order paid."""
+    amount = Decimal(amount).quantize(CENT)
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status != Order.Status.PENDING_PAYMENT:
+            raise MarketplaceError(
+                _("Order %(number)s is %(status)s, not waiting for payment.")
+                % {"number": order.number, "status": order.get_status_display()},
+                code="invalid_state",
+            )
+        if amount != order.total:
+            raise MarketplaceError(
+                _("The transfer (%(amount)s) does not match the order total (%(total)s).")
+                % {"amount": amount, "total": order.total},
+                code="amount_mismatch",
+            )
+        if not bank_reference:
+            raise MarketplaceError(_("Enter the bank's reference for the transfer."), code="bank_reference_required")
+        payment = Payment.objects.create(
+            order=order,
+            method=PaymentMethod.BANK_TRANSFER,
+            amount=amount,
+            bank_reference=bank_reference,
+            received_on=received_on,
+            recorded_by=user,
+        )
+        log_event(order, "bank_transfer_recorded", user=user, data={"amount": str(amount), "reference": bank_reference})
+        return mark_paid(order, payment, user=user, note=bank_reference)
+
+
+def mark_vendor_order_shipped(vendor_order, *, carrier, tracking_number, user):
+    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    if not carrier or not tracking_number:
+        raise MarketplaceError(_("Enter the carrier and the tracking number."), code="tracking_required")
+    with transaction.atomic():
+        order = _locked(vendor_order.order)
+        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk)
+        if part.status != VendorOrder.Status.TO_SHIP:
+            raise MarketplaceError(
+                _("This part of the order is %(status)s and cannot be shipped now.")
+                % {"status": part.get_status_display()},
+                code="invalid_state",
+            )
+        part.status = VendorOrder.Status.SHIPPED
+        part.carrier, part.tracking_number, part.shipped_at = carrier, tracking_number, timezone.now()
+        part.save(update_fields=["status", "carrier", "tracking_number", "shipped_at"])
+        log_event(order, "vendor_shipped", user=user, data={"vendor": part.vendor_name, "tracking": tracking_number})
+        open_parts = order.vendor_orders.exclude(status__in=[VendorOrder.Status.SHIPPED, VendorOrder.Status.DELIVERED])
+        open_parts = open_parts.exclude(status=VendorOrder.Status.CANCELLED)
+        new_status = Order.Status.PARTLY_SHIPPED if open_parts.exists() else Order.Status.SHIPPED
+        if order.status != new_status:
+            _set_status(order, new_status, user=user)
+            order.save(update_fields=["status"])
+    from . import notifications
+
+    notifications.vendor_order_shipped(part)
+    return part
+
+
+def mark_order_completed(order, *, user):
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status != Order.Status.SHIPPED:
+            raise MarketplaceError(_("Only a shipped order can be completed."), code="invalid_state")
+        order.vendor_orders.filter(status=VendorOrder.Status.SHIPPED).update(
+            status=VendorOrder.Status.DELIVERED, delivered_at=timezone.now()
+        )
+        _set_status(order, Order.Status.COMPLETED, user=user)
+        order.save(update_fields=["status"])
+    return order
+
+
+def refund(order, *, user, lines=None, reason=""):
+    """Refund a paid order in full (`lines=None`) or some lines: `{line_id: quantity}`. Stock returns.
+
+    Stripe payments are refunded through Stripe while the order is locked, with an idempotency key,
+    so a refused refund records nothing; bank transfers are recorded for staff to pay back by transfer.
+    """
+    from . import stripe_gateway
+
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED, *Order.OPEN_UNPAID):
+            raise MarketplaceError(
+                _("Order %(number)s is %(status)s: there is nothing to refund.")
+                % {"number": order.number, "status": order.get_status_display()},
+                code="invalid_state",
+            )
+        payment = order.payments.filter(status=Payment.Status.SUCCEEDED).first()
+        if payment is None:
+            raise MarketplaceError(_("This order has no successful payment to refund."), code="invalid_state")
+        order_lines = {line.pk: line for line in order.lines.select_for_update()}
+        wanted = (
+            {pk: line.quantity - line.refunded_quantity for pk, line in order_lines.items()}
+            if lines is None
+            else dict(lines)
+        )
+        amount = Decimal("0")
+        returns = []
+        for line_id, quantity in wanted.items():
+            line = order_lines.get(int(line_id))
+            if line is None:
+                raise MarketplaceError(_("That line is not part of this order."), code="not_found")
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+                raise MarketplaceError(_("Quantities must be whole numbers."), code="invalid_quantity")
+            if quantity > line.quantity - line.refunded_quantity:
+                raise MarketplaceError(
+                    _("At most %(n)s of %(name)s can still be refunded.")
+                    % {"n": line.quantity - line.refunded_quantity, "name": line.name},
+                    code="invalid_quantity",
+                )
+            if quantity:
+                amount += (line.unit_price * quantity).quantize(CENT, ROUND_HALF_UP)
+                returns.append((line, quantity))
+        if amount <= 0:
+            raise MarketplaceError(_("Choose what to refund."), code="invalid_quantity")
+        amount = min(amount, order.total - order.refunded_total)
+        stripe_refund_id = None
+        if payment.stripe_payment_intent:
+            stripe_refund_id = stripe_gateway.create_refund(
+                payment, amount, key=f"refund-{order.number}-{order.events.count()}"
+            )
+        Refund.objects.create(
+            payment=payment, amount=amount, reason=reason, stripe_refund=stripe_refund_id, created_by=user
+        )
+        for line, quantity in sorted(returns, key=lambda item: item[0].product_id or 0):
+            line.refunded_quantity += quantity
+            line.save(update_fields=["refunded_quantity"])
+            if line.product_id:
+                ProductStock.objects.filter(product_id=line.product_id).update(quantity=F("quantity") + quantity)
+        order.refunded_total += amount
+        fully = all(line.refunded_quantity == line.quantity for line in order_lines.values())
+        if fully:
+            order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
+            _set_status(order, Order.Status.REFUNDED, user=user, action="refunded", note=reason)
+        else:
+            log_event(order, "partly_refunded", user=user, note=reason, data={"amount": str(amount)})
+        order.save(update_fields=["status", "refunded_total"])
+    from . import notifications
+
+    notifications.order_refunded(order, amount)
+    return order
+
+
+def vendor_orders_for(user):
+    """The vendor parts a user may see: their vendors' parts, or all for staff."""
+    parts = VendorOrder.objects.select_related("order", "vendor")
+    if user.is_superuser or user.has_perm("marketplace.view_order"):
+        return parts
+    vendor_ids = VendorPage.objects.filter(members__user=user).values_list("pk", flat=True)
+    return parts.filter(vendor_id__in=vendor_ids)

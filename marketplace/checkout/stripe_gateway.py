@@ -1,0 +1,211 @@
+"""Stripe PaymentIntents in CNY, webhooks and refunds.
+
+- Every create carries an idempotency key derived from the order, so a retry never charges twice.
+- The webhook verifies the signature with STRIPE_WEBHOOK_SECRET, records the event id, and applies
+  each event once however often and in whatever order it arrives.
+- The payment page also re-fetches the intent, so a late webhook never leaves a paid order unpaid.
+- Amount and currency must match the order; otherwise the payment is flagged and the order not paid.
+"""
+
+import functools
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..services.errors import MarketplaceError
+from .models import Order, Payment, PaymentMethod, Refund, StripeEvent
+
+logger = logging.getLogger(__name__)
+
+# Our payment methods and Stripe's names for them.
+STRIPE_METHOD_TYPES = {
+    PaymentMethod.CARD: "card",
+    PaymentMethod.ALIPAY: "alipay",
+    PaymentMethod.WECHAT_PAY: "wechat_pay",
+}
+
+
+@functools.cache
+def _client(api_key, api_base):
+    return stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=2)
+
+
+def client():
+    if not settings.STRIPE_SECRET_KEY:
+        raise MarketplaceError(_("Online payment is not configured."), code="payments_unavailable")
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def start_payment(order, *, payment_method_id=None):
+    """Create (or return the existing) PaymentIntent for an unpaid order; returns the Payment.
+
+    `payment_method_id` confirms at once (the mobile API and tests); without it the browser confirms
+    with Stripe.js and the client secret.
+    """
+    if order.payment_method not in STRIPE_METHOD_TYPES:
+        raise MarketplaceError(_("This order is paid by bank transfer."), code="invalid_payment_method")
+    if order.status != Order.Status.PENDING_PAYMENT:
+        raise MarketplaceError(_("This order is not waiting for payment."), code="invalid_state")
+    existing = order.payments.filter(status=Payment.Status.PENDING).exclude(stripe_payment_intent=None).first()
+    if existing:
+        return existing
+    params = {
+        "amount": order.amount_fen,
+        "currency": "cny",
+        "payment_method_types": [STRIPE_METHOD_TYPES[order.payment_method]],
+        "description": f"山海集市 {order.number}",
+        "metadata": {"order_number": order.number},
+    }
+    if payment_method_id:
+        params.update({"payment_method": payment_method_id, "confirm": True})
+    try:
+        intent = client().v1.payment_intents.create(
+            params=params, options={"idempotency_key": f"order-{order.number}-intent"}
+        )
+    except stripe.StripeError as exc:
+        logger.warning("Stripe refused a PaymentIntent for %s: %s", order.number, exc)
+        raise MarketplaceError(
+            _("The payment service refused the payment: %(reason)s") % {"reason": exc.user_message or exc.code or ""},
+            code="payment_failed",
+        ) from exc
+    try:
+        payment = Payment.objects.create(
+            order=order,
+            method=order.payment_method,
+            amount=order.total,
+            stripe_payment_intent=intent.id,
+            stripe_client_secret=intent.client_secret or "",
+        )
+    except IntegrityError:
+        payment = Payment.objects.get(stripe_payment_intent=intent.id)
+    apply_intent(payment, intent)
+    return Payment.objects.get(pk=payment.pk)
+
+
+def apply_intent(payment, intent):
+    """Bring our Payment and Order in line with a PaymentIntent that Stripe reported."""
+    from . import services
+
+    order = payment.order
+    status = intent.status
+    if status == "succeeded":
+        received = getattr(intent, "amount_received", None) or intent.amount
+        if intent.currency.lower() != "cny" or received != order.amount_fen:
+            services.flag_payment(
+                payment,
+                f"amount {received} {intent.currency} does not match order {order.amount_fen} cny",
+            )
+            return "flagged"
+        services.mark_paid(order, payment, note=f"stripe {intent.id}")
+        return "paid"
+    if status in ("requires_payment_method",) and getattr(intent, "last_payment_error", None):
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=Payment.Status.FAILED)
+        return "failed"
+    if status == "canceled":
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=Payment.Status.CANCELLED)
+        return "cancelled"
+    return status
+
+
+def refresh_payment(payment):
+    """Re-fetch the intent from Stripe (the payment page does this) and apply what it says."""
+    if not payment.stripe_payment_intent:
+        return None
+    intent = client().v1.payment_intents.retrieve(payment.stripe_payment_intent)
+    return apply_intent(payment, intent)
+
+
+def create_refund(payment, amount, *, key):
+    try:
+        refund = client().v1.refunds.create(
+            params={"payment_intent": payment.stripe_payment_intent, "amount": int((amount * 100).to_integral_value())},
+            options={"idempotency_key": key},
+        )
+    except stripe.StripeError as exc:
+        raise MarketplaceError(
+            _("The payment service refused the refund: %(reason)s") % {"reason": exc.user_message or exc.code or ""},
+            code="refund_failed",
+        ) from exc
+    return refund.id
+
+
+def cancel_intent_quietly(intent_id):
+    try:
+        client().v1.payment_intents.cancel(intent_id)
+    except (stripe.StripeError, MarketplaceError) as exc:
+        logger.info("Could not cancel PaymentIntent %s: %s", intent_id, exc)
+
+
+class WebhookRejected(Exception):
+    pass
+
+
+def handle_webhook(payload, signature):
+    """Verify, record and apply one webhook delivery. Returns a short result string.
+
+    Raises WebhookRejected for a missing or wrong signature (the view answers 400).
+    """
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        raise WebhookRejected("webhook secret not configured")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise WebhookRejected(str(exc)) from exc
+    with transaction.atomic():
+        record, created = StripeEvent.objects.select_for_update().get_or_create(
+            event_id=event.id, defaults={"type": event.type, "payload": event.to_dict()}
+        )
+        if record.processed_at:
+            return "duplicate"
+        result = _apply_event(event)
+        record.processed_at = timezone.now()
+        record.result = result[:255]
+        record.save(update_fields=["processed_at", "result"])
+    return result
+
+
+def _payment_for(intent_id):
+    return Payment.objects.select_related("order").filter(stripe_payment_intent=intent_id).first()
+
+
+def _apply_event(event):
+    obj = event.data.object
+    if event.type in ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"):
+        payment = _payment_for(obj.id)
+        if payment is None:
+            return "unknown payment intent"
+        return apply_intent(payment, obj)
+    if event.type == "charge.refunded":
+        payment = _payment_for(obj.get("payment_intent"))
+        if payment is None:
+            return "unknown payment intent"
+        return _record_stripe_refunds(payment, obj)
+    if event.type == "charge.dispute.created":
+        payment = _payment_for(obj.get("payment_intent"))
+        if payment is None:
+            return "unknown payment intent"
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.DISPUTED, flag_reason="dispute opened")
+        from .services import log_event
+
+        log_event(payment.order, "payment_disputed", note=str(obj.get("reason", "")))
+        return "disputed"
+    return "ignored"
+
+
+def _record_stripe_refunds(payment, charge):
+    """Refunds made in Stripe's dashboard appear here; ours are already recorded by their id."""
+    refunds = (charge.get("refunds") or {}).get("data") or []
+    recorded = 0
+    for refund in refunds:
+        if not Refund.objects.filter(stripe_refund=refund["id"]).exists():
+            from decimal import Decimal
+
+            Refund.objects.create(
+                payment=payment, amount=Decimal(refund["amount"]) / 100, reason="stripe", stripe_refund=refund["id"]
+            )
+            recorded += 1
+    return f"refunds recorded: {recorded}"

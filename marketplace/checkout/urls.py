@@ -1,0 +1,3 @@
+"""People's checkout pages (cart, checkout, payment, orders, account), mounted under the language prefix."""
+
+urlpatterns = []
