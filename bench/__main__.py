@@ -38,6 +38,15 @@ def parse_args(argv=None):
     )
     parser.add_argument("--list", action="store_true", help="list the registered pages and their paths, then stop")
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
+    parser.add_argument(
+        "--rush",
+        action="store_true",
+        help="also run the checkout rush (bench/checkout_rush.py) on PostgreSQL: --database-url's server if it is "
+        "PostgreSQL, else a throwaway cluster",
+    )
+    from bench.checkout_rush import add_arguments as add_rush_arguments
+
+    add_rush_arguments(parser, prefix="rush-")
     args = parser.parse_args(argv)
     base = QUICK if args.quick else DEFAULTS
     args.duration = base["duration"] if args.duration is None else args.duration
@@ -126,6 +135,29 @@ def _redact(url):
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return urlunsplit(parts._replace(netloc=netloc))
     return url
+
+
+def run_rush_section(args):
+    """The optional checkout rush (--rush): concurrent buyers for a scarce product, on PostgreSQL."""
+    from bench import checkout_rush
+    from tests.support import postgres
+
+    print()
+    database_url = args.database_url if postgres.is_postgres_url(args.database_url) else None
+    settings, env = checkout_rush.bench_settings()
+    try:
+        with checkout_rush.server(database_url) as server_url:
+            return checkout_rush.run_rush(
+                server_url,
+                attempts=args.rush_attempts,
+                stock=args.rush_stock,
+                workers=args.rush_workers,
+                settings=settings,
+                env=env,
+            )
+    except (postgres.PostgresUnavailable, postgres.PostgresStartError, checkout_rush.RushError) as exc:
+        print(f"bench: rush skipped: {exc}")
+        return {"error": str(exc)}
 
 
 def main(argv=None):
@@ -274,6 +306,10 @@ def main(argv=None):
             "(Django test client, same settings and database); × floor = req/s ÷ /healthz req/s."
         )
 
+        rush_result = None
+        if args.rush:
+            rush_result = run_rush_section(args)
+
         payload = {
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
             "settings": {
@@ -291,6 +327,8 @@ def main(argv=None):
             "server": server_info,
             "pages": rows,
         }
+        if rush_result is not None:
+            payload["rush"] = rush_result
         if not args.no_json:
             path = write_json(payload)
             print(f"bench: results written to {path.relative_to(BASE_DIR)} and bench/results/latest.json")

@@ -9,6 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
 from cms.api import api_router
+from cms.json_api import mount as mount_json_api
+from marketplace.checkout.api import router as checkout_api
 from marketplace.checkout.webhook import stripe_webhook
 
 urlpatterns = [
@@ -19,6 +21,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    path("api/", mount_json_api(("", checkout_api))),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
 ]
 
@@ -29,6 +32,8 @@ if settings.DEBUG:
 
 # People's pages: Chinese at /…, English at /en/….
 urlpatterns += i18n_patterns(
+    path("", include("cms.accounts.urls")),
+    path("", include("cms.json_api.urls")),
     path("", include("marketplace.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

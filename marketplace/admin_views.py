@@ -43,7 +43,7 @@ def low_stock(products):
 
 class StockForm(forms.Form):
     product = forms.IntegerField(widget=forms.HiddenInput)
-    quantity = forms.CharField(label=gettext_lazy("In stock"), max_length=12)
+    quantity = forms.CharField(label=gettext_lazy("Units in stock"), max_length=12)
 
 
 def user_has_stock_access(user):

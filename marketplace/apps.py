@@ -8,3 +8,4 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self):
         from . import taxonomy_cache  # noqa: F401  (connects the cache-clearing signals)
+        from .checkout import cart  # noqa: F401  (merges a visitor's cart into the account at login)

@@ -6,7 +6,7 @@ from bench.pages import BenchPage, first_live
 
 PAGES = [
     BenchPage("product listing", "/market/products/"),
-    BenchPage("product listing (fruit, by price)", "/market/products/?category=fruit&sort=price"),
+    BenchPage("product listing: fruit by price", "/market/products/?category=fruit&sort=price"),
     BenchPage("product", first_live("marketplace.ProductPage")),
     BenchPage("vendor", first_live("marketplace.VendorPage")),
     BenchPage("county", "/market/county/changshan/"),

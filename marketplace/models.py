@@ -18,7 +18,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
@@ -32,8 +31,8 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
-from cms.models.bilingual import BilingualNameMixin
-from cms.models.pages import SitePage, TypedChildRouteMixin
+from cms.models.bilingual import BilingualNameMixin, BilingualTitleMixin
+from cms.models.pages import CaptionedImage, SitePage, TypedChildRouteMixin
 from cms.search import search_terms_for
 from cms.validators import validate_uscc
 
@@ -109,7 +108,7 @@ class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
         return county_detail(request, self, slug)
 
 
-class VendorPage(TypedChildRouteMixin, SitePage):
+class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
     class Kind(models.TextChoices):
         COOPERATIVE = "cooperative", _("Co-operative")
         FARM = "farm", _("Farm")
@@ -206,16 +205,6 @@ class VendorPage(TypedChildRouteMixin, SitePage):
         verbose_name = _("vendor page")
         permissions = [("approve_vendor", _("Can approve vendors"))]
 
-    @property
-    def name(self):
-        return self.title
-
-    @property
-    def display_name(self):
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.title
-
     def child_route_queryset(self):
         return ProductPage.objects.select_related(
             "vendor", "vendor__county", "origin_county", "category", "stock", "cover_image", "social_image"
@@ -232,8 +221,15 @@ class VendorPage(TypedChildRouteMixin, SitePage):
         return self.approval_status == self.Approval.APPROVED
 
     @classmethod
+    def card_queryset(cls, queryset):
+        rendition_model = get_image_model().get_rendition_model()
+        return queryset.select_related("county", "logo").prefetch_related(
+            models.Prefetch("logo__renditions", queryset=rendition_model.objects.all())
+        )
+
+    @classmethod
     def api_queryset(cls, queryset):
-        return queryset.select_related("county", "logo").prefetch_related("held_marks__mark")
+        return cls.card_queryset(queryset).prefetch_related("held_marks__mark")
 
     def search_terms(self):
         return search_terms_for(self.title)
@@ -255,7 +251,7 @@ class VendorPage(TypedChildRouteMixin, SitePage):
         ]
 
     def get_card_image(self):
-        return self.logo or (self.gallery_images.first().image if self.gallery_images.exists() else None)
+        return self.logo
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -289,14 +285,8 @@ class VendorPage(TypedChildRouteMixin, SitePage):
         return context
 
 
-class VendorGalleryImage(Orderable):
+class VendorGalleryImage(CaptionedImage):
     vendor = ParentalKey(VendorPage, on_delete=models.CASCADE, related_name="gallery_images")
-    image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image")
-    )
-    caption = models.CharField(_("caption"), max_length=120, blank=True)
-
-    panels = ["image", "caption"]
 
 
 class VendorMark(Orderable):
@@ -337,7 +327,7 @@ class ProductQuerySet(PageQuerySet):
 ProductManager = PageManager.from_queryset(ProductQuerySet)
 
 
-class ProductPage(SitePage):
+class ProductPage(BilingualTitleMixin, SitePage):
     class Audience(models.TextChoices):
         PUBLIC = "public", _("Public buyers")
         CANTEENS = "canteens", _("Canteens only")
@@ -459,22 +449,17 @@ class ProductPage(SitePage):
         verbose_name = _("product page")
         indexes = [models.Index(fields=["unit_price"]), models.Index(fields=["available", "audience"])]
 
-    @property
-    def name(self):
-        return self.title
-
-    @property
-    def display_name(self):
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.title
+    @classmethod
+    def card_queryset(cls, queryset):
+        """What a product card shows, for any number of cards in a fixed number of queries."""
+        rendition_model = get_image_model().get_rendition_model()
+        return queryset.for_listing().prefetch_related(
+            models.Prefetch("cover_image__renditions", queryset=rendition_model.objects.all())
+        )
 
     @classmethod
     def api_queryset(cls, queryset):
-        rendition_model = get_image_model().get_rendition_model()
-        return queryset.for_listing().prefetch_related(
-            "tier_prices", models.Prefetch("cover_image__renditions", queryset=rendition_model.objects.all())
-        )
+        return cls.card_queryset(queryset).prefetch_related("tier_prices")
 
     def search_terms(self):
         return search_terms_for(self.title, self.name_en)
@@ -605,14 +590,8 @@ class ProductPage(SitePage):
         return context
 
 
-class ProductImage(Orderable):
+class ProductImage(CaptionedImage):
     product = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="images")
-    image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image")
-    )
-    caption = models.CharField(_("caption"), max_length=120, blank=True)
-
-    panels = ["image", "caption"]
 
 
 class ProductTierPrice(Orderable):

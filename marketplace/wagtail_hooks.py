@@ -162,3 +162,6 @@ def register_marketplace_log_actions(actions):
                 "old": log_entry.data.get("old"),
                 "new": log_entry.data.get("new"),
             }
+
+
+from .checkout import wagtail_hooks as checkout_wagtail_hooks  # noqa: E402,F401  (order admin: see that module)

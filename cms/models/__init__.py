@@ -1,8 +1,10 @@
+from .api_tokens import ApiToken
 from .pages import CampaignPage, CampaignRelatedPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
 from .site_settings import FooterLink, SiteSettings
 from .taxonomy import City, County, Mark, MountainCountyMembership, MountainSeaPair
 
 __all__ = [
+    "ApiToken",
     "CampaignPage",
     "CampaignRelatedPage",
     "City",

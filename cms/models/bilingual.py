@@ -15,3 +15,11 @@ class BilingualNameMixin:
 
     def __str__(self):
         return self.name
+
+
+class BilingualTitleMixin(BilingualNameMixin):
+    """For pages whose title is the Chinese name, with an optional English `name_en` field."""
+
+    @property
+    def name(self):
+        return self.title

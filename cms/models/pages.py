@@ -42,6 +42,20 @@ class SitePage(Page):
         return self.social_image or self.get_card_image()
 
 
+class CaptionedImage(Orderable):
+    """An image in a page's gallery, with an optional caption (subclasses add the ParentalKey)."""
+
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image")
+    )
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+
+    panels = ["image", "caption"]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+
 class HomePage(SitePage):
     hero_title = models.CharField(_("hero title"), max_length=80)
     hero_text = models.TextField(_("hero text"), blank=True)

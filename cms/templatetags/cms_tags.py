@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.urls import translate_url
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_info, to_locale
@@ -168,12 +169,23 @@ def site_name(site_settings, language_code=None):
 def live_specific(pages):
     """The live pages of a chooser list (pages or page ids) as their specific classes, in the editor's order.
 
-    One query per page type instead of one per page, and unpublished or deleted pages drop out.
+    One query per page type, not per page; a page type that defines `card_queryset(queryset)` (a
+    classmethod) also loads what its card shows (images, vendor, marks) in that same fixed number.
+    Unpublished or deleted pages drop out.
     """
     ids = [p if isinstance(p, int) else p.pk for p in pages if p is not None]
     if not ids:
         return []
-    by_id = Page.objects.live().public().filter(pk__in=ids).specific().in_bulk()
+    types = Page.objects.live().public().filter(pk__in=ids).values_list("pk", "content_type_id")
+    ids_by_type = {}
+    for pk, content_type_id in types:
+        ids_by_type.setdefault(content_type_id, []).append(pk)
+    by_id = {}
+    for content_type_id, type_ids in ids_by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        queryset = model.objects.filter(pk__in=type_ids)
+        optimise = getattr(model, "card_queryset", None)
+        by_id.update((page.pk, page) for page in (optimise(queryset) if optimise else queryset))
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

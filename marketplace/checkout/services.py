@@ -294,11 +294,14 @@ def expire_unpaid_orders(now=None):
             order.cancelled_at = now
             _set_status(order, Order.Status.CANCELLED, action="expired", note="payment window passed")
             order.save(update_fields=["status", "cancelled_at"])
-            order.payments.filter(status=Payment.Status.PENDING).update(status=Payment.Status.CANCELLED)
+            pending = list(order.payments.filter(status=Payment.Status.PENDING))
+            Payment.objects.filter(pk__in=[p.pk for p in pending]).update(status=Payment.Status.CANCELLED)
         expired.append(order.number)
         from . import notifications
 
-        notifications.order_cancelled(order, pending_payments=[])
+        # As cancel_order: the pending PaymentIntents are cancelled at Stripe too, so the buyer's open
+        # payment page cannot charge an order that no longer holds its stock.
+        notifications.order_cancelled(order, pending_payments=pending)
     return expired
 
 

@@ -60,12 +60,14 @@ def start_payment(order, *, payment_method_id=None):
         "description": f"山海集市 {order.number}",
         "metadata": {"order_number": order.number},
     }
+    # One key per attempt: a retried request (network error, double click) replays the same create, while a
+    # new card after a decline is a new attempt (Stripe refuses a key reused with other parameters).
+    key = f"order-{order.number}-intent"
     if payment_method_id:
         params.update({"payment_method": payment_method_id, "confirm": True})
+        key = f"{key}-{payment_method_id}"
     try:
-        intent = client().v1.payment_intents.create(
-            params=params, options={"idempotency_key": f"order-{order.number}-intent"}
-        )
+        intent = client().v1.payment_intents.create(params=params, options={"idempotency_key": key})
     except stripe.StripeError as exc:
         logger.warning("Stripe refused a PaymentIntent for %s: %s", order.number, exc)
         raise MarketplaceError(
@@ -73,13 +75,14 @@ def start_payment(order, *, payment_method_id=None):
             code="payment_failed",
         ) from exc
     try:
-        payment = Payment.objects.create(
-            order=order,
-            method=order.payment_method,
-            amount=order.total,
-            stripe_payment_intent=intent.id,
-            stripe_client_secret=intent.client_secret or "",
-        )
+        with transaction.atomic():  # a savepoint, so the caller's transaction survives a lost race
+            payment = Payment.objects.create(
+                order=order,
+                method=order.payment_method,
+                amount=order.total,
+                stripe_payment_intent=intent.id,
+                stripe_client_secret=intent.client_secret or "",
+            )
     except IntegrityError:
         payment = Payment.objects.get(stripe_payment_intent=intent.id)
     apply_intent(payment, intent)
@@ -180,32 +183,43 @@ def _apply_event(event):
             return "unknown payment intent"
         return apply_intent(payment, obj)
     if event.type == "charge.refunded":
-        payment = _payment_for(obj.get("payment_intent"))
+        payment = _payment_for(getattr(obj, "payment_intent", None))
         if payment is None:
             return "unknown payment intent"
         return _record_stripe_refunds(payment, obj)
     if event.type == "charge.dispute.created":
-        payment = _payment_for(obj.get("payment_intent"))
+        payment = _payment_for(getattr(obj, "payment_intent", None))
         if payment is None:
             return "unknown payment intent"
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.DISPUTED, flag_reason="dispute opened")
         from .services import log_event
 
-        log_event(payment.order, "payment_disputed", note=str(obj.get("reason", "")))
+        log_event(payment.order, "payment_disputed", note=str(getattr(obj, "reason", "") or ""))
         return "disputed"
     return "ignored"
 
 
 def _record_stripe_refunds(payment, charge):
-    """Refunds made in Stripe's dashboard appear here; ours are already recorded by their id."""
-    refunds = (charge.get("refunds") or {}).get("data") or []
+    """Refunds made in Stripe's dashboard appear here; ours are already recorded by their id.
+
+    The order is locked first: `services.refund` holds that lock while it asks Stripe for a refund and
+    records it, so the webhook for our own refund waits and then finds it recorded. A dashboard refund
+    counts towards the order's refunded total (stock stays as it is: Stripe does not say which lines).
+    """
+    from decimal import Decimal
+
+    from .services import log_event
+
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    refunds = getattr(getattr(charge, "refunds", None), "data", None) or []
     recorded = 0
     for refund in refunds:
-        if not Refund.objects.filter(stripe_refund=refund["id"]).exists():
-            from decimal import Decimal
-
-            Refund.objects.create(
-                payment=payment, amount=Decimal(refund["amount"]) / 100, reason="stripe", stripe_refund=refund["id"]
-            )
-            recorded += 1
+        if Refund.objects.filter(stripe_refund=refund.id).exists():
+            continue
+        amount = Decimal(refund.amount) / 100
+        Refund.objects.create(payment=payment, amount=amount, reason="stripe", stripe_refund=refund.id)
+        order.refunded_total = min(order.total, order.refunded_total + amount)
+        order.save(update_fields=["refunded_total"])
+        log_event(order, "stripe_refund_recorded", note=refund.id, data={"amount": str(amount)})
+        recorded += 1
     return f"refunds recorded: {recorded}"

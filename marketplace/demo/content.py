@@ -23,7 +23,6 @@ from marketplace.models import (
     ProductTierPrice,
     VendorIndexPage,
     VendorMark,
-    VendorMember,
     VendorPage,
 )
 
@@ -326,15 +325,7 @@ def ensure_vendor_user(vendors, tally, stdout):
         tally.created("vendor users")
     else:
         tally.present("vendor users")
-    try:
-        grant_vendor_access(vendor, user)
-    except NotImplementedError:
-        # TODO(lead): remove this fallback once marketplace.services.vendors.grant_vendor_access is
-        # implemented (vendor self-service work). Until then the demo user is only recorded as a member;
-        # it gets no admin rights, so it cannot log in to the admin yet.
-        if VendorMember.objects.get_or_create(vendor=vendor, user=user)[1]:
-            tally.created("vendor memberships")
-        stdout.write("  marketplace: grant_vendor_access is not implemented yet; the vendor user has no admin rights")
+    grant_vendor_access(vendor, user)  # idempotent: group, page permissions, image collection, membership
     if password:
         stdout.write(f"Vendor login: /admin/  username: {VENDOR_USERNAME}  password: {password}  ({vendor.title})")
     else:

@@ -59,7 +59,11 @@ def test_order_is_split_by_vendor_and_copies_what_was_sold(buyer, shop):
     assert parts["常山胡柚合作社"].subtotal == Decimal("260.00")
     line = order.lines.get(product=shop["tangelo"])
     assert (line.name, line.vendor_name, line.unit, line.unit_price, line.line_total) == (
-        "常山胡柚", "常山胡柚合作社", "斤", Decimal("52.00"), Decimal("260.00")
+        "常山胡柚",
+        "常山胡柚合作社",
+        "斤",
+        Decimal("52.00"),
+        Decimal("260.00"),
     )
     assert stock(shop["tangelo"]) == 5 and stock(shop["cake"]) == 1
     assert order.payment_reference.startswith("SHZ")
@@ -80,7 +84,8 @@ def test_later_product_edits_do_not_change_the_order(buyer, shop):
 
 
 @pytest.mark.parametrize(
-    ("quantity", "code"), [(0, "invalid_quantity"), (-1, "invalid_quantity"), (1.5, "invalid_quantity"), (10**6, "invalid_quantity")]
+    ("quantity", "code"),
+    [(0, "invalid_quantity"), (-1, "invalid_quantity"), (1.5, "invalid_quantity"), (10**6, "invalid_quantity")],
 )
 def test_bad_quantities_change_nothing(buyer, shop, quantity, code):
     with pytest.raises(MarketplaceError) as excinfo:
@@ -164,9 +169,13 @@ def test_bank_transfer_recorded_by_staff_marks_paid_and_keeps_stock(buyer, shop,
     staff = django_user_model.objects.create_superuser("finance", "f@example.cn", "pw")
     order = place(buyer, (shop["cake"], 2))
     with pytest.raises(MarketplaceError) as excinfo:
-        services.record_bank_transfer(order, amount="59.00", received_on=timezone.localdate(), bank_reference="X1", user=staff)
+        services.record_bank_transfer(
+            order, amount="59.00", received_on=timezone.localdate(), bank_reference="X1", user=staff
+        )
     assert excinfo.value.code == "amount_mismatch"
-    services.record_bank_transfer(order, amount="60.00", received_on=timezone.localdate(), bank_reference="ICBC-778", user=staff)
+    services.record_bank_transfer(
+        order, amount="60.00", received_on=timezone.localdate(), bank_reference="ICBC-778", user=staff
+    )
     order.refresh_from_db()
     assert order.status == Order.Status.PAID and order.paid_at
     assert stock(shop["cake"]) == 1
@@ -178,7 +187,9 @@ def test_bank_transfer_recorded_by_staff_marks_paid_and_keeps_stock(buyer, shop,
 def test_shipping_and_partial_refund(buyer, shop, django_user_model):
     staff = django_user_model.objects.create_superuser("finance", "f@example.cn", "pw")
     order = place(buyer, (shop["tangelo"], 2), (shop["cake"], 2))
-    services.record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="R", user=staff)
+    services.record_bank_transfer(
+        order, amount=order.total, received_on=timezone.localdate(), bank_reference="R", user=staff
+    )
     coop_part = order.vendor_orders.get(vendor=shop["coop"])
     with pytest.raises(MarketplaceError):
         services.mark_vendor_order_shipped(coop_part, carrier="", tracking_number="", user=staff)

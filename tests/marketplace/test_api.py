@@ -44,7 +44,12 @@ def test_filter_by_vendor_type(client, shelf):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("胡柚", {"常山胡柚", "胡柚膏"}), ("麻饼", {"邵永丰麻饼"}), ("huyou", {"常山胡柚", "胡柚膏"}), ("tangelo", {"常山胡柚", "胡柚膏"})],
+    [
+        ("胡柚", {"常山胡柚", "胡柚膏"}),
+        ("麻饼", {"邵永丰麻饼"}),
+        ("huyou", {"常山胡柚", "胡柚膏"}),
+        ("tangelo", {"常山胡柚", "胡柚膏"}),
+    ],
 )
 def test_chinese_search(client, shelf, query, expected):
     data = api(client, type="marketplace.ProductPage", search=query)

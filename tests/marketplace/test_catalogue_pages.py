@@ -168,3 +168,23 @@ def test_english_listing(client, catalogue_data):
     response = client.get("/en/market/products/")
     assert response.status_code == 200
     assert "Sesame cake" in response.content.decode()
+
+
+def test_home_page_featured_cards_cost_a_fixed_number_of_queries(client, home_page, make_vendor, make_product, changshan):
+    vendor = make_vendor("常山胡柚合作社", changshan)
+    products = [make_product(vendor, f"胡柚{i}", "10.00") for i in range(6)]
+
+    def feature(pages):
+        home_page.sections = [
+            ("featured", {"heading": "精选", "pages": list(pages), "more_link": None}),
+            ("featured", {"heading": "商家", "pages": [vendor], "more_link": None}),
+        ]
+        home_page.save_revision().publish()
+
+    feature(products[:1])
+    one = listing_queries(client, "/")
+    feature(products)
+    six = listing_queries(client, "/")
+    html = client.get("/").content.decode()
+    assert all(p.title in html for p in products)
+    assert six == one, (one, six)

@@ -223,7 +223,7 @@ class TestLoadedDemo:
         assert demo_price(300, 1500) == Decimal("898.00")
         assert demo_price(120, 220) == Decimal("168.00")
 
-    def test_vendor_user_is_a_member_of_the_tangelo_co_op(self, loaded):
+    def test_vendor_user_is_a_member_of_the_tangelo_co_op(self, loaded, client):
         login = VENDOR_LINE.search(loaded)
         assert login and login["username"] == "vendor" and login["password"] == "shanhai-vendor"
         user = get_user_model().objects.get(username="vendor")
@@ -231,6 +231,8 @@ class TestLoadedDemo:
         membership = VendorMember.objects.get(user=user)
         assert membership.vendor.title == "常山县胡柚专业合作社"
         assert membership.vendor.products.filter(title="常山胡柚").exists()
+        assert client.login(username="vendor", password="shanhai-vendor")
+        assert client.get("/admin/").status_code == 200
 
     def test_home_page_features_products_and_vendors(self, loaded):
         home = HomePage.objects.get()

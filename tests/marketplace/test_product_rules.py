@@ -18,7 +18,9 @@ def vendor(make_vendor, changshan):
 
 def new_product(vendor, categories, **fields):
     tiers = fields.pop("tiers", ())
-    product = ProductPage(title="常山胡柚", unit_price=Decimal(fields.pop("price", "58.00")), category=categories["fruit"])
+    product = ProductPage(
+        title="常山胡柚", unit_price=Decimal(fields.pop("price", "58.00")), category=categories["fruit"]
+    )
     for name, value in fields.items():
         setattr(product, name, value)
     product.tier_prices = [ProductTierPrice(min_quantity=q, unit_price=Decimal(p)) for q, p in tiers]

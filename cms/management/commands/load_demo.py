@@ -15,7 +15,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 
 def discover_demo_loaders():
@@ -75,6 +75,10 @@ class Command(BaseCommand):
             for app_label, load in loaders:
                 self.stdout.write(f"Loading {app_label} demo data …")
                 load(scale=scale, stdout=self.stdout)
+        # Fresh statistics after a bulk load: without them SQLite joins the full-text index the slow way
+        # round (half a second per search at 10,000 products instead of under a millisecond).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded for {', '.join(label for label, _ in loaders)} in {elapsed:.1f} s.")

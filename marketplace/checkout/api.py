@@ -1,0 +1,478 @@
+"""The cart and orders in the JSON API (/api/cart/, /api/orders/…): thin callers of the checkout services.
+
+Mounted on cms.json_api's NinjaAPI in cms/urls.py. Errors are MarketplaceError, answered as JSON with the
+status from cms.json_api.errors.STATUS_BY_CODE (400 bad input, 404 unknown or not yours, 409 stock or state).
+Unknown product ids in an order answer 400 `unknown_product` (the request is wrong, the URL is not).
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import StrictInt, condecimal
+
+from cms.json_api import register_domain_error
+from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money
+
+from ..services.errors import MarketplaceError
+from . import services, stripe_gateway
+from .cart import Cart
+from .models import DeliveryAddress, Order, Payment, PaymentMethod
+from .services import Address, LineRequest
+
+register_domain_error(MarketplaceError)
+
+router = Router(tags=["orders"])
+
+IDEMPOTENCY_HEADER = "X-Idempotency-Key"
+IDEMPOTENCY_KEY_MAX = 80  # Order.idempotency_key
+# The request field a place_order refusal is about, when the service does not say.
+FIELD_FOR_CODE = {
+    "invalid_quantity": "lines",
+    "below_minimum": "lines",
+    "not_for_sale_to_buyer": "lines",
+    "unavailable": "lines",
+    "price_changed": "lines",
+    "out_of_stock": "lines",
+    "empty_cart": "lines",
+    "unknown_product": "lines",
+    "invalid_payment_method": "payment_method",
+    "address_required": "address",
+}
+
+
+# -- schemas -----------------------------------------------------------------------------------------
+
+
+class CartLineOut(Schema):
+    product: int = Field(description="Product page id")
+    name: str
+    vendor: int | None
+    vendor_name: str
+    unit: str
+    quantity: int
+    min_order_quantity: int
+    unit_price: Money = Field(description="Today's unit price for this quantity (bulk tier applied)")
+    unit_price_seen: Money = Field(description="The unit price the buyer saw when adding")
+    line_total: Money
+    stock_left: int | None = Field(description="Units in stock; null when stock is not tracked")
+    flags: list[str] = Field(
+        description="Problems to fix before ordering: unavailable, price_changed, below_minimum, out_of_stock",
+        examples=[["price_changed"]],
+    )
+    unavailable_reason: str = ""
+    ok: bool
+
+
+class CartOut(Schema):
+    lines: list[CartLineOut]
+    total: Money
+    currency: str = "CNY"
+    count: int
+    can_check_out: bool
+    has_price_rises: bool
+
+
+class LineIn(Schema):
+    product: StrictInt = Field(description="Product page id")
+    quantity: StrictInt = Field(description="A whole number from 1 to 10000", examples=[2])
+    expected_unit_price: condecimal(ge=Decimal("0"), max_digits=10, decimal_places=2) | None = Field(
+        None,
+        description='The unit price the buyer saw ("58.00"); if the product got dearer the order is refused '
+        "with price_changed instead of charging more",
+        examples=["58.00"],
+    )
+
+
+class AddressIn(Schema):
+    recipient: str = Field(min_length=1, max_length=40)
+    phone: str = Field(min_length=1, max_length=20)
+    province: str = Field("浙江省", min_length=1, max_length=20)
+    city: str = Field(min_length=1, max_length=20)
+    district: str = Field(min_length=1, max_length=20)
+    street: str = Field(min_length=1, max_length=200)
+
+
+class OrderIn(Schema):
+    lines: list[LineIn] = Field(max_length=200)
+    address: AddressIn | None = Field(None, description="A delivery address; or give address_id")
+    address_id: int | None = Field(None, description="Id of one of the buyer's saved delivery addresses")
+    payment_method: str = Field(
+        description="bank_transfer, card, alipay or wechat_pay (as the site allows)", examples=["bank_transfer"]
+    )
+    note: str = Field("", max_length=200)
+    payment_method_id: str | None = Field(
+        None, max_length=255, description="A Stripe PaymentMethod id (pm_…) to confirm a card payment at once"
+    )
+
+
+class AddressOut(Schema):
+    recipient: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    street: str
+
+
+class BankAccountOut(Schema):
+    name: str
+    bank: str
+    number: str
+
+
+class OrderLineOut(Schema):
+    product: int | None
+    name: str
+    vendor_name: str
+    unit: str
+    unit_price: Money
+    quantity: int
+    line_total: Money
+    refunded_quantity: int
+
+
+class VendorPartOut(Schema):
+    vendor: int
+    vendor_name: str
+    status: str
+    status_display: str
+    subtotal: Money
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+
+
+class PaymentErrorOut(Schema):
+    code: str
+    message: str
+
+
+class OrderOut(Schema):
+    number: str
+    status: str
+    status_display: str
+    total: Money
+    refunded_total: Money
+    currency: str
+    payment_method: str
+    placed_at: datetime
+    payment_due_at: datetime | None
+    paid_at: datetime | None
+    cancelled_at: datetime | None
+    payment_reference: str | None = Field(description="Bank transfer: write this on the transfer")
+    bank_account: BankAccountOut | None = Field(description="Bank transfer: where to send it")
+    payment_status: str | None = Field(description="Status of the latest payment attempt, if any")
+    client_secret: str | None = Field(description="Stripe PaymentIntent client secret while payment is pending")
+    payment_error: PaymentErrorOut | None = Field(
+        None,
+        description="Set when the payment could not be started or was refused; the order stays pending_payment "
+        "and can be paid later or cancelled",
+    )
+    address: AddressOut | None
+    note: str
+    lines: list[OrderLineOut]
+    vendor_parts: list[VendorPartOut]
+
+
+class OrderSummaryOut(Schema):
+    number: str
+    status: str
+    status_display: str
+    total: Money
+    currency: str
+    payment_method: str
+    placed_at: datetime
+    payment_due_at: datetime | None
+    line_count: int
+
+
+class OrderPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    next_page: int | None
+    items: list[OrderSummaryOut]
+
+
+class PageIn(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+
+
+def _cart_line(line):
+    flags = []
+    if line.unavailable:
+        flags.append("unavailable")
+    if line.price_rose:
+        flags.append("price_changed")
+    if line.below_minimum:
+        flags.append("below_minimum")
+    if line.more_than_stock or line.sold_out:
+        flags.append("out_of_stock")
+    product = line.product
+    return {
+        "product": product.pk,
+        "name": product.display_name,
+        "vendor": product.vendor_id,
+        "vendor_name": product.vendor.title if product.vendor else "",
+        "unit": product.unit,
+        "quantity": line.quantity,
+        "min_order_quantity": product.min_order_quantity,
+        "unit_price": money(line.unit_price),
+        "unit_price_seen": money(line.unit_price_seen),
+        "line_total": money(line.line_total),
+        "stock_left": line.stock_left,
+        "flags": flags,
+        "unavailable_reason": str(line.unavailable or ""),
+        "ok": line.ok,
+    }
+
+
+def _orders_of(user):
+    return Order.objects.filter(buyer=user)
+
+
+def _own_order(user, number):
+    order = _orders_of(user).filter(number=number).first()
+    if order is None:
+        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+    return order
+
+
+def _order_out(order, payment_error=None):
+    lines = list(order.lines.all())
+    parts = list(order.vendor_orders.all())
+    latest = order.payments.order_by("-created_at", "-pk").first()
+    is_bank = order.payment_method == PaymentMethod.BANK_TRANSFER
+    has_address = bool(order.recipient or order.street)
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_display": str(order.get_status_display()),
+        "total": money(order.total),
+        "refunded_total": money(order.refunded_total),
+        "currency": order.currency,
+        "payment_method": order.payment_method,
+        "placed_at": order.placed_at,
+        "payment_due_at": order.payment_due_at,
+        "paid_at": order.paid_at,
+        "cancelled_at": order.cancelled_at,
+        "payment_reference": order.payment_reference,
+        "bank_account": (
+            {
+                "name": settings.BANK_ACCOUNT_NAME,
+                "bank": settings.BANK_ACCOUNT_BANK,
+                "number": settings.BANK_ACCOUNT_NUMBER,
+            }
+            if is_bank
+            else None
+        ),
+        "payment_status": latest.status if latest else None,
+        "client_secret": (
+            latest.stripe_client_secret or None
+            if latest and latest.status == Payment.Status.PENDING and order.status == Order.Status.PENDING_PAYMENT
+            else None
+        ),
+        "payment_error": payment_error,
+        "address": (
+            {f: getattr(order, f) for f in ("recipient", "phone", "province", "city", "district", "street")}
+            if has_address
+            else None
+        ),
+        "note": order.note,
+        "lines": [
+            {
+                "product": line.product_id,
+                "name": line.name,
+                "vendor_name": line.vendor_name,
+                "unit": line.unit,
+                "unit_price": money(line.unit_price),
+                "quantity": line.quantity,
+                "line_total": money(line.line_total),
+                "refunded_quantity": line.refunded_quantity,
+            }
+            for line in lines
+        ],
+        "vendor_parts": [
+            {
+                "vendor": part.vendor_id,
+                "vendor_name": part.vendor_name,
+                "status": part.status,
+                "status_display": str(part.get_status_display()),
+                "subtotal": money(part.subtotal),
+                "carrier": part.carrier,
+                "tracking_number": part.tracking_number,
+                "shipped_at": part.shipped_at,
+                "delivered_at": part.delivered_at,
+            }
+            for part in parts
+        ],
+    }
+
+
+def _address(user, payload):
+    if payload.address is not None and payload.address_id is not None:
+        raise MarketplaceError(
+            _("Give either a delivery address or the id of a saved one, not both."), code="invalid", field="address_id"
+        )
+    if payload.address_id is not None:
+        saved = DeliveryAddress.objects.filter(user=user, pk=payload.address_id).first()
+        if saved is None:
+            raise MarketplaceError(
+                _("This delivery address does not exist."), code="unknown_address", field="address_id"
+            )
+        return Address.from_model(saved)
+    if payload.address is not None:
+        return Address(**payload.address.dict())
+    return None
+
+
+# -- endpoints ---------------------------------------------------------------------------------------
+
+
+@router.get(
+    "cart/", response={200: CartOut, **ERROR_401}, operation_id="cart_get", tags=["cart"], summary="The buyer's cart"
+)
+def get_cart(request):
+    """The logged-in buyer's cart lines with today's prices, problem flags and the total."""
+    cart = Cart(user=request.auth)
+    lines = cart.lines
+    return {
+        "lines": [_cart_line(line) for line in lines],
+        "total": money(cart.total),
+        "currency": settings.CURRENCY_CODE,
+        "count": len(lines),
+        "can_check_out": cart.can_check_out,
+        "has_price_rises": cart.has_price_rises,
+    }
+
+
+@router.post(
+    "orders/",
+    response={200: OrderOut, 201: OrderOut, **ERROR_400, **ERROR_401, **ERROR_409},
+    operation_id="orders_create",
+    summary="Place an order",
+)
+def create_order(
+    request,
+    payload: OrderIn,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            description="Any unique string (≤ 80 characters) per order attempt; a retry with the same key "
+            "returns the first order (200) instead of placing another",
+        ),
+    ] = None,
+):
+    """Place an order: stock is reserved at once; the order waits for payment until `payment_due_at`.
+
+    Bank transfer: the answer carries `payment_reference` and `bank_account`. Card, Alipay, WeChat Pay: the
+    answer carries the Stripe `client_secret` (or, with `payment_method_id`, the card is confirmed at once);
+    if the payment service refuses, the order stays `pending_payment` and `payment_error` says why.
+    201 for a new order, 200 for a retry with a known `X-Idempotency-Key`.
+    """
+    user = request.auth
+    key = (idempotency_key or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise MarketplaceError(
+            _("The idempotency key is longer than %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX},
+            code="invalid",
+            field=IDEMPOTENCY_HEADER,
+        )
+    address = _address(user, payload)
+    retried = bool(key) and _orders_of(user).filter(idempotency_key=key).exists()
+    try:
+        order = services.place_order(
+            buyer=user,
+            lines=[LineRequest(line.product, line.quantity, line.expected_unit_price) for line in payload.lines],
+            payment_method=payload.payment_method,
+            address=address,
+            note=payload.note,
+            idempotency_key=key,
+        )
+    except MarketplaceError as exc:
+        if exc.code == "not_found":
+            raise MarketplaceError(exc.message, code="unknown_product", field="lines") from exc
+        if exc.field is None:
+            exc.field = FIELD_FOR_CODE.get(exc.code)
+        raise
+    payment_error = None
+    if order.payment_method in PaymentMethod.online() and order.status == Order.Status.PENDING_PAYMENT:
+        try:
+            stripe_gateway.start_payment(order, payment_method_id=payload.payment_method_id or None)
+        except MarketplaceError as exc:
+            payment_error = {"code": exc.code, "message": str(exc.message)}
+        order.refresh_from_db()
+    return Status(200 if retried else 201, _order_out(order, payment_error))
+
+
+@router.get(
+    "orders/",
+    response={200: OrderPageOut, **ERROR_400, **ERROR_401},
+    operation_id="orders_list",
+    summary="The buyer's orders",
+)
+def list_orders(request, paging: Query[PageIn]):
+    """The caller's own orders, newest first, `page_size` (default 20, at most 100) per page."""
+    orders = _orders_of(request.auth).order_by("-placed_at", "-pk")
+    count = orders.count()
+    pages = max(1, -(-count // paging.page_size))
+    start = (paging.page - 1) * paging.page_size
+    items = orders.annotate(line_count=Count("lines"))[start : start + paging.page_size]
+    return {
+        "count": count,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "pages": pages,
+        "next_page": paging.page + 1 if paging.page < pages else None,
+        "items": [
+            {
+                "number": order.number,
+                "status": order.status,
+                "status_display": str(order.get_status_display()),
+                "total": money(order.total),
+                "currency": order.currency,
+                "payment_method": order.payment_method,
+                "placed_at": order.placed_at,
+                "payment_due_at": order.payment_due_at,
+                "line_count": order.line_count,
+            }
+            for order in items
+        ],
+    }
+
+
+@router.get(
+    "orders/{number}/",
+    response={200: OrderOut, **ERROR_401, **ERROR_404},
+    operation_id="orders_get",
+    summary="One of the buyer's orders",
+)
+def get_order(request, number: str):
+    """One of the caller's orders; someone else's order answers 404, as an unknown number does."""
+    return _order_out(_own_order(request.auth, number))
+
+
+@router.post(
+    "orders/{number}/cancel/",
+    response={200: OrderOut, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="orders_cancel",
+    summary="Cancel an unpaid order",
+)
+def cancel_order(request, number: str):
+    """Cancel an unpaid order and give its stock back; a paid, shipped or cancelled order answers 409
+    `invalid_state`."""
+    order = _own_order(request.auth, number)
+    order = services.cancel_order(order, user=request.auth)
+    return _order_out(order)

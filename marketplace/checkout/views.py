@@ -1,0 +1,325 @@
+"""The buyer's pages: cart, checkout, payment, orders, and the account page with addresses.
+
+Thin views: forms parse the request, `cart.py` keeps the cart, `services.py` and `stripe_gateway.py`
+act, and a refused operation's MarketplaceError.message (already translated) is shown as it is.
+"""
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import select_template
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cms.accounts.views import login_required
+
+from ..services.errors import MarketplaceError
+from . import addresses, services, stripe_gateway
+from .cart import Cart
+from .forms import AddressForm, AddToCartForm, CartLineForm, CheckoutForm, offered_payment_methods
+from .models import DeliveryAddress, Order, OrderLine, Payment, PaymentMethod, VendorOrder
+
+logger = logging.getLogger(__name__)
+
+
+# -- cart -------------------------------------------------------------------------------------------
+
+
+@never_cache
+def cart(request):
+    the_cart = Cart.for_request(request)
+    return TemplateResponse(request, "marketplace/checkout/cart.html", {"cart": the_cart})
+
+
+@require_POST
+def cart_add(request):
+    """Add to the cart from the product page; a refusal goes back to the product page with the message."""
+    form = AddToCartForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = reverse("cart")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        Cart.for_request(request).add(form.cleaned_data["product"], form.cleaned_data["quantity"])
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(request, _("Added to your cart."))
+    return redirect("cart")
+
+
+@require_POST
+def cart_update(request):
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cart")
+    the_cart, data = Cart.for_request(request), form.cleaned_data
+    try:
+        if data["action"] == "remove":
+            the_cart.remove(data["product"])
+            messages.success(request, _("Removed from your cart."))
+        elif data["action"] == "update":
+            the_cart.set_quantity(data["product"], data["quantity"])
+        else:
+            the_cart.accept_prices()
+            messages.success(request, _("You accepted the new prices."))
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    return redirect("cart")
+
+
+# -- checkout ---------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def checkout(request):
+    the_cart = Cart.for_request(request)
+    if the_cart.is_empty:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("cart")
+    form = CheckoutForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if not the_cart.can_check_out:
+            messages.error(request, _("Please check the marked lines in your cart first."))
+            return redirect("cart")
+        address, new_address_form = form.chosen_address()
+        data = form.cleaned_data
+        try:
+            order = services.place_order(
+                buyer=request.user,
+                lines=the_cart.line_requests(),
+                payment_method=data["payment_method"],
+                address=address,
+                note=data["note"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except MarketplaceError as error:
+            form.add_error(None, error.message)
+        else:
+            the_cart.remove_products(order.lines.exclude(product=None).values_list("product_id", flat=True))
+            if new_address_form is not None:
+                saved = new_address_form.save(commit=False)
+                saved.user = request.user
+                addresses.save_address(saved, make_default=new_address_form.cleaned_data.get("make_default"))
+            if order.payment_method in PaymentMethod.online():
+                return redirect("order_pay", number=order.number)
+            messages.success(request, _("Thank you! Your order is placed."))
+            return redirect("order_detail", number=order.number)
+    return TemplateResponse(
+        request,
+        "marketplace/checkout/checkout.html",
+        {
+            "cart": the_cart,
+            "form": form,
+            "new_address": form.new_address,
+            "no_payment_methods": not offered_payment_methods(),
+        },
+    )
+
+
+# -- orders -----------------------------------------------------------------------------------------
+
+
+def _own_order(request, number):
+    order = Order.objects.filter(number=number, buyer=request.user).first()
+    if order is None:
+        raise Http404(_("No such order."))
+    return order
+
+
+@never_cache
+@login_required
+def order_list(request):
+    orders = Order.objects.filter(buyer=request.user).prefetch_related("vendor_orders")
+    return TemplateResponse(request, "marketplace/checkout/order_list.html", {"orders": orders})
+
+
+BUYER_EVENT_LABELS = {
+    "placed": lambda e: _("Order placed"),
+    "paid": lambda e: _("Payment received"),
+    "bank_transfer_recorded": lambda e: _("Bank transfer received"),
+    "cancelled": lambda e: _("Order cancelled"),
+    "expired": lambda e: _("Cancelled: not paid in time"),
+    "vendor_shipped": lambda e: (
+        _("%(vendor)s shipped their part (tracking number %(tracking)s)")
+        % {"vendor": e.data.get("vendor", ""), "tracking": e.data.get("tracking", "")}
+    ),
+    "refunded": lambda e: _("Refunded"),
+    "partly_refunded": lambda e: _("Partly refunded"),
+}
+
+
+def buyer_timeline(order):
+    """The events a buyer may see, with a readable label each (staff-only notes are left out)."""
+    timeline = []
+    for event in order.events.all():
+        if event.action in BUYER_EVENT_LABELS:
+            label = BUYER_EVENT_LABELS[event.action](event)
+        elif event.action.startswith("status:") and event.to_status in Order.Status.values:
+            label = Order.Status(event.to_status).label
+        else:
+            continue
+        timeline.append({"at": event.created_at, "label": label})
+    return timeline
+
+
+@never_cache
+@login_required
+def order_detail(request, number):
+    order = _own_order(request, number)
+    parts = order.vendor_orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+    context = {
+        "order": order,
+        "parts": parts,
+        "other_lines": order.lines.filter(vendor_order=None),
+        "timeline": buyer_timeline(order),
+        "is_bank_transfer": order.payment_method == PaymentMethod.BANK_TRANSFER,
+        "can_pay_online": order.payment_method in PaymentMethod.online()
+        and order.status == Order.Status.PENDING_PAYMENT,
+        "bank": {
+            "name": settings.BANK_ACCOUNT_NAME,
+            "bank": settings.BANK_ACCOUNT_BANK,
+            "number": settings.BANK_ACCOUNT_NUMBER,
+        },
+        "shipped_statuses": (VendorOrder.Status.SHIPPED, VendorOrder.Status.DELIVERED),
+    }
+    return TemplateResponse(request, "marketplace/checkout/order_detail.html", context)
+
+
+@require_POST
+@login_required
+def order_cancel(request, number):
+    order = _own_order(request, number)
+    try:
+        services.cancel_order(order, user=request.user, reason=_("cancelled by the buyer"))
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
+    return redirect("order_detail", number=order.number)
+
+
+@never_cache
+@login_required
+def order_pay(request, number):
+    order = _own_order(request, number)
+    if order.payment_method not in PaymentMethod.online() or order.status != Order.Status.PENDING_PAYMENT:
+        return redirect("order_detail", number=order.number)
+    try:
+        payment = stripe_gateway.start_payment(order)
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+        return redirect("order_detail", number=order.number)
+    order.refresh_from_db()
+    if order.status != Order.Status.PENDING_PAYMENT:  # the intent had already succeeded
+        return redirect("order_detail", number=order.number)
+    context = {
+        "order": order,
+        "payment": payment,
+        "stripe_js_url": settings.STRIPE_JS_URL,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "return_url": request.build_absolute_uri(reverse("order_pay_return", args=[order.number])),
+    }
+    return TemplateResponse(request, "marketplace/checkout/pay.html", context)
+
+
+@never_cache
+@login_required
+def order_pay_return(request, number):
+    """Stripe sends the buyer back here: ask Stripe how the payment went, so a late webhook never matters."""
+    order = _own_order(request, number)
+    for payment in order.payments.exclude(stripe_payment_intent=None).filter(status=Payment.Status.PENDING):
+        try:
+            stripe_gateway.refresh_payment(payment)
+        except (MarketplaceError, stripe.StripeError) as error:
+            logger.warning("Could not refresh payment %s of %s: %s", payment.pk, order.number, error)
+    order.refresh_from_db()
+    if order.status == Order.Status.PAID:
+        messages.success(request, _("Thank you! Your payment is received."))
+    elif order.status == Order.Status.PENDING_PAYMENT:
+        messages.info(request, _("Your payment is not confirmed yet. If you paid, this page will update shortly."))
+    return redirect("order_detail", number=order.number)
+
+
+# -- account ----------------------------------------------------------------------------------------
+
+
+# The JSON API adds its token section as "cms/accounts/api_tokens.html"; until then a placeholder shows.
+API_TOKENS_TEMPLATES = ["cms/accounts/api_tokens.html", "cms/accounts/api_tokens_placeholder.html"]
+
+
+@never_cache
+@login_required
+def account(request):
+    context = {
+        "addresses": DeliveryAddress.objects.filter(user=request.user),
+        "orders": Order.objects.filter(buyer=request.user)[:5],
+        "api_tokens_template": select_template(API_TOKENS_TEMPLATES),
+    }
+    return TemplateResponse(request, "marketplace/checkout/account.html", context)
+
+
+@never_cache
+@login_required
+def address_list(request):
+    context = {"addresses": DeliveryAddress.objects.filter(user=request.user)}
+    return TemplateResponse(request, "marketplace/checkout/address_list.html", context)
+
+
+def _address_form_view(request, address):
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.user = request.user
+        addresses.save_address(saved, make_default=form.cleaned_data.get("make_default"))
+        messages.success(request, _("Address saved."))
+        return redirect("account_addresses")
+    return TemplateResponse(request, "marketplace/checkout/address_form.html", {"form": form, "address": address})
+
+
+@never_cache
+@login_required
+def address_add(request):
+    return _address_form_view(request, DeliveryAddress(user=request.user))
+
+
+@never_cache
+@login_required
+def address_edit(request, pk):
+    return _address_form_view(request, get_object_or_404(DeliveryAddress, pk=pk, user=request.user))
+
+
+@never_cache
+@login_required
+def address_delete(request, pk):
+    address = get_object_or_404(DeliveryAddress, pk=pk, user=request.user)
+    if request.method == "POST":
+        addresses.delete_address(address)
+        messages.success(request, _("Address deleted."))
+        return redirect("account_addresses")
+    return TemplateResponse(request, "marketplace/checkout/address_delete.html", {"address": address})
+
+
+@require_POST
+@login_required
+def address_default(request, pk):
+    addresses.set_default(get_object_or_404(DeliveryAddress, pk=pk, user=request.user))
+    messages.success(request, _("Default address changed."))
+    return redirect("account_addresses")

@@ -1,0 +1,37 @@
+"""Cancel unpaid orders whose payment window has passed, returning their stock.
+
+Run it every minute from cron or a systemd timer (see README, "Background jobs"). Safe to run in
+several places at once: each order is re-checked under a row lock before it is cancelled.
+"""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from marketplace.checkout.services import expire_unpaid_orders
+
+
+class Command(BaseCommand):
+    help = "Cancel unpaid orders whose payment window has passed and release their stock."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Enqueue expire_orders_task for the task worker instead of running it here.",
+        )
+
+    def handle(self, *args, enqueue=False, **options):
+        if enqueue:
+            from marketplace.checkout.tasks import expire_orders_task
+
+            result = expire_orders_task.enqueue()
+            self.stdout.write(f"Enqueued expire_orders_task ({result.id}).")
+            return
+        now = timezone.now()
+        expired = expire_unpaid_orders(now)
+        for number in expired:
+            self.stdout.write(f"Cancelled unpaid order {number} (payment window passed).")
+        if expired:
+            self.stdout.write(self.style.SUCCESS(f"{len(expired)} unpaid order(s) expired."))
+        elif options["verbosity"] >= 1:
+            self.stdout.write("No unpaid orders past their payment window.")

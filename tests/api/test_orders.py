@@ -1,0 +1,258 @@
+"""POST/GET /api/orders/, cancel, and the cart: happy paths, idempotency, every refusal, nothing changed on error."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from cms.models import ApiToken
+from marketplace.checkout.models import CartItem, DeliveryAddress, Order, OrderLine
+from marketplace.checkout.services import Address, LineRequest, place_order
+
+from .conftest import ADDRESS, bearer_client, order_body, post_json, snapshot, stock
+
+pytestmark = pytest.mark.django_db
+
+
+def test_place_order_with_bank_transfer(api, shop, buyer):
+    response = post_json(api, "/api/orders/", order_body((shop["tangelo"], 5), (shop["cake"], 2), note="请周末送"))
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    order = Order.objects.get()
+    assert body["number"] == order.number and order.buyer == buyer
+    assert body["status"] == "pending_payment"
+    assert body["total"] == "320.00"  # 5 × 52.00 (tier) + 2 × 30.00
+    assert body["currency"] == "CNY" and body["payment_method"] == "bank_transfer"
+    assert body["payment_reference"] == order.payment_reference and body["payment_reference"].startswith("SHZ")
+    assert set(body["bank_account"]) == {"name", "bank", "number"} and body["bank_account"]["number"]
+    assert body["payment_due_at"] and body["client_secret"] is None and body["payment_error"] is None
+    assert body["address"] == ADDRESS and body["note"] == "请周末送"
+    lines = {line["name"]: line for line in body["lines"]}
+    assert lines["常山胡柚"] == {
+        "product": shop["tangelo"].pk,
+        "name": "常山胡柚",
+        "vendor_name": "常山胡柚合作社",
+        "unit": "斤",
+        "unit_price": "52.00",
+        "quantity": 5,
+        "line_total": "260.00",
+        "refunded_quantity": 0,
+    }
+    parts = {part["vendor_name"]: part for part in body["vendor_parts"]}
+    assert parts["常山胡柚合作社"]["subtotal"] == "260.00" and parts["邵永丰食品"]["subtotal"] == "60.00"
+    assert parts["邵永丰食品"]["status"] == "pending"
+    # Stock is reserved.
+    assert stock(shop["tangelo"]) == 5 and stock(shop["cake"]) == 1
+
+
+def test_place_order_with_a_saved_address(api, shop, buyer, other_buyer):
+    mine = DeliveryAddress.objects.create(user=buyer, **{**ADDRESS, "recipient": "李四"})
+    theirs = DeliveryAddress.objects.create(user=other_buyer, **ADDRESS)
+    body = order_body((shop["cake"], 1))
+    del body["address"]
+    response = post_json(api, "/api/orders/", {**body, "address_id": theirs.pk})
+    assert response.status_code == 400 and response.json()["code"] == "unknown_address"
+    assert not Order.objects.exists()
+    response = post_json(api, "/api/orders/", {**body, "address_id": mine.pk})
+    assert response.status_code == 201
+    assert response.json()["address"]["recipient"] == "李四"
+
+
+def test_idempotency_key(api, shop):
+    body = order_body((shop["cake"], 1))
+    first = post_json(api, "/api/orders/", body, HTTP_X_IDEMPOTENCY_KEY="app-7f3a")
+    again = post_json(api, "/api/orders/", body, HTTP_X_IDEMPOTENCY_KEY="app-7f3a")
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["number"] == again.json()["number"]
+    assert Order.objects.count() == 1 and stock(shop["cake"]) == 2
+    other = post_json(api, "/api/orders/", body, HTTP_X_IDEMPOTENCY_KEY="app-8b1c")
+    assert other.status_code == 201 and other.json()["number"] != first.json()["number"]
+    assert Order.objects.count() == 2 and stock(shop["cake"]) == 1
+    assert set(Order.objects.values_list("idempotency_key", flat=True)) == {"app-7f3a", "app-8b1c"}
+
+
+def test_idempotency_keys_are_per_buyer(api, shop, other_buyer):
+    _token, secret = ApiToken.issue(other_buyer)
+    body = order_body((shop["cake"], 1))
+    mine = post_json(api, "/api/orders/", body, HTTP_X_IDEMPOTENCY_KEY="same")
+    theirs = post_json(bearer_client(secret), "/api/orders/", body, HTTP_X_IDEMPOTENCY_KEY="same")
+    assert theirs.status_code == 201 and theirs.json()["number"] != mine.json()["number"]
+
+
+def test_too_long_idempotency_key_is_refused(api, shop):
+    response = post_json(api, "/api/orders/", order_body((shop["cake"], 1)), HTTP_X_IDEMPOTENCY_KEY="k" * 81)
+    assert response.status_code == 400
+    assert response.json()["field"] == "X-Idempotency-Key"
+    assert not Order.objects.exists()
+
+
+def _bad(shop, name, quantity):
+    return order_body((shop[name], quantity))
+
+
+BAD_REQUESTS = [
+    # (id, body builder, status, code)
+    ("zero", lambda s: _bad(s, "tangelo", 0), 400, "invalid_quantity"),
+    ("negative", lambda s: _bad(s, "tangelo", -1), 400, "invalid_quantity"),
+    ("fractional", lambda s: _bad(s, "tangelo", 1.5), 400, "invalid_quantity"),
+    ("fractional string", lambda s: _bad(s, "tangelo", "1.5"), 400, "invalid_quantity"),
+    ("string", lambda s: _bad(s, "tangelo", "two"), 400, "invalid_quantity"),
+    ("numeric string", lambda s: _bad(s, "tangelo", "2"), 400, "invalid_quantity"),
+    ("boolean", lambda s: _bad(s, "tangelo", True), 400, "invalid_quantity"),
+    ("null", lambda s: _bad(s, "tangelo", None), 400, "invalid_quantity"),
+    ("absurd", lambda s: _bad(s, "tangelo", 10**9), 400, "invalid_quantity"),
+    ("huge", lambda s: _bad(s, "tangelo", 10**30), 400, "invalid_quantity"),
+    ("below minimum", lambda s: _bad(s, "bulk", 4), 400, "below_minimum"),
+    ("more than stock", lambda s: order_body((s["tangelo"], 2), (s["cake"], 4)), 409, "out_of_stock"),
+    ("canteen only", lambda s: _bad(s, "rice", 1), 400, "not_for_sale_to_buyer"),
+    (
+        "unknown product",
+        lambda s: {**_bad(s, "cake", 1), "lines": [{"product": 999999, "quantity": 1}]},
+        400,
+        "unknown_product",
+    ),
+    (
+        "product not a number",
+        lambda s: {**_bad(s, "cake", 1), "lines": [{"product": "x", "quantity": 1}]},
+        400,
+        "invalid",
+    ),
+    ("empty lines", lambda s: {**_bad(s, "cake", 1), "lines": []}, 400, "empty_cart"),
+    ("no lines", lambda s: {k: v for k, v in _bad(s, "cake", 1).items() if k != "lines"}, 400, "invalid"),
+    ("price changed", lambda s: order_body((s["cake"], 1, "25.00")), 400, "price_changed"),
+    ("bad price", lambda s: order_body((s["cake"], 1, "cheap")), 400, "invalid"),
+    ("bad payment method", lambda s: _bad(s, "cake", 1) | {"payment_method": "bitcoin"}, 400, "invalid_payment_method"),
+    ("no address", lambda s: {k: v for k, v in _bad(s, "cake", 1).items() if k != "address"}, 400, "address_required"),
+    ("address incomplete", lambda s: _bad(s, "cake", 1) | {"address": {"recipient": "张三"}}, 400, "invalid"),
+    ("address and address_id", lambda s: _bad(s, "cake", 1) | {"address_id": 1}, 400, "invalid"),
+    ("note too long", lambda s: _bad(s, "cake", 1) | {"note": "长" * 201}, 400, "invalid"),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "status", "code"), [case[1:] for case in BAD_REQUESTS], ids=[case[0] for case in BAD_REQUESTS]
+)
+def test_bad_orders_are_refused_and_change_nothing(api, shop, build, status, code):
+    before = snapshot(shop)
+    response = post_json(api, "/api/orders/", build(shop))
+    assert response.status_code == status, response.json()
+    body = response.json()
+    assert body["code"] == code
+    assert body["message"]
+    assert set(body) == {"code", "message", "field", "errors"}
+    assert snapshot(shop) == before
+    assert not OrderLine.objects.exists()
+
+
+def test_unavailable_product_is_400(api, shop):
+    shop["cake"].available = False
+    shop["cake"].save_revision().publish()
+    response = post_json(api, "/api/orders/", order_body((shop["cake"], 1)))
+    assert response.status_code == 400 and response.json()["code"] == "unavailable"
+    assert stock(shop["cake"]) == 3 and not Order.objects.exists()
+
+
+def test_validation_errors_name_the_field(api, shop):
+    response = post_json(api, "/api/orders/", order_body((shop["cake"], 1), (shop["tangelo"], "x")))
+    body = response.json()
+    assert body["field"] == "lines.1.quantity"
+    assert body["message"] == "Quantities must be whole numbers."
+    assert body["errors"][0]["field"] == "lines.1.quantity"
+
+
+def test_malformed_json_is_400(api, shop):
+    response = api.post("/api/orders/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert not Order.objects.exists()
+
+
+def _place(buyer, product, quantity=1):
+    return place_order(
+        buyer=buyer,
+        lines=[LineRequest(product.pk, quantity)],
+        payment_method="bank_transfer",
+        address=Address(**ADDRESS),
+    )
+
+
+def test_list_shows_own_orders_newest_first_paginated(api, shop, buyer, other_buyer):
+    first = _place(buyer, shop["cake"])
+    second = _place(buyer, shop["tangelo"], 2)
+    _place(other_buyer, shop["cake"])
+    response = api.get("/api/orders/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    assert [item["number"] for item in body["items"]] == [second.number, first.number]
+    assert body["items"][0]["total"] == "116.00" and body["items"][0]["line_count"] == 1
+    page2 = api.get("/api/orders/?page=2&page_size=1").json()
+    assert page2["pages"] == 2 and page2["next_page"] is None
+    assert [item["number"] for item in page2["items"]] == [first.number]
+    assert api.get("/api/orders/?page=0").status_code == 400
+    assert api.get("/api/orders/?page_size=1000").status_code == 400
+
+
+def test_detail_is_own_only(api, shop, buyer, other_buyer):
+    mine = _place(buyer, shop["cake"])
+    theirs = _place(other_buyer, shop["tangelo"])
+    response = api.get(f"/api/orders/{mine.number}/")
+    assert response.status_code == 200 and response.json()["number"] == mine.number
+    for number in (theirs.number, "SH000000NOPE"):
+        response = api.get(f"/api/orders/{number}/")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+def test_cancel_unpaid_then_409(api, shop, buyer):
+    order = _place(buyer, shop["cake"], 3)
+    assert stock(shop["cake"]) == 0
+    response = post_json(api, f"/api/orders/{order.number}/cancel/", {})
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert stock(shop["cake"]) == 3
+    response = post_json(api, f"/api/orders/{order.number}/cancel/", {})
+    assert response.status_code == 409 and response.json()["code"] == "invalid_state"
+    assert stock(shop["cake"]) == 3
+
+
+def test_cancel_someone_elses_order_is_404_and_changes_nothing(api, shop, other_buyer):
+    order = _place(other_buyer, shop["cake"], 2)
+    response = post_json(api, f"/api/orders/{order.number}/cancel/", {})
+    assert response.status_code == 404
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT and stock(shop["cake"]) == 1
+
+
+def test_cart(api, buyer, shop):
+    CartItem.objects.create(user=buyer, product=shop["tangelo"], quantity=5, unit_price_seen=Decimal("52.00"))
+    CartItem.objects.create(user=buyer, product=shop["cake"], quantity=4, unit_price_seen=Decimal("25.00"))
+    response = api.get("/api/cart/")
+    assert response.status_code == 200
+    body = response.json()
+    lines = {line["name"]: line for line in body["lines"]}
+    assert lines["常山胡柚"]["unit_price"] == "52.00" and lines["常山胡柚"]["line_total"] == "260.00"
+    assert lines["常山胡柚"]["flags"] == [] and lines["常山胡柚"]["ok"] is True
+    assert lines["邵永丰麻饼"]["unit_price_seen"] == "25.00" and lines["邵永丰麻饼"]["unit_price"] == "30.00"
+    assert lines["邵永丰麻饼"]["flags"] == ["price_changed", "out_of_stock"]
+    assert body["total"] == "380.00" and body["count"] == 2
+    assert body["can_check_out"] is False and body["has_price_rises"] is True
+
+
+def test_other_users_cart_is_not_shown(api, other_buyer, shop):
+    CartItem.objects.create(user=other_buyer, product=shop["cake"], quantity=1, unit_price_seen=Decimal("30.00"))
+    assert api.get("/api/cart/").json()["lines"] == []
+
+
+def test_online_payment_without_stripe_keeps_the_order_pending(api, shop, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    response = post_json(api, "/api/orders/", order_body((shop["cake"], 1), method="card"))
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "pending_payment"
+    assert body["payment_error"]["code"] == "payments_unavailable"
+    assert body["client_secret"] is None and body["bank_account"] is None and body["payment_reference"] is None
+    assert Order.objects.get().status == Order.Status.PENDING_PAYMENT and stock(shop["cake"]) == 2
+
+
+def test_wagtail_content_api_still_answers(home_page):
+    assert Client().get("/api/v2/pages/").status_code == 200
