@@ -51,7 +51,7 @@ class Category(BilingualNameMixin, models.Model):
     name = models.CharField(_("name"), max_length=40)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     panels = ["parent", "name", "name_en", "slug", "sort_order"]
 
@@ -136,7 +136,7 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
         help_text=_("Only for restaurants certified by the 百县千碗 campaign."),
     )
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, validators=[validate_uscc], help_text=_("统一社会信用代码")
+        _("unified social credit code"), max_length=18, validators=[validate_uscc], help_text=_("18 characters, as printed on the business licence.")
     )
     tagline = models.CharField(_("tagline"), max_length=120, blank=True)
     story = StreamField(BodyBlock(), blank=True, verbose_name=_("story"))
@@ -659,7 +659,7 @@ class VendorApplication(models.Model):
         _("unified social credit code"),
         max_length=18,
         validators=[validate_uscc],
-        help_text=_("统一社会信用代码, 18 characters"),
+        help_text=_("18 characters, as printed on the business licence."),
     )
     county = models.ForeignKey("cms.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     kind = models.CharField(_("kind"), max_length=20, choices=VendorPage.Kind.choices)

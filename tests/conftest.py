@@ -7,6 +7,17 @@ from cms.models import HomePage
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """A request to an /en/ page leaves English active in this thread; each test starts in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Wagtail caches site root paths and renditions, and we cache taxonomy choices; each test has a new database."""
     from django.core.cache import cache

@@ -3,13 +3,23 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import translation
 
 from marketplace.checkout import services
 from marketplace.checkout.models import CartItem, DeliveryAddress, Order, Payment, PaymentMethod
 from marketplace.models import ProductStock
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request to /en/… leaves English active in this thread (LocaleMiddleware); put Chinese back after."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
 
 NEW_ADDRESS = {
     "address": "new",

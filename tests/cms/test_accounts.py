@@ -1,10 +1,20 @@
 """Buyers' accounts: sign up and log in with a mobile number or an e-mail, profile, logout."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request to /en/… leaves English active in this thread (LocaleMiddleware); put Chinese back after."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
 
 PASSWORD = "Shanhai-pass-2024"
 
