@@ -136,7 +136,10 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
         help_text=_("Only for restaurants certified by the 百县千碗 campaign."),
     )
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, validators=[validate_uscc], help_text=_("18 characters, as printed on the business licence.")
+        _("unified social credit code"),
+        max_length=18,
+        validators=[validate_uscc],
+        help_text=_("18 characters, as printed on the business licence."),
     )
     tagline = models.CharField(_("tagline"), max_length=120, blank=True)
     story = StreamField(BodyBlock(), blank=True, verbose_name=_("story"))
@@ -707,6 +710,7 @@ class VendorApplication(models.Model):
 
     def __str__(self):
         return self.business_name
+
 
 from .checkout.models import (  # noqa: E402,F401  (checkout models belong to this app)
     CartItem,

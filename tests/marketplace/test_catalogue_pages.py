@@ -170,7 +170,9 @@ def test_english_listing(client, catalogue_data):
     assert "Sesame cake" in response.content.decode()
 
 
-def test_home_page_featured_cards_cost_a_fixed_number_of_queries(client, home_page, make_vendor, make_product, changshan):
+def test_home_page_featured_cards_cost_a_fixed_number_of_queries(
+    client, home_page, make_vendor, make_product, changshan
+):
     vendor = make_vendor("常山胡柚合作社", changshan)
     products = [make_product(vendor, f"胡柚{i}", "10.00") for i in range(6)]
 
