@@ -207,6 +207,8 @@ class OrderLine(models.Model):
     refunded_quantity = models.PositiveIntegerField(_("refunded quantity"), default=0)
     # Stock this line holds; returned (and set to 0) when the order is cancelled or refunded.
     reserved_quantity = models.PositiveIntegerField(default=0)
+    # For lines that are not products: what they pay for ("events.stallbooking:42").
+    reference = models.CharField(max_length=80, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("order line")

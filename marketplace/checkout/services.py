@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from ..catalogue import audiences_for
 from ..models import ProductPage, ProductStock, VendorPage
 from ..services.errors import MarketplaceError
+from . import signals
 from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 CENT = Decimal("0.01")
@@ -204,6 +205,59 @@ def place_order(*, buyer, lines, payment_method, address=None, note="", idempote
     return order
 
 
+@dataclasses.dataclass
+class Fee:
+    """A line that is not a catalogue product: a fair ticket or a stall fee."""
+
+    kind: str  # OrderLine.Kind
+    name: str
+    unit_price: Decimal
+    quantity: int = 1
+    # What the line pays for, e.g. "events.stallbooking:42", so the selling app can find it again.
+    reference: str = ""
+
+
+def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None):
+    """An order of fees (tickets, stall fees): no stock, no delivery, no vendor parts. Returns the Order.
+
+    Callers hold their own scarce thing (a stall, a place in a slot) in the same transaction, and
+    listen to `signals.order_paid` / `signals.order_closed` to confirm or release it.
+    """
+    if payment_method not in allowed_payment_methods():
+        raise MarketplaceError(_("This payment method is not available."), code="invalid_payment_method")
+    if not fees:
+        raise MarketplaceError(_("There is nothing to pay for."), code="empty_cart")
+    for fee in fees:
+        if fee.unit_price is None or Decimal(fee.unit_price) <= 0 or fee.quantity < 1:
+            raise MarketplaceError(_("A fee must have a positive price and quantity."), code="invalid")
+    now = timezone.now()
+    with transaction.atomic():
+        order = Order.objects.create(
+            buyer=buyer,
+            payment_method=payment_method,
+            total=sum((Decimal(f.unit_price) * f.quantity).quantize(CENT, ROUND_HALF_UP) for f in fees),
+            note=note[:200],
+            placed_at=now,
+            payment_due_at=payment_due_at or now + payment_window(payment_method),
+            payment_reference=_new_payment_reference() if payment_method == PaymentMethod.BANK_TRANSFER else None,
+        )
+        for fee in fees:
+            OrderLine.objects.create(
+                order=order,
+                kind=fee.kind,
+                name=fee.name,
+                unit_price=Decimal(fee.unit_price),
+                quantity=fee.quantity,
+                line_total=(Decimal(fee.unit_price) * fee.quantity).quantize(CENT, ROUND_HALF_UP),
+                reference=fee.reference,
+            )
+        log_event(order, "placed", user=buyer, to_status=order.status, data={"total": str(order.total)})
+    from . import notifications
+
+    notifications.order_placed(order)
+    return order
+
+
 def _create_order(buyer, priced, payment_method, address, note, idempotency_key):
     now = timezone.now()
     total = sum(((price * quantity).quantize(CENT, ROUND_HALF_UP) for _p, quantity, price in priced), Decimal("0"))
@@ -270,6 +324,7 @@ def cancel_order(order, *, user, reason="", by_staff=False):
         order.cancelled_at = timezone.now()
         _set_status(order, Order.Status.CANCELLED, user=user, action="cancelled", note=reason)
         order.save(update_fields=["status", "cancelled_at"])
+        signals.order_closed.send(sender=Order, order=order, reason="cancelled")
         pending = list(order.payments.filter(status=Payment.Status.PENDING))
         Payment.objects.filter(pk__in=[p.pk for p in pending]).update(status=Payment.Status.CANCELLED)
     from . import notifications
@@ -294,6 +349,7 @@ def expire_unpaid_orders(now=None):
             order.cancelled_at = now
             _set_status(order, Order.Status.CANCELLED, action="expired", note="payment window passed")
             order.save(update_fields=["status", "cancelled_at"])
+            signals.order_closed.send(sender=Order, order=order, reason="expired")
             pending = list(order.payments.filter(status=Payment.Status.PENDING))
             Payment.objects.filter(pk__in=[p.pk for p in pending]).update(status=Payment.Status.CANCELLED)
         expired.append(order.number)
@@ -327,6 +383,7 @@ def mark_paid(order, payment, *, user=None, note=""):
         order.vendor_orders.update(status=VendorOrder.Status.TO_SHIP)
         _set_status(order, Order.Status.PAID, user=user, action="paid", note=note)
         order.save(update_fields=["status", "paid_at"])
+        signals.order_paid.send(sender=Order, order=order)
     from . import notifications
 
     notifications.order_paid(order)
@@ -482,6 +539,8 @@ def refund(order, *, user, lines=None, reason=""):
         else:
             log_event(order, "partly_refunded", user=user, note=reason, data={"amount": str(amount)})
         order.save(update_fields=["status", "refunded_total"])
+        if fully:
+            signals.order_closed.send(sender=Order, order=order, reason="refunded")
     from . import notifications
 
     notifications.order_refunded(order, amount)

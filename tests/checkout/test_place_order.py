@@ -206,3 +206,40 @@ def test_shipping_and_partial_refund(buyer, shop, django_user_model):
     services.refund(order, user=staff)
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED and order.refunded_total == order.total
+
+
+def test_fee_order_and_signals(buyer, django_user_model):
+    from marketplace.checkout import signals
+    from marketplace.checkout.models import OrderLine
+
+    seen = []
+
+    def on_paid(sender, order, **kwargs):
+        seen.append(("paid", order.number))
+
+    def on_closed(sender, order, reason, **kwargs):
+        seen.append((reason, order.number))
+
+    signals.order_paid.connect(on_paid)
+    signals.order_closed.connect(on_closed)
+    try:
+        fee = services.Fee(
+            kind=OrderLine.Kind.STALL_FEE, name="A01 标准展位", unit_price=Decimal("800.00"), reference="x:1"
+        )
+        order = services.place_fee_order(buyer=buyer, fees=[fee], payment_method=PaymentMethod.BANK_TRANSFER)
+        assert order.total == Decimal("800.00") and not order.vendor_orders.exists()
+        assert order.lines.get().reference == "x:1"
+        staff = django_user_model.objects.create_superuser("finance", "f@example.cn", "pw")
+        services.record_bank_transfer(
+            order, amount="800.00", received_on=timezone.localdate(), bank_reference="B1", user=staff
+        )
+        other = services.place_fee_order(buyer=buyer, fees=[fee], payment_method=PaymentMethod.BANK_TRANSFER)
+        services.cancel_order(other, user=buyer)
+        with pytest.raises(MarketplaceError):
+            services.place_fee_order(
+                buyer=buyer, fees=[services.Fee("stall_fee", "免费", Decimal("0"))], payment_method="bank_transfer"
+            )
+    finally:
+        signals.order_paid.disconnect(on_paid)
+        signals.order_closed.disconnect(on_closed)
+    assert seen == [("paid", order.number), ("cancelled", other.number)]
