@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import views
 from cms.api import api_router
 from cms.json_api import mount as mount_json_api
+from events.api import router as events_api
 from marketplace.checkout.api import router as checkout_api
 from marketplace.checkout.webhook import stripe_webhook
 
@@ -21,7 +22,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
-    path("api/", mount_json_api(("", checkout_api))),
+    path("api/", mount_json_api(("", checkout_api), ("", events_api))),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
 ]
 

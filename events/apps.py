@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Fairs")
+
+    def ready(self):
+        from . import services  # noqa: F401  (connects the receivers of the checkout's order signals)

@@ -27,8 +27,16 @@ def audiences_for(user):
 
 
 def is_canteen_buyer(user):
-    # Canteen buyer units come with the canteen issue; until then nobody is one.
-    return False
+    """A member (any role) of a verified buyer unit. Remembered on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_is_canteen_buyer", None)
+    if cached is None:
+        from .canteen.models import BuyerUnit, UnitMember
+
+        cached = UnitMember.objects.filter(user=user, unit__status=BuyerUnit.Status.VERIFIED).exists()
+        user._is_canteen_buyer = cached
+    return cached
 
 
 def _with_renditions(queryset, image_field):

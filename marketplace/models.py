@@ -128,6 +128,11 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
     county = models.ForeignKey("cms.County", on_delete=models.PROTECT, related_name="vendors", verbose_name=_("county"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COOPERATIVE)
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"),
+        default=1,
+        help_text=_("Days a canteen order needs between ordering and delivery."),
+    )
     store_tier = models.CharField(
         _("百县千碗 store tier"),
         max_length=20,
@@ -173,6 +178,7 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
                 FieldPanel("contact_phone"),
                 FieldPanel("contact_email"),
                 FieldPanel("address"),
+                FieldPanel("lead_time_days"),
             ],
             heading=_("Contact"),
         ),
@@ -712,6 +718,12 @@ class VendorApplication(models.Model):
         return self.business_name
 
 
+from .canteen.models import (  # noqa: E402,F401  (canteen models belong to this app)
+    AnnualBudget,
+    BuyerUnit,
+    CanteenAddress,
+    UnitMember,
+)
 from .checkout.models import (  # noqa: E402,F401  (checkout models belong to this app)
     CartItem,
     DeliveryAddress,

@@ -7,4 +7,5 @@ urlpatterns = [
     path("vendors/apply/", signup_views.apply, name="vendor_apply"),
     path("vendors/apply/thanks/", signup_views.apply_done, name="vendor_apply_done"),
     path("", include("marketplace.checkout.urls")),
+    path("", include("marketplace.canteen.urls")),
 ]

@@ -60,4 +60,9 @@ def home_page(db):
 
 # postgres_url fixture and the CI rule "skipped means failed" (see tests/support/plugin.py);
 # catalogue factories (market, make_vendor, make_product …) for every package, browser tests included.
-pytest_plugins = ["tests.support.plugin", "tests.support.stripe_plugin", "tests.fixtures.catalogue"]
+pytest_plugins = [
+    "tests.support.plugin",
+    "tests.support.stripe_plugin",
+    "tests.fixtures.catalogue",
+    "tests.fixtures.canteen",
+]

@@ -94,7 +94,13 @@ class HomePage(SitePage):
     api_fields = [APIField("hero_title"), APIField("hero_text"), APIField("sections")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.StandardPage", "cms.NewsIndexPage", "cms.CampaignPage", "marketplace.VendorIndexPage"]
+    subpage_types = [
+        "cms.StandardPage",
+        "cms.NewsIndexPage",
+        "cms.CampaignPage",
+        "marketplace.VendorIndexPage",
+        "events.FairIndexPage",
+    ]
     max_count = 1
 
     class Meta:

@@ -476,3 +476,9 @@ def cancel_order(request, number: str):
     order = _own_order(request.auth, number)
     order = services.cancel_order(order, user=request.auth)
     return _order_out(order)
+
+
+# Canteen units (/api/canteen/…) share this router's auth and error handling.
+from ..canteen.api import router as canteen_router  # noqa: E402
+
+router.add_router("canteen/", canteen_router)

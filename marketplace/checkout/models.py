@@ -122,6 +122,31 @@ class Order(models.Model):
     # Reference a bank-transfer payer writes on the transfer so staff can match it.
     payment_reference = models.CharField(_("payment reference"), max_length=20, unique=True, null=True, blank=True)
 
+    # Canteen (unit) orders: placed on behalf of a buyer unit, for a delivery date, maybe approved.
+    buyer_unit = models.ForeignKey(
+        "marketplace.BuyerUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("on behalf of unit"),
+    )
+    canteen_name = models.CharField(_("canteen"), max_length=80, blank=True)
+    requested_delivery_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    delivery_window = models.CharField(_("delivery time window"), max_length=20, blank=True)
+    purchase_order_number = models.CharField(_("purchase order number"), max_length=40, blank=True)
+    # The unit's invoice details as they were when ordering.
+    invoice_snapshot = models.JSONField(_("invoice details"), default=dict, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -174,6 +199,38 @@ class VendorOrder(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    # Invoice (发票) the vendor issues for this part; the platform never issues tax invoices itself.
+    class InvoiceState(models.TextChoices):
+        NONE = "", _("Not requested")
+        REQUESTED = "requested", _("Requested")
+        ISSUED = "issued", _("Issued")
+
+    invoice_state = models.CharField(_("invoice"), max_length=10, choices=InvoiceState.choices, blank=True, default="")
+    invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True)
+    invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
+    invoice_file = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invoice PDF"),
+    )
+    # Receipt and inspection (验收) by the buyer unit.
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    inspection_note = models.CharField(_("inspection note"), max_length=500, blank=True)
+    inspection_photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("inspection photo"),
+    )
 
     class Meta:
         verbose_name = _("vendor order")

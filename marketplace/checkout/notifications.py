@@ -49,6 +49,12 @@ def _enqueue(order, kind, vendor_order=None):
 
 def order_placed(order):
     _enqueue(order, "placed")
+    if order.status != Order.Status.AWAITING_APPROVAL:  # vendors hear of it once it is approved
+        for part in order.vendor_orders.all():
+            _enqueue(order, "vendor_new_order", part)
+
+
+def order_approved(order):
     for part in order.vendor_orders.all():
         _enqueue(order, "vendor_new_order", part)
 

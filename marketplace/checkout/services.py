@@ -156,10 +156,13 @@ def _new_payment_reference():
     return "SHZ" + "".join(secrets.choice("0123456789") for _ in range(9))
 
 
-def place_order(*, buyer, lines, payment_method, address=None, note="", idempotency_key=""):
+def place_order(*, buyer, lines, payment_method, address=None, note="", idempotency_key="", unit_details=None):
     """Turn requested lines into an order split by vendor, reserving stock. Returns the Order.
 
     Online payments then need a Stripe PaymentIntent: see `stripe_gateway.start_payment`.
+    `unit_details` (canteen orders, see marketplace.canteen.services) holds Order field values
+    (buyer_unit, requested_delivery_date, …) and an optional `approval_threshold`: an order whose total
+    is above it waits for an approver (AWAITING_APPROVAL, holding its stock) for `approval_window`.
     """
     if payment_method not in allowed_payment_methods():
         raise MarketplaceError(_("This payment method is not available."), code="invalid_payment_method")
@@ -191,7 +194,7 @@ def place_order(*, buyer, lines, payment_method, address=None, note="", idempote
                 priced.append((product, line.quantity, price))
             if needs_delivery and address is None:
                 raise MarketplaceError(_("Please give a delivery address."), code="address_required")
-            order = _create_order(buyer, priced, payment_method, address, note, idempotency_key)
+            order = _create_order(buyer, priced, payment_method, address, note, idempotency_key, unit_details)
     except IntegrityError:
         # Two requests with the same idempotency key raced; the other one won.
         if idempotency_key:
@@ -258,9 +261,12 @@ def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None
     return order
 
 
-def _create_order(buyer, priced, payment_method, address, note, idempotency_key):
+def _create_order(buyer, priced, payment_method, address, note, idempotency_key, unit_details=None):
     now = timezone.now()
     total = sum(((price * quantity).quantize(CENT, ROUND_HALF_UP) for _p, quantity, price in priced), Decimal("0"))
+    unit_details = dict(unit_details or {})
+    threshold = unit_details.pop("approval_threshold", None)
+    approval_window = unit_details.pop("approval_window", None)
     order = Order(
         buyer=buyer,
         payment_method=payment_method,
@@ -274,6 +280,11 @@ def _create_order(buyer, priced, payment_method, address, note, idempotency_key)
     if address is not None:
         for field in dataclasses.fields(Address):
             setattr(order, field.name, getattr(address, field.name))
+    for field, value in unit_details.items():
+        setattr(order, field, value)
+    if threshold is not None and total > threshold:
+        order.status = Order.Status.AWAITING_APPROVAL
+        order.payment_due_at = now + (approval_window or payment_window(payment_method))
     order.save()
     vendor_orders = {}
     for product, quantity, price in priced:

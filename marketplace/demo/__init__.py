@@ -6,6 +6,7 @@
 - every product of the facts file (and a few more) under a vendor of its county, with prices, stock,
   tier prices, images, marks and food-safety details;
 - featured products and vendors on the home page, and a vendor login (`vendor`) for the 常山胡柚 co-op;
+- two canteen buyer units with a member in each role and a year of orders (canteen.py);
 - with `--scale N`, N generated products under N/100 generated vendors, inserted in bulk (generated.py).
 
 Demo products and vendors are indexed for search synchronously at the end, whatever TASKS backend is
@@ -14,6 +15,7 @@ configured: with the database backend and no worker, Wagtail's queued index task
 
 from cms.demo import Tally
 
+from .canteen import load_canteens
 from .content import (
     ensure_vendor_user,
     feature_on_home,
@@ -39,6 +41,7 @@ def load(*, scale, stdout):
     products = load_products(vendors, categories, pictures, tally)
     feature_on_home(market, vendors, products, tally)
     ensure_vendor_user(vendors, tally, stdout)
+    load_canteens(products, tally, stdout)
     if tally.counts.get("vendors", {}).get("created") or tally.counts.get("products", {}).get("created"):
         index_now(VendorPage, list(VendorPage.objects.filter(pk__in=[v.pk for v in vendors.values()])))
         index_now(ProductPage, list(ProductPage.objects.filter(pk__in=[p.pk for p in products])))

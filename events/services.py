@@ -1,0 +1,639 @@
+"""Stall applications and bookings: apply, approve, waitlist, reject, self-book, cancel; confirm and release.
+
+Rules (DESIGN.md, "Scarce things and concurrency"):
+- each operation is one transaction and raises EventsError(message, code) with a translated message;
+- a stall changes hands only with its Stall row locked (`select_for_update`), then the booking row; the
+  partial unique constraint `events_one_active_booking_per_stall` is the backstop (IntegrityError →
+  "stall_taken");
+- when an order is involved the checkout locks the order first and then sends its signals, whose receivers
+  here lock the stall and the booking: so a cancellation that involves an order goes through the checkout
+  (order → stall → booking), never stall → order;
+- a stall fee is an order of fees (marketplace.checkout.services.place_fee_order); the hold deadline is the
+  order's payment_due_at and the checkout's expiry job releases the stall through `order_closed`;
+- every state change writes an audit entry (wagtail.log_actions.log) and e-mails go out after commit.
+"""
+
+import dataclasses
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from marketplace.checkout import signals as checkout_signals
+from marketplace.checkout.models import Order, OrderLine, PaymentMethod
+from marketplace.models import VendorMember, VendorPage
+from marketplace.services.errors import MarketplaceError
+
+from .models import FairPage, Stall, StallApplication, StallBooking, StallType
+
+CENT = Decimal("0.01")
+REFERENCE_PREFIX = "events.stallbooking:"
+
+
+class EventsError(Exception):
+    """A refused fair operation. `message` is translated and safe to show; `code` is for APIs."""
+
+    def __init__(self, message, code="invalid", field=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+# -- who may act ------------------------------------------------------------------------------------------
+
+
+def vendors_of(user):
+    if not getattr(user, "is_authenticated", False):
+        return VendorPage.objects.none()
+    return VendorPage.objects.filter(members__user=user)
+
+
+def _check_vendor(user, vendor):
+    if vendor is None or not getattr(user, "is_authenticated", False):
+        raise EventsError(_("Only vendors can apply for stalls; log in with your vendor account."), code="not_vendor")
+    if not VendorMember.objects.filter(user=user, vendor=vendor).exists():
+        raise EventsError(_("You do not work for this vendor."), code="not_vendor")
+    if not vendor.is_approved:
+        raise EventsError(_("Your vendor is not approved yet."), code="not_vendor")
+
+
+def _check_fair_open(fair, *, now=None):
+    if fair.status == FairPage.Status.CANCELLED:
+        raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
+    if fair.status != FairPage.Status.OPEN:
+        raise EventsError(_("This fair does not take exhibitors now."), code="fair_closed")
+    now = now or timezone.now()
+    if fair.applications_open and now < fair.applications_open:
+        raise EventsError(
+            _("Applications open on %(date)s.")
+            % {"date": timezone.localtime(fair.applications_open).strftime("%Y-%m-%d %H:%M")},
+            code="outside_window",
+        )
+    if fair.applications_close and now > fair.applications_close:
+        raise EventsError(_("Applications for this fair have closed."), code="outside_window")
+
+
+def _check_stall(fair, stall):
+    if stall is None or stall.fair_id != fair.pk:
+        raise EventsError(_("That stall is not part of this fair."), code="wrong_fair", field="stall")
+    if stall.blocked:
+        raise EventsError(
+            _("Stall %(code)s is not available for booking.") % {"code": stall.code},
+            code="stall_blocked",
+            field="stall",
+        )
+
+
+def _addons(fair, addons):
+    addons = list(addons or [])
+    if any(a.fair_id != fair.pk for a in addons):
+        raise EventsError(_("An add-on is not offered at this fair."), code="invalid", field="addons")
+    return addons
+
+
+def _audit(instance, action, user=None, **data):
+    log(instance=instance, action=action, user=user if getattr(user, "pk", None) else None, data=data)
+
+
+# -- applications ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ApplicationRequest:
+    stall_type: StallType | None = None
+    preferred_stalls: list = dataclasses.field(default_factory=list)
+    products: list = dataclasses.field(default_factory=list)
+    product_note: str = ""
+    needs_power: bool = False
+    needs_water: bool = False
+    addons: list = dataclasses.field(default_factory=list)
+    food_licence: object = None
+    note: str = ""
+
+
+def apply(*, fair, vendor, user, request, now=None):
+    """A vendor applies for a stall at a fair. Returns the StallApplication."""
+    _check_vendor(user, vendor)
+    _check_fair_open(fair, now=now)
+    if request.stall_type is not None and request.stall_type.fair_id != fair.pk:
+        raise EventsError(_("That stall type is not offered at this fair."), code="wrong_fair", field="stall_type")
+    for stall in request.preferred_stalls:
+        _check_stall(fair, stall)
+    if any(p.vendor_id != vendor.pk for p in request.products if hasattr(p, "vendor_id")):
+        raise EventsError(_("Choose your own products."), code="invalid", field="products")
+    addons = _addons(fair, request.addons)
+    try:
+        with transaction.atomic():
+            if StallApplication.objects.filter(fair=fair, vendor=vendor, status__in=StallApplication.ACTIVE).exists():
+                raise EventsError(
+                    _("%(vendor)s has already applied for this fair.") % {"vendor": vendor.title},
+                    code="already_applied",
+                )
+            application = StallApplication.objects.create(
+                fair=fair,
+                vendor=vendor,
+                applicant=user,
+                stall_type=request.stall_type,
+                product_note=request.product_note,
+                needs_power=request.needs_power,
+                needs_water=request.needs_water,
+                note=request.note,
+                food_licence=request.food_licence or "",
+            )
+            application.preferred_stalls.set(request.preferred_stalls)
+            application.products.set(request.products)
+            application.addons.set(addons)
+            _audit(fair, "events.application_submitted", user, application=application.pk, vendor=vendor.title)
+    except IntegrityError:
+        raise EventsError(
+            _("%(vendor)s has already applied for this fair.") % {"vendor": vendor.title}, code="already_applied"
+        ) from None
+    _notify(application, "received")
+    return application
+
+
+def _locked_application(application):
+    return StallApplication.objects.select_for_update().select_related("fair", "vendor").get(pk=application.pk)
+
+
+def waitlist(application, *, user, note=""):
+    with transaction.atomic():
+        application = _locked_application(application)
+        if application.status != StallApplication.Status.SUBMITTED:
+            raise EventsError(
+                _("This application is %(status)s.") % {"status": application.get_status_display()},
+                code="invalid_state",
+            )
+        application.status = StallApplication.Status.WAITLISTED
+        application.decided_at, application.decided_by = timezone.now(), user
+        application.save(update_fields=["status", "decided_at", "decided_by"])
+        _audit(application.fair, "events.application_waitlisted", user, application=application.pk)
+    _notify(application, "waitlisted")
+    return application
+
+
+def reject(application, *, user, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise EventsError(_("Give a reason for the rejection."), code="reason_required", field="reason")
+    with transaction.atomic():
+        application = _locked_application(application)
+        if application.status not in (StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED):
+            raise EventsError(
+                _("This application is %(status)s.") % {"status": application.get_status_display()},
+                code="invalid_state",
+            )
+        application.status = StallApplication.Status.REJECTED
+        application.reason = reason
+        application.decided_at, application.decided_by = timezone.now(), user
+        application.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+        _audit(application.fair, "events.application_rejected", user, application=application.pk, reason=reason)
+    _notify(application, "rejected")
+    return application
+
+
+def approve(application, *, stall, user, payment_method=PaymentMethod.BANK_TRANSFER, now=None):
+    """Approve an application with a stall: the stall is held until its fee is paid (or confirmed if free)."""
+    with transaction.atomic():
+        application = _locked_application(application)
+        fair = application.fair
+        if fair.status == FairPage.Status.CANCELLED:
+            raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
+        if application.status not in (StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED):
+            raise EventsError(
+                _("This application is %(status)s.") % {"status": application.get_status_display()},
+                code="invalid_state",
+            )
+        booking = _take_stall(
+            fair=fair,
+            stall=stall,
+            vendor=application.vendor,
+            user=application.applicant,
+            addons=list(application.addons.all()),
+            application=application,
+            payment_method=payment_method,
+            now=now,
+        )
+        application.status = StallApplication.Status.APPROVED
+        application.decided_at, application.decided_by = timezone.now(), user
+        application.save(update_fields=["status", "decided_at", "decided_by"])
+        _audit(fair, "events.application_approved", user, application=application.pk, stall=booking.stall.code)
+    _notify(application, "approved", booking=booking)
+    return booking
+
+
+def self_book(*, fair, vendor, user, stall, addons=(), payment_method=PaymentMethod.BANK_TRANSFER, now=None):
+    """First come, first served: a vendor books an available stall itself (fairs that allow it)."""
+    _check_vendor(user, vendor)
+    _check_fair_open(fair, now=now)
+    if not fair.allows_self_booking:
+        raise EventsError(_("Stalls at this fair are allocated by the organiser; please apply."), code="review_only")
+    with transaction.atomic():
+        booking = _take_stall(
+            fair=fair,
+            stall=stall,
+            vendor=vendor,
+            user=user,
+            addons=_addons(fair, addons),
+            application=None,
+            payment_method=payment_method,
+            now=now,
+        )
+    _notify_booking(booking, "approved")
+    return booking
+
+
+def _hold_deadline(fair, now):
+    deadline = now + timedelta(hours=fair.payment_hours or 72)
+    # Never hold a stall past the eve of the fair.
+    eve = timezone.make_aware(datetime.combine(fair.start_date, time(0, 0)))
+    return min(deadline, eve) if eve > now else deadline
+
+
+def booking_price(stall_type, addons):
+    return (stall_type.price + sum((a.price for a in addons), Decimal("0"))).quantize(CENT)
+
+
+def _take_stall(*, fair, stall, vendor, user, addons, application, payment_method, now):
+    """Inside a transaction: lock the stall, check it is free, create the booking and its fee order."""
+    now = now or timezone.now()
+    if stall is None:
+        raise EventsError(_("Choose a stall."), code="invalid", field="stall")
+    try:
+        stall = Stall.objects.select_for_update().select_related("stall_type").get(pk=stall.pk)
+    except Stall.DoesNotExist:
+        raise EventsError(_("That stall does not exist."), code="not_found", field="stall") from None
+    _check_stall(fair, stall)
+    if StallBooking.objects.filter(stall=stall, status__in=StallBooking.ACTIVE).exists():
+        raise _taken(stall)
+    if (
+        application is None
+        and StallBooking.objects.filter(fair=fair, vendor=vendor, status__in=StallBooking.ACTIVE).exists()
+    ):
+        raise EventsError(
+            _("%(vendor)s already has a stall at this fair.") % {"vendor": vendor.title}, code="already_booked"
+        )
+    fee = booking_price(stall.stall_type, addons)
+    try:
+        with transaction.atomic():
+            booking = StallBooking.objects.create(
+                fair=fair,
+                stall=stall,
+                vendor=vendor,
+                application=application,
+                booked_by=user,
+                status=StallBooking.Status.CONFIRMED if fee <= 0 else StallBooking.Status.HELD,
+                fee=fee,
+                confirmed_at=now if fee <= 0 else None,
+                created_at=now,
+            )
+    except IntegrityError:
+        raise _taken(stall) from None
+    if fee > 0:
+        due = _hold_deadline(fair, now)
+        amount = fee
+        name = _("Stall %(code)s at %(fair)s") % {"code": stall.code, "fair": fair.title}
+        if fair.deposit_percent and fair.deposit_percent < 100:
+            amount = (fee * fair.deposit_percent / 100).quantize(CENT, ROUND_HALF_UP)
+            name = _("Deposit for stall %(code)s at %(fair)s") % {"code": stall.code, "fair": fair.title}
+        booking.order = _fee_order(booking, user, name, amount, payment_method, due)
+        booking.hold_until = due
+        booking.save(update_fields=["order", "hold_until"])
+        _audit(
+            fair,
+            "events.stall_held",
+            user,
+            booking=booking.pk,
+            stall=stall.code,
+            vendor=vendor.title,
+            order=booking.order.number,
+        )
+    else:
+        _audit(fair, "events.stall_confirmed", user, booking=booking.pk, stall=stall.code, vendor=vendor.title)
+    return booking
+
+
+def _fee_order(booking, buyer, name, amount, payment_method, due):
+    from marketplace.checkout import services as checkout
+
+    try:
+        return checkout.place_fee_order(
+            buyer=buyer,
+            fees=[
+                checkout.Fee(
+                    kind=OrderLine.Kind.STALL_FEE,
+                    name=name[:255],
+                    unit_price=amount,
+                    reference=f"{REFERENCE_PREFIX}{booking.pk}",
+                )
+            ],
+            payment_method=payment_method,
+            payment_due_at=due,
+        )
+    except MarketplaceError as exc:
+        raise EventsError(exc.message, code=exc.code) from exc
+
+
+def _taken(stall):
+    return EventsError(
+        _("Stall %(code)s has already been taken; please choose another.") % {"code": stall.code},
+        code="stall_taken",
+        field="stall",
+    )
+
+
+# -- cancelling -------------------------------------------------------------------------------------------
+
+
+def refund_allowed(fair, today=None):
+    today = today or timezone.localdate()
+    return fair.refund_until is not None and today <= fair.refund_until
+
+
+def cancel_booking(booking, *, user, reason="", by_staff=False):
+    """Give a stall back. Unpaid: the fee order is cancelled. Paid: refunded until the fair's refund date,
+    after that the stall is released without a refund. The order (if any) is locked first, by the checkout."""
+    from marketplace.checkout import services as checkout
+
+    booking = StallBooking.objects.select_related("fair", "order", "balance_order").get(pk=booking.pk)
+    if not by_staff and not VendorMember.objects.filter(user=user, vendor_id=booking.vendor_id).exists():
+        raise EventsError(_("This is not your booking."), code="forbidden")
+    if not booking.is_active:
+        raise EventsError(
+            _("This booking is %(status)s.") % {"status": booking.get_status_display()}, code="invalid_state"
+        )
+    reason = reason or _("Cancelled by the exhibitor.")
+    orders = [o for o in (booking.balance_order, booking.order) if o is not None]
+    try:
+        for order in orders:
+            order.refresh_from_db()
+            if order.is_open_unpaid:
+                checkout.cancel_order(order, user=user, reason=reason[:200], by_staff=True)
+        paid = [o for o in orders if o.status == Order.Status.PAID]
+        if paid and refund_allowed(booking.fair):
+            for order in paid:
+                checkout.refund(order, user=user, reason=reason[:200])
+    except MarketplaceError as exc:
+        raise EventsError(exc.message, code=exc.code) from exc
+    # Whatever the orders did, the stall is given back now (idempotent if a receiver already did it).
+    with transaction.atomic():
+        stall = Stall.objects.select_for_update().get(pk=booking.stall_id)
+        booking = StallBooking.objects.select_for_update().get(pk=booking.pk)
+        if booking.is_active:
+            _end(booking, StallBooking.Status.CANCELLED, reason, user)
+        del stall
+    _notify_booking(booking, "cancelled")
+    return booking
+
+
+def _end(booking, status, reason, user=None):
+    booking.status = status
+    booking.ended_at = timezone.now()
+    booking.end_reason = str(reason)[:200]
+    booking.save(update_fields=["status", "ended_at", "end_reason"])
+    _audit(
+        booking.fair,
+        f"events.stall_{status}",
+        user,
+        booking=booking.pk,
+        stall=booking.stall.code,
+        vendor=booking.vendor.title,
+        reason=booking.end_reason,
+    )
+
+
+def cancel_fair(fair, *, user, reason):
+    """Cancel a fair: every active booking is cancelled (unpaid orders cancelled, paid ones refunded)."""
+    with transaction.atomic():
+        fair = FairPage.objects.select_for_update().get(pk=fair.pk)
+        fair.status = FairPage.Status.CANCELLED
+        fair.save(update_fields=["status"])
+        _audit(fair, "events.fair_cancelled", user, reason=reason)
+    from marketplace.checkout import services as checkout
+
+    for booking in StallBooking.objects.filter(fair=fair, status__in=StallBooking.ACTIVE):
+        for order in (booking.balance_order, booking.order):
+            if order is None:
+                continue
+            order.refresh_from_db()
+            if order.is_open_unpaid:
+                checkout.cancel_order(order, user=user, reason=reason[:200], by_staff=True)
+            elif order.status == Order.Status.PAID:
+                checkout.refund(order, user=user, reason=reason[:200])
+        with transaction.atomic():
+            Stall.objects.select_for_update().get(pk=booking.stall_id)
+            booking = StallBooking.objects.select_for_update().get(pk=booking.pk)
+            if booking.is_active:
+                _end(booking, StallBooking.Status.CANCELLED, reason, user)
+        _notify_booking(booking, "cancelled")
+    return fair
+
+
+# -- the checkout's signals (sent inside the order's transaction, order row locked) -------------------------
+
+
+def bookings_for_order(order):
+    return StallBooking.objects.filter(Q(order=order) | Q(balance_order=order))
+
+
+@receiver(checkout_signals.order_paid, dispatch_uid="events.order_paid")
+def on_order_paid(sender, order, **kwargs):
+    for booking_id in bookings_for_order(order).values_list("pk", flat=True):
+        booking = StallBooking.objects.filter(pk=booking_id).values_list("stall_id", flat=True).first()
+        Stall.objects.select_for_update().filter(pk=booking).first()
+        booking = StallBooking.objects.select_for_update().select_related("fair", "stall", "vendor").get(pk=booking_id)
+        if booking.status != StallBooking.Status.HELD:
+            _audit(booking.fair, "events.payment_for_inactive_booking", None, booking=booking.pk, order=order.number)
+            continue
+        booking.status = StallBooking.Status.CONFIRMED
+        booking.confirmed_at = timezone.now()
+        booking.hold_until = None
+        fields = ["status", "confirmed_at", "hold_until"]
+        if booking.order_id == order.pk and order.total < booking.fee:
+            # A deposit: the rest is due by the fair's balance date (or the eve of the fair).
+            fair = booking.fair
+            due = (
+                timezone.make_aware(datetime.combine(fair.balance_due, time(23, 59)))
+                if fair.balance_due
+                else _hold_deadline(fair, timezone.now())
+            )
+            rest = booking.fee - order.total
+            name = _("Balance for stall %(code)s at %(fair)s") % {"code": booking.stall.code, "fair": fair.title}
+            booking.balance_order = _fee_order(booking, order.buyer, name, rest, order.payment_method, due)
+            fields.append("balance_order")
+        booking.save(update_fields=fields)
+        _audit(
+            booking.fair,
+            "events.stall_confirmed",
+            None,
+            booking=booking.pk,
+            stall=booking.stall.code,
+            vendor=booking.vendor.title,
+            order=order.number,
+        )
+        transaction.on_commit(lambda b=booking: _notify_booking(b, "confirmed"))
+
+
+@receiver(checkout_signals.order_closed, dispatch_uid="events.order_closed")
+def on_order_closed(sender, order, reason, **kwargs):
+    for booking_id in bookings_for_order(order).values_list("pk", flat=True):
+        stall_id = StallBooking.objects.filter(pk=booking_id).values_list("stall_id", flat=True).first()
+        Stall.objects.select_for_update().filter(pk=stall_id).first()
+        booking = StallBooking.objects.select_for_update().select_related("fair", "stall", "vendor").get(pk=booking_id)
+        if not booking.is_active:
+            continue
+        if reason == "expired":
+            status, why = StallBooking.Status.RELEASED, _("The stall fee was not paid in time.")
+        elif reason == "refunded":
+            status, why = StallBooking.Status.CANCELLED, _("The stall fee was refunded.")
+        else:
+            status, why = StallBooking.Status.CANCELLED, _("The stall fee order was cancelled.")
+        _end(booking, status, why)
+        if reason == "expired":
+            transaction.on_commit(lambda b=booking: _notify_booking(b, "released"))
+
+
+# -- reminders ---------------------------------------------------------------------------------------------
+
+
+def send_payment_reminders(*, within=timedelta(hours=24), now=None):
+    """E-mail vendors whose held stall's fee is due within `within`. Returns how many were reminded."""
+    now = now or timezone.now()
+    held = StallBooking.objects.filter(
+        status=StallBooking.Status.HELD, hold_until__gt=now, hold_until__lte=now + within
+    ).select_related("fair", "stall", "vendor", "order", "booked_by")
+    count = 0
+    for booking in held:
+        _notify_booking(booking, "reminder")
+        count += 1
+    return count
+
+
+# -- bulk stalls and reports -------------------------------------------------------------------------------
+
+
+def create_stall_row(
+    *,
+    fair,
+    prefix,
+    first,
+    last,
+    stall_type,
+    zone=None,
+    x=0,
+    y=0,
+    width=3,
+    height=3,
+    gap=0,
+    vertical=False,
+    digits=2,
+    user=None,
+):
+    """Create stalls prefix+first … prefix+last (A01–A20) in a row on the plan. Existing codes are refused."""
+    if stall_type is None or stall_type.fair_id != fair.pk:
+        raise EventsError(_("Choose a stall type of this fair."), code="invalid", field="stall_type")
+    if zone is not None and zone.page_id != fair.pk:
+        raise EventsError(_("Choose a zone of this fair."), code="invalid", field="zone")
+    if first < 1 or last < first or last - first >= 500:
+        raise EventsError(_("Give a range like 1 to 20 (at most 500 stalls)."), code="invalid", field="last")
+    codes = [f"{prefix}{n:0{digits}d}" for n in range(first, last + 1)]
+    existing = set(Stall.objects.filter(fair=fair, code__in=codes).values_list("code", flat=True))
+    if existing:
+        raise EventsError(
+            _("These stalls exist already: %(codes)s") % {"codes": ", ".join(sorted(existing))},
+            code="duplicate",
+            field="prefix",
+        )
+    step = Decimal(str(width if not vertical else height)) + Decimal(str(gap))
+    stalls = []
+    for i, code in enumerate(codes):
+        sx = Decimal(str(x)) + (0 if vertical else step * i)
+        sy = Decimal(str(y)) + (step * i if vertical else 0)
+        stalls.append(
+            Stall(
+                fair=fair,
+                code=code,
+                zone=zone,
+                stall_type=stall_type,
+                x=sx,
+                y=sy,
+                width=Decimal(str(width)),
+                height=Decimal(str(height)),
+            )
+        )
+    with transaction.atomic():
+        Stall.objects.bulk_create(stalls)
+        _audit(fair, "events.stalls_created", user, codes=f"{codes[0]}–{codes[-1]}", count=len(codes))
+    return stalls
+
+
+def stall_states(fair):
+    """{stall_id: (state, booking)} where state is available, held, booked or blocked."""
+    active = {
+        b.stall_id: b
+        for b in StallBooking.objects.filter(fair=fair, status__in=StallBooking.ACTIVE).select_related("vendor")
+    }
+    states = {}
+    for stall in Stall.objects.filter(fair=fair).only("pk", "blocked"):
+        booking = active.get(stall.pk)
+        if stall.blocked:
+            states[stall.pk] = ("blocked", None)
+        elif booking is None:
+            states[stall.pk] = ("available", None)
+        elif booking.status == StallBooking.Status.HELD:
+            states[stall.pk] = ("held", booking)
+        else:
+            states[stall.pk] = ("booked", booking)
+    return states
+
+
+def fair_stats(fair):
+    states = stall_states(fair)
+    stall_counts = dict.fromkeys(("available", "held", "booked", "blocked"), 0)
+    for state, _booking in states.values():
+        stall_counts[state] += 1
+    applications = dict(
+        StallApplication.objects.filter(fair=fair).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    active = StallBooking.objects.filter(fair=fair, status__in=StallBooking.ACTIVE)
+    due = active.aggregate(total=Sum("fee"))["total"] or Decimal("0.00")
+    order_ids = [pk for pair in active.values_list("order_id", "balance_order_id") for pk in pair if pk]
+    paid = Order.objects.filter(pk__in=order_ids, status=Order.Status.PAID).aggregate(total=Sum("total"))[
+        "total"
+    ] or Decimal("0.00")
+    by_county = list(
+        active.filter(status=StallBooking.Status.CONFIRMED)
+        .values("vendor__county__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "vendor__county__name")
+    )
+    return {
+        "stalls": stall_counts,
+        "stall_total": len(states),
+        "applications": applications,
+        "fees_due": due,
+        "fees_paid": paid,
+        "fees_outstanding": due - paid,
+        "by_county": [(row["vendor__county__name"], row["n"]) for row in by_county],
+    }
+
+
+# -- e-mails (after commit, through a django-tasks task) ----------------------------------------------------
+
+
+def _notify(application, kind, booking=None):
+    from . import notifications
+
+    transaction.on_commit(lambda: notifications.application_mail(application, kind, booking))
+
+
+def _notify_booking(booking, kind):
+    from . import notifications
+
+    transaction.on_commit(lambda: notifications.booking_mail(booking, kind))

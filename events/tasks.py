@@ -1,0 +1,13 @@
+"""Background jobs of the fairs (django-tasks). Services enqueue them after commit."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django_tasks import task
+
+
+@task()
+def send_events_email(subject: str, body: str, recipients: list[str]) -> int:
+    """Send one plain-text e-mail. Arguments are plain strings so any task backend can store them."""
+    if not recipients:
+        return 0
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

@@ -1,0 +1,56 @@
+"""The fairs' back office in the Wagtail admin: audit-log actions, stall applications, stalls, per-fair reports."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.log_actions import LogFormatter
+
+LOG_ACTIONS = [
+    ("events.application_submitted", _("Submit stall application"), _("Stall application submitted")),
+    ("events.application_waitlisted", _("Waitlist stall application"), _("Stall application waitlisted")),
+    ("events.application_approved", _("Approve stall application"), _("Stall application approved")),
+    ("events.stall_held", _("Hold stall"), _("Stall held until paid")),
+    ("events.stall_confirmed", _("Confirm stall"), _("Stall confirmed")),
+    ("events.stall_released", _("Release stall"), _("Stall released")),
+    ("events.stall_cancelled", _("Cancel stall"), _("Stall booking cancelled")),
+    ("events.stalls_created", _("Create stalls"), _("Stalls created")),
+    ("events.fair_cancelled", _("Cancel fair"), _("Fair cancelled")),
+    ("events.payment_for_inactive_booking", _("Payment for ended booking"), _("Payment for an ended stall booking")),
+]
+
+
+@hooks.register("register_log_actions")
+def register_events_log_actions(actions):
+    for action, label, message in LOG_ACTIONS:
+        actions.register_action(action, label, message)
+
+    @actions.register_action("events.application_rejected")
+    class ApplicationRejected(LogFormatter):
+        label = _("Reject stall application")
+
+        def format_message(self, log_entry):
+            return _("Stall application rejected: %(reason)s") % {"reason": log_entry.data.get("reason", "")}
+
+
+@hooks.register("register_admin_urls")
+def register_fair_admin_urls():
+    from django.urls import path
+
+    from . import admin_views
+
+    return [
+        path("fairs/", admin_views.fair_list, name="events_fairs"),
+        path("fairs/<int:fair_id>/", admin_views.fair_detail, name="events_fair"),
+        path("fairs/<int:fair_id>/exhibitors.<str:fmt>", admin_views.export, name="events_fair_export"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_fair_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    class FairsMenuItem(MenuItem):
+        def is_shown(self, request):
+            return request.user.is_superuser or request.user.has_perm("events.change_stallapplication")
+
+    return FairsMenuItem(_("Stall applications"), reverse("events_fairs"), icon_name="date", order=420)

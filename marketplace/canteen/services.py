@@ -1,0 +1,509 @@
+"""Canteen operations: units, unit orders with approval, receipt (验收), invoices, and the 消费帮扶 share.
+
+Each operation is one transaction, raises MarketplaceError (translated message, a code), locks the rows
+whose state it changes, and leaves an audit entry: OrderEvent for orders, Wagtail's log for units.
+Unit orders go through checkout.services.place_order, so stock, prices and minimums follow the same rules.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from cms.models import County, MountainCountyMembership
+
+from ..checkout import notifications, signals
+from ..checkout import services as checkout
+from ..checkout.models import Order, OrderLine, PaymentMethod, VendorOrder
+from ..checkout.services import Address, LineRequest
+from ..models import ProductPage
+from ..services.errors import MarketplaceError
+from .models import AnnualBudget, BuyerUnit, CanteenAddress, UnitMember
+
+CENT = Decimal("0.01")
+Role = UnitMember.Role
+# Orders that count as spend: placed for the vendors and not cancelled (refunded lines are taken off).
+SPEND_STATUSES = (
+    Order.Status.PENDING_PAYMENT,
+    Order.Status.PAID,
+    Order.Status.PARTLY_SHIPPED,
+    Order.Status.SHIPPED,
+    Order.Status.COMPLETED,
+)
+
+
+def approval_window():
+    return timedelta(hours=getattr(settings, "CANTEEN_APPROVAL_HOURS", 72))
+
+
+# -- units and members ---------------------------------------------------------------------------------
+
+
+def roles_of(user, unit):
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(UnitMember.objects.filter(unit=unit, user=user).values_list("role", flat=True))
+
+
+def units_for(user):
+    """The verified units a user belongs to (in any role)."""
+    if not getattr(user, "is_authenticated", False):
+        return BuyerUnit.objects.none()
+    return BuyerUnit.objects.filter(status=BuyerUnit.Status.VERIFIED, members__user=user).distinct()
+
+
+def require_role(user, unit, *roles):
+    """Refuse unless `user` has one of `roles` in the verified `unit` (staff may look, never act as a unit)."""
+    if not unit.is_verified:
+        raise MarketplaceError(_("This unit is not verified yet."), code="forbidden")
+    if not roles_of(user, unit) & set(roles):
+        raise MarketplaceError(_("You do not have that role in this unit."), code="forbidden")
+
+
+def apply_for_unit(*, user, data, addresses=()):
+    """A unit applies to join: created as pending with the applicant in every role. Staff verify it."""
+    unit = BuyerUnit(applied_by=user, **data)
+    try:
+        unit.full_clean()
+    except ValidationError as error:
+        first_field, messages = next(iter(error.message_dict.items()))
+        raise MarketplaceError(messages[0], code="invalid", field=first_field) from error
+    with transaction.atomic():
+        unit.save()
+        for role in Role.values:
+            UnitMember.objects.create(unit=unit, user=user, role=role)
+        for address in addresses:
+            CanteenAddress.objects.create(unit=unit, **address)
+        log(instance=unit, action="wagtail.create", user=user)
+    return unit
+
+
+def verify_unit(unit, *, user, approve=True):
+    if not (user.is_superuser or user.has_perm("marketplace.verify_buyerunit")):
+        raise MarketplaceError(_("You may not verify buyer units."), code="forbidden")
+    with transaction.atomic():
+        unit = BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        if unit.status != BuyerUnit.Status.PENDING:
+            raise MarketplaceError(_("This unit has already been reviewed."), code="invalid_state")
+        unit.status = BuyerUnit.Status.VERIFIED if approve else BuyerUnit.Status.REJECTED
+        unit.verified_at, unit.verified_by = timezone.now(), user
+        unit.save(update_fields=["status", "verified_at", "verified_by"])
+        log(instance=unit, action="canteen.unit_verified" if approve else "canteen.unit_rejected", user=user)
+    return unit
+
+
+# -- unit orders ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    address: CanteenAddress
+    date: datetime.date
+    window: str = ""
+    purchase_order_number: str = ""
+
+
+def earliest_delivery_date(products, today=None):
+    today = today or timezone.localdate()
+    lead = max((p.vendor.lead_time_days for p in products if p.vendor_id), default=1)
+    return today + timedelta(days=max(lead, 1))
+
+
+def place_unit_order(
+    *, user, unit, lines, delivery, payment_method=PaymentMethod.BANK_TRANSFER, note="", idempotency_key=""
+):
+    """Place an order on behalf of `unit`; above the unit's threshold it waits for an approver, holding stock."""
+    require_role(user, unit, Role.BUYER)
+    if delivery.address is None or delivery.address.unit_id != unit.pk:
+        raise MarketplaceError(_("Choose one of your unit's canteen addresses."), code="address_required")
+    if delivery.date is None:
+        raise MarketplaceError(_("Choose a delivery date."), code="invalid", field="delivery_date")
+    today = timezone.localdate()
+    if delivery.date <= today:
+        raise MarketplaceError(_("The delivery date must be in the future."), code="invalid", field="delivery_date")
+    products = list(ProductPage.objects.filter(pk__in={line.product_id for line in lines}).select_related("vendor"))
+    earliest = earliest_delivery_date(products, today)
+    if delivery.date < earliest:
+        raise MarketplaceError(
+            _("The vendors need time to prepare: the earliest delivery date is %(date)s.")
+            % {"date": earliest.isoformat()},
+            code="invalid",
+            field="delivery_date",
+        )
+    address = delivery.address
+    order = checkout.place_order(
+        buyer=user,
+        lines=lines,
+        payment_method=payment_method,
+        address=Address(
+            recipient=address.recipient,
+            phone=address.phone,
+            province=address.province,
+            city=address.city,
+            district=address.district,
+            street=address.street,
+        ),
+        note=note,
+        idempotency_key=idempotency_key,
+        unit_details={
+            "buyer_unit": unit,
+            "canteen_name": address.name,
+            "requested_delivery_date": delivery.date,
+            "delivery_window": (delivery.window or "")[:20],
+            "purchase_order_number": (delivery.purchase_order_number or "").strip()[:40],
+            "invoice_snapshot": unit.invoice_snapshot(),
+            "approval_threshold": unit.approval_threshold,
+            "approval_window": approval_window(),
+        },
+    )
+    return order
+
+
+def reorder(order, *, user, delivery_date, delivery_window=None, purchase_order_number="", idempotency_key=""):
+    """Order the same products in the same quantities again, for the same canteen, at today's prices."""
+    unit = order.buyer_unit
+    if unit is None:
+        raise MarketplaceError(_("Only unit orders can be reordered here."), code="invalid_state")
+    require_role(user, unit, Role.BUYER)
+    lines = [
+        LineRequest(product_id=line.product_id, quantity=line.quantity) for line in order.lines.exclude(product=None)
+    ]
+    address = unit.addresses.filter(name=order.canteen_name).first() or unit.addresses.first()
+    return place_unit_order(
+        user=user,
+        unit=unit,
+        lines=lines,
+        delivery=Delivery(
+            address=address,
+            date=delivery_date,
+            window=order.delivery_window if delivery_window is None else delivery_window,
+            purchase_order_number=purchase_order_number,
+        ),
+        payment_method=order.payment_method,
+        note=order.note,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _locked_unit_order(order):
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.buyer_unit_id is None:
+        raise MarketplaceError(_("This is not a unit order."), code="not_found")
+    return order
+
+
+def approve_order(order, *, user):
+    """An approver (not the buyer who placed it) sends an order waiting for approval on to the vendors."""
+    with transaction.atomic():
+        order = _locked_unit_order(order)
+        require_role(user, order.buyer_unit, Role.APPROVER)
+        if order.buyer_id == user.pk:
+            raise MarketplaceError(_("You cannot approve an order you placed yourself."), code="forbidden")
+        if order.status != Order.Status.AWAITING_APPROVAL:
+            raise MarketplaceError(
+                _("Order %(number)s is %(status)s, not waiting for approval.")
+                % {"number": order.number, "status": order.get_status_display()},
+                code="invalid_state",
+            )
+        now = timezone.now()
+        order.approved_by, order.approved_at = user, now
+        order.payment_due_at = now + checkout.payment_window(order.payment_method)
+        checkout._set_status(order, Order.Status.PENDING_PAYMENT, user=user, action="approved")
+        order.save(update_fields=["status", "approved_by", "approved_at", "payment_due_at"])
+        notifications.order_approved(order)
+    return order
+
+
+def reject_order(order, *, user, reason=""):
+    """An approver turns an order down: it is cancelled and its stock returns."""
+    with transaction.atomic():
+        order = _locked_unit_order(order)
+        require_role(user, order.buyer_unit, Role.APPROVER)
+        if order.status != Order.Status.AWAITING_APPROVAL:
+            raise MarketplaceError(
+                _("Order %(number)s is %(status)s, not waiting for approval.")
+                % {"number": order.number, "status": order.get_status_display()},
+                code="invalid_state",
+            )
+        checkout._release_stock(order.lines.all())
+        order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
+        order.cancelled_at = timezone.now()
+        checkout._set_status(order, Order.Status.CANCELLED, user=user, action="rejected", note=reason)
+        order.save(update_fields=["status", "cancelled_at"])
+        signals.order_closed.send(sender=Order, order=order, reason="rejected")
+        notifications.order_cancelled(order)
+    return order
+
+
+def confirm_receipt(vendor_order, *, user, note="", photo=None):
+    """A unit member confirms one vendor's delivery, noting shortfalls or quality problems (验收).
+    When every part is received the order completes."""
+    with transaction.atomic():
+        order = _locked_unit_order(vendor_order.order)
+        require_role(user, order.buyer_unit, *Role.values)
+        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        if part.received_at is not None:
+            raise MarketplaceError(_("This delivery has already been received."), code="invalid_state")
+        if part.status not in (VendorOrder.Status.TO_SHIP, VendorOrder.Status.SHIPPED):
+            raise MarketplaceError(
+                _("This part of the order is %(status)s and cannot be received now.")
+                % {"status": part.get_status_display()},
+                code="invalid_state",
+            )
+        now = timezone.now()
+        part.status = VendorOrder.Status.DELIVERED
+        part.delivered_at = part.delivered_at or now
+        part.received_at, part.received_by = now, user
+        part.inspection_note = (note or "").strip()[:500]
+        part.inspection_photo = photo
+        part.save(
+            update_fields=[
+                "status",
+                "delivered_at",
+                "received_at",
+                "received_by",
+                "inspection_note",
+                "inspection_photo",
+            ]
+        )
+        checkout.log_event(
+            order,
+            "received",
+            user=user,
+            note=part.inspection_note,
+            data={"vendor": part.vendor_name, "problem": bool(part.inspection_note)},
+        )
+        open_parts = order.vendor_orders.exclude(
+            status__in=[VendorOrder.Status.DELIVERED, VendorOrder.Status.CANCELLED]
+        )
+        if not open_parts.exists() and order.status in (
+            Order.Status.PAID,
+            Order.Status.PARTLY_SHIPPED,
+            Order.Status.SHIPPED,
+        ):
+            checkout._set_status(order, Order.Status.COMPLETED, user=user, action="completed")
+            order.save(update_fields=["status"])
+    return part
+
+
+# -- invoices (发票) ------------------------------------------------------------------------------------
+
+
+def _is_vendor_of(user, part):
+    return (
+        user.is_superuser or user.has_perm("marketplace.view_order") or part.vendor.members.filter(user=user).exists()
+    )
+
+
+def request_invoice(vendor_order, *, user):
+    with transaction.atomic():
+        order = _locked_unit_order(vendor_order.order)
+        require_role(user, order.buyer_unit, Role.BUYER, Role.FINANCE)
+        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        if part.invoice_state:
+            raise MarketplaceError(_("The invoice has already been requested."), code="invalid_state")
+        part.invoice_state = VendorOrder.InvoiceState.REQUESTED
+        part.save(update_fields=["invoice_state"])
+        checkout.log_event(order, "invoice_requested", user=user, data={"vendor": part.vendor_name})
+    return part
+
+
+def record_invoice(vendor_order, *, user, number, date, document=None):
+    """The vendor (or staff) records the invoice it issued: number, date, and the PDF if uploaded."""
+    number = (number or "").strip()
+    if not number or date is None:
+        raise MarketplaceError(_("Enter the invoice number and date."), code="invalid")
+    with transaction.atomic():
+        part = VendorOrder.objects.select_for_update().select_related("vendor").get(pk=vendor_order.pk)
+        if part.order.buyer_unit_id is None:
+            raise MarketplaceError(_("This is not a unit order."), code="not_found")
+        if not _is_vendor_of(user, part):
+            raise MarketplaceError(_("This is not your order."), code="forbidden")
+        if part.status == VendorOrder.Status.CANCELLED:
+            raise MarketplaceError(_("This part of the order is cancelled."), code="invalid_state")
+        part.invoice_state = VendorOrder.InvoiceState.ISSUED
+        part.invoice_number, part.invoice_date = number[:40], date
+        if document is not None:
+            part.invoice_file = document
+        part.save(update_fields=["invoice_state", "invoice_number", "invoice_date", "invoice_file"])
+        checkout.log_event(part.order, "invoice_issued", user=user, data={"vendor": part.vendor_name, "number": number})
+    return part
+
+
+# -- queries -------------------------------------------------------------------------------------------
+
+
+def unit_orders(unit):
+    return Order.objects.filter(buyer_unit=unit).select_related("buyer").prefetch_related("vendor_orders")
+
+
+def get_unit_order(user, number):
+    """A unit order the user may see (a member of its unit, or staff); anything else is 'not found'."""
+    order = Order.objects.filter(number=number).exclude(buyer_unit=None).select_related("buyer_unit").first()
+    if order is None or not (
+        user.is_staff or UnitMember.objects.filter(unit_id=order.buyer_unit_id, user=user).exists()
+    ):
+        raise MarketplaceError(_("No such order."), code="not_found")
+    return order
+
+
+def statement(unit, year, month):
+    """A month's orders of a unit with amounts and paid/unpaid (cancelled ones left out)."""
+    start = datetime.date(year, month, 1)
+    end = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    orders = (
+        Order.objects.filter(
+            buyer_unit=unit,
+            placed_at__gte=datetime.datetime.combine(start, datetime.time.min, tz),
+            placed_at__lt=datetime.datetime.combine(end, datetime.time.min, tz),
+        )
+        .exclude(status=Order.Status.CANCELLED)
+        .select_related("buyer")
+        .order_by("placed_at", "pk")
+    )
+    rows, total, paid = [], Decimal("0.00"), Decimal("0.00")
+    for order in orders:
+        is_paid = order.paid_at is not None
+        amount = order.total - order.refunded_total
+        rows.append(
+            {
+                "number": order.number,
+                "placed_at": timezone.localtime(order.placed_at),
+                "buyer": order.buyer.get_username(),
+                "purchase_order_number": order.purchase_order_number,
+                "canteen": order.canteen_name,
+                "status": order.get_status_display(),
+                "amount": amount,
+                "paid": _("paid") if is_paid else _("unpaid"),
+                "is_paid": is_paid,
+            }
+        )
+        total += amount
+        paid += amount if is_paid else 0
+    return {"rows": rows, "total": total, "paid": paid, "unpaid": total - paid, "start": start}
+
+
+# -- the 消费帮扶 share -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Share:
+    year: int
+    budget: Decimal | None
+    target_share: Decimal | None
+    spend: Decimal = Decimal("0.00")
+    mountain: Decimal = Decimal("0.00")
+    months: list = field(default_factory=list)  # 12 dicts: month, spend, mountain, other
+    counties: list = field(default_factory=list)  # dicts: county, name, mountain, amount, sorted by amount
+
+    @property
+    def other(self):
+        return self.spend - self.mountain
+
+    @property
+    def mountain_share_of_spend(self):
+        return (self.mountain / self.spend).quantize(Decimal("0.0001"), ROUND_HALF_UP) if self.spend else None
+
+    @property
+    def share_of_budget(self):
+        return (self.mountain / self.budget).quantize(Decimal("0.0001"), ROUND_HALF_UP) if self.budget else None
+
+    @property
+    def target_amount(self):
+        if self.budget is None or self.target_share is None:
+            return None
+        return (self.budget * self.target_share).quantize(CENT, ROUND_HALF_UP)
+
+    @property
+    def progress(self):
+        """Mountain spend as a share of the target amount (1 = target reached)."""
+        target = self.target_amount
+        return (self.mountain / target).quantize(Decimal("0.0001"), ROUND_HALF_UP) if target else None
+
+
+def compute_share(year, unit=None):
+    """The year's spend of a unit (or of every unit, for staff) and the part of it on mountain-county produce.
+
+    A line counts as mountain produce when its product's origin county (else its vendor's county) was on
+    the mountain-county list on the order's date (Asia/Shanghai). Refunded quantities are taken off.
+    """
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(datetime.date(year, 1, 1), datetime.time.min, tz)
+    end = datetime.datetime.combine(datetime.date(year + 1, 1, 1), datetime.time.min, tz)
+    orders = Order.objects.filter(status__in=SPEND_STATUSES, placed_at__gte=start, placed_at__lt=end).exclude(
+        buyer_unit=None
+    )
+    if unit is not None:
+        orders = orders.filter(buyer_unit=unit)
+    lines = (
+        OrderLine.objects.filter(order__in=orders)
+        .select_related("order", "product", "vendor_order__vendor")
+        .only(
+            "unit_price",
+            "quantity",
+            "refunded_quantity",
+            "line_total",
+            "order__placed_at",
+            "product__origin_county_id",
+            "vendor_order__vendor__county_id",
+        )
+    )
+    if unit is not None:
+        budget_row = AnnualBudget.objects.filter(unit=unit, year=year).first()
+        budget = budget_row.food_budget if budget_row else None
+        target = budget_row.target_share if budget_row else None
+    else:
+        rows = list(AnnualBudget.objects.filter(year=year))
+        budget = sum((b.food_budget for b in rows), Decimal("0.00")) or None
+        target_amount = sum((b.food_budget * b.target_share for b in rows), Decimal("0"))
+        target = (target_amount / budget).quantize(Decimal("0.001"), ROUND_HALF_UP) if budget else None
+    months = {m: {"month": m, "spend": Decimal("0.00"), "mountain": Decimal("0.00")} for m in range(1, 13)}
+    by_county = defaultdict(lambda: {"amount": Decimal("0.00"), "mountain": Decimal("0.00")})
+    items = []
+    for line in lines:
+        county_id = None
+        if line.product_id and line.product and line.product.origin_county_id:
+            county_id = line.product.origin_county_id
+        elif line.vendor_order_id and line.vendor_order.vendor_id:
+            county_id = line.vendor_order.vendor.county_id
+        amount = line.line_total - (line.unit_price * line.refunded_quantity).quantize(CENT, ROUND_HALF_UP)
+        items.append((timezone.localtime(line.order.placed_at, tz).date(), county_id, amount))
+    memberships = defaultdict(list)
+    for membership in MountainCountyMembership.objects.filter(county_id__in={c for _d, c, _a in items if c}):
+        memberships[membership.county_id].append(membership)
+    share = Share(year=year, budget=budget, target_share=target)
+    for day, county_id, amount in items:
+        mountain = any(m.covers(day) for m in memberships.get(county_id, ()))
+        months[day.month]["spend"] += amount
+        share.spend += amount
+        if mountain:
+            months[day.month]["mountain"] += amount
+            share.mountain += amount
+            by_county[county_id]["mountain"] += amount
+        by_county[county_id]["amount"] += amount
+    for month in months.values():
+        month["other"] = month["spend"] - month["mountain"]
+    share.months = list(months.values())
+    names = {c.pk: c for c in County.objects.filter(pk__in=[c for c in by_county if c])}
+    share.counties = sorted(
+        (
+            {
+                "county": names.get(county_id),
+                "name": str(names[county_id]) if county_id in names else _("Unknown county"),
+                "amount": values["amount"],
+                "mountain": values["mountain"],
+            }
+            for county_id, values in by_county.items()
+        ),
+        key=lambda row: (-row["amount"], row["name"]),
+    )
+    return share

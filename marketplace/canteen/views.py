@@ -1,0 +1,335 @@
+"""Canteen pages for unit members (/canteen/…): thin callers of canteen.services.
+
+A member of unit A asking for unit B's pages or orders gets 404, like an unknown unit.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from wagtail.images import get_image_model
+
+from cms.accounts.views import login_required
+
+from ..checkout.cart import Cart
+from ..checkout.exports import CSV, XLSX, spreadsheet_response
+from ..checkout.models import Order, OrderLine, PaymentMethod
+from ..services.errors import MarketplaceError
+from . import chart, services
+from .forms import (
+    CanteenAddressForm,
+    ReceiptForm,
+    RejectForm,
+    ReorderForm,
+    UnitApplicationForm,
+    UnitCheckoutForm,
+    month_choice,
+)
+from .models import BuyerUnit, UnitMember
+
+Role = UnitMember.Role
+
+
+def _member_unit(request, pk):
+    unit = BuyerUnit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise Http404(_("No such unit."))
+    roles = services.roles_of(request.user, unit)
+    if not roles:
+        raise Http404(_("No such unit."))
+    return unit, roles
+
+
+def _order(request, number):
+    try:
+        order = services.get_unit_order(request.user, number)
+    except MarketplaceError as error:
+        raise Http404(error.message) from error
+    return order
+
+
+@never_cache
+@login_required
+def unit_list(request):
+    memberships = UnitMember.objects.filter(user=request.user).select_related("unit").order_by("unit__name")
+    units = {}
+    for member in memberships:
+        units.setdefault(member.unit, []).append(member.get_role_display())
+    return TemplateResponse(request, "marketplace/canteen/unit_list.html", {"units": units.items()})
+
+
+@never_cache
+@login_required
+def unit_apply(request):
+    form = UnitApplicationForm(request.POST or None)
+    address_form = CanteenAddressForm(request.POST or None, prefix="canteen")
+    if request.method == "POST" and form.is_valid() and address_form.is_valid():
+        try:
+            services.apply_for_unit(user=request.user, data=form.cleaned_data, addresses=[address_form.cleaned_data])
+        except MarketplaceError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Thank you! Staff will verify your unit."))
+            return redirect("canteen_units")
+    return TemplateResponse(request, "marketplace/canteen/apply.html", {"form": form, "address_form": address_form})
+
+
+@never_cache
+@login_required
+def dashboard(request, pk):
+    unit, roles = _member_unit(request, pk)
+    orders = services.unit_orders(unit)[:50]
+    awaiting = (
+        services.unit_orders(unit).filter(status=Order.Status.AWAITING_APPROVAL) if Role.APPROVER in roles else []
+    )
+    context = {
+        "unit": unit,
+        "roles": roles,
+        "orders": orders,
+        "awaiting": awaiting,
+        "is_buyer": Role.BUYER in roles,
+        "is_finance": Role.FINANCE in roles,
+        "this_month": timezone.localdate().strftime("%Y-%m"),
+    }
+    return TemplateResponse(request, "marketplace/canteen/dashboard.html", context)
+
+
+@never_cache
+@login_required
+def unit_checkout(request, pk):
+    unit, roles = _member_unit(request, pk)
+    if Role.BUYER not in roles or not unit.is_verified:
+        raise PermissionDenied
+    the_cart = Cart.for_request(request)
+    if the_cart.is_empty:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("cart")
+    form = UnitCheckoutForm(request.POST if request.method == "POST" else None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.place_unit_order(
+                user=request.user,
+                unit=unit,
+                lines=the_cart.line_requests(),
+                delivery=services.Delivery(
+                    address=form.chosen_address(),
+                    date=data["delivery_date"],
+                    window=data["delivery_window"],
+                    purchase_order_number=data["purchase_order_number"],
+                ),
+                payment_method=data["payment_method"],
+                note=data["note"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except MarketplaceError as error:
+            form.add_error("delivery_date" if error.field == "delivery_date" else None, error.message)
+        else:
+            the_cart.remove_products(order.lines.exclude(product=None).values_list("product_id", flat=True))
+            if order.status == Order.Status.AWAITING_APPROVAL:
+                messages.success(request, _("Your order is placed and waits for an approver."))
+            else:
+                messages.success(request, _("Thank you! Your order is placed."))
+            return redirect("canteen_order", number=order.number)
+    return TemplateResponse(
+        request, "marketplace/canteen/checkout.html", {"unit": unit, "cart": the_cart, "form": form}
+    )
+
+
+@never_cache
+@login_required
+def order_detail(request, number):
+    order = _order(request, number)
+    roles = services.roles_of(request.user, order.buyer_unit)
+    parts = order.vendor_orders.select_related("invoice_file", "inspection_photo").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+    )
+    context = {
+        "order": order,
+        "unit": order.buyer_unit,
+        "parts": parts,
+        "roles": roles,
+        "can_approve": Role.APPROVER in roles
+        and order.status == Order.Status.AWAITING_APPROVAL
+        and order.buyer_id != request.user.pk,
+        "is_buyer": Role.BUYER in roles,
+        "can_receive": bool(roles) and order.status not in (*Order.OPEN_UNPAID, Order.Status.CANCELLED),
+        "receipt_form": ReceiptForm(),
+        "reorder_form": ReorderForm(),
+        "reject_form": RejectForm(),
+        "is_bank_transfer": order.payment_method == PaymentMethod.BANK_TRANSFER,
+        "events": order.events.select_related("user"),
+    }
+    return TemplateResponse(request, "marketplace/canteen/order_detail.html", context)
+
+
+def _act(request, order, action, success):
+    try:
+        action()
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("canteen_order", number=order.number)
+
+
+@require_POST
+@login_required
+def order_approve(request, number):
+    order = _order(request, number)
+    return _act(
+        request,
+        order,
+        lambda: services.approve_order(order, user=request.user),
+        _("Order %(number)s is approved.") % {"number": order.number},
+    )
+
+
+@require_POST
+@login_required
+def order_reject(request, number):
+    order = _order(request, number)
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _act(
+        request,
+        order,
+        lambda: services.reject_order(order, user=request.user, reason=reason),
+        _("Order %(number)s is rejected.") % {"number": order.number},
+    )
+
+
+@require_POST
+@login_required
+def order_receive(request, number, part_id):
+    order = _order(request, number)
+    part = order.vendor_orders.filter(pk=part_id).first()
+    if part is None:
+        raise Http404(_("No such order."))
+    form = ReceiptForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("canteen_order", number=order.number)
+
+    def receive():
+        photo = None
+        if form.cleaned_data.get("photo"):
+            if not services.roles_of(request.user, order.buyer_unit):
+                raise MarketplaceError(_("You do not have that role in this unit."), code="forbidden")
+            photo = get_image_model().objects.create(
+                title=f"{order.number} {part.vendor_name}", file=form.cleaned_data["photo"]
+            )
+        services.confirm_receipt(part, user=request.user, note=form.cleaned_data["note"], photo=photo)
+
+    return _act(request, order, receive, _("Receipt confirmed for %(vendor)s.") % {"vendor": part.vendor_name})
+
+
+@require_POST
+@login_required
+def order_request_invoice(request, number, part_id):
+    order = _order(request, number)
+    part = order.vendor_orders.filter(pk=part_id).first()
+    if part is None:
+        raise Http404(_("No such order."))
+    return _act(request, order, lambda: services.request_invoice(part, user=request.user), _("Invoice requested."))
+
+
+@require_POST
+@login_required
+def order_reorder(request, number):
+    order = _order(request, number)
+    form = ReorderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a delivery date."))
+        return redirect("canteen_order", number=order.number)
+    try:
+        new = services.reorder(
+            order,
+            user=request.user,
+            delivery_date=form.cleaned_data["delivery_date"],
+            purchase_order_number=form.cleaned_data["purchase_order_number"],
+        )
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+        return redirect("canteen_order", number=order.number)
+    messages.success(request, _("Ordered again as %(number)s.") % {"number": new.number})
+    return redirect("canteen_order", number=new.number)
+
+
+STATEMENT_COLUMNS = [
+    ("number", _("Order number")),
+    ("placed_at", _("Placed")),
+    ("buyer", _("Placed by")),
+    ("purchase_order_number", _("Purchase order number")),
+    ("canteen", _("Canteen")),
+    ("status", _("Status")),
+    ("amount", _("Amount (CNY)")),
+    ("paid", _("Paid")),
+]
+
+
+@never_cache
+@login_required
+def statement(request, pk):
+    unit, roles = _member_unit(request, pk)
+    if not roles & {Role.FINANCE, Role.APPROVER}:
+        raise Http404(_("No such unit."))
+    year, month = month_choice(request.GET.get("month"), timezone.localdate())
+    data = services.statement(unit, year, month)
+    export = request.GET.get("format")
+    if export in (CSV, XLSX):
+        return spreadsheet_response(
+            export, STATEMENT_COLUMNS, data["rows"], f"statement-{unit.pk}-{year}-{month:02d}", _("Statement")
+        )
+    first = datetime.date(year, month, 1)
+    previous = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+    following = (first + datetime.timedelta(days=32)).strftime("%Y-%m")
+    context = {
+        "unit": unit,
+        "data": data,
+        "month": first,
+        "month_value": first.strftime("%Y-%m"),
+        "previous": previous,
+        "following": following,
+    }
+    return TemplateResponse(request, "marketplace/canteen/statement.html", context)
+
+
+def _year(request):
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return min(max(year, 2000), 2100)
+
+
+@never_cache
+@login_required
+def share(request, pk):
+    unit, _roles = _member_unit(request, pk)
+    year = _year(request)
+    result = services.compute_share(year, unit)
+    context = {"unit": unit, "share": result, "year": year, "svg": chart.share_chart(result)}
+    return TemplateResponse(request, "marketplace/canteen/share.html", context)
+
+
+@never_cache
+@login_required
+def staff_share(request):
+    if not (request.user.is_staff or request.user.is_superuser):
+        raise Http404
+    year = _year(request)
+    result = services.compute_share(year)
+    per_unit = [(unit, services.compute_share(year, unit)) for unit in BuyerUnit.objects.filter(status="verified")]
+    context = {"unit": None, "share": result, "year": year, "svg": chart.share_chart(result), "per_unit": per_unit}
+    return TemplateResponse(request, "marketplace/canteen/share.html", context)

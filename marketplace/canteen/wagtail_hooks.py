@@ -1,0 +1,90 @@
+"""Wagtail admin for buyer units: staff list, edit and verify them (/admin/canteen-units/).
+
+Imported by marketplace/wagtail_hooks.py (Wagtail only loads an app's top-level wagtail_hooks).
+"""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from ..services.errors import MarketplaceError
+from . import services
+from .models import BuyerUnit
+
+
+class BuyerUnitIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.status == BuyerUnit.Status.PENDING:
+            for decision, label, priority in (("verify", _("Verify"), 5), ("reject", _("Reject"), 6)):
+                url = reverse("canteen_unit_verify", args=[instance.pk, decision])
+                buttons.append(MenuItem(label, url=url, icon_name="check", priority=priority))
+        return buttons
+
+
+class BuyerUnitViewSet(ModelViewSet):
+    model = BuyerUnit
+    index_view_class = BuyerUnitIndexView
+    menu_label = _("Buyer units")
+    icon = "group"
+    add_to_admin_menu = True
+    menu_order = 240
+    list_display = ["name", "uscc", "status", "contact_name", "approval_threshold"]
+    list_filter = ["status"]
+    search_fields = ["name", "uscc"]
+    form_fields = [
+        "name",
+        "uscc",
+        "contact_name",
+        "contact_phone",
+        "approval_threshold",
+        "invoice_type",
+        "invoice_title",
+        "taxpayer_id",
+        "invoice_address",
+        "invoice_phone",
+        "invoice_bank",
+        "invoice_account",
+    ]
+
+
+buyer_unit_viewset = BuyerUnitViewSet("canteen_units")
+
+
+@hooks.register("register_admin_viewset")
+def register_buyer_units():
+    return buyer_unit_viewset
+
+
+def verify(request, pk, decision):
+    """GET asks to confirm; POST verifies (or rejects) the unit through canteen.services."""
+    unit = get_object_or_404(BuyerUnit, pk=pk)
+    if request.method != "POST":
+        context = {"unit": unit, "decision": decision, "members": unit.members.select_related("user")}
+        return TemplateResponse(request, "marketplace/canteen/admin_verify.html", context)
+    try:
+        services.verify_unit(unit, user=request.user, approve=decision == "verify")
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(unit)s is %(status)s.") % {"unit": unit.name, "status": unit.get_status_display()}
+        )
+    return redirect(buyer_unit_viewset.get_url_name("index"))
+
+
+@hooks.register("register_admin_urls")
+def register_verify_urls():
+    return [path("canteen-units/<int:pk>/<str:decision>/", verify, name="canteen_unit_verify")]
+
+
+@hooks.register("register_log_actions")
+def register_unit_log_actions(actions):
+    actions.register_action("canteen.unit_verified", _("Verify buyer unit"), _("Buyer unit verified"))
+    actions.register_action("canteen.unit_rejected", _("Reject buyer unit"), _("Buyer unit rejected"))

@@ -1,0 +1,30 @@
+"""load_demo's canteen units: members in each role, a year of orders, a share that shows something; idempotent."""
+
+import pytest
+from django.utils import timezone
+
+from marketplace.canteen.services import compute_share
+from marketplace.models import BuyerUnit, Order, UnitMember
+from tests.marketplace.test_demo import media_root, run_load_demo  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_demo_units_and_share(media_root):  # noqa: F811
+    output = run_load_demo()
+    assert "Canteen logins" in output
+    units = list(BuyerUnit.objects.order_by("name"))
+    assert len(units) == 2 and all(u.is_verified for u in units)
+    for unit in units:
+        assert set(UnitMember.objects.filter(unit=unit).values_list("role", flat=True)) == {
+            "buyer",
+            "approver",
+            "finance",
+        }
+        assert Order.objects.filter(buyer_unit=unit).count() >= 12
+        share = compute_share(timezone.localdate().year, unit)
+        assert share.spend > 0 and share.mountain > 0 and share.progress is not None
+    orders = Order.objects.count()
+    run_load_demo()
+    assert Order.objects.count() == orders
+    assert BuyerUnit.objects.count() == 2
