@@ -191,3 +191,5 @@ STRIPE_JS_URL = env_url("STRIPE_JS_URL", {"http", "https"}, "https://js.stripe.c
 BANK_ACCOUNT_NAME = env_str("BANK_ACCOUNT_NAME", "衢州山海集市数字科技有限公司")
 BANK_ACCOUNT_BANK = env_str("BANK_ACCOUNT_BANK", "中国工商银行衢州分行")
 BANK_ACCOUNT_NUMBER = env_str("BANK_ACCOUNT_NUMBER", "1209 2600 0000 0000 000")
+# How long a canteen order may wait for its unit's approver before it expires and releases its stock.
+CANTEEN_APPROVAL_HOURS = env_int("CANTEEN_APPROVAL_HOURS", 72)

@@ -41,7 +41,7 @@ SPEND_STATUSES = (
 
 
 def approval_window():
-    return timedelta(hours=getattr(settings, "CANTEEN_APPROVAL_HOURS", 72))
+    return timedelta(hours=settings.CANTEEN_APPROVAL_HOURS)
 
 
 # -- units and members ---------------------------------------------------------------------------------

@@ -1,0 +1,182 @@
+"""events' demo loader: three fairs with 60/120/12 stalls on a drawn floor plan, bookings made through the
+services, idempotent and quick to re-run."""
+
+import io
+import os
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+from wagtail.models import Page, Revision, Site
+
+import events.demo
+from cms.demo import facts
+from events.models import AddOn, FairIndexPage, FairPage, FairZone, Stall, StallApplication, StallBooking, StallType
+from events.services import stall_states
+from marketplace.checkout.models import Order
+from marketplace.models import VendorMember
+from tests.marketplace.test_demo import small_pictures
+
+EXPECTED_STALLS = {
+    "山海协作·衢州名优农产品展销会（宁波鄞州站）": 60,
+    "味美浙江·百县千碗美食节（衢州站）": 120,
+    "机关食堂消费帮扶市集（省府大院）": 12,
+}
+
+
+def run_load_demo():
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def events_lines(output):
+    return [line for line in output.splitlines() if line.strip().startswith("events")]
+
+
+@pytest.fixture(scope="module")
+def demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("events-demo-media")
+    patches = small_pictures()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media)),
+        patches[0],
+        patches[1],
+        patches[2],
+        mock.patch.object(events.demo, "PLAN_SCALE", 4),
+        mock.patch.dict(os.environ, {"DEMO_ADMIN_PASSWORD": "", "DEMO_VENDOR_PASSWORD": ""}),
+        transaction.atomic(),
+    ):
+        first = run_load_demo()
+        counts = snapshot()
+        started = time.perf_counter()
+        second = run_load_demo()
+        seconds = time.perf_counter() - started
+        yield {"first": first, "second": second, "counts": counts, "seconds": seconds, "media": media}
+        transaction.set_rollback(True)
+    Site.clear_site_root_paths_cache()
+
+
+@pytest.fixture
+def loaded(demo_loaded_once, db):
+    return demo_loaded_once
+
+
+def snapshot():
+    models = [
+        Page,
+        Revision,
+        FairZone,
+        StallType,
+        AddOn,
+        Stall,
+        StallApplication,
+        StallBooking,
+        Order,
+        VendorMember,
+        get_image_model(),
+    ]
+    counts = {model._meta.label: model.objects.count() for model in models}
+    counts["blocked"] = Stall.objects.filter(blocked=True).count()
+    counts["statuses"] = sorted(StallBooking.objects.values_list("status", flat=True))
+    return counts
+
+
+class TestEventsDemo:
+    def test_second_run_creates_nothing_and_is_quick(self, loaded):
+        assert snapshot() == loaded["counts"]
+        assert any("created" in line for line in events_lines(loaded["first"]))
+        assert events_lines(loaded["second"])
+        assert not any("created" in line or "updated" in line for line in events_lines(loaded["second"]))
+        assert loaded["seconds"] < 5  # the whole load_demo re-run, all apps
+
+    def test_fair_index_and_the_three_fairs_of_the_facts(self, loaded):
+        index = FairIndexPage.objects.get()
+        assert (index.title, index.slug, index.live, index.show_in_menus) == ("展会活动", "fairs", True, True)
+        fairs = {f.title: f for f in FairPage.objects.child_of(index).live().select_related("host_city")}
+        assert set(fairs) == {f["name"] for f in facts()["fairs"]}
+        for fact in facts()["fairs"]:
+            fair = fairs[fact["name"]]
+            assert fair.host_city.name == fact["city"]
+            assert (fair.end_date - fair.start_date).days + 1 == fact["days"]
+            assert fair.stalls.count() == fact["stalls"] == EXPECTED_STALLS[fair.title]
+            assert fair.venue and fair.organisers and fair.summary and fair.zones.exists()
+            assert fair.stall_types.exists() and fair.addons.exists() and fair.floor_plan_id
+            assert fair.mountain_counties.exists()
+            for stall in fair.stalls.all():
+                assert 0 <= stall.x and stall.x + stall.width <= fair.plan_width, stall.code
+                assert 0 <= stall.y and stall.y + stall.height <= fair.plan_height, stall.code
+                assert stall.zone is not None and stall.zone.page_id == fair.pk
+
+    def test_dates_one_upcoming_and_one_past(self, loaded):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        fairs = list(FairPage.objects.all())
+        assert any(f.end_date < today for f in fairs)
+        assert sum(1 for f in fairs if f.end_date >= today) == 2
+        festival = FairPage.objects.get(title__startswith="味美浙江")
+        assert festival.start_date.month == 1 and festival.start_date.day <= 7 <= festival.end_date.day
+        assert festival.allows_self_booking and festival.applications_are_open()
+
+    def test_zones_types_and_prices(self, loaded):
+        ningbo = FairPage.objects.get(title__contains="宁波鄞州站")
+        zones = set(ningbo.zones.values_list("name", flat=True))
+        assert {"开化馆", "常山馆"} <= zones
+        assert ningbo.zones.filter(kind=FairZone.Kind.B2B).exists()
+        assert ningbo.stall_types.filter(price__gt=0).exists()
+        canteen = FairPage.objects.get(title__startswith="机关食堂")
+        assert not canteen.stall_types.filter(price__gt=0).exists()
+
+    def test_some_stalls_booked_held_and_blocked(self, loaded):
+        for fair in FairPage.objects.all():
+            states = [state for state, _booking in stall_states(fair).values()]
+            assert states.count("booked") >= 5, fair.title
+            assert 1 <= states.count("blocked") <= 2, fair.title
+            assert states.count("available") > 0, fair.title
+        assert StallBooking.objects.filter(status=StallBooking.Status.HELD).count() >= 3
+        # Every paid confirmed booking has a paid order; free ones have none; held ones an open order.
+        for booking in StallBooking.objects.select_related("order"):
+            if booking.fee > 0 and booking.status == StallBooking.Status.CONFIRMED:
+                assert booking.order.status == Order.Status.PAID
+            elif booking.fee > 0:
+                assert booking.order.is_open_unpaid
+            else:
+                assert booking.order is None and booking.status == StallBooking.Status.CONFIRMED
+        assert StallApplication.objects.filter(status=StallApplication.Status.SUBMITTED).exists()
+        assert StallApplication.objects.filter(status=StallApplication.Status.WAITLISTED).exists()
+
+    def test_demo_vendor_login_self_booked_a_stall(self, loaded):
+        member = VendorMember.objects.select_related("user", "vendor").get()
+        booking = StallBooking.objects.get(booked_by=member.user)
+        assert booking.vendor == member.vendor and booking.fair.allows_self_booking
+        assert booking.status == StallBooking.Status.HELD and booking.order.is_open_unpaid
+
+    def test_floor_plans_are_images(self, loaded):
+        for fair in FairPage.objects.select_related("floor_plan"):
+            path = Path(fair.floor_plan.file.path)
+            with PILImage.open(path) as picture:
+                assert picture.size == (fair.plan_width * 4, fair.plan_height * 4)
+
+    def test_fair_pages_render_the_map(self, loaded, client):
+        for fair in FairPage.objects.all():
+            response = client.get(fair.url)
+            assert response.status_code == 200
+            html = response.content.decode()
+            assert "stall-map__svg" in html and "stall-legend" in html
+            assert html.count("<rect") >= fair.stalls.count()
+        assert client.get(FairIndexPage.objects.get().url).status_code == 200
+
+
+def test_floor_plan_without_a_cjk_font(monkeypatch):
+    monkeypatch.setattr(events.demo, "CJK_FONTS", [])
+    data = events.demo.draw_floor_plan(events.demo.FAIRS[0], scale=3)
+    with PILImage.open(io.BytesIO(data)) as picture:
+        assert picture.size == (80 * 3, 48 * 3)
