@@ -637,3 +637,29 @@ def _notify_booking(booking, kind):
     from . import notifications
 
     transaction.on_commit(lambda: notifications.booking_mail(booking, kind))
+
+
+# -- stall setup ---------------------------------------------------------------------------------------------
+
+
+def set_stall_blocked(stall, blocked, user):
+    """Block a stall (pillar, exit, staff) or open it again. A stall with an active booking cannot be blocked:
+    cancel the booking first. Returns the stall."""
+    with transaction.atomic():
+        stall = Stall.objects.select_for_update().get(pk=stall.pk)
+        if stall.blocked == blocked:
+            return stall
+        if blocked:
+            active = StallBooking.objects.filter(stall=stall, status__in=StallBooking.ACTIVE)
+            booking = active.select_related("vendor").first()
+            if booking is not None:
+                raise EventsError(
+                    _("Stall %(code)s cannot be blocked: it is %(status)s for %(vendor)s. Cancel that booking first.")
+                    % {"code": stall.code, "status": booking.get_status_display(), "vendor": booking.vendor.title},
+                    code="stall_booked",
+                    field="blocked",
+                )
+        stall.blocked = blocked
+        stall.save(update_fields=["blocked"])
+        _audit(stall.fair, "events.stall_blocked" if blocked else "events.stall_unblocked", user, stall=stall.code)
+    return stall

@@ -11,3 +11,13 @@ def send_events_email(subject: str, body: str, recipients: list[str]) -> int:
     if not recipients:
         return 0
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@task()
+def send_stall_payment_reminders_task(hours: int = 24) -> int:
+    """Remind vendors whose held stall's fee is due within `hours`; returns how many were reminded."""
+    from datetime import timedelta
+
+    from .services import send_payment_reminders
+
+    return send_payment_reminders(within=timedelta(hours=hours))

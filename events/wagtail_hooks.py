@@ -14,6 +14,8 @@ LOG_ACTIONS = [
     ("events.stall_cancelled", _("Cancel stall"), _("Stall booking cancelled")),
     ("events.stalls_created", _("Create stalls"), _("Stalls created")),
     ("events.fair_cancelled", _("Cancel fair"), _("Fair cancelled")),
+    ("events.stall_blocked", _("Block stall"), _("Stall blocked")),
+    ("events.stall_unblocked", _("Unblock stall"), _("Stall unblocked")),
     ("events.payment_for_inactive_booking", _("Payment for ended booking"), _("Payment for an ended stall booking")),
 ]
 
@@ -54,3 +56,10 @@ def register_fair_menu_item():
             return request.user.is_superuser or request.user.has_perm("events.change_stallapplication")
 
     return FairsMenuItem(_("Stall applications"), reverse("events_fairs"), icon_name="date", order=420)
+
+
+@hooks.register("register_admin_viewset")
+def register_stall_setup():
+    from .admin_setup import StallSetupGroup
+
+    return StallSetupGroup()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
-from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money
+from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, Money, money
 
 from ..checkout.models import Order, PaymentMethod
 from ..checkout.services import LineRequest
@@ -96,6 +96,26 @@ class RejectIn(Schema):
 
 class ReceiptIn(Schema):
     note: str = Field("", max_length=500, description="Shortfalls or quality problems")
+
+
+class BudgetIn(Schema):
+    year: StrictInt = Field(description="Calendar year, 2000–2100")
+    food_budget: str = Field(description='The year\'s canteen food budget in CNY, e.g. "120000.00"')
+    target_share: str = Field("0.100", description="Target share of the budget for mountain produce, 0–1")
+
+
+class BudgetOut(Schema):
+    unit: int
+    year: int
+    food_budget: Money
+    target_share: str
+
+
+class ReorderIn(Schema):
+    delivery_date: date
+    delivery_window: str | None = Field(None, max_length=20, description="Default: the original order's")
+    purchase_order_number: str = Field("", max_length=40)
+    idempotency_key: str = Field("", max_length=80, description="Send the same key again to get the same order")
 
 
 def _opt(value):
@@ -310,3 +330,77 @@ def receive(request, number: str, part_id: int, payload: ReceiptIn):
         raise MarketplaceError(_("No such order."), code="not_found")
     services.confirm_receipt(part, user=request.auth, note=payload.note)
     return _order_out(Order.objects.get(pk=order.pk))
+
+
+def _unit_part(request, number, part_id):
+    order = services.get_unit_order(request.auth, number)
+    part = order.vendor_orders.filter(pk=part_id).first()
+    if part is None:
+        raise MarketplaceError(_("No such order."), code="not_found")
+    return order, part
+
+
+@router.post(
+    "orders/{number}/parts/{part_id}/invoice-request/",
+    response={200: UnitOrderOut, **ERROR_401, **ERROR_403, **ERROR_404, **ERROR_409},
+    operation_id="canteen_order_invoice_request",
+    summary="Ask one vendor for the invoice (发票)",
+)
+def invoice_request(request, number: str, part_id: int):
+    """A buyer or finance member asks the vendor of this part for its invoice; a second request answers 409."""
+    order, part = _unit_part(request, number, part_id)
+    services.request_invoice(part, user=request.auth)
+    return _order_out(Order.objects.get(pk=order.pk))
+
+
+@router.post(
+    "orders/{number}/reorder/",
+    response={201: UnitOrderOut, **ERROR_400, **ERROR_401, **ERROR_403, **ERROR_404, **ERROR_409},
+    operation_id="canteen_order_reorder",
+    summary="Order the same again",
+)
+def reorder(request, number: str, payload: ReorderIn):
+    """The same products and quantities for the same canteen, at today's prices, as a new order of the unit."""
+    order = services.get_unit_order(request.auth, number)
+    new = services.reorder(
+        order,
+        user=request.auth,
+        delivery_date=payload.delivery_date,
+        delivery_window=payload.delivery_window,
+        purchase_order_number=payload.purchase_order_number,
+        idempotency_key=payload.idempotency_key,
+    )
+    return Status(201, _order_out(Order.objects.get(pk=new.pk)))
+
+
+def _budget(request, unit_id, payload):
+    unit = _member_unit(request.auth, unit_id)
+    budget = services.set_annual_budget(unit, payload.year, payload.food_budget, payload.target_share, request.auth)
+    return {
+        "unit": unit.pk,
+        "year": budget.year,
+        "food_budget": money(budget.food_budget),
+        "target_share": str(budget.target_share),
+    }
+
+
+@router.put(
+    "units/{unit_id}/budget/",
+    response={200: BudgetOut, **ERROR_400, **ERROR_401, **ERROR_403, **ERROR_404},
+    operation_id="canteen_budget_put",
+    summary="Set a unit's annual budget",
+)
+def put_budget(request, unit_id: int, payload: BudgetIn):
+    """A finance or approver member records the year's canteen food budget and target share (0–1)."""
+    return _budget(request, unit_id, payload)
+
+
+@router.post(
+    "units/{unit_id}/budget/",
+    response={200: BudgetOut, **ERROR_400, **ERROR_401, **ERROR_403, **ERROR_404},
+    operation_id="canteen_budget_post",
+    summary="Set a unit's annual budget (POST)",
+)
+def post_budget(request, unit_id: int, payload: BudgetIn):
+    """The same as PUT, for clients that only POST."""
+    return _budget(request, unit_id, payload)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..checkout.forms import offered_payment_methods
 from ..checkout.models import PaymentMethod
-from .models import BuyerUnit, CanteenAddress
+from .models import BuyerUnit, CanteenAddress, UnitMember
 
 
 class UnitApplicationForm(forms.ModelForm):
@@ -82,6 +82,28 @@ class ReceiptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     photo = forms.ImageField(label=_("Photo"), required=False)
+
+
+class BudgetForm(forms.Form):
+    """The year's canteen food budget and target share; canteen.services.set_annual_budget checks the values."""
+
+    year = forms.IntegerField(label=_("Year"))
+    food_budget = forms.DecimalField(label=_("Canteen food budget (CNY)"), max_digits=14, decimal_places=2)
+    target_share = forms.DecimalField(
+        label=_("Target share"),
+        max_digits=4,
+        decimal_places=3,
+        help_text=_("Share of the budget to spend on mountain-county produce, e.g. 0.100 for 10%."),
+    )
+
+
+class MemberForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Mobile number or e-mail"),
+        max_length=254,
+        help_text=_("Of an existing account on this site."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=UnitMember.Role.choices)
 
 
 class RejectForm(forms.Form):

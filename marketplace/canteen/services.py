@@ -100,6 +100,196 @@ def verify_unit(unit, *, user, approve=True):
     return unit
 
 
+# -- the unit's own administration: budget, members, canteen addresses ----------------------------------
+# An approver acts as the unit's administrator; finance may also set the budget. Each change is logged on
+# the unit in Wagtail's history.
+
+SHARE_STEP = Decimal("0.001")
+MAX_BUDGET = Decimal("999999999999.99")  # AnnualBudget.food_budget: 14 digits, 2 decimals
+
+
+def _decimal(value, message, field):
+    try:
+        number = Decimal(str(value).strip())
+    except (ArithmeticError, ValueError, TypeError):
+        raise MarketplaceError(message, code="invalid", field=field) from None
+    if not number.is_finite():
+        raise MarketplaceError(message, code="invalid", field=field)
+    return number
+
+
+def set_annual_budget(unit, year, amount, target_share, user):
+    """Record (or change) the unit's canteen food budget and target mountain share for `year`."""
+    require_role(user, unit, Role.FINANCE, Role.APPROVER)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = 0
+    if not 2000 <= year <= 2100:
+        raise MarketplaceError(_("Enter a year between 2000 and 2100."), code="invalid", field="year")
+    amount = _decimal(amount, _("Enter the budget as an amount in CNY."), "food_budget")
+    if amount <= 0 or amount > MAX_BUDGET:
+        raise MarketplaceError(_("The budget must be a positive amount."), code="invalid", field="food_budget")
+    amount = amount.quantize(CENT, ROUND_HALF_UP)
+    if amount <= 0:
+        raise MarketplaceError(_("The budget must be a positive amount."), code="invalid", field="food_budget")
+    target_share = _decimal(target_share, _("Enter the target share as a number from 0 to 1."), "target_share")
+    if not Decimal("0") <= target_share <= Decimal("1"):
+        raise MarketplaceError(
+            _("The target share must be between 0 and 1 (0.100 is 10%)."), code="invalid", field="target_share"
+        )
+    target_share = target_share.quantize(SHARE_STEP, ROUND_HALF_UP)
+    with transaction.atomic():
+        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        budget = AnnualBudget.objects.filter(unit=unit, year=year).first()
+        before = None
+        if budget is None:
+            budget = AnnualBudget(unit=unit, year=year)
+        else:
+            before = {"food_budget": str(budget.food_budget), "target_share": str(budget.target_share)}
+        budget.food_budget, budget.target_share = amount, target_share
+        budget.save()
+        log(
+            instance=unit,
+            action="canteen.budget_set",
+            user=user,
+            data={"year": year, "food_budget": str(amount), "target_share": str(target_share), "before": before},
+        )
+    return budget
+
+
+def add_member(unit, *, user, identifier, role):
+    """An approver adds an existing account (by mobile number or e-mail) to the unit in `role`."""
+    from cms.accounts.forms import classify_identifier, find_user
+
+    require_role(user, unit, Role.APPROVER)
+    if role not in Role.values:
+        raise MarketplaceError(_("Choose a role."), code="invalid", field="role")
+    try:
+        kind, value = classify_identifier(identifier)
+    except ValidationError as error:
+        raise MarketplaceError(error.messages[0], code="invalid", field="identifier") from error
+    person = find_user(kind, value)
+    if person is None or not person.is_active:
+        raise MarketplaceError(
+            _("There is no account with that mobile number or e-mail; ask them to sign up first."),
+            code="not_found",
+            field="identifier",
+        )
+    with transaction.atomic():
+        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        if UnitMember.objects.filter(unit=unit, user=person, role=role).exists():
+            raise MarketplaceError(
+                _("%(user)s already has that role in this unit.") % {"user": person.get_username()},
+                code="invalid_state",
+                field="identifier",
+            )
+        member = UnitMember.objects.create(unit=unit, user=person, role=role)
+        log(
+            instance=unit,
+            action="canteen.member_added",
+            user=user,
+            data={"member": person.pk, "username": person.get_username(), "role": role},
+        )
+    return member
+
+
+def remove_member(member, *, user):
+    """An approver takes one role away from a member; the unit always keeps at least one approver."""
+    unit = member.unit
+    require_role(user, unit, Role.APPROVER)
+    with transaction.atomic():
+        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        member = UnitMember.objects.filter(pk=member.pk, unit=unit).select_related("user").first()
+        if member is None:
+            raise MarketplaceError(_("No such member."), code="not_found")
+        if member.role == Role.APPROVER and not unit.members.filter(role=Role.APPROVER).exclude(pk=member.pk).exists():
+            raise MarketplaceError(
+                _("A unit needs at least one approver: add another approver first."), code="invalid_state"
+            )
+        log(
+            instance=unit,
+            action="canteen.member_removed",
+            user=user,
+            data={"member": member.user_id, "username": member.user.get_username(), "role": member.role},
+        )
+        member.delete()
+
+
+ADDRESS_FIELDS = ("name", "recipient", "phone", "province", "city", "district", "street")
+
+
+def _clean_address(address):
+    try:
+        address.full_clean(exclude=["unit"])
+    except ValidationError as error:
+        first_field, messages = next(iter(error.message_dict.items()))
+        raise MarketplaceError(messages[0], code="invalid", field=first_field) from error
+
+
+def _address_data(address):
+    return {name: getattr(address, name) for name in ADDRESS_FIELDS}
+
+
+def add_address(unit, *, user, data):
+    """An approver adds a canteen (delivery address) to the unit."""
+    require_role(user, unit, Role.APPROVER)
+    address = CanteenAddress(unit=unit, **{k: (data.get(k) or "").strip() for k in ADDRESS_FIELDS if k in data})
+    _clean_address(address)
+    with transaction.atomic():
+        address.save()
+        log(
+            instance=unit,
+            action="canteen.address_added",
+            user=user,
+            data={"address": address.pk, **_address_data(address)},
+        )
+    return address
+
+
+def update_address(address, *, user, data):
+    """An approver changes one of the unit's canteens. Orders already placed keep the address they had."""
+    unit = address.unit
+    require_role(user, unit, Role.APPROVER)
+    with transaction.atomic():
+        address = CanteenAddress.objects.select_for_update().get(pk=address.pk, unit=unit)
+        before = _address_data(address)
+        for name in ADDRESS_FIELDS:
+            if name in data:
+                setattr(address, name, (data[name] or "").strip())
+        _clean_address(address)
+        address.save()
+        log(
+            instance=unit,
+            action="canteen.address_changed",
+            user=user,
+            data={"address": address.pk, "before": before, "after": _address_data(address)},
+        )
+    return address
+
+
+def delete_address(address, *, user):
+    """An approver removes a canteen; the unit keeps at least one so that it can still order."""
+    unit = address.unit
+    require_role(user, unit, Role.APPROVER)
+    with transaction.atomic():
+        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        address = CanteenAddress.objects.filter(pk=address.pk, unit=unit).first()
+        if address is None:
+            raise MarketplaceError(_("No such canteen."), code="not_found")
+        if not unit.addresses.exclude(pk=address.pk).exists():
+            raise MarketplaceError(
+                _("A unit needs at least one canteen address: add another one first."), code="invalid_state"
+            )
+        log(
+            instance=unit,
+            action="canteen.address_deleted",
+            user=user,
+            data={"address": address.pk, **_address_data(address)},
+        )
+        address.delete()
+
+
 # -- unit orders ---------------------------------------------------------------------------------------
 
 
@@ -316,11 +506,28 @@ def request_invoice(vendor_order, *, user):
     return part
 
 
-def record_invoice(vendor_order, *, user, number, date, document=None):
-    """The vendor (or staff) records the invoice it issued: number, date, and the PDF if uploaded."""
+def _is_pdf(upload):
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith(".pdf"):
+        return False
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(position)
+    return head == b"%PDF-"
+
+
+def record_invoice(vendor_order, *, user, number, date, document=None, upload=None):
+    """The vendor (or staff) records the invoice it issued: number, date, and the PDF if uploaded.
+
+    `document` is an existing Wagtail document; `upload` a PDF file, stored as a Wagtail document in the
+    vendor's collection (the root collection when the vendor has none).
+    """
     number = (number or "").strip()
     if not number or date is None:
         raise MarketplaceError(_("Enter the invoice number and date."), code="invalid")
+    if upload is not None and not _is_pdf(upload):
+        raise MarketplaceError(_("Upload the invoice as a PDF file."), code="invalid", field="pdf")
     with transaction.atomic():
         part = VendorOrder.objects.select_for_update().select_related("vendor").get(pk=vendor_order.pk)
         if part.order.buyer_unit_id is None:
@@ -331,11 +538,28 @@ def record_invoice(vendor_order, *, user, number, date, document=None):
             raise MarketplaceError(_("This part of the order is cancelled."), code="invalid_state")
         part.invoice_state = VendorOrder.InvoiceState.ISSUED
         part.invoice_number, part.invoice_date = number[:40], date
+        if upload is not None:
+            document = _invoice_document(part, number, upload, user)
         if document is not None:
             part.invoice_file = document
         part.save(update_fields=["invoice_state", "invoice_number", "invoice_date", "invoice_file"])
         checkout.log_event(part.order, "invoice_issued", user=user, data={"vendor": part.vendor_name, "number": number})
     return part
+
+
+def _invoice_document(part, number, upload, user):
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection
+
+    from ..services.vendors import vendor_collection
+
+    collection = vendor_collection(part.vendor) or Collection.get_first_root_node()
+    return get_document_model().objects.create(
+        title=_("Invoice %(number)s, order %(order)s") % {"number": number[:40], "order": part.order.number},
+        file=upload,
+        collection=collection,
+        uploaded_by_user=user if getattr(user, "is_authenticated", False) else None,
+    )
 
 
 # -- queries -------------------------------------------------------------------------------------------
@@ -433,7 +657,8 @@ class Share:
 def compute_share(year, unit=None):
     """The year's spend of a unit (or of every unit, for staff) and the part of it on mountain-county produce.
 
-    A line counts as mountain produce when its product's origin county (else its vendor's county) was on
+    A line counts as mountain produce when its origin county as copied when ordered (for older lines the
+    product's origin county; else its vendor's county) was on
     the mountain-county list on the order's date (Asia/Shanghai). Refunded quantities are taken off.
     """
     tz = timezone.get_current_timezone()
@@ -453,6 +678,7 @@ def compute_share(year, unit=None):
             "refunded_quantity",
             "line_total",
             "order__placed_at",
+            "origin_county_id",
             "product__origin_county_id",
             "vendor_order__vendor__county_id",
         )
@@ -471,7 +697,9 @@ def compute_share(year, unit=None):
     items = []
     for line in lines:
         county_id = None
-        if line.product_id and line.product and line.product.origin_county_id:
+        if line.origin_county_id:  # copied when ordered
+            county_id = line.origin_county_id
+        elif line.product_id and line.product and line.product.origin_county_id:  # lines from before the copy
             county_id = line.product.origin_county_id
         elif line.vendor_order_id and line.vendor_order.vendor_id:
             county_id = line.vendor_order.vendor.county_id

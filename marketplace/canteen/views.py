@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,9 @@ from ..checkout.models import Order, OrderLine, PaymentMethod
 from ..services.errors import MarketplaceError
 from . import chart, services
 from .forms import (
+    BudgetForm,
     CanteenAddressForm,
+    MemberForm,
     ReceiptForm,
     RejectForm,
     ReorderForm,
@@ -333,3 +335,129 @@ def staff_share(request):
     per_unit = [(unit, services.compute_share(year, unit)) for unit in BuyerUnit.objects.filter(status="verified")]
     context = {"unit": None, "share": result, "year": year, "svg": chart.share_chart(result), "per_unit": per_unit}
     return TemplateResponse(request, "marketplace/canteen/share.html", context)
+
+
+# -- the unit's own administration (approvers; finance for the budget) ----------------------------------
+
+
+def _unit_with_role(request, pk, *roles):
+    """The unit when the user has one of `roles` in it; 404 otherwise, as for another unit's pages."""
+    unit, have = _member_unit(request, pk)
+    if not have & set(roles):
+        raise Http404(_("No such unit."))
+    return unit, have
+
+
+@never_cache
+@login_required
+def budget(request, pk):
+    unit, _roles = _unit_with_role(request, pk, Role.FINANCE, Role.APPROVER)
+    year = timezone.localdate().year
+    current = unit.budgets.filter(year=year).first()
+    initial = {"year": year, "target_share": "0.100"}
+    if current:
+        initial.update(food_budget=current.food_budget, target_share=current.target_share)
+    form = BudgetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.set_annual_budget(
+                unit, data["year"], data["food_budget"], data["target_share"], request.user
+            )
+        except MarketplaceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The budget for %(year)s is saved.") % {"year": saved.year})
+            return redirect("canteen_budget", pk=unit.pk)
+    context = {"unit": unit, "form": form, "budgets": unit.budgets.all()}
+    return TemplateResponse(request, "marketplace/canteen/budget.html", context)
+
+
+@never_cache
+@login_required
+def members(request, pk):
+    unit, _roles = _unit_with_role(request, pk, Role.APPROVER)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.add_member(
+                unit, user=request.user, identifier=form.cleaned_data["identifier"], role=form.cleaned_data["role"]
+            )
+        except MarketplaceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s of this unit.")
+                % {"user": member.user.get_username(), "role": member.get_role_display()},
+            )
+            return redirect("canteen_members", pk=unit.pk)
+    rows = unit.members.select_related("user").order_by("user__username", "role")
+    return TemplateResponse(request, "marketplace/canteen/members.html", {"unit": unit, "form": form, "rows": rows})
+
+
+@require_POST
+@login_required
+def member_remove(request, pk, member_id):
+    unit, _roles = _unit_with_role(request, pk, Role.APPROVER)
+    member = get_object_or_404(unit.members.select_related("unit", "user"), pk=member_id)
+    try:
+        services.remove_member(member, user=request.user)
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(user)s is no longer %(role)s of this unit.")
+            % {"user": member.user.get_username(), "role": member.get_role_display()},
+        )
+    return redirect("canteen_members", pk=unit.pk)
+
+
+@never_cache
+@login_required
+def addresses(request, pk):
+    unit, _roles = _unit_with_role(request, pk, Role.APPROVER)
+    form = CanteenAddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_address(unit, user=request.user, data=form.cleaned_data)
+        except MarketplaceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The canteen is added."))
+            return redirect("canteen_addresses", pk=unit.pk)
+    context = {"unit": unit, "form": form, "addresses": unit.addresses.all()}
+    return TemplateResponse(request, "marketplace/canteen/addresses.html", context)
+
+
+@never_cache
+@login_required
+def address_edit(request, pk, address_id):
+    unit, _roles = _unit_with_role(request, pk, Role.APPROVER)
+    address = get_object_or_404(unit.addresses.select_related("unit"), pk=address_id)
+    form = CanteenAddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_address(address, user=request.user, data=form.cleaned_data)
+        except MarketplaceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The canteen is saved."))
+            return redirect("canteen_addresses", pk=unit.pk)
+    context = {"unit": unit, "form": form, "address": address}
+    return TemplateResponse(request, "marketplace/canteen/address_edit.html", context)
+
+
+@require_POST
+@login_required
+def address_delete(request, pk, address_id):
+    unit, _roles = _unit_with_role(request, pk, Role.APPROVER)
+    address = get_object_or_404(unit.addresses.select_related("unit"), pk=address_id)
+    try:
+        services.delete_address(address, user=request.user)
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The canteen is removed."))
+    return redirect("canteen_addresses", pk=unit.pk)

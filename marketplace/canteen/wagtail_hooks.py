@@ -15,7 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..services.errors import MarketplaceError
 from . import services
-from .models import BuyerUnit
+from .models import AnnualBudget, BuyerUnit
 
 
 class BuyerUnitIndexView(IndexView):
@@ -57,9 +57,31 @@ class BuyerUnitViewSet(ModelViewSet):
 buyer_unit_viewset = BuyerUnitViewSet("canteen_units")
 
 
+class AnnualBudgetViewSet(ModelViewSet):
+    """Staff record or correct a unit's annual budget (units' finance members do it on the unit's page)."""
+
+    model = AnnualBudget
+    menu_label = _("Canteen budgets")
+    icon = "table"
+    add_to_admin_menu = True
+    menu_order = 241
+    list_display = ["unit", "year", "food_budget", "target_share"]
+    list_filter = ["year"]
+    search_fields = ["unit__name"]
+    form_fields = ["unit", "year", "food_budget", "target_share"]
+
+
+annual_budget_viewset = AnnualBudgetViewSet("canteen_budgets")
+
+
 @hooks.register("register_admin_viewset")
 def register_buyer_units():
     return buyer_unit_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_annual_budgets():
+    return annual_budget_viewset
 
 
 def verify(request, pk, decision):
@@ -88,3 +110,9 @@ def register_verify_urls():
 def register_unit_log_actions(actions):
     actions.register_action("canteen.unit_verified", _("Verify buyer unit"), _("Buyer unit verified"))
     actions.register_action("canteen.unit_rejected", _("Reject buyer unit"), _("Buyer unit rejected"))
+    actions.register_action("canteen.budget_set", _("Set annual budget"), _("Annual budget set"))
+    actions.register_action("canteen.member_added", _("Add unit member"), _("Unit member added"))
+    actions.register_action("canteen.member_removed", _("Remove unit member"), _("Unit member removed"))
+    actions.register_action("canteen.address_added", _("Add canteen address"), _("Canteen address added"))
+    actions.register_action("canteen.address_changed", _("Change canteen address"), _("Canteen address changed"))
+    actions.register_action("canteen.address_deleted", _("Delete canteen address"), _("Canteen address deleted"))

@@ -289,9 +289,30 @@ def _vendor_part(request, pk):
     return get_object_or_404(vendor_parts_for(request.user), pk=pk)
 
 
-def _render_vendor_part(request, part, ship_form=None):
+class InvoiceForm(forms.Form):
+    """The invoice (发票) a vendor issued to a buyer unit for its part of the order."""
+
+    number = forms.CharField(label=gettext_lazy("Invoice number"), max_length=40)
+    date = forms.DateField(label=gettext_lazy("Invoice date"), widget=AdminDateInput)
+    pdf = forms.FileField(
+        label=gettext_lazy("Invoice PDF"),
+        required=False,
+        help_text=gettext_lazy("Stored as a document in your collection; the unit downloads it from its order page."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+def can_record_invoice(user, part):
+    return part.order.buyer_unit_id is not None and part.status != VendorOrder.Status.CANCELLED and can_ship(user, part)
+
+
+def _render_vendor_part(request, part, ship_form=None, invoice_form=None):
     if ship_form is None and part.status == VendorOrder.Status.TO_SHIP and can_ship(request.user, part):
         ship_form = ShipForm()
+    if invoice_form is None and can_record_invoice(request.user, part):
+        invoice_form = InvoiceForm(
+            initial={"number": part.invoice_number, "date": part.invoice_date or timezone.localdate()}
+        )
     title = _("Order %(number)s") % {"number": part.order.number}
     context = {
         "page_title": title,
@@ -307,6 +328,7 @@ def _render_vendor_part(request, part, ship_form=None):
         "lines": list(part.lines.all()),
         "show_address": part.status in exports.ADDRESS_VISIBLE,
         "ship_form": ship_form,
+        "invoice_form": invoice_form,
         "index_url": reverse("vendor_orders:index"),
     }
     return TemplateResponse(request, "marketplace/admin/orders/vendor_detail.html", context)
@@ -337,6 +359,34 @@ def vendor_order_ship(request, pk):
         messages.error(request, error.message)
         return _render_vendor_part(request, part, ship_form=form)
     messages.success(request, _("Order %(number)s marked as shipped.") % {"number": part.order.number})
+    return redirect(detail_url)
+
+
+def vendor_order_invoice(request, pk):
+    """Record the invoice issued for a unit's order part (number, date, PDF) through canteen.services."""
+    from ..canteen import services as canteen
+
+    part = _vendor_part(request, pk)
+    detail_url = reverse("vendor_orders:detail", args=[part.pk])
+    if request.method != "POST":
+        return redirect(detail_url)
+    if not can_record_invoice(request.user, part):
+        raise PermissionDenied
+    form = InvoiceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_vendor_part(request, part, invoice_form=form)
+    try:
+        canteen.record_invoice(
+            part,
+            user=request.user,
+            number=form.cleaned_data["number"],
+            date=form.cleaned_data["date"],
+            upload=form.cleaned_data.get("pdf") or None,
+        )
+    except MarketplaceError as error:
+        form.add_error("pdf" if error.field == "pdf" else None, error.message)
+        return _render_vendor_part(request, part, invoice_form=form)
+    messages.success(request, _("Invoice recorded for order %(number)s.") % {"number": part.order.number})
     return redirect(detail_url)
 
 

@@ -256,6 +256,16 @@ class OrderLine(models.Model):
     )
     # What was sold, copied at the time of sale.
     name = models.CharField(_("item"), max_length=255)
+    # The product's origin county when ordered (product lines), so the 消费帮扶 share does not move when
+    # the product is edited later.
+    origin_county = models.ForeignKey(
+        "cms.County",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("origin county"),
+    )
     vendor_name = models.CharField(_("vendor"), max_length=255, blank=True)
     unit = models.CharField(_("unit"), max_length=8, blank=True)
     unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)

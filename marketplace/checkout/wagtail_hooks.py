@@ -15,6 +15,7 @@ vendor_urls = [
     path("results/", admin_views.VendorOrderIndexView.as_view(results_only=True), name="index_results"),
     path("<int:pk>/", admin_views.vendor_order_detail, name="detail"),
     path("<int:pk>/ship/", admin_views.vendor_order_ship, name="ship"),
+    path("<int:pk>/invoice/", admin_views.vendor_order_invoice, name="invoice"),
 ]
 
 staff_urls = [

@@ -84,3 +84,38 @@ def test_share_endpoint(unit_a, goods):
     assert body["months"][4] == {"month": 5, "spend": "3000.00", "mountain": "3000.00", "other": "0.00"}
     assert body["months"][8]["mountain"] == "0.00"
     assert client_for(unit_a.users["finance"]).get("/api/canteen/share/").status_code == 404
+
+
+def test_reorder_through_the_api(unit_a, unit_b, goods):
+    buyer = client_for(unit_a.users["buyer"])
+    created = buyer.post(
+        f"/api/canteen/units/{unit_a.pk}/orders/", order_payload(unit_a, goods, qty=10), "application/json"
+    )
+    number = created.json()["number"]
+    body = {"delivery_date": (timezone.localdate() + datetime.timedelta(days=5)).isoformat(), "idempotency_key": "r1"}
+    assert (
+        client_for(unit_b.users["buyer"])
+        .post(f"/api/canteen/orders/{number}/reorder/", body, "application/json")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(unit_a.users["finance"])
+        .post(f"/api/canteen/orders/{number}/reorder/", body, "application/json")
+        .status_code
+        == 403
+    )
+    again = buyer.post(f"/api/canteen/orders/{number}/reorder/", body, "application/json")
+    assert again.status_code == 201, again.content
+    new = Order.objects.get(number=again.json()["number"])
+    assert new.number != number and new.buyer_unit == unit_a
+    assert [(line.product_id, line.quantity) for line in new.lines.all()] == [(goods["huyou"].pk, 10)]
+    assert again.json()["delivery_window"] == "08:00-10:00"
+    repeat = buyer.post(f"/api/canteen/orders/{number}/reorder/", body, "application/json")
+    assert repeat.json()["number"] == new.number
+    too_soon = buyer.post(
+        f"/api/canteen/orders/{number}/reorder/",
+        {"delivery_date": timezone.localdate().isoformat()},
+        "application/json",
+    )
+    assert too_soon.status_code == 400

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from marketplace.canteen.services import compute_share
 from marketplace.models import Order
@@ -88,3 +89,33 @@ def test_no_budget_gives_no_share(unit_b, goods):
     share = compute_share(2025, unit_b)
     assert share.mountain == D("500.00")
     assert share.share_of_budget is None and share.progress is None
+
+
+def test_share_keeps_the_county_as_ordered(unit_a, goods, xihu):
+    """Moving a product to another county later leaves the share of orders already placed alone."""
+    from marketplace.canteen.services import Delivery, place_unit_order
+    from marketplace.checkout.services import LineRequest
+
+    today = timezone.localdate()
+    order = place_unit_order(
+        user=unit_a.users["buyer"],
+        unit=unit_a,
+        lines=[LineRequest(goods["huyou"].pk, 10)],
+        delivery=Delivery(address=unit_a.addresses.first(), date=today + datetime.timedelta(days=3)),
+    )
+    line = order.lines.get()
+    assert line.origin_county_id == goods["huyou"].origin_county_id
+    before = compute_share(today.year, unit_a)
+    assert before.mountain == D("500.00")
+    product = goods["huyou"]
+    product.origin_county = xihu
+    product.save()
+    after = compute_share(today.year, unit_a)
+    assert after.mountain == before.mountain == D("500.00")
+    assert [row["name"] for row in after.counties] == ["常山县"]
+
+
+def test_lines_from_before_the_copy_use_the_products_county(unit_a, goods):
+    order = make_paid_unit_order(unit_a, unit_a.users["buyer"], datetime.date(2024, 4, 1), [(goods["huyou"], 10)])
+    assert order.lines.get().origin_county_id is None
+    assert compute_share(2024, unit_a).mountain == D("500.00")

@@ -111,8 +111,8 @@ class TestEventsDemo:
             assert fair.stall_types.exists() and fair.addons.exists() and fair.floor_plan_id
             assert fair.mountain_counties.exists()
             for stall in fair.stalls.all():
-                assert 0 <= stall.x and stall.x + stall.width <= fair.plan_width, stall.code
-                assert 0 <= stall.y and stall.y + stall.height <= fair.plan_height, stall.code
+                assert stall.x >= 0 and stall.x + stall.width <= fair.plan_width, stall.code
+                assert stall.y >= 0 and stall.y + stall.height <= fair.plan_height, stall.code
                 assert stall.zone is not None and stall.zone.page_id == fair.pk
 
     def test_dates_one_upcoming_and_one_past(self, loaded):
