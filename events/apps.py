@@ -7,4 +7,4 @@ class EventsConfig(AppConfig):
     verbose_name = _("Fairs")
 
     def ready(self):
-        from . import services  # noqa: F401  (connects the receivers of the checkout's order signals)
+        from . import services, ticketing  # noqa: F401  (connect the receivers of the checkout's order signals)

@@ -61,6 +61,30 @@ class FairIndexPage(RoutablePageMixin, SitePage):
 
         return views.exhibitor_pass(request, self, code)
 
+    @path("registration/<str:key>/", name="registration")
+    def registration(self, request, key):
+        from . import registration_views
+
+        return registration_views.manage(request, self, key)
+
+    @path("registration/<str:key>/qr.svg", name="registration_qr")
+    def registration_qr(self, request, key):
+        from . import registration_views
+
+        return registration_views.qr(request, self, key)
+
+    @path("registration/<str:key>/ticket.ics", name="registration_ical")
+    def registration_ical(self, request, key):
+        from . import registration_views
+
+        return registration_views.ical(request, self, key)
+
+    @path("checkin/<str:code>/", name="checkin_code")
+    def checkin_code(self, request, code):
+        from . import registration_views
+
+        return registration_views.checkin_code(request, self, code)
+
     @path("")
     def index_view(self, request):
         return self.render(request)
@@ -322,6 +346,24 @@ class FairPage(RoutablePageMixin, SitePage):
 
         return views.apply(request, self)
 
+    @path("register/", name="register")
+    def register(self, request):
+        from . import registration_views
+
+        return registration_views.register(request, self)
+
+    @path("checkin/", name="checkin")
+    def checkin(self, request):
+        from . import registration_views
+
+        return registration_views.checkin(request, self)
+
+    @path("registrations/", name="registrations")
+    def registrations_report(self, request):
+        from . import registration_views
+
+        return registration_views.report(request, self)
+
     @path("book/<int:stall_id>/")
     def book(self, request, stall_id):
         from . import views
@@ -574,3 +616,229 @@ class StallBooking(models.Model):
             if order is not None and order.is_open_unpaid:
                 return order
         return None
+
+
+# -- visitor registration: ticket types, time slots, registrations, check-in ----------------------------------
+
+
+class TicketType(models.Model):
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("Everyone")
+        CANTEEN = "canteen", _("Members of canteen buyer units")
+        EXHIBITOR = "exhibitor", _("Exhibitors' staff")
+
+    fair = models.ForeignKey(FairPage, on_delete=models.CASCADE, related_name="ticket_types", verbose_name=_("fair"))
+    name = models.CharField(_("name"), max_length=60)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    price = models.DecimalField(
+        _("price per person (CNY)"),
+        max_digits=10,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("0 for free entry."),
+    )
+    capacity = models.PositiveIntegerField(_("capacity (people)"))
+    per_person_limit = models.PositiveSmallIntegerField(
+        _("people per registration at most"), default=5, validators=[MinValueValidator(1)]
+    )
+    audience = models.CharField(_("who may register"), max_length=10, choices=Audience.choices, default="public")
+    sales_start = models.DateTimeField(_("sales start"), null=True, blank=True)
+    sales_end = models.DateTimeField(_("sales end"), null=True, blank=True)
+    requires_slot = models.BooleanField(_("requires a time slot"), default=True)
+    entries_per_day = models.PositiveSmallIntegerField(
+        _("entries per day"), default=1, validators=[MinValueValidator(1)]
+    )
+    waitlist = models.BooleanField(_("waiting list when full"), default=True)
+    confirmed = models.PositiveIntegerField(_("confirmed people"), default=0, editable=False)
+    held = models.PositiveIntegerField(_("held people"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        ordering = ["fair", "price", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fair", "name"], name="events_unique_ticket_type_name"),
+            models.CheckConstraint(
+                condition=Q(confirmed__gte=0) & Q(held__gte=0) & Q(capacity__gte=models.F("confirmed") + models.F("held")),
+                name="events_ticket_type_within_capacity",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_free(self):
+        return self.price <= 0
+
+    @property
+    def remaining(self):
+        return max(0, self.capacity - self.confirmed - self.held)
+
+
+class TimeSlot(models.Model):
+    fair = models.ForeignKey(FairPage, on_delete=models.CASCADE, related_name="slots", verbose_name=_("fair"))
+    date = models.DateField(_("day"))
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+    capacity = models.PositiveIntegerField(_("capacity (people)"))
+    closed = models.BooleanField(_("closed"), default=False, help_text=_("Takes no more registrations."))
+    confirmed = models.PositiveIntegerField(_("confirmed people"), default=0, editable=False)
+    held = models.PositiveIntegerField(_("held people"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("time slot")
+        verbose_name_plural = _("time slots")
+        ordering = ["fair", "date", "starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fair", "date", "starts_at"], name="events_unique_slot_start"),
+            models.CheckConstraint(
+                condition=Q(confirmed__gte=0) & Q(held__gte=0) & Q(capacity__gte=models.F("confirmed") + models.F("held")),
+                name="events_slot_within_capacity",
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="events_slot_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def remaining(self):
+        return max(0, self.capacity - self.confirmed - self.held)
+
+    def start_datetime(self):
+        from datetime import datetime
+
+        return timezone.make_aware(datetime.combine(self.date, self.starts_at))
+
+    def end_datetime(self):
+        from datetime import datetime
+
+        return timezone.make_aware(datetime.combine(self.date, self.ends_at))
+
+
+def new_ticket_code():
+    return secrets.token_urlsafe(16)
+
+
+def new_manage_key():
+    return secrets.token_urlsafe(24)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        HELD = "held", _("Held until paid")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        OFFERED = "offered", _("Place offered")
+        CANCELLED = "cancelled", _("Cancelled")
+        RELEASED = "released", _("Released (not paid in time)")
+        LAPSED = "lapsed", _("Offer not taken up")
+
+    # Statuses that hold places in the counters.
+    HOLDING = (Status.HELD, Status.OFFERED)
+    ACTIVE = (Status.HELD, Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED)
+
+    fair = models.ForeignKey(FairPage, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("fair"))
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("ticket type")
+    )
+    slot = models.ForeignKey(
+        TimeSlot, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("slot")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fair_registrations",
+        verbose_name=_("account"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("mobile phone"), max_length=11)
+    email = models.EmailField(_("e-mail"), blank=True)
+    people = models.PositiveSmallIntegerField(_("people"), validators=[MinValueValidator(1)])
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
+    # The QR code / typed code: proves entry to this fair, nothing else.
+    ticket_code = models.CharField(_("ticket code"), max_length=32, unique=True, default=new_ticket_code)
+    # The manage link's secret (view, change slot, cancel); never in the QR code.
+    manage_key = models.CharField(max_length=40, unique=True, default=new_manage_key, editable=False)
+    order = models.ForeignKey(
+        "marketplace.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+    )
+    created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("cancelled or released"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(people__gte=1), name="events_registration_people_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} × {self.people} · {self.fair}"
+
+    @property
+    def holds_places(self):
+        return self.status in (self.Status.HELD, self.Status.OFFERED, self.Status.CONFIRMED)
+
+    @property
+    def display_code(self):
+        return self.ticket_code
+
+
+class Attendee(models.Model):
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="attendees", verbose_name=_("registration")
+    )
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class CheckIn(models.Model):
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("registration")
+    )
+    fair = models.ForeignKey(FairPage, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("fair"))
+    slot = models.ForeignKey(TimeSlot, null=True, blank=True, on_delete=models.PROTECT, related_name="checkins")
+    day = models.DateField(_("day"))
+    people = models.PositiveSmallIntegerField(_("people"))
+    at = models.DateTimeField(_("checked in"), default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-at", "-pk"]
+
+
+class CheckInStaff(models.Model):
+    """The check-in role: this user may check visitors in at this fair (and nobody else may, but superusers)."""
+
+    fair = models.ForeignKey(FairPage, on_delete=models.CASCADE, related_name="checkin_staff", verbose_name=_("fair"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_roles", verbose_name=_("user")
+    )
+
+    class Meta:
+        verbose_name = _("check-in staff")
+        verbose_name_plural = _("check-in staff")
+        constraints = [models.UniqueConstraint(fields=["fair", "user"], name="events_one_checkin_role")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.fair}"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .tasks import send_events_email
+from .tasks import send_events_email, send_ticket_email
 
 
 def _recipients(user):
@@ -99,3 +99,66 @@ def booking_mail(booking, kind):
         else:
             return
         _send(subject, body, _recipients(booking.booked_by))
+
+
+def registration_mail(registration_id, kind):
+    """E-mail to a visitor about their registration; the ticket mail carries the QR code (SVG) and an iCal file."""
+    from .models import Registration
+    from .tickets import ical_text, manage_url, qr_svg
+
+    registration = Registration.objects.select_related("fair", "slot", "ticket_type").filter(pk=registration_id).first()
+    if registration is None or not registration.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {
+            "fair": registration.fair.title,
+            "slot": str(registration.slot or ""),
+            "people": registration.people,
+            "name": registration.name,
+            "code": registration.ticket_code,
+            "url": manage_url(registration),
+        }
+        details = (
+            _("Fair: %(fair)s\nTime slot: %(slot)s\nPeople: %(people)s\nTicket code: %(code)s\nView, change or cancel: %(url)s")
+            % names
+        )
+        attach = False
+        if kind == "confirmed":
+            subject = _("Your ticket: %(fair)s") % names
+            body = _("%(name)s, your registration is confirmed. Show the QR code at the entrance.") % names
+            attach = True
+        elif kind == "held":
+            subject = _("Please pay for your tickets: %(fair)s") % names
+            body = _("Your places are held until the order is paid; unpaid, they are released.")
+        elif kind == "waitlisted":
+            subject = _("On the waiting list: %(fair)s") % names
+            body = _("The slot is full, so you are on the waiting list. We will write when a place is free.")
+        elif kind == "offered":
+            subject = _("A place is free for you: %(fair)s") % names
+            body = _("A place is free. Accept it on the page below by %(deadline)s, or it goes to the next person.") % {
+                "deadline": _when(registration.offer_expires_at)
+            }
+        elif kind == "changed":
+            subject = _("Time slot changed: %(fair)s") % names
+            body = _("Your registration now is for %(slot)s.") % names
+            attach = True
+        elif kind == "reminder":
+            subject = _("Tomorrow: %(fair)s") % names
+            body = _("A reminder: you are registered for %(fair)s tomorrow.") % names
+            attach = True
+        elif kind in ("cancelled", "released"):
+            subject = _("Registration cancelled: %(fair)s") % names
+            body = _("Your registration for %(fair)s is cancelled.") % names
+        else:
+            return
+        text = f"{body}\n\n{details}"
+        if attach:
+            send_ticket_email.enqueue(
+                subject=str(subject),
+                body=str(text),
+                recipients=[registration.email],
+                qr_svg=qr_svg(registration),
+                ical=ical_text(registration),
+            )
+        else:
+            _send(subject, text, [registration.email])

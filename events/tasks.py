@@ -21,3 +21,24 @@ def send_stall_payment_reminders_task(hours: int = 24) -> int:
     from .services import send_payment_reminders
 
     return send_payment_reminders(within=timedelta(hours=hours))
+
+
+@task()
+def send_ticket_email(subject: str, body: str, recipients: list[str], qr_svg: str, ical: str) -> int:
+    """A visitor's ticket: plain text with the QR code (SVG) and the iCal file attached."""
+    from django.core.mail import EmailMessage
+
+    if not recipients:
+        return 0
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    message.attach("ticket-qr.svg", qr_svg, "image/svg+xml")
+    message.attach("ticket.ics", ical, "text/calendar")
+    return message.send()
+
+
+@task()
+def send_registration_reminders_task() -> int:
+    """Remind visitors whose slot is tomorrow (once each); returns how many were reminded."""
+    from .ticketing import send_reminders
+
+    return send_reminders()

@@ -17,6 +17,24 @@ LOG_ACTIONS = [
     ("events.stall_blocked", _("Block stall"), _("Stall blocked")),
     ("events.stall_unblocked", _("Unblock stall"), _("Stall unblocked")),
     ("events.payment_for_inactive_booking", _("Payment for ended booking"), _("Payment for an ended stall booking")),
+    ("events.slots_created", _("Create time slots"), _("Time slots created")),
+    ("events.registration_confirmed", _("Confirm registration"), _("Visitor registration confirmed")),
+    ("events.registration_held", _("Hold registration"), _("Visitor registration held until paid")),
+    ("events.registration_waitlisted", _("Waitlist registration"), _("Visitor registration waitlisted")),
+    ("events.registration_offered", _("Offer place"), _("Place offered from the waiting list")),
+    ("events.registration_offer_accepted", _("Accept offer"), _("Offered place accepted")),
+    ("events.registration_cancelled", _("Cancel registration"), _("Visitor registration cancelled")),
+    ("events.registration_released", _("Release registration"), _("Visitor registration released (unpaid)")),
+    ("events.registration_lapsed", _("Lapse offer"), _("Waiting-list offer lapsed")),
+    ("events.registration_slot_changed", _("Change slot"), _("Visitor registration moved to another slot")),
+    (
+        "events.payment_for_inactive_registration",
+        _("Payment for ended registration"),
+        _("Payment for an ended visitor registration"),
+    ),
+    ("events.checked_in", _("Check in"), _("Visitor checked in")),
+    ("events.checkin_role_granted", _("Grant check-in role"), _("Check-in role granted")),
+    ("events.checkin_role_revoked", _("Revoke check-in role"), _("Check-in role revoked")),
 ]
 
 

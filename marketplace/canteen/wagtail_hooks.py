@@ -116,3 +116,26 @@ def register_unit_log_actions(actions):
     actions.register_action("canteen.address_added", _("Add canteen address"), _("Canteen address added"))
     actions.register_action("canteen.address_changed", _("Change canteen address"), _("Canteen address changed"))
     actions.register_action("canteen.address_deleted", _("Delete canteen address"), _("Canteen address deleted"))
+
+
+@hooks.register("before_serve_document")
+def keep_invoices_private(document, request):
+    """An invoice PDF is for its buyer unit, the vendor that issued it and staff, not for anyone with the link."""
+    from django.core.exceptions import PermissionDenied
+
+    from ..checkout.models import VendorOrder
+
+    parts = VendorOrder.objects.filter(invoice_file=document).select_related("order")
+    if not parts.exists():
+        return None
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if user.is_staff or user.has_perm("marketplace.view_order"):
+        return None
+    for part in parts:
+        if part.order.buyer_unit_id and part.order.buyer_unit.members.filter(user=user).exists():
+            return None
+        if part.vendor.members.filter(user=user).exists():
+            return None
+    raise PermissionDenied

@@ -205,3 +205,32 @@ def test_vendor_sees_unit_details_and_receipt(client, unit_a, goods, django_user
     login(client, vendor_user)
     html = client.get(f"/admin/vendor-orders/{part.pk}/").content.decode()
     assert "3斤不新鲜" in html and unit_a.name in html
+
+
+def test_invoice_pdf_is_private_to_the_unit_vendor_and_staff(client, django_user_model, unit_a, goods):
+    """The invoice document's download URL refuses strangers (Wagtail's before_serve_document hook)."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from marketplace.models import VendorMember
+
+    order = make_paid_unit_order(unit_a, unit_a.users["buyer"], datetime.date(2026, 3, 5), [(goods["huyou"], 10)])
+    part = order.vendor_orders.get()
+    document = get_document_model().objects.create(
+        title="invoice", file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="inv.pdf")
+    )
+    part.invoice_file = document
+    part.save(update_fields=["invoice_file"])
+    url = document.url
+
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(django_user_model.objects.create_user("stranger-x", "x@example.cn", "pw"))
+    assert client.get(url).status_code == 403
+    client.force_login(unit_a.users["finance"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    vendor_user = django_user_model.objects.create_user("vendor-x", "v@example.cn", "pw")
+    VendorMember.objects.create(vendor=part.vendor, user=vendor_user)
+    client.force_login(vendor_user)
+    assert client.get(url).status_code == 200

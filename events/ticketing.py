@@ -1,0 +1,749 @@
+"""Visitor registration: ticket types, time slots (bulk), registering, waiting lists, cancelling, changing slot,
+check-in, the check-in role, and the checkout's order_paid / order_closed receivers for paid tickets.
+
+Rules (DESIGN.md, "Scarce things and concurrency"):
+- every operation is one transaction and raises events.services.EventsError(message, code, field);
+- places change only with the rows locked in one fixed order: time slot(s) by id, then the ticket type, then
+  the registration. The counters `confirmed` and `held` on TimeSlot and TicketType are the truth; the check
+  constraints `confirmed + held <= capacity` are the backstop;
+- a paid ticket is a fee order (marketplace.checkout.services.place_fee_order) whose lines reference
+  "events.registration:<id>". The checkout locks the order and then sends order_paid / order_closed, whose
+  receivers here lock slot → ticket type → registration: order → places, never places → an existing order;
+- the waiting list is first come, first served per (ticket type, slot): a freed place is offered, under the
+  same locks, to the head of the list only and held for it (status "offered") until the offer expires; nobody
+  registering later can take a place while someone waits for it;
+- the ticket code (QR) proves entry to one fair and nothing else; the manage key (link in the e-mail) lets
+  the holder view, change and cancel. Both come from `secrets`.
+"""
+
+import dataclasses
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncHour
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.checkout import signals as checkout_signals
+from marketplace.checkout.models import OrderLine, PaymentMethod
+from marketplace.services.errors import MarketplaceError
+
+from .models import CheckIn, CheckInStaff, FairPage, Registration, StallBooking, TicketType, TimeSlot
+from .services import EventsError, _audit
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+REFERENCE_PREFIX = "events.registration:"
+CHECKIN_EARLY = timedelta(minutes=30)
+MAX_SLOTS = 500
+
+S = Registration.Status
+
+
+def offer_window():
+    return timedelta(hours=getattr(settings, "EVENTS_WAITLIST_OFFER_HOURS", 24))
+
+
+# -- validation --------------------------------------------------------------------------------------------
+
+
+def normalise_phone(raw):
+    """'+86 138-0013-8000' → '13800138000'; anything that is not a mainland mobile number is refused."""
+    phone = re.sub(r"[\s-]", "", str(raw or ""))
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("0086"):
+        phone = phone[4:]
+    if not MOBILE_RE.match(phone):
+        raise EventsError(
+            _("Enter a mainland China mobile number (11 digits, such as 13812345678)."),
+            code="invalid_phone",
+            field="phone",
+        )
+    return phone
+
+
+def extract_code(scanned):
+    """The ticket code from what a scanner or a person typed: the code itself, or the check-in URL."""
+    text = str(scanned or "").strip()
+    match = re.search(r"/checkin/([A-Za-z0-9_-]+)/?", text)
+    if match:
+        text = match.group(1)
+    return text if CODE_RE.match(text) else None
+
+
+# -- set-up: ticket types and slots --------------------------------------------------------------------------
+
+
+def create_slots(*, fair, days, times, capacity, user=None):
+    """Create a slot for each day × (start, end), e.g. every fair day 09:00–11:00, 11:00–13:00. Existing
+    (day, start) pairs are refused. Returns the new slots."""
+    days = sorted(set(days or []))
+    times = sorted(set(times or []))
+    if not days or not times:
+        raise EventsError(_("Choose at least one day and one time."), code="invalid", field="days")
+    if capacity is None or int(capacity) < 1:
+        raise EventsError(_("A slot needs a capacity of at least one person."), code="invalid", field="capacity")
+    for day in days:
+        if day < fair.start_date or day > fair.end_date:
+            raise EventsError(
+                _("%(day)s is not a day of this fair.") % {"day": day.isoformat()}, code="invalid", field="days"
+            )
+    for start, end in times:
+        if end <= start:
+            raise EventsError(_("A slot must end after it starts."), code="invalid", field="times")
+    if len(days) * len(times) > MAX_SLOTS:
+        raise EventsError(_("That is too many slots at once."), code="invalid", field="times")
+    wanted = [(day, start, end) for day in days for start, end in times]
+    with transaction.atomic():
+        existing = set(
+            TimeSlot.objects.filter(fair=fair, date__in=days).values_list("date", "starts_at")
+        ) & {(d, s) for d, s, _e in wanted}
+        if existing:
+            raise EventsError(
+                _("These slots exist already: %(slots)s")
+                % {"slots": ", ".join(f"{d:%Y-%m-%d} {s:%H:%M}" for d, s in sorted(existing))},
+                code="duplicate",
+                field="times",
+            )
+        slots = TimeSlot.objects.bulk_create(
+            [TimeSlot(fair=fair, date=d, starts_at=s, ends_at=e, capacity=int(capacity)) for d, s, e in wanted]
+        )
+        _audit(fair, "events.slots_created", user, count=len(slots))
+    return slots
+
+
+def fair_days(fair):
+    return [fair.start_date + timedelta(days=i) for i in range((fair.end_date - fair.start_date).days + 1)]
+
+
+# -- who may register / check in ----------------------------------------------------------------------------
+
+
+def _check_eligible(ticket_type, user, fair):
+    audience = ticket_type.audience
+    if audience == TicketType.Audience.PUBLIC:
+        return
+    authenticated = getattr(user, "is_authenticated", False)
+    if audience == TicketType.Audience.CANTEEN:
+        from marketplace.canteen.models import BuyerUnit, UnitMember
+
+        if authenticated and UnitMember.objects.filter(user=user, unit__status=BuyerUnit.Status.VERIFIED).exists():
+            return
+        raise EventsError(
+            _("This ticket is for members of verified canteen buyer units; log in with your unit account."),
+            code="not_eligible",
+            field="ticket_type",
+        )
+    if audience == TicketType.Audience.EXHIBITOR:
+        if (
+            authenticated
+            and StallBooking.objects.filter(
+                fair=fair, status__in=StallBooking.ACTIVE, vendor__members__user=user
+            ).exists()
+        ):
+            return
+        raise EventsError(
+            _("This ticket is for the staff of this fair's exhibitors; log in with your vendor account."),
+            code="not_eligible",
+            field="ticket_type",
+        )
+
+
+def can_check_in(user, fair):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or CheckInStaff.objects.filter(fair=fair, user=user).exists()
+
+
+def checkin_fairs(user):
+    if not getattr(user, "is_authenticated", False):
+        return FairPage.objects.none()
+    if user.is_superuser:
+        return FairPage.objects.all()
+    return FairPage.objects.filter(checkin_staff__user=user)
+
+
+def grant_checkin_role(fair, user, *, by=None):
+    with transaction.atomic():
+        role, created = CheckInStaff.objects.get_or_create(fair=fair, user=user)
+        if created:
+            _audit(fair, "events.checkin_role_granted", by, staff=user.get_username())
+    return role
+
+
+def revoke_checkin_role(fair, user, *, by=None):
+    with transaction.atomic():
+        deleted, _rows = CheckInStaff.objects.filter(fair=fair, user=user).delete()
+        if deleted:
+            _audit(fair, "events.checkin_role_revoked", by, staff=user.get_username())
+
+
+# -- registering --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RegistrationRequest:
+    ticket_type: TicketType | None
+    name: str
+    phone: str
+    people: int = 1
+    slot: TimeSlot | None = None
+    email: str = ""
+    attendees: list = dataclasses.field(default_factory=list)
+    join_waitlist: bool = True
+    payment_method: str = PaymentMethod.ALIPAY
+
+
+def _check_window(fair, now):
+    if fair.status == FairPage.Status.CANCELLED:
+        raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
+    if fair.status != FairPage.Status.OPEN:
+        raise EventsError(_("Registration for this fair is not open."), code="registration_closed")
+    if fair.end_date < timezone.localdate(now):
+        raise EventsError(_("This fair is over."), code="registration_closed")
+    if fair.registration_opens and now < fair.registration_opens:
+        raise EventsError(
+            _("Registration opens on %(date)s.")
+            % {"date": timezone.localtime(fair.registration_opens).strftime("%Y-%m-%d %H:%M")},
+            code="registration_not_open",
+        )
+    if fair.registration_closes and now > fair.registration_closes:
+        raise EventsError(_("Registration for this fair has closed."), code="registration_closed")
+
+
+def _check_slot(fair, slot, now, field="slot"):
+    if slot.fair_id != fair.pk:
+        raise EventsError(_("That time slot is not part of this fair."), code="wrong_fair", field=field)
+    if slot.closed:
+        raise EventsError(_("That time slot is closed."), code="slot_closed", field=field)
+    if slot.end_datetime() <= now:
+        raise EventsError(_("That time slot is over."), code="slot_past", field=field)
+
+
+def _clean_request(fair, req, user, now):
+    ticket_type = req.ticket_type
+    if ticket_type is None:
+        raise EventsError(_("Choose a ticket type."), code="invalid", field="ticket_type")
+    if ticket_type.fair_id != fair.pk:
+        raise EventsError(_("That ticket type is not offered at this fair."), code="wrong_fair", field="ticket_type")
+    if ticket_type.sales_start and now < ticket_type.sales_start:
+        raise EventsError(
+            _("Sales of this ticket start on %(date)s.")
+            % {"date": timezone.localtime(ticket_type.sales_start).strftime("%Y-%m-%d %H:%M")},
+            code="sales_not_open",
+            field="ticket_type",
+        )
+    if ticket_type.sales_end and now > ticket_type.sales_end:
+        raise EventsError(_("Sales of this ticket have ended."), code="sales_closed", field="ticket_type")
+    _check_eligible(ticket_type, user, fair)
+    name = (req.name or "").strip()
+    if not name or len(name) > 60:
+        raise EventsError(_("Enter the contact's name (at most 60 characters)."), code="invalid", field="name")
+    phone = normalise_phone(req.phone)
+    email = (req.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise EventsError(_("Enter a valid e-mail address."), code="invalid_email", field="email") from None
+    people = req.people
+    if isinstance(people, bool) or not isinstance(people, int) or not 1 <= people <= ticket_type.per_person_limit:
+        raise EventsError(
+            _("Register between 1 and %(limit)s people.") % {"limit": ticket_type.per_person_limit},
+            code="invalid_people",
+            field="people",
+        )
+    attendees = [str(a).strip()[:60] for a in (req.attendees or []) if str(a).strip()]
+    if attendees and len(attendees) != people:
+        raise EventsError(
+            _("Name every attendee: %(people)s names for %(people)s people.") % {"people": people},
+            code="invalid_attendees",
+            field="attendees",
+        )
+    slot = req.slot
+    if slot is None and ticket_type.requires_slot:
+        raise EventsError(_("Choose a time slot."), code="slot_required", field="slot")
+    if slot is not None:
+        _check_slot(fair, slot, now)
+    if not ticket_type.is_free and not getattr(user, "is_authenticated", False):
+        raise EventsError(
+            _("Paid tickets are sold to logged-in buyers; log in or sign up with your mobile number first."),
+            code="login_required",
+        )
+    return ticket_type, slot, name, phone, email, people, attendees
+
+
+def _lock(slot_ids, ticket_type_id):
+    """Lock the slots (ascending id) and then the ticket type: the one order every operation uses."""
+    slots = {s.pk: s for s in TimeSlot.objects.select_for_update().filter(pk__in=[i for i in slot_ids if i]).order_by("pk")}
+    ticket_type = TicketType.objects.select_for_update().get(pk=ticket_type_id)
+    return slots, ticket_type
+
+
+def _fits(people, slot, ticket_type):
+    return (slot is None or slot.remaining >= people) and ticket_type.remaining >= people
+
+
+def _someone_waiting(ticket_type, slot):
+    return Registration.objects.filter(ticket_type=ticket_type, slot=slot, status=S.WAITLISTED).exists()
+
+
+def _add(objs, *, confirmed=0, held=0):
+    for obj in objs:
+        if obj is None:
+            continue
+        obj.confirmed += confirmed
+        obj.held += held
+        obj.save(update_fields=["confirmed", "held"])
+
+
+def register(*, fair, request, user=None, now=None):
+    """Register visitors for a fair. Free tickets are confirmed at once; paid ones are held with a fee order
+    until paid. Full (or someone already waiting): the waiting list, or EventsError "full" when the visitor
+    does not want to wait or the ticket type has no list. Returns the Registration."""
+    now = now or timezone.now()
+    user = user if getattr(user, "is_authenticated", False) else None
+    _check_window(fair, now)
+    ticket_type, slot, name, phone, email, people, attendees = _clean_request(fair, request, user, now)
+    if not ticket_type.is_free and request.payment_method not in PaymentMethod.values:
+        raise EventsError(_("This payment method is not available."), code="invalid_payment_method")
+    with transaction.atomic():
+        slots, ticket_type = _lock([slot.pk] if slot else [], ticket_type.pk)
+        slot = slots.get(slot.pk) if slot else None
+        if slot is not None and slot.closed:
+            raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
+        if _fits(people, slot, ticket_type) and not _someone_waiting(ticket_type, slot):
+            status = S.CONFIRMED if ticket_type.is_free else S.HELD
+        elif ticket_type.waitlist and request.join_waitlist:
+            status = S.WAITLISTED
+        else:
+            raise EventsError(_("Sorry, this is fully booked."), code="full", field="slot" if slot else "ticket_type")
+        registration = Registration.objects.create(
+            fair=fair,
+            ticket_type=ticket_type,
+            slot=slot,
+            user=user,
+            name=name,
+            phone=phone,
+            email=email or (user.email if user else ""),
+            people=people,
+            status=status,
+            created_at=now,
+            confirmed_at=now if status == S.CONFIRMED else None,
+        )
+        registration.attendees.bulk_create([registration.attendees.model(registration=registration, name=a) for a in attendees])
+        if status == S.CONFIRMED:
+            _add([slot, ticket_type], confirmed=people)
+        elif status == S.HELD:
+            _add([slot, ticket_type], held=people)
+            registration.order = _ticket_order(registration, request.payment_method, now)
+            registration.save(update_fields=["order"])
+        _audit(fair, f"events.registration_{status}", user, registration=registration.pk, people=people)
+    _notify(registration, status)
+    return registration
+
+
+def _ticket_order(registration, payment_method, now):
+    from marketplace.checkout import services as checkout
+
+    ticket_type = registration.ticket_type
+    name = _("%(ticket)s, %(fair)s") % {"ticket": ticket_type.name, "fair": registration.fair.title}
+    if registration.slot_id:
+        name = f"{name} ({registration.slot})"
+    due = None
+    if registration.slot_id:
+        window = checkout.payment_window(payment_method)
+        due = min(now + window, registration.slot.start_datetime()) if registration.slot.start_datetime() > now else None
+    try:
+        return checkout.place_fee_order(
+            buyer=registration.user,
+            fees=[
+                checkout.Fee(
+                    kind=OrderLine.Kind.TICKET,
+                    name=name[:255],
+                    unit_price=ticket_type.price,
+                    quantity=registration.people,
+                    reference=f"{REFERENCE_PREFIX}{registration.pk}",
+                )
+            ],
+            payment_method=payment_method,
+            payment_due_at=due,
+        )
+    except MarketplaceError as exc:
+        raise EventsError(exc.message, code=exc.code) from exc
+
+
+# -- releasing places and the waiting list -----------------------------------------------------------------
+
+
+def _release(registration, status, slot, ticket_type, user=None, reason=""):
+    """Inside the locks: end a registration and give its places back to the counters."""
+    people = registration.people
+    if registration.status == S.CONFIRMED:
+        _add([slot, ticket_type], confirmed=-people)
+    elif registration.status in Registration.HOLDING:
+        _add([slot, ticket_type], held=-people)
+    previous = registration.status
+    registration.status = status
+    registration.ended_at = timezone.now()
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "ended_at", "offer_expires_at"])
+    _audit(
+        registration.fair,
+        f"events.registration_{status}",
+        user,
+        registration=registration.pk,
+        previous=previous,
+        reason=str(reason)[:200],
+    )
+
+
+def _offer_next(slot, ticket_type, now=None):
+    """Inside the locks: offer freed places to the head of the waiting list, first come first served. The
+    head blocks the list: a smaller group behind it never jumps ahead. Returns the registrations offered."""
+    now = now or timezone.now()
+    offered = []
+    while True:
+        head = (
+            Registration.objects.select_for_update()
+            .filter(ticket_type=ticket_type, slot=slot, status=S.WAITLISTED)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if head is None or not _fits(head.people, slot, ticket_type):
+            break
+        _add([slot, ticket_type], held=head.people)
+        head.status = S.OFFERED
+        head.offer_expires_at = now + offer_window()
+        head.save(update_fields=["status", "offer_expires_at"])
+        _audit(head.fair, "events.registration_offered", None, registration=head.pk, until=head.offer_expires_at.isoformat())
+        offered.append(head)
+        _notify(head, "offered")
+    return offered
+
+
+def _locked_registration(registration, extra_slot_ids=()):
+    """Lock slot(s) → ticket type → registration for an existing registration. Returns (reg, slots, type)."""
+    current = Registration.objects.filter(pk=registration.pk).values("slot_id", "ticket_type_id").first()
+    if current is None:
+        raise EventsError(_("This registration does not exist."), code="not_found")
+    slots, ticket_type = _lock([current["slot_id"], *extra_slot_ids], current["ticket_type_id"])
+    reg = Registration.objects.select_for_update().select_related("fair").get(pk=registration.pk)
+    return reg, slots, ticket_type
+
+
+def cancel(registration, *, user=None, reason="", now=None):
+    """Cancel a registration (by its holder through the manage link, or staff). An unpaid order is
+    cancelled; a paid one is refunded until the fair's refund date. The places go to the waiting list."""
+    from marketplace.checkout import services as checkout
+
+    from .services import refund_allowed
+
+    registration = Registration.objects.select_related("fair", "order").get(pk=registration.pk)
+    if registration.status not in Registration.ACTIVE:
+        raise EventsError(
+            _("This registration is %(status)s.") % {"status": registration.get_status_display()},
+            code="invalid_state",
+        )
+    reason = reason or _("Cancelled by the visitor.")
+    order = registration.order
+    if order is not None:
+        order.refresh_from_db()
+        try:
+            if order.is_open_unpaid:
+                checkout.cancel_order(order, user=user or registration.user, reason=str(reason)[:200], by_staff=True)
+            elif order.status == order.Status.PAID and refund_allowed(registration.fair):
+                checkout.refund(order, user=user, reason=str(reason)[:200])
+        except MarketplaceError as exc:
+            raise EventsError(exc.message, code=exc.code) from exc
+    with transaction.atomic():
+        reg, slots, ticket_type = _locked_registration(registration)
+        slot = slots.get(reg.slot_id)
+        if reg.status in Registration.ACTIVE:
+            _release(reg, S.CANCELLED, slot, ticket_type, user, reason)
+            _offer_next(slot, ticket_type, now)
+            _notify(reg, "cancelled")
+    return reg
+
+
+def accept_offer(registration, *, user=None, payment_method=PaymentMethod.ALIPAY, now=None):
+    """The visitor takes the place offered from the waiting list before the offer expires."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reg, slots, ticket_type = _locked_registration(registration)
+        slot = slots.get(reg.slot_id)
+        if reg.status != S.OFFERED:
+            raise EventsError(
+                _("This registration is %(status)s.") % {"status": reg.get_status_display()}, code="invalid_state"
+            )
+        if reg.offer_expires_at and reg.offer_expires_at <= now:
+            raise EventsError(_("Sorry, this offer has expired."), code="offer_expired")
+        if ticket_type.is_free:
+            _add([slot, ticket_type], held=-reg.people, confirmed=reg.people)
+            reg.status, reg.confirmed_at = S.CONFIRMED, now
+        else:
+            reg.status = S.HELD
+            reg.order = _ticket_order(reg, payment_method, now)
+        reg.offer_expires_at = None
+        reg.save(update_fields=["status", "confirmed_at", "order", "offer_expires_at"])
+        _audit(reg.fair, "events.registration_offer_accepted", user, registration=reg.pk)
+    _notify(reg, reg.status)
+    return reg
+
+
+def expire_offers(now=None):
+    """Offers not taken up in time lapse and go to the next on the list. Returns how many lapsed."""
+    now = now or timezone.now()
+    count = 0
+    for pk in Registration.objects.filter(status=S.OFFERED, offer_expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            reg, slots, ticket_type = _locked_registration(Registration(pk=pk))
+            if reg.status != S.OFFERED or reg.offer_expires_at is None or reg.offer_expires_at > now:
+                continue
+            slot = slots.get(reg.slot_id)
+            _release(reg, S.LAPSED, slot, ticket_type, None, "offer expired")
+            _offer_next(slot, ticket_type, now)
+            count += 1
+    return count
+
+
+def change_slot(registration, new_slot, *, user=None, now=None):
+    """Move a confirmed (or held) registration to another slot of the same fair while it has room."""
+    now = now or timezone.now()
+    if new_slot is None:
+        raise EventsError(_("Choose a time slot."), code="slot_required", field="slot")
+    registration = Registration.objects.select_related("fair").get(pk=registration.pk)
+    _check_slot(registration.fair, new_slot, now)
+    with transaction.atomic():
+        reg, slots, ticket_type = _locked_registration(registration, [new_slot.pk])
+        if reg.status not in (S.CONFIRMED, S.HELD):
+            raise EventsError(
+                _("This registration is %(status)s.") % {"status": reg.get_status_display()}, code="invalid_state"
+            )
+        if reg.slot_id == new_slot.pk:
+            raise EventsError(_("You are already registered for that slot."), code="invalid", field="slot")
+        old, new = slots.get(reg.slot_id), slots[new_slot.pk]
+        if new.closed:
+            raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
+        if new.remaining < reg.people or _someone_waiting(ticket_type, new):
+            raise EventsError(_("That time slot is full."), code="full", field="slot")
+        field = "confirmed" if reg.status == S.CONFIRMED else "held"
+        _add([new], **{field: reg.people})
+        _add([old], **{field: -reg.people})
+        previous = reg.slot_id
+        reg.slot = new
+        reg.save(update_fields=["slot"])
+        _audit(reg.fair, "events.registration_slot_changed", user, registration=reg.pk, old=previous, new=new.pk)
+        if old is not None:
+            _offer_next(old, ticket_type, now)
+    _notify(reg, "changed")
+    return reg
+
+
+# -- the checkout's signals (inside the order's transaction, order locked) ------------------------------------
+
+
+def registrations_for_order(order):
+    return Registration.objects.filter(order=order)
+
+
+@receiver(checkout_signals.order_paid, dispatch_uid="events.registration_order_paid")
+def on_order_paid(sender, order, **kwargs):
+    for pk in registrations_for_order(order).values_list("pk", flat=True):
+        reg, slots, ticket_type = _locked_registration(Registration(pk=pk))
+        if reg.status != S.HELD:
+            _audit(reg.fair, "events.payment_for_inactive_registration", None, registration=reg.pk, order=order.number)
+            continue
+        _add([slots.get(reg.slot_id), ticket_type], held=-reg.people, confirmed=reg.people)
+        reg.status, reg.confirmed_at = S.CONFIRMED, timezone.now()
+        reg.save(update_fields=["status", "confirmed_at"])
+        _audit(reg.fair, "events.registration_confirmed", None, registration=reg.pk, order=order.number)
+        _notify(reg, "confirmed")
+
+
+@receiver(checkout_signals.order_closed, dispatch_uid="events.registration_order_closed")
+def on_order_closed(sender, order, reason, **kwargs):
+    for pk in registrations_for_order(order).values_list("pk", flat=True):
+        reg, slots, ticket_type = _locked_registration(Registration(pk=pk))
+        if reg.status not in (S.HELD, S.CONFIRMED):
+            continue
+        slot = slots.get(reg.slot_id)
+        status = S.RELEASED if reason == "expired" else S.CANCELLED
+        _release(reg, status, slot, ticket_type, None, reason)
+        _offer_next(slot, ticket_type)
+        _notify(reg, status)
+
+
+# -- check-in -----------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CheckInResult:
+    kind: str  # valid, already, wrong_fair, wrong_day, wrong_slot, cancelled, not_confirmed, unknown
+    registration: Registration | None = None
+    checkin: CheckIn | None = None  # the new one (valid) or the last one (already)
+    checked_in_people: int = 0
+
+    @property
+    def ok(self):
+        return self.kind == "valid"
+
+    @property
+    def message(self):
+        reg = self.registration
+        if self.kind == "valid":
+            return _("Valid: %(name)s, %(people)s people") % {"name": reg.name, "people": reg.people}
+        if self.kind == "already":
+            by = self.checkin.by.get_username() if self.checkin and self.checkin.by else "—"
+            return _("Already checked in at %(when)s by %(by)s") % {
+                "when": timezone.localtime(self.checkin.at).strftime("%Y-%m-%d %H:%M"),
+                "by": by,
+            }
+        if self.kind == "wrong_fair":
+            return _("This ticket is for another fair: %(fair)s") % {"fair": reg.fair.title}
+        if self.kind == "wrong_day":
+            return _("Wrong day: this ticket is for %(slot)s") % {"slot": reg.slot or reg.fair.start_date}
+        if self.kind == "wrong_slot":
+            return _("Wrong time: this ticket is for %(slot)s") % {"slot": reg.slot}
+        if self.kind == "cancelled":
+            return _("Cancelled ticket: %(status)s") % {"status": reg.get_status_display()}
+        if self.kind == "not_confirmed":
+            return _("Not confirmed: %(status)s") % {"status": reg.get_status_display()}
+        return _("Unknown code: not a ticket of ours")
+
+
+def check_in(*, fair, code, user, now=None):
+    """Door staff scan or type a code. Only staff with the check-in role for this fair may. Returns a
+    CheckInResult; only "valid" changes anything (one CheckIn row, the registration row locked meanwhile)."""
+    if not can_check_in(user, fair):
+        raise EventsError(_("You do not have the check-in role for this fair."), code="forbidden")
+    now = now or timezone.now()
+    ticket_code = extract_code(code)
+    if ticket_code is None:
+        return CheckInResult("unknown")
+    with transaction.atomic():
+        reg = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("fair", "slot", "ticket_type")
+            .filter(ticket_code=ticket_code)
+            .first()
+        )
+        if reg is None:
+            return CheckInResult("unknown")
+        if reg.fair_id != fair.pk:
+            return CheckInResult("wrong_fair", reg)
+        if reg.status in (S.CANCELLED, S.RELEASED, S.LAPSED):
+            return CheckInResult("cancelled", reg)
+        if reg.status != S.CONFIRMED:
+            return CheckInResult("not_confirmed", reg)
+        today = timezone.localdate(now)
+        if not fair.start_date <= today <= fair.end_date or (reg.slot and reg.slot.date != today):
+            return CheckInResult("wrong_day", reg)
+        if reg.slot and not (reg.slot.start_datetime() - CHECKIN_EARLY <= now <= reg.slot.end_datetime()):
+            return CheckInResult("wrong_slot", reg)
+        today_checkins = list(reg.checkins.filter(day=today).select_related("by").order_by("-at", "-pk"))
+        if len(today_checkins) >= reg.ticket_type.entries_per_day:
+            return CheckInResult("already", reg, today_checkins[0])
+        checkin = CheckIn.objects.create(
+            registration=reg, fair=fair, slot=reg.slot, day=today, people=reg.people, at=now, by=user
+        )
+        _audit(fair, "events.checked_in", user, registration=reg.pk, people=reg.people)
+    return CheckInResult("valid", reg, checkin)
+
+
+def _people_checked_in(registrations, **checkin_filter):
+    checked = CheckIn.objects.filter(**checkin_filter).values("registration")
+    return registrations.filter(pk__in=checked).aggregate(n=Sum("people"))["n"] or 0
+
+
+def checkin_counts(fair, day=None):
+    """People checked in (each registration once) per slot of `day` (today by default)."""
+    day = day or timezone.localdate()
+    rows = []
+    for slot in TimeSlot.objects.filter(fair=fair, date=day).order_by("starts_at"):
+        inside = _people_checked_in(Registration.objects.filter(slot=slot), day=day)
+        rows.append({"slot": slot, "checked_in": inside, "expected": slot.confirmed})
+    no_slot = _people_checked_in(Registration.objects.filter(fair=fair, slot__isnull=True), day=day)
+    return {"day": day, "slots": rows, "without_slot": no_slot, "total": sum(r["checked_in"] for r in rows) + no_slot}
+
+
+# -- organiser figures ------------------------------------------------------------------------------------
+
+
+def registration_stats(fair, now=None):
+    now = now or timezone.now()
+    regs = Registration.objects.filter(fair=fair)
+
+    def by_status(qs):
+        return dict(qs.values_list("status").annotate(n=Sum("people")).order_by())
+
+    slots = []
+    for slot in TimeSlot.objects.filter(fair=fair).order_by("date", "starts_at"):
+        counts = by_status(regs.filter(slot=slot))
+        checked = _people_checked_in(regs.filter(slot=slot), slot=slot)
+        slots.append({"slot": slot, "counts": counts, "checked_in": checked})
+    types = [
+        {"ticket_type": t, "counts": by_status(regs.filter(ticket_type=t))}
+        for t in TicketType.objects.filter(fair=fair).order_by("price", "pk")
+    ]
+    past = regs.filter(status=S.CONFIRMED).filter(
+        Q(slot__date__lt=timezone.localdate(now)) | Q(slot__isnull=True, fair__end_date__lt=timezone.localdate(now))
+    )
+    expected = past.aggregate(n=Sum("people"))["n"] or 0
+    came = _people_checked_in(past, fair=fair)
+    over_time = list(
+        CheckIn.objects.filter(fair=fair)
+        .annotate(hour=TruncHour("at"))
+        .values("hour")
+        .annotate(people=Sum("people"), scans=Count("pk"))
+        .order_by("hour")
+    )
+    waiting = regs.filter(status__in=[S.WAITLISTED, S.OFFERED]).select_related("slot", "ticket_type").order_by(
+        "ticket_type", "slot", "created_at", "pk"
+    )
+    return {
+        "slots": slots,
+        "ticket_types": types,
+        "waiting": list(waiting),
+        "no_show_expected": expected,
+        "no_show_came": came,
+        "no_show_rate": (1 - came / expected) if expected else None,
+        "checkins_over_time": over_time,
+    }
+
+
+# -- reminders ----------------------------------------------------------------------------------------------
+
+
+def send_reminders(now=None):
+    """E-mail confirmed visitors whose slot (or fair) is tomorrow, once. Returns how many were reminded."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + timedelta(days=1)
+    due = Registration.objects.filter(status=S.CONFIRMED, reminder_sent_at__isnull=True).filter(
+        Q(slot__date=tomorrow) | Q(slot__isnull=True, fair__start_date=tomorrow)
+    )
+    count = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            updated = Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+            if updated:
+                _notify(Registration.objects.get(pk=pk), "reminder")
+                count += 1
+    return count
+
+
+def _notify(registration, kind):
+    from . import notifications
+
+    transaction.on_commit(lambda: notifications.registration_mail(registration.pk, kind))
+
+
+def slot_datetimes(slot):
+    return datetime.combine(slot.date, slot.starts_at), datetime.combine(slot.date, slot.ends_at)

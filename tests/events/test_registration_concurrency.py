@@ -1,0 +1,165 @@
+"""Visitors registering for one slot at once, and two door staff scanning one ticket at once, each in its own
+process on PostgreSQL: the slot never holds more than its capacity, the rest are waitlisted in order, and a
+ticket is checked in once. Same barrier technique as test_concurrency.py (a FIFO opened by the test)."""
+
+import json
+import os
+import tempfile
+import time
+
+import psycopg
+import pytest
+
+from tests.support import postgres
+
+pytestmark = pytest.mark.postgres
+
+SETUP = r"""
+import json, os
+from datetime import time as t, timedelta
+from decimal import Decimal
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from wagtail.models import Page
+from cms.models import City
+from events import ticketing
+from events.models import FairIndexPage, FairPage, TicketType
+
+root = Page.get_first_root_node()
+city = City.objects.create(code="330800", name="衢州市")
+index = root.add_child(instance=FairIndexPage(title="展销会", slug="fairs"))
+today = timezone.localdate()
+fair = index.add_child(instance=FairPage(
+    title="百县千碗美食节", slug="fair", start_date=today, end_date=today + timedelta(days=1),
+    venue="会展中心", host_city=city, status="open"))
+ticket = TicketType.objects.create(fair=fair, name="普通票", price=Decimal("0"), capacity=1000, per_person_limit=5)
+(slot,) = ticketing.create_slots(fair=fair, days=[today + timedelta(days=1)], times=[(t(9), t(11))],
+                                 capacity=int(os.environ["CAPACITY"]))
+(today_slot,) = ticketing.create_slots(fair=fair, days=[today], times=[(t(0), t(23, 59))], capacity=10)
+staff = []
+for i in range(2):
+    user = get_user_model().objects.create_user(f"door{i}", "", "pw")
+    ticketing.grant_checkin_role(fair, user)
+    staff.append(user.pk)
+reg = ticketing.register(fair=fair, request=ticketing.RegistrationRequest(
+    ticket_type=ticket, slot=today_slot, name="王五", phone="13800138000", people=2))
+print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slot": slot.pk, "staff": staff, "code": reg.ticket_code}))
+"""
+
+REGISTER = r"""
+import json, os, traceback
+from events import ticketing
+from events.models import FairPage, TicketType, TimeSlot
+fair = FairPage.objects.get(pk=int(os.environ["FAIR_ID"]))
+ticket = TicketType.objects.get(pk=int(os.environ["TICKET_ID"]))
+slot = TimeSlot.objects.get(pk=int(os.environ["SLOT_ID"]))
+open(os.environ["READY"], "w").close()
+os.close(os.open(os.environ["GO"], os.O_RDONLY))
+row = {"code": None}
+try:
+    reg = ticketing.register(fair=fair, request=ticketing.RegistrationRequest(
+        ticket_type=ticket, slot=slot, name="访客", phone="139%08d" % int(os.environ["I"]), people=1,
+        join_waitlist=os.environ.get("WAITLIST") == "1"))
+    row.update(status=reg.status, id=reg.pk)
+except ticketing.EventsError as exc:
+    row.update(code=exc.code)
+except Exception:
+    row.update(code="error", error=traceback.format_exc()[-1500:])
+print(json.dumps(row))
+"""
+
+CHECKIN = r"""
+import json, os, traceback
+from django.contrib.auth import get_user_model
+from events import ticketing
+from events.models import FairPage
+fair = FairPage.objects.get(pk=int(os.environ["FAIR_ID"]))
+user = get_user_model().objects.get(pk=int(os.environ["USER_ID"]))
+open(os.environ["READY"], "w").close()
+os.close(os.open(os.environ["GO"], os.O_RDONLY))
+try:
+    row = {"kind": ticketing.check_in(fair=fair, code=os.environ["CODE"], user=user).kind}
+except Exception:
+    row = {"kind": "error", "error": traceback.format_exc()[-1500:]}
+print(json.dumps(row))
+"""
+
+
+def query(url, sql, *params):
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def together(url, code, envs):
+    """Start one process per env, wait until all are ready, release them at once, return their JSON rows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        go = os.path.join(tmp, "go")
+        os.mkfifo(go)
+        procs = []
+        for i, env in enumerate(envs):
+            env = {**env, "READY": os.path.join(tmp, f"ready{i}"), "GO": go, "I": str(i)}
+            procs.append(postgres.spawn_django(code, url, env=env))
+        deadline = time.monotonic() + 120
+        while sum(os.path.exists(os.path.join(tmp, f"ready{i}")) for i in range(len(procs))) < len(procs):
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                for p in procs:
+                    p.kill()
+                raise AssertionError([p.communicate()[1][-2000:] for p in procs])
+            time.sleep(0.02)
+        os.close(os.open(go, os.O_WRONLY))
+        rows = []
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err[-2000:]
+            rows.append(json.loads(out.strip().splitlines()[-1]))
+    return rows
+
+
+def scene(url, capacity):
+    out = postgres.run_django(SETUP, url, env={"CAPACITY": str(capacity)}).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("waitlist", [True, False])
+def test_many_visitors_one_slot_exactly_capacity_confirmed(checkout_pg_database, waitlist):
+    url, capacity, visitors = checkout_pg_database, 3, 10
+    s = scene(url, capacity)
+    env = {"FAIR_ID": str(s["fair"]), "TICKET_ID": str(s["ticket"]), "SLOT_ID": str(s["slot"])}
+    rows = together(url, REGISTER, [{**env, "WAITLIST": "1" if waitlist else "0"}] * visitors)
+
+    assert not [r for r in rows if r["code"] == "error"], rows
+    confirmed = [r for r in rows if r.get("status") == "confirmed"]
+    assert len(confirmed) == capacity
+    if waitlist:
+        assert sorted(r.get("status") for r in rows).count("waitlisted") == visitors - capacity
+    else:
+        assert [r["code"] for r in rows if r["code"]] == ["full"] * (visitors - capacity)
+    assert query(url, "SELECT confirmed, held FROM events_timeslot WHERE id = %s", s["slot"]) == [(capacity, 0)]
+    assert query(
+        url, "SELECT count(*) FROM events_registration WHERE slot_id = %s AND status = 'confirmed'", s["slot"]
+    ) == [(capacity,)]
+
+    if waitlist:
+        # Cancelling one confirmed place offers it to the earliest waiting registration, and to one only.
+        run = (
+            "from events import ticketing; from events.models import Registration; "
+            f"ticketing.cancel(Registration.objects.get(pk={confirmed[0]['id']}))"
+        )
+        postgres.run_django(run, url)
+        offered = query(url, "SELECT id FROM events_registration WHERE status = 'offered'")
+        first_waiting = query(
+            url,
+            "SELECT id FROM events_registration WHERE slot_id = %s AND status IN ('waitlisted', 'offered') "
+            "ORDER BY created_at, id LIMIT 1",
+            s["slot"],
+        )
+        assert offered == first_waiting and len(offered) == 1
+
+
+def test_two_staff_scanning_one_ticket_check_it_in_once(checkout_pg_database):
+    url = checkout_pg_database
+    s = scene(url, 3)
+    envs = [{"FAIR_ID": str(s["fair"]), "USER_ID": str(pk), "CODE": s["code"]} for pk in s["staff"]]
+    rows = together(url, CHECKIN, envs)
+    assert sorted(r["kind"] for r in rows) == ["already", "valid"], rows
+    assert query(url, "SELECT count(*) FROM events_checkin") == [(1,)]
