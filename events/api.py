@@ -177,3 +177,195 @@ def book_stall(request, fair_id: int, payload: BookingIn):
             else None,
         },
     )
+
+
+# -- visitor registrations and check-in ----------------------------------------------------------------------
+
+from cms.json_api.auth import session_auth, token_auth  # noqa: E402
+
+from . import ticketing  # noqa: E402
+from .models import Registration, TicketType, TimeSlot  # noqa: E402
+from .tickets import manage_url, qr_path  # noqa: E402
+
+STATUS_BY_CODE.update(
+    {
+        "full": 409,
+        "invalid_phone": 400,
+        "invalid_people": 400,
+        "invalid_email": 400,
+        "invalid_attendees": 400,
+        "slot_required": 400,
+        "slot_closed": 409,
+        "slot_past": 409,
+        "registration_not_open": 409,
+        "registration_closed": 409,
+        "sales_not_open": 409,
+        "sales_closed": 409,
+        "offer_expired": 409,
+        "not_eligible": 403,
+        "login_required": 401,
+    }
+)
+
+
+class Anonymous:
+    """Lets a visitor without an account call an endpoint; a token or session user still counts when given."""
+
+    def __call__(self, request):
+        return "anonymous"
+
+
+anonymous = Anonymous()
+
+
+class RegistrationIn(Schema):
+    ticket_type: int = Field(description="Ticket type id (see the fair's ticket types)")
+    slot: int | None = Field(None, description="Time slot id; required when the ticket type needs one")
+    name: str = Field(max_length=60, examples=["张三"])
+    phone: str = Field(max_length=20, description="Mainland China mobile number", examples=["13812345678"])
+    email: str = Field("", max_length=254)
+    people: int = Field(1, description="1 … the ticket type's per-person limit")
+    attendees: list[str] = Field(default_factory=list, max_length=50, description="Every attendee's name, or none")
+    join_waitlist: bool = Field(True, description="When full: join the waiting list (else 409 `full`)")
+    payment_method: str = Field("alipay", description="For paid tickets (needs a logged-in buyer)")
+
+
+class RegistrationOut(Schema):
+    id: int
+    fair: int
+    status: str = Field(description="confirmed, held (pay the order), waitlisted, offered, cancelled, released, lapsed")
+    code: str = Field(description="The ticket code (what the QR code carries); present once confirmed")
+    secret: str = Field(description="Manage secret: GET / DELETE /api/registrations/{secret}/. Keep it private.")
+    qr_url: str | None = Field(description="SVG QR code of the ticket, once confirmed")
+    manage_url: str
+    ticket_type: str
+    slot: str | None
+    people: int
+    order: str | None = Field(description="Order number to pay (paid tickets)")
+
+
+class CheckInIn(Schema):
+    fair: int = Field(description="The fair the staff member works at")
+    code: str = Field(max_length=300, description="The scanned content (check-in URL) or the typed ticket code")
+
+
+class CheckInOut(Schema):
+    result: str = Field(
+        description="valid, already, wrong_fair, wrong_day, wrong_slot, cancelled, not_confirmed or unknown"
+    )
+    message: str
+    name: str | None
+    people: int | None
+    slot: str | None
+    checked_in_at: str | None
+    checked_in_by: str | None
+
+
+def _registration_out(reg):
+    confirmed = reg.status == Registration.Status.CONFIRMED
+    return {
+        "id": reg.pk,
+        "fair": reg.fair_id,
+        "status": reg.status,
+        "code": reg.ticket_code if confirmed else "",
+        "secret": reg.manage_key,
+        "qr_url": qr_path(reg) if confirmed else None,
+        "manage_url": manage_url(reg),
+        "ticket_type": reg.ticket_type.name,
+        "slot": str(reg.slot) if reg.slot_id else None,
+        "people": reg.people,
+        "order": reg.order.number if reg.order_id else None,
+    }
+
+
+@router.post(
+    "fairs/{fair_id}/registrations/",
+    response={201: RegistrationOut, **ERROR_400, **ERROR_401, **ERROR_403, **ERROR_404, **ERROR_409},
+    auth=[token_auth, session_auth, anonymous],
+    operation_id="fair_register",
+    summary="Register visitors for a fair",
+)
+def register(request, fair_id: int, payload: RegistrationIn):
+    """No account needed for free tickets. Answers `confirmed` (free), `held` (pay `order`) or `waitlisted`;
+    409 `full` when the slot is full and there is no waiting list (or `join_waitlist` is false)."""
+    fair = _fair(fair_id)
+    ticket_type = TicketType.objects.filter(pk=payload.ticket_type).first()
+    if ticket_type is None:
+        raise EventsError(_("That ticket type is not offered at this fair."), code="wrong_fair", field="ticket_type")
+    slot = None
+    if payload.slot is not None:
+        slot = TimeSlot.objects.filter(pk=payload.slot).first()
+        if slot is None:
+            raise EventsError(_("That time slot is not part of this fair."), code="wrong_fair", field="slot")
+    user = request.auth if getattr(request.auth, "is_authenticated", False) else None
+    reg = ticketing.register(
+        fair=fair,
+        user=user,
+        request=ticketing.RegistrationRequest(
+            ticket_type=ticket_type,
+            slot=slot,
+            name=payload.name,
+            phone=payload.phone,
+            email=payload.email,
+            people=payload.people,
+            attendees=payload.attendees,
+            join_waitlist=payload.join_waitlist,
+            payment_method=payload.payment_method,
+        ),
+    )
+    return Status(201, _registration_out(reg))
+
+
+def _by_secret(secret):
+    reg = Registration.objects.select_related("fair", "ticket_type", "slot", "order").filter(manage_key=secret).first()
+    if reg is None:
+        raise EventsError(_("This registration does not exist."), code="not_found")
+    return reg
+
+
+@router.get(
+    "registrations/{secret}/",
+    response={200: RegistrationOut, **ERROR_404},
+    auth=None,
+    operation_id="registration_get",
+    summary="A registration by its manage secret",
+)
+def get_registration(request, secret: str):
+    return _registration_out(_by_secret(secret))
+
+
+@router.delete(
+    "registrations/{secret}/",
+    response={200: RegistrationOut, **ERROR_404, **ERROR_409},
+    auth=None,
+    operation_id="registration_cancel",
+    summary="Cancel a registration by its manage secret",
+)
+def cancel_registration(request, secret: str):
+    """The places go to the waiting list. 409 `invalid_state` when it is already cancelled."""
+    reg = ticketing.cancel(_by_secret(secret))
+    return _registration_out(Registration.objects.select_related("fair", "ticket_type", "slot", "order").get(pk=reg.pk))
+
+
+@router.post(
+    "checkin/",
+    response={200: CheckInOut, **ERROR_401, **ERROR_403, **ERROR_404},
+    operation_id="checkin",
+    summary="Check a ticket in (door staff)",
+)
+def checkin(request, payload: CheckInIn):
+    """Staff with the check-in role for the fair only (403 `forbidden` otherwise). Every scan answers 200 with
+    the result kind; only `valid` checks the ticket in, and a ticket is checked in once however many scan it."""
+    fair = _fair(payload.fair)
+    result = ticketing.check_in(fair=fair, code=payload.code, user=request.auth)
+    reg, last = result.registration, result.checkin
+    show = reg is not None and result.kind != "wrong_fair"
+    return {
+        "result": result.kind,
+        "message": str(result.message),
+        "name": reg.name if show else None,
+        "people": reg.people if show else None,
+        "slot": str(reg.slot) if show and reg.slot_id else None,
+        "checked_in_at": last.at.isoformat() if last else None,
+        "checked_in_by": last.by.get_username() if last and last.by else None,
+    }

@@ -72,3 +72,72 @@ class BookingForm(forms.Form):
 
         allowed = allowed_payment_methods()
         self.fields["payment_method"].choices = [c for c in PaymentMethod.choices if c[0] in allowed]
+
+
+class RegistrationForm(forms.Form):
+    """A visitor's registration, phone first (most visitors come from a phone and a mini-program)."""
+
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "13812345678"}),
+    )
+    name = forms.CharField(label=_("Name"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("E-mail (optional, for the ticket)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    ticket_type = forms.ModelChoiceField(queryset=None, label=_("Ticket"), empty_label=None)
+    slot = forms.ModelChoiceField(queryset=None, label=_("Time slot"), required=False)
+    people = forms.IntegerField(label=_("Number of people"), min_value=1, initial=1)
+    attendees = forms.CharField(
+        label=_("Names of all attendees (optional, one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    join_waitlist = forms.BooleanField(
+        label=_("Put me on the waiting list if it is full"), required=False, initial=True
+    )
+    payment_method = forms.ChoiceField(label=_("Payment (paid tickets)"), choices=PaymentMethod.choices, required=False)
+
+    def __init__(self, *args, fair, now, **kwargs):
+        from .models import TicketType, TimeSlot
+
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_type"].queryset = TicketType.objects.filter(fair=fair)
+        self.fields["ticket_type"].label_from_instance = lambda t: (
+            f"{t.name} · ¥{t.price}" if not t.is_free else f"{t.name} · {_('free')}"
+        )
+        slots = TimeSlot.objects.filter(fair=fair, closed=False, date__gte=now.date()).order_by("date", "starts_at")
+        self.fields["slot"].queryset = slots
+        self.fields["slot"].label_from_instance = lambda s: (
+            f"{s} · " + (_("%(n)s places left") % {"n": s.remaining} if s.remaining else str(_("full, waiting list")))
+        )
+        from marketplace.checkout.services import allowed_payment_methods
+
+        allowed = allowed_payment_methods()
+        self.fields["payment_method"].choices = [c for c in PaymentMethod.choices if c[0] in allowed]
+
+    def attendee_names(self):
+        return [line.strip() for line in self.cleaned_data.get("attendees", "").splitlines() if line.strip()]
+
+
+class SlotChangeForm(forms.Form):
+    slot = forms.ModelChoiceField(queryset=None, label=_("New time slot"), empty_label=None)
+
+    def __init__(self, *args, registration, **kwargs):
+        from .models import TimeSlot
+
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = TimeSlot.objects.filter(fair=registration.fair, closed=False).exclude(
+            pk=registration.slot_id
+        )
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("Ticket code"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off", "autofocus": True}),
+    )

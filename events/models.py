@@ -660,7 +660,9 @@ class TicketType(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fair", "name"], name="events_unique_ticket_type_name"),
             models.CheckConstraint(
-                condition=Q(confirmed__gte=0) & Q(held__gte=0) & Q(capacity__gte=models.F("confirmed") + models.F("held")),
+                condition=Q(confirmed__gte=0)
+                & Q(held__gte=0)
+                & Q(capacity__gte=models.F("confirmed") + models.F("held")),
                 name="events_ticket_type_within_capacity",
             ),
         ]
@@ -694,7 +696,9 @@ class TimeSlot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fair", "date", "starts_at"], name="events_unique_slot_start"),
             models.CheckConstraint(
-                condition=Q(confirmed__gte=0) & Q(held__gte=0) & Q(capacity__gte=models.F("confirmed") + models.F("held")),
+                condition=Q(confirmed__gte=0)
+                & Q(held__gte=0)
+                & Q(capacity__gte=models.F("confirmed") + models.F("held")),
                 name="events_slot_within_capacity",
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="events_slot_ends_after_start"),

@@ -119,7 +119,10 @@ def registration_mail(registration_id, kind):
             "url": manage_url(registration),
         }
         details = (
-            _("Fair: %(fair)s\nTime slot: %(slot)s\nPeople: %(people)s\nTicket code: %(code)s\nView, change or cancel: %(url)s")
+            _(
+                "Fair: %(fair)s\nTime slot: %(slot)s\nPeople: %(people)s\nTicket code: %(code)s\n"
+                "View, change or cancel: %(url)s"
+            )
             % names
         )
         attach = False

@@ -102,9 +102,9 @@ def create_slots(*, fair, days, times, capacity, user=None):
         raise EventsError(_("That is too many slots at once."), code="invalid", field="times")
     wanted = [(day, start, end) for day in days for start, end in times]
     with transaction.atomic():
-        existing = set(
-            TimeSlot.objects.filter(fair=fair, date__in=days).values_list("date", "starts_at")
-        ) & {(d, s) for d, s, _e in wanted}
+        existing = set(TimeSlot.objects.filter(fair=fair, date__in=days).values_list("date", "starts_at")) & {
+            (d, s) for d, s, _e in wanted
+        }
         if existing:
             raise EventsError(
                 _("These slots exist already: %(slots)s")
@@ -282,7 +282,9 @@ def _clean_request(fair, req, user, now):
 
 def _lock(slot_ids, ticket_type_id):
     """Lock the slots (ascending id) and then the ticket type: the one order every operation uses."""
-    slots = {s.pk: s for s in TimeSlot.objects.select_for_update().filter(pk__in=[i for i in slot_ids if i]).order_by("pk")}
+    slots = {
+        s.pk: s for s in TimeSlot.objects.select_for_update().filter(pk__in=[i for i in slot_ids if i]).order_by("pk")
+    }
     ticket_type = TicketType.objects.select_for_update().get(pk=ticket_type_id)
     return slots, ticket_type
 
@@ -338,7 +340,9 @@ def register(*, fair, request, user=None, now=None):
             created_at=now,
             confirmed_at=now if status == S.CONFIRMED else None,
         )
-        registration.attendees.bulk_create([registration.attendees.model(registration=registration, name=a) for a in attendees])
+        registration.attendees.bulk_create(
+            [registration.attendees.model(registration=registration, name=a) for a in attendees]
+        )
         if status == S.CONFIRMED:
             _add([slot, ticket_type], confirmed=people)
         elif status == S.HELD:
@@ -360,7 +364,9 @@ def _ticket_order(registration, payment_method, now):
     due = None
     if registration.slot_id:
         window = checkout.payment_window(payment_method)
-        due = min(now + window, registration.slot.start_datetime()) if registration.slot.start_datetime() > now else None
+        due = (
+            min(now + window, registration.slot.start_datetime()) if registration.slot.start_datetime() > now else None
+        )
     try:
         return checkout.place_fee_order(
             buyer=registration.user,
@@ -423,7 +429,13 @@ def _offer_next(slot, ticket_type, now=None):
         head.status = S.OFFERED
         head.offer_expires_at = now + offer_window()
         head.save(update_fields=["status", "offer_expires_at"])
-        _audit(head.fair, "events.registration_offered", None, registration=head.pk, until=head.offer_expires_at.isoformat())
+        _audit(
+            head.fair,
+            "events.registration_offered",
+            None,
+            registration=head.pk,
+            until=head.offer_expires_at.isoformat(),
+        )
         offered.append(head)
         _notify(head, "offered")
     return offered
@@ -705,8 +717,10 @@ def registration_stats(fair, now=None):
         .annotate(people=Sum("people"), scans=Count("pk"))
         .order_by("hour")
     )
-    waiting = regs.filter(status__in=[S.WAITLISTED, S.OFFERED]).select_related("slot", "ticket_type").order_by(
-        "ticket_type", "slot", "created_at", "pk"
+    waiting = (
+        regs.filter(status__in=[S.WAITLISTED, S.OFFERED])
+        .select_related("slot", "ticket_type")
+        .order_by("ticket_type", "slot", "created_at", "pk")
     )
     return {
         "slots": slots,

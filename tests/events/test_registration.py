@@ -66,7 +66,9 @@ def test_create_slots_in_bulk_and_refuse_duplicates_and_bad_times(setup):
     with pytest.raises(EventsError):
         ticketing.create_slots(fair=fair, days=[fair.start_date], times=[(time(15), time(14))], capacity=5)
     with pytest.raises(EventsError):
-        ticketing.create_slots(fair=fair, days=[fair.end_date + timedelta(days=1)], times=[(time(15), time(16))], capacity=5)
+        ticketing.create_slots(
+            fair=fair, days=[fair.end_date + timedelta(days=1)], times=[(time(15), time(16))], capacity=5
+        )
     assert TimeSlot.objects.filter(fair=fair).count() == 4
 
 
@@ -202,10 +204,14 @@ def test_paid_registration_is_held_with_a_ticket_order_and_confirmed_when_paid(s
     with pytest.raises(EventsError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0]))
     assert err.value.code == "login_required"
-    reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=2, payment_method="bank_transfer"), user=buyer)
+    reg = ticketing.register(
+        fair=fair, request=req(ticket, slots[0], people=2, payment_method="bank_transfer"), user=buyer
+    )
     assert reg.status == S.HELD and fresh(slots[0]).held == 2 and fresh(ticket).held == 2
     line = reg.order.lines.get()
-    assert line.kind == OrderLine.Kind.TICKET and line.quantity == 2 and line.reference == f"events.registration:{reg.pk}"
+    assert (
+        line.kind == OrderLine.Kind.TICKET and line.quantity == 2 and line.reference == f"events.registration:{reg.pk}"
+    )
     assert reg.order.total == Decimal("60.00")
     checkout.record_bank_transfer(
         reg.order, amount=reg.order.total, received_on="2025-01-01", bank_reference="B1", user=organiser
@@ -227,7 +233,11 @@ def test_unpaid_ticket_is_released_on_expiry_and_offered_to_the_waiting_list(set
     assert waiting.status == S.OFFERED and waiting.offer_expires_at is not None
     assert fresh(slots[0]).held == 2  # held for the offer, nobody else can take it
     accepted = ticketing.accept_offer(waiting, payment_method="alipay")
-    assert accepted.status == S.HELD and accepted.order is not None and accepted.order.status == Order.Status.PENDING_PAYMENT
+    assert (
+        accepted.status == S.HELD
+        and accepted.order is not None
+        and accepted.order.status == Order.Status.PENDING_PAYMENT
+    )
 
 
 # -- capacity and the waiting list ---------------------------------------------------------------------------
@@ -361,7 +371,12 @@ def test_check_in_bad_cases(today_fair, setup):
     before = at - timedelta(hours=2)
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0]), now=before)
     # forged / altered codes
-    assert ticketing.check_in(fair=fair, code=reg.ticket_code[:-1] + ("A" if reg.ticket_code[-1] != "A" else "B"), user=staff, now=at).kind == "unknown"
+    assert (
+        ticketing.check_in(
+            fair=fair, code=reg.ticket_code[:-1] + ("A" if reg.ticket_code[-1] != "A" else "B"), user=staff, now=at
+        ).kind
+        == "unknown"
+    )
     assert ticketing.check_in(fair=fair, code=str(reg.pk), user=staff, now=at).kind == "unknown"
     assert ticketing.check_in(fair=fair, code="<script>", user=staff, now=at).kind == "unknown"
     # wrong slot (later slot today), wrong day (tomorrow's slot)

@@ -1,0 +1,312 @@
+"""Visitors' and door staff's pages: register, the ticket / manage page (QR, iCal, change slot, cancel), the
+check-in URL in the QR code, the staff check-in page, and the organiser's registration figures.
+Thin callers of events.ticketing."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from . import ticketing
+from .forms import CheckInForm, RegistrationForm, SlotChangeForm
+from .models import Registration
+from .services import EventsError
+from .tickets import checkin_url, ical_text, manage_path, qr_path, qr_svg
+
+RESULT_COLOURS = {
+    "valid": "green",
+    "already": "amber",
+    "wrong_fair": "red",
+    "wrong_day": "red",
+    "wrong_slot": "red",
+    "cancelled": "red",
+    "not_confirmed": "red",
+    "unknown": "red",
+}
+
+
+def _initial(user):
+    if not user.is_authenticated:
+        return {}
+    phone = user.get_username() if ticketing.MOBILE_RE.match(user.get_username()) else ""
+    return {"phone": phone, "email": user.email, "name": user.get_full_name()}
+
+
+def register(request, fair):
+    now = timezone.now()
+    form = RegistrationForm(
+        request.POST or None, fair=fair, now=timezone.localtime(now), initial=_initial(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = ticketing.register(
+                fair=fair,
+                user=request.user,
+                request=ticketing.RegistrationRequest(
+                    ticket_type=data["ticket_type"],
+                    slot=data["slot"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    people=data["people"],
+                    attendees=form.attendee_names(),
+                    join_waitlist=data["join_waitlist"],
+                    payment_method=data["payment_method"] or "alipay",
+                ),
+            )
+        except EventsError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            if registration.status == Registration.Status.HELD:
+                messages.success(request, _("Your places are held until you pay."))
+                return redirect("order_detail", registration.order.number)
+            return redirect(manage_path(registration))
+    return TemplateResponse(request, "events/register.html", {"page": fair, "fair": fair, "form": form})
+
+
+def _by_key(key):
+    registration = (
+        Registration.objects.select_related("fair", "slot", "ticket_type", "order").filter(manage_key=key).first()
+    )
+    if registration is None:
+        raise Http404
+    return registration
+
+
+@never_cache
+def manage(request, index, key):
+    registration = _by_key(key)
+    change_form = SlotChangeForm(
+        request.POST if request.POST.get("action") == "change_slot" else None, registration=registration
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                ticketing.cancel(registration, user=request.user if request.user.is_authenticated else None)
+                messages.success(request, _("Your registration is cancelled."))
+            elif action == "accept":
+                ticketing.accept_offer(registration, user=request.user if request.user.is_authenticated else None)
+                messages.success(request, _("The place is yours."))
+            elif action == "change_slot" and change_form.is_valid():
+                ticketing.change_slot(registration, change_form.cleaned_data["slot"])
+                messages.success(request, _("Your time slot is changed."))
+            else:
+                messages.error(request, _("Choose another time slot."))
+        except EventsError as exc:
+            messages.error(request, exc.message)
+        return redirect(request.path)
+    show_qr = registration.status == Registration.Status.CONFIRMED
+    return TemplateResponse(
+        request,
+        "events/registration.html",
+        {
+            "page": index,
+            "registration": registration,
+            "fair": registration.fair,
+            "qr_svg": qr_svg(registration) if show_qr else "",
+            "qr_url": qr_path(registration),
+            "change_form": change_form,
+            "can_change": registration.status in (Registration.Status.CONFIRMED, Registration.Status.HELD)
+            and registration.slot_id is not None,
+            "can_cancel": registration.status in Registration.ACTIVE,
+            "attendees": list(registration.attendees.all()),
+        },
+    )
+
+
+def qr(request, index, key):
+    registration = _by_key(key)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise Http404
+    import segno
+
+    response = HttpResponse(content_type="image/svg+xml")
+    segno.make(checkin_url(registration), error="m").save(response, kind="svg", scale=6)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def ical(request, index, key):
+    registration = _by_key(key)
+    response = HttpResponse(ical_text(registration), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{registration.pk}.ics"'
+    return response
+
+
+# -- door staff --------------------------------------------------------------------------------------------
+
+
+def _need_staff(request, fair):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not ticketing.can_check_in(request.user, fair):
+        return HttpResponseForbidden(_("You do not have the check-in role for this fair."))
+    return None
+
+
+@never_cache
+def checkin_code(request, index, code):
+    """Where a phone camera lands after scanning a ticket: the staff check-in page for that ticket. Anyone
+    without the check-in role (the visitor included) sees only a login page or a refusal, never the ticket."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    registration = Registration.objects.select_related("fair").filter(ticket_code=code).first()
+    fairs = ticketing.checkin_fairs(request.user)
+    if not fairs.exists():
+        return HttpResponseForbidden(_("You do not have the check-in role for this fair."))
+    fair = registration.fair if registration and fairs.filter(pk=registration.fair_id).exists() else fairs.first()
+    return _checkin_page(request, fair.specific, code=code)
+
+
+@never_cache
+def checkin(request, fair):
+    refusal = _need_staff(request, fair)
+    if refusal:
+        return refusal
+    if request.GET.get("counts"):
+        counts = ticketing.checkin_counts(fair)
+        return JsonResponse(
+            {
+                "total": counts["total"],
+                "slots": [{"slot": str(r["slot"]), "checked_in": r["checked_in"]} for r in counts["slots"]],
+            }
+        )
+    return _checkin_page(request, fair)
+
+
+def _checkin_page(request, fair, code=None):
+    refusal = _need_staff(request, fair)
+    if refusal:
+        return refusal
+    result = None
+    form = CheckInForm(request.POST or None, initial={"code": code} if code else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = ticketing.check_in(fair=fair, code=form.cleaned_data["code"], user=request.user)
+        except EventsError as exc:
+            return HttpResponseForbidden(exc.message)
+        form = CheckInForm()
+    return TemplateResponse(
+        request,
+        "events/checkin.html",
+        {
+            "page": fair,
+            "fair": fair,
+            "form": form,
+            "pending_code": code if request.method != "POST" else None,
+            "result": result,
+            "colour": RESULT_COLOURS.get(result.kind) if result else None,
+            "counts": ticketing.checkin_counts(fair),
+            "action": fair.url + fair.reverse_subpage("checkin"),
+        },
+    )
+
+
+# -- organiser --------------------------------------------------------------------------------------------
+
+
+def _is_organiser(user):
+    return user.is_authenticated and (user.is_superuser or user.has_perm("events.change_registration"))
+
+
+def report(request, fair):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not _is_organiser(request.user):
+        return HttpResponseForbidden(_("Only organisers can see registrations."))
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(fair, fmt)
+    stats = ticketing.registration_stats(fair)
+    peak = max((row["people"] for row in stats["checkins_over_time"]), default=0) or 1
+    bars = [
+        {"hour": timezone.localtime(row["hour"]), "people": row["people"], "width": round(100 * row["people"] / peak)}
+        for row in stats["checkins_over_time"]
+    ]
+    return TemplateResponse(
+        request,
+        "events/registration_report.html",
+        {"page": fair, "fair": fair, "stats": stats, "bars": bars},
+    )
+
+
+EXPORT_HEADER = ["code", "name", "phone", "email", "people", "ticket", "slot", "status", "registered", "checked_in"]
+
+
+def _cell(value):
+    """Visitors type names: never let a spreadsheet read one as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else value
+
+
+def _export(fair, fmt):
+    rows = []
+    for reg in (
+        Registration.objects.filter(fair=fair)
+        .select_related("ticket_type", "slot")
+        .prefetch_related("checkins", "attendees")
+        .order_by("slot__date", "slot__starts_at", "created_at", "pk")
+    ):
+        first = min((c.at for c in reg.checkins.all()), default=None)
+        rows.append(
+            [
+                reg.ticket_code[:8],
+                reg.name + (f" ({', '.join(a.name for a in reg.attendees.all())})" if reg.attendees.all() else ""),
+                reg.phone,
+                reg.email,
+                reg.people,
+                reg.ticket_type.name,
+                str(reg.slot or ""),
+                reg.get_status_display(),
+                timezone.localtime(reg.created_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(first).strftime("%Y-%m-%d %H:%M") if first else "",
+            ]
+        )
+    header = [
+        _("Code"),
+        _("Name"),
+        _("Mobile phone"),
+        _("E-mail"),
+        _("People"),
+        _("Ticket"),
+        _("Time slot"),
+        _("Status"),
+        _("Registered"),
+        _("Checked in"),
+    ]
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows([[_cell(v) for v in row] for row in rows])
+        response["Content-Disposition"] = f'attachment; filename="attendees-{fair.pk}.csv"'
+        return response
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "attendees"
+    sheet.append([str(h) for h in header])
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="attendees-{fair.pk}.xlsx"'
+    return response
