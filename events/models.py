@@ -67,13 +67,13 @@ class FairIndexPage(RoutablePageMixin, SitePage):
 
         return registration_views.manage(request, self, key)
 
-    @path("registration/<str:key>/qr.svg", name="registration_qr")
+    @path("registration/<str:key>/qr/", name="registration_qr")
     def registration_qr(self, request, key):
         from . import registration_views
 
         return registration_views.qr(request, self, key)
 
-    @path("registration/<str:key>/ticket.ics", name="registration_ical")
+    @path("registration/<str:key>/ical/", name="registration_ical")
     def registration_ical(self, request, key):
         from . import registration_views
 

@@ -97,9 +97,10 @@ def load_canteens(products, tally, stdout):
                 )
             if candidates and not Order.objects.filter(buyer_unit=unit).exists():
                 _year_of_orders(unit, spec, candidates, today, tally)
+    # The site's login takes a mobile number or an e-mail, so the e-mail is what to type.
     stdout.write(
-        "Canteen logins: /canteen/  usernames: "
-        + ", ".join(f"canteen-{s['key']}-{r}" for s in UNITS for r in ROLES)
+        "Canteen logins: /login/ then /canteen/  e-mails: "
+        + ", ".join(f"canteen-{s['key']}-{r}@shanhai.example" for s in UNITS for r in ROLES)
         + f"  password: {password}"
     )
 

@@ -432,3 +432,16 @@ def test_registration_stats(today_fair):
     assert stats["checkins_over_time"][0]["people"] == 2
     later = ticketing.registration_stats(fair, now=at + timedelta(days=5))
     assert later["no_show_expected"] == 2 and later["no_show_rate"] == 0
+
+
+def test_commands_run(setup):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    fair, ticket, slots = setup(days_from_now=1)
+    ticketing.register(fair=fair, request=req(ticket, slots[0], email="r@example.com"))
+    out = StringIO()
+    call_command("send_registration_reminders", stdout=out)
+    call_command("expire_waitlist_offers", stdout=out)
+    assert out.getvalue().split() == ["1", "0"]
