@@ -106,8 +106,9 @@ class RegistrationForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["ticket_type"].queryset = TicketType.objects.filter(fair=fair)
+        free = _("free")
         self.fields["ticket_type"].label_from_instance = lambda t: (
-            f"{t.name} · ¥{t.price}" if not t.is_free else f"{t.name} · {_('free')}"
+            f"{t.name} · " + (str(free) if t.is_free else f"¥{t.price}")
         )
         slots = TimeSlot.objects.filter(fair=fair, closed=False, date__gte=now.date()).order_by("date", "starts_at")
         self.fields["slot"].queryset = slots

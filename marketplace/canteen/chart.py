@@ -41,7 +41,7 @@ def share_chart(share):
         base = TOP + plot_h
         mountain_top = y(month["mountain"])
         spend_top = y(month["spend"])
-        label = _("%(month)s月: mountain %(mountain)s, other %(other)s") % {
+        label = _("Month %(month)s: mountain %(mountain)s, other %(other)s") % {
             "month": month["month"],
             "mountain": month["mountain"],
             "other": month["other"],

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cms.validators import validate_uscc
 
@@ -56,7 +57,7 @@ class BuyerUnit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -104,7 +105,7 @@ class BuyerUnit(models.Model):
 
 class UnitMember(models.Model):
     class Role(models.TextChoices):
-        BUYER = "buyer", _("Buyer")
+        BUYER = "buyer", pgettext_lazy("unit role", "Buyer")
         APPROVER = "approver", _("Approver")
         FINANCE = "finance", _("Finance")
 

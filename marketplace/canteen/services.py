@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from wagtail.log_actions import log
 
 from cms.models import County, MountainCountyMembership
@@ -607,7 +608,7 @@ def statement(unit, year, month):
                 "canteen": order.canteen_name,
                 "status": order.get_status_display(),
                 "amount": amount,
-                "paid": _("paid") if is_paid else _("unpaid"),
+                "paid": pgettext("payment state", "paid") if is_paid else pgettext("payment state", "unpaid"),
                 "is_paid": is_paid,
             }
         )

@@ -59,7 +59,7 @@ def test_apply_form(client, fair, vendor_user, django_user_model):
     assert response.status_code == 302
     application = StallApplication.objects.get()
     assert application.needs_power and list(application.preferred_stalls.all()) == [stall(fair, "A01")]
-    again = client.post(url, {"vendor": vendor.pk})
+    again = client.post("/en" + url, {"vendor": vendor.pk})  # English page: the message is compared in English
     assert again.status_code == 200 and "already applied" in again.content.decode()
     mine = client.get(fair.get_parent().url + "mine/")
     assert mine.status_code == 200 and fair.title in mine.content.decode()
@@ -75,7 +75,8 @@ def test_book_page_and_taken_stall(client, make_fair, vendor_user):
     assert response.status_code == 302 and booking.order.number in response["Location"]
     client.force_login(u2)
     response = client.post(url, {"vendor": v2.pk, "payment_method": "bank_transfer"})
-    assert response.status_code == 200 and "already been taken" in response.content.decode()
+    # The page speaks Chinese: "展位 A01 已被预订…" ("Stall A01 has already been taken").
+    assert response.status_code == 200 and "已被预订" in response.content.decode()
     assert StallBooking.objects.count() == 1
 
 
