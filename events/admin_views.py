@@ -40,6 +40,12 @@ class StallRowForm(forms.Form):
         self.fields["zone"].queryset = FairZone.objects.filter(page=fair)
 
 
+def _report_url(fair, request):
+    """The organiser's registration report (<fair>/registrations/) on the public site, or None without a site."""
+    url = fair.get_url(request)
+    return f"{url}{fair.reverse_subpage('registrations')}" if url else None
+
+
 def fair_list(request):
     _check(request)
     fairs = FairPage.objects.all().order_by("-start_date")
@@ -105,6 +111,7 @@ def fair_detail(request, fair_id):
             "free_stalls": free,
             "row_form": row_form,
             "header_title": fair.title,
+            "report_url": _report_url(fair, request),
         },
     )
 

@@ -11,12 +11,23 @@
   as bank transfers, so bookings are confirmed; a few are still held, and a stall or two is blocked. The demo
   vendor login (`vendor`) self-books a stall at the food festival and has its fee to pay.
 
+Visitor registration: per fair, ticket types (free entry with 2-hour slots at the Ningbo fair and the food
+festival, a paid tasting session at the festival, lunch-time slots for canteen buyer units' staff at the canteen
+market), time slots made with ticketing.create_slots, and a few hundred registrations written directly (the
+fairs' registration windows are relative to the first load, so the services' window checks would refuse most of
+them) with the slot and ticket-type counters set from them: confirmed/held = the people of the confirmed/held
+registrations. One slot at the Ningbo fair is full with a waiting list; a few registrations are cancelled; at the
+past canteen market most visitors are checked in. The check-in login (`checkin`, password $DEMO_CHECKIN_PASSWORD
+or `shanhai-checkin`) has the check-in role at the three fairs.
+
 Idempotent: pages by slug, stalls by code, images by title, applications by (fair, vendor), the desk user by
 name. Dates are set relative to the day of the first load and left alone afterwards.
 """
 
 import datetime
 import io
+import os
+import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +44,8 @@ from cms.demo import Tally, facts
 from cms.demo.pages import ensure_child, paragraph
 
 DESK_USERNAME = "fair-desk"
+CHECKIN_USERNAME = "checkin"
+DEFAULT_CHECKIN_PASSWORD = "shanhai-checkin"
 PLAN_SCALE = 10  # pixels per plan unit (metre) of the drawn floor plans
 CJK_FONTS = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -91,6 +104,23 @@ class FairSpec:
     pending: int = 0  # applications still waiting for the organiser
     waitlisted: int = 0
     demo_vendor_self_books: bool = False
+    # Visitor registration: ticket types, slot times (every fair day), slot capacity, registrations per slot.
+    tickets: list = field(default_factory=list)
+    slot_times: list = field(default_factory=list)  # ("09:00", "11:00")
+    slot_capacity: int = 0
+    visitors_per_slot: int = 0  # registrations (1–4 people each) per slot, as far as they fit
+
+
+@dataclass
+class TicketSpec:
+    name: str
+    price: str
+    capacity: int
+    description: str
+    per_person_limit: int = 5
+    audience: str = "public"
+    requires_slot: bool = True
+    waitlist: bool = True
 
 
 QUZHOU_COUNTIES = ["开化县", "常山县", "江山市", "龙游县", "柯城区", "衢江区"]
@@ -157,6 +187,12 @@ FAIRS = [
         ],
         pending=2,
         waitlisted=1,
+        tickets=[
+            TicketSpec("普通入场", "0.00", 1500, "免费入场，分时段预约，凭二维码入场", per_person_limit=4),
+        ],
+        slot_times=[("09:00", "11:00"), ("11:00", "13:00"), ("13:00", "15:00"), ("15:00", "17:00")],
+        slot_capacity=120,
+        visitors_per_slot=18,
     ),
     FairSpec(
         fact="味美浙江·百县千碗美食节（衢州站）",
@@ -220,6 +256,21 @@ FAIRS = [
         ],
         pending=1,
         demo_vendor_self_books=True,
+        tickets=[
+            TicketSpec("普通入场", "0.00", 6000, "免费入场，分时段预约，凭二维码入场", per_person_limit=5),
+            TicketSpec(
+                "名厨品鉴专场",
+                "88.00",
+                60,
+                "1 月 7 日百县千碗美食日 18:00 名厨现场烹制六县代表菜，凭票入席品鉴（每人一份）",
+                per_person_limit=2,
+                requires_slot=False,
+                waitlist=True,
+            ),
+        ],
+        slot_times=[("10:00", "12:00"), ("12:00", "14:00"), ("14:00", "16:00"), ("16:00", "18:00"), ("18:00", "20:00")],
+        slot_capacity=300,
+        visitors_per_slot=0,  # registration opens 20 days before the fair
     ),
     FairSpec(
         fact="机关食堂消费帮扶市集（省府大院）",
@@ -252,6 +303,19 @@ FAIRS = [
         blocked=["M12"],
         doors=[20],
         bookings=[("衢州专区", 9, 0)],
+        tickets=[
+            TicketSpec(
+                "干部职工午间入场",
+                "0.00",
+                200,
+                "限机关食堂采购单位成员，午休时段入场",
+                per_person_limit=1,
+                audience="canteen",
+            ),
+        ],
+        slot_times=[("11:30", "12:30"), ("12:30", "13:30")],
+        slot_capacity=60,
+        visitors_per_slot=45,
     ),
 ]
 
@@ -261,11 +325,14 @@ def load(*, scale, stdout):
     tally = Tally("events")
     index = load_fair_index(tally)
     desk, admin = ensure_desk_user(tally), admin_user()
+    checkin, checkin_password = ensure_checkin_user(tally)
     for spec in FAIRS:
         fair = load_fair(index, spec, tally)
         stalls = load_stalls(fair, spec, tally)
         load_bookings(fair, spec, stalls, desk, admin, tally)
+        load_registration(fair, spec, checkin, tally)
     tally.write(stdout)
+    write_checkin_login(stdout, checkin, checkin_password)
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
@@ -615,3 +682,199 @@ def load_self_booking(fair, vendor, free_stalls, tally):
     except services.EventsError:
         return  # e.g. outside the application window: the demo goes on without it
     tally.created("stall bookings")
+
+
+# --- visitor registration -----------------------------------------------------------------------------------------
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林郑汪"
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "建华",
+    "晓东",
+]
+
+
+def ensure_checkin_user(tally):
+    """The door staff's login: no admin access, the check-in role at every demo fair. Returns (user, password or
+    None when the account existed already)."""
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=CHECKIN_USERNAME).first()
+    if user is not None:
+        tally.present("users")
+        return user, None
+    password = os.environ.get("DEMO_CHECKIN_PASSWORD") or DEFAULT_CHECKIN_PASSWORD
+    user = user_model.objects.create_user(CHECKIN_USERNAME, "", password, first_name="检票员")
+    tally.created("users")
+    return user, password
+
+
+def write_checkin_login(stdout, user, password):
+    from events.models import FairPage
+
+    fair = FairPage.objects.filter(checkin_staff__user=user, status=FairPage.Status.OPEN).order_by("start_date").first()
+    where = f"/login/ then {fair.url}checkin/" if fair is not None and fair.url else "/login/ then <fair>/checkin/"
+    if password:
+        stdout.write(f"Check-in login: {where}  username: {CHECKIN_USERNAME}  password: {password}")
+    else:
+        stdout.write(f"Check-in login: {where}  username: {CHECKIN_USERNAME}  (existing account, password unchanged)")
+
+
+def _hm(text):
+    hour, minute = text.split(":")
+    return datetime.time(int(hour), int(minute))
+
+
+def load_registration(fair, spec, checkin, tally):
+    """Ticket types, slots (bulk service), registrations with consistent counters, check-ins; the check-in role."""
+    from events import ticketing
+    from events.models import Registration, TicketType, TimeSlot
+
+    types = {t.name: t for t in TicketType.objects.filter(fair=fair)}
+    for t in spec.tickets:
+        if t.name in types:
+            tally.present("ticket types")
+            continue
+        types[t.name] = TicketType.objects.create(
+            fair=fair,
+            name=t.name,
+            price=Decimal(t.price),
+            capacity=t.capacity,
+            description=t.description,
+            per_person_limit=t.per_person_limit,
+            audience=t.audience,
+            requires_slot=t.requires_slot,
+            waitlist=t.waitlist,
+        )
+        tally.created("ticket types")
+    if spec.slot_times:
+        existing = TimeSlot.objects.filter(fair=fair).count()
+        if existing:
+            tally.present("time slots", existing)
+        else:
+            made = ticketing.create_slots(
+                fair=fair,
+                days=ticketing.fair_days(fair),
+                times=[(_hm(a), _hm(b)) for a, b in spec.slot_times],
+                capacity=spec.slot_capacity,
+            )
+            tally.created("time slots", len(made))
+    if not ticketing.can_check_in(checkin, fair):
+        ticketing.grant_checkin_role(fair, checkin)
+        tally.created("check-in roles")
+    else:
+        tally.present("check-in roles")
+    registered = Registration.objects.filter(fair=fair).count()
+    if registered:
+        tally.present("registrations", registered)
+        return
+    if spec.visitors_per_slot and spec.tickets:
+        made = load_registrations(fair, spec, types[spec.tickets[0].name], checkin)
+        tally.created("registrations", made)
+
+
+def load_registrations(fair, spec, ticket_type, checkin):
+    """Registrations for every slot of the fair, written in bulk, then the counters set from them."""
+    from events.models import Attendee, CheckIn, Registration, TimeSlot
+
+    S = Registration.Status
+    rng = random.Random(spec.slug)
+    now = timezone.now()
+    slots = list(TimeSlot.objects.filter(fair=fair).order_by("date", "starts_at"))
+    past = fair.end_date < timezone.localdate()
+    popular = slots[1] if len(slots) > 1 and not past else None
+    if popular is not None:
+        popular.capacity = 30  # the organiser cut this one down: it fills up and has a waiting list
+        popular.save(update_fields=["capacity"])
+    opens = fair.registration_opens or at(fair.start_date - datetime.timedelta(days=20), 9)
+    registrations = []
+    for slot in slots:
+        taken = 0
+        count = spec.visitors_per_slot * (2 if slot is popular else 1)
+        latest = min(now, slot.start_datetime())
+        for i in range(count):
+            people = min(rng.choice([1, 1, 2, 2, 2, 3, 4]), ticket_type.per_person_limit)
+            created = opens + (latest - opens) * rng.random()
+            if taken + people > slot.capacity:
+                if slot is not popular:
+                    continue
+                status = S.WAITLISTED
+            elif i % 17 == 16:
+                status = S.CANCELLED
+            else:
+                status = S.CONFIRMED
+                taken += people
+            registrations.append(
+                Registration(
+                    fair=fair,
+                    ticket_type=ticket_type,
+                    slot=slot,
+                    name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                    people=people,
+                    status=status,
+                    created_at=created,
+                    confirmed_at=created if status != S.WAITLISTED else None,
+                    ended_at=created + datetime.timedelta(hours=5) if status == S.CANCELLED else None,
+                )
+            )
+    registrations.sort(key=lambda r: r.created_at)  # the waiting list is first come, first served
+    Registration.objects.bulk_create(registrations)
+    made = list(Registration.objects.filter(fair=fair).select_related("slot"))
+    attendees = [
+        Attendee(registration=r, name=r.name if n == 0 else rng.choice(SURNAMES) + rng.choice(GIVEN))
+        for r in made
+        if r.people > 1 and r.pk % 3 == 0
+        for n in range(r.people)
+    ]
+    Attendee.objects.bulk_create(attendees)
+    if past:
+        CheckIn.objects.bulk_create(
+            [
+                CheckIn(
+                    registration=r,
+                    fair=fair,
+                    slot=r.slot,
+                    day=r.slot.date,
+                    people=r.people,
+                    at=r.slot.start_datetime() + datetime.timedelta(minutes=rng.randrange(-20, 50)),
+                    by=checkin,
+                )
+                for r in made
+                if r.status == S.CONFIRMED and rng.random() < 0.8
+            ]
+        )
+    sync_counters(fair)
+    return len(made)
+
+
+def sync_counters(fair):
+    """confirmed / held on the fair's slots and ticket types = the people of its confirmed / held registrations."""
+    from django.db.models import Sum
+
+    from events.models import Registration, TicketType, TimeSlot
+
+    S = Registration.Status
+    regs = Registration.objects.filter(fair=fair)
+    for model, key in ((TimeSlot, "slot"), (TicketType, "ticket_type")):
+        confirmed = dict(regs.filter(status=S.CONFIRMED).values_list(key).annotate(n=Sum("people")).order_by())
+        held = dict(regs.filter(status__in=Registration.HOLDING).values_list(key).annotate(n=Sum("people")).order_by())
+        for obj in model.objects.filter(fair=fair):
+            obj.confirmed, obj.held = confirmed.get(obj.pk, 0), held.get(obj.pk, 0)
+            obj.save(update_fields=["confirmed", "held"])

@@ -81,3 +81,10 @@ def register_stall_setup():
     from .admin_setup import StallSetupGroup
 
     return StallSetupGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_registration_setup():
+    from .admin_registration import RegistrationSetupGroup
+
+    return RegistrationSetupGroup()

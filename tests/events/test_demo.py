@@ -17,7 +17,23 @@ from wagtail.models import Page, Revision, Site
 
 import events.demo
 from cms.demo import facts
-from events.models import AddOn, FairIndexPage, FairPage, FairZone, Stall, StallApplication, StallBooking, StallType
+from events import ticketing
+from events.models import (
+    AddOn,
+    Attendee,
+    CheckIn,
+    CheckInStaff,
+    FairIndexPage,
+    FairPage,
+    FairZone,
+    Registration,
+    Stall,
+    StallApplication,
+    StallBooking,
+    StallType,
+    TicketType,
+    TimeSlot,
+)
 from events.services import stall_states
 from marketplace.checkout.models import Order
 from marketplace.models import VendorMember
@@ -51,7 +67,9 @@ def demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
         patches[1],
         patches[2],
         mock.patch.object(events.demo, "PLAN_SCALE", 4),
-        mock.patch.dict(os.environ, {"DEMO_ADMIN_PASSWORD": "", "DEMO_VENDOR_PASSWORD": ""}),
+        mock.patch.dict(
+            os.environ, {"DEMO_ADMIN_PASSWORD": "", "DEMO_VENDOR_PASSWORD": "", "DEMO_CHECKIN_PASSWORD": ""}
+        ),
         transaction.atomic(),
     ):
         first = run_load_demo()
@@ -82,10 +100,18 @@ def snapshot():
         Order,
         VendorMember,
         get_image_model(),
+        TicketType,
+        TimeSlot,
+        Registration,
+        Attendee,
+        CheckIn,
+        CheckInStaff,
     ]
     counts = {model._meta.label: model.objects.count() for model in models}
     counts["blocked"] = Stall.objects.filter(blocked=True).count()
     counts["statuses"] = sorted(StallBooking.objects.values_list("status", flat=True))
+    counts["registration statuses"] = sorted(Registration.objects.values_list("status", flat=True))
+    counts["counters"] = sorted(TimeSlot.objects.values_list("pk", "capacity", "confirmed", "held"))
     return counts
 
 
@@ -173,6 +199,74 @@ class TestEventsDemo:
             assert "stall-map__svg" in html and "stall-legend" in html
             assert html.count("<rect") >= fair.stalls.count()
         assert client.get(FairIndexPage.objects.get().url).status_code == 200
+
+    def test_ticket_types_and_slots_of_the_three_fairs(self, loaded):
+        ningbo = FairPage.objects.get(title__contains="宁波鄞州站")
+        festival = FairPage.objects.get(title__startswith="味美浙江")
+        canteen = FairPage.objects.get(title__startswith="机关食堂")
+        for fair in (ningbo, festival):
+            general = fair.ticket_types.get(price=0)
+            assert general.audience == TicketType.Audience.PUBLIC and general.requires_slot
+            days = ticketing.fair_days(fair)
+            assert set(fair.slots.values_list("date", flat=True)) == set(days)
+            for slot in fair.slots.all():
+                assert slot.ends_at.hour - slot.starts_at.hour == 2
+            assert fair.slots.count() % len(days) == 0
+        tasting = festival.ticket_types.get(price__gt=0)
+        assert tasting.price == 88 and not tasting.requires_slot
+        lunch = canteen.ticket_types.get()
+        assert lunch.audience == TicketType.Audience.CANTEEN and lunch.is_free
+        assert [str(s)[-11:] for s in canteen.slots.all()] == ["11:30–12:30", "12:30–13:30"]
+
+    def test_registrations_and_counters_agree(self, loaded):
+        assert 200 <= Registration.objects.count() <= 600
+        statuses = set(Registration.objects.values_list("status", flat=True))
+        assert {"confirmed", "waitlisted", "cancelled"} <= statuses
+        for model in (TimeSlot, TicketType):
+            for obj in model.objects.all():
+                regs = Registration.objects.filter(**{"slot" if model is TimeSlot else "ticket_type": obj})
+                confirmed = sum(r.people for r in regs if r.status == Registration.Status.CONFIRMED)
+                held = sum(r.people for r in regs if r.status in Registration.HOLDING)
+                assert (obj.confirmed, obj.held) == (confirmed, held), obj
+                assert obj.confirmed + obj.held <= obj.capacity, obj
+        # The waiting list is only where the slot is full.
+        for reg in Registration.objects.filter(status=Registration.Status.WAITLISTED).select_related("slot"):
+            assert reg.slot.remaining < reg.people
+        # Every ticket code and manage key differs.
+        assert Registration.objects.values("ticket_code").distinct().count() == Registration.objects.count()
+        assert Registration.objects.values("manage_key").distinct().count() == Registration.objects.count()
+
+    def test_past_fair_has_check_ins_and_staff_has_the_role(self, loaded):
+        canteen = FairPage.objects.get(title__startswith="机关食堂")
+        confirmed = canteen.registrations.filter(status=Registration.Status.CONFIRMED)
+        checked = CheckIn.objects.filter(fair=canteen)
+        assert 0 < checked.count() < confirmed.count()
+        assert all(c.registration.status == "confirmed" and c.day == c.slot.date for c in checked)
+        assert not CheckIn.objects.exclude(fair=canteen).exists()
+        stats = ticketing.registration_stats(canteen)
+        assert stats["no_show_expected"] > stats["no_show_came"] > 0
+        staff = CheckInStaff.objects.filter(user__username="checkin")
+        assert staff.count() == FairPage.objects.count()
+        user = staff.first().user
+        assert user.check_password("shanhai-checkin") and not user.is_staff
+        assert all(ticketing.can_check_in(user, fair) for fair in FairPage.objects.all())
+        assert "Check-in login:" in loaded["first"] and "shanhai-checkin" in loaded["first"]
+        assert "Check-in login:" in loaded["second"] and "shanhai-checkin" not in loaded["second"]
+
+    def test_demo_check_in_login_scans_a_demo_ticket(self, loaded, client):
+        from django.contrib.auth import get_user_model
+
+        ningbo = FairPage.objects.get(title__contains="宁波鄞州站")
+        client.force_login(get_user_model().objects.get(username="checkin"))
+        assert client.get(ningbo.url + "checkin/").status_code == 200
+        reg = ningbo.registrations.filter(status="confirmed").first()
+        result = ticketing.check_in(
+            fair=ningbo,
+            code=reg.ticket_code,
+            user=get_user_model().objects.get(username="checkin"),
+            now=reg.slot.start_datetime(),
+        )
+        assert result.kind == "valid"
 
 
 def test_floor_plan_without_a_cjk_font(monkeypatch):
