@@ -47,11 +47,25 @@ def parse_args(argv=None):
     from bench.checkout_rush import add_arguments as add_rush_arguments
 
     add_rush_arguments(parser, prefix="rush-")
+    parser.add_argument(
+        "--registration-rush",
+        action="store_true",
+        help="also run the registration and check-in rushes (bench/registration_rush.py) on PostgreSQL, like --rush",
+    )
+    from bench.registration_rush import add_arguments as add_registration_rush_arguments
+
+    add_registration_rush_arguments(parser, prefix="reg-")
     args = parser.parse_args(argv)
     base = QUICK if args.quick else DEFAULTS
     args.duration = base["duration"] if args.duration is None else args.duration
     args.connections = base["connections"] if args.connections is None else args.connections
     args.database_url = args.database_url or default_database_url()
+    if args.registration_rush:
+        from bench.registration_rush import check_figures, figures_from
+
+        problem = check_figures(figures_from(args, prefix="reg-"))
+        if problem:
+            parser.error(f"--reg-*: {problem}")
     if args.duration <= 0 or args.duration > 600:
         parser.error("--duration must be in (0, 600] seconds")
     if not 1 <= args.connections <= 256:
@@ -157,6 +171,24 @@ def run_rush_section(args):
             )
     except (postgres.PostgresUnavailable, postgres.PostgresStartError, checkout_rush.RushError) as exc:
         print(f"bench: rush skipped: {exc}")
+        return {"error": str(exc)}
+
+
+def run_registration_rush_section(args):
+    """The optional registration and check-in rushes (--registration-rush), on PostgreSQL."""
+    from bench import checkout_rush, registration_rush
+    from tests.support import postgres
+
+    print()
+    database_url = args.database_url if postgres.is_postgres_url(args.database_url) else None
+    settings, env = checkout_rush.bench_settings()
+    try:
+        with checkout_rush.server(database_url) as server_url:
+            return registration_rush.run_rush(
+                server_url, settings=settings, env=env, **registration_rush.figures_from(args, prefix="reg-")
+            )
+    except (postgres.PostgresUnavailable, postgres.PostgresStartError, checkout_rush.RushError) as exc:
+        print(f"bench: registration rush skipped: {exc}")
         return {"error": str(exc)}
 
 
@@ -309,6 +341,9 @@ def main(argv=None):
         rush_result = None
         if args.rush:
             rush_result = run_rush_section(args)
+        registration_rush_result = None
+        if args.registration_rush:
+            registration_rush_result = run_registration_rush_section(args)
 
         payload = {
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
@@ -329,6 +364,8 @@ def main(argv=None):
         }
         if rush_result is not None:
             payload["rush"] = rush_result
+        if registration_rush_result is not None:
+            payload["registration_rush"] = registration_rush_result
         if not args.no_json:
             path = write_json(payload)
             print(f"bench: results written to {path.relative_to(BASE_DIR)} and bench/results/latest.json")

@@ -213,9 +213,10 @@ class RushError(RuntimeError):
     pass
 
 
-def rush(url, groups_per_process, *, fork=False, settings="cms.settings.test", env=None, timeout=120):
+def rush(url, groups_per_process, *, fork=False, settings="cms.settings.test", env=None, timeout=120, code=None):
     """Start one process per entry of groups_per_process (each a list of task groups), wait until every group
-    is ready, start them all at once, collect their results. Returns (rows, seconds from go to last finish)."""
+    is ready, start them all at once, collect their results. Returns (rows, seconds from go to last finish).
+    `code` replaces WORKER_CODE (bench/registration_rush.py); it gets the same RUSH_SPEC and keeps its protocol."""
     workdir = Path(tempfile.mkdtemp(prefix="shanhai-rush-"))
     go, ready = workdir / "go", str(workdir / "ready-")
     os.mkfifo(go)
@@ -228,7 +229,7 @@ def rush(url, groups_per_process, *, fork=False, settings="cms.settings.test", e
             offset += len(groups)
             processes.append(
                 postgres.spawn_django(
-                    WORKER_CODE, url, settings=settings, env={**(env or {}), "RUSH_SPEC": spec_json(spec)}
+                    code or WORKER_CODE, url, settings=settings, env={**(env or {}), "RUSH_SPEC": spec_json(spec)}
                 )
             )
         deadline = time.monotonic() + timeout

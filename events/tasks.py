@@ -42,3 +42,12 @@ def send_registration_reminders_task() -> int:
     from .ticketing import send_reminders
 
     return send_reminders()
+
+
+@task()
+def send_registration_mail_task(registration_id: int, kind: str) -> None:
+    """Compose and send a visitor's registration mail in the worker, so a failure there never reaches the
+    visitor's request (their registration is committed by then)."""
+    from .notifications import registration_mail
+
+    registration_mail(registration_id, kind)

@@ -754,9 +754,10 @@ def send_reminders(now=None):
 
 
 def _notify(registration, kind):
-    from . import notifications
+    from .tasks import send_registration_mail_task
 
-    transaction.on_commit(lambda: notifications.registration_mail(registration.pk, kind))
+    registration_id = registration.pk
+    transaction.on_commit(lambda: send_registration_mail_task.enqueue(registration_id, kind))
 
 
 def slot_datetimes(slot):

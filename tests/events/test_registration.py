@@ -96,6 +96,21 @@ def test_free_registration_is_confirmed_at_once_with_a_ticket_mail(setup, django
     assert names == ["ticket-qr.svg", "ticket.ics"] and "<svg" in message.attachments[0][1]
 
 
+def test_a_failing_ticket_mail_never_fails_the_registration(setup, django_capture_on_commit_callbacks, monkeypatch):
+    """The mail is composed in a task after commit: the visitor is registered whatever happens to it."""
+    import events.notifications
+
+    def broken_mail(registration_id, kind):
+        raise TypeError("no URL for the fair")
+
+    monkeypatch.setattr(events.notifications, "registration_mail", broken_mail)
+    fair, ticket, slots = setup()
+    with django_capture_on_commit_callbacks(execute=True):
+        reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, email="a@example.com"))
+    assert fresh(reg).status == S.CONFIRMED and fresh(slots[0]).confirmed == 1
+    assert not mail.outbox
+
+
 def test_group_registration_names_every_attendee(setup):
     fair, ticket, slots = setup()
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=2, attendees=["张三", "李四"]))
