@@ -1,16 +1,14 @@
 """Organiser views in the Wagtail admin: per fair, stats, application review, bulk stalls, exhibitor export."""
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from marketplace.checkout.exports import spreadsheet_response
 
 from . import services
 from .models import FairPage, FairZone, Stall, StallApplication, StallBooking, StallType
@@ -155,27 +153,5 @@ def exhibitor_rows(fair):
 def export(request, fair_id, fmt):
     _check(request)
     fair = get_object_or_404(FairPage, pk=fair_id)
-    header = [str(h) for h in EXPORT_HEADER]
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "exhibitors"
-        sheet.append(header)
-        for row in exhibitor_rows(fair):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(exhibitor_rows(fair))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="fair-{fair.pk}-exhibitors.{fmt}"'
-    return response
+    rows = [dict(enumerate(row)) for row in exhibitor_rows(fair)]
+    return spreadsheet_response(fmt, list(enumerate(EXPORT_HEADER)), rows, f"fair-{fair.pk}-exhibitors", "exhibitors")

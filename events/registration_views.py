@@ -2,8 +2,6 @@
 check-in URL in the QR code, the staff check-in page, and the organiser's registration figures.
 Thin callers of events.ticketing."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
@@ -12,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from marketplace.checkout.exports import spreadsheet_response
 
 from . import ticketing
 from .forms import CheckInForm, RegistrationForm, SlotChangeForm
@@ -244,12 +244,6 @@ def report(request, fair):
 EXPORT_HEADER = ["code", "name", "phone", "email", "people", "ticket", "slot", "status", "registered", "checked_in"]
 
 
-def _cell(value):
-    """Visitors type names: never let a spreadsheet read one as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else value
-
-
 def _export(fair, fmt):
     rows = []
     for reg in (
@@ -285,28 +279,6 @@ def _export(fair, fmt):
         _("Registered"),
         _("Checked in"),
     ]
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
-        response["Content-Disposition"] = f'attachment; filename="attendees-{fair.pk}.csv"'
-        return response
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "attendees"
-    sheet.append([str(h) for h in header])
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return spreadsheet_response(
+        fmt, list(enumerate(header)), [dict(enumerate(row)) for row in rows], f"attendees-{fair.pk}", "attendees"
     )
-    response["Content-Disposition"] = f'attachment; filename="attendees-{fair.pk}.xlsx"'
-    return response
