@@ -4,7 +4,10 @@ Safe for production on its own: DEBUG is off and there is no secret key here;
 both come from the environment (see .env.example). dev.py and test.py relax that.
 """
 
+import importlib.util
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_database, env_int, env_list, env_str, env_url
 
@@ -136,6 +139,28 @@ STORAGES = {
     # Hashed names and gzip/brotli copies, served by WhiteNoise with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Media on S3-compatible object storage (django-storages, `pip install -r requirements-s3.txt`) when a
+# bucket is named, so every app host sees the same files; credentials come from boto3's usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. URLs are signed, because the bucket also holds private invoices.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "AWS_STORAGE_BUCKET_NAME is set but django-storages is not installed: pip install -r requirements-s3.txt"
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_url("AWS_S3_ENDPOINT_URL", {"http", "https"}, "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+# Documents always pass through Wagtail's serve view, where the invoice permission hook runs.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

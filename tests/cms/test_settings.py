@@ -100,3 +100,38 @@ def test_locale_and_time_zone(settings):
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ
+
+
+S3_PROBE = """
+from django.conf import settings
+from django.core.files.storage import default_storage
+print(settings.STORAGES["default"]["BACKEND"], settings.WAGTAILDOCS_SERVE_METHOD)
+print(default_storage.url("documents/invoice.pdf"))
+"""
+
+
+def test_media_on_s3_compatible_storage_when_a_bucket_is_named():
+    # Signing a URL needs no network: the URL names the endpoint and bucket and carries a signature.
+    result = manage(
+        "shell",
+        "-c",
+        S3_PROBE,
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="shanhai.example",
+        DATABASE_URL="sqlite:////tmp/shanhai-s3-check.sqlite3",
+        AWS_STORAGE_BUCKET_NAME="shanhai-media",
+        AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        AWS_ACCESS_KEY_ID="probe",
+        AWS_SECRET_ACCESS_KEY="probe-secret",
+    )
+    assert result.returncode == 0, result.stderr
+    backend_line, url = result.stdout.strip().splitlines()[-2:]
+    assert backend_line == "storages.backends.s3.S3Storage serve_view"
+    assert url.startswith("http://127.0.0.1:9000/shanhai-media/documents/invoice.pdf?")
+    assert "Signature=" in url
+
+
+def test_local_media_storage_without_a_bucket(settings):
+    assert settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert settings.WAGTAILDOCS_SERVE_METHOD == "serve_view"
