@@ -7,6 +7,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Site content")
 
     def ready(self):
+        from wagtail.documents import get_document_model
         from wagtail.images import get_image_model
         from wagtail.models import PageViewRestriction, Site, get_page_models
 
@@ -16,7 +17,14 @@ class CmsConfig(AppConfig):
         # Any page row written (created, published, renamed, moved) may change menus and links.
         # Cached pages follow the shell's version too (it is part of their key).
         shell_cache.connect(Site, SiteSettings, FooterLink, *get_page_models())
-        # Snippets and images that pages show, and view restrictions (a page turning private).
+        # Snippets, images and documents that pages show, and view restrictions (a page turning private).
         page_cache.connect(
-            City, County, Mark, MountainCountyMembership, MountainSeaPair, get_image_model(), PageViewRestriction
+            City,
+            County,
+            Mark,
+            MountainCountyMembership,
+            MountainSeaPair,
+            get_image_model(),
+            get_document_model(),
+            PageViewRestriction,
         )
