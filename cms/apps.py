@@ -7,10 +7,24 @@ class CmsConfig(AppConfig):
     verbose_name = _("Site content")
 
     def ready(self):
-        from wagtail.models import Site, get_page_models
+        from wagtail.documents import get_document_model
+        from wagtail.images import get_image_model
+        from wagtail.models import PageViewRestriction, Site, get_page_models
 
-        from cms import shell_cache
-        from cms.models import FooterLink, SiteSettings
+        from cms import page_cache, shell_cache
+        from cms.models import City, County, FooterLink, Mark, MountainCountyMembership, MountainSeaPair, SiteSettings
 
         # Any page row written (created, published, renamed, moved) may change menus and links.
+        # Cached pages follow the shell's version too (it is part of their key).
         shell_cache.connect(Site, SiteSettings, FooterLink, *get_page_models())
+        # Snippets, images and documents that pages show, and view restrictions (a page turning private).
+        page_cache.connect(
+            City,
+            County,
+            Mark,
+            MountainCountyMembership,
+            MountainSeaPair,
+            get_image_model(),
+            get_document_model(),
+            PageViewRestriction,
+        )

@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from cms import page_cache
 from cms.models import City, County, Mark, MountainSeaPair
 
 
@@ -42,3 +44,9 @@ class TaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyGroup)
+
+
+@hooks.register("before_serve_page", order=100)
+def mark_page_for_cache(page, request, serve_args, serve_kwargs):
+    # After Wagtail's own checks; cms.page_cache stores the response only if this marked the request.
+    page_cache.mark_page(page, request, serve_args, serve_kwargs)

@@ -7,4 +7,13 @@ class EventsConfig(AppConfig):
     verbose_name = _("Fairs")
 
     def ready(self):
+        from cms import page_cache
+
         from . import services, ticketing  # noqa: F401  (connect the receivers of the checkout's order signals)
+        from .models import Stall, StallBooking, StallType, TicketType
+
+        # A fair page shows each stall's state (available, held, booked, blocked) and whether it sells tickets
+        # (not how many are left: ticket types' counters change with every registration, so only their
+        # creation and deletion count).
+        page_cache.connect(Stall, StallBooking, StallType)
+        page_cache.connect_rows(TicketType)

@@ -35,6 +35,8 @@ class FairIndexPage(RoutablePageMixin, SitePage):
     api_fields = [APIField("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["events.FairPage"]
+    # Public routes whose HTML anonymous visitors may get from cms.page_cache (not tickets, check-in …).
+    page_cache_routes = ("index_view",)
 
     class Meta:
         verbose_name = _("fair index page")
@@ -329,6 +331,9 @@ class FairPage(RoutablePageMixin, SitePage):
         context = super().get_context(request, *args, **kwargs)
         context.update(views.fair_context(request, self))
         return context
+
+    # Public routes whose HTML anonymous visitors may get from cms.page_cache (not forms, check-in, reports).
+    page_cache_routes = ("fair_view",)
 
     @path("")
     def fair_view(self, request):

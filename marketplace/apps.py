@@ -7,5 +7,10 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Marketplace")
 
     def ready(self):
-        from . import taxonomy_cache  # noqa: F401  (connects the cache-clearing signals)
+        from cms import page_cache
+
+        from . import page_cache_hooks, taxonomy_cache  # noqa: F401  (connect the cache-clearing signals)
+        from .models import Category
+
+        page_cache.connect(Category)
         from .checkout import cart  # noqa: F401  (merges a visitor's cart into the account at login)

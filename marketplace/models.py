@@ -82,6 +82,8 @@ class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
     subpage_types = ["marketplace.VendorPage"]
     max_count = 1
     RESERVED_SLUGS = {"products", "county"}
+    # Public routes whose HTML anonymous visitors may get from cms.page_cache.
+    page_cache_routes = ("vendor_list", "product_list", "county")
 
     class Meta:
         verbose_name = _("vendor index page")
@@ -552,12 +554,7 @@ class ProductPage(BilingualTitleMixin, SitePage):
         if not self.track_stock:
             return "untracked"
         stock = getattr(self, "stock", None)
-        quantity = stock.quantity if stock else 0
-        if quantity < self.min_order_quantity or quantity == 0:
-            return "sold_out"
-        if quantity <= max(self.min_order_quantity * 3, 10):
-            return "low"
-        return "in_stock"
+        return stock_state_for(stock.quantity if stock else 0, self.min_order_quantity)
 
     @property
     def county_info(self):
@@ -620,12 +617,38 @@ class ProductTierPrice(Orderable):
         ]
 
 
+def stock_state_for(quantity, min_order_quantity):
+    """'in_stock', 'low' or 'sold_out' for a product that tracks stock (what pages and the cart show)."""
+    if quantity < min_order_quantity or quantity == 0:
+        return "sold_out"
+    if quantity <= max(min_order_quantity * 3, 10):
+        return "low"
+    return "in_stock"
+
+
+class ProductStockQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Stock moves by conditional UPDATEs, which send no signal; tell the page cache (it checks,
+        # after commit, whether a product's stock state changed).
+        if "quantity" not in kwargs:
+            return super().update(**kwargs)
+        from .page_cache_hooks import product_ids_of, stock_changed
+
+        ids = product_ids_of(self)
+        count = super().update(**kwargs)
+        if count:
+            stock_changed(ids)
+        return count
+
+
 class ProductStock(models.Model):
     """Units on hand. Changed only by services, under a lock or a conditional update; never negative."""
 
     product = models.OneToOneField(ProductPage, on_delete=models.CASCADE, related_name="stock", primary_key=True)
     quantity = models.PositiveIntegerField(_("in stock"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductStockQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stock")

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # After CSRF, locale and messages: a cached page gets this visitor's CSRF token on the way out.
+    "cms.page_cache.PageCacheMiddleware",
     "cms.middleware.CachedSiteMiddleware",
 ]
 
@@ -105,8 +107,21 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "shanhai-pages"}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shanhai"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shanhai"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "shanhai-pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
+# Anonymous visitors' HTML of public pages (cms/page_cache.py), in its own cache so that many query strings
+# cannot push out the rest. Pages follow every publish and stock/stall state change at once; counts and
+# anything else on them are at most PAGE_CACHE_SECONDS old. 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+PAGE_CACHE_ALIAS = "pages"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

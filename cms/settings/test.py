@@ -17,3 +17,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Serve static files straight from the apps (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Off, so that tests that change rows and read pages again see the change; tests/cms/test_page_cache.py
+# turns it on.
+PAGE_CACHE_SECONDS = 0

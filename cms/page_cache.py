@@ -1,0 +1,244 @@
+"""Whole-page cache for anonymous visitors: the HTML of public Wagtail pages, served without a query.
+
+What is cached: GET/HEAD requests that carry no session or messages cookie and no Authorization header,
+answered 200 by a Wagtail page (or a routable sub-route the page lists in `page_cache_routes`), with no
+cookie of their own, no session write and no `Cache-Control: private/no-cache/no-store` (Wagtail sends
+that for password-protected pages). Everything else (admin, cart, checkout, accounts, registration,
+APIs, previews, logged-in visitors, anyone with a cart) is never looked up nor stored.
+
+CSRF: the cached copy holds a placeholder where each form's token was; every response fills in
+`get_token(request)`, so each visitor gets a token for its own csrftoken cookie.
+
+Freshness: an entry lives `PAGE_CACHE_SECONDS` (60 by default; 0 turns the cache off), and its key carries
+two version numbers: the site shell's (cms.shell_cache: any page saved, published, unpublished, moved or
+deleted, site settings, footer links) and this cache's own, bumped by `bump()` (taxonomy, images, view
+restrictions, a product's stock state, a fair's stall state; see the `connect` calls in the apps).
+So content is stale for at most the commit that changed it, and counts shown on a page for at most
+PAGE_CACHE_SECONDS. Checkout and registration never read this cache.
+"""
+
+import hashlib
+import re
+import secrets
+import time
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_etags
+from django.utils.translation import get_language
+
+from cms import shell_cache
+
+VERSION_KEY = "cms:page:version"
+PLACEHOLDER = b"__PAGE_CACHE_CSRF_TOKEN__"
+HEADER = "X-Cache"
+# Bots can ask for endless query strings; longer or busier ones are served, just not cached.
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_PARAMS = 8
+MAX_BODY_BYTES = 1024 * 1024
+# Headers that the view sets and a cached copy must repeat (the outer middleware adds the rest).
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+
+_TOKEN_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(">)')
+_TOKEN_LIKE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+
+def seconds():
+    return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+
+
+def enabled():
+    return seconds() > 0
+
+
+def store():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+def version():
+    """This cache's version. It starts random, so entries from before a cache clear are never reached."""
+    value = cache.get(VERSION_KEY)
+    if value is None:
+        cache.add(VERSION_KEY, secrets.randbelow(2**31) + 1, None)
+        value = cache.get(VERSION_KEY)
+    return value
+
+
+def _bump():
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.add(VERSION_KEY, secrets.randbelow(2**31) + 1, None)
+
+
+def bump(**kwargs):
+    """Forget every cached page. Now, and again after commit: a request that rendered the old rows in
+    between must not keep them."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def connect(*senders):
+    """Bump the version whenever a row of these models is saved or deleted."""
+    for sender in senders:
+        post_save.connect(bump, sender=sender, dispatch_uid=f"page-cache-save-{sender._meta.label}")
+        post_delete.connect(bump, sender=sender, dispatch_uid=f"page-cache-delete-{sender._meta.label}")
+
+
+def _bump_if_created(sender, created, **kwargs):
+    if created:
+        bump()
+
+
+def connect_rows(*senders):
+    """Bump the version when a row of these models is created or deleted (not on every save: for models
+    whose counters change often but whose pages only show that they exist)."""
+    for sender in senders:
+        post_save.connect(_bump_if_created, sender=sender, dispatch_uid=f"page-cache-create-{sender._meta.label}")
+        post_delete.connect(bump, sender=sender, dispatch_uid=f"page-cache-delete-{sender._meta.label}")
+
+
+# --- what may be cached -----------------------------------------------------------------------------
+
+
+def _has_private_cookies(request):
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+
+def request_is_cacheable(request):
+    if not enabled() or request.method not in ("GET", "HEAD"):
+        return False
+    if _has_private_cookies(request) or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    query = request.META.get("QUERY_STRING", "")
+    return len(query) <= MAX_QUERY_LENGTH and query.count("&") < MAX_QUERY_PARAMS
+
+
+def mark_page(page, request, serve_args, serve_kwargs):
+    """Called as Wagtail serves a page (before_serve_page hook): say whether this route may be cached."""
+    if getattr(request, "is_preview", False) or not getattr(page, "page_cache", True):
+        return
+    view = serve_args[0] if serve_args and callable(serve_args[0]) else None
+    if view is not None and getattr(view, "__name__", None) not in getattr(page, "page_cache_routes", ()):
+        return  # a routable sub-route that did not declare itself public (forms, tickets, reports …)
+    request.page_cache_ok = True
+
+
+def _response_is_cacheable(request, response):
+    if not getattr(request, "page_cache_ok", False) or getattr(request, "is_preview", False):
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    control = response.get("Cache-Control", "").lower()
+    if any(word in control for word in ("private", "no-cache", "no-store")):
+        return False
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    queued = getattr(getattr(request, "_messages", None), "_queued_messages", None)
+    return not queued and len(response.content) <= MAX_BODY_BYTES
+
+
+def _unmask(token):
+    chars = CSRF_ALLOWED_CHARS
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    return "".join(chars[chars.index(c) - chars.index(m)] for c, m in zip(cipher, mask, strict=True))
+
+
+def _with_placeholders(request, content):
+    """The page with its CSRF tokens replaced by the placeholder, or None if a token sits anywhere else."""
+    content, count = _TOKEN_INPUT.subn(rb"\1" + PLACEHOLDER + rb"\3", content)
+    secret = request.META.get("CSRF_COOKIE")
+    if secret and request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        if not count:
+            return None  # the token was used, but not in a form we recognise
+        for match in _TOKEN_LIKE.finditer(content):
+            if _unmask(match.group().decode()) == secret:
+                return None
+    return content
+
+
+# --- keys and entries ---------------------------------------------------------------------------------
+
+
+def cache_key(request):
+    raw = "|".join(
+        (request.scheme, request.get_host(), request.path, request.META.get("QUERY_STRING", ""), get_language())
+    )
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return f"cms:page:{shell_cache.version()}:{version()}:{digest}"
+
+
+def _etag(entry, secret):
+    # The page, and for a page with forms the visitor's CSRF secret: a browser whose cookie changed
+    # must get the page again, with a token for its new cookie.
+    seed = entry["digest"] + (secret or "")
+    return '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
+
+
+def _serve(request, entry, state):
+    has_placeholder = PLACEHOLDER in entry["body"]
+    secret = request.META.get("CSRF_COOKIE") if has_placeholder else None
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match and (secret or not has_placeholder) and _etag(entry, secret) in parse_etags(if_none_match):
+        response = HttpResponseNotModified()
+    else:
+        body = entry["body"]
+        if has_placeholder:
+            body = body.replace(PLACEHOLDER, get_token(request).encode())
+            secret = request.META["CSRF_COOKIE"]
+        response = HttpResponse(body, status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+    response["ETag"] = _etag(entry, secret)
+    response["Last-Modified"] = http_date(entry["stored"])
+    response[HEADER] = state
+    # Browsers check back every time (a cheap 304); shared caches must not keep a page that sets cookies.
+    patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+class PageCacheMiddleware:
+    """Serve anonymous visitors' public pages from the cache; store them on a miss.
+
+    Sits after CsrfViewMiddleware (whose response step sets the csrftoken cookie for the token we fill
+    in), LocaleMiddleware and MessageMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request_is_cacheable(request):
+            return self.get_response(request)
+        key = cache_key(request)
+        entry = store().get(key)
+        if entry is not None:
+            return _serve(request, entry, "hit")
+        response = self.get_response(request)
+        if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+            response.render()
+        if not _response_is_cacheable(request, response):
+            response[HEADER] = "skip" if getattr(request, "page_cache_ok", False) else "off"
+            return response
+        body = _with_placeholders(request, response.content)
+        if body is None:
+            response[HEADER] = "skip"
+            return response
+        entry = {
+            "status": response.status_code,
+            "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],
+            "body": body,
+            "digest": hashlib.sha256(body).hexdigest(),
+            "stored": time.time(),
+        }
+        store().set(key, entry, seconds())
+        return _serve(request, entry, "miss")
