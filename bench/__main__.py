@@ -238,7 +238,7 @@ def measure_pages(rows, targets, args, generator):
         headers = dict(row.get("headers") or ())
         try:
             # Warm every worker of every host, and take the status (and X-Cache) the real servers give.
-            for _ in range(2 * args.workers):
+            for _ in range(1 if args.smoke else 2 * args.workers):
                 for target_host, target_port in targets:
                     row["status"], row["x_cache"] = _warm(target_host, target_port, row["path"], headers)
             result = measure(
@@ -527,7 +527,7 @@ def run(args, generator, stack):
             f"\nreq/s and p50/p99 from {args.hosts} gunicorn host(s) together over loopback; queries = SQL queries of "
             "one warm request (Django test client, same settings and database); × floor = req/s ÷ /healthz req/s "
             "(measured the same way); ·session = the page requested with a session cookie, i.e. past any cache of "
-            "anonymous pages; X-Cache = the header the page's last warm-up answer carried."
+            "anonymous pages; a word after the status is the X-Cache header of the last warm-up answer (hit/miss)."
         )
         if redis_url:
             print(f"Redis holds {redis_keys} keys after the pages (cache and sessions of every host).")
