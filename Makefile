@@ -69,7 +69,7 @@ test: lint
 	$(TEST_ENV) $(PY) -m pytest
 	$(call heading,pytest on a throwaway PostgreSQL cluster: the whole suite except browser tests)
 	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "not browser"
-	$(call heading,bench smoke: two gunicorn hosts on PostgreSQL + Redis; pages answer, rush counts exact)
+	$(call heading,bench smoke: two gunicorn hosts on PostgreSQL + Redis; pages must answer and rush counts be exact)
 	$(TEST_ENV) $(PY) -m bench --smoke --no-json
 
 # The benchmark needs PostgreSQL, Redis and wrk from Debian; only missing ones are installed.
