@@ -255,6 +255,11 @@ def measure_pages(rows, targets, args, generator):
         except Exception as exc:
             row["error"] = f"load failed: {exc!r}"
             continue
+        if result.requests == 0:
+            # wrk then prints 0 µs percentiles; nothing was measured, which is a finding in itself.
+            # A timing, so a warning, never a failure.
+            row["warning"] = f"no request completed in {args.duration:g} s (one takes longer than the load period)"
+            result.p50_ms = result.p99_ms = None
         row.update(
             rps=result.rps,
             p50_ms=result.p50_ms,
@@ -514,9 +519,7 @@ def run(args, generator, stack):
         print()
         print(format_table(rows))
         for row in rows:
-            parts = []
-            if row.get("error"):
-                parts.append(row["error"])
+            parts = [row[key] for key in ("error", "warning") if row.get(key)]
             if row.get("non_2xx_3xx"):
                 parts.append(f"{row['non_2xx_3xx']} non-2xx/3xx responses")
             if row.get("errors"):
