@@ -581,7 +581,8 @@ def run(args, generator, stack):
         from bench.http_rush import format_rush_table
 
         print(
-            f"\nRushes over {args.hosts} host(s), {args.figures.clients} clients round-robin, counts from the database:"
+            f"\nRushes over {args.hosts} host(s), {args.figures.clients} clients round-robin (check-in: one per "
+            "scanner), counts from the database:"
         )
         print(format_rush_table(rushes))
     if failures:
