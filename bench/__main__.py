@@ -113,6 +113,9 @@ def parse_args(argv=None):
 
 
 def _sigterm(signum, frame):
+    # Unwind like Ctrl-C, once: a second SIGTERM during the clean-up (stopping hosts, Redis, PostgreSQL, each
+    # bounded in time) must not cut it short and leave processes behind.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
