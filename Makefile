@@ -1,6 +1,7 @@
 # Shanhai Market — everyday commands. A fresh machine needs only Python 3.11 and make.
 #   make run    set up, migrate, load the demo, serve http://127.0.0.1:$(PORT)
-#   make test   set up, lint, check, then pytest on SQLite and again on a throwaway PostgreSQL
+#   make test   set up, lint, check, pytest on SQLite and again on a throwaway PostgreSQL, then a bench smoke run
+#   make bench  PostgreSQL + Redis + two gunicorn hosts: the page table and the rushes (bench/README.md)
 
 PORT ?= 8000
 VENV := .venv
@@ -22,7 +23,8 @@ help:
 	@echo "make test      ruff, Django checks, pytest on SQLite, then pytest on a throwaway PostgreSQL"
 	@echo "make lint      ruff check + ruff format --check"
 	@echo "make format    ruff format + ruff check --fix"
-	@echo "make bench     run the benchmarks (python -m bench)"
+	@echo "make bench     benchmark: demo at scale 10000 in PostgreSQL, Redis, two gunicorn hosts, pages and rushes"
+	@echo "               (BENCH_ARGS=\"--quick --scale 0\" for a short run; see bench/README.md)"
 	@echo "make messages  update and compile the zh_Hans translations (needs gettext)"
 	@echo "make clean     remove caches, test artifacts and collected static files (keeps .venv and db.sqlite3)"
 
@@ -67,10 +69,16 @@ test: lint
 	$(TEST_ENV) $(PY) -m pytest
 	$(call heading,pytest on a throwaway PostgreSQL cluster: the whole suite except browser tests)
 	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "not browser"
+	$(call heading,bench smoke: two gunicorn hosts on PostgreSQL + Redis; pages must answer and rush counts be exact)
+	$(TEST_ENV) $(PY) -m bench --smoke --no-json
 
+# The benchmark needs PostgreSQL, Redis and wrk from Debian; only missing ones are installed.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(call heading,Benchmarks)
-	$(PY) -m bench
+	$(call heading,Debian packages for the benchmark)
+	.ci/apt-ensure postgresql redis-server wrk
+	$(call heading,Benchmarks (python -m bench $(BENCH_ARGS)))
+	$(PY) -m bench $(BENCH_ARGS)
 
 messages: $(STAMP)
 	$(call heading,makemessages -l zh_Hans + compilemessages ($(APPS)))

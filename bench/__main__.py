@@ -4,76 +4,118 @@ See bench/README.md. Nothing here asserts a speed; it measures and reports.
 """
 
 import argparse
+import contextlib
 import os
 import platform
 import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 from bench.env import BASE_DIR, bench_environ, default_database_url
+from bench.pages import FLOOR
 
-DEFAULTS = {"duration": 5.0, "connections": 8}
+DEFAULTS = {"duration": 5.0, "connections": 8, "scale": 10000}
 QUICK = {"duration": 1.0, "connections": 2}
+SMOKE = {"duration": 1.0, "connections": 4, "scale": 0}
+BENCH_DATABASE = "shanhai_bench"
 
 
 def parse_args(argv=None):
+    from bench.http_rush import Figures
+
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help=f"bench database (default {default_database_url()})")
-    parser.add_argument("--redis-url", help="use this Redis for the cache (default: local memory per process)")
-    parser.add_argument("--scale", type=int, default=0, help="manage.py load_demo --scale N (default 0)")
+    parser.add_argument(
+        "--database-url",
+        help="bench database (default: database shanhai_bench on the project's PostgreSQL cluster in var/bench/pg, "
+        f"started and stopped by the run; e.g. {default_database_url()} for a quick SQLite run)",
+    )
+    parser.add_argument(
+        "--hosts", type=int, default=2, help='gunicorn instances ("hosts") sharing database and Redis (default 2)'
+    )
+    parser.add_argument(
+        "--no-redis",
+        action="store_true",
+        help="no Redis: cache in local memory per process, sessions in the database (only with --hosts 1)",
+    )
+    parser.add_argument("--scale", type=int, help="manage.py load_demo --scale N (default 10000; --smoke 0)")
     parser.add_argument("--reload", action="store_true", help="run load_demo even if the stamp says it ran")
     parser.add_argument("--skip-prepare", action="store_true", help="no migrate/load_demo/collectstatic")
-    parser.add_argument("--duration", type=float, help="seconds of load per page (default 5; --quick 1)")
-    parser.add_argument("--connections", type=int, help="concurrent connections (default 8; --quick 2)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--duration", type=float, help="seconds of load per page (default 5; --quick, --smoke 1)")
+    parser.add_argument("--connections", type=int, help="concurrent connections (default 8; --quick 2; --smoke 4)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per host (default 2)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (default 1: sync)")
     parser.add_argument(
         "--generator", choices=["auto", "wrk", "python"], default="auto", help="load generator (auto: wrk if on PATH)"
     )
     parser.add_argument("--max-requests", type=int, default=500_000, help="cap per page for the Python generator")
-    parser.add_argument("--quick", action="store_true", help="1 s per page, 2 connections: a smoke run")
+    parser.add_argument("--quick", action="store_true", help="1 s per page, 2 connections")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="CI: demo at scale 0, 1 s per page, small rushes; exit 1 if a page fails, a count is not exact or "
+        "the two-host setup does not share sessions (never because of a timing)",
+    )
     parser.add_argument(
         "--only", action="append", metavar="NAME", help="measure only this page (repeatable); the floor is kept"
     )
+    parser.add_argument("--all-pages", action="store_true", help="every registered page, not only the core ones")
     parser.add_argument("--list", action="store_true", help="list the registered pages and their paths, then stop")
+    parser.add_argument("--no-pages", action="store_true", help="skip the page table (rushes only)")
+    parser.add_argument("--no-rushes", action="store_true", help="skip the rushes")
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
-    parser.add_argument(
-        "--rush",
-        action="store_true",
-        help="also run the checkout rush (bench/checkout_rush.py) on PostgreSQL: --database-url's server if it is "
-        "PostgreSQL, else a throwaway cluster",
-    )
-    from bench.checkout_rush import add_arguments as add_rush_arguments
-
-    add_rush_arguments(parser, prefix="rush-")
-    parser.add_argument(
-        "--registration-rush",
-        action="store_true",
-        help="also run the registration and check-in rushes (bench/registration_rush.py) on PostgreSQL, like --rush",
-    )
-    from bench.registration_rush import add_arguments as add_registration_rush_arguments
-
-    add_registration_rush_arguments(parser, prefix="reg-")
+    base = Figures()
+    rush = parser.add_argument_group("rushes (defaults; --smoke makes them small)")
+    for name, help_text in (
+        ("clients", "concurrent clients per rush, spread over the hosts"),
+        ("buyers", "checkout rush: buyers, 1 unit each"),
+        ("stock", "checkout rush: units in stock"),
+        ("stalls", "stall race: stalls"),
+        ("vendors", "stall race: vendors, each after one stall"),
+        ("visitors", "registration rush: visitors, 1 person each"),
+        ("capacity", "registration rush: places in the slot"),
+        ("decline-every", "registration rush: every N-th visitor declines the waiting list (0: none)"),
+        ("tickets", "check-in rush: confirmed tickets"),
+        ("scanners", "check-in rush: door staff (one client each)"),
+        ("double-every", "check-in rush: every N-th ticket is scanned by two scanners at once (0: none)"),
+    ):
+        attr = name.replace("-", "_")
+        rush.add_argument(
+            f"--{name}", type=int, dest=f"rush_{attr}", help=f"{help_text} (default {getattr(base, attr)})"
+        )
     args = parser.parse_args(argv)
-    base = QUICK if args.quick else DEFAULTS
+    base = SMOKE if args.smoke else QUICK if args.quick else DEFAULTS
     args.duration = base["duration"] if args.duration is None else args.duration
     args.connections = base["connections"] if args.connections is None else args.connections
-    args.database_url = args.database_url or default_database_url()
-    if args.registration_rush:
-        from bench.registration_rush import check_figures, figures_from
-
-        problem = check_figures(figures_from(args, prefix="reg-"))
-        if problem:
-            parser.error(f"--reg-*: {problem}")
+    if args.scale is None:
+        args.scale = SMOKE["scale"] if args.smoke else DEFAULTS["scale"]
+    figures = Figures.smoke() if args.smoke else Figures()
+    for attr in vars(figures):
+        value = getattr(args, f"rush_{attr}", None)
+        if value is not None:
+            setattr(figures, attr, value)
+    args.figures = figures
+    problem = figures.problem()
+    if problem:
+        parser.error(problem)
     if args.duration <= 0 or args.duration > 600:
         parser.error("--duration must be in (0, 600] seconds")
     if not 1 <= args.connections <= 256:
         parser.error("--connections must be between 1 and 256")
+    if not 1 <= args.hosts <= 8:
+        parser.error("--hosts must be between 1 and 8")
+    if args.no_redis and args.hosts > 1:
+        parser.error("--no-redis needs --hosts 1: several hosts share sessions and cache through Redis")
+    if args.scale < 0:
+        parser.error("--scale must be >= 0")
     return args
 
 
 def _sigterm(signum, frame):
+    # Unwind like Ctrl-C, once: a second SIGTERM during the clean-up (stopping hosts, Redis, PostgreSQL, each
+    # bounded in time) must not cut it short and leave processes behind.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -151,45 +193,179 @@ def _redact(url):
     return url
 
 
-def run_rush_section(args):
-    """The optional checkout rush (--rush): concurrent buyers for a scarce product, on PostgreSQL."""
-    from bench import checkout_rush
+def ensure_database(server_url, name, stamp):
+    """Create database `name` on the server unless it exists; a new database invalidates the demo stamp."""
+    from bench.checkout_rush import create_database
+
+    rows = _pg(server_url, "SELECT 1 FROM pg_database WHERE datname = %s", name)
+    if not rows:
+        print(f"bench: creating database {name}")
+        create_database(server_url, name)
+        stamp.unlink(missing_ok=True)
+
+
+def _pg(server_url, sql, *params):
+    import psycopg
+
     from tests.support import postgres
 
-    print()
-    database_url = args.database_url if postgres.is_postgres_url(args.database_url) else None
-    settings, env = checkout_rush.bench_settings()
-    try:
-        with checkout_rush.server(database_url) as server_url:
-            return checkout_rush.run_rush(
-                server_url,
-                attempts=args.rush_attempts,
-                stock=args.rush_stock,
-                workers=args.rush_workers,
-                settings=settings,
-                env=env,
+    with psycopg.connect(postgres.with_database(server_url, "postgres"), autocommit=True, connect_timeout=10) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def copy_database(server_url, template, prefix="shanhai_rush", attempts=20):
+    """A new database copied from `template` (which must have no connections); returns (name, url)."""
+    import psycopg
+
+    from bench.checkout_rush import template_copy
+
+    for attempt in range(attempts):
+        try:
+            return template_copy(server_url, template, prefix=prefix)
+        except psycopg.errors.ObjectInUse:
+            # Connections of stopped gunicorn workers can take a moment to go away.
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
+    raise AssertionError("unreachable")
+
+
+def measure_pages(rows, targets, args, generator):
+    """Load every row's path on all targets together; fills the row."""
+    from bench.load import measure
+
+    host, port = targets[0]
+    for row in rows:
+        if row["path"] is None:
+            continue
+        headers = dict(row.get("headers") or ())
+        try:
+            # Warm every worker of every host, and take the status (and X-Cache) the real servers give.
+            for _ in range(1 if args.smoke else 2 * args.workers):
+                for target_host, target_port in targets:
+                    row["status"], row["x_cache"] = _warm(target_host, target_port, row["path"], headers)
+            result = measure(
+                host,
+                port,
+                row["path"],
+                duration=args.duration,
+                connections=args.connections,
+                generator=generator,
+                max_requests=args.max_requests,
+                headers=headers,
+                targets=targets,
             )
-    except (postgres.PostgresUnavailable, postgres.PostgresStartError, checkout_rush.RushError) as exc:
-        print(f"bench: rush skipped: {exc}")
-        return {"error": str(exc)}
+        except Exception as exc:
+            row["error"] = f"load failed: {exc!r}"
+            continue
+        if result.requests == 0:
+            # wrk then prints 0 µs percentiles; nothing was measured, which is a finding in itself.
+            # A timing, so a warning, never a failure.
+            row["warning"] = f"no request completed in {args.duration:g} s (one takes longer than the load period)"
+            result.p50_ms = result.p99_ms = None
+        row.update(
+            rps=result.rps,
+            p50_ms=result.p50_ms,
+            p99_ms=result.p99_ms,
+            requests=result.requests,
+            seconds=result.seconds,
+            errors=result.errors,
+            non_2xx_3xx=result.non_2xx_3xx,
+            generator=result.generator,
+            load_extra=result.extra,
+        )
+        print(f"  {row['name']:<24} {row['path']:<40.40} {row['status']}  {result.rps:9.1f} req/s", flush=True)
 
 
-def run_registration_rush_section(args):
-    """The optional registration and check-in rushes (--registration-rush), on PostgreSQL."""
-    from bench import checkout_rush, registration_rush
+def _warm(host, port, path, headers, timeout=10.0):
+    import http.client
+
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": f"{host}:{port}", **headers})
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status, resp.getheader("X-Cache")
+    finally:
+        conn.close()
+
+
+def page_failures(rows):
+    """What makes a smoke run fail on the page side: a page that was not found or not measured, answered
+    outside 2xx/3xx, or had non-2xx/3xx answers under load. Never a timing."""
+    failures = []
+    for row in rows:
+        status = row.get("status")
+        if row.get("error"):
+            failures.append(f"page {row['name']}: {row['error']}")
+        elif row.get("path") is None:
+            failures.append(f"page {row['name']}: no such page in the bench database")
+        elif status is None or not 200 <= status < 400:
+            failures.append(f"page {row['name']}: HTTP {status}")
+        elif row.get("non_2xx_3xx"):
+            failures.append(f"page {row['name']}: {row['non_2xx_3xx']} non-2xx/3xx responses under load")
+    return failures
+
+
+def rush_failures(rushes, session):
+    failures = []
+    if session is not None and not session.get("ok"):
+        failures.append(f"shared session: {session.get('why')} {session.get('steps')}")
+    for name, result in rushes.items():
+        if "error" in result:
+            failures.append(f"{name}: {result['error']}")
+        elif not result.get("exact"):
+            failures.append(f"{name}: counts not exact: {result.get('counts')}; answers {result.get('answers')}")
+    return failures
+
+
+def run_rushes(server_url, bench_database, redis_url, args, log=print):
+    """Copy the bench database, make the scenes, start the rush hosts on the copy (Redis database 1), check
+    that they share sessions, run every rush; drop the copy. Returns (rushes, session check, hosts info)."""
+    from bench import checkout_rush, http_rush
+    from bench.server import hosts
+    from bench.stack import with_redis_db
     from tests.support import postgres
 
-    print()
-    database_url = args.database_url if postgres.is_postgres_url(args.database_url) else None
-    settings, env = checkout_rush.bench_settings()
+    rushes, session, servers = {}, None, []
+    started = time.monotonic()
+    name, url = copy_database(server_url, bench_database)
+    log(f"\nbench: rushes on {name}, a copy of {bench_database} ({time.monotonic() - started:.1f} s)")
     try:
-        with checkout_rush.server(database_url) as server_url:
-            return registration_rush.run_rush(
-                server_url, settings=settings, env=env, **registration_rush.figures_from(args, prefix="reg-")
-            )
-    except (postgres.PostgresUnavailable, postgres.PostgresStartError, checkout_rush.RushError) as exc:
-        print(f"bench: registration rush skipped: {exc}")
-        return {"error": str(exc)}
+        settings, env = checkout_rush.bench_settings()
+        scenes = http_rush.make_scenes(url, args.figures, settings=settings, env=env, log=log)
+        scenes["url"] = url
+        environ = bench_environ(url)
+        if redis_url:
+            environ["REDIS_URL"] = with_redis_db(redis_url, 1)
+        with hosts(environ, args.hosts, workers=args.workers, threads=args.threads, prefix="rush-host") as up:
+            servers = [info for _h, _p, info in up]
+            targets = [(h, p) for h, p, _info in up]
+            if len(targets) > 1:
+                session = http_rush.check_shared_session(targets)
+                log(
+                    "bench: session made on host A known to host B: "
+                    f"{'yes' if session['ok'] else 'NO'} {session['steps']}"
+                )
+            for rush_name, run in http_rush.RUSHES:
+                try:
+                    result = run(targets, scenes, args.figures, log=log)
+                except Exception as exc:
+                    result = {"error": repr(exc)}
+                rushes[rush_name] = result
+                if "error" in result:
+                    log(f"  {rush_name:<18} ERROR {result['error']}")
+                else:
+                    log(
+                        f"  {rush_name:<18} {result['what']}: {result['ops_per_second']:,.0f} ops/s, answers "
+                        f"{result['answers']}, per host {result['per_host']}; {result['counts']}: "
+                        + ("exact" if result["exact"] else "NOT EXACT")
+                    )
+                    for problem in result.get("problems", []):
+                        log(f"    unexpected answer: {problem}")
+    finally:
+        postgres.drop_database(postgres.with_database(server_url, "postgres"), name)
+    return rushes, session, servers
 
 
 def main(argv=None):
@@ -200,179 +376,222 @@ def main(argv=None):
     if str(BASE_DIR) not in sys.path:
         sys.path.insert(0, str(BASE_DIR))
 
-    environ = bench_environ(args.database_url)
-    if args.redis_url:
-        environ["REDIS_URL"] = args.redis_url
-    else:
-        os.environ.pop("REDIS_URL", None)
-    os.environ.update(environ)
-
-    from bench.load import measure, wrk_path
+    from bench.load import wrk_path
 
     generator = args.generator if args.generator != "auto" else ("wrk" if wrk_path() else "python")
     if generator == "wrk" and not wrk_path():
         print("bench: wrk is not on PATH; use --generator python", file=sys.stderr)
         return 2
-
     try:
-        prep = {"demo": "skipped"}
-        if not args.skip_prepare:
-            from bench.prepare import PrepareError, prepare
+        with contextlib.ExitStack() as stack:
+            return run(args, generator, stack)
+    except KeyboardInterrupt:
+        print("\nbench: interrupted", file=sys.stderr)
+        return 130
 
-            try:
-                prep = prepare(args.database_url, environ, scale=args.scale, reload=args.reload)
-            except PrepareError as exc:
-                print(f"bench: {exc}", file=sys.stderr)
-                return 1
 
-        import django
+def run(args, generator, stack):
+    from bench import stack as services
+    from bench.prepare import PrepareError, prepare
+    from tests.support import postgres
 
-        django.setup()
-        from django.conf import settings
-        from django.db import connections
-        from django.utils import translation
+    failures = []
+    stamp = None
+    if args.database_url:
+        database_url = args.database_url
+        server_url = database_url if postgres.is_postgres_url(database_url) else None
+        bench_database = urlsplit(database_url).path.lstrip("/") if server_url else None
+    else:
+        try:
+            if args.smoke:
+                # CI: a throwaway cluster, so that a smoke run never touches (or waits for) the kept one.
+                server_url = stack.enter_context(postgres.throwaway_cluster())
+            else:
+                server_url = stack.enter_context(services.postgres_server())
+        except (postgres.PostgresUnavailable, postgres.PostgresStartError) as exc:
+            print(
+                f"bench: no PostgreSQL: {exc}\n(install Debian's postgresql, or pass --database-url)", file=sys.stderr
+            )
+            return 2
+        # One database per demo scale, so that switching scales does not load the demo again and again.
+        bench_database = f"{BENCH_DATABASE}_{args.scale}"
+        stamp = services.PG_DIR / f"stamp-{bench_database}.json"
+        ensure_database(server_url, bench_database, stamp)
+        database_url = postgres.with_database(server_url, bench_database)
 
-        from bench.pages import FLOOR, registry
-        from bench.queries import count_queries, make_client
-        from bench.report import add_floor_fraction, format_table, write_json
-        from bench.server import get as http_get
-        from bench.server import gunicorn
+    redis_url = None
+    if not args.no_redis:
+        try:
+            redis_url = stack.enter_context(services.redis_server())
+        except services.StackError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 2
 
-        pages = registry()
-        if args.only:
-            wanted = {name.strip() for item in args.only for name in item.split(",")}
-            unknown = wanted - {p.name for p in pages}
-            if unknown:
-                names = ", ".join(p.name for p in pages)
-                print(f"bench: unknown page(s) {', '.join(sorted(unknown))}; known: {names}", file=sys.stderr)
-                return 2
-            pages = [p for p in pages if p.name in wanted or p.name == FLOOR]
+    environ = bench_environ(database_url)
+    if redis_url:
+        environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
+    os.environ.update(environ)
 
-        rows = []
-        for page in pages:
-            row = {"name": page.name, "path": None, "note": page.note}
-            try:
-                with translation.override(settings.LANGUAGE_CODE):
-                    row["path"] = page.resolve()
-            except Exception as exc:  # a broken finder should not stop the other pages
-                row["error"] = f"finding the path failed: {exc!r}"
-            rows.append(row)
+    prep = {"demo": "skipped"}
+    if not args.skip_prepare:
+        try:
+            prep = prepare(database_url, environ, scale=args.scale, reload=args.reload, stamp=stamp)
+        except PrepareError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 1
 
-        if args.list:
-            for row in rows:
-                print(f"{row['name']:<20} {row['path'] or '(no page)'}")
-            return 0
+    import django
 
+    django.setup()
+    from django.conf import settings
+    from django.db import connections
+    from django.utils import translation
+
+    from bench.pages import registry, select
+    from bench.queries import count_queries, make_client
+    from bench.report import add_floor_fraction, format_table, write_json
+    from bench.server import hosts
+
+    registered = registry()
+    only = [name.strip() for item in args.only or () for name in item.split(",")]
+    try:
+        pages = select(registered, only=only, all_pages=args.all_pages)
+    except KeyError as exc:
+        names = ", ".join(p.name for p in registered)
+        print(f"bench: unknown page(s) {exc.args[0]}; known: {names}", file=sys.stderr)
+        return 2
+
+    rows = []
+    for page in pages:
+        row = {"name": page.name, "path": None, "note": page.note, "headers": [list(h) for h in page.headers]}
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                row["path"] = page.resolve()
+        except Exception as exc:  # a broken finder should not stop the other pages
+            row["error"] = f"finding the path failed: {exc!r}"
+        rows.append(row)
+
+    if args.list:
+        for row in rows:
+            print(f"{row['name']:<24} {row['path'] or '(no page)'}")
+        return 0
+
+    started = time.time()
+    info = None
+    servers = []
+    if not args.no_pages:
         # Count only after every path is found: a request leaves its language active in this thread.
         client = make_client()
         for row in rows:
             if row["path"] is not None:
                 try:
-                    row["django_status"], row["queries"] = count_queries(row["path"], client=client)
-                except Exception as exc:
-                    row["error"] = f"counting queries failed: {exc!r}"
-
-        info = machine_info(generator, args)
-        connections.close_all()
-
-        busy = info["cpu_busy_before"]
-        print(
-            f"bench: load generator {generator}; {args.duration:g} s per page, {args.connections} connections, "
-            f"{args.workers} gunicorn workers, {info['db_vendor']} database, {info['cpu_count']} CPUs"
-            + ("" if busy is None else f", {busy:.0%} busy before the run")
-        )
-        if busy is not None and busy > 0.25:
-            print("bench: WARNING: other work keeps the CPUs busy; figures will be noisy and low")
-        started = time.time()
-        with gunicorn(environ, workers=args.workers, threads=args.threads) as (host, port, server_info):
-            for row in rows:
-                if row["path"] is None:
-                    continue
-                try:
-                    # Warm every worker, and take the status the real server gives.
-                    for _ in range(2 * args.workers):
-                        row["status"], _body = http_get(host, port, row["path"])
-                    result = measure(
-                        host,
-                        port,
-                        row["path"],
-                        duration=args.duration,
-                        connections=args.connections,
-                        generator=generator,
-                        max_requests=args.max_requests,
+                    row["django_status"], row["queries"] = count_queries(
+                        row["path"], client=client, headers=dict(row["headers"])
                     )
                 except Exception as exc:
-                    row["error"] = f"load failed: {exc!r}"
-                    continue
-                row.update(
-                    rps=result.rps,
-                    p50_ms=result.p50_ms,
-                    p99_ms=result.p99_ms,
-                    requests=result.requests,
-                    seconds=result.seconds,
-                    errors=result.errors,
-                    non_2xx_3xx=result.non_2xx_3xx,
-                    generator=result.generator,
-                    load_extra=result.extra,
-                )
-                print(
-                    f"  {row['name']:<16} {row['path']:<40.40} {row['status']}  {result.rps:9.1f} req/s",
-                    flush=True,
-                )
+                    row["error"] = f"counting queries failed: {exc!r}"
+    info = machine_info(generator, args)
+    connections.close_all()
 
+    busy = info["cpu_busy_before"]
+    print(
+        f"bench: load generator {generator}; {args.duration:g} s per page, {args.connections} connections over "
+        f"{args.hosts} host(s) × {args.workers} gunicorn workers, {info['db_vendor']} database, "
+        f"{'Redis' if redis_url else 'local-memory'} cache, demo scale {args.scale}, {info['cpu_count']} CPUs"
+        + ("" if busy is None else f", {busy:.0%} busy before the run")
+    )
+    if busy is not None and busy > 0.25:
+        print("bench: WARNING: other work keeps the CPUs busy; figures will be noisy and low")
+
+    redis_keys = None
+    try:
+        with hosts(environ, args.hosts, workers=args.workers, threads=args.threads) as up:
+            servers = [server_info for _h, _p, server_info in up]
+            if not args.no_pages:
+                measure_pages(rows, [(h, p) for h, p, _i in up], args, generator)
+            if redis_url:
+                redis_keys = services.redis_keys(redis_url)
+    except Exception as exc:  # a host that does not come up
+        print(f"bench: the hosts failed: {exc!r}", file=sys.stderr)
+        failures.append(f"hosts: {exc!r}")
+
+    if not args.no_pages:
         add_floor_fraction(rows, FLOOR)
         print()
         print(format_table(rows))
-        problems = [r for r in rows if r.get("error") or r.get("errors") or r.get("non_2xx_3xx")]
-        for row in problems:
-            parts = []
-            if row.get("error"):
-                parts.append(row["error"])
+        for row in rows:
+            parts = [row[key] for key in ("error", "warning") if row.get(key)]
             if row.get("non_2xx_3xx"):
                 parts.append(f"{row['non_2xx_3xx']} non-2xx/3xx responses")
             if row.get("errors"):
                 parts.append(f"{row['errors']} socket errors/timeouts")
-            print(f"  ! {row['name']}: {'; '.join(parts)}")
+            if parts:
+                print(f"  ! {row['name']}: {'; '.join(parts)}")
         print(
-            "\nreq/s and p50/p99 from gunicorn over loopback; queries = SQL queries of one warm request "
-            "(Django test client, same settings and database); × floor = req/s ÷ /healthz req/s."
+            f"\nreq/s and p50/p99 from {args.hosts} gunicorn host(s) together over loopback; queries = SQL queries of "
+            "one warm request (Django test client, same settings and database); × floor = req/s ÷ /healthz req/s "
+            "(measured the same way); ·session = the page requested with a session cookie, i.e. past any cache of "
+            "anonymous pages; a word after the status is the X-Cache header of the last warm-up answer (hit/miss)."
         )
+        if redis_url:
+            print(f"Redis holds {redis_keys} keys after the pages (cache and sessions of every host).")
+        failures += page_failures(rows)
 
-        rush_result = None
-        if args.rush:
-            rush_result = run_rush_section(args)
-        registration_rush_result = None
-        if args.registration_rush:
-            registration_rush_result = run_registration_rush_section(args)
+    rushes, session, rush_servers = {}, None, []
+    if args.no_rushes:
+        pass
+    elif server_url is None:
+        print("\nbench: rushes skipped: they need PostgreSQL (row locks across hosts); drop --database-url sqlite")
+    elif failures and any(f.startswith("hosts:") for f in failures):
+        print("\nbench: rushes skipped: the hosts did not start")
+    else:
+        rushes, session, rush_servers = run_rushes(server_url, bench_database, redis_url, args)
+        failures += rush_failures(rushes, session)
 
-        payload = {
-            "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-            "settings": {
-                "duration_s": args.duration,
-                "connections": args.connections,
-                "workers": args.workers,
-                "threads": args.threads,
-                "scale": args.scale,
-                "quick": args.quick,
-                "database_url": _redact(args.database_url),
-                "django_settings": environ["DJANGO_SETTINGS_MODULE"],
-            },
-            "prepare": prep,
-            "machine": info,
-            "server": server_info,
-            "pages": rows,
-        }
-        if rush_result is not None:
-            payload["rush"] = rush_result
-        if registration_rush_result is not None:
-            payload["registration_rush"] = registration_rush_result
-        if not args.no_json:
-            path = write_json(payload)
-            print(f"bench: results written to {path.relative_to(BASE_DIR)} and bench/results/latest.json")
-        return 0
-    except KeyboardInterrupt:
-        print("\nbench: interrupted", file=sys.stderr)
-        return 130
+    payload = {
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "settings": {
+            "duration_s": args.duration,
+            "connections": args.connections,
+            "hosts": args.hosts,
+            "workers_per_host": args.workers,
+            "threads": args.threads,
+            "scale": args.scale,
+            "quick": args.quick,
+            "smoke": args.smoke,
+            "database_url": _redact(database_url),
+            "redis": bool(redis_url),
+            "django_settings": environ["DJANGO_SETTINGS_MODULE"],
+            "rush_figures": vars(args.figures),
+        },
+        "prepare": prep,
+        "machine": info,
+        "servers": servers,
+        "pages": [] if args.no_pages else rows,
+        "redis_keys_after_pages": redis_keys,
+        "shared_session": session,
+        "rush_servers": rush_servers,
+        "rushes": rushes,
+        "exact": all(r.get("exact") for r in rushes.values()) if rushes else None,
+        "failures": failures,
+    }
+    if not args.no_json:
+        path = write_json(payload)
+        print(f"\nbench: results written to {path.relative_to(BASE_DIR)} and bench/results/latest.json")
+    if rushes:
+        from bench.http_rush import format_rush_table
+
+        print(
+            f"\nRushes over {args.hosts} host(s), {args.figures.clients} clients round-robin (check-in: one per "
+            "scanner), counts from the database:"
+        )
+        print(format_rush_table(rushes))
+    if failures:
+        print("\nbench: FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

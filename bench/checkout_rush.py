@@ -3,7 +3,7 @@
     python -m bench.checkout_rush                     # throwaway cluster, 8 workers, 400 attempts, stock 200
     python -m bench.checkout_rush --attempts 1000 --stock 300 --workers 16
     python -m bench.checkout_rush --database-url postgres://postgres@127.0.0.1:5432/postgres
-    python -m bench --rush                             # the same, after the page benchmark
+    python -m bench                                    # the HTTP version against two hosts: bench/http_rush.py
 
 Each worker is a separate Python process with Django set up (cms.settings.production, as the page bench)
 that runs its share of the attempts one after another, like a gunicorn sync worker serving one request

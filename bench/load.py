@@ -1,4 +1,6 @@
-"""Bounded HTTP load against one URL: `wrk` when it is on PATH, else a small Python generator.
+"""Bounded HTTP load against one path on one or more hosts: `wrk` when it is on PATH, else a small Python
+generator. With several hosts (the scale-out run) the connections are spread evenly over them and the figures
+are for all of them together (one rate, one latency distribution).
 
 Both return a LoadResult with the same fields, so the report does not care which one ran.
 
@@ -13,6 +15,7 @@ import math
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -92,8 +95,26 @@ def parse_wrk(output):
     return result
 
 
-def run_wrk(url, *, duration, connections, threads=1, timeout_s=10):
-    """Run wrk against url for `duration` seconds; wrk is itself bounded in time, and we add a hard timeout."""
+# wrk sends every thread's connections to the address of the URL unless setup() gives the thread another one:
+# thread i goes to host i mod n, so with one thread per host the connections are split evenly.
+WRK_HOSTS_LUA = """
+local hosts = {%s}
+local next_host = 0
+function setup(thread)
+  local target = hosts[next_host %% #hosts + 1]
+  thread.addr = wrk.lookup(target[1], target[2])[1]
+  next_host = next_host + 1
+end
+"""
+
+
+def wrk_script(targets):
+    """The Lua script that spreads wrk's threads over `targets` [(host, port), …]."""
+    entries = ", ".join(f'{{"{host}", "{port}"}}' for host, port in targets)
+    return WRK_HOSTS_LUA % entries
+
+
+def wrk_command(url, *, duration, connections, threads=1, timeout_s=10, headers=None, script=None):
     cmd = [
         wrk_path() or "wrk",
         f"-t{max(1, min(threads, connections))}",
@@ -101,9 +122,36 @@ def run_wrk(url, *, duration, connections, threads=1, timeout_s=10):
         f"-d{max(1, round(duration))}s",
         f"--timeout={timeout_s}s",
         "--latency",
-        url,
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + timeout_s + 30)
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    if script:
+        cmd += ["-s", str(script)]
+    return [*cmd, url]
+
+
+def run_wrk(url, *, duration, connections, threads=1, timeout_s=10, headers=None, targets=None):
+    """Run wrk against url for `duration` seconds; wrk is itself bounded in time, and we add a hard timeout.
+    With `targets` (several hosts), one wrk thread per host, connections rounded up to a multiple of them."""
+    with tempfile.TemporaryDirectory(prefix="shanhai-wrk-") as tmp:
+        script = None
+        if targets and len(targets) > 1:
+            script = f"{tmp}/hosts.lua"
+            with open(script, "w") as f:
+                f.write(wrk_script(targets))
+            threads = len(targets)
+            connections = max(connections, threads)
+            connections += -connections % threads
+        cmd = wrk_command(
+            url,
+            duration=duration,
+            connections=connections,
+            threads=threads,
+            timeout_s=timeout_s,
+            headers=headers,
+            script=script,
+        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + timeout_s + 30)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
     parsed = parse_wrk(proc.stdout)
@@ -116,15 +164,31 @@ def run_wrk(url, *, duration, connections, threads=1, timeout_s=10):
         p99_ms=parsed["latency_ms"].get(99),
         errors=parsed["errors"],
         non_2xx_3xx=parsed["non_2xx_3xx"],
-        extra={"latency_ms": parsed["latency_ms"], "socket_errors": parsed.get("socket_errors", {})},
+        extra={
+            "latency_ms": parsed["latency_ms"],
+            "socket_errors": parsed.get("socket_errors", {}),
+            "connections": connections,
+        },
     )
 
 
 # --- Python generator ---------------------------------------------------------------------------------------------
 
 
-def run_python(host, port, path, *, duration, connections, max_requests=DEFAULT_MAX_REQUESTS, timeout_s=10.0):
-    """Closed-loop load from `connections` threads, each with one keep-alive http.client connection.
+def run_python(
+    host,
+    port,
+    path,
+    *,
+    duration,
+    connections,
+    max_requests=DEFAULT_MAX_REQUESTS,
+    timeout_s=10.0,
+    headers=None,
+    targets=None,
+):
+    """Closed-loop load from `connections` threads, each with one keep-alive http.client connection;
+    connection i goes to targets[i mod n] (default: host:port only).
 
     Bounded twice: every thread stops at the deadline (`duration` seconds after the start) and after its
     share of `max_requests`. A request that fails on the socket counts as an error and the thread
@@ -137,10 +201,12 @@ def run_python(host, port, path, *, duration, connections, max_requests=DEFAULT_
     errors = [0] * connections
     start_barrier = threading.Barrier(connections + 1)
     deadline = [0.0]
-    headers = {"Host": f"{host}:{port}", "Connection": "keep-alive"}
+    targets = list(targets or [(host, port)])
 
     def worker(i):
-        conn = http.client.HTTPConnection(host, port, timeout=timeout_s)
+        own_host, own_port = targets[i % len(targets)]
+        request_headers = {"Host": f"{own_host}:{own_port}", "Connection": "keep-alive", **(headers or {})}
+        conn = http.client.HTTPConnection(own_host, own_port, timeout=timeout_s)
         own_lat, own_status = latencies[i], statuses[i]
         start_barrier.wait()
         try:
@@ -149,7 +215,7 @@ def run_python(host, port, path, *, duration, connections, max_requests=DEFAULT_
                 if t0 >= deadline[0]:
                     break
                 try:
-                    conn.request("GET", path, headers=headers)
+                    conn.request("GET", path, headers=request_headers)
                     resp = conn.getresponse()
                     resp.read()
                 except (OSError, http.client.HTTPException):
@@ -193,10 +259,33 @@ def run_python(host, port, path, *, duration, connections, max_requests=DEFAULT_
     )
 
 
-def measure(host, port, path, *, duration, connections, generator="auto", max_requests=DEFAULT_MAX_REQUESTS):
-    """Load one path with the chosen generator ("auto": wrk when on PATH, else python)."""
+def measure(
+    host,
+    port,
+    path,
+    *,
+    duration,
+    connections,
+    generator="auto",
+    max_requests=DEFAULT_MAX_REQUESTS,
+    headers=None,
+    targets=None,
+):
+    """Load one path with the chosen generator ("auto": wrk when on PATH, else python), on host:port or spread
+    over `targets` [(host, port), …]."""
     if generator == "auto":
         generator = "wrk" if wrk_path() else "python"
     if generator == "wrk":
-        return run_wrk(f"http://{host}:{port}{path}", duration=duration, connections=connections)
-    return run_python(host, port, path, duration=duration, connections=connections, max_requests=max_requests)
+        return run_wrk(
+            f"http://{host}:{port}{path}", duration=duration, connections=connections, headers=headers, targets=targets
+        )
+    return run_python(
+        host,
+        port,
+        path,
+        duration=duration,
+        connections=connections,
+        max_requests=max_requests,
+        headers=headers,
+        targets=targets,
+    )

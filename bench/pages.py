@@ -28,6 +28,7 @@ class BenchPage:
     name: str
     path: str | Callable[[], str | None]
     note: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # extra request headers, e.g. a session cookie
 
     def resolve(self):
         path = self.path() if callable(self.path) else self.path
@@ -80,6 +81,60 @@ PAGES = [
 ]
 
 FLOOR = "floor"
+
+# What `make bench` measures unless --all-pages or --only: the pages of issue #8, in this order.
+CORE = (
+    "floor",
+    "home",
+    "product listing",
+    "product",
+    "search 胡柚",
+    "fair",
+    "stall map",
+    "API products",
+    "sitemap",
+)
+# Pages also measured with a session cookie: a request that carries one is never served from a cache of
+# anonymous pages, so this row is the page rendered by Django (the "uncached" figure).
+UNCACHED = ("home", "product listing", "product", "fair")
+UNCACHED_SUFFIX = " ·session"
+SESSION_HEADERS = (("Cookie", "sessionid=bench-no-such-session"),)
+
+
+def uncached_variant(page):
+    """The same page requested with a session cookie (see UNCACHED)."""
+    note = "with a session cookie: past any cache of anonymous pages"
+    return BenchPage(page.name + UNCACHED_SUFFIX, page.path, note, headers=SESSION_HEADERS)
+
+
+def select(pages, *, only=None, all_pages=False, uncached=UNCACHED):
+    """The pages of a run, in order, each page named in `uncached` followed by its session-cookie variant.
+
+    `only`: just these names (a variant by its own name, e.g. "product ·session"), the floor always kept;
+    unknown names raise KeyError. Otherwise CORE, or every registered page with all_pages.
+    """
+    names = [p.name for p in pages]
+    variants = {name + UNCACHED_SUFFIX for name in names if name in uncached}
+    if only:
+        wanted = {FLOOR, *only}
+        unknown = sorted(wanted - set(names) - variants)
+        if unknown:
+            raise KeyError(", ".join(unknown))
+    else:
+        base = set(names) if all_pages else set(CORE)
+        wanted = base | {name + UNCACHED_SUFFIX for name in base if name in uncached}
+    order = (
+        list(pages)
+        if (only or all_pages)
+        else sorted((p for p in pages if p.name in CORE), key=lambda p: CORE.index(p.name))
+    )
+    out = []
+    for page in order:
+        if page.name in wanted:
+            out.append(page)
+        if page.name + UNCACHED_SUFFIX in wanted and page.name + UNCACHED_SUFFIX in variants:
+            out.append(uncached_variant(page))
+    return out
 
 
 def app_pages():

@@ -66,8 +66,8 @@ def demo_fingerprint(base_dir=BASE_DIR):
     return digest.hexdigest()[:16]
 
 
-def read_stamp(database_url):
-    path = stamp_path(database_url)
+def read_stamp(database_url, path=None):
+    path = path or stamp_path(database_url)
     db_file = sqlite_path(database_url)
     if db_file is not None and not db_file.exists():
         path.unlink(missing_ok=True)  # the database went away, so did its data
@@ -78,14 +78,14 @@ def read_stamp(database_url):
         return None
 
 
-def write_stamp(database_url, scale, fingerprint):
-    path = stamp_path(database_url)
+def write_stamp(database_url, scale, fingerprint, path=None):
+    path = path or stamp_path(database_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     loaded_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     path.write_text(json.dumps({"scale": scale, "demo_fingerprint": fingerprint, "loaded_at": loaded_at}))
 
 
-def prepare(database_url, environ, *, scale=0, reload=False, log=print):
+def prepare(database_url, environ, *, scale=0, reload=False, stamp=None, log=print):
     """Migrate, load demo data unless the stamp says it is there at this scale, collect static files.
 
     Returns a dict describing what happened, for the report.
@@ -100,11 +100,12 @@ def prepare(database_url, environ, *, scale=0, reload=False, log=print):
     log("bench: migrating the bench database …")
     manage(["migrate", "--noinput"], environ)
 
-    stamp = read_stamp(database_url)
+    stamp_file = stamp or stamp_path(database_url)
+    stamp = read_stamp(database_url, stamp_file)
     fingerprint = demo_fingerprint()
     info["demo_fingerprint"] = fingerprint
     if stamp and stamp.get("scale") == scale and stamp.get("demo_fingerprint") == fingerprint and not reload:
-        log(f"bench: demo data already loaded at scale {scale} (stamp {stamp_path(database_url).name})")
+        log(f"bench: demo data already loaded at scale {scale} (stamp {stamp_file.name})")
         info["demo"] = "already loaded"
     else:
         why = (
@@ -115,7 +116,7 @@ def prepare(database_url, environ, *, scale=0, reload=False, log=print):
         log(f"bench: manage.py load_demo --scale {scale} ({why}) …")
         proc = manage(["load_demo", "--scale", str(scale)], environ, check=False)
         if proc.returncode == 0:
-            write_stamp(database_url, scale, fingerprint)
+            write_stamp(database_url, scale, fingerprint, stamp_file)
             info["demo"] = "loaded"
         elif "Unknown command" in proc.stderr:
             log("bench: WARNING: manage.py load_demo does not exist yet; pages it would create are skipped")

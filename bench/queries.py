@@ -12,10 +12,10 @@ def make_client():
     return Client(HTTP_HOST=HOST, raise_request_exception=False)
 
 
-def count_queries(path, *, client=None, using="default"):
+def count_queries(path, *, client=None, using="default", headers=None):
     """Request `path` once to warm caches, then again while counting; return (status, queries of the second)."""
     client = client or make_client()
-    client.get(path)
+    client.get(path, headers=headers)
     with CaptureQueriesContext(connections[using]) as ctx:
-        response = client.get(path)
+        response = client.get(path, headers=headers)
     return response.status_code, len(ctx.captured_queries)

@@ -5,7 +5,7 @@ thousands of tickets at once, each worker its own process, on PostgreSQL.
                                                          # workers; then 5,000 tickets scanned by 10 scanners
     python -m bench.registration_rush --attempts 600 --capacity 100 --tickets 1000 --scanners 4
     python -m bench.registration_rush --database-url postgres://postgres@127.0.0.1:5432/postgres
-    python -m bench --registration-rush                  # the same, after the page benchmark
+    python -m bench                                      # the HTTP versions against two hosts: bench/http_rush.py
 
 Same machinery as bench/checkout_rush.py (fresh migrated database, worker processes with Django set up under
 cms.settings.production, a FIFO barrier, per-attempt latency); only the worker code and the scene differ.

@@ -29,7 +29,7 @@ def row_cells(row):
     return [
         row["name"],
         row["path"] or "(no page)",
-        _fmt(row.get("status"), 0),
+        _fmt(row.get("status"), 0) + (f" {row['x_cache'].lower()}" if row.get("x_cache") else ""),
         _fmt(row.get("rps"), 0),
         _fmt(row.get("p50_ms"), 1),
         _fmt(row.get("p99_ms"), 1),

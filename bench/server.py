@@ -64,27 +64,23 @@ def stop(proc, timeout=15.0):
         proc.wait(timeout=5)
 
 
-@contextlib.contextmanager
-def gunicorn(environ, *, workers=2, threads=1, log=print):
-    """Start `gunicorn cms.wsgi:application` on 127.0.0.1:<free port>; yield (host, port, info)."""
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log_path = VAR_DIR / "gunicorn.log"
-    cmd = [
+def gunicorn_command(port, *, workers=2, threads=1, host=HOST):
+    """gunicorn with the project's gunicorn.conf.py, bind/workers/threads/logging set by flags (flags win)."""
+    return [
         PYTHON,
         "-m",
         "gunicorn",
+        "--config",
+        str(BASE_DIR / "gunicorn.conf.py"),
         "cms.wsgi:application",
         "--bind",
-        f"{HOST}:{port}",
+        f"{host}:{port}",
         "--workers",
         str(workers),
         "--threads",
         str(threads),
         "--backlog",
         "256",
-        "--timeout",
-        "30",
         "--graceful-timeout",
         "5",
         "--error-logfile",
@@ -92,12 +88,29 @@ def gunicorn(environ, *, workers=2, threads=1, log=print):
         "--log-level",
         "warning",
     ]
+
+
+# Steady state is what the benchmark measures: no worker recycling in the middle of a page's load
+# (gunicorn.conf.py's max_requests), and no access log (it is off by default anyway).
+BENCH_GUNICORN_ENV = {"GUNICORN_MAX_REQUESTS": "0", "GUNICORN_ACCESS_LOG": ""}
+
+
+@contextlib.contextmanager
+def gunicorn(environ, *, workers=2, threads=1, port=None, name="gunicorn", log=print):
+    """Start gunicorn on 127.0.0.1:<port or a free one>; yield (host, port, info); always stop it.
+
+    Its output goes to var/bench/<name>.log.
+    """
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    log_path = VAR_DIR / f"{name}.log"
+    cmd = gunicorn_command(port, workers=workers, threads=threads)
     with open(log_path, "w") as log_file:
         # Own session: a Ctrl-C in the terminal reaches only us, and we stop gunicorn in order.
         proc = subprocess.Popen(
             cmd,
             cwd=BASE_DIR,
-            env=child_environ(environ),
+            env=child_environ({**BENCH_GUNICORN_ENV, **environ}),
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -105,8 +118,52 @@ def gunicorn(environ, *, workers=2, threads=1, log=print):
         )
         try:
             wait_until_healthy(proc, port)
-            log(f"bench: gunicorn up on http://{HOST}:{port} ({workers} workers × {threads} threads, pid {proc.pid})")
-            yield HOST, port, {"workers": workers, "threads": threads, "log": str(log_path)}
+            log(f"bench: {name} up on http://{HOST}:{port} ({workers} workers × {threads} threads, pid {proc.pid})")
+            yield HOST, port, {"name": name, "port": port, "workers": workers, "threads": threads, "log": str(log_path)}
         finally:
             stop(proc)
-            log("bench: gunicorn stopped")
+            log(f"bench: {name} stopped")
+
+
+@contextlib.contextmanager
+def hosts(environ, count=2, *, workers=2, threads=1, prefix="host", log=print):
+    """`count` gunicorn instances (the "hosts" of a scale-out) on free loopback ports, started at the same
+    time, all with the same environment (database, REDIS_URL). Yields a list of (host, port, info), host A
+    first; stops every one of them on the way out, also when one fails to start."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    started = []  # (proc, log_file, name)
+    try:
+        for i in range(count):
+            name = f"{prefix}-{chr(ord('a') + i)}"
+            port = free_port()
+            log_file = open(VAR_DIR / f"{name}.log", "w")  # noqa: SIM115 (closed below)
+            try:
+                proc = subprocess.Popen(
+                    gunicorn_command(port, workers=workers, threads=threads),
+                    cwd=BASE_DIR,
+                    env=child_environ({**BENCH_GUNICORN_ENV, **environ}),
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            except BaseException:
+                log_file.close()
+                raise
+            started.append((proc, log_file, name, port))
+        result = []
+        for proc, _log_file, name, port in started:
+            wait_until_healthy(proc, port, timeout=90.0)
+            log(f"bench: {name} up on http://{HOST}:{port} ({workers} workers × {threads} threads, pid {proc.pid})")
+            info = {"name": name, "port": port, "workers": workers, "threads": threads}
+            info["log"] = str(VAR_DIR / f"{name}.log")
+            result.append((HOST, port, info))
+        yield result
+    finally:
+        for proc, log_file, _name, _port in started:
+            try:
+                stop(proc)
+            finally:
+                log_file.close()
+        if started:
+            log(f"bench: {', '.join(name for _p, _f, name, _port in started)} stopped")

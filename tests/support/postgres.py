@@ -121,6 +121,70 @@ def _prepare_dir(directory: Path) -> None:
     directory.chmod(0o700)
 
 
+def _initdb(bin_dir: Path, data: Path) -> None:
+    _run(
+        [
+            str(bin_dir / "initdb"),
+            "--pgdata",
+            str(data),
+            "--username",
+            SUPERUSER,
+            "--auth",
+            "trust",
+            "--encoding",
+            "UTF8",
+            "--locale",
+            "C.UTF-8",
+            "--no-sync",
+        ],
+        "initdb",
+    )
+
+
+def _start(bin_dir: Path, data: Path, log: Path, socket_dir: Path, port: int | None, settings: dict) -> int:
+    """pg_ctl start on 127.0.0.1 (port, or a free one, retried if taken meanwhile); returns the port."""
+    # A port can be taken between free_port() and the server binding it: try a few.
+    for attempt in range(5):
+        chosen = port or free_port()
+        options = [
+            "-c listen_addresses=127.0.0.1",
+            f"-c port={chosen}",
+            f"-c unix_socket_directories={socket_dir}",
+            *(f"-c {name}={value}" for name, value in settings.items()),
+        ]
+        try:
+            _run(
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "start",
+                    "--pgdata",
+                    str(data),
+                    "--log",
+                    str(log),
+                    "--wait",
+                    "--timeout",
+                    "60",
+                    "--silent",
+                    "-o",
+                    " ".join(options),
+                ],
+                "pg_ctl start",
+            )
+        except PostgresStartError as exc:
+            server_log = log.read_text(errors="replace") if log.exists() else ""
+            if port is None and attempt < 4 and "could not bind" in server_log:
+                log.unlink(missing_ok=True)
+                continue
+            raise PostgresStartError(f"{exc}\nserver log:\n{server_log}") from None
+        return chosen
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _stop(bin_dir: Path, data: Path, mode: str) -> None:
+    with contextlib.suppress(PostgresStartError):
+        _run([str(bin_dir / "pg_ctl"), "stop", "--pgdata", str(data), "--mode", mode, "--wait"], "stop")
+
+
 @contextlib.contextmanager
 def throwaway_cluster(*, port: int | None = None, quiet: bool = True) -> Iterator[str]:
     """Start a fresh PostgreSQL cluster; yield its DATABASE_URL; stop it and delete it afterwards."""
@@ -134,67 +198,83 @@ def throwaway_cluster(*, port: int | None = None, quiet: bool = True) -> Iterato
     started = False
     try:
         _prepare_dir(workdir)
-        _run(
-            [
-                str(bin_dir / "initdb"),
-                "--pgdata",
-                str(data),
-                "--username",
-                SUPERUSER,
-                "--auth",
-                "trust",
-                "--encoding",
-                "UTF8",
-                "--locale",
-                "C.UTF-8",
-                "--no-sync",
-            ],
-            "initdb",
-        )
-        # A port can be taken between free_port() and the server binding it: try a few.
-        for attempt in range(5):
-            chosen = port or free_port()
-            options = [
-                "-c listen_addresses=127.0.0.1",
-                f"-c port={chosen}",
-                f"-c unix_socket_directories={workdir}",
-                *(f"-c {name}={value}" for name, value in SERVER_SETTINGS.items()),
-            ]
-            try:
-                _run(
-                    [
-                        str(bin_dir / "pg_ctl"),
-                        "start",
-                        "--pgdata",
-                        str(data),
-                        "--log",
-                        str(log),
-                        "--wait",
-                        "--timeout",
-                        "60",
-                        "--silent",
-                        "-o",
-                        " ".join(options),
-                    ],
-                    "pg_ctl start",
-                )
-            except PostgresStartError as exc:
-                server_log = log.read_text(errors="replace") if log.exists() else ""
-                if port is None and attempt < 4 and "could not bind" in server_log:
-                    log.unlink(missing_ok=True)
-                    continue
-                raise PostgresStartError(f"{exc}\nserver log:\n{server_log}") from None
-            started = True
-            break
+        _initdb(bin_dir, data)
+        chosen = _start(bin_dir, data, log, workdir, port, SERVER_SETTINGS)
+        started = True
         url = f"postgres://{SUPERUSER}@127.0.0.1:{chosen}/postgres"
         if not quiet:
             print(f"PostgreSQL ({bin_dir.parent.name}) throwaway cluster at {url} in {workdir}", file=sys.stderr)
         yield url
     finally:
         if started:
-            with contextlib.suppress(PostgresStartError):
-                _run([str(bin_dir / "pg_ctl"), "stop", "--pgdata", str(data), "--mode", "immediate", "--wait"], "stop")
+            _stop(bin_dir, data, "immediate")
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# Kept between runs so that the benchmark's demo data is reused. Still fsync off: the contents can always be
+# loaded again (delete the directory), and it is always stopped cleanly. Autovacuum on, since the data lives on.
+PERSISTENT_SETTINGS = {**SERVER_SETTINGS, "autovacuum": "on", "shared_buffers": "128MB"}
+
+
+@contextlib.contextmanager
+def project_cluster(directory: Path, *, quiet: bool = True) -> Iterator[str]:
+    """A PostgreSQL cluster that lives in `directory` between runs (initdb the first time), started on a
+    loopback port for the length of the `with` block and stopped (fast shutdown) afterwards, also on errors.
+
+    The port is remembered in `directory/port` and reused when free, so the URL stays the same from run
+    to run. Yields the server's URL (database `postgres`). If the cluster is already running (another run
+    uses it), PostgresStartError: two runs never share it, and one never stops the other's server.
+    """
+    reason = unavailable_reason()
+    if reason:
+        raise PostgresUnavailable(reason)
+    bin_dir = find_bin_dir()
+    assert bin_dir is not None
+    directory = Path(directory).resolve()
+    data, log, port_file = directory / "data", directory / "server.log", directory / "port"
+    directory.mkdir(parents=True, exist_ok=True)
+    _prepare_dir(directory)
+    if not (data / "PG_VERSION").is_file():
+        shutil.rmtree(data, ignore_errors=True)  # a half-made cluster from an interrupted initdb
+        _initdb(bin_dir, data)
+    elif _running(bin_dir, data):
+        raise PostgresStartError(
+            f"the cluster in {directory} is already running (another run?); stop it with: "
+            f"{_as_owner([str(bin_dir / 'pg_ctl'), 'stop', '--pgdata', str(data)])}"
+        )
+    remembered = None
+    with contextlib.suppress(OSError, ValueError):
+        remembered = int(port_file.read_text().strip())
+    port = remembered if remembered and _port_free(remembered) else None
+    chosen = _start(bin_dir, data, log, directory, port, PERSISTENT_SETTINGS)
+    try:
+        port_file.write_text(f"{chosen}\n")
+        url = f"postgres://{SUPERUSER}@127.0.0.1:{chosen}/postgres"
+        if not quiet:
+            print(f"PostgreSQL ({bin_dir.parent.name}) cluster at {url} in {directory}", file=sys.stderr)
+        yield url
+    finally:
+        _stop(bin_dir, data, "fast")
+
+
+def _running(bin_dir: Path, data: Path) -> bool:
+    """pg_ctl status: True when a server runs on this data directory (a stale postmaster.pid is not one)."""
+    result = subprocess.run(
+        _as_owner([str(bin_dir / "pg_ctl"), "status", "--pgdata", str(data)]),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return result.returncode == 0
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def with_database(url: str, name: str) -> str:
