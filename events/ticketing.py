@@ -272,11 +272,6 @@ def _clean_request(fair, req, user, now):
         raise EventsError(_("Choose a time slot."), code="slot_required", field="slot")
     if slot is not None:
         _check_slot(fair, slot, now)
-    if not ticket_type.is_free and not getattr(user, "is_authenticated", False):
-        raise EventsError(
-            _("Paid tickets are sold to logged-in buyers; log in or sign up with your mobile number first."),
-            code="login_required",
-        )
     return ticket_type, slot, name, phone, email, people, attendees
 
 
@@ -370,6 +365,10 @@ def _ticket_order(registration, payment_method, now):
     try:
         return checkout.place_fee_order(
             buyer=registration.user,
+            # Without an account the order is the guest's: contact from the registration, opened by its token.
+            guest=None
+            if registration.user_id
+            else checkout.GuestContact(name=registration.name, phone=registration.phone, email=registration.email),
             fees=[
                 checkout.Fee(
                     kind=OrderLine.Kind.TICKET,
