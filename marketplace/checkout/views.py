@@ -153,6 +153,18 @@ def grant_order_access(request, order):
     request.session[GUEST_ORDERS_SESSION_KEY] = tokens
 
 
+# What an order pays for, as a link the selling app gave (the fair registration's ticket page), so the order
+# page can lead back to it; kept in the session of the browser that registered or opened the ticket page.
+ORDER_LINKS_SESSION_KEY = "checkout_order_links"
+
+
+def remember_order_link(request, order, url):
+    links = dict(request.session.get(ORDER_LINKS_SESSION_KEY) or {})
+    if links.get(order.number) != url:
+        links[order.number] = url
+        request.session[ORDER_LINKS_SESSION_KEY] = links
+
+
 def _guest_token(request, number):
     tokens = request.session.get(GUEST_ORDERS_SESSION_KEY) or {}
     return tokens.get(number) if isinstance(tokens, dict) else None
@@ -253,6 +265,7 @@ def order_detail(request, number):
         },
         "shipped_statuses": (VendorOrder.Status.SHIPPED, VendorOrder.Status.DELIVERED),
         "base_template": GUEST_BASE_TEMPLATE if order.is_guest else "cms/accounts/account_base.html",
+        "related_url": (request.session.get(ORDER_LINKS_SESSION_KEY) or {}).get(order.number, ""),
     }
     return TemplateResponse(request, "marketplace/checkout/order_detail.html", context)
 

@@ -181,6 +181,8 @@ def test_guest_registers_a_paid_ticket_on_the_page_and_sees_the_bank_transfer_or
     page = client.get(response["Location"]).content.decode()
     assert reg.order.payment_reference in page and "data-guest-order" in page and "60.00" not in page
     assert "30.00" in page
+    # The order page leads back to the ticket page (the registration's manage link) in this browser.
+    assert f'href="{manage_path(reg)}" data-related-link' in page
     # The ticket page's "Pay now" is the private link, never the bare order number.
     manage = client.get(manage_path(reg)).content.decode()
     assert reverse("order_access", args=[reg.order.access_token]) in manage
@@ -204,7 +206,9 @@ def test_guest_order_pages_need_the_token(client, paid, django_user_model):
     # The private link opens it and remembers it for the order pages.
     response = client.get(reverse("order_access", args=[order.access_token]))
     assert response.status_code == 302 and response["Location"] == detail
-    assert client.get(detail).status_code == 200
+    response = client.get(detail)
+    assert response.status_code == 200 and order.number in response.content.decode()
+    assert "data-related-link" not in response.content.decode()  # this browser never saw the ticket page
     # A session with a wrong token for this number is still refused.
     session = client.session
     session[GUEST_ORDERS_SESSION_KEY] = {order.number: "x" * 43}
