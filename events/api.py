@@ -182,6 +182,7 @@ def book_stall(request, fair_id: int, payload: BookingIn):
 # -- visitor registrations and check-in ----------------------------------------------------------------------
 
 from cms.json_api.auth import session_auth, token_auth  # noqa: E402
+from marketplace.checkout.views import order_access_url  # noqa: E402
 
 from . import ticketing  # noqa: E402
 from .models import Registration, TicketType, TimeSlot  # noqa: E402
@@ -227,7 +228,9 @@ class RegistrationIn(Schema):
     people: int = Field(1, description="1 … the ticket type's per-person limit")
     attendees: list[str] = Field(default_factory=list, max_length=50, description="Every attendee's name, or none")
     join_waitlist: bool = Field(True, description="When full: join the waiting list (else 409 `full`)")
-    payment_method: str = Field("alipay", description="For paid tickets (needs a logged-in buyer)")
+    payment_method: str = Field(
+        "alipay", description="For paid tickets: alipay, wechat_pay, card or bank_transfer (no account needed)"
+    )
 
 
 class RegistrationOut(Schema):
@@ -242,6 +245,11 @@ class RegistrationOut(Schema):
     slot: str | None
     people: int
     order: str | None = Field(description="Order number to pay (paid tickets)")
+    order_status: str | None = Field(description="The order's status (pending_payment, paid, cancelled, …)")
+    payment_url: str | None = Field(
+        description="Page to pay the order and see its status (paid tickets). Without an account it carries the "
+        "order's private access token: keep it private."
+    )
 
 
 class CheckInIn(Schema):
@@ -275,6 +283,8 @@ def _registration_out(reg):
         "slot": str(reg.slot) if reg.slot_id else None,
         "people": reg.people,
         "order": reg.order.number if reg.order_id else None,
+        "order_status": reg.order.status if reg.order_id else None,
+        "payment_url": order_access_url(reg.order) if reg.order_id else None,
     }
 
 
@@ -286,7 +296,7 @@ def _registration_out(reg):
     summary="Register visitors for a fair",
 )
 def register(request, fair_id: int, payload: RegistrationIn):
-    """No account needed for free tickets. Answers `confirmed` (free), `held` (pay `order`) or `waitlisted`;
+    """No account needed, for free or paid tickets. Answers `confirmed` (free), `held` (pay `order`) or `waitlisted`;
     409 `full` when the slot is full and there is no waiting list (or `join_waitlist` is false)."""
     fair = _fair(fair_id)
     ticket_type = TicketType.objects.filter(pk=payload.ticket_type).first()

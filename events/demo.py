@@ -17,7 +17,10 @@ market), time slots made with ticketing.create_slots, and a few hundred registra
 fairs' registration windows are relative to the first load, so the services' window checks would refuse most of
 them) with the slot and ticket-type counters set from them: confirmed/held = the people of the confirmed/held
 registrations. One slot at the Ningbo fair is full with a waiting list; a few registrations are cancelled; at the
-past canteen market most visitors are checked in. The check-in login (`checkin`, password $DEMO_CHECKIN_PASSWORD
+past canteen market most visitors are checked in. The food festival's registration opened ten days before the
+first load (early registration, the fair being one to twelve months ahead): it has free registrations in every
+slot and a few paid tasting tickets bought through the services without an account (bank transfer; half paid
+and confirmed, half held with their guest order). The check-in login (`checkin`, password $DEMO_CHECKIN_PASSWORD
 or `shanhai-checkin`) has the check-in role at the three fairs.
 
 Idempotent: pages by slug, stalls by code, images by title, applications by (fair, vendor), the desk user by
@@ -109,6 +112,13 @@ class FairSpec:
     slot_times: list = field(default_factory=list)  # ("09:00", "11:00")
     slot_capacity: int = 0
     visitors_per_slot: int = 0  # registrations (1–4 people each) per slot, as far as they fit
+    # One slot cut down by the organiser so it is full with a waiting list (upcoming fairs only).
+    full_slot: bool = True
+    # Registration opened this many days before the first load (else 20 days before the fair).
+    registration_opened_days_ago: int | None = None
+    # Paid tickets (the fair's first paid ticket type) registered through the services by visitors without an
+    # account, paying by bank transfer: this many, every other one paid (confirmed), the rest held until paid.
+    paid_registrations: int = 0
 
 
 @dataclass
@@ -270,7 +280,11 @@ FAIRS = [
         ],
         slot_times=[("10:00", "12:00"), ("12:00", "14:00"), ("14:00", "16:00"), ("16:00", "18:00"), ("18:00", "20:00")],
         slot_capacity=300,
-        visitors_per_slot=0,  # registration opens 20 days before the fair
+        visitors_per_slot=5,
+        full_slot=False,
+        # Early registration: opened ten days before the first load, although the fair is 1–12 months ahead.
+        registration_opened_days_ago=10,
+        paid_registrations=6,
     ),
     FairSpec(
         fact="机关食堂消费帮扶市集（省府大院）",
@@ -374,6 +388,14 @@ def fair_dates(spec, today):
     return start, start + datetime.timedelta(days=spec.days - 1)
 
 
+def registration_opens(spec, start, today):
+    """20 days before the fair, or earlier when the spec says registration opened some days ago."""
+    usual = start - datetime.timedelta(days=20)
+    if spec.registration_opened_days_ago is None:
+        return usual
+    return min(usual, today - datetime.timedelta(days=spec.registration_opened_days_ago))
+
+
 def at(day, hour=0, minute=0):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
@@ -410,7 +432,7 @@ def load_fair(index, spec, tally):
             booking_mode=spec.booking_mode,
             applications_open=at(min(start - datetime.timedelta(days=30), today - datetime.timedelta(days=5)), 9),
             applications_close=at(start - datetime.timedelta(days=3), 17),
-            registration_opens=at(start - datetime.timedelta(days=20), 9),
+            registration_opens=at(registration_opens(spec, start, today), 9),
             registration_closes=at(end, 12),
             refund_until=start - datetime.timedelta(days=7),
         )
@@ -787,6 +809,9 @@ def load_registration(fair, spec, checkin, tally):
     if spec.visitors_per_slot and spec.tickets:
         made = load_registrations(fair, spec, types[spec.tickets[0].name], checkin)
         tally.created("registrations", made)
+    paid = next((types[t.name] for t in spec.tickets if Decimal(t.price) > 0), None)
+    if spec.paid_registrations and paid is not None:
+        tally.created("paid registrations", load_paid_registrations(fair, spec, paid))
 
 
 def load_registrations(fair, spec, ticket_type, checkin):
@@ -798,7 +823,7 @@ def load_registrations(fair, spec, ticket_type, checkin):
     now = timezone.now()
     slots = list(TimeSlot.objects.filter(fair=fair).order_by("date", "starts_at"))
     past = fair.end_date < timezone.localdate()
-    popular = slots[1] if len(slots) > 1 and not past else None
+    popular = slots[1] if len(slots) > 1 and not past and spec.full_slot else None
     if popular is not None:
         popular.capacity = 30  # the organiser cut this one down: it fills up and has a waiting list
         popular.save(update_fields=["capacity"])
@@ -862,6 +887,48 @@ def load_registrations(fair, spec, ticket_type, checkin):
         )
     sync_counters(fair)
     return len(made)
+
+
+def load_paid_registrations(fair, spec, ticket_type):
+    """Paid tickets bought without an account, through the services as a visitor would (the fair's registration
+    window is open), paying by bank transfer: every other one's transfer is recorded by the admin, so it is
+    confirmed; the others are held with their guest order until paid (or released when the order expires).
+    No e-mail address is given, so no mail goes out. Returns how many were registered."""
+    from events import ticketing
+    from events.services import EventsError
+    from marketplace.checkout import services as checkout
+    from marketplace.checkout.models import PaymentMethod
+
+    if PaymentMethod.BANK_TRANSFER not in checkout.allowed_payment_methods():
+        return 0
+    rng = random.Random(f"{spec.slug}/paid")
+    admin = admin_user()
+    made = 0
+    for i in range(spec.paid_registrations):
+        try:
+            reg = ticketing.register(
+                fair=fair,
+                request=ticketing.RegistrationRequest(
+                    ticket_type=ticket_type,
+                    name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                    people=min(rng.choice([1, 2, 2]), ticket_type.per_person_limit),
+                    join_waitlist=False,
+                    payment_method=PaymentMethod.BANK_TRANSFER,
+                ),
+            )
+        except EventsError:
+            break  # sold out or closed: the demo has what fits
+        made += 1
+        if i % 2 == 0 and admin is not None and reg.order is not None:
+            checkout.record_bank_transfer(
+                reg.order,
+                amount=reg.order.total,
+                received_on=timezone.localdate(),
+                bank_reference=f"DEMO-{reg.order.payment_reference}",
+                user=admin,
+            )
+    return made
 
 
 def sync_counters(fair):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from marketplace.checkout.exports import spreadsheet_response
+from marketplace.checkout.views import grant_order_access, order_access_url, remember_order_link
 
 from . import ticketing
 from .forms import CheckInForm, RegistrationForm, SlotChangeForm
@@ -69,6 +70,9 @@ def register(request, fair):
         else:
             if registration.status == Registration.Status.HELD:
                 messages.success(request, _("Your places are held until you pay."))
+                # A guest (no account) opens the order with its access token, kept in this browser's session.
+                grant_order_access(request, registration.order)
+                remember_order_link(request, registration.order, manage_path(registration))
                 return redirect("order_detail", registration.order.number)
             return redirect(manage_path(registration))
     return TemplateResponse(request, "events/register.html", {"page": fair, "fair": fair, "form": form})
@@ -106,6 +110,8 @@ def manage(request, index, key):
         except EventsError as exc:
             messages.error(request, exc.message)
         return redirect(request.path)
+    if registration.order_id:
+        remember_order_link(request, registration.order, manage_path(registration))
     show_qr = registration.status == Registration.Status.CONFIRMED
     return TemplateResponse(
         request,
@@ -121,6 +127,7 @@ def manage(request, index, key):
             and registration.slot_id is not None,
             "can_cancel": registration.status in Registration.ACTIVE,
             "attendees": list(registration.attendees.all()),
+            "pay_url": order_access_url(registration.order) if registration.order_id else "",
         },
     )
 

@@ -12,6 +12,10 @@ Rules (DESIGN.md, "Scarce things and concurrency"):
 - the waiting list is first come, first served per (ticket type, slot): a freed place is offered, under the
   same locks, to the head of the list only and held for it (status "offered") until the offer expires; nobody
   registering later can take a place while someone waits for it;
+- when the ticket type's own capacity is the limit, a freed ticket-type place goes to the earliest visitor
+  waiting for that ticket type in any slot that has room for them (the head of that slot's list): operations
+  that free places also lock every slot with someone waiting for the ticket type, still by ascending id and
+  before the ticket type, so the offer's slot counter changes under its lock and a place is offered once;
 - the ticket code (QR) proves entry to one fair and nothing else; the manage key (link in the e-mail) lets
   the holder view, change and cancel. Both come from `secrets`.
 """
@@ -42,6 +46,7 @@ CODE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 REFERENCE_PREFIX = "events.registration:"
 CHECKIN_EARLY = timedelta(minutes=30)
 MAX_SLOTS = 500
+WAITING_LOCK_ATTEMPTS = 4
 
 S = Registration.Status
 
@@ -272,11 +277,6 @@ def _clean_request(fair, req, user, now):
         raise EventsError(_("Choose a time slot."), code="slot_required", field="slot")
     if slot is not None:
         _check_slot(fair, slot, now)
-    if not ticket_type.is_free and not getattr(user, "is_authenticated", False):
-        raise EventsError(
-            _("Paid tickets are sold to logged-in buyers; log in or sign up with your mobile number first."),
-            code="login_required",
-        )
     return ticket_type, slot, name, phone, email, people, attendees
 
 
@@ -295,6 +295,55 @@ def _fits(people, slot, ticket_type):
 
 def _someone_waiting(ticket_type, slot):
     return Registration.objects.filter(ticket_type=ticket_type, slot=slot, status=S.WAITLISTED).exists()
+
+
+def _waiting_slot_ids(ticket_type_id):
+    """The slots where someone waits for this ticket type, read before locking so that an operation freeing a
+    ticket-type place can lock them too, in the one order (slots by ascending id, then the ticket type)."""
+    return list(
+        Registration.objects.filter(ticket_type_id=ticket_type_id, status=S.WAITLISTED, slot__isnull=False)
+        .values_list("slot_id", flat=True)
+        .distinct()
+    )
+
+
+def _next_in_line(ticket_type, slots):
+    """Inside the ticket-type lock: the earliest waiting registration of this ticket type, over every waiting
+    list whose slot is in `slots` (id → slot) or that has no slot, that waits for the ticket type rather than
+    for its slot: the head of its slot's list (first come, first served per slot) with room in its slot.
+    Waiting lists of slots not in `slots` are left alone (their slots are not locked). Returns it or None."""
+    waiting = (
+        Registration.objects.filter(ticket_type=ticket_type, status=S.WAITLISTED)
+        .filter(Q(slot_id__in=list(slots)) | Q(slot__isnull=True))
+        .order_by("created_at", "pk")
+        .values_list("pk", "slot_id", "people")
+    )
+    seen = set()
+    for pk, slot_id, people in waiting.iterator():
+        if slot_id in seen:
+            continue  # behind the head of its own slot's list
+        seen.add(slot_id)
+        slot = slots.get(slot_id)
+        if slot_id is None or (slot is not None and not slot.closed and slot.remaining >= people):
+            return pk
+    return None
+
+
+def _someone_waiting_for_type(ticket_type, slot):
+    """Is someone already waiting for this ticket type (in this slot's list, or in another slot's list with
+    room in that slot, i.e. waiting for a ticket-type place)? A newcomer then queues behind them."""
+    if _someone_waiting(ticket_type, slot):
+        return True
+    elsewhere = set(
+        Registration.objects.filter(ticket_type=ticket_type, status=S.WAITLISTED)
+        .exclude(slot=slot)
+        .values_list("slot_id", flat=True)
+        .distinct()
+    )
+    if not elsewhere:
+        return False
+    others = {s.pk: s for s in TimeSlot.objects.filter(pk__in=elsewhere - {None})}
+    return _next_in_line(ticket_type, others) is not None
 
 
 def _add(objs, *, confirmed=0, held=0):
@@ -321,7 +370,7 @@ def register(*, fair, request, user=None, now=None):
         slot = slots.get(slot.pk) if slot else None
         if slot is not None and slot.closed:
             raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
-        if _fits(people, slot, ticket_type) and not _someone_waiting(ticket_type, slot):
+        if _fits(people, slot, ticket_type) and not _someone_waiting_for_type(ticket_type, slot):
             status = S.CONFIRMED if ticket_type.is_free else S.HELD
         elif ticket_type.waitlist and request.join_waitlist:
             status = S.WAITLISTED
@@ -370,6 +419,10 @@ def _ticket_order(registration, payment_method, now):
     try:
         return checkout.place_fee_order(
             buyer=registration.user,
+            # Without an account the order is the guest's: contact from the registration, opened by its token.
+            guest=None
+            if registration.user_id
+            else checkout.GuestContact(name=registration.name, phone=registration.phone, email=registration.email),
             fees=[
                 checkout.Fee(
                     kind=OrderLine.Kind.TICKET,
@@ -411,21 +464,27 @@ def _release(registration, status, slot, ticket_type, user=None, reason=""):
     )
 
 
-def _offer_next(slot, ticket_type, now=None):
-    """Inside the locks: offer freed places to the head of the waiting list, first come first served. The
-    head blocks the list: a smaller group behind it never jumps ahead. Returns the registrations offered."""
+def _offer_next(slot, ticket_type, now=None, slots=None):
+    """Inside the locks: offer freed places to the waiting lists, first come first served. `slots` (id → slot)
+    are the locked slots, `slot` among them: when a cancellation frees a place of the ticket type (its own
+    capacity being the limit), the earliest visitor waiting for this ticket type in any locked slot that still
+    has room for them gets it, not only the freed slot's list. The earliest one blocks the rest: a smaller
+    group behind never jumps ahead, for the ticket type or within a slot. Each offer holds its places at once,
+    so a place is never offered twice. Returns the registrations offered."""
     now = now or timezone.now()
+    slots = dict(slots or {})
+    if slot is not None:
+        slots.setdefault(slot.pk, slot)
     offered = []
     while True:
-        head = (
-            Registration.objects.select_for_update()
-            .filter(ticket_type=ticket_type, slot=slot, status=S.WAITLISTED)
-            .order_by("created_at", "pk")
-            .first()
-        )
-        if head is None or not _fits(head.people, slot, ticket_type):
+        pk = _next_in_line(ticket_type, slots)
+        if pk is None:
             break
-        _add([slot, ticket_type], held=head.people)
+        head = Registration.objects.select_for_update(of=("self",)).select_related("fair").get(pk=pk)
+        head_slot = slots.get(head.slot_id)
+        if head.status != S.WAITLISTED or not _fits(head.people, head_slot, ticket_type):
+            break
+        _add([head_slot, ticket_type], held=head.people)
         head.status = S.OFFERED
         head.offer_expires_at = now + offer_window()
         head.save(update_fields=["status", "offer_expires_at"])
@@ -441,12 +500,29 @@ def _offer_next(slot, ticket_type, now=None):
     return offered
 
 
-def _locked_registration(registration, extra_slot_ids=()):
-    """Lock slot(s) → ticket type → registration for an existing registration. Returns (reg, slots, type)."""
+def _locked_registration(registration, extra_slot_ids=(), waiting=False):
+    """Lock slot(s) → ticket type → registration for an existing registration. Returns (reg, slots, type).
+    `waiting`: also lock the slots where someone waits for the ticket type (an operation that frees ticket-type
+    places may offer them there; see _offer_next)."""
     current = Registration.objects.filter(pk=registration.pk).values("slot_id", "ticket_type_id").first()
     if current is None:
         raise EventsError(_("This registration does not exist."), code="not_found")
-    slots, ticket_type = _lock([current["slot_id"], *extra_slot_ids], current["ticket_type_id"])
+    wanted = {current["slot_id"], *extra_slot_ids} - {None}
+    if not waiting:
+        slots, ticket_type = _lock(sorted(wanted), current["ticket_type_id"])
+    else:
+        # Someone may join a waiting list in another slot between reading the list and locking the ticket type
+        # (joining takes the ticket-type lock, so the set is settled once we hold it). Then give back these
+        # locks (a savepoint's row locks go with it) and lock again with that slot too, in the one order.
+        for attempt in range(WAITING_LOCK_ATTEMPTS):
+            wanted |= set(_waiting_slot_ids(current["ticket_type_id"]))
+            savepoint = transaction.savepoint()
+            slots, ticket_type = _lock(sorted(wanted), current["ticket_type_id"])
+            missing = set(_waiting_slot_ids(current["ticket_type_id"])) - set(slots)
+            if not missing or attempt == WAITING_LOCK_ATTEMPTS - 1:
+                transaction.savepoint_commit(savepoint)
+                break
+            transaction.savepoint_rollback(savepoint)
     reg = Registration.objects.select_for_update().select_related("fair").get(pk=registration.pk)
     return reg, slots, ticket_type
 
@@ -476,11 +552,11 @@ def cancel(registration, *, user=None, reason="", now=None):
         except MarketplaceError as exc:
             raise EventsError(exc.message, code=exc.code) from exc
     with transaction.atomic():
-        reg, slots, ticket_type = _locked_registration(registration)
+        reg, slots, ticket_type = _locked_registration(registration, waiting=True)
         slot = slots.get(reg.slot_id)
         if reg.status in Registration.ACTIVE:
             _release(reg, S.CANCELLED, slot, ticket_type, user, reason)
-            _offer_next(slot, ticket_type, now)
+            _offer_next(slot, ticket_type, now, slots=slots)
             _notify(reg, "cancelled")
     return reg
 
@@ -516,12 +592,12 @@ def expire_offers(now=None):
     count = 0
     for pk in Registration.objects.filter(status=S.OFFERED, offer_expires_at__lte=now).values_list("pk", flat=True):
         with transaction.atomic():
-            reg, slots, ticket_type = _locked_registration(Registration(pk=pk))
+            reg, slots, ticket_type = _locked_registration(Registration(pk=pk), waiting=True)
             if reg.status != S.OFFERED or reg.offer_expires_at is None or reg.offer_expires_at > now:
                 continue
             slot = slots.get(reg.slot_id)
             _release(reg, S.LAPSED, slot, ticket_type, None, "offer expired")
-            _offer_next(slot, ticket_type, now)
+            _offer_next(slot, ticket_type, now, slots=slots)
             count += 1
     return count
 
@@ -554,7 +630,7 @@ def change_slot(registration, new_slot, *, user=None, now=None):
         reg.save(update_fields=["slot"])
         _audit(reg.fair, "events.registration_slot_changed", user, registration=reg.pk, old=previous, new=new.pk)
         if old is not None:
-            _offer_next(old, ticket_type, now)
+            _offer_next(old, ticket_type, now, slots=slots)
     _notify(reg, "changed")
     return reg
 
@@ -583,13 +659,13 @@ def on_order_paid(sender, order, **kwargs):
 @receiver(checkout_signals.order_closed, dispatch_uid="events.registration_order_closed")
 def on_order_closed(sender, order, reason, **kwargs):
     for pk in registrations_for_order(order).values_list("pk", flat=True):
-        reg, slots, ticket_type = _locked_registration(Registration(pk=pk))
+        reg, slots, ticket_type = _locked_registration(Registration(pk=pk), waiting=True)
         if reg.status not in (S.HELD, S.CONFIRMED):
             continue
         slot = slots.get(reg.slot_id)
         status = S.RELEASED if reason == "expired" else S.CANCELLED
         _release(reg, status, slot, ticket_type, None, reason)
-        _offer_next(slot, ticket_type)
+        _offer_next(slot, ticket_type, slots=slots)
         _notify(reg, status)
 
 

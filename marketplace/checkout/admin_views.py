@@ -240,7 +240,10 @@ class OrderIndexView(ExportingListingView):
             return queryset
         by_transfer = Payment.objects.filter(bank_reference__icontains=query).values("order_id")
         return queryset.filter(
-            Q(number__icontains=query) | Q(payment_reference__icontains=query) | Q(pk__in=by_transfer)
+            Q(number__icontains=query)
+            | Q(payment_reference__icontains=query)
+            | Q(pk__in=by_transfer)
+            | Q(guest_phone__icontains=query)
         )
 
     @cached_property
@@ -249,7 +252,7 @@ class OrderIndexView(ExportingListingView):
             TitleColumn("number", label=_("Order"), url_name="staff_orders:detail", sort_key="number"),
             DateColumn("placed_at", label=_("Placed"), sort_key="placed_at"),
             StatusTagColumn("status", label=_("Status"), accessor=_status_display),
-            Column("buyer", label=_("Buyer"), accessor=lambda order: order.buyer.get_username()),
+            Column("buyer", label=_("Buyer"), accessor=lambda order: order.buyer_label),
             Column(
                 "vendors",
                 label=_("Vendors"),

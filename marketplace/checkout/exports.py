@@ -126,7 +126,7 @@ def staff_order_rows(orders, vendor=None):
             "order_status": order.get_status_display(),
             "payment_method": order.get_payment_method_display(),
             "payment_reference": order.payment_reference or "",
-            "buyer": order.buyer.get_username(),
+            "buyer": order.buyer_label,
             "total": order.total,
             "refunded_total": order.refunded_total,
             "vendor": part.vendor_name if part else line.vendor_name,

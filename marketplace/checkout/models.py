@@ -93,9 +93,20 @@ class Order(models.Model):
     OPEN_UNPAID = (Status.AWAITING_APPROVAL, Status.PENDING_PAYMENT)
 
     number = models.CharField(_("order number"), max_length=20, unique=True, default=new_order_number)
+    # Null for a guest's order (a paid fair ticket bought without an account): the guest_* fields then say
+    # who to contact, and the access token (in the session and in the links we send) opens the order.
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("buyer")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("buyer"),
     )
+    guest_name = models.CharField(_("guest's name"), max_length=60, blank=True)
+    guest_phone = models.CharField(_("guest's mobile number"), max_length=20, blank=True)
+    guest_email = models.EmailField(_("guest's e-mail"), blank=True)
+    access_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT, db_index=True
     )
@@ -157,12 +168,34 @@ class Order(models.Model):
                 condition=~Q(idempotency_key=""),
                 name="one_order_per_idempotency_key",
             ),
+            models.CheckConstraint(
+                condition=Q(buyer__isnull=False) | (Q(access_token__isnull=False) & ~Q(guest_phone="")),
+                name="guest_order_has_token_and_phone",
+            ),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(condition=Q(refunded_total__lte=models.F("total")), name="refund_within_total"),
         ]
 
     def __str__(self):
         return self.number
+
+    @property
+    def is_guest(self):
+        return self.buyer_id is None
+
+    @property
+    def contact_email(self):
+        """Where e-mails about the order go: the buyer's account e-mail, or the guest's."""
+        if self.buyer_id is not None:
+            return self.buyer.email
+        return self.guest_email
+
+    @property
+    def buyer_label(self):
+        """Who bought, for staff lists and exports: the account's username, or the guest's name and phone."""
+        if self.buyer_id is not None:
+            return self.buyer.get_username()
+        return _("%(name)s %(phone)s (guest)") % {"name": self.guest_name, "phone": self.guest_phone}
 
     @property
     def delivery_address(self):

@@ -31,7 +31,8 @@ def send_order_email(order_id, kind, vendor_order_id=None):
             [part.vendor.contact_email] if part.vendor.contact_email else []
         )
     else:
-        recipients = [order.buyer.email] if order.buyer.email else []
+        # A guest's order (no account) goes to the e-mail the guest gave, if any.
+        recipients = [order.contact_email] if order.contact_email else []
     recipients = sorted(set(recipients))
     if not recipients:
         return 0

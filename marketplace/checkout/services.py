@@ -164,6 +164,9 @@ def place_order(*, buyer, lines, payment_method, address=None, note="", idempote
     (buyer_unit, requested_delivery_date, …) and an optional `approval_threshold`: an order whose total
     is above it waits for an approver (AWAITING_APPROVAL, holding its stock) for `approval_window`.
     """
+    if buyer is None:
+        # Product orders need an account (delivery addresses, order history); only fees may be bought as a guest.
+        raise MarketplaceError(_("Log in or sign up to place an order."), code="login_required")
     if payment_method not in allowed_payment_methods():
         raise MarketplaceError(_("This payment method is not available."), code="invalid_payment_method")
     if not lines:
@@ -220,12 +223,31 @@ class Fee:
     reference: str = ""
 
 
-def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None):
+@dataclasses.dataclass
+class GuestContact:
+    """Who to reach about a guest's order (no account): a name, a mainland mobile number, maybe an e-mail."""
+
+    name: str
+    phone: str
+    email: str = ""
+
+
+def new_access_token():
+    return secrets.token_urlsafe(32)
+
+
+def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None, guest=None):
     """An order of fees (tickets, stall fees): no stock, no delivery, no vendor parts. Returns the Order.
 
     Callers hold their own scarce thing (a stall, a place in a slot) in the same transaction, and
     listen to `signals.order_paid` / `signals.order_closed` to confirm or release it.
+    Without a buyer (`buyer=None`) the order is a guest's: `guest` (GuestContact) is required and the order
+    gets an unguessable `access_token`, the only way to open it (see views.order_access).
     """
+    if buyer is None and (guest is None or not (guest.name or "").strip() or not (guest.phone or "").strip()):
+        raise MarketplaceError(
+            _("An order without an account needs the buyer's name and mobile number."), code="invalid"
+        )
     if payment_method not in allowed_payment_methods():
         raise MarketplaceError(_("This payment method is not available."), code="invalid_payment_method")
     if not fees:
@@ -235,8 +257,17 @@ def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None
             raise MarketplaceError(_("A fee must have a positive price and quantity."), code="invalid")
     now = timezone.now()
     with transaction.atomic():
+        guest_fields = {}
+        if buyer is None:
+            guest_fields = {
+                "guest_name": guest.name.strip()[:60],
+                "guest_phone": guest.phone.strip()[:20],
+                "guest_email": (guest.email or "").strip()[:254],
+                "access_token": new_access_token(),
+            }
         order = Order.objects.create(
             buyer=buyer,
+            **guest_fields,
             payment_method=payment_method,
             total=sum((Decimal(f.unit_price) * f.quantity).quantize(CENT, ROUND_HALF_UP) for f in fees),
             note=note[:200],
@@ -254,7 +285,13 @@ def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None
                 line_total=(Decimal(fee.unit_price) * fee.quantity).quantize(CENT, ROUND_HALF_UP),
                 reference=fee.reference,
             )
-        log_event(order, "placed", user=buyer, to_status=order.status, data={"total": str(order.total)})
+        log_event(
+            order,
+            "placed",
+            user=buyer,
+            to_status=order.status,
+            data={"total": str(order.total), **({"guest": True} if buyer is None else {})},
+        )
     from . import notifications
 
     notifications.order_placed(order)
@@ -319,11 +356,19 @@ def _locked(order):
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
-def cancel_order(order, *, user, reason="", by_staff=False):
-    """Cancel an unpaid order (the buyer's own, or any as staff) and return its stock."""
+def may_open_order(order, *, user=None, access_token=None):
+    """The buyer's own order, or a guest's order opened with its access token (compared in constant time)."""
+    if order.buyer_id is not None:
+        return getattr(user, "is_authenticated", False) and order.buyer_id == user.pk
+    return bool(order.access_token and access_token and secrets.compare_digest(order.access_token, access_token))
+
+
+def cancel_order(order, *, user, reason="", by_staff=False, access_token=None):
+    """Cancel an unpaid order (the buyer's own, a guest's with its access token, or any as staff) and return
+    its stock."""
     with transaction.atomic():
         order = _locked(order)
-        if not by_staff and order.buyer_id != getattr(user, "pk", None):
+        if not by_staff and not may_open_order(order, user=user, access_token=access_token):
             raise MarketplaceError(_("This is not your order."), code="forbidden")
         if not order.is_open_unpaid:
             raise MarketplaceError(

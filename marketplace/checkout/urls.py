@@ -10,6 +10,7 @@ urlpatterns = [
     path("cart/update/", views.cart_update, name="cart_update"),
     path("checkout/", views.checkout, name="checkout"),
     path("orders/", views.order_list, name="orders"),
+    path("orders/guest/<str:token>/", views.order_access, name="order_access"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),

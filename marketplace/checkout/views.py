@@ -4,6 +4,7 @@ Thin views: forms parse the request, `cart.py` keeps the cart, `services.py` and
 act, and a refused operation's MarketplaceError.message (already translated) is shown as it is.
 """
 
+import functools
 import logging
 
 import stripe
@@ -137,11 +138,75 @@ def checkout(request):
 # -- orders -----------------------------------------------------------------------------------------
 
 
+# A guest's orders (paid tickets bought without an account) open with their access token: the link we send
+# (`order_access`) puts {number: token} in the session, and the order pages then check it like an owner.
+GUEST_ORDERS_SESSION_KEY = "checkout_guest_orders"
+GUEST_BASE_TEMPLATE = "marketplace/checkout/guest_base.html"
+
+
+def grant_order_access(request, order):
+    """Let this browser open a guest's order (after placing it, or after following its private link)."""
+    if order.buyer_id is not None or not order.access_token:
+        return
+    tokens = dict(request.session.get(GUEST_ORDERS_SESSION_KEY) or {})
+    tokens[order.number] = order.access_token
+    request.session[GUEST_ORDERS_SESSION_KEY] = tokens
+
+
+# What an order pays for, as a link the selling app gave (the fair registration's ticket page), so the order
+# page can lead back to it; kept in the session of the browser that registered or opened the ticket page.
+ORDER_LINKS_SESSION_KEY = "checkout_order_links"
+
+
+def remember_order_link(request, order, url):
+    links = dict(request.session.get(ORDER_LINKS_SESSION_KEY) or {})
+    if links.get(order.number) != url:
+        links[order.number] = url
+        request.session[ORDER_LINKS_SESSION_KEY] = links
+
+
+def _guest_token(request, number):
+    tokens = request.session.get(GUEST_ORDERS_SESSION_KEY) or {}
+    return tokens.get(number) if isinstance(tokens, dict) else None
+
+
+def order_access_url(order):
+    """Where the buyer sees and pays an order: the order page, or for a guest the private link."""
+    if order.buyer_id is None and order.access_token:
+        return reverse("order_access", args=[order.access_token])
+    return reverse("order_detail", args=[order.number])
+
+
 def _own_order(request, number):
-    order = Order.objects.filter(number=number, buyer=request.user).first()
-    if order is None:
+    """The buyer's own order, or a guest's order this browser holds the access token of; else 404."""
+    order = Order.objects.filter(number=number).first()
+    if order is None or not services.may_open_order(
+        order, user=request.user, access_token=_guest_token(request, number)
+    ):
         raise Http404(_("No such order."))
     return order
+
+
+def order_access_required(view):
+    """Like login_required, but a guest holding the order's access token in the session may pass too."""
+
+    @functools.wraps(view)
+    def wrapper(request, number, *args, **kwargs):
+        if not request.user.is_authenticated and not _guest_token(request, number):
+            return login_required(view)(request, number, *args, **kwargs)
+        return view(request, number, *args, **kwargs)
+
+    return wrapper
+
+
+@never_cache
+def order_access(request, token):
+    """The private link to a guest's order (in its e-mails and on the ticket page): remember it, show the order."""
+    order = Order.objects.filter(access_token=token, buyer=None).first() if token else None
+    if order is None:
+        raise Http404(_("No such order."))
+    grant_order_access(request, order)
+    return redirect("order_detail", number=order.number)
 
 
 @never_cache
@@ -181,7 +246,7 @@ def buyer_timeline(order):
 
 
 @never_cache
-@login_required
+@order_access_required
 def order_detail(request, number):
     order = _own_order(request, number)
     parts = order.vendor_orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
@@ -199,16 +264,23 @@ def order_detail(request, number):
             "number": settings.BANK_ACCOUNT_NUMBER,
         },
         "shipped_statuses": (VendorOrder.Status.SHIPPED, VendorOrder.Status.DELIVERED),
+        "base_template": GUEST_BASE_TEMPLATE if order.is_guest else "cms/accounts/account_base.html",
+        "related_url": (request.session.get(ORDER_LINKS_SESSION_KEY) or {}).get(order.number, ""),
     }
     return TemplateResponse(request, "marketplace/checkout/order_detail.html", context)
 
 
 @require_POST
-@login_required
+@order_access_required
 def order_cancel(request, number):
     order = _own_order(request, number)
     try:
-        services.cancel_order(order, user=request.user, reason=_("cancelled by the buyer"))
+        services.cancel_order(
+            order,
+            user=request.user,
+            reason=_("cancelled by the buyer"),
+            access_token=_guest_token(request, number),
+        )
     except MarketplaceError as error:
         messages.error(request, error.message)
     else:
@@ -217,7 +289,7 @@ def order_cancel(request, number):
 
 
 @never_cache
-@login_required
+@order_access_required
 def order_pay(request, number):
     order = _own_order(request, number)
     if order.payment_method not in PaymentMethod.online() or order.status != Order.Status.PENDING_PAYMENT:
@@ -241,7 +313,7 @@ def order_pay(request, number):
 
 
 @never_cache
-@login_required
+@order_access_required
 def order_pay_return(request, number):
     """Stripe sends the buyer back here: ask Stripe how the payment went, so a late webhook never matters."""
     order = _own_order(request, number)

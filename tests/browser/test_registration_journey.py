@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from events import ticketing
 from events.models import CheckIn, Registration, TicketType
-from events.tickets import checkin_url
+from events.tickets import checkin_url, manage_path
 from tests.events.conftest import fair_index, make_fair
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,3 +103,42 @@ def test_visitor_registers_on_a_phone_and_staff_check_the_ticket_in_once(
         assert CheckIn.objects.filter(registration=reg).count() == 1
     finally:
         staff_context.close()
+
+
+def test_visitor_without_an_account_registers_a_paid_ticket_and_sees_how_to_pay(
+    live_server, phone_page, screenshot_dir, make_fair
+):
+    today = timezone.localdate()
+    start = today + timedelta(days=10)
+    fair = make_fair("百县千碗美食节", stalls=0, start_date=start, end_date=start + timedelta(days=1))
+    ticket = TicketType.objects.create(
+        fair=fair, name="名厨品鉴专场", price=Decimal("88.00"), capacity=60, per_person_limit=2, requires_slot=False
+    )
+
+    # No account: the visitor fills the form, picks the paid ticket and bank transfer, and lands on the order.
+    page = phone_page
+    page.goto(live_server.url + fair.url + "register/")
+    page.locator("input[name=phone]").fill("13600136000")
+    page.locator("input[name=name]").fill("王五")
+    page.locator("select[name=ticket_type]").select_option(str(ticket.pk))
+    page.locator("input[name=people]").fill("2")
+    page.locator("select[name=payment_method]").select_option("bank_transfer")
+    page.locator(".registration-form button[type=submit]").click()
+    page.wait_for_url("**/orders/*/")
+
+    reg = Registration.objects.get()
+    order = reg.order
+    assert reg.status == Registration.Status.HELD and order.buyer is None and order.guest_phone == "13600136000"
+    expect(page.locator("[data-order-status]")).to_have_attribute("data-order-status", "pending_payment")
+    expect(page.locator("[data-bank=reference]")).to_have_text(order.payment_reference)
+    expect(page.locator("[data-bank=amount]")).to_contain_text("176.00")
+    expect(page.locator("[data-guest-order]")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=screenshot_dir / "guest-ticket-order-phone.png", full_page=True)
+
+    # The ticket page (the link in the e-mail) says the places are held and leads back to the order.
+    page.goto(live_server.url + manage_path(reg))
+    expect(page.locator(".ticket")).to_have_attribute("data-status", "held")
+    page.locator(f"a[href$='/orders/guest/{order.access_token}/']").click()
+    page.wait_for_url(f"**/orders/{order.number}/")
+    expect(page.locator("[data-bank=reference]")).to_have_text(order.payment_reference)

@@ -236,6 +236,24 @@ class TestEventsDemo:
         assert Registration.objects.values("ticket_code").distinct().count() == Registration.objects.count()
         assert Registration.objects.values("manage_key").distinct().count() == Registration.objects.count()
 
+    def test_food_festival_has_free_and_paid_guest_registrations(self, loaded):
+        from django.utils import timezone
+
+        festival = FairPage.objects.get(title__startswith="味美浙江")
+        assert festival.registration_opens < timezone.now() and festival.start_date > timezone.localdate()
+        general = festival.ticket_types.get(price=0)
+        free = festival.registrations.filter(ticket_type=general)
+        assert free.filter(status=Registration.Status.CONFIRMED).count() >= 50
+        assert set(free.values_list("slot", flat=True)) == set(festival.slots.values_list("pk", flat=True))
+        tasting = festival.ticket_types.get(price__gt=0)
+        paid = list(festival.registrations.filter(ticket_type=tasting).select_related("order"))
+        assert sorted(r.status for r in paid) == ["confirmed"] * 3 + ["held"] * 3
+        for reg in paid:
+            order = reg.order
+            assert reg.user is None and order.buyer is None and order.access_token and order.guest_phone == reg.phone
+            assert order.status == ("paid" if reg.status == "confirmed" else "pending_payment")
+            assert order.total == tasting.price * reg.people
+
     def test_past_fair_has_check_ins_and_staff_has_the_role(self, loaded):
         canteen = FairPage.objects.get(title__startswith="机关食堂")
         confirmed = canteen.registrations.filter(status=Registration.Status.CONFIRMED)

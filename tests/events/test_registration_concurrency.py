@@ -163,3 +163,113 @@ def test_two_staff_scanning_one_ticket_check_it_in_once(checkout_pg_database):
     rows = together(url, CHECKIN, envs)
     assert sorted(r["kind"] for r in rows) == ["already", "valid"], rows
     assert query(url, "SELECT count(*) FROM events_checkin") == [(1,)]
+
+
+CROSS_SETUP = r"""
+import json
+from datetime import time as t, timedelta
+from decimal import Decimal
+from django.utils import timezone
+from wagtail.models import Page
+from cms.models import City
+from events import ticketing
+from events.models import FairIndexPage, FairPage, TicketType
+
+root = Page.get_first_root_node()
+city = City.objects.create(code="330800", name="衢州市")
+index = root.add_child(instance=FairIndexPage(title="展销会", slug="fairs"))
+day = timezone.localdate() + timedelta(days=5)
+fair = index.add_child(instance=FairPage(
+    title="百县千碗美食节", slug="fair", start_date=day, end_date=day, venue="会展中心", host_city=city, status="open"))
+# The ticket type's own capacity (4) is the limit, not the slots (10 each).
+ticket = TicketType.objects.create(fair=fair, name="品鉴票", price=Decimal("0"), capacity=4, per_person_limit=5)
+a, b, c, d = ticketing.create_slots(
+    fair=fair, days=[day], times=[(t(9), t(10)), (t(10), t(11)), (t(11), t(12)), (t(12), t(13))], capacity=10)
+
+def reg(slot, i):
+    return ticketing.register(fair=fair, request=ticketing.RegistrationRequest(
+        ticket_type=ticket, slot=slot, name="访客", phone="137%08d" % i)).pk
+
+confirmed = [reg(a, 1), reg(a, 2), reg(b, 3), reg(b, 4)]
+waiting = [reg(c, 5), reg(a, 6), reg(d, 7), reg(c, 8), reg(b, 9)]  # in this order, all for the ticket type
+print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slots": [a.pk, b.pk, c.pk, d.pk],
+                  "confirmed": confirmed, "waiting": waiting}))
+"""
+
+CROSS_ACT = r"""
+import json, os, traceback
+from events import ticketing
+from events.models import FairPage, Registration, TicketType, TimeSlot
+open(os.environ["READY"], "w").close()
+os.close(os.open(os.environ["GO"], os.O_RDONLY))
+row = {"code": None}
+try:
+    if os.environ["ACTION"] == "cancel":
+        reg = ticketing.cancel(Registration.objects.get(pk=int(os.environ["REG_ID"])))
+    elif os.environ["ACTION"] == "expire":
+        ticketing.expire_offers()
+        reg = None
+    else:
+        reg = ticketing.register(fair=FairPage.objects.get(pk=int(os.environ["FAIR_ID"])),
+            request=ticketing.RegistrationRequest(
+                ticket_type=TicketType.objects.get(pk=int(os.environ["TICKET_ID"])),
+                slot=TimeSlot.objects.get(pk=int(os.environ["SLOT_ID"])),
+                name="新来的", phone="139%08d" % int(os.environ["I"])))
+    row.update(status=reg.status if reg else None, id=reg.pk if reg else None)
+except ticketing.EventsError as exc:
+    row.update(code=exc.code)
+except Exception:
+    row.update(code="error", error=traceback.format_exc()[-1500:])
+print(json.dumps(row))
+"""
+
+
+def test_cancellations_in_two_slots_offer_ticket_type_places_across_slots_once_each(checkout_pg_database):
+    """Two cancellations (slots A and B) and three newcomers (slots C and D) at once, the ticket type full:
+    the two freed ticket-type places go to the two earliest waiting visitors (slots C and A), each offered once
+    and held in its own slot; the newcomers queue; the counters match the rows; nothing deadlocks."""
+    url = checkout_pg_database
+    s = json.loads(postgres.run_django(CROSS_SETUP, url).stdout.strip().splitlines()[-1])
+    a, b, c, d = s["slots"]
+    base = {"FAIR_ID": str(s["fair"]), "TICKET_ID": str(s["ticket"])}
+    envs = [
+        {**base, "ACTION": "cancel", "REG_ID": str(s["confirmed"][0])},
+        {**base, "ACTION": "cancel", "REG_ID": str(s["confirmed"][2])},
+        {**base, "ACTION": "register", "SLOT_ID": str(c)},
+        {**base, "ACTION": "register", "SLOT_ID": str(d)},
+        {**base, "ACTION": "register", "SLOT_ID": str(d)},
+    ]
+    rows = together(url, CROSS_ACT, envs)
+    assert not [r for r in rows if r["code"]], rows
+    assert [r["status"] for r in rows] == ["cancelled", "cancelled", "waitlisted", "waitlisted", "waitlisted"], rows
+
+    offered = query(url, "SELECT id, slot_id FROM events_registration WHERE status = 'offered' ORDER BY id")
+    assert offered == [(s["waiting"][0], c), (s["waiting"][1], a)]
+    assert query(url, "SELECT confirmed, held, capacity FROM events_tickettype WHERE id = %s", s["ticket"]) == [
+        (2, 2, 4)
+    ]
+    # Every slot's counters equal its rows (held = offered or held registrations, confirmed = confirmed ones).
+    counters = {
+        pk: (confirmed, held) for pk, confirmed, held in query(url, "SELECT id, confirmed, held FROM events_timeslot")
+    }
+    rows_by_slot = {
+        pk: (conf, held)
+        for pk, conf, held in query(
+            url,
+            "SELECT slot_id, COALESCE(SUM(people) FILTER (WHERE status = 'confirmed'), 0), "
+            "COALESCE(SUM(people) FILTER (WHERE status IN ('offered', 'held')), 0) "
+            "FROM events_registration GROUP BY slot_id",
+        )
+    }
+    assert {pk: rows_by_slot.get(pk, (0, 0)) for pk in counters} == counters
+
+    # The offers lapse in two expiry jobs at once: the places go on to the next two waiting (D, then C), once.
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE events_registration SET offer_expires_at = now() - interval '1 minute' WHERE status = 'offered'"
+        )
+    rows = together(url, CROSS_ACT, [{**base, "ACTION": "expire"}] * 2)
+    assert not [r for r in rows if r["code"]], rows
+    offered = query(url, "SELECT id FROM events_registration WHERE status = 'offered' ORDER BY created_at, id")
+    assert offered == [(s["waiting"][2],), (s["waiting"][3],)]
+    assert query(url, "SELECT confirmed, held FROM events_tickettype WHERE id = %s", s["ticket"]) == [(2, 2)]
