@@ -7,7 +7,7 @@ of the catalogue: the card's relations are joined or prefetched, never fetched p
 from django.db.models import CharField, Exists, Expression, F, Func, OuterRef, Prefetch, Q
 from django.db.models.expressions import Col
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search.backends import get_search_backend
 
 from .models import ProductPage, VendorPage
@@ -77,8 +77,24 @@ class Unindexed(Func):
         return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
+def public(pages):
+    """Wagtail's `.public()`: pages with no view restriction on themselves or an ancestor.
+
+    Wagtail reads the restrictions joined to their pages, which SQLite plans as a scan of every page
+    when the restriction table is empty or small (25 ms at 100,000 products); reading the restricted
+    pages' paths by id is one cheap query.
+    """
+    restricted = Page.objects.filter(pk__in=PageViewRestriction.objects.values("page_id")).values_list(
+        "path", flat=True
+    )
+    condition = Q()
+    for path in restricted:
+        condition &= ~Q(path__startswith=path)
+    return pages.filter(condition)
+
+
 def visible_products(user=None):
-    products = ProductPage.objects.live().public().visible().for_listing()
+    products = public(ProductPage.objects.live()).visible().for_listing()
     products = products.filter(audience__in=audiences_for(user))
     return _with_renditions(products, "cover_image")
 
@@ -86,8 +102,7 @@ def visible_products(user=None):
 def listing_products(user=None):
     """`visible_products` for listings sorted in the database: the same rows, a page at a time."""
     products = (
-        ProductPage.objects.live()
-        .public()
+        public(ProductPage.objects.live())
         .filter(available=True, vendor__isnull=False)
         .alias(
             _vendor_approval=Unindexed(F("vendor__approval_status")),
@@ -101,8 +116,7 @@ def listing_products(user=None):
 
 def visible_vendors():
     vendors = (
-        VendorPage.objects.live()
-        .public()
+        public(VendorPage.objects.live())
         .filter(approval_status=VendorPage.Approval.APPROVED)
         .select_related("county", "county__city", "logo")
         .order_by("path")
