@@ -7,8 +7,10 @@ of the catalogue: the card's relations are joined or prefetched, never fetched p
 from django.db.models import CharField, Exists, Expression, F, Func, OuterRef, Prefetch, Q
 from django.db.models.expressions import Col
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
+
+from cms.restrictions import public
 
 from .models import ProductPage, VendorPage
 
@@ -75,22 +77,6 @@ class Unindexed(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
-
-
-def public(pages):
-    """Wagtail's `.public()`: pages with no view restriction on themselves or an ancestor.
-
-    Wagtail reads the restrictions joined to their pages, which SQLite plans as a scan of every page
-    when the restriction table is empty or small (25 ms at 100,000 products); reading the restricted
-    pages' paths by id is one cheap query.
-    """
-    restricted = Page.objects.filter(pk__in=PageViewRestriction.objects.values("page_id")).values_list(
-        "path", flat=True
-    )
-    condition = Q()
-    for path in restricted:
-        condition &= ~Q(path__startswith=path)
-    return pages.filter(condition)
 
 
 def visible_products(user=None):
