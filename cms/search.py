@@ -1,4 +1,4 @@
-"""Chinese-aware search terms for Wagtail's database search backend.
+"""Chinese-aware search terms for Wagtail's database search backend, and cheaper ranking on SQLite.
 
 Chinese is written without spaces, so a full-text index sees "常山胡柚" as one word and a search
 for "胡柚" finds nothing. We index every Chinese character and every pair of neighbouring
@@ -6,6 +6,11 @@ characters (unigrams and bigrams), plus the pinyin of those pairs ("huyou") and 
 and turn a query into the same units. "胡柚" then matches both 常山胡柚 and 胡柚膏, and "huyou" or
 "tangelo" find them too. This works unchanged on SQLite (FTS5) and PostgreSQL (tsvector), with
 the backend's ranking and field boosts (names weigh more than descriptions).
+
+On SQLite, Wagtail's backend orders by relevance with a correlated subquery that runs the full-text
+match once per matching row (O(matches²): 0.12 s for 胡柚 at 10,000 products). `_RankedSQLiteCompiler`
+gives the same order (score, then newest pk) from two flat queries instead — the matches with their
+scores, and which of them the queryset admits — and then loads only the requested slice by id.
 """
 
 import functools
@@ -54,8 +59,76 @@ def query_terms_for(query):
     return " ".join(dict.fromkeys(terms))
 
 
+MAX_RANKED_SLICE = 500
+INTEGER_FIELD_TYPES = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
+
+
+def _has_integer_pk(model):
+    field = model._meta.pk
+    while field.remote_field is not None:  # a page's pk is its page_ptr
+        field = field.target_field
+    return field.get_internal_type() in INTEGER_FIELD_TYPES
+
+
+def _sqlite_ranking_classes():
+    """Compiler and results classes for SQLite that rank without the per-row score subquery."""
+    from django.db.models import Case, IntegerField, Value, When
+    from modelsearch.backends.database.sqlite import sqlite as base
+    from modelsearch.query import MatchAll, Not
+
+    class RankedSQLiteCompiler(base.SQLiteSearchQueryCompiler):
+        counting = False
+
+        def search(self, config, start, stop, score_field=None):
+            normalized = base.normalize(self.query)
+            if (
+                self.counting
+                or not self.order_by_relevance
+                or score_field is not None
+                or isinstance(normalized, (MatchAll, Not))
+                or not _has_integer_pk(self.queryset.model)
+            ):
+                return super().search(config, start, stop, score_field=score_field)
+            # The same match and score expressions as the vendor's compiler (see its `search`).
+            match = base.MatchExpression(self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(normalized))
+            index_query = (
+                base.SQLiteFTSIndexEntry.objects.filter(match)
+                .filter(index_entry__content_type__in=base.get_descendants_content_types_pks(self.queryset.model))
+                .annotate(score=self._build_rank_expression(self.get_search_vectors(), config))
+            )
+            to_python = self.queryset.model._meta.pk.to_python
+            scores = {}
+            for object_id, score in index_query.values_list("index_entry__object_id", "score"):
+                scores.setdefault(to_python(object_id), score)
+            admitted = self.queryset.filter(pk__in=index_query.values_list("index_entry__object_id", flat=True))
+            ranked = sorted((scores[pk], -pk) for pk in admitted.order_by().values_list("pk", flat=True))
+            ids = [-negative_pk for _score, negative_pk in ranked][start:stop]
+            if len(ids) > MAX_RANKED_SLICE:  # a CASE that long costs more than it saves
+                return super().search(config, start, stop, score_field=score_field)
+            if not ids:
+                return self.queryset.none()
+            position = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField())
+            return self.queryset.filter(pk__in=ids).order_by(position)
+
+    class RankedSQLiteResults(base.SQLiteSearchResults):
+        def _do_count(self):
+            # Counting needs no ranking: the vendor's single COUNT over the matches.
+            self.query_compiler.counting = True
+            try:
+                return super()._do_count()
+            finally:
+                self.query_compiler.counting = False
+
+    return base.SQLiteSearchBackend, RankedSQLiteCompiler, RankedSQLiteResults
+
+
 @functools.cache
 def _chinese_backend_class(base_class):
+    attrs = {}
+    sqlite_backend, compiler_class, results_class = _sqlite_ranking_classes()
+    if issubclass(base_class, sqlite_backend):
+        attrs = {"query_compiler_class": compiler_class, "results_class": results_class}
+
     class ChineseSearchBackend(base_class):
         """The vendor's database backend, with queries turned into the indexed units first."""
 
@@ -71,6 +144,8 @@ def _chinese_backend_class(base_class):
                 return self.search(query, model_or_queryset, None, operator, order_by_relevance)
             return super().autocomplete(query, model_or_queryset, fields, operator, order_by_relevance)
 
+    for name, value in attrs.items():
+        setattr(ChineseSearchBackend, name, value)
     ChineseSearchBackend.__name__ = f"Chinese{base_class.__name__}"
     return ChineseSearchBackend
 

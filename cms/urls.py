@@ -4,20 +4,39 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
 from cms.api import api_router
 from cms.json_api import mount as mount_json_api
+from cms.sitemaps import PageSitemap
 from events.api import router as events_api
 from marketplace.checkout.api import router as checkout_api
 from marketplace.checkout.webhook import stripe_webhook
+from marketplace.models import ProductPage
+
+
+class ProductSitemap(PageSitemap):
+    model = ProductPage
+
+
+class OtherPagesSitemap(PageSitemap):
+    exclude = (ProductPage,)
+
+
+SITEMAPS = {"pages": OtherPagesSitemap, "products": ProductSitemap}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

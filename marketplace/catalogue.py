@@ -4,14 +4,32 @@ Each returns a queryset that loads a page of cards in a fixed number of queries,
 of the catalogue: the card's relations are joined or prefetched, never fetched per card.
 """
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import CharField, Exists, Expression, F, Func, OuterRef, Prefetch, Q
+from django.db.models.expressions import Col
 from wagtail.images import get_image_model
+from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
+
+from cms.restrictions import public
 
 from .models import ProductPage, VendorPage
 
+
+class PageTableId(Expression):
+    """`wagtailcore_page.id` of a page model's query: the pk's value, read from the parent table.
+
+    Ordering by first_published_at and then by this column matches the first_published_at index (whose
+    entries end with the page id), so a database can walk the index instead of sorting; Django would
+    turn `-pk` or `-id` into the child table's `page_ptr_id`, which the index does not cover.
+    """
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        alias = query.join_parent_model(query.get_meta(), Page, query.get_initial_alias(), {})
+        return Col(alias, Page._meta.get_field("id"))
+
+
 SORTS = {
-    "newest": ("-first_published_at", "-pk"),
+    "newest": ("-first_published_at", PageTableId().desc()),
     "price": ("unit_price", "pk"),
     "-price": ("-unit_price", "pk"),
     "name": ("title", "pk"),
@@ -45,16 +63,46 @@ def _with_renditions(queryset, image_field):
     )
 
 
+class Unindexed(Func):
+    """A column's value, written `+column` on SQLite so that its query planner does not pick an index for it.
+
+    Nearly every product is visible, so indexes on the visibility columns (approval status, audience)
+    select nothing; but SQLite prefers them and then sorts the whole catalogue for each page. Without
+    them it walks the sort column's index (first_published_at, unit_price) and stops after a page.
+    Other databases get the plain column.
+    """
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 def visible_products(user=None):
-    products = ProductPage.objects.live().public().visible().for_listing()
+    products = public(ProductPage.objects.live()).visible().for_listing()
     products = products.filter(audience__in=audiences_for(user))
+    return _with_renditions(products, "cover_image")
+
+
+def listing_products(user=None):
+    """`visible_products` for listings sorted in the database: the same rows, a page at a time."""
+    products = (
+        public(ProductPage.objects.live())
+        .filter(available=True, vendor__isnull=False)
+        .alias(
+            _vendor_approval=Unindexed(F("vendor__approval_status")),
+            _audience=Unindexed(F("audience")),
+        )
+        .filter(_vendor_approval=VendorPage.Approval.APPROVED, _audience__in=audiences_for(user))
+        .for_listing()
+    )
     return _with_renditions(products, "cover_image")
 
 
 def visible_vendors():
     vendors = (
-        VendorPage.objects.live()
-        .public()
+        public(VendorPage.objects.live())
         .filter(approval_status=VendorPage.Approval.APPROVED)
         .select_related("county", "county__city", "logo")
         .order_by("path")

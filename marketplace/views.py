@@ -4,11 +4,16 @@ Thin views: they read query parameters through a form, ask the catalogue queries
 for a page of results and render it.
 """
 
+import hashlib
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from wagtail.models import Site
 
+from cms import shell_cache
 from cms.models import County, MountainSeaPair
 
 from . import catalogue
@@ -17,10 +22,49 @@ from .models import VendorIndexPage
 
 PRODUCTS_PER_PAGE = 24
 VENDORS_PER_PAGE = 24
+COUNT_CACHE_SECONDS = 60
+
+
+class CataloguePaginator(Paginator):
+    """A paginator whose cost follows the page size rather than the catalogue, for querysets.
+
+    - The count is cached for a minute, keyed by the query's SQL and the shell cache's version (which
+      every publish, unpublish or move changes), so only stock-dependent counts ("in stock") may lag,
+      and by a minute at most.
+    - A page is found with a narrow query (ids only, joining just what the filters need) and then its
+      rows, with everything the cards show, are loaded by id: sorting ten thousand ids is much cheaper
+      than sorting ten thousand wide joined rows.
+    Anything else (search results) is paginated as Django does.
+    """
+
+    @property
+    def count(self):
+        if "count" not in self.__dict__:
+            self.__dict__["count"] = self._count()
+        return self.__dict__["count"]
+
+    def _count(self):
+        if not isinstance(self.object_list, QuerySet):
+            return Paginator.count.func(self)
+        sql, params = self.object_list.order_by().query.sql_with_params()
+        digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()
+        key = f"market:count:{shell_cache.version()}:{digest}"
+        count = cache.get(key)
+        if count is None:
+            count = self.object_list.count()
+            cache.set(key, count, COUNT_CACHE_SECONDS)
+        return count
+
+    def _get_page(self, object_list, number, paginator):
+        if isinstance(object_list, QuerySet) and isinstance(self.object_list, QuerySet):
+            ids = list(object_list.values_list("pk", flat=True))
+            rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)} if ids else {}
+            object_list = [rows[pk] for pk in ids if pk in rows]
+        return super()._get_page(object_list, number, paginator)
 
 
 def _page_of(request, queryset, per_page):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return CataloguePaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def _query_without_page(request):
@@ -45,7 +89,7 @@ def vendor_list(request, market):
 
 def product_list(request, market):
     form = ProductFilterForm(request.GET or None)
-    products = catalogue.visible_products(request.user)
+    products = catalogue.listing_products(request.user)
     if form.is_valid():
         products = catalogue.filter_products(products, form.cleaned_data)
         products = catalogue.sort_products(products, form.cleaned_data.get("sort"))
@@ -77,7 +121,7 @@ def county_detail(request, market, slug):
         "vendors": catalogue.visible_vendors().filter(county=county)[:VENDORS_PER_PAGE],
         "products": _page_of(
             request,
-            catalogue.sort_products(catalogue.visible_products(request.user).filter(origin_county=county), None),
+            catalogue.sort_products(catalogue.listing_products(request.user).filter(origin_county=county), None),
             PRODUCTS_PER_PAGE,
         ),
         "query_string": _query_without_page(request),

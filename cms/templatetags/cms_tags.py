@@ -1,16 +1,21 @@
 """Template tags for the site shell: money, language switch, main menu, absolute URLs and sharing images."""
 
+import hashlib
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.template.loader import get_template
 from django.urls import translate_url
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, to_locale
 from wagtail.models import Page, Site
 
 from cms import shell_cache
+from cms.restrictions import public
 
 register = template.Library()
 
@@ -165,6 +170,39 @@ def site_name(site_settings, language_code=None):
     return site_settings.site_name
 
 
+PICTURE_TEMPLATE = "cms/includes/picture_tag.html"
+PICTURE_CACHE_SECONDS = 60 * 60 * 24
+
+
+@register.simple_tag
+def responsive_picture(image, shape, alt):
+    """The <picture> of cms/includes/picture_tag.html, rendered once per image version, shape and alt text.
+
+    Rendering one costs six rendition lookups (AVIF, WebP and JPEG at two or three sizes), each parsing
+    its filter spec again. The key holds everything the markup follows from: the image's file (name and
+    hash: a new upload is a new key), its size and focal point (whose change makes new renditions).
+    """
+    parts = (
+        image.pk,
+        image.file.name,
+        image.file_hash,
+        image.width,
+        image.height,
+        image.focal_point_x,
+        image.focal_point_y,
+        image.focal_point_width,
+        image.focal_point_height,
+        shape,
+        str(alt),
+    )
+    key = "cms:picture:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = get_template(PICTURE_TEMPLATE).render({"image": image, "shape": shape, "image_alt": alt})
+        cache.set(key, html, PICTURE_CACHE_SECONDS)
+    return mark_safe(html)
+
+
 @register.filter
 def live_specific(pages):
     """The live pages of a chooser list (pages or page ids) as their specific classes, in the editor's order.
@@ -176,7 +214,7 @@ def live_specific(pages):
     ids = [p if isinstance(p, int) else p.pk for p in pages if p is not None]
     if not ids:
         return []
-    types = Page.objects.live().public().filter(pk__in=ids).values_list("pk", "content_type_id")
+    types = public(Page.objects.live()).filter(pk__in=ids).values_list("pk", "content_type_id")
     ids_by_type = {}
     for pk, content_type_id in types:
         ids_by_type.setdefault(content_type_id, []).append(pk)

@@ -1,8 +1,69 @@
+import hashlib
+
 from django import template
+from django.core.cache import cache
+from django.template.loader import get_template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from cms import shell_cache
 
 register = template.Library()
+
+PRODUCT_CARD_TEMPLATE = "marketplace/cards/product_card_body.html"
+CARD_CACHE_SECONDS = 60 * 60 * 6
+
+
+def product_card_key(page, *, query="", site_id=None):
+    """Cache key of a product card: a digest of everything the card shows, so it can never be stale.
+
+    Names, price, unit, stock state, vendor, county, marks, URL path and cover image (file and focal
+    point, from which its renditions follow) come from rows the listing loaded anyway; the shell
+    cache's version changes on every publish, move or site change; the language and the search words
+    (highlighted in the name) complete it.
+    """
+    image = page.cover_image if page.cover_image_id else None
+    vendor = page.vendor
+    county = page.origin_county
+    parts = (
+        page.pk,
+        page.title,
+        page.name_en,
+        page.url_path,
+        str(page.unit_price),
+        page.unit,
+        page.min_order_quantity,
+        page.stock_state,
+        (
+            (image.pk, image.file.name, image.width, image.height, image.focal_point_x, image.focal_point_y)
+            + (image.focal_point_width, image.focal_point_height)
+        )
+        if image
+        else None,
+        (vendor.pk, vendor.title, vendor.name_en) if vendor else None,
+        (county.pk, county.name, county.name_en) if county else None,
+        [(mark.pk, mark.name, mark.name_en, mark.kind) for mark in page.marks.all()],
+        site_id,
+    )
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"market:card:{shell_cache.version()}:{get_language()}:{digest}:{hashlib.md5(query.encode()).hexdigest()}"
+
+
+@register.simple_tag(takes_context=True)
+def product_card(context, page):
+    """A product card, rendered once per content and language and then served from the cache."""
+    from wagtail.models import Site
+
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    query = str(context.get("query") or "")
+    key = product_card_key(page, query=query, site_id=site.pk if site else None)
+    html = cache.get(key)
+    if html is None:
+        html = get_template(PRODUCT_CARD_TEMPLATE).render({"page": page, "query": query, "request": request})
+        cache.set(key, html, CARD_CACHE_SECONDS)
+    return mark_safe(html)
 
 
 @register.simple_tag(takes_context=True)

@@ -384,8 +384,14 @@ def test_robots_txt(client):
 
 def test_sitemap_lists_live_pages(client, home_page, news_index, standard_page):
     standard_page.unpublish()
-    response = client.get("/sitemap.xml")
+    index = client.get("/sitemap.xml")
 
+    assert index.status_code == 200
+    assert index["Content-Type"].startswith("application/xml")
+    assert "<sitemapindex" in index.content.decode()
+    sections = re.findall(r"<loc>([^<]+)</loc>", index.content.decode())
+    assert "http://testserver/sitemap-pages.xml" in sections
+    response = client.get("/sitemap-pages.xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     locations = re.findall(r"<loc>([^<]+)</loc>", response.content.decode())

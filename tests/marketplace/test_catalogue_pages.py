@@ -190,3 +190,30 @@ def test_home_page_featured_cards_cost_a_fixed_number_of_queries(
     html = client.get("/").content.decode()
     assert all(p.title in html for p in products)
     assert six == one, (one, six)
+
+
+def test_cached_cards_follow_stock_edits_and_language(client, catalogue_data):
+    from marketplace.models import ProductStock
+
+    def page():
+        return client.get("/market/products/").content.decode()
+
+    assert page().count("stock--sold_out") == 1  # 胡柚膏; cards are now cached
+    ProductStock.objects.filter(product=catalogue_data["tangelo"]).update(quantity=0)  # no signal, no publish
+    assert page().count("stock--sold_out") == 2
+
+    cake = catalogue_data["cake"]
+    cake.title = "邵永丰麻饼礼盒"
+    cake.name_en = "Sesame cake gift box"
+    cake.save_revision().publish()
+    assert "邵永丰麻饼礼盒" in page()
+    assert "Sesame cake gift box" in client.get("/en/market/products/").content.decode()
+    assert "邵永丰麻饼礼盒" in page()  # the English card did not replace the Chinese one
+
+
+def test_cached_cards_keep_each_search_highlight(client, catalogue_data):
+    first = client.get("/search/", {"q": "胡柚"}).content.decode()
+    second = client.get("/search/", {"q": "常山"}).content.decode()
+    assert "常山<mark>胡柚</mark>" in first
+    assert "<mark>常山</mark>胡柚" in second
+    assert "常山胡柚" in client.get("/market/products/").content.decode()  # no marks outside search
