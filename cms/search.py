@@ -125,9 +125,11 @@ def _sqlite_ranking_classes():
 @functools.cache
 def _chinese_backend_class(base_class):
     attrs = {}
-    sqlite_backend, compiler_class, results_class = _sqlite_ranking_classes()
-    if issubclass(base_class, sqlite_backend):
-        attrs = {"query_compiler_class": compiler_class, "results_class": results_class}
+    # The SQLite module can only be imported where its FTS model exists (on SQLite databases).
+    if base_class.__module__.startswith("modelsearch.backends.database.sqlite"):
+        sqlite_backend, compiler_class, results_class = _sqlite_ranking_classes()
+        if issubclass(base_class, sqlite_backend):
+            attrs = {"query_compiler_class": compiler_class, "results_class": results_class}
 
     class ChineseSearchBackend(base_class):
         """The vendor's database backend, with queries turned into the indexed units first."""

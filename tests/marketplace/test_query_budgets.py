@@ -18,7 +18,8 @@ BUDGETS = {
     "listing filtered": ("/market/products/?county=changshan&mark=gi&in_stock=on&sort=price", 10),
     "listing page 2": ("/market/products/?page=2", 10),
     "county": ("/market/county/changshan/", 15),
-    "search": ("/search/?q=胡柚", 12),
+    # SQLite ranks in two flat queries of its own plus loading the page by id (cms.search); PostgreSQL ranks in one.
+    "search": ("/search/?q=胡柚", {"sqlite": 12, "postgresql": 8}),
     "product": (None, 11),
     "home": ("/", 11),
     "API product list": (f"/api/v2/pages/?type=marketplace.ProductPage&fields={API_FIELDS}", 8),
@@ -71,7 +72,8 @@ def test_each_page_costs_the_same_with_3_and_30_products(client, catalogue, monk
     catalogue["grow"]()
     many = {name: warm_count(client, path) for name, path in paths.items()}
     assert many == few
-    assert many == {name: budget for name, (_path, budget) in BUDGETS.items()}
+    budgets = {name: budget for name, (_path, budget) in BUDGETS.items()}
+    assert many == {name: b[connection.vendor] if isinstance(b, dict) else b for name, b in budgets.items()}
 
 
 def test_sitemap_pages_cost_the_same_and_the_index_lists_each(client, catalogue, monkeypatch):
