@@ -225,7 +225,7 @@ class Figures:
     visitors: int = 2000
     capacity: int = 500
     decline_every: int = 2
-    tickets: int = 3000
+    tickets: int = 5000
     scanners: int = 10
     double_every: int = 10
 
