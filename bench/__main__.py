@@ -235,6 +235,7 @@ def measure_pages(rows, targets, args, generator):
     from bench.load import measure
 
     host, port = targets[0]
+    _warm_workers(targets, args.workers, [row["path"] for row in rows if row["path"] is not None])
     for row in rows:
         if row["path"] is None:
             continue
@@ -275,6 +276,19 @@ def measure_pages(rows, targets, args, generator):
             load_extra=result.extra,
         )
         print(f"  {row['name']:<24} {row['path']:<40.40} {row['status']}  {result.rps:9.1f} req/s", flush=True)
+
+
+def _warm_workers(targets, workers, paths):
+    """Send every page to every host from several connections at once, so that each worker (not only the
+    one that happens to accept first) has loaded the URLconf and templates before anything is measured:
+    otherwise the first page measured (the floor) pays for the cold workers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(h, p, path) for h, p in targets for path in paths for _ in range(2 * workers)]
+    with ThreadPoolExecutor(max_workers=2 * workers * len(targets)) as pool:
+        for future in [pool.submit(_warm, h, p, path, {}) for h, p, path in jobs]:
+            with contextlib.suppress(OSError):  # the page's own warm-up reports a host that does not answer
+                future.result()
 
 
 def _warm(host, port, path, headers, timeout=10.0):
@@ -483,12 +497,13 @@ def run(args, generator, stack):
     servers = []
     if not args.no_pages:
         # Count only after every path is found: a request leaves its language active in this thread.
-        client = make_client()
         for row in rows:
             if row["path"] is not None:
                 try:
+                    # A fresh client per page: cookies a previous page set (an expired session cookie
+                    # from a ·session row) would otherwise take later anonymous rows past the page cache.
                     row["django_status"], row["queries"] = count_queries(
-                        row["path"], client=client, headers=dict(row["headers"])
+                        row["path"], client=make_client(), headers=dict(row["headers"])
                     )
                 except Exception as exc:
                     row["error"] = f"counting queries failed: {exc!r}"
