@@ -1,7 +1,8 @@
 """Whole-page cache for anonymous visitors: the HTML of public Wagtail pages, served without a query.
 
 What is cached: GET/HEAD requests that carry no session or messages cookie and no Authorization header,
-answered 200 by a Wagtail page (or a routable sub-route the page lists in `page_cache_routes`), with no
+answered 200 by a Wagtail page (or a routable sub-route the page lists in `page_cache_routes`, or a view
+wrapped in `cacheable_view`: search, sitemaps), with no
 cookie of their own, no session write and no `Cache-Control: private/no-cache/no-store` (Wagtail sends
 that for password-protected pages). Everything else (admin, cart, checkout, accounts, registration,
 APIs, previews, logged-in visitors, anyone with a cart) is never looked up nor stored.
@@ -17,6 +18,7 @@ So content is stale for at most the commit that changed it, and counts shown on 
 PAGE_CACHE_SECONDS. Checkout and registration never read this cache.
 """
 
+import functools
 import hashlib
 import re
 import secrets
@@ -42,7 +44,7 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_PARAMS = 8
 MAX_BODY_BYTES = 1024 * 1024
 # Headers that the view sets and a cached copy must repeat (the outer middleware adds the rest).
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
 
 _TOKEN_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(">)')
 _TOKEN_LIKE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
@@ -127,6 +129,18 @@ def mark_page(page, request, serve_args, serve_kwargs):
     if view is not None and getattr(view, "__name__", None) not in getattr(page, "page_cache_routes", ()):
         return  # a routable sub-route that did not declare itself public (forms, tickets, reports …)
     request.page_cache_ok = True
+
+
+def cacheable_view(view):
+    """Let the page cache keep this view's answers to anonymous visitors, like a public page's: for
+    read-only GET views whose answer depends only on the URL and the language (search, sitemaps)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.page_cache_ok = True
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _response_is_cacheable(request, response):

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import views
 from cms.api import api_router
 from cms.json_api import mount as mount_json_api
+from cms.page_cache import cacheable_view
 from cms.sitemaps import PageSitemap
 from events.api import router as events_api
 from marketplace.checkout.api import router as checkout_api
@@ -32,11 +33,13 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cacheable_view(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path(
+        "sitemap-<section>.xml", cacheable_view(sitemap_views.sitemap), {"sitemaps": SITEMAPS}, name="sitemap-section"
+    ),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

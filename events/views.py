@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from . import services
 from .forms import ApplicationForm, BookingForm
 from .models import Stall, StallApplication, StallBooking
+
+EXHIBITOR_PRODUCTS_SHOWN = 6
 
 STATE_LABELS = {
     "available": lambda: _("Available"),
@@ -63,11 +67,20 @@ def fair_context(request, fair):
     exhibitors = list(fair.confirmed_exhibitors())
     from marketplace.models import ProductPage
 
+    # The first few products of each exhibitor, chosen in the database: a vendor may list thousands.
+    first_per_vendor = Window(RowNumber(), partition_by=F("vendor_id"), order_by=F("pk").asc())
+    shown = (
+        ProductPage.objects.live()
+        .filter(vendor__in=[b.vendor_id for b in exhibitors])
+        .annotate(rank_in_vendor=first_per_vendor)
+        .filter(rank_in_vendor__lte=EXHIBITOR_PRODUCTS_SHOWN)
+        .order_by("pk")
+    )
     products = {}
-    for product in ProductPage.objects.live().filter(vendor__in=[b.vendor_id for b in exhibitors]).order_by("pk"):
+    for product in shown:
         products.setdefault(product.vendor_id, []).append(product)
     for booking in exhibitors:
-        booking.products = products.get(booking.vendor_id, [])[:6]
+        booking.products = products.get(booking.vendor_id, [])
     return {
         "stall_rows": rows,
         "legend": legend(),

@@ -15,6 +15,7 @@ from wagtail.models import Site
 
 from cms import shell_cache
 from cms.models import County, MountainSeaPair
+from cms.page_cache import cacheable_view
 
 from . import catalogue
 from .forms import ProductFilterForm, VendorFilterForm
@@ -129,6 +130,7 @@ def county_detail(request, market, slug):
     return TemplateResponse(request, "marketplace/county_page.html", context)
 
 
+@cacheable_view
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
     results = catalogue.search(query, request.user) if query else None

@@ -72,7 +72,24 @@ def test_product_listing_and_county_routes_are_cached_but_not_other_routes(clien
     assert get(client, "/market/products/?" + "&".join(f"f{i}=1" for i in range(20)))[1] is None
     assert get(client, "/market/products/?q=" + "x" * 300)[1] is None
     assert get(client, "/cart/")[1] == "off"  # not a page
-    assert get(client, "/search/?q=胡柚")[1] == "off"
+    assert get(client, "/search/?q=胡柚")[1] == "miss"  # search and sitemaps opt in (cacheable_view)
+    assert get(client, "/search/?q=胡柚")[1] == "hit"
+    assert get(client, "/search/?q=胡柚膏")[1] == "miss"
+
+
+def test_search_and_sitemaps_are_cached_and_refreshed_on_publish(client, product, django_assert_num_queries):
+    for url in ("/search/?q=胡柚", "/sitemap.xml", "/sitemap-products.xml"):
+        first, state = get(client, url)
+        assert first.status_code == 200 and state == "miss", url
+        with django_assert_num_queries(0):
+            second, state = get(client, url)
+        assert state == "hit" and second.content == first.content, url
+    assert first["Content-Type"].startswith("application/xml") and second["X-Robots-Tag"] == first["X-Robots-Tag"]
+
+    product.title = "常山胡柚（新）"
+    product.save_revision().publish()
+    assert get(client, "/search/?q=胡柚")[1] == "miss"
+    assert get(client, "/sitemap-products.xml")[1] == "miss"
 
 
 def test_personal_routes_of_a_fair_are_never_cached(client, make_fair):  # noqa: F811

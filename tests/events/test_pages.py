@@ -1,6 +1,8 @@
 """The fair pages: index, fair page with the SVG stall map and table, iCal, applying, booking, my stalls, pass."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events import services
 from events.models import FairPage, StallApplication, StallBooking
@@ -89,3 +91,31 @@ def test_exhibitor_pass(client, make_fair, vendor_user):
     client.force_login(user)
     response = client.get(url)
     assert response.status_code == 200 and "<svg" in response.content.decode()
+
+
+def test_fair_page_shows_each_exhibitors_first_six_products(client, make_fair, vendor_user, organiser, make_product):
+    fair = make_fair(booking_mode=FairPage.Booking.SELF)
+    exhibitors = [vendor_user(), vendor_user("开化龙顶茶社")]
+    for (vendor, user), code in zip(exhibitors, ["A02", "A03"], strict=True):
+        booking = services.self_book(fair=fair, vendor=vendor, user=user, stall=stall(fair, code))
+        checkout.record_bank_transfer(
+            booking.order, amount=booking.order.total, received_on="2025-01-01", bank_reference=code, user=organiser
+        )
+    for vendor, _user in exhibitors:
+        for i in range(8):
+            make_product(vendor, f"{vendor.title}货品{i}", "10.00")
+
+    client.get(fair.url)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(fair.url).content.decode()
+    # The database picks the six (a vendor may list thousands): no query loads exhibitors' products unranked.
+    product_queries = [
+        q["sql"] for q in queries.captured_queries if '"marketplace_productpage"."vendor_id" IN' in q["sql"]
+    ]
+    assert product_queries and all("ROW_NUMBER()" in sql for sql in product_queries)
+    for vendor, _user in exhibitors:
+        # The first six by id are shown, in order, for each exhibitor; the rest are not.
+        shown = [f"{vendor.title}货品{i}" for i in range(6)]
+        assert all(name in html for name in shown)
+        assert html.index(shown[0]) < html.index(shown[5])
+        assert f"{vendor.title}货品6" not in html and f"{vendor.title}货品7" not in html
