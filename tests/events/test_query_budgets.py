@@ -1,12 +1,11 @@
 """Query budgets for the fair page and its stall-map JSON: fixed, whatever the number of stalls and bookings."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from events import services
 from events.models import FairPage
 from events.services import create_stall_row
+from tests.support.queries import warm_count
 
 from .conftest import stall
 
@@ -14,15 +13,6 @@ pytestmark = pytest.mark.django_db
 
 FAIR_PAGE_QUERIES = 19
 STALLS_JSON_QUERIES = 5
-
-
-def warm_count(client, path):
-    client.get(path)
-    client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return len(queries)
 
 
 def test_fair_page_and_stall_map_cost_the_same_with_5_and_45_stalls(client, make_fair, vendor_user):

@@ -7,7 +7,8 @@ after an optimisation is welcome: update the budget. A higher one is a finding.
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+
+from tests.support.queries import warm_count
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +28,6 @@ BUDGETS = {
     "sitemap pages": ("/sitemap-pages.xml", 6),
     "sitemap products": ("/sitemap-products.xml", 3),
 }
-
-
-def warm_count(client, path):
-    client.get(path)
-    client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return len(queries)
 
 
 @pytest.fixture
