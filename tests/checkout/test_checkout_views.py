@@ -278,57 +278,30 @@ def test_bank_transfer_order_has_no_payment_page(buyer_client, buyer, shop):
     assert response["Location"] == reverse("order_detail", args=[order.number])
 
 
-def test_pay_return_refreshes_the_payment(buyer_client, buyer, shop, settings, monkeypatch):
-    """refresh_payment is monkeypatched here: real Stripe calls are tested in test_stripe*.py.
-
-    What this checks is the view's part: it asks for every pending Stripe payment of the order and
-    then shows the order as the refresh left it.
-    """
+def test_pay_page_and_return_against_the_stripe_fake(buyer_client, buyer, shop, settings, stripe_fake):
+    """The pay page creates the PaymentIntent on localstripe and hands Stripe.js its client secret; the fake
+    plays Stripe.js's confirmation; the return page asks Stripe and shows the order paid."""
     settings.CHECKOUT_PAYMENT_METHODS = ["card", "bank_transfer"]
-    order = place(buyer, shop["cake"], method=PaymentMethod.CARD)
-    payment = Payment.objects.create(
-        order=order, method="card", amount=order.total, stripe_payment_intent="pi_test_1", stripe_client_secret="s"
-    )
-    refreshed = []
-
-    def fake_refresh(p):
-        refreshed.append(p.stripe_payment_intent)
-        services.mark_paid(p.order, p)
-        return "paid"
-
-    monkeypatch.setattr("marketplace.checkout.stripe_gateway.refresh_payment", fake_refresh)
-    response = buyer_client.get(reverse("order_pay_return", args=[order.number]))
-    assert response["Location"] == reverse("order_detail", args=[order.number])
-    assert refreshed == ["pi_test_1"]
-    order.refresh_from_db()
-    payment.refresh_from_db()
-    assert order.status == Order.Status.PAID and payment.status == Payment.Status.SUCCEEDED
-
-
-def test_pay_page_renders_stripe_js_and_the_client_secret(buyer_client, buyer, shop, settings, monkeypatch):
-    """start_payment is monkeypatched here (no Stripe call): the Stripe helper tests it against the fake.
-
-    This checks only the page: Stripe.js from settings, the publishable key, the client secret, our pay.js.
-    """
-    settings.CHECKOUT_PAYMENT_METHODS = ["alipay", "bank_transfer"]
     settings.STRIPE_PUBLISHABLE_KEY = "pk_test_shanhai"
     settings.STRIPE_JS_URL = "http://127.0.0.1:9/stripe.js"
-    order = place(buyer, shop["cake"], method=PaymentMethod.ALIPAY)
-    payment = Payment.objects.create(
-        order=order,
-        method="alipay",
-        amount=order.total,
-        stripe_payment_intent="pi_2",
-        stripe_client_secret="pi_2_secret_x",
-    )
-    monkeypatch.setattr("marketplace.checkout.stripe_gateway.start_payment", lambda o: payment)
+    order = place(buyer, shop["cake"], method=PaymentMethod.CARD)
     page = buyer_client.get(reverse("order_pay", args=[order.number])).content.decode()
+    payment = order.payments.get()
+    assert payment.stripe_payment_intent.startswith("pi_") and payment.status == Payment.Status.PENDING
     assert '<script src="http://127.0.0.1:9/stripe.js"></script>' in page
-    assert 'data-client-secret="pi_2_secret_x"' in page and 'data-publishable-key="pk_test_shanhai"' in page
-    assert 'data-method="alipay"' in page and "marketplace/js/pay.js" in page
+    assert f'data-client-secret="{payment.stripe_client_secret}"' in page
+    assert 'data-publishable-key="pk_test_shanhai"' in page
+    assert 'data-method="card"' in page and "marketplace/js/pay.js" in page
     return_url = "http://testserver" + reverse("order_pay_return", args=[order.number])
     assert f'data-return-url="{return_url}"' in page
     # Stripe.js is loaded on the payment page only.
     assert (
         "127.0.0.1:9/stripe.js" not in buyer_client.get(reverse("order_detail", args=[order.number])).content.decode()
     )
+
+    stripe_fake.confirm_in_browser(payment.stripe_payment_intent)
+    response = buyer_client.get(reverse("order_pay_return", args=[order.number]))
+    assert response["Location"] == reverse("order_detail", args=[order.number])
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.PAID and payment.status == Payment.Status.SUCCEEDED
