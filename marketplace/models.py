@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -627,18 +627,20 @@ def stock_state_for(quantity, min_order_quantity):
 
 
 class ProductStockQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        # Stock moves by conditional UPDATEs, which send no signal; tell the page cache (it checks,
-        # after commit, whether a product's stock state changed).
-        if "quantity" not in kwargs:
-            return super().update(**kwargs)
-        from .page_cache_hooks import product_ids_of, stock_changed
+    def move(self, product_id, delta, *, only_if_enough=False):
+        """Add `delta` units (negative: take them) to one product's stock in one UPDATE; with
+        `only_if_enough`, only if that many are there (the WHERE clause makes it atomic). Returns whether
+        the row changed. The page cache learns of it after commit (it refreshes pages only if the
+        product's stock state moved)."""
+        rows = self.filter(product_id=product_id)
+        if only_if_enough:
+            rows = rows.filter(quantity__gte=-delta)
+        changed = rows.update(quantity=F("quantity") + delta)
+        if changed:
+            from .page_cache_hooks import stock_changed
 
-        ids = product_ids_of(self)
-        count = super().update(**kwargs)
-        if count:
-            stock_changed(ids)
-        return count
+            stock_changed([product_id])
+        return bool(changed)
 
 
 class ProductStock(models.Model):

@@ -7,7 +7,6 @@ empty the cache on every order; counts shown anywhere are at most PAGE_CACHE_SEC
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.lookups import Exact, In
 from django.db.models.signals import post_delete, post_save
 
 from cms import page_cache
@@ -16,21 +15,6 @@ from .models import ProductStock, stock_state_for
 
 STATE_KEY = "marketplace:stock-state:{}"
 STATE_SECONDS = 60 * 60 * 24
-
-
-def product_ids_of(queryset):
-    """The product ids a ProductStock queryset is filtered on, read from its WHERE clause (no query)."""
-    for lookup in queryset.query.where.children:
-        target = getattr(getattr(lookup, "lhs", None), "target", None)
-        if target is None or target.model is not ProductStock or target.attname != "product_id":
-            continue
-        if isinstance(lookup, Exact):
-            return [lookup.rhs]
-        if isinstance(lookup, In):
-            return list(lookup.rhs)
-    if not page_cache.enabled():
-        return []
-    return list(queryset.values_list("product_id", flat=True))
 
 
 def stock_changed(product_ids):

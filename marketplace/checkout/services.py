@@ -18,7 +18,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,10 +127,7 @@ def _check_product(product, line, buyer):
 
 def _reserve_stock(product, quantity):
     """Take `quantity` from stock if that much is there; the WHERE clause makes it atomic."""
-    taken = ProductStock.objects.filter(product_id=product.pk, quantity__gte=quantity).update(
-        quantity=F("quantity") - quantity
-    )
-    if not taken:
+    if not ProductStock.objects.move(product.pk, -quantity, only_if_enough=True):
         left = ProductStock.objects.filter(product_id=product.pk).values_list("quantity", flat=True).first() or 0
         raise MarketplaceError(
             _("Only %(left)s %(unit)s of %(name)s left.") % {"left": left, "unit": product.unit, "name": product.title}
@@ -145,9 +141,7 @@ def _release_stock(lines):
     """Give back what lines hold, product by product in id order."""
     for line in sorted((ln for ln in lines if ln.reserved_quantity), key=lambda ln: ln.product_id or 0):
         if line.product_id:
-            ProductStock.objects.filter(product_id=line.product_id).update(
-                quantity=F("quantity") + line.reserved_quantity
-            )
+            ProductStock.objects.move(line.product_id, line.reserved_quantity)
         line.reserved_quantity = 0
         line.save(update_fields=["reserved_quantity"])
 
@@ -587,7 +581,7 @@ def refund(order, *, user, lines=None, reason=""):
             line.refunded_quantity += quantity
             line.save(update_fields=["refunded_quantity"])
             if line.product_id:
-                ProductStock.objects.filter(product_id=line.product_id).update(quantity=F("quantity") + quantity)
+                ProductStock.objects.move(line.product_id, quantity)
         order.refunded_total += amount
         fully = all(line.refunded_quantity == line.quantity for line in order_lines.values())
         if fully:

@@ -168,17 +168,16 @@ def test_publishing_and_unpublishing_refresh_the_page_at_once(client, product, d
 def test_stock_state_changes_refresh_pages_but_other_stock_changes_do_not(
     client, product, django_capture_on_commit_callbacks
 ):
-    stock = ProductStock.objects.filter(product_id=product.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        stock.update(quantity=99)  # first sight of this product's state: refresh, to be safe
+        ProductStock.objects.move(product.pk, -1)  # 99 left; first sight of this state: refresh, to be safe
     assert get(client, product.url)[1] == "miss"
     assert get(client, product.url)[1] == "hit"
     with django_capture_on_commit_callbacks(execute=True):
-        stock.update(quantity=50)  # still in stock
+        ProductStock.objects.move(product.pk, -49)  # 50 left: still in stock
     response, state = get(client, product.url)
     assert state == "hit" and "stock--in_stock" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        stock.update(quantity=0)
+        ProductStock.objects.move(product.pk, -50)  # sold out
     response, state = get(client, product.url)
     assert state == "miss" and "stock--sold_out" in response.content.decode()
     listing, state = get(client, "/market/products/")
