@@ -11,7 +11,7 @@ BOOTSTRAP_PYTHON := $(shell command -v python3.11 2>/dev/null || command -v pyth
 APPS := cms marketplace events
 
 # Tests never see the developer's DATABASE_URL or .env: the first run is in-memory SQLite on purpose.
-TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=cms.settings.test
+TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
 
 heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
@@ -44,7 +44,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(call heading,migrate + load_demo + runserver on http://127.0.0.1:$(PORT)/ (Ctrl-C stops))
 	@set -e; \
-	export DJANGO_SETTINGS_MODULE=cms.settings.dev; \
+	export DJANGO_SETTINGS_MODULE=config.settings.dev; \
 	if [ -f .env ]; then echo "reading .env"; set -a; . ./.env; set +a; fi; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py load_demo; \
@@ -85,7 +85,7 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null || { echo "error: gettext is not installed (apt-get install gettext)" >&2; exit 1; }
 	@set -e; for app in $(APPS); do \
 		mkdir -p $$app/locale; \
-		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --ignore 'migrations/*'); \
+		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --no-location --ignore 'migrations/*'); \
 	done
 	$(PY) manage.py compilemessages --ignore '.venv'
 

@@ -1,4 +1,4 @@
-"""gunicorn settings for Shanhai Market: `gunicorn -c gunicorn.conf.py cms.wsgi:application`.
+"""gunicorn settings for Shanhai Market: `gunicorn -c gunicorn.conf.py config.wsgi:application`.
 
 Every setting can be changed by an environment variable (below) or a command-line flag, which wins over this
 file (the benchmark passes --bind and --workers). Run behind a proxy that terminates TLS and buffers slow
@@ -29,7 +29,7 @@ def _bool(name, default=False):
     return default if not value else value in {"1", "true", "yes", "on"}
 
 
-wsgi_app = "cms.wsgi:application"
+wsgi_app = "config.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 12))
 threads = _int("GUNICORN_THREADS", 1)

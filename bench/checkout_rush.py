@@ -5,7 +5,7 @@
     python -m bench.checkout_rush --database-url postgres://postgres@127.0.0.1:5432/postgres
     python -m bench                                    # the HTTP version against two hosts: bench/http_rush.py
 
-Each worker is a separate Python process with Django set up (cms.settings.production, as the page bench)
+Each worker is a separate Python process with Django set up (config.settings.production, as the page bench)
 that runs its share of the attempts one after another, like a gunicorn sync worker serving one request
 at a time. All workers wait on a barrier (a FIFO the parent opens) so the rush starts
 at the same moment. Every attempt is `services.place_order` for 1 unit with its own buyer account.
@@ -62,7 +62,7 @@ def drop_database(server_url, name):
     postgres.drop_database(postgres.with_database(server_url, "postgres"), name)
 
 
-def migrated_database(server_url, prefix="shanhai_rush", settings="cms.settings.test", env=None):
+def migrated_database(server_url, prefix="shanhai_rush", settings="config.settings.test", env=None):
     """Create a new database and migrate it in a subprocess; returns (name, url)."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     url = create_database(server_url, name)
@@ -120,7 +120,7 @@ print(json.dumps({"products": products, "buyers": buyers}))
 """
 
 
-def setup(url, *, products, buyers, settings="cms.settings.test", env=None):
+def setup(url, *, products, buyers, settings="config.settings.test", env=None):
     """Create products [(title, price, stock)] and `buyers` accounts; returns {"products": [ids], "buyers": [ids]}."""
     spec = json.dumps({"products": products, "buyers": buyers})
     result = postgres.run_django(SETUP_CODE, url, settings=settings, env={**(env or {}), "RUSH_SETUP": spec})
@@ -213,7 +213,7 @@ class RushError(RuntimeError):
     pass
 
 
-def rush(url, groups_per_process, *, fork=False, settings="cms.settings.test", env=None, timeout=120, code=None):
+def rush(url, groups_per_process, *, fork=False, settings="config.settings.test", env=None, timeout=120, code=None):
     """Start one process per entry of groups_per_process (each a list of task groups), wait until every group
     is ready, start them all at once, collect their results. Returns (rows, seconds from go to last finish).
     `code` replaces WORKER_CODE (bench/registration_rush.py); it gets the same RUSH_SPEC and keeps its protocol."""
@@ -320,7 +320,7 @@ def run_rush(server_url, *, attempts, stock, workers, settings, env, keep=False,
             drop_database(server_url, name)
 
 
-def rush_on(url, *, attempts, stock, workers, settings="cms.settings.test", env=None, out=print):
+def rush_on(url, *, attempts, stock, workers, settings="config.settings.test", env=None, out=print):
     """The rush on an existing migrated database: one product with `stock` units, `attempts` buyers."""
     workers = max(1, min(workers, attempts))
     scene = setup(url, products=[("常山胡柚 · 抢购", "58.00", stock)], buyers=attempts, settings=settings, env=env)

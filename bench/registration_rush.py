@@ -8,7 +8,7 @@ thousands of tickets at once, each worker its own process, on PostgreSQL.
     python -m bench                                      # the HTTP versions against two hosts: bench/http_rush.py
 
 Same machinery as bench/checkout_rush.py (fresh migrated database, worker processes with Django set up under
-cms.settings.production, a FIFO barrier, per-attempt latency); only the worker code and the scene differ.
+config.settings.production, a FIFO barrier, per-attempt latency); only the worker code and the scene differ.
 
 Registration rush: a fair open for registration, a free ticket type and one slot (tomorrow 09:00–11:00) with
 `capacity` places. `attempts` visitors, one person each, are spread over `workers` processes; each attempt
@@ -95,7 +95,7 @@ print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slot": slot.pk, "day_ti
 """
 
 
-def setup(url, *, capacity, attempts, tickets, scanners, settings="cms.settings.test", env=None):
+def setup(url, *, capacity, attempts, tickets, scanners, settings="config.settings.test", env=None):
     spec = json.dumps({"capacity": capacity, "attempts": attempts, "tickets": tickets, "scanners": scanners})
     result = postgres.run_django(SETUP_CODE, url, settings=settings, env={**(env or {}), "RUSH_SETUP": spec})
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -340,7 +340,7 @@ def rush_on(
     tickets=5000,
     scanners=10,
     double_every=10,
-    settings="cms.settings.test",
+    settings="config.settings.test",
     env=None,
     out=print,
 ):

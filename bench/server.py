@@ -72,7 +72,7 @@ def gunicorn_command(port, *, workers=2, threads=1, host=HOST):
         "gunicorn",
         "--config",
         str(BASE_DIR / "gunicorn.conf.py"),
-        "cms.wsgi:application",
+        "config.wsgi:application",
         "--bind",
         f"{host}:{port}",
         "--workers",

@@ -3,7 +3,7 @@
 One response listing every page took seconds at 10,000 products. Now each sitemap page lists at most
 `URLS_PER_PAGE` pages in a fixed number of queries (the count, view restrictions, the rows, and one
 query per page type on that page when a section mixes types), and the index costs two per section.
-Sections are composed in cms/urls.py: a big page type gets its own section, loaded as that type.
+Sections are composed in config/urls.py: a big page type gets its own section, loaded as that type.
 """
 
 from django.db.models import Max

@@ -1,6 +1,6 @@
 """Fairs in the JSON API: the stall map of a fair and a vendor's stall booking. Thin callers of events.services.
 
-Mounted on cms.json_api's NinjaAPI in cms/urls.py. Errors are EventsError, answered as JSON
+Mounted on cms.json_api's NinjaAPI in config/urls.py. Errors are EventsError, answered as JSON
 (`{"code", "message", "field", "errors"}`) with the status from STATUS_BY_CODE below, falling back to
 cms.json_api.errors (400 bad input, 403 not a vendor, 404 unknown, 409 the stall is taken or the state says no).
 """

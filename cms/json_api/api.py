@@ -1,6 +1,6 @@
 """The NinjaAPI instance behind /api/: transactions for the mini-program and mobile clients.
 
-Apps add their routers in cms/urls.py with `mount(...)` (cms never imports them itself) and register
+Apps add their routers in config/urls.py with `mount(...)` (cms never imports them itself) and register
 their domain error class with `register_domain_error` so it answers as JSON with the status from
 errors.STATUS_BY_CODE.
 """

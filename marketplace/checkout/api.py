@@ -1,6 +1,6 @@
 """The cart and orders in the JSON API (/api/cart/, /api/orders/…): thin callers of the checkout services.
 
-Mounted on cms.json_api's NinjaAPI in cms/urls.py. Errors are MarketplaceError, answered as JSON with the
+Mounted on cms.json_api's NinjaAPI in config/urls.py. Errors are MarketplaceError, answered as JSON with the
 status from cms.json_api.errors.STATUS_BY_CODE (400 bad input, 404 unknown or not yours, 409 stock or state).
 Unknown product ids in an order answer 400 `unknown_product` (the request is wrong, the URL is not).
 """

@@ -284,7 +284,7 @@ def test_gunicorn_conf_reads_the_environment(monkeypatch):
     conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
     assert (conf["workers"], conf["bind"], conf["worker_class"]) == (3, ["127.0.0.1:9001"], "sync")
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (1000, 100)
-    assert conf["accesslog"] is None and conf["wsgi_app"] == "cms.wsgi:application"
+    assert conf["accesslog"] is None and conf["wsgi_app"] == "config.wsgi:application"
     monkeypatch.setenv("GUNICORN_THREADS", "4")
     monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "0")
     conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))

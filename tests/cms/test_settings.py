@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cms.settings import env
+from config.settings import env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,14 +59,14 @@ def manage(*args, **environ):
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    result = manage("check", DJANGO_SETTINGS_MODULE="cms.settings.production")
+    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.production")
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
 
 
 def test_malformed_database_url_fails_at_start_up():
     result = manage(
-        "check", DJANGO_SETTINGS_MODULE="cms.settings.production", SECRET_KEY="x" * 60, DATABASE_URL="mysql//nohost"
+        "check", DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY="x" * 60, DATABASE_URL="mysql//nohost"
     )
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
@@ -78,7 +78,7 @@ def test_production_passes_the_deploy_check():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="k3y-" + "z8Yq1vT0pLm4Ns7Rb2Wc9Xd6Fh5Jg3K" * 2,
         ALLOWED_HOSTS="shanhai.example",
         DATABASE_URL="sqlite:////tmp/shanhai-deploy-check.sqlite3",
@@ -88,7 +88,7 @@ def test_production_passes_the_deploy_check():
 
 
 def test_base_settings_are_production_safe():
-    from cms.settings import base
+    from config.settings import base
 
     source = Path(base.__file__).read_text()
     assert 'DEBUG = env_bool("DEBUG", False)' in source
@@ -116,7 +116,7 @@ def test_media_on_s3_compatible_storage_when_a_bucket_is_named():
         "shell",
         "-c",
         S3_PROBE,
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="x" * 60,
         ALLOWED_HOSTS="shanhai.example",
         DATABASE_URL="sqlite:////tmp/shanhai-s3-check.sqlite3",

@@ -69,7 +69,7 @@ def test_each_page_costs_the_same_with_3_and_30_products(client, catalogue, monk
 
 
 def test_sitemap_pages_cost_the_same_and_the_index_lists_each(client, catalogue, monkeypatch):
-    from cms.urls import ProductSitemap
+    from config.urls import ProductSitemap
 
     catalogue["grow"]()
     monkeypatch.setattr(ProductSitemap, "limit", 10)

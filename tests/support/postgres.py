@@ -320,7 +320,7 @@ def django_argv(code_or_args: str | Sequence[str]) -> list[str]:
     return [sys.executable, str(PROJECT_DIR / "manage.py"), *code_or_args]
 
 
-def django_env(database_url: str, settings: str = "cms.settings.test", extra: dict | None = None) -> dict[str, str]:
+def django_env(database_url: str, settings: str = "config.settings.test", extra: dict | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE=settings, PYTHONPATH=str(PROJECT_DIR))
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -332,7 +332,7 @@ def run_django(
     code_or_args: str | Sequence[str],
     database_url: str,
     *,
-    settings: str = "cms.settings.test",
+    settings: str = "config.settings.test",
     env: dict | None = None,
     timeout: float = 300,
     check: bool = True,
@@ -361,7 +361,7 @@ def spawn_django(
     code_or_args: str | Sequence[str],
     database_url: str,
     *,
-    settings: str = "cms.settings.test",
+    settings: str = "config.settings.test",
     env: dict | None = None,
 ) -> subprocess.Popen:
     """Like run_django but returns the running process (pipes for stdout/stderr), for concurrency tests."""
