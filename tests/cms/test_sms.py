@@ -92,13 +92,13 @@ def test_unconfigured_provider_is_logged_not_raised(caplog):
     assert any("not configured" in r.getMessage() for r in caplog.records)
 
 
-ALIYUN = dict(
-    SMS_BACKEND="cms.sms.backends.AliyunBackend",
-    SMS_ALIYUN_ACCESS_KEY_ID="id",
-    SMS_ALIYUN_ACCESS_KEY_SECRET="secret",
-    SMS_SIGN_NAME="山海集市",
-    SMS_TEMPLATES={"login_code": "SMS_123"},
-)
+ALIYUN = {
+    "SMS_BACKEND": "cms.sms.backends.AliyunBackend",
+    "SMS_ALIYUN_ACCESS_KEY_ID": "id",
+    "SMS_ALIYUN_ACCESS_KEY_SECRET": "secret",
+    "SMS_SIGN_NAME": "山海集市",
+    "SMS_TEMPLATES": {"login_code": "SMS_123"},
+}
 
 
 @override_settings(**ALIYUN)
