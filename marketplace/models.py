@@ -503,7 +503,15 @@ class ProductPage(SitePage):
         return search_terms_for(self.title, self.name_en)
 
     def search_body(self):
-        return search_terms_for(self.summary, strip_tags(self.description), with_pinyin=False)
+        return search_terms_for(
+            self.summary,
+            self.pack_size,
+            strip_tags(self.description),
+            self.summary_en,
+            self.pack_size_en,
+            strip_tags(self.description_en),
+            with_pinyin=False,
+        )
 
     def clean(self):
         super().clean()

@@ -277,6 +277,7 @@ def load_products(vendors, categories, pictures, tally):
 
 FEATURED_PRODUCTS = ["常山胡柚", "龙游发糕", "开化龙顶", "衢州兔头", "庆元香菇", "江山蜂蜜"]
 FEATURED_VENDORS = ["changshan_huyou", "shaoyongfeng", "fangmenjie", "qingyuan_mushroom"]
+FEATURED_HEADINGS_EN = {"山海好物": "From the mountains to the sea", "县域商家": "County vendors"}
 
 
 def feature_on_home(market, vendors, products, tally):
@@ -284,6 +285,19 @@ def feature_on_home(market, vendors, products, tally):
     home = HomePage.objects.first()
     if any(block.block_type == "featured" for block in home.sections):
         tally.present("home-page features")
+        # A home page made by an older demo gets the English headings it lacks.
+        sections = list(home.sections.raw_data)
+        changed = False
+        for block in sections:
+            value = block.get("value") or {}
+            if block.get("type") == "featured" and not value.get("heading_en"):
+                english = FEATURED_HEADINGS_EN.get(value.get("heading"))
+                if english:
+                    value["heading_en"] = english
+                    changed = True
+        if changed:
+            home.sections = sections
+            home.save_revision().publish()
         return
     by_title = {p.title: p for p in products}
     sections = list(home.sections.raw_data)
@@ -292,6 +306,7 @@ def feature_on_home(market, vendors, products, tally):
             "type": "featured",
             "value": {
                 "heading": "山海好物",
+                "heading_en": FEATURED_HEADINGS_EN["山海好物"],
                 "pages": [by_title[t].pk for t in FEATURED_PRODUCTS if t in by_title],
                 "more_link": market.pk,
             },
@@ -300,6 +315,7 @@ def feature_on_home(market, vendors, products, tally):
             "type": "featured",
             "value": {
                 "heading": "县域商家",
+                "heading_en": FEATURED_HEADINGS_EN["县域商家"],
                 "pages": [vendors[k].pk for k in FEATURED_VENDORS if k in vendors],
                 "more_link": market.pk,
             },
