@@ -105,7 +105,8 @@ def news_articles(images):
                     facts_block(("3", "days"), ("60", "stalls"), ("6", "county pavilions")),
                     heading("A new channel for mountain-sea cooperation"),
                     paragraph(
-                        "Qujiang and Yinzhou have been paired under Mountain-Sea Cooperation since 2012. Entry was free "
+                        "Qujiang and Yinzhou have been paired under Mountain-Sea "
+                        "Cooperation since 2012. Entry was free "
                         "with a booked time slot; visitors registered on Shanhai Market for their QR ticket."
                     ),
                     quote(
@@ -124,7 +125,8 @@ def news_articles(images):
                 "date": datetime.date(2026, 10, 28),
                 "source": "常山县农业农村局",
                 "source_en": "Changshan County Bureau of Agriculture and Rural Affairs",
-                "summary_en": "Changshan and its partner district Gongshu in Hangzhou signed a direct-supply agreement: "
+                "summary_en": "Changshan and its partner district Gongshu in Hangzhou signed a "
+                "direct-supply agreement: "
                 "Changshan huyou, huyou paste and camellia oil will be delivered to Gongshu's canteens every month.",
                 "summary": "常山县与结对的杭州市拱墅区签订农产品直供协议，常山胡柚、胡柚膏、山茶油"
                 "将定期配送至拱墅区多家机关单位食堂。",
@@ -146,7 +148,8 @@ def news_articles(images):
                 "body_en": [
                     paragraph(
                         "Changshan County has signed a direct-supply agreement with its mountain-sea partner, Gongshu "
-                        "District. Changshan huyou, huyou paste and Changshan camellia oil will be delivered monthly to "
+                        "District. Changshan huyou, huyou paste and Changshan camellia oil "
+                        "will be delivered monthly to "
                         "Gongshu's government canteens, which order in bulk for a delivery date, pay by bank transfer "
                         "and receive an invoice.",
                         "Changshan huyou is a national geographical-indication product and carries the Sanquwei "
@@ -219,7 +222,8 @@ def news_articles(images):
                 "date": datetime.date(2026, 9, 15),
                 "source": "浙江省机关事务管理局",
                 "source_en": "Zhejiang Government Offices Administration",
-                "summary_en": "Twelve stalls in the provincial government compound, with one mountain county taking its "
+                "summary_en": "Twelve stalls in the provincial government compound, with one "
+                "mountain county taking its "
                 "turn each week; staff can shop during their lunch break.",
                 "summary": "消费帮扶市集在省府大院设12个摊位，每周由一个山区县（市、区）轮值，"
                 "干部职工可在午休时段选购。",
@@ -252,7 +256,8 @@ def news_articles(images):
                 "date": datetime.date(2026, 8, 20),
                 "source": "衢州市供销合作社",
                 "source_en": "Quzhou Supply and Marketing Cooperative",
-                "summary_en": "Qujiang Yipinhong ponkan, Jiangshan honey, Changshan camellia oil and more may now carry "
+                "summary_en": "Qujiang Yipinhong ponkan, Jiangshan honey, Changshan camellia "
+                "oil and more may now carry "
                 "the Sanquwei mark on their packaging and product pages.",
                 "summary": "衢江区一品红椪柑、江山蜂蜜、常山山茶油等产品获“三衢味”品牌授权，"
                 "授权产品可在包装和平台商品页上使用品牌标识。",
@@ -344,7 +349,8 @@ def campaigns(images, articles):
                 ],
                 "body_en": [
                     paragraph(
-                        "Mountain-Sea Cooperation pairs Zhejiang's mountain counties with prosperous coastal districts. "
+                        "Mountain-Sea Cooperation pairs Zhejiang's mountain counties with "
+                        "prosperous coastal districts. "
                         "The coastal partners host fairs for the mountain counties and organise purchasing by "
                         "government and company canteens, helping mountain produce find its market."
                     ),
@@ -417,7 +423,8 @@ def standard_pages(images):
                 "title": "帮助中心",
                 "name_en": "Help",
                 "intro": "购物、食堂采购、展会报名和商家入驻的常见问题。",
-                "intro_en": "Common questions about shopping, canteen purchasing, fair registration and joining as a vendor.",
+                "intro_en": "Common questions about shopping, canteen purchasing, fair "
+                "registration and joining as a vendor.",
                 "body": [
                     heading("如何购买？"),
                     paragraph("按县域、品类或品牌浏览商品，加入购物车后在线支付，支持银行卡、支付宝和微信支付。"),
@@ -441,7 +448,8 @@ def standard_pages(images):
                     ),
                     heading("How do government and company canteens buy?"),
                     paragraph(
-                        "A canteen account orders in bulk at tier prices for a delivery date and pays by bank transfer; "
+                        "A canteen account orders in bulk at tier prices for a delivery "
+                        "date and pays by bank transfer; "
                         "once payment is confirmed, each order gets an ordinary, special or tax-exempt VAT invoice."
                     ),
                     heading("How do I register for a fair?"),
