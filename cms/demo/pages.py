@@ -21,6 +21,8 @@ from cms.models import (
     StandardPage,
 )
 
+from .support import fill_english
+
 # --- StreamField values in Wagtail's raw JSON form ---------------------------------------------------------
 
 
@@ -479,22 +481,6 @@ def existing_child(parent, slug, page_class):
             f"the demo needs a {page_class.__name__} there."
         )
     return page
-
-
-def fill_english(found, demo_page):
-    """Give a page made by an older demo the English texts it lacks; what an editor wrote stays."""
-    missing = {}
-    for field in type(found)._meta.concrete_fields:
-        if not field.name.endswith("_en"):
-            continue
-        ours, theirs = getattr(demo_page, field.name), getattr(found, field.name)
-        empty = len(theirs) == 0 if hasattr(theirs, "raw_data") else not theirs
-        if empty and (len(ours) if hasattr(ours, "raw_data") else ours):
-            missing[field.name] = ours
-    if missing:
-        for name, value in missing.items():
-            setattr(found, name, value)
-        found.save_revision().publish()
 
 
 def ensure_child(parent, page, tally):
