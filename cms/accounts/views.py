@@ -1,22 +1,21 @@
 """Sign up, log in, log out and the profile. Thin: the forms check, django.contrib.auth logs in."""
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpResponseRedirect
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from .backends import BACKEND
 from .forms import LoginForm, ProfileForm, SignupForm
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+__all__ = ["BACKEND", "account_url", "login_required"]
 
 
 def account_url():
@@ -32,18 +31,6 @@ def _next_url(request):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return ""
-
-
-def login_required(view):
-    """Like Django's, but to our login page in the current language."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @never_cache
