@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -197,3 +198,52 @@ class ProfileForm(forms.ModelForm):
             if others.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
                 raise ValidationError(_("Another account uses this e-mail."), code="exists")
         return email
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's password-reset form, also taking a mobile number: an e-mail gets Django's reset link, a mobile
+    number an SMS code (the view decides). Either way the answer never tells whether an account exists."""
+
+    email = forms.CharField(
+        label=_("Mobile number or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={**IDENTIFIER_ATTRS, "autocomplete": "username"}),
+    )
+
+    def clean_email(self):
+        self.kind, value = classify_identifier(self.cleaned_data["email"])
+        return value
+
+
+class SmsResetForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*", "maxlength": "6"}
+        ),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, data=None, *, phone):
+        super().__init__(data)
+        self.phone = phone
+
+    def clean(self):
+        data = super().clean()
+        password1, password2 = data.get("new_password1"), data.get("new_password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("new_password2", _("The two passwords differ."))
+        elif password1:
+            User = get_user_model()
+            try:
+                validate_password(password1, User._default_manager.filter(username=self.phone).first())
+            except ValidationError as error:
+                self.add_error("new_password1", error)
+        return data
