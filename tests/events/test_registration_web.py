@@ -50,7 +50,7 @@ def test_register_page_confirms_and_shows_the_ticket_with_qr(client, scene):
     reg = Registration.objects.get()
     assert response["Location"] == manage_path(reg)
     page = client.get(response["Location"]).content.decode()
-    assert "<svg" in page and reg.ticket_code in page and str(slots[1]) in page and "李四" in page
+    assert "<svg" in page and reg.grouped_short_code in page and str(slots[1]) in page and "李四" in page
     assert client.get(response["Location"] + "qr/")["Content-Type"] == "image/svg+xml"
     ics = client.get(response["Location"] + "ical/")
     assert ics["Content-Type"].startswith("text/calendar") and "BEGIN:VEVENT" in ics.content.decode()
