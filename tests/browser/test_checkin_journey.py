@@ -28,6 +28,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 __all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
 
 NO_BARCODE_DETECTOR = "delete window.BarcodeDetector;"
+# Records what is put into the live region after the page has loaded (what a screen reader reads out).
+WATCH_LIVE_REGION = """
+window.__announced = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const region = document.getElementById("checkin-status");
+  new MutationObserver(() => window.__announced.push(region.textContent.trim()))
+    .observe(region, {childList: true, subtree: true, characterData: true});
+});
+"""
 
 DRAW_AND_SCAN = """async ({src, submit}) => {
     const img = new Image();
@@ -65,6 +74,7 @@ def test_door_staff_type_a_short_code_and_the_result_is_announced(live_server, p
     reg = register("张三", "13800138000")
     page = phone_page
     page.add_init_script(NO_BARCODE_DETECTOR)
+    page.add_init_script(WATCH_LIVE_REGION)
     log_in(page.context, live_server, door)
 
     page.goto(live_server.url + fair.url + "checkin/")
@@ -84,6 +94,8 @@ def test_door_staff_type_a_short_code_and_the_result_is_announced(live_server, p
     expect(result).to_have_attribute("data-kind", "valid")
     expect(result).to_contain_text("张三")
     expect(page.locator("#checkin-total")).to_have_text("2")
+    # The result was put into the polite live region after the page loaded, so it is read out.
+    page.wait_for_function("window.__announced.some(text => text.includes('张三'))")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=screenshot_dir / "checkin-short-code-valid-phone.png", full_page=True)
     assert CheckIn.objects.filter(registration=reg).count() == 1

@@ -1,8 +1,9 @@
 // Staff check-in. The typed code (short code or long code) always works. The camera scanner uses the browser's
 // BarcodeDetector where there is one; elsewhere (iPhone Safari, WeChat's browser) it draws video frames onto a
 // canvas every 200 ms and decodes them with jsQR (vendored under events/vendor/jsqr/, loaded only when needed).
-// On a hit the camera stops, the code is filled in and the form submitted. The live count of people checked in
-// refreshes every 15 seconds. window.shanhaiCheckin exposes the decoding steps (used by the browser tests).
+// On a hit the camera stops, the code is filled in and the form submitted. The result is announced in a polite
+// live region; the live count of people checked in refreshes every 15 seconds. window.shanhaiCheckin exposes
+// the decoding steps (used by the browser tests).
 (function () {
   "use strict";
   var form = document.getElementById("checkin-form");
@@ -20,6 +21,14 @@
         })
         .catch(function () {});
     }, 15000);
+  }
+  // The result arrives with a new page, and screen readers announce changes to a live region, not what it holds
+  // when the page loads: empty the region and put the result back a moment later, so it is read out.
+  var status = document.getElementById("checkin-status");
+  if (status && status.children.length) {
+    var result = Array.prototype.slice.call(status.childNodes);
+    status.textContent = "";
+    setTimeout(function () { result.forEach(function (node) { status.appendChild(node); }); }, 150);
   }
   if (!form || !input) { return; }
 
