@@ -270,7 +270,7 @@ def _export(fair, fmt):
         first = min((c.at for c in reg.checkins.all()), default=None)
         rows.append(
             [
-                reg.ticket_code[:8],
+                reg.grouped_short_code,
                 reg.name + (f" ({', '.join(a.name for a in reg.attendees.all())})" if reg.attendees.all() else ""),
                 reg.phone,
                 reg.email,

@@ -129,7 +129,7 @@ def test_organiser_report_and_exports(client, scene, organiser):
     html = client.get(url).content.decode()
     assert "bar-chart__bar" in html
     csv = client.get(url + "?format=csv").content.decode("utf-8-sig")
-    assert "13800138000" in csv and "'=cmd()" in csv
+    assert "13800138000" in csv and "'=cmd()" in csv and reg.grouped_short_code in csv  # the code staff can type
     xlsx = client.get(url + "?format=xlsx")
     assert xlsx.content[:2] == b"PK"
 
