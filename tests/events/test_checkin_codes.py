@@ -244,3 +244,21 @@ def test_api_registration_carries_the_short_code_once_confirmed(client, scene):
     data = client.post(f"/api/fairs/{fair.pk}/registrations/", body, content_type="application/json").json()
     reg = Registration.objects.get()
     assert data["short_code"] == reg.grouped_short_code and data["code"] == reg.ticket_code
+
+
+def test_a_failing_cache_does_not_stop_the_door(scene, monkeypatch, caplog):
+    import django_ratelimit.core
+
+    fair, ticket, slot, staff = scene()
+    first, second = register(fair, ticket, slot), register(fair, ticket, slot, phone="13900139000")
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(django_ratelimit.core, "get_usage", broken)
+    assert ticketing.check_in(fair=fair, code=first.short_code, user=staff).kind == "valid"
+    # django-ratelimit's own answer when it could not count (time_left -1) is not taken as "over the limit".
+    no_count = {"count": 0, "limit": 0, "should_limit": True, "time_left": -1}
+    monkeypatch.setattr(django_ratelimit.core, "get_usage", lambda *args, **kwargs: no_count)
+    assert ticketing.check_in(fair=fair, code=second.short_code, user=staff).kind == "valid"
+    assert caplog.text.count("not rate-limited") == 2
