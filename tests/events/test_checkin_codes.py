@@ -215,6 +215,9 @@ def test_check_in_page_answers_429_with_a_message_when_typing_too_fast(client, s
     assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
     assert 'data-kind="rate_limited"' in html and "手动输入票码过于频繁" in html
     assert not CheckIn.objects.exists()
+    english = client.post("/en" + url, {"code": reg.short_code})
+    assert english.status_code == 429 and "Too many typed codes." in english.content.decode()
+    assert not CheckIn.objects.exists()
     # A scanned QR (the check-in URL with the long code) still goes through.
     assert 'data-kind="valid"' in client.post(url, {"code": checkin_url(reg)}).content.decode()
 
