@@ -135,4 +135,4 @@ def test_visitor_finds_the_ticket_again_by_mobile_number(live_server, phone_page
     page.screenshot(path=screenshot_dir / "find-ticket-phone.png", full_page=True)
     found.locator("a.button").click()
     page.wait_for_url(f"**{manage_path(reg)}")
-    expect(page.locator(".ticket__code")).to_have_text(reg.ticket_code)
+    expect(page.locator(".ticket__code")).to_have_text(reg.grouped_short_code)
