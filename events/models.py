@@ -87,6 +87,18 @@ class FairIndexPage(RoutablePageMixin, SitePage):
 
         return registration_views.checkin_code(request, self, code)
 
+    @path("find-ticket/", name="find_ticket")
+    def find_ticket(self, request):
+        from . import find_ticket_views
+
+        return find_ticket_views.ask(request, self)
+
+    @path("find-ticket/code/", name="find_ticket_code")
+    def find_ticket_code(self, request):
+        from . import find_ticket_views
+
+        return find_ticket_views.check(request, self)
+
     @path("")
     def index_view(self, request):
         return self.render(request)

@@ -4,7 +4,7 @@ a vendor's own applications and stalls, and the exhibitor pass. Thin callers of 
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
@@ -127,8 +127,6 @@ def fair_ical(request, fair):
 
 
 def _need_vendor(request, fair):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path()), None
     vendors = services.vendors_of(request.user)
     if not vendors.exists():
         messages.error(request, _("Only vendors can apply for stalls; log in with your vendor account."))
@@ -136,6 +134,7 @@ def _need_vendor(request, fair):
     return None, vendors
 
 
+@login_required
 def apply(request, fair):
     refusal, vendors = _need_vendor(request, fair)
     if refusal:
@@ -168,6 +167,7 @@ def apply(request, fair):
     return TemplateResponse(request, "events/apply.html", {"page": fair, "fair": fair, "form": form})
 
 
+@login_required
 def book(request, fair, stall_id):
     refusal, vendors = _need_vendor(request, fair)
     if refusal:
@@ -198,9 +198,8 @@ def book(request, fair, stall_id):
     return TemplateResponse(request, "events/book.html", {"page": fair, "fair": fair, "stall": stall, "form": form})
 
 
+@login_required
 def my_stalls(request, index):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     vendors = services.vendors_of(request.user)
     if request.method == "POST":
         booking = get_object_or_404(StallBooking, pk=request.POST.get("booking"), vendor__in=vendors)
@@ -234,6 +233,7 @@ def my_stalls(request, index):
     )
 
 
+@login_required
 def exhibitor_pass(request, index, code):
     booking = get_object_or_404(
         StallBooking.objects.select_related("fair", "stall", "stall__zone", "vendor"),

@@ -124,6 +124,13 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_ALIAS = "pages"
 
+# One sign-in page for every role (cms/accounts): a username, a mobile number or an e-mail with the password.
+AUTHENTICATION_BACKENDS = ["cms.accounts.backends.IdentifierBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "account"
+# Password-reset links sent by e-mail stay valid this long (SMS codes: 10 minutes, cms/accounts/sms_codes.py).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

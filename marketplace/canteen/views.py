@@ -6,6 +6,7 @@ A member of unit A asking for unit B's pages or orders gets 404, like an unknown
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
@@ -16,8 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.images import get_image_model
-
-from cms.accounts.views import login_required
 
 from ..checkout.cart import Cart
 from ..checkout.exports import CSV, XLSX, spreadsheet_response
