@@ -91,7 +91,6 @@ def notify(recipients, *, subject, body, sms=None, work=False, attachments=()):
             emails.append(recipient.email)
         if SMS in chosen and recipient.phone not in phones:
             phones.append(recipient.phone)
-    emails.sort()
     if emails:
         subject, body = str(subject), str(body)
         files = [list(item) for item in attachments]

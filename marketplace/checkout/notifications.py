@@ -60,7 +60,8 @@ def order_path(order):
 def _vendor_recipients(part):
     vendor = part.vendor
     people = [user_recipient(member.user) for member in vendor.members.select_related("user")]
-    return [*people, Recipient(email=vendor.contact_email or "", phone=vendor.contact_phone or "")]
+    people.append(Recipient(email=vendor.contact_email or "", phone=vendor.contact_phone or ""))
+    return sorted(people, key=lambda r: (r.email, r.phone))
 
 
 def _approver_recipients(order):

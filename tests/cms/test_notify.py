@@ -53,8 +53,8 @@ def test_notify_sends_each_recipient_on_their_channel():
     sent = notify.notify(
         [Recipient(email="b@example.cn"), Recipient(phone="13800138000"), Recipient(email="a@example.cn")], **MESSAGE
     )
-    assert sent == {"email": ["a@example.cn", "b@example.cn"], "sms": ["13800138000"]}
-    assert [m.to for m in mail.outbox] == [["a@example.cn", "b@example.cn"]]
+    assert sent == {"email": ["b@example.cn", "a@example.cn"], "sms": ["13800138000"]}
+    assert [m.to for m in mail.outbox] == [["b@example.cn", "a@example.cn"]]
     assert [(m.phone, m.template, m.params) for m in sms.outbox] == [("13800138000", "order_paid", {"number": "SH1"})]
 
 
