@@ -164,7 +164,7 @@ def registration_mail(registration_id, kind):
             "slot": str(registration.slot or ""),
             "people": registration.people,
             "name": registration.name,
-            "code": registration.ticket_code,
+            "code": registration.grouped_short_code,
             "url": manage_url(registration),
         }
         link = {"fair": registration.fair.title, "link": names["url"]}
@@ -181,7 +181,7 @@ def registration_mail(registration_id, kind):
             subject = _("Your ticket: %(fair)s") % names
             body = _("%(name)s, your registration is confirmed. Show the QR code at the entrance.") % names
             attach = True
-            params = {**link, "code": registration.ticket_code}
+            params = {**link, "code": registration.grouped_short_code}
             sms = Sms(
                 "ticket_confirmed", params, _("%(fair)s: ticket %(code)s confirmed. Your ticket: %(link)s") % params
             )
