@@ -99,7 +99,7 @@ def test_free_ticket_reminder_and_cancel_by_sms(client, tickets, django_capture_
     ((key, params),) = [(m.template, m.params) for m in sms.outbox if m.phone == GUEST]
     assert key == "ticket_confirmed" and params["code"] == reg.grouped_short_code
     response = client.get(path(params["link"]))
-    assert response.status_code == 200 and reg.ticket_code in response.content.decode()
+    assert response.status_code == 200 and reg.grouped_short_code in response.content.decode()
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
