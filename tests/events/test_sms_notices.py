@@ -138,3 +138,18 @@ def test_vendor_hears_of_stall_decisions_by_sms_and_email(
     assert "展位已满" in next(m for m in sms.outbox if m.template == "stall_rejected").text
     # E-mail as before: received, held, the fee order, reminder.
     assert len([m for m in mail.outbox if u1.email in m.to]) == 4
+
+
+@override_settings(
+    SMS_BACKEND="tests.checkout.test_sms_notices.DownProvider",
+    EMAIL_BACKEND="tests.cms.test_notify.BrokenMail",
+    SMS_MAX_ATTEMPTS=2,
+)
+def test_a_provider_failure_never_breaks_a_registration(tickets, django_capture_on_commit_callbacks, caplog):
+    fair, paid, free, slot = tickets
+    with django_capture_on_commit_callbacks(execute=True):
+        held = register(fair, paid, slot)
+        confirmed = register(fair, free, slot, email="v@example.cn", phone="13600136003")
+    assert Registration.objects.get(pk=held.pk).status == Registration.Status.HELD
+    assert Registration.objects.get(pk=confirmed.pk).status == Registration.Status.CONFIRMED
+    assert sms.outbox == [] and "failed for good" in caplog.text
