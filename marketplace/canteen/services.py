@@ -430,7 +430,7 @@ def reject_order(order, *, user, reason=""):
         checkout._set_status(order, Order.Status.CANCELLED, user=user, action="rejected", note=reason)
         order.save(update_fields=["status", "cancelled_at"])
         signals.order_closed.send(sender=Order, order=order, reason="rejected")
-        notifications.order_cancelled(order)
+        notifications.order_rejected(order, reason)
     return order
 
 
