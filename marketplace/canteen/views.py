@@ -21,7 +21,7 @@ from cms.accounts.views import login_required
 
 from ..checkout.cart import Cart
 from ..checkout.exports import CSV, XLSX, spreadsheet_response
-from ..checkout.models import Order, OrderLine, PaymentMethod
+from ..checkout.models import Order, OrderLine, PaymentMethod, VendorOrder
 from ..services.errors import MarketplaceError
 from . import chart, services
 from .forms import (
@@ -151,7 +151,7 @@ def unit_checkout(request, pk):
 def order_detail(request, number):
     order = _order(request, number)
     roles = services.roles_of(request.user, order.buyer_unit)
-    parts = order.vendor_orders.select_related("invoice_file", "inspection_photo").prefetch_related(
+    parts = order.vendor_orders.select_related("invoice_file", "inspection_photo", "received_by").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
     )
     context = {
@@ -164,6 +164,7 @@ def order_detail(request, number):
         and order.buyer_id != request.user.pk,
         "is_buyer": Role.BUYER in roles,
         "can_receive": bool(roles) and order.status not in (*Order.OPEN_UNPAID, Order.Status.CANCELLED),
+        "receivable_status": VendorOrder.Status.SHIPPED,
         "receipt_form": ReceiptForm(),
         "reorder_form": ReorderForm(),
         "reject_form": RejectForm(),
@@ -223,14 +224,14 @@ def order_receive(request, number, part_id):
                 messages.error(request, error)
         return redirect("canteen_order", number=order.number)
 
+    def store_photo():
+        # Called by the service only once the receipt is accepted, so a refused one stores no photo.
+        return get_image_model().objects.create(
+            title=f"{order.number} {part.vendor_name}", file=form.cleaned_data["photo"]
+        )
+
     def receive():
-        photo = None
-        if form.cleaned_data.get("photo"):
-            if not services.roles_of(request.user, order.buyer_unit):
-                raise MarketplaceError(_("You do not have that role in this unit."), code="forbidden")
-            photo = get_image_model().objects.create(
-                title=f"{order.number} {part.vendor_name}", file=form.cleaned_data["photo"]
-            )
+        photo = store_photo if form.cleaned_data.get("photo") else None
         services.confirm_receipt(part, user=request.user, note=form.cleaned_data["note"], photo=photo)
 
     return _act(request, order, receive, _("Receipt confirmed for %(vendor)s.") % {"vendor": part.vendor_name})
