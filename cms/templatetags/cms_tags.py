@@ -242,3 +242,26 @@ def date_range_status(start, end=None):
     if end and end < today:
         return "ended"
     return "running"
+
+
+HEADER_LINKS_HOOK = "register_header_links"
+
+
+@register.simple_tag(takes_context=True)
+def header_links(context):
+    """Links other apps put in the header for the logged-in reader (a canteen member's unit, …).
+
+    Each `register_header_links` hook is called with the request and returns a list of dicts with `url`,
+    `label` and `name` (a class suffix). Visitors get none and cost nothing: the header of cached pages is
+    shared by every anonymous visitor, so these links must never appear there.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not getattr(user, "is_authenticated", False):
+        return []
+    from wagtail import hooks
+
+    links = []
+    for hook in hooks.get_hooks(HEADER_LINKS_HOOK):
+        links.extend(hook(request) or ())
+    return links

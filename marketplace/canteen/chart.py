@@ -68,13 +68,15 @@ def share_chart(share):
         )
     if monthly_target:
         ty = y(monthly_target)
+        # Outside the f-string below: makemessages cannot find a string inside an f-string's expression.
+        target_label = _("Monthly target %(amount)s") % {"amount": _money(monthly_target)}
         parts.append(
             f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" y2="{ty:.1f}" stroke="{TARGET_COLOUR}" '
             f'stroke-dasharray="6 4" stroke-width="2"/>'
         )
         parts.append(
             f'<text x="{WIDTH - RIGHT}" y="{ty - 4:.1f}" text-anchor="end" font-size="11" fill="{TARGET_COLOUR}">'
-            f"{escape(_('Monthly target %(amount)s') % {'amount': _money(monthly_target)})}</text>"
+            f"{escape(target_label)}</text>"
         )
     legend_y = HEIGHT - 6
     parts += [
