@@ -46,7 +46,7 @@ def test_order_approve_receive(
     log_in(page.context, live_server, unit.users["buyer"])
     page.goto(base + crate.url)
     page.locator("#buy-quantity").fill("60")
-    page.locator(".buy-box button[type=submit]").click()
+    page.locator(".buy-box .buy-box__add").click()
     page.wait_for_url("**/cart/")
     page.goto(f"{base}/canteen/{unit.pk}/checkout/")
     delivery = timezone.localdate() + datetime.timedelta(days=3)

@@ -154,6 +154,21 @@ def test_restyled_pages_fit_phone_and_desktop(
         order = make_paid_unit_order(unit, unit.users["buyer"], datetime.date(year, month, 10), [(huyou, quantity)])
     Order.objects.filter(pk=order.pk).update(purchase_order_number="CG-2026-0088-衢州")
     make_paid_unit_order(unit, unit.users["buyer"], today, [(huyou, 30)], status=Order.Status.AWAITING_APPROVAL)
+
+    # The product page on a phone: 加入购物车 / 立即购买 stay at the foot of the screen; buy now goes to checkout.
+    def buy_bar_checks(page, size):
+        bar = page.locator(".buy-bar")
+        expect(bar.locator(".buy-box__now")).to_be_visible()
+        if size == "phone":
+            assert bar.evaluate("e => getComputedStyle(e).position") == "fixed"
+            box = bar.bounding_box()
+            assert abs(box["y"] + box["height"] - 844) < 2 and box["width"] == 390
+
+    shopper = django_user_model.objects.create_user("13800138001", "", "pw")
+    visit(pages, live_server, screenshot_dir, "product", huyou.url, shopper, buy_bar_checks)
+    phone_page.locator(".buy-box__now").click()
+    phone_page.wait_for_url(live_server.url + "/checkout/")
+
     approver = unit.users["approver"]
     visit(pages, live_server, screenshot_dir, "canteen-dashboard", f"/canteen/{unit.pk}/", approver)
     visit(pages, live_server, screenshot_dir, "canteen-order", f"/canteen/orders/{order.number}/", approver)
