@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from events import services, ticketing
-from events.models import FairPage, FairZone, TicketType
+from events.models import FairPage, FairZone, StallBooking, TicketType
 from events.services import create_stall_row
 from marketplace.checkout.models import Order
 from tests.events.conftest import fair_index, make_fair, stall, vendor_user
@@ -133,7 +133,17 @@ def test_restyled_pages_fit_phone_and_desktop(
     visit(pages, live_server, screenshot_dir, "register", fair.url + "register/", None, register_errors)
     visit(pages, live_server, screenshot_dir, "stall-apply", fair.url + "apply/", coop_user)
     visit(pages, live_server, screenshot_dir, "stall-book", f"{fair.url}book/{stall(fair, 'A07').pk}/", coop_user)
-    visit(pages, live_server, screenshot_dir, "my-stalls", fair.get_parent().url + "mine/", coop_user)
+
+    # Cancelling asks first; a buyer who says no keeps the stall (Playwright dismisses the dialog).
+    def my_stalls_checks(page, size):
+        dialogs = []
+        page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.locator("tr[data-stall=A02] button[type=submit]").click()
+        expect(page.locator("tr[data-stall=A02]")).to_be_visible()
+        assert dialogs and "A02" in dialogs[0]
+        assert StallBooking.objects.get(stall__code="A02", fair=fair).is_active
+
+    visit(pages, live_server, screenshot_dir, "my-stalls", fair.get_parent().url + "mine/", coop_user, my_stalls_checks)
     visit(pages, live_server, screenshot_dir, "vendor-apply", "/vendors/apply/", None)
 
     # The organiser's report: percentages as percentages, the check-ins per hour also as numbers.
