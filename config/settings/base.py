@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for the project form renderer (TemplatesSetting)
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form renders through the project's field templates (cms/templates/cms/forms/), styled in site.css.
+FORM_RENDERER = "cms.forms.SiteFormRenderer"
 
 # SQLite file in the project folder unless DATABASE_URL says otherwise (PostgreSQL in production).
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

@@ -51,7 +51,9 @@ def cart(request):
 
 @require_POST
 def cart_add(request):
-    """Add to the cart from the product page; a refusal goes back to the product page with the message."""
+    """Add to the cart from the product page; a refusal goes back to the product page with the message.
+
+    "Buy now" (`buy_now`) adds the same way and goes straight on to the checkout instead of the cart."""
     form = AddToCartForm(request.POST)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
@@ -67,7 +69,7 @@ def cart_add(request):
         messages.error(request, error.message)
         return redirect(back)
     messages.success(request, _("Added to your cart."))
-    return redirect("cart")
+    return redirect("checkout" if request.POST.get("buy_now") else "cart")
 
 
 @require_POST

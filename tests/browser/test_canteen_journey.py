@@ -72,7 +72,7 @@ def test_order_approve_ship_receive_and_file_the_share(
     # 60 boxes of a canteen-only product into the cart; the cart's button leads to the choice, the unit chosen.
     page.goto(base + crate.url)
     page.locator("#buy-quantity").fill("60")
-    page.locator(".buy-box button[type=submit]").click()
+    page.locator(".buy-box .buy-box__add").click()
     page.wait_for_url("**/cart/")
     page.locator(".cart-summary a.button--primary").click()
     page.wait_for_url("**/checkout/")

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def add_to_cart(page, url, quantity):
     page.goto(url)
     page.locator("#buy-quantity").fill(str(quantity))
-    page.locator(".buy-box button[type=submit]").click()
+    page.locator(".buy-box .buy-box__add").click()
     page.wait_for_url("**/cart/")
 
 
