@@ -64,6 +64,39 @@ def page_title(page):
 
 
 @register.filter
+def percent(value, places=0):
+    """A ratio as a percentage: 0.14 → "14%", 0.125|percent:1 → "12.5%" (half-up). None and "" give ""."""
+    if value is None or value == "":
+        return ""
+    try:
+        ratio = Decimal(str(value)) * 100
+        places = int(places)
+    except (InvalidOperation, ValueError, TypeError):
+        return value
+    if not ratio.is_finite():
+        return value
+    return f"{ratio.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
+
+
+# Status codes of orders, parts, bookings, registrations and applications → the tone of their badge.
+STATUS_TONES = {
+    "ok": {"paid", "confirmed", "completed", "delivered", "shipped", "approved", "verified", "succeeded", "open"},
+    "warn": {"awaiting_approval", "pending_payment", "pending", "held", "offered", "submitted", "to_ship"},
+    "info": {"partly_shipped", "waitlisted", "review"},
+    "bad": {"rejected", "failed", "lapsed"},
+    "muted": {"cancelled", "refunded", "released", "withdrawn", "finished", "closed", "draft"},
+}
+_TONE_OF = {status: tone for tone, statuses in STATUS_TONES.items() for status in statuses}
+
+
+@register.filter
+def status_tone(status):
+    """CSS modifier for a status badge: "status status--ok" for "paid", plain "status" for an unknown code."""
+    tone = _TONE_OF.get(str(status))
+    return f"status status--{tone}" if tone else "status"
+
+
+@register.filter
 def html_lang(language_code):
     """BCP 47 tag for `lang` and `hreflang` attributes: "zh-hans" → "zh-Hans", "en" → "en"."""
     return to_locale(language_code or settings.LANGUAGE_CODE).replace("_", "-")
@@ -267,3 +300,26 @@ def date_range_status(start, end=None):
     if end and end < today:
         return "ended"
     return "running"
+
+
+HEADER_LINKS_HOOK = "register_header_links"
+
+
+@register.simple_tag(takes_context=True)
+def header_links(context):
+    """Links other apps put in the header for the logged-in reader (a canteen member's unit, …).
+
+    Each `register_header_links` hook is called with the request and returns a list of dicts with `url`,
+    `label` and `name` (a class suffix). Visitors get none and cost nothing: the header of cached pages is
+    shared by every anonymous visitor, so these links must never appear there.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not getattr(user, "is_authenticated", False):
+        return []
+    from wagtail import hooks
+
+    links = []
+    for hook in hooks.get_hooks(HEADER_LINKS_HOOK):
+        links.extend(hook(request) or ())
+    return links

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0003_search_title_body_gin'),
+        ('cms', '0004_sms_code'),
     ]
 
     operations = [
