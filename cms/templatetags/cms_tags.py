@@ -15,6 +15,7 @@ from django.utils.translation import get_language, get_language_info, to_locale
 from wagtail.models import Page, Site
 
 from cms import shell_cache
+from cms.models.bilingual import is_english, translated
 from cms.restrictions import public
 
 register = template.Library()
@@ -42,6 +43,24 @@ def cny(value):
         return value
     sign = "-" if amount < 0 else ""  # -0.001 rounds to 0.00, which must not show as "-¥0.00"
     return f"{sign}¥{abs(amount):,.2f}"
+
+
+@register.filter
+def tr(obj, field):
+    """`{{ page|tr:"intro" }}`: the field's English twin (`intro_en`) on English pages when filled, else the
+    Chinese field. Works for pages, models, settings and StreamField struct values (cms/models/bilingual.py)."""
+    return translated(obj, field)
+
+
+@register.filter
+def page_title(page):
+    """A page's title in the current language: the English name on English pages (falling back to the
+    Chinese title), the SEO title or title on Chinese pages."""
+    if page is None:
+        return ""
+    if is_english():
+        return getattr(page, "name_en", "") or page.title
+    return page.seo_title or page.title
 
 
 @register.filter
@@ -146,10 +165,13 @@ def main_menu(context):
 
     # The menu's pages and URLs come from the shell cache; only "where am I" is worked out per request.
     def load():
-        children = (
-            site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "path", "depth", "live")
-        )
-        return [(child.title, child.get_url(request)) for child in children.order_by("path")]
+        children = site.root_page.get_children().live().in_menu().order_by("path")
+        if is_english():
+            # English names live in each page type's table: one more query per type, then cached.
+            children = children.specific()
+        else:
+            children = children.only("id", "title", "url_path", "path", "depth", "live")
+        return [(getattr(child, "name_en", "") or child.title, child.get_url(request)) for child in children]
 
     items = []
     for title, url in shell_cache.get_or_set(("menu", site.pk, get_language()), load):
@@ -187,7 +209,10 @@ def footer_links(site_settings):
         return []
 
     def load():
-        return [{"label": link.label, "href": link.href} for link in site_settings.footer_links.select_related("page")]
+        return [
+            {"label": translated(link, "label"), "href": link.href}
+            for link in site_settings.footer_links.select_related("page")
+        ]
 
     return shell_cache.get_or_set(("footer", site_settings.pk, get_language()), load)
 
