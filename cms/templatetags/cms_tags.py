@@ -242,3 +242,9 @@ def date_range_status(start, end=None):
     if end and end < today:
         return "ended"
     return "running"
+
+
+@register.simple_tag
+def wagtail_site_name():
+    """WAGTAIL_SITE_NAME, for the admin's browser-tab title."""
+    return settings.WAGTAIL_SITE_NAME

@@ -43,7 +43,9 @@ VENDOR_COLLECTION_PERMISSIONS = (
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
 )
-MODERATION_WORKFLOW_NAME = "Moderators approval"
+# Names of data rows that vendors read in the admin ("提交给审核员审批"), so Chinese like the rest of the data;
+# migration marketplace 0009 renames the "Moderators approval" workflow and task Wagtail's migrations created.
+MODERATION_WORKFLOW_NAME = "审核员审批"
 
 
 def vendor_key(vendor) -> str:
@@ -69,7 +71,7 @@ def _permission(app_label, codename):
 
 
 def _ensure_moderation_workflow(vendor):
-    """Wagtail's migrations put a "Moderators approval" workflow on the root page; recreate it if removed."""
+    """Wagtail's migrations put a moderators' workflow on the root page; recreate it if removed."""
     if vendor.get_workflow() is not None:
         return
     moderators, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
