@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -52,6 +53,7 @@ def fair_list(request):
 
 
 REVIEW_PAGE_SIZE = 20
+OPEN_STATUSES = (StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED)
 
 
 class ReviewFilterForm(forms.Form):
@@ -137,7 +139,8 @@ def fair_detail(request, fair_id):
         StallApplication.objects.filter(fair=fair)
         .select_related("vendor", "vendor__county", "stall_type")
         .prefetch_related("preferred_stalls", "addons", "products")
-        .order_by("submitted_at", "pk")
+        .annotate(decided=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)))
+        .order_by("decided", "submitted_at", "pk")  # the ones waiting for a decision first
     )
     if filters.is_valid():
         if filters.cleaned_data["status"]:

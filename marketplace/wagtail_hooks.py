@@ -147,6 +147,8 @@ def _moderation(product):
 class ProductIndexView(PageIndexView):
     """Every product the user may edit (a vendor: its own), with price, stock and moderation state."""
 
+    page_title = _("Products")
+
     def get_base_queryset(self):
         in_progress = WorkflowState.objects.filter(
             status=WorkflowState.STATUS_IN_PROGRESS,
