@@ -737,6 +737,15 @@ def new_manage_key():
     return secrets.token_urlsafe(24)
 
 
+# The short code door staff can type: no look-alikes (no 0/O, 1/I/L), 31⁸ ≈ 8.5 × 10¹¹ codes, unique per fair.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SHORT_CODE_LENGTH = 8
+
+
+def new_short_code():
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         HELD = "held", _("Held until paid")
@@ -773,6 +782,8 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
     # The QR code / typed code: proves entry to this fair, nothing else.
     ticket_code = models.CharField(_("ticket code"), max_length=32, unique=True, default=new_ticket_code)
+    # The code door staff can type instead of scanning: unique within the fair only (ticketing.unique_short_code).
+    short_code = models.CharField(_("short code"), max_length=SHORT_CODE_LENGTH, default=new_short_code, editable=False)
     # The manage link's secret (view, change slot, cancel); never in the QR code.
     manage_key = models.CharField(max_length=40, unique=True, default=new_manage_key, editable=False)
     order = models.ForeignKey(
@@ -790,6 +801,7 @@ class Registration(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(people__gte=1), name="events_registration_people_positive"),
+            models.UniqueConstraint(fields=["fair", "short_code"], name="events_registration_short_code_per_fair"),
         ]
 
     def __str__(self):
@@ -802,6 +814,12 @@ class Registration(models.Model):
     @property
     def display_code(self):
         return self.ticket_code
+
+    @property
+    def grouped_short_code(self):
+        """The short code as people read it out and type it: ABCD-EFGH."""
+        code = self.short_code or ""
+        return f"{code[:4]}-{code[4:]}" if len(code) == SHORT_CODE_LENGTH else code
 
 
 class Attendee(models.Model):

@@ -115,7 +115,7 @@ def registration_mail(registration_id, kind):
             "slot": str(registration.slot or ""),
             "people": registration.people,
             "name": registration.name,
-            "code": registration.ticket_code,
+            "code": registration.grouped_short_code,
             "url": manage_url(registration),
         }
         details = (

@@ -196,15 +196,18 @@ def _checkin_page(request, fair, code=None):
     refusal = _need_staff(request, fair)
     if refusal:
         return refusal
-    result = None
+    result = throttled = None
     form = CheckInForm(request.POST or None, initial={"code": code} if code else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = ticketing.check_in(fair=fair, code=form.cleaned_data["code"], user=request.user)
+        except ticketing.CheckInThrottled as exc:
+            throttled = exc
         except EventsError as exc:
             return HttpResponseForbidden(exc.message)
-        form = CheckInForm()
-    return TemplateResponse(
+        else:
+            form = CheckInForm()
+    response = TemplateResponse(
         request,
         "events/checkin.html",
         {
@@ -213,11 +216,16 @@ def _checkin_page(request, fair, code=None):
             "form": form,
             "pending_code": code if request.method != "POST" else None,
             "result": result,
+            "throttled": throttled,
             "colour": RESULT_COLOURS.get(result.kind) if result else None,
             "counts": ticketing.checkin_counts(fair),
             "action": fair.url + fair.reverse_subpage("checkin"),
         },
+        status=429 if throttled else 200,
     )
+    if throttled:
+        response["Retry-After"] = str(throttled.retry_after)
+    return response
 
 
 # -- organiser --------------------------------------------------------------------------------------------
@@ -262,7 +270,7 @@ def _export(fair, fmt):
         first = min((c.at for c in reg.checkins.all()), default=None)
         rows.append(
             [
-                reg.ticket_code[:8],
+                reg.grouped_short_code,
                 reg.name + (f" ({', '.join(a.name for a in reg.attendees.all())})" if reg.attendees.all() else ""),
                 reg.phone,
                 reg.email,

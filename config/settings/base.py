@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_database, env_int, env_list, env_str, env_url
+from .env import env_bool, env_database, env_int, env_json_object, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # The site shell app: its templates and catalogue take precedence over the other apps'.
@@ -207,6 +207,16 @@ WAGTAIL_SITE_NAME = "山海集市"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The dashboard's upgrade notice asks releases.wagtail.io from the browser: nothing in the admin calls another host.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# SMS (cms/sms): Alibaba Cloud SMS in production; dev prints, tests keep an outbox.
+SMS_BACKEND = env_str("SMS_BACKEND", "cms.sms.backends.AliyunBackend")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
+SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+# Template key -> the provider's approved template code, as JSON, e.g. {"order_placed": "SMS_4650001"}.
+SMS_TEMPLATES = env_json_object("SMS_TEMPLATES", {})
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 4)
+
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Chinese-aware wrapper around Wagtail's database backend (SQLite FTS5 or PostgreSQL full text).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_registrations'),
+        ('events', '0004_registration_short_code_required'),
     ]
 
     operations = [
