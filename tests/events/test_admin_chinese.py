@@ -47,6 +47,9 @@ REPORTED = [
     "All stall types",
     "Nothing to ship",
     "Root",
+    "True",
+    "False",
+    "Is mountain now",
 ]
 # Words allowed in the Chinese admin: names and formats, Wagtail's name (its editor guide link), and "None",
 # which Wagtail prints into a hidden side-panel counter.
@@ -162,6 +165,10 @@ def organiser_pages(world):
         "/admin/workflows/tasks/index/",
         "/admin/reports/page-types-usage/",
         f"/admin/pages/{Page.get_first_root_node().pk}/",
+        "/admin/snippets/cms/city/",
+        "/admin/snippets/cms/county/",
+        "/admin/fair_time_slots/",
+        "/admin/fair_stalls/",
     ]
 
 
@@ -181,7 +188,8 @@ def test_vendor_admin_pages_are_chinese_in_an_english_browser(client, admin_worl
 def test_organiser_admin_pages_are_chinese(client, admin_world):
     organiser = admin_world["organiser"]
     client.force_login(organiser)
-    data = ("organiser", "huyou", "longding", "buyer", f"BANK-{admin_world['order'].pk}")
+    # Data: usernames, a bank reference, the English names of the city and county (a column of their own).
+    data = ("organiser", "huyou", "longding", "buyer", f"BANK-{admin_world['order'].pk}", "Quzhou", "Changshan")
     for url in organiser_pages(admin_world):
         response = client.get(url, **ENGLISH_BROWSER)
         assert response.status_code == 200, url
