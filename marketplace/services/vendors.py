@@ -48,9 +48,14 @@ VENDOR_COLLECTION_PERMISSIONS = (
 MODERATION_WORKFLOW_NAME = "审核员审批"
 
 
+# Group and collection names are data the vendor sees (the image upload's collection list): Chinese.
+# Migration marketplace 0011 renamed the earlier "Vendor #12: …" names.
+VENDOR_KEY_PREFIX = "商家 #"
+
+
 def vendor_key(vendor) -> str:
     """The stable start of the names of a vendor's group and collection (titles may change)."""
-    return f"Vendor #{vendor.pk}: "
+    return f"{VENDOR_KEY_PREFIX}{vendor.pk}："
 
 
 def vendor_group(vendor):
