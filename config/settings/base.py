@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for the project form renderer (TemplatesSetting)
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form renders through the project's field templates (cms/templates/cms/forms/), styled in site.css.
+FORM_RENDERER = "cms.forms.SiteFormRenderer"
+
 # SQLite file in the project folder unless DATABASE_URL says otherwise (PostgreSQL in production).
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -124,6 +128,13 @@ else:
 # anything else on them are at most PAGE_CACHE_SECONDS old. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_ALIAS = "pages"
+
+# One sign-in page for every role (cms/accounts): a username, a mobile number or an e-mail with the password.
+AUTHENTICATION_BACKENDS = ["cms.accounts.backends.IdentifierBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "account"
+# Password-reset links sent by e-mail stay valid this long (SMS codes: 10 minutes, cms/accounts/sms_codes.py).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

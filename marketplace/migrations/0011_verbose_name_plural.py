@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0009_chinese_workflow_names'),
+        ('marketplace', '0010_chinese_workflow_names'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0004_registration_short_code_required'),
+        ('events', '0005_english_fields'),
     ]
 
     operations = [

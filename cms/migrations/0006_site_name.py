@@ -13,7 +13,7 @@ def name_sites(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cms", "0003_search_title_body_gin"),
+        ("cms", "0005_english_fields"),
         ("wagtailcore", "0098_apitoken"),
     ]
 

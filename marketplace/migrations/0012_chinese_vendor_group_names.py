@@ -20,7 +20,7 @@ def rename(pattern, replacement):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0010_verbose_name_plural"),
+        ("marketplace", "0011_verbose_name_plural"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("wagtailcore", "0098_apitoken"),
     ]

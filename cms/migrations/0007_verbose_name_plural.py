@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0004_site_name'),
+        ('cms', '0006_site_name'),
     ]
 
     operations = [

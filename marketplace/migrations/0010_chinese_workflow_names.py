@@ -17,7 +17,7 @@ def rename(old, new):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0008_order_guest_buyer"),
+        ("marketplace", "0009_english_fields"),
         ("wagtailcore", "0048_add_default_workflows"),
     ]
 
