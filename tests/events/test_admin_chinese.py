@@ -169,6 +169,7 @@ def organiser_pages(world):
         "/admin/snippets/cms/county/",
         "/admin/fair_time_slots/",
         "/admin/fair_stalls/",
+        "/admin/reports/missing-english/",
     ]
 
 
