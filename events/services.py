@@ -593,6 +593,48 @@ def stall_states(fair):
     return states
 
 
+def free_stalls(fair, states=None):
+    """The fair's stalls nobody holds, books or blocks, in code order, with their types."""
+    states = stall_states(fair) if states is None else states
+    stalls = Stall.objects.filter(fair=fair).select_related("stall_type", "zone").order_by("code")
+    return [stall for stall in stalls if states[stall.pk][0] == "available"]
+
+
+def propose_stalls(fair, free=None):
+    """{application id: Stall}: a different free stall for every open application, oldest application first.
+
+    Each gets a free stall it asked for (preferred stalls, in code order), else the first free stall of its
+    requested type, else any free stall when it named no type; none is proposed twice, so an organiser who
+    approves several applications in a row with the proposed stalls gets no collision. Nothing is reserved.
+    """
+    free = free_stalls(fair) if free is None else free
+    free_ids = {stall.pk for stall in free}
+    taken = set()
+    proposals = {}
+    applications = (
+        StallApplication.objects.filter(
+            fair=fair, status__in=(StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED)
+        )
+        .prefetch_related("preferred_stalls")
+        .order_by("submitted_at", "pk")
+    )
+    for application in applications:
+
+        def fits(stall, application=application):
+            return (
+                stall.pk in free_ids
+                and stall.pk not in taken
+                and (application.stall_type_id is None or stall.stall_type_id == application.stall_type_id)
+            )
+
+        preferred = sorted(application.preferred_stalls.all(), key=lambda stall: stall.code)
+        choice = next((s for s in preferred if fits(s)), None) or next((s for s in free if fits(s)), None)
+        if choice is not None:
+            proposals[application.pk] = choice
+            taken.add(choice.pk)
+    return proposals
+
+
 def fair_stats(fair):
     states = stall_states(fair)
     stall_counts = dict.fromkeys(("available", "held", "booked", "blocked"), 0)
