@@ -461,6 +461,7 @@ EVENT_LABELS = {
     "partly_refunded": gettext_lazy("Partly refunded"),
     "payment_flagged": gettext_lazy("Payment flagged"),
     "payment_disputed": gettext_lazy("Payment disputed"),
+    "payment_method_changed": gettext_lazy("Payment method changed"),
 }
 
 
