@@ -43,6 +43,8 @@ def test_visitor_registers_with_bank_transfer_and_cancels_only_after_confirming(
     settings.STRIPE_SECRET_KEY = settings.STRIPE_PUBLISHABLE_KEY = ""
     fair, ticket, slot = tasting
     page = phone_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server.url + fair.url + "register/")
     page.locator("input[name=phone]").fill("13600136000")
     page.locator("input[name=name]").fill("王五")
@@ -98,6 +100,7 @@ def test_visitor_registers_with_bank_transfer_and_cancels_only_after_confirming(
     expect(page.locator("[data-order-status]")).to_have_attribute("data-order-status", "cancelled")
     assert fresh(order).status == Order.Status.CANCELLED and fresh(reg).status == Registration.Status.CANCELLED
     assert fresh(slot).held == 0
+    assert errors == []
 
 
 def test_an_online_order_that_cannot_be_paid_online_switches_to_bank_transfer(
