@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from marketplace.checkout import payment_methods
 from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import Order, OrderLine, PaymentMethod
 from marketplace.models import VendorMember, VendorPage
@@ -465,7 +466,12 @@ def on_order_paid(sender, order, **kwargs):
             )
             rest = booking.fee - order.total
             name = _("Balance for stall %(code)s at %(fair)s") % {"code": booking.stall.code, "fair": fair.title}
-            booking.balance_order = _fee_order(booking, order.buyer, name, rest, order.payment_method, due)
+            # Paid the same way as the deposit if that can still be paid, else by the default method, so that
+            # applying a payment never fails on a method switched off since.
+            method = order.payment_method
+            if not payment_methods.is_available(method):
+                method = payment_methods.default_payment_method() or method
+            booking.balance_order = _fee_order(booking, order.buyer, name, rest, method, due)
             fields.append("balance_order")
         booking.save(update_fields=fields)
         _audit(
@@ -478,6 +484,15 @@ def on_order_paid(sender, order, **kwargs):
             order=order.number,
         )
         transaction.on_commit(lambda b=booking: _notify_booking(b, "confirmed"))
+
+
+@receiver(checkout_signals.payment_deadline, dispatch_uid="events.stall_payment_deadline")
+def keep_stall_payment_deadline(sender, order, method, due, **kwargs):
+    """A stall fee is due by the booking's hold deadline (or the balance date) whatever the payment method, so
+    switching methods keeps the order's deadline (and the booking's hold_until that mirrors it)."""
+    if bookings_for_order(order).exists():
+        return order.payment_due_at
+    return None
 
 
 @receiver(checkout_signals.order_closed, dispatch_uid="events.order_closed")

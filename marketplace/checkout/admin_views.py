@@ -464,6 +464,7 @@ EVENT_LABELS = {
     "invoice_requested": gettext_lazy("Invoice requested"),
     "invoice_issued": gettext_lazy("Invoice issued"),
     "stripe_refund_recorded": gettext_lazy("Refund recorded by Stripe"),
+    "payment_method_changed": gettext_lazy("Payment method changed"),
 }
 
 
