@@ -2,12 +2,18 @@
 
 Search (`?search=`) goes through the site's Chinese-aware search backend (cms.search), so
 `?type=marketplace.ProductPage&search=胡柚` works as on the site.
+
+Images and documents: only those in public collections. Anything in a collection with a view restriction (the
+private collection of receipt photos and invoices among them, cms.private_media) or stored in the private area
+is neither listed nor shown by id.
 """
 
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+
+from .private_media import public_media_filter
 
 
 class SitePagesAPIViewSet(PagesAPIViewSet):
@@ -23,7 +29,17 @@ class SitePagesAPIViewSet(PagesAPIViewSet):
         return optimise(queryset) if optimise else queryset
 
 
+class PublicImagesAPIViewSet(ImagesAPIViewSet):
+    def get_queryset(self):
+        return public_media_filter(super().get_queryset())
+
+
+class PublicDocumentsAPIViewSet(DocumentsAPIViewSet):
+    def get_queryset(self):
+        return public_media_filter(super().get_queryset())
+
+
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", SitePagesAPIViewSet)
-api_router.register_endpoint("images", ImagesAPIViewSet)
-api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("images", PublicImagesAPIViewSet)
+api_router.register_endpoint("documents", PublicDocumentsAPIViewSet)

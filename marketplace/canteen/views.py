@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from wagtail.images import get_image_model
 
 from cms.accounts.views import login_required
 
@@ -224,14 +223,9 @@ def order_receive(request, number, part_id):
         return redirect("canteen_order", number=order.number)
 
     def receive():
-        photo = None
-        if form.cleaned_data.get("photo"):
-            if not services.roles_of(request.user, order.buyer_unit):
-                raise MarketplaceError(_("You do not have that role in this unit."), code="forbidden")
-            photo = get_image_model().objects.create(
-                title=f"{order.number} {part.vendor_name}", file=form.cleaned_data["photo"]
-            )
-        services.confirm_receipt(part, user=request.user, note=form.cleaned_data["note"], photo=photo)
+        services.confirm_receipt(
+            part, user=request.user, note=form.cleaned_data["note"], photo=form.cleaned_data.get("photo")
+        )
 
     return _act(request, order, receive, _("Receipt confirmed for %(vendor)s.") % {"vendor": part.vendor_name})
 
