@@ -1,5 +1,9 @@
-from django.http import HttpResponse
+import re
+
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -23,6 +27,24 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+API_PATH = re.compile(r"^/(?:[a-z-]+/)?api/")
+
+
 def server_error(request):
-    """500 page rendered without context processors, which may be what failed."""
+    """500 page rendered without context processors, which may be what failed; JSON for the APIs (/api/…,
+    /api/v2/…), in the shape of every other API error."""
+    if API_PATH.match(request.path):
+        from cms.json_api.api import request_language
+
+        language = request_language(request)
+        with translation.override(language):
+            body = {
+                "code": "server_error",
+                "message": _("Something went wrong on our side. Please try again later."),
+                "field": None,
+                "errors": None,
+            }
+        response = JsonResponse(body, status=500, json_dumps_params={"ensure_ascii": False})
+        response["Content-Language"] = language
+        return response
     return render(request, "500.html", status=500, using=None)

@@ -36,6 +36,8 @@ STATUS_BY_CODE = {
     # Payment service trouble.
     "payment_failed": 402,
     "payments_unavailable": 503,
+    # Our fault (cms.views.server_error answers it for every /api/ path).
+    "server_error": 500,
 }
 DEFAULT_STATUS = 400
 
