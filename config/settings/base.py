@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # After CSRF, locale and messages: a cached page gets this visitor's CSRF token on the way out.
     "cms.page_cache.PageCacheMiddleware",
     "cms.middleware.CachedSiteMiddleware",
+    # Innermost: turns a database overflow from bad input (an id beyond 64 bits) into a 400.
+    "cms.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -197,6 +197,7 @@ def _year(year):
     return year or timezone.localdate().year
 
 
+
 @router.get("units/", response={200: list[UnitOut], **ERROR_401}, operation_id="canteen_units", summary="My units")
 def list_units(request):
     """The buyer units the caller belongs to, with the caller's roles in each."""
@@ -221,7 +222,7 @@ def list_units(request):
     operation_id="canteen_share",
     summary="A unit's 消费帮扶 share",
 )
-def unit_share(request, unit_id: int, year: Query[int | None] = None):
+def unit_share(request, unit_id: int, year: int | None = Query(None, ge=2000, le=2100)):  # noqa: B008
     """The year's spend, the part on mountain-county produce, share of budget and progress, by month and county."""
     unit = _member_unit(request.auth, unit_id)
     return _share_out(services.compute_share(_year(year), unit), unit)
@@ -233,7 +234,7 @@ def unit_share(request, unit_id: int, year: Query[int | None] = None):
     operation_id="canteen_share_all",
     summary="The 消费帮扶 share of all units (staff)",
 )
-def all_share(request, year: Query[int | None] = None):
+def all_share(request, year: int | None = Query(None, ge=2000, le=2100)):  # noqa: B008
     if not request.auth.is_staff:
         raise MarketplaceError(_("Not found."), code="not_found")
     return _share_out(services.compute_share(_year(year)), None)

@@ -86,10 +86,45 @@ def test_api_500_is_json(monkeypatch):
     for url in ("/api/v2/pages/", "/api/cart/"):
         response = client.get(url)
         assert response.status_code == 500, url
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"].startswith("application/json")
         body = response.json()
         assert body["code"] == "server_error" and body["message"].startswith("Something went wrong"), body
     chinese = Client(raise_request_exception=False).get("/api/v2/pages/")
     assert chinese.status_code == 500 and "出错" in chinese.json()["message"]
     # Pages stay HTML.
     assert "text/html" in Client(raise_request_exception=False).get("/en/").get("Content-Type", "text/html")
+
+
+def test_ids_beyond_64_bits_in_paths(unit_a):
+    """Path arguments (<int:pk>, API path parameters) no form sees: 400 (JSON under /api/) or 404, never 500."""
+    client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(unit_a.users["buyer"])
+    for url in (f"/canteen/{BIG}/", f"/canteen/{BIG}/share/", f"/en/canteen/{BIG}/statement/"):
+        assert client.get(url).status_code in (400, 404), url
+    api = bearer(unit_a.users["buyer"])
+    for url in (f"/api/canteen/units/{BIG}/", f"/api/canteen/units/{BIG}/orders/"):
+        response = api.get(url)
+        assert response.status_code in (400, 404), url
+        assert response["Content-Type"].startswith("application/json")
+
+
+def test_share_year_out_of_range(unit_a, django_user_model):
+    staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
+    for client, url in ((bearer(staff), "/api/canteen/share/"), (bearer(unit_a.users["finance"]), None)):
+        url = url or f"/api/canteen/units/{unit_a.pk}/share/"
+        for year in ("-1", BIG, "1999", "2101", "abc"):
+            response = client.get(url, {"year": year})
+            assert response.status_code == 400, (url, year)
+        assert client.get(url, {"year": "2026"}).status_code == 200
+
+
+def test_unknown_api_path_is_json():
+    response = Client().get("/api/nope/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_non_numeric_id_in_a_wagtail_chooser(django_user_model):
+    client = Client(raise_request_exception=False)
+    client.force_login(django_user_model.objects.create_superuser("staff", "s@example.com", "pw"))
+    for url in ("/admin/images/chooser/chosen/nope/", "/admin/documents/chooser/chosen/nope/"):
+        assert client.get(url).status_code in (400, 404), url
