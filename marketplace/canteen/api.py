@@ -197,7 +197,6 @@ def _year(year):
     return year or timezone.localdate().year
 
 
-
 @router.get("units/", response={200: list[UnitOut], **ERROR_401}, operation_id="canteen_units", summary="My units")
 def list_units(request):
     """The buyer units the caller belongs to, with the caller's roles in each."""
