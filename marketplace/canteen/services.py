@@ -309,7 +309,15 @@ def earliest_delivery_date(products, today=None):
 
 
 def place_unit_order(
-    *, user, unit, lines, delivery, payment_method=PaymentMethod.BANK_TRANSFER, note="", idempotency_key=""
+    *,
+    user,
+    unit,
+    lines,
+    delivery,
+    payment_method=PaymentMethod.BANK_TRANSFER,
+    note="",
+    idempotency_key="",
+    idempotency_fingerprint="",
 ):
     """Place an order on behalf of `unit`; above the unit's threshold it waits for an approver, holding stock."""
     require_role(user, unit, Role.BUYER)
@@ -344,6 +352,7 @@ def place_unit_order(
         ),
         note=note,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=idempotency_fingerprint,
         unit_details={
             "buyer_unit": unit,
             "canteen_name": address.name,

@@ -16,7 +16,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt, condecimal
 
 from cms.json_api import register_domain_error
-from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money
+from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money, request_fingerprint
 from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
 
 from ..services.errors import MarketplaceError
@@ -383,7 +383,8 @@ def create_order(
     Bank transfer: the answer carries `payment_reference` and `bank_account`. Card, Alipay, WeChat Pay: the
     answer carries the Stripe `client_secret` (or, with `payment_method_id`, the card is confirmed at once);
     if the payment service refuses, the order stays `pending_payment` and `payment_error` says why.
-    201 for a new order, 200 for a retry with a known `X-Idempotency-Key`.
+    201 for a new order, 200 for a retry with a known `X-Idempotency-Key`; 422 `idempotency_mismatch` when
+    that key was used for a different request.
     """
     user = request.auth
     key = (idempotency_key or "").strip()
@@ -403,6 +404,7 @@ def create_order(
             address=address,
             note=payload.note,
             idempotency_key=key,
+            idempotency_fingerprint=request_fingerprint(payload),
         )
     except MarketplaceError as exc:
         if exc.code == "not_found":
