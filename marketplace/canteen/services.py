@@ -585,6 +585,20 @@ def record_invoice(vendor_order, *, user, number, date, document=None, upload=No
             raise MarketplaceError(_("This is not your order."), code="forbidden")
         if part.status == VendorOrder.Status.CANCELLED:
             raise MarketplaceError(_("This part of the order is cancelled."), code="invalid_state")
+        # An issued invoice is never changed in place: a correction (红冲/重开) is a new invoice with its own
+        # number, recorded as such; the earlier document is kept.
+        correction = part.invoice_state == VendorOrder.InvoiceState.ISSUED
+        if correction and number[:40] == part.invoice_number:
+            raise MarketplaceError(
+                _(
+                    "Invoice %(number)s is issued and cannot be changed. "
+                    "Record the corrected invoice (红冲/重开) under its new number."
+                )
+                % {"number": part.invoice_number},
+                code="invalid_state",
+                field="number",
+            )
+        previous = {"old_number": part.invoice_number, "old_document": part.invoice_file_id}
         part.invoice_state = VendorOrder.InvoiceState.ISSUED
         part.invoice_number, part.invoice_date = number[:40], date
         if upload is not None:
@@ -592,7 +606,8 @@ def record_invoice(vendor_order, *, user, number, date, document=None, upload=No
         if document is not None:
             part.invoice_file = document
         part.save(update_fields=["invoice_state", "invoice_number", "invoice_date", "invoice_file"])
-        checkout.log_event(part.order, "invoice_issued", user=user, data={"vendor": part.vendor_name, "number": number})
+        data = {"vendor": part.vendor_name, "number": number, **(previous if correction else {})}
+        checkout.log_event(part.order, "invoice_corrected" if correction else "invoice_issued", user=user, data=data)
     return part
 
 

@@ -277,3 +277,39 @@ def test_invoice_pdf_size_limit(settings, received):
             upload=SimpleUploadedFile("fapiao.pdf", PDF, content_type="application/pdf"),
         )
     assert refused.value.field == "pdf"
+
+
+# -- point 8: an issued invoice is immutable; a correction is a new invoice with an audit event ---------------
+
+
+def test_issued_invoice_cannot_be_replaced_in_place(received):
+    from marketplace.models import OrderEvent
+
+    part, staff = received["part"], received["staff"]
+    first_document = part.invoice_file
+    with pytest.raises(MarketplaceError) as refused:
+        services.record_invoice(
+            part,
+            user=staff,
+            number="33012345",
+            date=datetime.date(2026, 3, 3),
+            upload=SimpleUploadedFile("other.pdf", PDF + b"%changed", content_type="application/pdf"),
+        )
+    assert refused.value.code == "invalid_state"
+    part.refresh_from_db()
+    assert part.invoice_file == first_document and part.invoice_date == datetime.date(2026, 3, 2)
+    assert not OrderEvent.objects.filter(order=received["order"], action="invoice_corrected").exists()
+
+    services.record_invoice(
+        part,
+        user=staff,
+        number="33012399",
+        date=datetime.date(2026, 3, 5),
+        upload=SimpleUploadedFile("fapiao-2.pdf", PDF, content_type="application/pdf"),
+    )
+    part.refresh_from_db()
+    assert part.invoice_number == "33012399" and part.invoice_file != first_document
+    event = OrderEvent.objects.get(order=received["order"], action="invoice_corrected")
+    assert event.data["old_number"] == "33012345" and event.data["old_document"] == first_document.pk
+    first_document.refresh_from_db()  # kept, unchanged
+    assert first_document.file.open("rb").read() == PDF
