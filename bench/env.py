@@ -31,6 +31,7 @@ def bench_environ(database_url, secret_key=None):
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(VAR_DIR / "media"),
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "SMS_BACKEND": "cms.sms.backends.MemoryBackend",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }

@@ -3,7 +3,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms import page_cache
+from cms import english_report, page_cache
 from cms.models import City, County, Mark, MountainSeaPair
 
 
@@ -58,3 +58,13 @@ def serve_private_documents(document, request):
     from cms.private_media import serve_private_document
 
     return serve_private_document(document, request)
+
+
+@hooks.register("register_admin_urls")
+def english_report_urls():
+    return english_report.urlpatterns
+
+
+@hooks.register("register_reports_menu_item")
+def english_report_menu_item():
+    return english_report.menu_item()

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from cms.json_api import api
 from cms.json_api import errors as api_errors
-from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409
+from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, Error
 
 from . import services
 from .models import AddOn, FairPage, Stall
@@ -35,12 +35,17 @@ STATUS_BY_CODE = {
 def _handle(request, exc):
     code = exc.code or "invalid"
     status = STATUS_BY_CODE.get(code) or api_errors.status_for(code)
-    return api.create_response(request, api_errors.error_body(code, exc.message, exc.field), status=status)
+    response = api.create_response(request, api_errors.error_body(code, exc.message, exc.field), status=status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 api.add_exception_handler(EventsError, _handle)
 
 router = Router(tags=["fairs"])
+ERROR_429 = {429: Error}
 
 
 class StallOut(Schema):
@@ -205,6 +210,7 @@ STATUS_BY_CODE.update(
         "offer_expired": 409,
         "not_eligible": 403,
         "login_required": 401,
+        "rate_limited": 429,
     }
 )
 
@@ -238,6 +244,9 @@ class RegistrationOut(Schema):
     fair: int
     status: str = Field(description="confirmed, held (pay the order), waitlisted, offered, cancelled, released, lapsed")
     code: str = Field(description="The ticket code (what the QR code carries); present once confirmed")
+    short_code: str = Field(
+        description="The 8-character code door staff can type, grouped as ABCD-EFGH; present once confirmed"
+    )
     secret: str = Field(description="Manage secret: GET / DELETE /api/registrations/{secret}/. Keep it private.")
     qr_url: str | None = Field(description="SVG QR code of the ticket, once confirmed")
     manage_url: str
@@ -254,7 +263,11 @@ class RegistrationOut(Schema):
 
 class CheckInIn(Schema):
     fair: int = Field(description="The fair the staff member works at")
-    code: str = Field(max_length=300, description="The scanned content (check-in URL) or the typed ticket code")
+    code: str = Field(
+        max_length=300,
+        description="The scanned content (check-in URL), the ticket code, or the typed short code (ABCD-EFGH; any "
+        "case, spaces and dashes ignored; looked up within `fair` only)",
+    )
 
 
 class CheckInOut(Schema):
@@ -276,6 +289,7 @@ def _registration_out(reg):
         "fair": reg.fair_id,
         "status": reg.status,
         "code": reg.ticket_code if confirmed else "",
+        "short_code": reg.grouped_short_code if confirmed else "",
         "secret": reg.manage_key,
         "qr_url": qr_path(reg) if confirmed else None,
         "manage_url": manage_url(reg),
@@ -359,13 +373,14 @@ def cancel_registration(request, secret: str):
 
 @router.post(
     "checkin/",
-    response={200: CheckInOut, **ERROR_401, **ERROR_403, **ERROR_404},
+    response={200: CheckInOut, **ERROR_401, **ERROR_403, **ERROR_404, **ERROR_429},
     operation_id="checkin",
     summary="Check a ticket in (door staff)",
 )
 def checkin(request, payload: CheckInIn):
     """Staff with the check-in role for the fair only (403 `forbidden` otherwise). Every scan answers 200 with
-    the result kind; only `valid` checks the ticket in, and a ticket is checked in once however many scan it."""
+    the result kind; only `valid` checks the ticket in, and a ticket is checked in once however many scan it.
+    Typed short codes are rate-limited per staff account: 429 `rate_limited` with a Retry-After header (seconds)."""
     fair = _fair(payload.fair)
     result = ticketing.check_in(fair=fair, code=payload.code, user=request.auth)
     reg, last = result.registration, result.checkin

@@ -144,5 +144,13 @@ class CheckInForm(forms.Form):
     code = forms.CharField(
         label=_("Ticket code"),
         max_length=300,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+                "aria-describedby": "checkin-code-help",
+            }
+        ),
     )

@@ -3,7 +3,7 @@ check-in URL in the QR code, the staff check-in page, and the organiser's regist
 Thin callers of events.ticketing."""
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -155,19 +155,16 @@ def ical(request, index, key):
 
 
 def _need_staff(request, fair):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if not ticketing.can_check_in(request.user, fair):
         return HttpResponseForbidden(_("You do not have the check-in role for this fair."))
     return None
 
 
 @never_cache
+@login_required
 def checkin_code(request, index, code):
     """Where a phone camera lands after scanning a ticket: the staff check-in page for that ticket. Anyone
     without the check-in role (the visitor included) sees only a login page or a refusal, never the ticket."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     registration = Registration.objects.select_related("fair").filter(ticket_code=code).first()
     fairs = ticketing.checkin_fairs(request.user)
     if not fairs.exists():
@@ -177,6 +174,7 @@ def checkin_code(request, index, code):
 
 
 @never_cache
+@login_required
 def checkin(request, fair):
     refusal = _need_staff(request, fair)
     if refusal:
@@ -196,15 +194,18 @@ def _checkin_page(request, fair, code=None):
     refusal = _need_staff(request, fair)
     if refusal:
         return refusal
-    result = None
+    result = throttled = None
     form = CheckInForm(request.POST or None, initial={"code": code} if code else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = ticketing.check_in(fair=fair, code=form.cleaned_data["code"], user=request.user)
+        except ticketing.CheckInThrottled as exc:
+            throttled = exc
         except EventsError as exc:
             return HttpResponseForbidden(exc.message)
-        form = CheckInForm()
-    return TemplateResponse(
+        else:
+            form = CheckInForm()
+    response = TemplateResponse(
         request,
         "events/checkin.html",
         {
@@ -213,11 +214,16 @@ def _checkin_page(request, fair, code=None):
             "form": form,
             "pending_code": code if request.method != "POST" else None,
             "result": result,
+            "throttled": throttled,
             "colour": RESULT_COLOURS.get(result.kind) if result else None,
             "counts": ticketing.checkin_counts(fair),
             "action": fair.url + fair.reverse_subpage("checkin"),
         },
+        status=429 if throttled else 200,
     )
+    if throttled:
+        response["Retry-After"] = str(throttled.retry_after)
+    return response
 
 
 # -- organiser --------------------------------------------------------------------------------------------
@@ -227,9 +233,9 @@ def _is_organiser(user):
     return user.is_authenticated and (user.is_superuser or user.has_perm("events.change_registration"))
 
 
+@never_cache
+@login_required
 def report(request, fair):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if not _is_organiser(request.user):
         return HttpResponseForbidden(_("Only organisers can see registrations."))
     fmt = request.GET.get("format")
@@ -262,7 +268,7 @@ def _export(fair, fmt):
         first = min((c.at for c in reg.checkins.all()), default=None)
         rows.append(
             [
-                reg.ticket_code[:8],
+                reg.grouped_short_code,
                 reg.name + (f" ({', '.join(a.name for a in reg.attendees.all())})" if reg.attendees.all() else ""),
                 reg.phone,
                 reg.email,

@@ -21,6 +21,7 @@ Rules (DESIGN.md, "Scarce things and concurrency"):
 """
 
 import dataclasses
+import logging
 import re
 from datetime import datetime, timedelta
 
@@ -38,7 +39,18 @@ from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import OrderLine, PaymentMethod
 from marketplace.services.errors import MarketplaceError
 
-from .models import CheckIn, CheckInStaff, FairPage, Registration, StallBooking, TicketType, TimeSlot
+from .models import (
+    SHORT_CODE_ALPHABET,
+    SHORT_CODE_LENGTH,
+    CheckIn,
+    CheckInStaff,
+    FairPage,
+    Registration,
+    StallBooking,
+    TicketType,
+    TimeSlot,
+    new_short_code,
+)
 from .services import EventsError, _audit
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -47,8 +59,12 @@ REFERENCE_PREFIX = "events.registration:"
 CHECKIN_EARLY = timedelta(minutes=30)
 MAX_SLOTS = 500
 WAITING_LOCK_ATTEMPTS = 4
+SHORT_CODE_ATTEMPTS = 20
+# Typed (short) codes per check-in staff account; settings.EVENTS_CHECKIN_TYPED_RATE overrides, e.g. "60/m".
+CHECKIN_TYPED_RATE = "30/m"
 
 S = Registration.Status
+logger = logging.getLogger(__name__)
 
 
 def offer_window():
@@ -81,6 +97,25 @@ def extract_code(scanned):
     if match:
         text = match.group(1)
     return text if CODE_RE.match(text) else None
+
+
+def normalise_short_code(typed):
+    """'abcd efgh', 'ABCD-EFGH' → 'ABCDEFGH': upper case, spaces and dashes dropped. None unless the result is
+    SHORT_CODE_LENGTH characters of SHORT_CODE_ALPHABET."""
+    text = re.sub(r"[\s\-\u2010-\u2015\uff0d]", "", str(typed or "")).upper()
+    if len(text) == SHORT_CODE_LENGTH and all(c in SHORT_CODE_ALPHABET for c in text):
+        return text
+    return None
+
+
+def unique_short_code(fair_id):
+    """A new short code that no registration of this fair has yet (drawn again on a collision). The database's
+    (fair, short_code) unique constraint is the backstop for two registrations drawing the same code at once."""
+    for _attempt in range(SHORT_CODE_ATTEMPTS):
+        code = new_short_code()
+        if not Registration.objects.filter(fair_id=fair_id, short_code=code).exists():
+            return code
+    raise EventsError(_("Could not make a ticket code; please try again."), code="invalid")
 
 
 # -- set-up: ticket types and slots --------------------------------------------------------------------------
@@ -378,6 +413,7 @@ def register(*, fair, request, user=None, now=None):
             raise EventsError(_("Sorry, this is fully booked."), code="full", field="slot" if slot else "ticket_type")
         registration = Registration.objects.create(
             fair=fair,
+            short_code=unique_short_code(fair.pk),
             ticket_type=ticket_type,
             slot=slot,
             user=user,
@@ -707,22 +743,70 @@ class CheckInResult:
         return _("Unknown code: not a ticket of ours")
 
 
+class CheckInThrottled(EventsError):
+    """Too many typed codes from one staff account; `retry_after` is in seconds."""
+
+    def __init__(self, retry_after):
+        super().__init__(
+            _("Too many typed codes. Wait %(seconds)s seconds, or scan the QR code.") % {"seconds": retry_after},
+            code="rate_limited",
+            field="code",
+        )
+        self.retry_after = retry_after
+
+
+def _check_typed_rate(user):
+    """Count one typed lookup for this staff account in the shared cache (django-ratelimit's fixed window, so
+    it holds across processes and hosts with Redis); raise CheckInThrottled over the limit.
+
+    When the cache cannot count (Redis down), the door keeps working and the failure is logged: a guess has
+    about one chance in 10⁸ of hitting one of a fair's tickets, so a short unlimited spell is harmless, whereas
+    refusing every typed code would stop the queue."""
+    from django_ratelimit.core import get_usage
+
+    try:
+        usage = get_usage(
+            None,
+            group="events.checkin.typed",
+            key=lambda group, request: str(user.pk),
+            rate=getattr(settings, "EVENTS_CHECKIN_TYPED_RATE", CHECKIN_TYPED_RATE),
+            increment=True,
+        )
+    except Exception:
+        logger.warning("typed check-in codes are not rate-limited: the cache failed", exc_info=True)
+        return
+    if usage and usage["time_left"] < 0:  # django-ratelimit could not read or write the count
+        logger.warning("typed check-in codes are not rate-limited: the cache gave no count")
+        return
+    if usage and usage["should_limit"]:
+        raise CheckInThrottled(max(usage["time_left"], 1))
+
+
 def check_in(*, fair, code, user, now=None):
     """Door staff scan or type a code. Only staff with the check-in role for this fair may. Returns a
-    CheckInResult; only "valid" changes anything (one CheckIn row, the registration row locked meanwhile)."""
+    CheckInResult; only "valid" changes anything (one CheckIn row, the registration row locked meanwhile).
+
+    `code` is the scanned check-in URL, the long ticket code, or the short code typed by hand (any case, spaces
+    and dashes ignored). A short code is looked up within this fair only ("unknown" for another fair's code);
+    short codes, and anything else that is not a long code, count towards the typed-code rate limit per staff
+    account (CheckInThrottled, code "rate_limited"). The long code is unguessable and is not limited."""
     if not can_check_in(user, fair):
         raise EventsError(_("You do not have the check-in role for this fair."), code="forbidden")
     now = now or timezone.now()
-    ticket_code = extract_code(code)
-    if ticket_code is None:
-        return CheckInResult("unknown")
+    text = str(code or "").strip()
+    ticket_code = extract_code(text)
+    short_code = None
+    if ticket_code is None or len(ticket_code) < 16:
+        _check_typed_rate(user)
+        short_code = normalise_short_code(text)
+        if short_code is None:
+            return CheckInResult("unknown")
     with transaction.atomic():
-        reg = (
-            Registration.objects.select_for_update(of=("self",))
-            .select_related("fair", "slot", "ticket_type")
-            .filter(ticket_code=ticket_code)
-            .first()
-        )
+        regs = Registration.objects.select_for_update(of=("self",)).select_related("fair", "slot", "ticket_type")
+        if short_code is not None:
+            reg = regs.filter(fair=fair, short_code=short_code).first()
+        else:
+            reg = regs.filter(ticket_code=ticket_code).first()
         if reg is None:
             return CheckInResult("unknown")
         if reg.fair_id != fair.pk:
@@ -833,7 +917,7 @@ def _notify(registration, kind):
     from .tasks import send_registration_mail_task
 
     registration_id = registration.pk
-    transaction.on_commit(lambda: send_registration_mail_task.enqueue(registration_id, kind))
+    transaction.on_commit(lambda: send_registration_mail_task.enqueue(registration_id, kind), robust=True)
 
 
 def slot_datetimes(slot):

@@ -33,6 +33,7 @@ STATUS_BY_CODE = {
     # 409: the request was fine but the state of things says no.
     "out_of_stock": 409,
     "invalid_state": 409,
+    "not_shipped": 409,
     # The same idempotency key with a different request (as Stripe answers it).
     "idempotency_mismatch": 422,
     # Payment service trouble.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_database, env_int, env_list, env_str, env_url
+from .env import env_bool, env_database, env_int, env_json_object, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # The site shell app: its templates and catalogue take precedence over the other apps'.
@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for the project form renderer (TemplatesSetting)
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form renders through the project's field templates (cms/templates/cms/forms/), styled in site.css.
+FORM_RENDERER = "cms.forms.SiteFormRenderer"
+
 # SQLite file in the project folder unless DATABASE_URL says otherwise (PostgreSQL in production).
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -125,6 +129,13 @@ else:
 # anything else on them are at most PAGE_CACHE_SECONDS old. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_ALIAS = "pages"
+
+# One sign-in page for every role (cms/accounts): a username, a mobile number or an e-mail with the password.
+AUTHENTICATION_BACKENDS = ["cms.accounts.backends.IdentifierBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "account"
+# Password-reset links sent by e-mail stay valid this long (SMS codes: 10 minutes, cms/accounts/sms_codes.py).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,6 +219,16 @@ STRIPE_API_BASE = env_url("STRIPE_API_BASE", {"http", "https"}, "https://api.str
 
 # Wagtail
 WAGTAIL_SITE_NAME = "山海集市"
+# SMS (cms/sms): Alibaba Cloud SMS in production; dev prints, tests keep an outbox.
+SMS_BACKEND = env_str("SMS_BACKEND", "cms.sms.backends.AliyunBackend")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
+SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+# Template key -> the provider's approved template code, as JSON, e.g. {"order_placed": "SMS_4650001"}.
+SMS_TEMPLATES = env_json_object("SMS_TEMPLATES", {})
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 4)
+
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Chinese-aware wrapper around Wagtail's database backend (SQLite FTS5 or PostgreSQL full text).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}

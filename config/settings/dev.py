@@ -6,6 +6,7 @@ os.environ.setdefault("SECRET_KEY", "dev-only-not-secret-4f8a1c2e9b7d6a5f3e2d1c0
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+os.environ.setdefault("SMS_BACKEND", "cms.sms.backends.ConsoleBackend")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 from .base import *  # noqa: E402,F403

@@ -4,6 +4,7 @@ A missing or malformed variable stops start-up with an ImproperlyConfigured erro
 that names it, instead of silently falling back to a default nobody chose.
 """
 
+import json
 import os
 from urllib.parse import urlparse
 
@@ -54,6 +55,19 @@ def env_list(name, default=_MISSING):
     if isinstance(value, list):
         return value
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_json_object(name, default=_MISSING):
+    value = _raw(name, default)
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} is not a JSON object.")
+    return parsed
 
 
 def env_url(name, schemes, default=_MISSING):

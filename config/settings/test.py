@@ -7,6 +7,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret-0b1c2d3e4f5a6b7c8d9e0f
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("SMS_BACKEND", "cms.sms.backends.MemoryBackend")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="shanhai-test-media-"))
 os.environ.setdefault("PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix="shanhai-test-private-media-"))

@@ -439,7 +439,7 @@ def reject_order(order, *, user, reason=""):
         checkout._set_status(order, Order.Status.CANCELLED, user=user, action="rejected", note=reason)
         order.save(update_fields=["status", "cancelled_at"])
         signals.order_closed.send(sender=Order, order=order, reason="rejected")
-        notifications.order_cancelled(order)
+        notifications.order_rejected(order, reason)
     return order
 
 
@@ -460,6 +460,7 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
     """A unit member confirms one vendor's delivery, noting shortfalls or quality problems (验收).
     When every part is received the order completes.
 
+    Only a part the vendor has shipped can be received; anything else is refused before anything is stored.
     `photo` is an uploaded image file; it is checked like Wagtail's image form and stored, only once every
     other check has passed, as a private image (cms.private_media) that only the unit, the vendor and staff see.
     """
@@ -472,11 +473,14 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
         if part.received_at is not None:
             raise MarketplaceError(_("This delivery has already been received."), code="invalid_state")
-        if part.status not in (VendorOrder.Status.TO_SHIP, VendorOrder.Status.SHIPPED):
+        if part.status != VendorOrder.Status.SHIPPED:
             raise MarketplaceError(
-                _("This part of the order is %(status)s and cannot be received now.")
-                % {"status": part.get_status_display()},
-                code="invalid_state",
+                _(
+                    "%(vendor)s has not shipped this part yet (it is %(status)s): "
+                    "receipt can be confirmed once it is shipped."
+                )
+                % {"vendor": part.vendor_name, "status": part.get_status_display()},
+                code="not_shipped",
             )
         now = timezone.now()
         part.status = VendorOrder.Status.DELIVERED
@@ -801,34 +805,39 @@ def compute_share(year, unit=None):
 # -- private files -------------------------------------------------------------------------------------
 
 
-def make_files_private():
+def make_files_private(photo_ids=None, document_ids=None):
     """Move receipt photos and invoice files stored before the private area existed into it (and into the
-    private collection), deleting their public renditions. Idempotent; run by migration 0009. Returns how
-    many files moved."""
+    private collection), deleting their public renditions. Idempotent; run by migration 0010, which passes
+    the ids (read through its historical VendorOrder). Returns how many files moved."""
     from django.core.files.storage import default_storage
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
 
     from cms.private_media import private_collection, private_name
     from cms.storage import is_private
 
-    collection = None
+    if photo_ids is None or document_ids is None:
+        parts = VendorOrder.objects.exclude(inspection_photo=None, invoice_file=None)
+        photo_ids = set(parts.exclude(inspection_photo=None).values_list("inspection_photo_id", flat=True))
+        document_ids = set(parts.exclude(invoice_file=None).values_list("invoice_file_id", flat=True))
+    items = [("receipts", image) for image in get_image_model().objects.filter(pk__in=photo_ids)]
+    items += [("invoices", document) for document in get_document_model().objects.filter(pk__in=document_ids)]
+    if not items:
+        return 0
+    collection = private_collection()
     moved = 0
-    parts = VendorOrder.objects.select_related("inspection_photo", "invoice_file")
-    for part in parts.exclude(inspection_photo=None, invoice_file=None):
-        for kind, item in (("receipts", part.inspection_photo), ("invoices", part.invoice_file)):
-            if item is None:
-                continue
-            collection = collection or private_collection()
-            if is_private(item.file.name) and item.collection_id == collection.pk:
-                continue
-            if not is_private(item.file.name):
-                old = item.file.name
-                if default_storage.exists(old):
-                    with default_storage.open(old) as source:
-                        item.file.name = default_storage.save(private_name(kind, old), source)
-                    default_storage.delete(old)
-                    moved += 1
-                if kind == "receipts":
-                    item.renditions.all().delete()
-            item.collection = collection
-            item.save()
+    for kind, item in items:
+        if is_private(item.file.name) and item.collection_id == collection.pk:
+            continue
+        if not is_private(item.file.name):
+            old = item.file.name
+            if default_storage.exists(old):
+                with default_storage.open(old) as source:
+                    item.file.name = default_storage.save(private_name(kind, old), source)
+                default_storage.delete(old)
+                moved += 1
+            if kind == "receipts":
+                item.renditions.all().delete()
+        item.collection = collection
+        item.save()
     return moved

@@ -18,7 +18,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from marketplace.canteen import services
-from marketplace.checkout.services import LineRequest, record_bank_transfer
+from marketplace.checkout.services import LineRequest, mark_vendor_order_shipped, record_bank_transfer
 from marketplace.models import VendorOrder
 from marketplace.services.errors import MarketplaceError
 from tests.marketplace.vendor_support import vendor_user
@@ -31,6 +31,10 @@ def png(size=(20, 20), mode="RGB", name="photo.png"):
     buffer = io.BytesIO()
     PILImage.new(mode, size).save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def ship(part, staff):
+    return mark_vendor_order_shipped(part, carrier="顺丰", tracking_number=f"SF{part.pk}", user=staff)
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def received(unit_a, goods, django_user_model):
         ),
     )
     record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B", user=staff)
-    part = order.vendor_orders.get()
+    part = ship(order.vendor_orders.get(), staff)
     client = Client()
     client.force_login(unit_a.users["buyer"])
     response = client.post(
@@ -170,7 +174,7 @@ def test_api_v2_lists_only_public_images_and_documents(received, unit_a):
 
 
 def test_existing_public_files_are_moved(unit_a, received):
-    """Files stored before the private area (migration 0009): moved out of MEDIA_ROOT, renditions dropped."""
+    """Files stored before the private area (migration 0010): moved out of MEDIA_ROOT, renditions dropped."""
     part = received["part"]
     old_image = get_image_model().objects.create(title="old receipt", file=png(name="old.png"))
     old_document = get_document_model().objects.create(
@@ -215,7 +219,7 @@ def test_decompression_bomb_is_refused_and_nothing_stored(language, words, unit_
         ),
     )
     record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B", user=staff)
-    part = order.vendor_orders.get()
+    part = ship(order.vendor_orders.get(), staff)
     images_before = get_image_model().objects.count()
     files_before = sorted(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*"))
     client = Client(HTTP_ACCEPT_LANGUAGE=language)

@@ -20,9 +20,10 @@ PASSWORD = "Shanhai-pass-2024"
 
 
 def signup(client, identifier, password=PASSWORD, password2=None, **extra):
+    field = "email" if "@" in identifier else "mobile"
     return client.post(
         reverse("signup"),
-        {"identifier": identifier, "password1": password, "password2": password2 or password, **extra},
+        {field: identifier, "password1": password, "password2": password2 or password, **extra},
     )
 
 
@@ -57,7 +58,7 @@ def test_bad_phone_is_refused_with_a_message(client, home_page, bad):
 def test_duplicate_and_mismatched_passwords_are_refused(client, home_page):
     get_user_model().objects.create_user("13800138000", "", PASSWORD)
     response = signup(client, "13800138000")
-    assert response.status_code == 200 and response.context["form"].errors["identifier"]
+    assert response.status_code == 200 and response.context["form"].errors["mobile"]
     response = signup(client, "new@example.cn", password2="Other-pass-2024")
     assert response.status_code == 200 and response.context["form"].errors["password2"]
     response = signup(client, "new@example.cn", password="123")
