@@ -807,7 +807,7 @@ def compute_share(year, unit=None):
 
 def make_files_private(photo_ids=None, document_ids=None):
     """Move receipt photos and invoice files stored before the private area existed into it (and into the
-    private collection), deleting their public renditions. Idempotent; run by migration 0010, which passes
+    private collection), deleting their public renditions. Idempotent; run by migration 0013, which passes
     the ids (read through its historical VendorOrder). Returns how many files moved."""
     from django.core.files.storage import default_storage
     from wagtail.documents import get_document_model

@@ -174,7 +174,7 @@ def test_api_v2_lists_only_public_images_and_documents(received, unit_a):
 
 
 def test_existing_public_files_are_moved(unit_a, received):
-    """Files stored before the private area (migration 0010): moved out of MEDIA_ROOT, renditions dropped."""
+    """Files stored before the private area (migration 0013): moved out of MEDIA_ROOT, renditions dropped."""
     part = received["part"]
     old_image = get_image_model().objects.create(title="old receipt", file=png(name="old.png"))
     old_document = get_document_model().objects.create(

@@ -229,7 +229,7 @@ def test_printable_share_page_for_filing(client, unit_a, year_2024, settings):
     assert unit_a.name in html and unit_a.uscc in html and "2024" in html
     assert "¥8,100.00" in html and "¥4,300.00" in html and "¥10,000.00" in html and "43%" in html
     assert "<svg" in html and html.count("<tr>") >= 12  # the chart and the months
-    assert "月度目标 833" in html  # the chart's target line, in Chinese (10,000 / 12)
+    assert "每月目标：¥833" in html  # the chart's target, in Chinese (10,000 / 12)
     assert "制表人" in html and "审核人" in html
     from pathlib import Path
 

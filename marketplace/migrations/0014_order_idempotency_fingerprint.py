@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0010_private_canteen_files'),
+        ('marketplace', '0013_private_canteen_files'),
     ]
 
     operations = [

@@ -17,7 +17,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0009_english_fields"),
+        ("marketplace", "0012_chinese_vendor_group_names"),
         ("wagtailcore", "__latest__"),
         ("wagtailimages", "__latest__"),
         ("wagtaildocs", "__latest__"),
