@@ -4,6 +4,7 @@ Thin callers of events.ticketing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from cms import privacy
+from cms.models import Consent
 from marketplace.checkout.exports import spreadsheet_response
 from marketplace.checkout.views import grant_order_access, order_access_url, remember_order_link
 
@@ -47,21 +50,28 @@ def register(request, fair):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            registration = ticketing.register(
-                fair=fair,
-                user=request.user,
-                request=ticketing.RegistrationRequest(
-                    ticket_type=data["ticket_type"],
-                    slot=data["slot"],
-                    name=data["name"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    people=data["people"],
-                    attendees=form.attendee_names(),
-                    join_waitlist=data["join_waitlist"],
-                    payment_method=data["payment_method"],
-                ),
-            )
+            with transaction.atomic():
+                registration = ticketing.register(
+                    fair=fair,
+                    user=request.user,
+                    request=ticketing.RegistrationRequest(
+                        ticket_type=data["ticket_type"],
+                        slot=data["slot"],
+                        name=data["name"],
+                        phone=data["phone"],
+                        email=data["email"],
+                        people=data["people"],
+                        attendees=form.attendee_names(),
+                        join_waitlist=data["join_waitlist"],
+                        payment_method=data["payment_method"],
+                    ),
+                )
+                privacy.record_consent(
+                    purpose=Consent.Purpose.FAIR_REGISTRATION,
+                    user=request.user,
+                    subject=f"{ticketing.REFERENCE_PREFIX}{registration.pk}",
+                    request=request,
+                )
         except EventsError as exc:
             if exc.field in form.fields:
                 form.add_error(exc.field, exc.message)

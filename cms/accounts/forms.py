@@ -8,10 +8,13 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from .. import privacy
+from ..models.privacy import Consent
 from .backends import candidates, normalize_mobile
 
 # Django 5.2 changed MinimumLengthValidator's message to "%d", and Django's own zh_Hans catalogue still has only
@@ -108,6 +111,7 @@ class SignupForm(forms.Form):
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    consent = privacy.consent_field()
 
     def clean_mobile(self):
         phone = self.cleaned_data["mobile"]
@@ -150,7 +154,9 @@ class SignupForm(forms.Form):
     def save(self):
         user = self._new_user(self.cleaned_data)
         user.set_password(self.cleaned_data["password1"])
-        user.save()
+        with transaction.atomic():
+            user.save()
+            privacy.record_consent(purpose=Consent.Purpose.SIGNUP, user=user)
         return user
 
 
@@ -247,3 +253,16 @@ class SmsResetForm(forms.Form):
             except ValidationError as error:
                 self.add_error("new_password1", error)
         return data
+
+
+class DeleteAccountForm(forms.Form):
+    """The confirmation step before deleting an account: the password, and a box saying what it means."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account cannot be restored"),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm.")},
+    )

@@ -167,6 +167,7 @@ def form_data(ticket, slot, **kw):
         "people": 1,
         "join_waitlist": "on",
         "payment_method": "bank_transfer",
+        "consent": "on",
         **kw,
     }
 

@@ -45,7 +45,15 @@ def paid(make_fair):
 
 
 def form_data(ticket, slot, **extra):
-    return {"phone": "13600136000", "name": "王五", "ticket_type": ticket.pk, "slot": slot.pk, "people": 2, **extra}
+    return {
+        "phone": "13600136000",
+        "name": "王五",
+        "ticket_type": ticket.pk,
+        "slot": slot.pk,
+        "people": 2,
+        "consent": "on",
+        **extra,
+    }
 
 
 def fresh(obj):

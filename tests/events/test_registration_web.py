@@ -35,6 +35,7 @@ def form_data(ticket, slot, **kw):
         "slot": slot.pk,
         "people": 2,
         "join_waitlist": "on",
+        "consent": "on",
         **kw,
     }
 

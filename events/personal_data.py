@@ -1,0 +1,58 @@
+"""The fairs' part of "download my data" and "delete my account" (registered with cms.privacy): the account's
+fair registrations with their attendees. On deletion their names and numbers are masked (counts, tickets and
+check-in times stay, as after the retention period)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cms import privacy
+
+from .models import Attendee, Registration
+
+
+def registrations(user):
+    return [
+        {
+            "fair": r.fair.title,
+            "ticket_type": r.ticket_type.name,
+            "slot": str(r.slot) if r.slot_id else "",
+            "name": r.name,
+            "phone": r.phone,
+            "email": r.email,
+            "people": r.people,
+            "attendees": [a.name for a in r.attendees.all()],
+            "status": r.status,
+            "created_at": r.created_at,
+        }
+        for r in Registration.objects.filter(user=user)
+        .select_related("fair", "ticket_type", "slot")
+        .prefetch_related("attendees")
+        .order_by("created_at", "pk")
+    ]
+
+
+def mask_registrations(registrations_qs):
+    """Mask the names and mobile numbers of these registrations and their attendees; idempotent. Returns how
+    many registrations changed."""
+    changed = 0
+    for registration in registrations_qs.select_for_update():
+        name, phone = privacy.mask_name(registration.name), privacy.mask_phone(registration.phone)
+        if (name, phone, "") != (registration.name, registration.phone, registration.email):
+            registration.name, registration.phone, registration.email = name, phone, ""
+            registration.save(update_fields=["name", "phone", "email"])
+            changed += 1
+        for attendee in Attendee.objects.filter(registration=registration):
+            masked = privacy.mask_name(attendee.name)
+            if masked != attendee.name:
+                attendee.name = masked
+                attendee.save(update_fields=["name"])
+    return changed
+
+
+def erase_registrations(user):
+    mask_registrations(Registration.objects.filter(user=user))
+
+
+def register():
+    privacy.register_personal_data(
+        "registrations", label=_("Fair registrations"), collect=registrations, erase=erase_registrations
+    )
