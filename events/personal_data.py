@@ -2,6 +2,11 @@
 fair registrations with their attendees. On deletion their names and numbers are masked (counts, tickets and
 check-in times stay, as after the retention period)."""
 
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms import privacy
@@ -45,6 +50,20 @@ def mask_registrations(registrations_qs):
             if masked != attendee.name:
                 attendee.name = masked
                 attendee.save(update_fields=["name"])
+    return changed
+
+
+def purge_ended_fairs(*, today=None, days=None):
+    """Retention (PIPL): mask the names and mobile numbers of registrations (and attendees) at fairs that
+    ended more than `days` (EVENTS_PERSONAL_DATA_DAYS, 90) days ago. Counts, tickets and check-in times stay.
+    Idempotent: masked values mask to themselves. One transaction per fair; returns registrations changed."""
+    days = settings.EVENTS_PERSONAL_DATA_DAYS if days is None else days
+    cutoff = (today or timezone.localdate()) - datetime.timedelta(days=days)
+    changed = 0
+    fair_ids = Registration.objects.filter(fair__end_date__lt=cutoff).values_list("fair_id", flat=True).distinct()
+    for fair_id in sorted(set(fair_ids)):
+        with transaction.atomic():
+            changed += mask_registrations(Registration.objects.filter(fair_id=fair_id))
     return changed
 
 

@@ -268,3 +268,6 @@ BANK_ACCOUNT_BANK = env_str("BANK_ACCOUNT_BANK", "中国工商银行衢州分行
 BANK_ACCOUNT_NUMBER = env_str("BANK_ACCOUNT_NUMBER", "1209 2600 0000 0000 000")
 # How long a canteen order may wait for its unit's approver before it expires and releases its stock.
 CANTEEN_APPROVAL_HOURS = env_int("CANTEEN_APPROVAL_HOURS", 72)
+# PIPL retention: attendees' names and mobile numbers are masked this many days after a fair ends
+# (manage.py purge_personal_data, daily).
+EVENTS_PERSONAL_DATA_DAYS = env_int("EVENTS_PERSONAL_DATA_DAYS", 90)

@@ -1,17 +1,22 @@
 """PIPL for visitors: consent at fair registration, masked mobile numbers for organisers without the
 permission, and the purge of attendees' names and numbers after a fair."""
 
-from datetime import time, timedelta
+import csv
+import io
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from cms.models import Consent
 from cms.privacy import current_notice
 from events import ticketing
-from events.models import Registration, TicketType
+from events.models import CheckIn, Registration, TicketType
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +85,118 @@ def test_every_form_that_collects_personal_data_links_to_the_notice(template):
 
 def test_the_link_points_at_the_notice():
     assert 'href="/privacy/"' in render_to_string("cms/privacy/link.html")
+
+
+# -- organisers see masked mobile numbers unless they hold events.view_attendee_phone ---------------------------
+
+
+@pytest.fixture
+def organiser_without_phones(django_user_model):
+    user = django_user_model.objects.create_user("organiser2", "", "pw")
+    user.user_permissions.add(Permission.objects.get(codename="change_registration"))
+    return user
+
+
+def registered(fair, ticket, slot, name="张三", phone="13812345678"):
+    return ticketing.register(fair=fair, request=ticketing.RegistrationRequest(ticket, name, phone, 1, slot))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_mask_mobile_numbers_without_the_permission(client, scene, organiser_without_phones, fmt):
+    fair, ticket, slots = scene
+    registered(fair, ticket, slots[0])
+    client.force_login(organiser_without_phones)
+    response = client.get(fair.url + "registrations/?format=" + fmt)
+    assert response.status_code == 200
+    cells = export_cells(response, fmt)
+    assert "138****5678" in cells and not any("13812345678" in c for c in cells)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_show_mobile_numbers_with_the_permission(client, scene, organiser_without_phones, fmt):
+    fair, ticket, slots = scene
+    registered(fair, ticket, slots[0])
+    organiser_without_phones.user_permissions.add(Permission.objects.get(codename="view_attendee_phone"))
+    client.force_login(organiser_without_phones)
+    cells = export_cells(client.get(fair.url + "registrations/?format=" + fmt), fmt)
+    assert "13812345678" in cells
+
+
+def export_cells(response, fmt):
+    if fmt == "csv":
+        return [c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for c in row]
+    workbook = load_workbook(io.BytesIO(response.content))
+    return [str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+
+
+# -- retention: purge_personal_data ------------------------------------------------------------------------------
+
+
+def past_fair(make_fair, ticket_name, days_ago):
+    end = timezone.localdate() - timedelta(days=days_ago)
+    fair = make_fair(start_date=end - timedelta(days=1), end_date=end, stalls=0)
+    ticket = TicketType.objects.create(fair=fair, name=ticket_name, price=Decimal("0"), capacity=100)
+    return fair, ticket
+
+
+def old_registration(fair, ticket, name, phone, staff):
+    # Registered and checked in while the fair was on.
+    on = timezone.make_aware(datetime.combine(fair.end_date, time(10)))
+    reg = Registration.objects.create(
+        fair=fair,
+        ticket_type=ticket,
+        name=name,
+        phone=phone,
+        email="x@example.cn",
+        people=2,
+        status=Registration.Status.CONFIRMED,
+        created_at=on,
+        confirmed_at=on,
+        short_code=f"{fair.pk:04d}{phone[-4:]}",
+    )
+    reg.attendees.create(name="同伴")
+    CheckIn.objects.create(registration=reg, fair=fair, day=fair.end_date, at=on, by=staff, people=2)
+    return reg
+
+
+def test_purge_masks_attendees_of_fairs_ended_long_ago_and_keeps_counts_and_check_ins(
+    make_fair, django_user_model, settings
+):
+    settings.EVENTS_PERSONAL_DATA_DAYS = 90
+    staff = django_user_model.objects.create_user("door", "", "pw")
+    old_fair, old_ticket = past_fair(make_fair, "旧票", 91)
+    recent_fair, recent_ticket = past_fair(make_fair, "新票", 89)
+    old = old_registration(old_fair, old_ticket, "张三", "13812345678", staff)
+    recent = old_registration(recent_fair, recent_ticket, "李四", "13900001111", staff)
+    checked_in_at = old.checkins.get().at
+
+    out = io.StringIO()
+    call_command("purge_personal_data", stdout=out)
+    assert out.getvalue().strip() == "1"
+    old.refresh_from_db()
+    assert (old.name, old.phone, old.email, old.people) == ("张**", "138****5678", "", 2)
+    assert old.attendees.get().name == "同**"
+    assert old.checkins.get().at == checked_in_at and old.checkins.get().people == 2
+    recent.refresh_from_db()
+    assert (recent.name, recent.phone, recent.email) == ("李四", "13900001111", "x@example.cn")
+
+    # Idempotent: a second run changes nothing.
+    out = io.StringIO()
+    call_command("purge_personal_data", stdout=out)
+    assert out.getvalue().strip() == "0"
+    old.refresh_from_db()
+    assert (old.name, old.phone) == ("张**", "138****5678")
+
+
+def test_purge_follows_the_setting(make_fair, django_user_model, settings):
+    staff = django_user_model.objects.create_user("door", "", "pw")
+    fair, ticket = past_fair(make_fair, "票", 10)
+    reg = old_registration(fair, ticket, "王五", "13700002222", staff)
+    settings.EVENTS_PERSONAL_DATA_DAYS = 30
+    call_command("purge_personal_data", verbosity=0)
+    reg.refresh_from_db()
+    assert reg.phone == "13700002222"
+    settings.EVENTS_PERSONAL_DATA_DAYS = 7
+    call_command("purge_personal_data", verbosity=0)
+    reg.refresh_from_db()
+    assert reg.phone == "137****2222"
