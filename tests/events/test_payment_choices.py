@@ -136,7 +136,7 @@ def test_a_waiting_list_offer_taken_without_stripe_is_paid_by_bank_transfer(no_s
 
 def test_api_refuses_an_online_method_without_stripe_and_holds_nothing(client, no_stripe, paid):
     fair, ticket, slot = paid
-    body = {"ticket_type": ticket.pk, "slot": slot.pk, "name": "王五", "phone": "13600136000"}
+    body = {"ticket_type": ticket.pk, "slot": slot.pk, "name": "王五", "phone": "13600136000", "consent": True}
     url = f"/api/fairs/{fair.pk}/registrations/?lang=en"
     for method in ("alipay", "card", "wechat_pay"):
         response = client.post(url, {**body, "payment_method": method}, content_type="application/json")

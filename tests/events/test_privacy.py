@@ -200,3 +200,19 @@ def test_purge_follows_the_setting(make_fair, django_user_model, settings):
     call_command("purge_personal_data", verbosity=0)
     reg.refresh_from_db()
     assert reg.phone == "137****2222"
+
+
+def test_the_api_needs_consent_and_records_it(client, scene):
+    fair, ticket, slots = scene
+    url = f"/api/fairs/{fair.pk}/registrations/"
+    body = {"ticket_type": ticket.pk, "slot": slots[0].pk, "name": "张三", "phone": "13800138000"}
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "consent_required"
+    assert response.json()["field"] == "consent"
+    assert not Registration.objects.exists() and not Consent.objects.exists()
+    response = client.post(url, {**body, "consent": True}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    registration = Registration.objects.get()
+    consent = Consent.objects.get()
+    assert consent.subject == f"events.registration:{registration.pk}"
+    assert consent.purpose == Consent.Purpose.FAIR_REGISTRATION and consent.notice_version == "1.0"
