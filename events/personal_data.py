@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms import privacy
+from marketplace.checkout.models import Order
 
 from .models import Attendee, Registration
 
@@ -45,12 +46,25 @@ def mask_registrations(registrations_qs):
             registration.name, registration.phone, registration.email = name, phone, ""
             registration.save(update_fields=["name", "phone", "email"])
             changed += 1
+        if registration.order_id:
+            _mask_guest_order(registration.order_id)
         for attendee in Attendee.objects.filter(registration=registration):
             masked = privacy.mask_name(attendee.name)
             if masked != attendee.name:
                 attendee.name = masked
                 attendee.save(update_fields=["name"])
     return changed
+
+
+def _mask_guest_order(order_id):
+    """A guest's paid-ticket order carries the registration's contact: kept for accounting, masked alike."""
+    order = Order.objects.select_for_update().filter(pk=order_id, buyer__isnull=True).first()
+    if order is None:
+        return
+    masked = (privacy.mask_name(order.guest_name), privacy.mask_phone(order.guest_phone), "")
+    if masked != (order.guest_name, order.guest_phone, order.guest_email):
+        order.guest_name, order.guest_phone, order.guest_email = masked
+        order.save(update_fields=["guest_name", "guest_phone", "guest_email"])
 
 
 def purge_ended_fairs(*, today=None, days=None):

@@ -17,6 +17,7 @@ from cms.models import Consent
 from cms.privacy import current_notice
 from events import ticketing
 from events.models import CheckIn, Registration, TicketType
+from marketplace.checkout.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +217,22 @@ def test_the_api_needs_consent_and_records_it(client, scene):
     consent = Consent.objects.get()
     assert consent.subject == f"events.registration:{registration.pk}"
     assert consent.purpose == Consent.Purpose.FAIR_REGISTRATION and consent.notice_version == "1.0"
+
+
+def test_purge_masks_a_guest_ticket_order_and_keeps_its_amount(make_fair, django_user_model):
+    staff = django_user_model.objects.create_user("door", "", "pw")
+    fair, ticket = past_fair(make_fair, "付费票", 120)
+    reg = old_registration(fair, ticket, "王五", "13600136000", staff)
+    reg.order = Order.objects.create(
+        payment_method="bank_transfer",
+        total=Decimal("40.00"),
+        guest_name="王五",
+        guest_phone="13600136000",
+        guest_email="guest@example.cn",
+        access_token="guest-token",
+    )
+    reg.save(update_fields=["order"])
+    call_command("purge_personal_data", verbosity=0)
+    reg.order.refresh_from_db()
+    assert (reg.order.guest_name, reg.order.guest_phone, reg.order.guest_email) == ("王**", "136****6000", "")
+    assert reg.order.total == Decimal("40.00")
