@@ -75,7 +75,9 @@ def people(make_fair, django_user_model):
 def test_download_my_data_as_json_has_every_app_and_only_my_data(client, people):
     (me, _order), _other = people
     client.force_login(me)
-    assert client.get(reverse("account_my_data")).status_code == 200
+    page = client.get(reverse("account_my_data")).content.decode()
+    assert f'href="{reverse("account_delete")}"' in page and "?format=xlsx" in page
+    assert f'href="{reverse("account_my_data")}"' in client.get(reverse("account")).content.decode()
     response = client.get(reverse("account_my_data") + "?format=json")
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
