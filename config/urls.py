@@ -30,6 +30,7 @@ SITEMAPS = {"pages": OtherPagesSitemap, "products": ProductSitemap}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.readiness, name="readiness"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

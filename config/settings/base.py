@@ -107,11 +107,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Local memory by default; Redis, shared by every app process, when REDIS_URL is set.
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss", "unix"}, "")
 if REDIS_URL:
+    # DegradingRedisCache: with Redis down, pages render uncached and sessions come from the database.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "shanhai",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
