@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -67,14 +68,9 @@ class SignupForm(forms.Form):
     )
 
     def clean_identifier(self):
+        # No "account exists" error: the answer must be the same whether or not the number or e-mail has an
+        # account (the view tells the existing owner instead).
         kind, value = classify_identifier(self.cleaned_data["identifier"])
-        if find_user(kind, value) is not None:
-            raise ValidationError(
-                _("An account with this mobile number already exists. Log in instead.")
-                if kind == PHONE
-                else _("An account with this e-mail already exists. Log in instead."),
-                code="exists",
-            )
         self.kind = kind
         return value
 
@@ -95,14 +91,21 @@ class SignupForm(forms.Form):
         return data
 
     def save(self):
+        """The new account, or None when the number or e-mail already has one (nothing is changed then)."""
         data = self.cleaned_data
         User = get_user_model()
-        return User.objects.create_user(
-            username=data["identifier"],
-            email=data["identifier"] if self.kind == EMAIL else "",
-            password=data["password1"],
-            first_name=data.get("name", ""),
-        )
+        if find_user(self.kind, data["identifier"]) is not None:
+            return None
+        try:
+            with transaction.atomic():
+                return User.objects.create_user(
+                    username=data["identifier"],
+                    email=data["identifier"] if self.kind == EMAIL else "",
+                    password=data["password1"],
+                    first_name=data.get("name", ""),
+                )
+        except IntegrityError:  # the same identifier signed up at the same moment
+            return None
 
 
 class LoginForm(forms.Form):
@@ -127,9 +130,10 @@ class LoginForm(forms.Form):
         data = super().clean()
         if "identifier" in data and data.get("password"):
             found = find_user(self.kind, data["identifier"])
-            user = None
-            if found is not None:
-                user = authenticate(self.request, username=found.get_username(), password=data["password"])
+            # authenticate() every time, for an unknown identifier too: django-axes counts the failure (per
+            # account and per address) and may refuse, and the password hasher runs either way.
+            username = found.get_username() if found is not None else data["identifier"]
+            user = authenticate(self.request, username=username, password=data["password"])
             if user is None:
                 raise ValidationError(
                     _("The mobile number or e-mail and password do not match an account."), code="invalid_login"

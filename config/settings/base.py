@@ -5,6 +5,7 @@ both come from the environment (see .env.example). dev.py and test.py relax that
 """
 
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     # After CSRF, locale and messages: a cached page gets this visitor's CSRF token on the way out.
     "cms.page_cache.PageCacheMiddleware",
     "cms.middleware.CachedSiteMiddleware",
+    # Last: turns a login attempt that django-axes refused into the lockout page (cms.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +127,30 @@ else:
 # anything else on them are at most PAGE_CACHE_SECONDS old. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_ALIAS = "pages"
+
+# Login throttling (django-axes) for every password login: the site's /login/, Wagtail's /admin/login/ and
+# Django admin's /django-admin/login/ all call authenticate(), where AxesStandaloneBackend refuses a locked
+# account or address before the password is checked. Failures are counted per account (username) and, on
+# their own, per IP address in the database (AxesDatabaseHandler): every app host shares that database, so
+# the count holds across hosts and across a Redis restart, and staff can read and clear lockouts in the
+# Django admin. AXES_FAILURE_LIMIT failures lock for AXES_COOLOFF_MINUTES; a successful login resets.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: REMOTE_ADDR, or behind a proxy the header the proxy overwrites with it (the nginx
+# example sets X-Real-IP, so CLIENT_IP_HEADER=HTTP_X_REAL_IP). Never trust a header a client can send directly.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+AXES_IPWARE_META_PRECEDENCE_ORDER = [header for header in (CLIENT_IP_HEADER, "REMOTE_ADDR") if header]
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
