@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "axes",
+    "captcha",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -270,5 +271,17 @@ STRIPE_JS_URL = env_url("STRIPE_JS_URL", {"http", "https"}, "https://js.stripe.c
 BANK_ACCOUNT_NAME = env_str("BANK_ACCOUNT_NAME", "衢州山海集市数字科技有限公司")
 BANK_ACCOUNT_BANK = env_str("BANK_ACCOUNT_BANK", "中国工商银行衢州分行")
 BANK_ACCOUNT_NUMBER = env_str("BANK_ACCOUNT_NUMBER", "1209 2600 0000 0000 000")
+# Paid fair tickets registered without an account hold their places this long unpaid (events.ticketing).
+EVENTS_GUEST_HOLD_MINUTES = env_int("EVENTS_GUEST_HOLD_MINUTES", 30)
+EVENTS_GUEST_BANK_TRANSFER_HOURS = env_int("EVENTS_GUEST_BANK_TRANSFER_HOURS", 24)
+# django-simple-captcha: the registration form's challenge after repeated attempts from one address
+# (EVENTS_REGISTER_CHALLENGE_RATE, default 5 posts in 10 minutes). Served from this site, nothing from another host.
+EVENTS_REGISTER_CHALLENGE_RATE = env_str("EVENTS_REGISTER_CHALLENGE_RATE", "5/10m")
+# The registration API without an account cannot show a challenge: 429 past this many calls per address.
+EVENTS_REGISTER_API_RATE = env_str("EVENTS_REGISTER_API_RATE", "20/10m")
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 36
 # How long a canteen order may wait for its unit's approver before it expires and releases its stock.
 CANTEEN_APPROVAL_HOURS = env_int("CANTEEN_APPROVAL_HOURS", 72)
