@@ -25,4 +25,9 @@ def robots_txt(request):
 
 def server_error(request):
     """500 page rendered without context processors, which may be what failed."""
-    return render(request, "500.html", status=500, using=None)
+    # The strict Content-Security-Policy allows the page's one <style> block by this response's nonce.
+    try:
+        nonce = str(request.csp_nonce)
+    except Exception:  # no CSP middleware on this request, or its header is written already
+        nonce = ""
+    return render(request, "500.html", {"csp_nonce": nonce}, status=500, using=None)

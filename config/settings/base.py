@@ -8,6 +8,7 @@ import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_database, env_int, env_json_object, env_list, env_str, env_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "captcha",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before the page cache: request.csp_nonce exists when a cached page is served, and the header is written
+    # after the page cache has filled in this response's nonce (cms/csp.py).
+    "cms.csp.SiteCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # After CSRF, locale and messages: a cached page gets this visitor's CSRF token on the way out.
     "cms.page_cache.PageCacheMiddleware",
@@ -128,6 +133,25 @@ else:
 # anything else on them are at most PAGE_CACHE_SECONDS old. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_ALIAS = "pages"
+
+# Content-Security-Policy (django-csp 4; cms/csp.py adds Stripe's hosts when Stripe is configured and relaxes
+# the policy for the Wagtail and Django admins). Inline scripts only with the response's nonce.
+_CSP_IMG = ["'self'", "data:", "blob:", *env_list("CSP_EXTRA_IMG_SRC", [])]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": _CSP_IMG,
+        "media-src": _CSP_IMG,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # Login throttling (django-axes) for every password login: the site's /login/, Wagtail's /admin/login/ and
 # Django admin's /django-admin/login/ all call authenticate(), where AxesStandaloneBackend refuses a locked
