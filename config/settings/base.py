@@ -254,6 +254,10 @@ STRIPE_API_BASE = env_url("STRIPE_API_BASE", {"http", "https"}, "https://api.str
 
 # Wagtail
 WAGTAIL_SITE_NAME = "山海集市"
+# Nothing loads from another host, the admin included (and the Content-Security-Policy would block it): no
+# Gravatar images for staff without an avatar (they would also tell Gravatar who works here), no update check.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # SMS (cms/sms): Alibaba Cloud SMS in production; dev prints, tests keep an outbox.
 SMS_BACKEND = env_str("SMS_BACKEND", "cms.sms.backends.AliyunBackend")
 SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
