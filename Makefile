@@ -85,6 +85,8 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null || { echo "error: gettext is not installed (apt-get install gettext)" >&2; exit 1; }
 	@set -e; for app in $(APPS); do \
 		mkdir -p $$app/locale; \
+		po=$$app/locale/zh_Hans/LC_MESSAGES/django.po; \
+		if [ -f $$po ]; then msguniq --use-first -o $$po $$po; fi; \
 		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --no-location --ignore 'migrations/*'); \
 	done
 	$(PY) manage.py compilemessages --ignore '.venv'

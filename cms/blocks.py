@@ -1,4 +1,8 @@
-"""Small StreamField blocks, each rendered by its own template under templates/blocks/."""
+"""Small StreamField blocks, each rendered by its own template under templates/blocks/.
+
+Bodies have an English twin stream (`body_en`); the home page's sections are one stream for both languages,
+so their short texts carry an optional English twin (`heading_en`, `label_en`) read through the `tr` filter.
+"""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -37,6 +41,7 @@ class QuoteBlock(blocks.StructBlock):
 
 class CallToActionBlock(blocks.StructBlock):
     label = blocks.CharBlock(label=_("button text"))
+    label_en = blocks.CharBlock(required=False, label=_("button text (English)"))
     page = blocks.PageChooserBlock(required=False, label=_("page"))
     url = blocks.URLBlock(required=False, label=_("or web address"))
 
@@ -51,7 +56,12 @@ class FactsBlock(blocks.StructBlock):
 
     facts = blocks.ListBlock(
         blocks.StructBlock(
-            [("figure", blocks.CharBlock(label=_("figure"))), ("label", blocks.CharBlock(label=_("label")))]
+            [
+                ("figure", blocks.CharBlock(label=_("figure"))),
+                ("label", blocks.CharBlock(label=_("label"))),
+                ("figure_en", blocks.CharBlock(required=False, label=_("figure (English)"))),
+                ("label_en", blocks.CharBlock(required=False, label=_("label (English)"))),
+            ]
         ),
         label=_("facts"),
     )
@@ -83,6 +93,7 @@ class FeaturedPagesBlock(blocks.StructBlock):
     """
 
     heading = blocks.CharBlock(label=_("heading"))
+    heading_en = blocks.CharBlock(required=False, label=_("heading (English)"))
     pages = blocks.ListBlock(blocks.PageChooserBlock(), label=_("pages"))
     more_link = blocks.PageChooserBlock(required=False, label=_("“more” link"))
 

@@ -59,6 +59,18 @@ def query_terms_for(query):
     return " ".join(dict.fromkeys(terms))
 
 
+def any_word_query(query):
+    """A query matching what has all the units of any one word: "胡柚 礼盒" → 胡柚 or 礼盒, for when no page
+    has every word. None for a one-word query (its units must all match)."""
+    from wagtail.search.query import Or, PlainText
+
+    words = [query_terms_for(word) for word in (query or "").split()]
+    words = [w for w in dict.fromkeys(words) if w]
+    if len(words) < 2:
+        return None
+    return Or([PlainText(word, operator="and") for word in words])
+
+
 MAX_RANKED_SLICE = 500
 INTEGER_FIELD_TYPES = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
 

@@ -3,7 +3,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms import page_cache
+from cms import english_report, page_cache
 from cms.models import City, County, Mark, MountainSeaPair
 
 
@@ -50,3 +50,13 @@ register_snippet(TaxonomyGroup)
 def mark_page_for_cache(page, request, serve_args, serve_kwargs):
     # After Wagtail's own checks; cms.page_cache stores the response only if this marked the request.
     page_cache.mark_page(page, request, serve_args, serve_kwargs)
+
+
+@hooks.register("register_admin_urls")
+def english_report_urls():
+    return english_report.urlpatterns
+
+
+@hooks.register("register_reports_menu_item")
+def english_report_menu_item():
+    return english_report.menu_item()

@@ -45,6 +45,9 @@ from wagtail.utils.file import hash_filelike
 
 from cms.demo import Tally, facts
 from cms.demo.pages import ensure_child, paragraph
+from cms.demo.support import fill_english
+
+from .demo_english import DESCRIPTIONS_EN, FAIRS_EN, NAMES_EN
 
 DESK_USERNAME = "fair-desk"
 CHECKIN_USERNAME = "checkin"
@@ -356,25 +359,26 @@ def load_fair_index(tally):
     from cms.models import HomePage
     from events.models import FairIndexPage
 
+    index = FairIndexPage(
+        title="展会活动",
+        name_en="Fairs",
+        slug="fairs",
+        show_in_menus=True,
+        intro="山海协作展销会、“百县千碗”美食节和机关食堂消费帮扶市集：山区县的商家在这里申请摊位，"
+        "市民在这里预约入场。",
+        intro_en="Mountain-sea fairs, the Baixian Qianwan food festival and canteen markets: mountain-county "
+        "vendors apply for stalls here, and visitors book their entry.",
+        search_description="山海集市的展会活动：展销会、美食节和帮扶市集的时间、地点、展位图和参展商。",
+    )
     existing = FairIndexPage.objects.first()
     if existing is not None:
         tally.present("pages")
+        fill_english(existing, index)
         return existing
     home = HomePage.objects.first()
     if home is None:
         raise RuntimeError("The events demo needs cms's HomePage: run cms's demo loader first.")
-    return ensure_child(
-        home,
-        FairIndexPage(
-            title="展会活动",
-            slug="fairs",
-            show_in_menus=True,
-            intro="山海协作展销会、“百县千碗”美食节和机关食堂消费帮扶市集：山区县的商家在这里申请摊位，"
-            "市民在这里预约入场。",
-            search_description="山海集市的展会活动：展销会、美食节和帮扶市集的时间、地点、展位图和参展商。",
-        ),
-        tally,
-    )
+    return ensure_child(home, index, tally)
 
 
 def fair_dates(spec, today):
@@ -405,7 +409,11 @@ def load_fair(index, spec, tally):
     from events.models import AddOn, FairPage, FairZone, StallType
 
     fact = next(f for f in facts()["fairs"] if f["name"] == spec.fact)
+    english = dict(FAIRS_EN[spec.slug])
+    english["description_en"] = [paragraph(*english.pop("story_en"))]
     fair = index.get_children().filter(slug=spec.slug).specific().first()
+    if fair is not None:
+        fill_english(fair, FairPage(**english))
     if fair is None:
         today = timezone.localdate()
         start, end = fair_dates(spec, today)
@@ -425,6 +433,7 @@ def load_fair(index, spec, tally):
             host_city=City.objects.get(name=fact["city"]),
             organisers=spec.organisers,
             co_organisers=spec.co_organisers,
+            **english,
             floor_plan=floor_plan_image(fact["name"], spec, tally),
             plan_width=spec.plan[0],
             plan_height=spec.plan[1],
@@ -437,7 +446,7 @@ def load_fair(index, spec, tally):
             refund_until=start - datetime.timedelta(days=7),
         )
         fair.zones = [
-            FairZone(name=name, kind=kind, county=counties.get(county), sort_order=i)
+            FairZone(name=name, name_en=NAMES_EN[name], kind=kind, county=counties.get(county), sort_order=i)
             for i, (name, kind, county) in enumerate(spec.zones)
         ]
         fair.mountain_counties = [counties[n] for n in spec.mountain if n in counties]
@@ -453,12 +462,14 @@ def load_fair(index, spec, tally):
         types[name] = StallType.objects.create(
             fair=fair,
             name=name,
+            name_en=NAMES_EN[name],
             width_m=Decimal(width),
             depth_m=Decimal(depth),
             price=Decimal(price),
             includes_power=power,
             includes_water=water,
             description=description,
+            description_en=DESCRIPTIONS_EN[description],
         )
         tally.created("stall types")
     addons = set(AddOn.objects.filter(fair=fair).values_list("name", flat=True))
@@ -466,9 +477,24 @@ def load_fair(index, spec, tally):
         if name in addons:
             tally.present("add-ons")
         else:
-            AddOn.objects.create(fair=fair, kind=kind, name=name, price=Decimal(price))
+            AddOn.objects.create(fair=fair, kind=kind, name=name, name_en=NAMES_EN[name], price=Decimal(price))
             tally.created("add-ons")
+    fill_row_english(fair)
     return fair
+
+
+def fill_row_english(fair):
+    """Zones, stall types and add-ons made by an older demo get their English names (where still empty)."""
+    from events.models import AddOn, FairZone, StallType
+
+    for model in (FairZone, StallType, AddOn):
+        rows = model.objects.filter(name_en="", name__in=NAMES_EN)
+        rows = rows.filter(page=fair) if model is FairZone else rows.filter(fair=fair)
+        for row in rows:
+            row.name_en = NAMES_EN[row.name]
+            if model is StallType and not row.description_en:
+                row.description_en = DESCRIPTIONS_EN.get(row.description, "")
+            row.save()
 
 
 # --- stalls ---------------------------------------------------------------------------------------------------
@@ -772,13 +798,20 @@ def load_registration(fair, spec, checkin, tally):
     for t in spec.tickets:
         if t.name in types:
             tally.present("ticket types")
+            existing = types[t.name]
+            if not existing.name_en:
+                existing.name_en = NAMES_EN[t.name]
+                existing.description_en = existing.description_en or DESCRIPTIONS_EN.get(existing.description, "")
+                existing.save(update_fields=["name_en", "description_en"])
             continue
         types[t.name] = TicketType.objects.create(
             fair=fair,
             name=t.name,
+            name_en=NAMES_EN[t.name],
             price=Decimal(t.price),
             capacity=t.capacity,
             description=t.description,
+            description_en=DESCRIPTIONS_EN[t.description],
             per_person_limit=t.per_person_limit,
             audience=t.audience,
             requires_slot=t.requires_slot,

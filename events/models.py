@@ -23,16 +23,17 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
-from cms.models.pages import CaptionedImage, SitePage
+from cms.models.pages import CaptionedImage, SitePage, english_panel
 
 ZERO = Decimal("0.00")
 
 
 class FairIndexPage(RoutablePageMixin, SitePage):
     intro = models.TextField(_("introduction"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
 
-    content_panels = SitePage.content_panels + [FieldPanel("intro")]
-    api_fields = [APIField("intro")]
+    content_panels = SitePage.content_panels + [FieldPanel("intro"), english_panel("intro_en")]
+    api_fields = [APIField("name_en"), APIField("intro"), APIField("intro_en")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["events.FairPage"]
     # Public routes whose HTML anonymous visitors may get from cms.page_cache (not tickets, check-in …).
@@ -87,6 +88,18 @@ class FairIndexPage(RoutablePageMixin, SitePage):
 
         return registration_views.checkin_code(request, self, code)
 
+    @path("find-ticket/", name="find_ticket")
+    def find_ticket(self, request):
+        from . import find_ticket_views
+
+        return find_ticket_views.ask(request, self)
+
+    @path("find-ticket/code/", name="find_ticket_code")
+    def find_ticket_code(self, request):
+        from . import find_ticket_views
+
+        return find_ticket_views.check(request, self)
+
     @path("")
     def index_view(self, request):
         return self.render(request)
@@ -124,12 +137,16 @@ class FairPage(RoutablePageMixin, SitePage):
     opens_at = models.TimeField(_("opens daily at"), default="09:00")
     closes_at = models.TimeField(_("closes daily at"), default="17:00")
     venue = models.CharField(_("venue"), max_length=120)
+    venue_en = models.CharField(_("venue (English)"), max_length=160, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=250, blank=True)
     host_city = models.ForeignKey(
         "cms.City", on_delete=models.PROTECT, related_name="fairs", verbose_name=_("host city")
     )
     organisers = models.CharField(_("organisers"), max_length=255, blank=True)
+    organisers_en = models.CharField(_("organisers (English)"), max_length=255, blank=True)
     co_organisers = models.CharField(_("co-organisers"), max_length=255, blank=True)
+    co_organisers_en = models.CharField(_("co-organisers (English)"), max_length=255, blank=True)
     mountain_counties = ParentalManyToManyField(
         "cms.County", blank=True, related_name="fairs_as_mountain", verbose_name=_("mountain counties")
     )
@@ -137,7 +154,9 @@ class FairPage(RoutablePageMixin, SitePage):
         "cms.County", blank=True, related_name="fairs_as_coastal", verbose_name=_("coastal counties")
     )
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
     description = StreamField(BodyBlock(), blank=True, verbose_name=_("description"))
+    description_en = StreamField(BodyBlock(), blank=True, verbose_name=_("description (English)"))
     floor_plan = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -196,6 +215,7 @@ class FairPage(RoutablePageMixin, SitePage):
             heading=_("Organisers and counties"),
         ),
         FieldPanel("description"),
+        english_panel("summary_en", "venue_en", "address_en", "organisers_en", "co_organisers_en", "description_en"),
         InlinePanel("images", label=_("Images")),
         MultiFieldPanel(
             [FieldPanel("floor_plan"), FieldRowPanel([FieldPanel("plan_width"), FieldPanel("plan_height")])],
@@ -215,18 +235,24 @@ class FairPage(RoutablePageMixin, SitePage):
         ),
     ]
     search_fields = SitePage.search_fields + [
+        index.SearchField("name_en"),
         index.SearchField("summary"),
+        index.SearchField("summary_en"),
         index.SearchField("venue"),
         index.FilterField("start_date"),
     ]
     api_fields = [
+        APIField("name_en"),
         APIField("summary"),
+        APIField("summary_en"),
         APIField("start_date"),
         APIField("end_date"),
         APIField("opens_at"),
         APIField("closes_at"),
         APIField("venue"),
+        APIField("venue_en"),
         APIField("address"),
+        APIField("address_en"),
         APIField("host_city_info"),
         APIField("organisers"),
         APIField("co_organisers"),
@@ -389,12 +415,13 @@ class FairZone(Orderable):
 
     page = ParentalKey(FairPage, on_delete=models.CASCADE, related_name="zones")
     name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GENERAL)
     county = models.ForeignKey(
         "cms.County", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("county")
     )
 
-    panels = ["name", "kind", "county"]
+    panels = ["name", "name_en", "kind", "county"]
 
     class Meta(Orderable.Meta):
         verbose_name = _("zone")
@@ -406,6 +433,7 @@ class FairZone(Orderable):
 class StallType(models.Model):
     fair = models.ForeignKey(FairPage, on_delete=models.CASCADE, related_name="stall_types", verbose_name=_("fair"))
     name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
     width_m = models.DecimalField(_("width (m)"), max_digits=5, decimal_places=1, default=Decimal("3.0"))
     depth_m = models.DecimalField(_("depth (m)"), max_digits=5, decimal_places=1, default=Decimal("3.0"))
     price = models.DecimalField(
@@ -414,6 +442,7 @@ class StallType(models.Model):
     includes_power = models.BooleanField(_("power included"), default=False)
     includes_water = models.BooleanField(_("water included"), default=False)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    description_en = models.CharField(_("description (English)"), max_length=250, blank=True)
 
     class Meta:
         verbose_name = _("stall type")
@@ -472,6 +501,7 @@ class AddOn(models.Model):
     fair = models.ForeignKey(FairPage, on_delete=models.CASCADE, related_name="addons", verbose_name=_("fair"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
     price = models.DecimalField(_("price (CNY)"), max_digits=10, decimal_places=2, default=ZERO)
 
     class Meta:
@@ -634,7 +664,9 @@ class TicketType(models.Model):
 
     fair = models.ForeignKey(FairPage, on_delete=models.CASCADE, related_name="ticket_types", verbose_name=_("fair"))
     name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    description_en = models.CharField(_("description (English)"), max_length=300, blank=True)
     price = models.DecimalField(
         _("price per person (CNY)"),
         max_digits=10,

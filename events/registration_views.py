@@ -4,7 +4,7 @@ Thin callers of events.ticketing."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -170,19 +170,16 @@ def ical(request, index, key):
 
 
 def _need_staff(request, fair):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if not ticketing.can_check_in(request.user, fair):
         return HttpResponseForbidden(_("You do not have the check-in role for this fair."))
     return None
 
 
 @never_cache
+@login_required
 def checkin_code(request, index, code):
     """Where a phone camera lands after scanning a ticket: the staff check-in page for that ticket. Anyone
     without the check-in role (the visitor included) sees only a login page or a refusal, never the ticket."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     registration = Registration.objects.select_related("fair").filter(ticket_code=code).first()
     fairs = ticketing.checkin_fairs(request.user)
     if not fairs.exists():
@@ -192,6 +189,7 @@ def checkin_code(request, index, code):
 
 
 @never_cache
+@login_required
 def checkin(request, fair):
     refusal = _need_staff(request, fair)
     if refusal:
@@ -250,9 +248,9 @@ def _is_organiser(user):
     return user.is_authenticated and (user.is_superuser or user.has_perm("events.change_registration"))
 
 
+@never_cache
+@login_required
 def report(request, fair):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if not _is_organiser(request.user):
         return HttpResponseForbidden(_("Only organisers can see registrations."))
     fmt = request.GET.get("format")

@@ -624,19 +624,19 @@ def fair_stats(fair):
     }
 
 
-# -- e-mails (after commit, through a django-tasks task) ----------------------------------------------------
+# -- e-mails and SMS (after commit, through django-tasks tasks; never raising into the caller) ---------------
 
 
 def _notify(application, kind, booking=None):
     from . import notifications
 
-    transaction.on_commit(lambda: notifications.application_mail(application, kind, booking))
+    transaction.on_commit(lambda: notifications.application_mail(application, kind, booking), robust=True)
 
 
 def _notify_booking(booking, kind):
     from . import notifications
 
-    transaction.on_commit(lambda: notifications.booking_mail(booking, kind))
+    transaction.on_commit(lambda: notifications.booking_mail(booking, kind), robust=True)
 
 
 # -- stall setup ---------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from django_tasks import task
 
 @task()
 def send_events_email(subject: str, body: str, recipients: list[str]) -> int:
-    """Send one plain-text e-mail. Arguments are plain strings so any task backend can store them."""
+    """Superseded by cms.notify (kept for tasks queued before it).
+    Send one plain-text e-mail. Arguments are plain strings so any task backend can store them."""
     if not recipients:
         return 0
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
@@ -25,7 +26,8 @@ def send_stall_payment_reminders_task(hours: int = 24) -> int:
 
 @task()
 def send_ticket_email(subject: str, body: str, recipients: list[str], qr_svg: str, ical: str) -> int:
-    """A visitor's ticket: plain text with the QR code (SVG) and the iCal file attached."""
+    """Superseded by cms.notify (kept for tasks queued before it).
+    A visitor's ticket: plain text with the QR code (SVG) and the iCal file attached."""
     from django.core.mail import EmailMessage
 
     if not recipients:

@@ -961,7 +961,7 @@ def _notify(registration, kind):
     from .tasks import send_registration_mail_task
 
     registration_id = registration.pk
-    transaction.on_commit(lambda: send_registration_mail_task.enqueue(registration_id, kind))
+    transaction.on_commit(lambda: send_registration_mail_task.enqueue(registration_id, kind), robust=True)
 
 
 def slot_datetimes(slot):

@@ -4,7 +4,7 @@ a vendor's own applications and stalls, and the exhibitor pass. Thin callers of 
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
@@ -27,8 +27,11 @@ STATE_LABELS = {
 }
 
 
-def stall_map(fair):
-    """Stalls with their state, for the SVG plan, the accessible table and the JSON API."""
+def stall_map(fair, mine=None):
+    """Stalls with their state, for the SVG plan, the accessible table and the JSON API.
+
+    With `mine` (ids of the reader's vendors), each row also says whether the stall is held or booked by one of
+    them ("mine"); the JSON API leaves that out."""
     states = services.stall_states(fair)
     rows = []
     for stall in Stall.objects.filter(fair=fair).select_related("zone", "stall_type").order_by("code"):
@@ -54,7 +57,20 @@ def stall_map(fair):
                 "cy": float(stall.y + stall.height / 2),
             }
         )
+        if mine is not None:
+            rows[-1]["mine"] = bool(booking and state in ("held", "booked") and booking.vendor_id in mine)
     return rows
+
+
+def stall_zones(rows):
+    """The stall rows grouped by zone, in the order of their first stall, each with its count of free stalls."""
+    zones = {}
+    for row in rows:
+        zone = zones.setdefault(row["zone"], {"name": row["zone"], "rows": [], "free": 0, "mine": 0})
+        zone["rows"].append(row)
+        zone["free"] += row["state"] == "available"
+        zone["mine"] += bool(row.get("mine"))
+    return list(zones.values())
 
 
 def legend():
@@ -62,8 +78,9 @@ def legend():
 
 
 def fair_context(request, fair):
-    rows = stall_map(fair)
-    vendors = services.vendors_of(request.user)
+    # The reader's vendors, per request: a cached anonymous copy of the page never has "my stalls".
+    my_vendors = set(services.vendors_of(request.user).values_list("pk", flat=True))
+    rows = stall_map(fair, mine=my_vendors)
     exhibitors = list(fair.confirmed_exhibitors())
     from marketplace.models import ProductPage
 
@@ -83,10 +100,11 @@ def fair_context(request, fair):
         booking.products = products.get(booking.vendor_id, [])
     return {
         "stall_rows": rows,
+        "stall_zones": stall_zones(rows),
         "legend": legend(),
         "exhibitors": exhibitors,
         "can_apply": fair.applications_are_open(),
-        "is_vendor": vendors.exists(),
+        "is_vendor": bool(my_vendors),
         "font_size": max(1.0, min(fair.plan_width, fair.plan_height) / 40),
     }
 
@@ -127,8 +145,6 @@ def fair_ical(request, fair):
 
 
 def _need_vendor(request, fair):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path()), None
     vendors = services.vendors_of(request.user)
     if not vendors.exists():
         messages.error(request, _("Only vendors can apply for stalls; log in with your vendor account."))
@@ -136,6 +152,7 @@ def _need_vendor(request, fair):
     return None, vendors
 
 
+@login_required
 def apply(request, fair):
     refusal, vendors = _need_vendor(request, fair)
     if refusal:
@@ -168,6 +185,7 @@ def apply(request, fair):
     return TemplateResponse(request, "events/apply.html", {"page": fair, "fair": fair, "form": form})
 
 
+@login_required
 def book(request, fair, stall_id):
     refusal, vendors = _need_vendor(request, fair)
     if refusal:
@@ -198,9 +216,8 @@ def book(request, fair, stall_id):
     return TemplateResponse(request, "events/book.html", {"page": fair, "fair": fair, "stall": stall, "form": form})
 
 
+@login_required
 def my_stalls(request, index):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     vendors = services.vendors_of(request.user)
     if request.method == "POST":
         booking = get_object_or_404(StallBooking, pk=request.POST.get("booking"), vendor__in=vendors)
@@ -234,6 +251,7 @@ def my_stalls(request, index):
     )
 
 
+@login_required
 def exhibitor_pass(request, index, code):
     booking = get_object_or_404(
         StallBooking.objects.select_related("fair", "stall", "stall__zone", "vendor"),

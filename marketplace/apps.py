@@ -13,4 +13,5 @@ class MarketplaceConfig(AppConfig):
         from .models import Category
 
         page_cache.connect(Category)
+        from .canteen import membership  # noqa: F401  (clears the cached unit memberships on changes)
         from .checkout import cart  # noqa: F401  (merges a visitor's cart into the account at login)

@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from cms.restrictions import public
+from cms.search import any_word_query
 
 from .models import ProductPage, VendorPage
 
@@ -144,10 +145,20 @@ def filter_vendors(vendors, criteria):
 
 
 def search(query, user=None, vendor_limit=6):
-    """Products and vendors matching a Chinese, pinyin or English query, best matches first."""
+    """Products and vendors matching a Chinese, pinyin or English query, best matches first.
+
+    Every word must match; when nothing matches all the words of a query of several ("胡柚 礼盒"), the
+    products matching any one of them are given instead (`any_word` says so), best matches first.
+    """
     backend = get_search_backend()
+    products = backend.search(query, visible_products(user))
+    any_word = False
+    if (fallback := any_word_query(query)) is not None and not products.count():
+        products = backend.search(fallback, visible_products(user))
+        any_word = True
     return {
-        "products": backend.search(query, visible_products(user)),
+        "products": products,
         "vendors": backend.search(query, visible_vendors())[:vendor_limit],
         "pages": [],
+        "any_word": any_word,
     }

@@ -31,15 +31,29 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
-from cms.models.bilingual import BilingualNameMixin, BilingualTitleMixin
-from cms.models.pages import CaptionedImage, SitePage, TypedChildRouteMixin
+from cms.models.bilingual import BilingualNameMixin
+from cms.models.pages import CaptionedImage, SitePage, TypedChildRouteMixin, english_panel
 from cms.search import search_terms_for
 from cms.validators import validate_uscc
 
 # Wagtail creates this group; moderators approve vendors and their changes.
 MODERATORS_GROUP = "Moderators"
 
-UNIT_CHOICES = [(u, u) for u in ("斤", "公斤", "克", "盒", "箱", "瓶", "袋", "罐", "个", "只", "份", "套")]
+# Stored in Chinese (orders copy the unit as sold); shown in the page's language.
+UNIT_CHOICES = [
+    ("斤", _("jin (500 g)")),
+    ("公斤", _("kg")),
+    ("克", _("g")),
+    ("盒", _("box")),
+    ("箱", _("case")),
+    ("瓶", _("bottle")),
+    ("袋", _("bag")),
+    ("罐", _("jar")),
+    ("个", _("piece")),
+    ("只", _("whole")),
+    ("份", _("portion")),
+    ("套", _("set")),
+]
 
 
 class Category(BilingualNameMixin, models.Model):
@@ -74,9 +88,10 @@ class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
     """The market: vendors, the product listing (products/) and county pages (county/<slug>/)."""
 
     intro = models.TextField(_("introduction"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    api_fields = [APIField("intro")]
+    content_panels = SitePage.content_panels + [FieldPanel("intro"), english_panel("intro_en")]
+    api_fields = [APIField("name_en"), APIField("intro"), APIField("intro_en")]
 
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["marketplace.VendorPage"]
@@ -110,7 +125,7 @@ class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
         return county_detail(request, self, slug)
 
 
-class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
+class VendorPage(TypedChildRouteMixin, SitePage):
     class Kind(models.TextChoices):
         COOPERATIVE = "cooperative", _("Co-operative")
         FARM = "farm", _("Farm")
@@ -127,7 +142,6 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
         APPROVED = "approved", _("Approved")
         SUSPENDED = "suspended", _("Suspended")
 
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
     county = models.ForeignKey("cms.County", on_delete=models.PROTECT, related_name="vendors", verbose_name=_("county"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COOPERATIVE)
     lead_time_days = models.PositiveSmallIntegerField(
@@ -149,7 +163,9 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
         help_text=_("18 characters, as printed on the business licence."),
     )
     tagline = models.CharField(_("tagline"), max_length=120, blank=True)
+    tagline_en = models.CharField(_("tagline (English)"), max_length=160, blank=True)
     story = StreamField(BodyBlock(), blank=True, verbose_name=_("story"))
+    story_en = StreamField(BodyBlock(), blank=True, verbose_name=_("story (English)"))
     logo = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -162,6 +178,7 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=250, blank=True)
     approval_status = models.CharField(
         _("approval"), max_length=20, choices=Approval.choices, default=Approval.PENDING, db_index=True
     )
@@ -172,6 +189,7 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
         FieldRowPanel([FieldPanel("county"), FieldPanel("kind"), FieldPanel("store_tier")]),
         FieldPanel("logo"),
         FieldPanel("story"),
+        english_panel("tagline_en", "story_en", "address_en"),
         InlinePanel("gallery_images", heading=_("Gallery"), label=_("image")),
         InlinePanel("held_marks", heading=_("Marks and certificates"), label=_("mark")),
         MultiFieldPanel(
@@ -193,6 +211,7 @@ class VendorPage(BilingualTitleMixin, TypedChildRouteMixin, SitePage):
         index.SearchField("name_en", boost=5),
         index.SearchField("search_terms", boost=5),
         index.SearchField("tagline"),
+        index.SearchField("tagline_en"),
         index.FilterField("approval_status"),
         index.FilterField("county"),
     ]
@@ -338,7 +357,7 @@ class ProductQuerySet(PageQuerySet):
 ProductManager = PageManager.from_queryset(ProductQuerySet)
 
 
-class ProductPage(BilingualTitleMixin, SitePage):
+class ProductPage(SitePage):
     class Audience(models.TextChoices):
         PUBLIC = "public", _("Public buyers")
         CANTEENS = "canteens", _("Canteens only")
@@ -352,7 +371,6 @@ class ProductPage(BilingualTitleMixin, SitePage):
         related_name="products",
         verbose_name=_("vendor"),
     )
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
     )
@@ -367,9 +385,14 @@ class ProductPage(BilingualTitleMixin, SitePage):
     )
     marks = ParentalManyToManyField("cms.Mark", blank=True, related_name="products", verbose_name=_("marks"))
     summary = models.CharField(_("summary"), max_length=200, blank=True)
+    summary_en = models.CharField(_("summary (English)"), max_length=250, blank=True)
     description = RichTextField(_("description"), blank=True, features=["bold", "italic", "ol", "ul", "link"])
+    description_en = RichTextField(
+        _("description (English)"), blank=True, features=["bold", "italic", "ol", "ul", "link"]
+    )
     unit = models.CharField(_("unit"), max_length=8, choices=UNIT_CHOICES, default="斤")
     pack_size = models.CharField(_("pack size"), max_length=60, blank=True, help_text=_("For example 5 kg per box."))
+    pack_size_en = models.CharField(_("pack size (English)"), max_length=80, blank=True)
     unit_price = models.DecimalField(
         _("unit price (CNY)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -380,7 +403,9 @@ class ProductPage(BilingualTitleMixin, SitePage):
         _("minimum order quantity"), default=1, validators=[MinValueValidator(1)]
     )
     shelf_life = models.CharField(_("shelf life"), max_length=60, blank=True)
+    shelf_life_en = models.CharField(_("shelf life (English)"), max_length=80, blank=True)
     storage = models.CharField(_("storage"), max_length=120, blank=True)
+    storage_en = models.CharField(_("storage (English)"), max_length=160, blank=True)
     traceability_code = models.CharField(
         _("traceability code"),
         max_length=60,
@@ -415,6 +440,7 @@ class ProductPage(BilingualTitleMixin, SitePage):
             [FieldPanel("shelf_life"), FieldPanel("storage"), FieldPanel("traceability_code")],
             heading=_("Food safety"),
         ),
+        english_panel("summary_en", "description_en", "pack_size_en", "shelf_life_en", "storage_en"),
         FieldRowPanel([FieldPanel("audience"), FieldPanel("available")]),
     ]
     search_fields = Page.search_fields + [
@@ -433,6 +459,7 @@ class ProductPage(BilingualTitleMixin, SitePage):
     api_fields = [
         APIField("name_en"),
         APIField("summary"),
+        APIField("summary_en"),
         APIField("unit_price"),
         APIField("unit"),
         APIField("pack_size"),
@@ -476,7 +503,15 @@ class ProductPage(BilingualTitleMixin, SitePage):
         return search_terms_for(self.title, self.name_en)
 
     def search_body(self):
-        return search_terms_for(self.summary, strip_tags(self.description), with_pinyin=False)
+        return search_terms_for(
+            self.summary,
+            self.pack_size,
+            strip_tags(self.description),
+            self.summary_en,
+            self.pack_size_en,
+            strip_tags(self.description_en),
+            with_pinyin=False,
+        )
 
     def clean(self):
         super().clean()

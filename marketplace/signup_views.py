@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
+from cms.accounts.backends import BACKEND
+
 from .services.errors import MarketplaceError
 from .services.vendors import submit_vendor_application
 from .signup_forms import VendorApplicationForm
@@ -34,7 +36,7 @@ def apply(request):
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             if form.user is None:
-                login(request, application.applicant, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, application.applicant, backend=BACKEND)
             request.session["vendor_application_id"] = application.pk
             return redirect("vendor_apply_done")
     return TemplateResponse(request, "marketplace/signup/apply.html", {"form": form})

@@ -7,7 +7,8 @@ from django_tasks import task
 
 @task()
 def send_marketplace_email(subject: str, body: str, recipients: list[str]) -> int:
-    """Send one plain-text e-mail. Arguments are plain strings so any task backend can store them."""
+    """Superseded by cms.notify (kept for tasks queued before it).
+    Send one plain-text e-mail. Arguments are plain strings so any task backend can store them."""
     if not recipients:
         return 0
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

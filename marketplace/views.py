@@ -140,6 +140,7 @@ def search(request):
         "market": market,
         "products": _page_of(request, results["products"], PRODUCTS_PER_PAGE) if results else None,
         "vendors": results["vendors"] if results else [],
+        "any_word": results["any_word"] if results else False,
         "pages": results["pages"] if results else [],
         "query_string": _query_without_page(request),
     }

@@ -7,4 +7,9 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("logout/", views.logout_view, name="logout"),
     path("account/profile/", views.profile, name="account_profile"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/sms/", views.password_reset_sms, name="password_reset_sms"),
+    path("password-reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password-reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

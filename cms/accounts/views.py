@@ -1,15 +1,14 @@
 """Sign up, log in, log out and the profile. Thin: the forms check, django.contrib.auth logs in."""
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,9 +17,12 @@ from django.views.decorators.http import require_POST
 
 from cms.sms import enqueue_sms
 
-from .forms import PHONE, LoginForm, ProfileForm, SignupForm
+from . import services
+from .backends import BACKEND
+from .forms import EMAIL, PHONE, LoginForm, ProfileForm, ResetRequestForm, SignupForm, SmsResetForm
+from .sms_codes import SmsCodeError
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+__all__ = ["BACKEND", "account_url", "login_required"]
 
 
 def account_url():
@@ -36,18 +38,6 @@ def _next_url(request):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return ""
-
-
-def login_required(view):
-    """Like Django's, but to our login page in the current language."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def notify_existing_owner(kind, identifier):
@@ -73,8 +63,10 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         # The same answer whether or not the number or e-mail already had an account, so that signup cannot
         # be used to find out who has one: nobody is logged in here, the existing owner gets a notice.
+        existing = form.existing()
         if form.save() is None:
-            notify_existing_owner(form.kind, form.cleaned_data["identifier"])
+            for kind, identifier in existing:
+                notify_existing_owner(kind, identifier)
         messages.success(
             request,
             _(
@@ -115,3 +107,68 @@ def profile(request):
         messages.success(request, _("Your profile is saved."))
         return redirect(account_url())
     return TemplateResponse(request, "cms/accounts/profile.html", {"form": form})
+
+
+# -- password reset: Django's views and token for e-mail, an SMS code for a mobile number -------------------
+
+RESET_PHONE_SESSION_KEY = "password_reset_phone"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view: an e-mail address gets Django's one-time link; a mobile number an SMS code
+    (cms.accounts.services), then the code page. The same answer whether or not an account exists."""
+
+    form_class = ResetRequestForm
+    template_name = "cms/accounts/password_reset_form.html"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        if form.kind == EMAIL:
+            return super().form_valid(form)
+        phone = form.cleaned_data["email"]
+        try:
+            services.send_reset_code(phone)
+        except SmsCodeError as error:
+            if error.code != "wait" or self.request.session.get(RESET_PHONE_SESSION_KEY) != phone:
+                form.add_error("email", error.message)
+                return self.form_invalid(form)
+            messages.info(self.request, error.message)
+        else:
+            messages.success(self.request, _("If an account uses this mobile number, we have sent it a code by SMS."))
+        self.request.session[RESET_PHONE_SESSION_KEY] = phone
+        return redirect("password_reset_sms")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "cms/accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "cms/accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "cms/accounts/password_reset_complete.html"
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2", "code")
+def password_reset_sms(request):
+    phone = request.session.get(RESET_PHONE_SESSION_KEY)
+    if not phone:
+        return redirect("password_reset")
+    form = SmsResetForm(request.POST or None, phone=phone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password_with_code(phone, form.cleaned_data["code"], form.cleaned_data["new_password1"])
+        except SmsCodeError as error:
+            form.add_error("code", error.message)
+        else:
+            del request.session[RESET_PHONE_SESSION_KEY]
+            messages.success(request, _("Your password is changed. Log in with the new password."))
+            return redirect("login")
+    masked = f"{phone[:3]}****{phone[-4:]}"
+    return TemplateResponse(
+        request, "cms/accounts/password_reset_sms.html", {"form": form, "phone": phone, "masked": masked}
+    )

@@ -14,13 +14,19 @@ DEMO_SETTINGS = {
     "site_name": "山海集市",
     "site_name_en": "Shanhai Market",
     "tagline": "山海协作 · 百县千碗 · 县域好物",
+    "tagline_en": "Mountain-sea cooperation · Hundred counties, thousand bowls · County produce",
     "contact_phone": "0570-0000000",
     "contact_email": "service@shanhai.example",
     "address": "浙江省衢州市柯城区示例路1号 山海集市运营中心",
+    "address_en": "Shanhai Market Operations Centre, 1 Shili Road, Kecheng District, Quzhou, Zhejiang",
     "footer_text": "山海集市为演示站点，所示商家、商品和活动信息仅供演示。",
+    "footer_text_en": "Shanhai Market is a demonstration site: its vendors, products and events are examples.",
     # Plainly a demo value: no real filing has this number.
     "icp_number": "浙ICP备2026000000号-1",
 }
+
+
+FOOTER_LABELS_EN = {"关于我们": "About us", "帮助中心": "Help", "新闻动态": "News"}
 
 
 def load_site_settings(site, pages, tally):
@@ -38,10 +44,13 @@ def load_site_settings(site, pages, tally):
 
     if site_settings.footer_links.exists():
         tally.present("footer links", site_settings.footer_links.count())
+        for link in site_settings.footer_links.filter(label_en="", label__in=FOOTER_LABELS_EN):
+            link.label_en = FOOTER_LABELS_EN[link.label]
+            link.save(update_fields=["label_en"])
     else:
         links = [("关于我们", pages["about"]), ("帮助中心", pages["help"]), ("新闻动态", pages["news"])]
         FooterLink.objects.bulk_create(
-            FooterLink(settings=site_settings, label=label, page=page, sort_order=i)
+            FooterLink(settings=site_settings, label=label, label_en=FOOTER_LABELS_EN[label], page=page, sort_order=i)
             for i, (label, page) in enumerate(links)
         )
         tally.created("footer links", len(links))

@@ -74,3 +74,19 @@ def sync_rows(model, key, rows, tally, kind):
                 tally.present(kind)
         result[row_key] = obj
     return result
+
+
+def fill_english(found, demo_page):
+    """Give a page made by an older demo the English texts it lacks; what an editor wrote stays."""
+    missing = {}
+    for field in type(found)._meta.concrete_fields:
+        if not field.name.endswith("_en"):
+            continue
+        ours, theirs = getattr(demo_page, field.name), getattr(found, field.name)
+        empty = len(theirs) == 0 if hasattr(theirs, "raw_data") else not theirs
+        if empty and (len(ours) if hasattr(ours, "raw_data") else ours):
+            missing[field.name] = ours
+    if missing:
+        for name, value in missing.items():
+            setattr(found, name, value)
+        found.save_revision().publish()

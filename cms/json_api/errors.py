@@ -33,6 +33,7 @@ STATUS_BY_CODE = {
     # 409: the request was fine but the state of things says no.
     "out_of_stock": 409,
     "invalid_state": 409,
+    "not_shipped": 409,
     # Payment service trouble.
     "payment_failed": 402,
     "payments_unavailable": 503,

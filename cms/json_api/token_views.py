@@ -3,6 +3,7 @@ POST, and stored nowhere) and revoke one. The section itself is cms/accounts/api
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cms.accounts.views import account_url, login_required
+from cms.accounts.views import account_url
 from cms.models import ApiToken
 
 MAX_ACTIVE_TOKENS = 20

@@ -1,6 +1,7 @@
 from .api_tokens import ApiToken
 from .pages import CampaignPage, CampaignRelatedPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
 from .site_settings import FooterLink, SiteSettings
+from .sms_codes import SmsCode
 from .taxonomy import City, County, Mark, MountainCountyMembership, MountainSeaPair
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "NewsArticlePage",
     "NewsIndexPage",
     "SiteSettings",
+    "SmsCode",
     "StandardPage",
 ]

@@ -14,9 +14,19 @@ from wagtail.search import index
 
 from cms.blocks import BodyBlock, HomeSectionsBlock
 
+from .bilingual import BilingualTitleMixin
 
-class SitePage(Page):
-    """Abstract base: a social-sharing image and a card template for listings and featured blocks."""
+
+def english_panel(*fields):
+    """The English twins of a page's texts, in a collapsed group under the Chinese ones."""
+    return MultiFieldPanel([FieldPanel(f) for f in fields], heading=_("English"), classname="collapsed")
+
+
+class SitePage(BilingualTitleMixin, Page):
+    """Abstract base: an English title, a social-sharing image and a card template for listings and featured
+    blocks. `display_name` is the title in the page's language (cms/models/bilingual.py)."""
+
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
 
     social_image = models.ForeignKey(
         "wagtailimages.Image",
@@ -30,6 +40,7 @@ class SitePage(Page):
 
     card_template = "cms/cards/page_card.html"
 
+    content_panels = Page.content_panels + [FieldPanel("name_en")]
     promote_panels = Page.promote_panels + [FieldPanel("social_image")]
 
     class Meta:
@@ -58,7 +69,9 @@ class CaptionedImage(Orderable):
 
 class HomePage(SitePage):
     hero_title = models.CharField(_("hero title"), max_length=80)
+    hero_title_en = models.CharField(_("hero title (English)"), max_length=80, blank=True)
     hero_text = models.TextField(_("hero text"), blank=True)
+    hero_text_en = models.TextField(_("hero text (English)"), blank=True)
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -76,9 +89,10 @@ class HomePage(SitePage):
         verbose_name=_("hero link"),
     )
     hero_link_label = models.CharField(_("hero link text"), max_length=40, blank=True)
+    hero_link_label_en = models.CharField(_("hero link text (English)"), max_length=40, blank=True)
     sections = StreamField(HomeSectionsBlock(), blank=True, verbose_name=_("sections"))
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         MultiFieldPanel(
             [
                 FieldPanel("hero_title"),
@@ -89,9 +103,16 @@ class HomePage(SitePage):
             ],
             heading=_("Hero"),
         ),
+        english_panel("hero_title_en", "hero_text_en", "hero_link_label_en"),
         FieldPanel("sections"),
     ]
-    api_fields = [APIField("hero_title"), APIField("hero_text"), APIField("sections")]
+    api_fields = [
+        APIField("hero_title"),
+        APIField("hero_title_en"),
+        APIField("hero_text"),
+        APIField("hero_text_en"),
+        APIField("sections"),
+    ]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -126,11 +147,23 @@ class HomePage(SitePage):
 
 class StandardPage(SitePage):
     intro = models.TextField(_("introduction"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    body_en = StreamField(BodyBlock(), blank=True, verbose_name=_("body (English)"))
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
-    api_fields = [APIField("intro"), APIField("body")]
+    content_panels = SitePage.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        english_panel("intro_en", "body_en"),
+    ]
+    api_fields = [APIField("name_en"), APIField("intro"), APIField("intro_en"), APIField("body"), APIField("body_en")]
+    search_fields = Page.search_fields + [
+        index.SearchField("name_en"),
+        index.SearchField("intro"),
+        index.SearchField("intro_en"),
+        index.SearchField("body"),
+        index.SearchField("body_en"),
+    ]
 
     parent_page_types = ["cms.HomePage", "cms.StandardPage"]
     subpage_types = ["cms.StandardPage"]
@@ -141,9 +174,10 @@ class StandardPage(SitePage):
 
 class NewsIndexPage(SitePage):
     intro = models.TextField(_("introduction"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    api_fields = [APIField("intro")]
+    content_panels = SitePage.content_panels + [FieldPanel("intro"), english_panel("intro_en")]
+    api_fields = [APIField("intro"), APIField("intro_en")]
 
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.NewsArticlePage"]
@@ -167,7 +201,9 @@ class NewsArticlePage(SitePage):
 
     date = models.DateField(_("publication date"), default=timezone.localdate)
     source = models.CharField(_("source"), max_length=80, blank=True, help_text=_("Organisation that issued it."))
+    source_en = models.CharField(_("source (English)"), max_length=120, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
     image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -177,20 +213,35 @@ class NewsArticlePage(SitePage):
         verbose_name=_("image"),
     )
     body = StreamField(BodyBlock(), verbose_name=_("body"))
+    body_en = StreamField(BodyBlock(), blank=True, verbose_name=_("body (English)"))
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         FieldPanel("date"),
         FieldPanel("source"),
         FieldPanel("summary"),
         FieldPanel("image"),
         FieldPanel("body"),
+        english_panel("source_en", "summary_en", "body_en"),
     ]
     search_fields = Page.search_fields + [
+        index.SearchField("name_en"),
         index.SearchField("summary"),
+        index.SearchField("summary_en"),
         index.SearchField("body"),
+        index.SearchField("body_en"),
         index.FilterField("date"),
     ]
-    api_fields = [APIField("date"), APIField("source"), APIField("summary"), APIField("image"), APIField("body")]
+    api_fields = [
+        APIField("name_en"),
+        APIField("date"),
+        APIField("source"),
+        APIField("source_en"),
+        APIField("summary"),
+        APIField("summary_en"),
+        APIField("image"),
+        APIField("body"),
+        APIField("body_en"),
+    ]
 
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types = []
@@ -214,6 +265,7 @@ class CampaignPage(SitePage):
 
     kind = models.CharField(_("campaign"), max_length=20, choices=Kind.choices, default=Kind.SHANHAI)
     subtitle = models.CharField(_("subtitle"), max_length=120, blank=True)
+    subtitle_en = models.CharField(_("subtitle (English)"), max_length=160, blank=True)
     start_date = models.DateField(_("starts"))
     end_date = models.DateField(_("ends"), null=True, blank=True)
     image = models.ForeignKey(
@@ -225,23 +277,34 @@ class CampaignPage(SitePage):
         verbose_name=_("image"),
     )
     body = StreamField(BodyBlock(), verbose_name=_("story"))
+    body_en = StreamField(BodyBlock(), blank=True, verbose_name=_("story (English)"))
 
-    content_panels = Page.content_panels + [
+    content_panels = SitePage.content_panels + [
         FieldPanel("kind"),
         FieldPanel("subtitle"),
         MultiFieldPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
         FieldPanel("image"),
         FieldPanel("body"),
+        english_panel("subtitle_en", "body_en"),
         InlinePanel("related_pages", heading=_("Linked pages"), label=_("page")),
     ]
-    search_fields = Page.search_fields + [index.SearchField("subtitle"), index.SearchField("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("name_en"),
+        index.SearchField("subtitle"),
+        index.SearchField("subtitle_en"),
+        index.SearchField("body"),
+        index.SearchField("body_en"),
+    ]
     api_fields = [
+        APIField("name_en"),
         APIField("kind"),
         APIField("subtitle"),
+        APIField("subtitle_en"),
         APIField("start_date"),
         APIField("end_date"),
         APIField("image"),
         APIField("body"),
+        APIField("body_en"),
     ]
 
     parent_page_types = ["cms.HomePage"]

@@ -14,10 +14,13 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
     site_name = models.CharField(_("site name"), max_length=40, default="山海集市")
     site_name_en = models.CharField(_("English site name"), max_length=60, default="Shanhai Market")
     tagline = models.CharField(_("tagline"), max_length=120, blank=True)
+    tagline_en = models.CharField(_("tagline (English)"), max_length=160, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=250, blank=True)
     footer_text = models.TextField(_("footer text"), blank=True)
+    footer_text_en = models.TextField(_("footer text (English)"), blank=True)
     icp_number = models.CharField(
         _("ICP filing number"),
         max_length=60,
@@ -28,14 +31,17 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("site_name"), FieldPanel("site_name_en"), FieldPanel("tagline")], heading=_("Site")
+            [FieldPanel("site_name"), FieldPanel("site_name_en"), FieldPanel("tagline"), FieldPanel("tagline_en")],
+            heading=_("Site"),
         ),
         MultiFieldPanel(
-            [FieldPanel("contact_phone"), FieldPanel("contact_email"), FieldPanel("address")], heading=_("Contact")
+            [FieldPanel("contact_phone"), FieldPanel("contact_email"), FieldPanel("address"), FieldPanel("address_en")],
+            heading=_("Contact"),
         ),
         MultiFieldPanel(
             [
                 FieldPanel("footer_text"),
+                FieldPanel("footer_text_en"),
                 FieldPanel("icp_number"),
                 FieldPanel("public_security_number"),
                 InlinePanel("footer_links", label=_("link")),
@@ -57,12 +63,13 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
 class FooterLink(Orderable):
     settings = ParentalKey(SiteSettings, on_delete=models.CASCADE, related_name="footer_links")
     label = models.CharField(_("label"), max_length=40)
+    label_en = models.CharField(_("label (English)"), max_length=60, blank=True)
     page = models.ForeignKey(
         "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
     )
     url = models.URLField(_("or web address"), blank=True)
 
-    panels = ["label", "page", "url"]
+    panels = ["label", "label_en", "page", "url"]
 
     @property
     def href(self):

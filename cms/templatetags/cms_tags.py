@@ -15,6 +15,7 @@ from django.utils.translation import get_language, get_language_info, to_locale
 from wagtail.models import Page, Site
 
 from cms import shell_cache
+from cms.models.bilingual import is_english, translated
 from cms.restrictions import public
 
 register = template.Library()
@@ -42,6 +43,57 @@ def cny(value):
         return value
     sign = "-" if amount < 0 else ""  # -0.001 rounds to 0.00, which must not show as "-¥0.00"
     return f"{sign}¥{abs(amount):,.2f}"
+
+
+@register.filter
+def tr(obj, field):
+    """`{{ page|tr:"intro" }}`: the field's English twin (`intro_en`) on English pages when filled, else the
+    Chinese field. Works for pages, models, settings and StreamField struct values (cms/models/bilingual.py)."""
+    return translated(obj, field)
+
+
+@register.filter
+def page_title(page):
+    """A page's title in the current language: the English name on English pages (falling back to the
+    Chinese title), the SEO title or title on Chinese pages."""
+    if page is None:
+        return ""
+    if is_english():
+        return getattr(page, "name_en", "") or page.title
+    return page.seo_title or page.title
+
+
+@register.filter
+def percent(value, places=0):
+    """A ratio as a percentage: 0.14 → "14%", 0.125|percent:1 → "12.5%" (half-up). None and "" give ""."""
+    if value is None or value == "":
+        return ""
+    try:
+        ratio = Decimal(str(value)) * 100
+        places = int(places)
+    except (InvalidOperation, ValueError, TypeError):
+        return value
+    if not ratio.is_finite():
+        return value
+    return f"{ratio.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
+
+
+# Status codes of orders, parts, bookings, registrations and applications → the tone of their badge.
+STATUS_TONES = {
+    "ok": {"paid", "confirmed", "completed", "delivered", "shipped", "approved", "verified", "succeeded", "open"},
+    "warn": {"awaiting_approval", "pending_payment", "pending", "held", "offered", "submitted", "to_ship"},
+    "info": {"partly_shipped", "waitlisted", "review"},
+    "bad": {"rejected", "failed", "lapsed"},
+    "muted": {"cancelled", "refunded", "released", "withdrawn", "finished", "closed", "draft"},
+}
+_TONE_OF = {status: tone for tone, statuses in STATUS_TONES.items() for status in statuses}
+
+
+@register.filter
+def status_tone(status):
+    """CSS modifier for a status badge: "status status--ok" for "paid", plain "status" for an unknown code."""
+    tone = _TONE_OF.get(str(status))
+    return f"status status--{tone}" if tone else "status"
 
 
 @register.filter
@@ -113,10 +165,13 @@ def main_menu(context):
 
     # The menu's pages and URLs come from the shell cache; only "where am I" is worked out per request.
     def load():
-        children = (
-            site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "path", "depth", "live")
-        )
-        return [(child.title, child.get_url(request)) for child in children.order_by("path")]
+        children = site.root_page.get_children().live().in_menu().order_by("path")
+        if is_english():
+            # English names live in each page type's table: one more query per type, then cached.
+            children = children.specific()
+        else:
+            children = children.only("id", "title", "url_path", "path", "depth", "live")
+        return [(getattr(child, "name_en", "") or child.title, child.get_url(request)) for child in children]
 
     items = []
     for title, url in shell_cache.get_or_set(("menu", site.pk, get_language()), load):
@@ -154,7 +209,10 @@ def footer_links(site_settings):
         return []
 
     def load():
-        return [{"label": link.label, "href": link.href} for link in site_settings.footer_links.select_related("page")]
+        return [
+            {"label": translated(link, "label"), "href": link.href}
+            for link in site_settings.footer_links.select_related("page")
+        ]
 
     return shell_cache.get_or_set(("footer", site_settings.pk, get_language()), load)
 
@@ -242,3 +300,26 @@ def date_range_status(start, end=None):
     if end and end < today:
         return "ended"
     return "running"
+
+
+HEADER_LINKS_HOOK = "register_header_links"
+
+
+@register.simple_tag(takes_context=True)
+def header_links(context):
+    """Links other apps put in the header for the logged-in reader (a canteen member's unit, …).
+
+    Each `register_header_links` hook is called with the request and returns a list of dicts with `url`,
+    `label` and `name` (a class suffix). Visitors get none and cost nothing: the header of cached pages is
+    shared by every anonymous visitor, so these links must never appear there.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not getattr(user, "is_authenticated", False):
+        return []
+    from wagtail import hooks
+
+    links = []
+    for hook in hooks.get_hooks(HEADER_LINKS_HOOK):
+        links.extend(hook(request) or ())
+    return links

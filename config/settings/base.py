@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for the project form renderer (TemplatesSetting)
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form renders through the project's field templates (cms/templates/cms/forms/), styled in site.css.
+FORM_RENDERER = "cms.forms.SiteFormRenderer"
 
 # SQLite file in the project folder unless DATABASE_URL says otherwise (PostgreSQL in production).
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -160,8 +164,10 @@ CONTENT_SECURITY_POLICY = {
 # the count holds across hosts and across a Redis restart, and staff can read and clear lockouts in the
 # Django admin. AXES_FAILURE_LIMIT failures lock for AXES_COOLOFF_MINUTES; a successful login resets.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # AxesStandaloneBackend for every login with a request (cms/accounts/lockout.py).
+    "cms.accounts.lockout.LoginThrottleBackend",
+    # One sign-in page for every role (cms/accounts): a username, a mobile number or an e-mail with the password.
+    "cms.accounts.backends.IdentifierBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -170,12 +176,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms.accounts.lockout.lockout_response"
+# "+86 139-0013-9000" and "13900139000" are one account: counted under one name (cms/accounts/lockout.py).
+AXES_USERNAME_CALLABLE = "cms.accounts.lockout.axes_username"
 AXES_HTTP_RESPONSE_CODE = 429
 # The client's address: REMOTE_ADDR, or behind a proxy the header the proxy overwrites with it (the nginx
 # example sets X-Real-IP, so CLIENT_IP_HEADER=HTTP_X_REAL_IP). Never trust a header a client can send directly.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
 AXES_IPWARE_META_PRECEDENCE_ORDER = [header for header in (CLIENT_IP_HEADER, "REMOTE_ADDR") if header]
 AXES_VERBOSE = False
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "account"
+# Password-reset links sent by e-mail stay valid this long (SMS codes: 10 minutes, cms/accounts/sms_codes.py).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

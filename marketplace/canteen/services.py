@@ -430,25 +430,35 @@ def reject_order(order, *, user, reason=""):
         checkout._set_status(order, Order.Status.CANCELLED, user=user, action="rejected", note=reason)
         order.save(update_fields=["status", "cancelled_at"])
         signals.order_closed.send(sender=Order, order=order, reason="rejected")
-        notifications.order_cancelled(order)
+        notifications.order_rejected(order, reason)
     return order
 
 
 def confirm_receipt(vendor_order, *, user, note="", photo=None):
     """A unit member confirms one vendor's delivery, noting shortfalls or quality problems (验收).
-    When every part is received the order completes."""
+    When every part is received the order completes.
+
+    Only a part the vendor has shipped can be received; anything else is refused before anything is stored.
+    `photo` is an image, or a callable that stores the uploaded photo and returns the image: it is called
+    only once every check has passed, inside the transaction, so a refused receipt leaves no photo behind.
+    """
     with transaction.atomic():
         order = _locked_unit_order(vendor_order.order)
         require_role(user, order.buyer_unit, *Role.values)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
         if part.received_at is not None:
             raise MarketplaceError(_("This delivery has already been received."), code="invalid_state")
-        if part.status not in (VendorOrder.Status.TO_SHIP, VendorOrder.Status.SHIPPED):
+        if part.status != VendorOrder.Status.SHIPPED:
             raise MarketplaceError(
-                _("This part of the order is %(status)s and cannot be received now.")
-                % {"status": part.get_status_display()},
-                code="invalid_state",
+                _(
+                    "%(vendor)s has not shipped this part yet (it is %(status)s): "
+                    "receipt can be confirmed once it is shipped."
+                )
+                % {"vendor": part.vendor_name, "status": part.get_status_display()},
+                code="not_shipped",
             )
+        if callable(photo):
+            photo = photo()
         now = timezone.now()
         part.status = VendorOrder.Status.DELIVERED
         part.delivered_at = part.delivered_at or now

@@ -6,24 +6,24 @@ A member of unit A asking for unit B's pages or orders gets 404, like an unknown
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.images import get_image_model
 
-from cms.accounts.views import login_required
-
 from ..checkout.cart import Cart
-from ..checkout.exports import CSV, XLSX, spreadsheet_response
-from ..checkout.models import Order, OrderLine, PaymentMethod
+from ..checkout.exports import CSV, XLSX, XLSX_CONTENT_TYPE, spreadsheet_response
+from ..checkout.models import Order, OrderLine, PaymentMethod, VendorOrder
 from ..services.errors import MarketplaceError
-from . import chart, services
+from . import chart, exports, services
 from .forms import (
     BudgetForm,
     CanteenAddressForm,
@@ -151,7 +151,7 @@ def unit_checkout(request, pk):
 def order_detail(request, number):
     order = _order(request, number)
     roles = services.roles_of(request.user, order.buyer_unit)
-    parts = order.vendor_orders.select_related("invoice_file", "inspection_photo").prefetch_related(
+    parts = order.vendor_orders.select_related("invoice_file", "inspection_photo", "received_by").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
     )
     context = {
@@ -164,6 +164,7 @@ def order_detail(request, number):
         and order.buyer_id != request.user.pk,
         "is_buyer": Role.BUYER in roles,
         "can_receive": bool(roles) and order.status not in (*Order.OPEN_UNPAID, Order.Status.CANCELLED),
+        "receivable_status": VendorOrder.Status.SHIPPED,
         "receipt_form": ReceiptForm(),
         "reorder_form": ReorderForm(),
         "reject_form": RejectForm(),
@@ -223,14 +224,14 @@ def order_receive(request, number, part_id):
                 messages.error(request, error)
         return redirect("canteen_order", number=order.number)
 
+    def store_photo():
+        # Called by the service only once the receipt is accepted, so a refused one stores no photo.
+        return get_image_model().objects.create(
+            title=f"{order.number} {part.vendor_name}", file=form.cleaned_data["photo"]
+        )
+
     def receive():
-        photo = None
-        if form.cleaned_data.get("photo"):
-            if not services.roles_of(request.user, order.buyer_unit):
-                raise MarketplaceError(_("You do not have that role in this unit."), code="forbidden")
-            photo = get_image_model().objects.create(
-                title=f"{order.number} {part.vendor_name}", file=form.cleaned_data["photo"]
-            )
+        photo = store_photo if form.cleaned_data.get("photo") else None
         services.confirm_receipt(part, user=request.user, note=form.cleaned_data["note"], photo=photo)
 
     return _act(request, order, receive, _("Receipt confirmed for %(vendor)s.") % {"vendor": part.vendor_name})
@@ -315,26 +316,52 @@ def _year(request):
     return min(max(year, 2000), 2100)
 
 
+def _share_page(request, *, unit, year, share, per_unit=None, printable=False):
+    """The share page, its printable page for filing (A4, no site header) or its Excel workbook (?format=xlsx)."""
+    if request.GET.get("format") == XLSX:
+        name = unit.name if unit else _("All units")
+        content = exports.share_workbook(share, unit_name=name, per_unit=per_unit)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        filename = f"share-{unit.pk if unit else 'all'}-{year}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    if unit:
+        page_url = reverse("canteen_share", args=[unit.pk])
+        print_url = reverse("canteen_share_print", args=[unit.pk])
+    else:
+        page_url, print_url = reverse("canteen_staff_share"), reverse("canteen_staff_share_print")
+    context = {
+        "unit": unit,
+        "share": share,
+        "year": year,
+        "svg": chart.share_chart(share),
+        "per_unit": per_unit,
+        "page_url": f"{page_url}?year={year}",
+        "print_url": f"{print_url}?year={year}",
+        "xlsx_url": f"{page_url}?year={year}&format={XLSX}",
+        "today": timezone.localdate(),
+    }
+    template = "marketplace/canteen/share_print.html" if printable else "marketplace/canteen/share.html"
+    return TemplateResponse(request, template, context)
+
+
 @never_cache
 @login_required
-def share(request, pk):
+def share(request, pk, printable=False):
     unit, _roles = _member_unit(request, pk)
     year = _year(request)
-    result = services.compute_share(year, unit)
-    context = {"unit": unit, "share": result, "year": year, "svg": chart.share_chart(result)}
-    return TemplateResponse(request, "marketplace/canteen/share.html", context)
+    return _share_page(request, unit=unit, year=year, share=services.compute_share(year, unit), printable=printable)
 
 
 @never_cache
 @login_required
-def staff_share(request):
+def staff_share(request, printable=False):
     if not (request.user.is_staff or request.user.is_superuser):
         raise Http404
     year = _year(request)
     result = services.compute_share(year)
     per_unit = [(unit, services.compute_share(year, unit)) for unit in BuyerUnit.objects.filter(status="verified")]
-    context = {"unit": None, "share": result, "year": year, "svg": chart.share_chart(result), "per_unit": per_unit}
-    return TemplateResponse(request, "marketplace/canteen/share.html", context)
+    return _share_page(request, unit=None, year=year, share=result, per_unit=per_unit, printable=printable)
 
 
 # -- the unit's own administration (approvers; finance for the budget) ----------------------------------

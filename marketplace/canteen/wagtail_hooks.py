@@ -139,3 +139,17 @@ def keep_invoices_private(document, request):
         if part.vendor.members.filter(user=user).exists():
             return None
     raise PermissionDenied
+
+
+@hooks.register("register_header_links")
+def canteen_header_link(request):
+    """A member of a verified unit finds it from the header: its page, or the list when there are several."""
+    from django.utils.translation import pgettext
+
+    from .membership import verified_units
+
+    units = verified_units(request.user)
+    if not units:
+        return []
+    url = reverse("canteen_dashboard", args=[units[0]["pk"]]) if len(units) == 1 else reverse("canteen_units")
+    return [{"url": url, "label": pgettext("header link", "Canteen"), "name": "canteen"}]

@@ -491,7 +491,7 @@ def _staff_order(request, pk, *, change=False):
 def _render_order(request, order, **forms_):
     can_change = can_change_orders(request.user)
     lines = list(order.lines.order_by("pk"))
-    parts = list(order.vendor_orders.order_by("vendor_name", "pk"))
+    parts = list(order.vendor_orders.select_related("received_by", "inspection_photo").order_by("vendor_name", "pk"))
     for part in parts:
         part.part_lines = [line for line in lines if line.vendor_order_id == part.pk]
     loose_lines = [line for line in lines if line.vendor_order_id is None]

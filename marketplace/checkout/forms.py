@@ -25,6 +25,31 @@ def offered_payment_methods():
     ]
 
 
+PERSONAL = "personal"
+
+
+class OrderForForm(forms.Form):
+    """Whom a unit buyer's cart is for: one of their units (the first, pre-selected) or themselves.
+
+    `units` are dicts with `pk` and `name` (canteen.membership.buyer_units).
+    """
+
+    order_for = forms.ChoiceField(label=_("Who is this order for?"), widget=forms.RadioSelect)
+
+    def __init__(self, data=None, *, units):
+        super().__init__(data)
+        choices = [
+            (
+                str(unit["pk"]),
+                _("For %(unit)s: a unit order (canteen, delivery date, invoice to the unit)") % {"unit": unit["name"]},
+            )
+            for unit in units
+        ]
+        choices.append((PERSONAL, _("For myself: a personal order, paid by me")))
+        self.fields["order_for"].choices = choices
+        self.fields["order_for"].initial = str(units[0]["pk"])
+
+
 class AddToCartForm(forms.Form):
     product = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, required=False)

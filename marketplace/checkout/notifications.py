@@ -1,19 +1,30 @@
-"""E-mails about orders, sent after the transaction commits, through django-tasks.
+"""Messages about orders — e-mail and SMS — sent after the transaction commits, through django-tasks.
 
-The task takes ids, not objects, and reads the order afresh, so a worker process can run it.
+Services call the functions at the bottom (order_placed, order_paid, …); each queues `send_order_notice` after
+commit. The task takes ids, not objects, reads the order afresh (so a worker process can run it), composes the
+e-mail and the SMS, and hands them to `cms.notify.notify`, which picks the channel per recipient:
+buyers and guests by e-mail if they gave one, else by SMS; vendors and unit approvers by both.
+SMS template keys and their parameters are listed in README "Notifications: e-mail and SMS".
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .models import Order, VendorOrder
+from cms.notify import Recipient, Sms, absolute_url, channels, notify, user_recipient
+
+from .models import Order, PaymentMethod, VendorOrder
 
 SUBJECTS = {
     "placed": "订单已提交 / Order placed: {number}",
+    "awaiting_approval": "订单待审批 / Order waiting for approval: {number}",
+    "approval_requested": "请审批订单 / Please approve order: {number}",
+    "approved": "订单已批准，请付款 / Order approved, please pay: {number}",
+    "rejected": "订单未获批准 / Order not approved: {number}",
     "paid": "订单已付款 / Order paid: {number}",
     "shipped": "订单已发货 / Order shipped: {number}",
     "cancelled": "订单已取消 / Order cancelled: {number}",
@@ -22,46 +33,168 @@ SUBJECTS = {
 }
 
 
+def buyer_recipient(order):
+    """Who hears about an order: the buyer's account (e-mail, or the mobile number it signed up with), or the
+    guest's e-mail and mobile number."""
+    if order.buyer_id:
+        return user_recipient(order.buyer)
+    return Recipient(email=order.guest_email or "", phone=order.guest_phone or "")
+
+
+def guest_link_channel(order):
+    """How the private link of a guest's order was sent: "email", "sms" or "" (nothing could be sent)."""
+    found = channels(buyer_recipient(order))
+    return found[0] if found else ""
+
+
+def order_path(order):
+    """The page where the buyer sees and pays the order: a guest's private link, a unit's order page, or the
+    buyer's order page."""
+    if order.buyer_id is None and order.access_token:
+        return reverse("order_access", args=[order.access_token])
+    if order.buyer_unit_id:
+        return reverse("canteen_order", args=[order.number])
+    return reverse("order_detail", args=[order.number])
+
+
+def _vendor_recipients(part):
+    vendor = part.vendor
+    people = [user_recipient(member.user) for member in vendor.members.select_related("user")]
+    people.append(Recipient(email=vendor.contact_email or "", phone=vendor.contact_phone or ""))
+    return sorted(people, key=lambda r: (r.email, r.phone))
+
+
+def _approver_recipients(order):
+    from ..canteen.models import UnitMember
+
+    members = UnitMember.objects.filter(unit_id=order.buyer_unit_id, role=UnitMember.Role.APPROVER).select_related(
+        "user"
+    )
+    return [user_recipient(m.user) for m in members if m.user_id != order.buyer_id and m.user.is_active]
+
+
+def _expired(order):
+    return order.events.filter(action="expired").exists()
+
+
+def _buyer_sms(order, kind, part, reason):
+    link = absolute_url(order_path(order))
+    names = {"number": order.number, "total": order.total, "link": link}
+    if kind == "placed":
+        return Sms("order_placed", names, _("Order %(number)s placed, %(total)s CNY. Pay and view: %(link)s") % names)
+    if kind == "awaiting_approval":
+        params = {"number": order.number, "link": link}
+        text = _("Order %(number)s waits for your unit's approval; pay only once approved: %(link)s") % params
+        return Sms("order_awaiting_approval", params, text)
+    if kind == "approved":
+        text = _("Order %(number)s is approved. Please pay %(total)s CNY: %(link)s") % names
+        return Sms("order_approved", names, text)
+    if kind == "rejected":
+        params = {"number": order.number, "reason": reason or "-"}
+        return Sms("order_rejected", params, _("Order %(number)s was not approved. Reason: %(reason)s") % params)
+    if kind == "paid":
+        params = {"number": order.number, "link": link}
+        return Sms("order_paid", params, _("Payment received for order %(number)s: %(link)s") % params)
+    if kind == "shipped":
+        params = {
+            "number": order.number,
+            "carrier": part.carrier,
+            "tracking": part.tracking_number,
+            "link": link,
+        }
+        text = _("Order %(number)s shipped: %(carrier)s %(tracking)s. %(link)s") % params
+        return Sms("order_shipped", params, text)
+    if kind == "cancelled":
+        params = {"number": order.number, "link": link}
+        if _expired(order):
+            return Sms(
+                "order_expired", params, _("Order %(number)s was not paid in time and is cancelled: %(link)s") % params
+            )
+        return Sms("order_cancelled", params, _("Order %(number)s is cancelled: %(link)s") % params)
+    if kind == "refunded":
+        params = {"number": order.number, "amount": order.refunded_total, "link": link}
+        return Sms("order_refunded", params, _("Order %(number)s refunded, %(amount)s CNY in all: %(link)s") % params)
+    return None
+
+
 @task()
-def send_order_email(order_id, kind, vendor_order_id=None):
+def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = None, reason: str = "") -> dict:
     order = Order.objects.select_related("buyer").get(pk=order_id)
     part = VendorOrder.objects.select_related("vendor").get(pk=vendor_order_id) if vendor_order_id else None
-    if kind == "vendor_new_order":
-        recipients = list(part.vendor.members.exclude(user__email="").values_list("user__email", flat=True)) + (
-            [part.vendor.contact_email] if part.vendor.contact_email else []
-        )
-    else:
-        # A guest's order (no account) goes to the e-mail the guest gave, if any.
-        recipients = [order.contact_email] if order.contact_email else []
-    recipients = sorted(set(recipients))
-    if not recipients:
-        return 0
-    context = {"order": order, "part": part, "kind": kind, "site_url": settings.WAGTAILADMIN_BASE_URL}
-    # Buyers read Chinese first; the body carries both languages.
+    context = {
+        "order": order,
+        "part": part,
+        "kind": kind,
+        "reason": reason,
+        "site_url": settings.WAGTAILADMIN_BASE_URL,
+        "bank": {
+            "name": getattr(settings, "BANK_ACCOUNT_NAME", ""),
+            "bank": getattr(settings, "BANK_ACCOUNT_BANK", ""),
+            "number": getattr(settings, "BANK_ACCOUNT_NUMBER", ""),
+        },
+    }
+    # Buyers read Chinese first; the e-mail body carries both languages, the SMS is Chinese.
     with translation.override(settings.LANGUAGE_CODE):
+        work = kind in ("vendor_new_order", "approval_requested")
+        if kind == "vendor_new_order":
+            recipients = _vendor_recipients(part)
+            link = absolute_url(reverse("vendor_orders:detail", args=[part.pk]))
+            params = {"number": order.number, "total": part.subtotal, "link": link}
+            sms = Sms("vendor_new_order", params, _("New order %(number)s, %(total)s CNY. Ship it: %(link)s") % params)
+        elif kind == "approval_requested":
+            recipients = _approver_recipients(order)
+            link = absolute_url(reverse("canteen_order", args=[order.number]))
+            params = {"number": order.number, "total": order.total, "link": link}
+            text = _("Order %(number)s (%(total)s CNY) waits for your approval: %(link)s") % params
+            sms = Sms("order_approval_requested", params, text)
+        else:
+            recipients = [buyer_recipient(order)]
+            sms = _buyer_sms(order, kind, part, reason)
+        context["link"] = absolute_url(order_path(order)) if kind != "vendor_new_order" else link
         body = render_to_string("marketplace/email/order_email.txt", context)
-    return send_mail(SUBJECTS[kind].format(number=order.number), body, None, recipients)
+    return notify(recipients, subject=SUBJECTS[kind].format(number=order.number), body=body, sms=sms, work=work)
 
 
-def _enqueue(order, kind, vendor_order=None):
+# Kept for callers and task queues that still name the old task.
+send_order_email = send_order_notice
+
+
+def _enqueue(order, kind, vendor_order=None, reason=""):
     order_id, part_id = order.pk, vendor_order.pk if vendor_order else None
-    transaction.on_commit(lambda: send_order_email.enqueue(order_id, kind, part_id))
+    transaction.on_commit(lambda: send_order_notice.enqueue(order_id, kind, part_id, reason), robust=True)
 
 
 def order_placed(order):
+    if order.status == Order.Status.AWAITING_APPROVAL:
+        # The buyer waits for the unit's approvers; vendors hear of it once it is approved.
+        _enqueue(order, "awaiting_approval")
+        _enqueue(order, "approval_requested")
+        return
     _enqueue(order, "placed")
-    if order.status != Order.Status.AWAITING_APPROVAL:  # vendors hear of it once it is approved
+    _tell_vendors(order, paid=False)
+
+
+def _tell_vendors(order, *, paid):
+    """Vendors hear of their new lines when the buyer is to pay by bank transfer (the order is placed or
+    approved), or when an online payment arrives."""
+    by_transfer = order.payment_method == PaymentMethod.BANK_TRANSFER
+    if paid != by_transfer:
         for part in order.vendor_orders.all():
             _enqueue(order, "vendor_new_order", part)
 
 
 def order_approved(order):
-    for part in order.vendor_orders.all():
-        _enqueue(order, "vendor_new_order", part)
+    _enqueue(order, "approved")
+    _tell_vendors(order, paid=False)
+
+
+def order_rejected(order, reason=""):
+    _enqueue(order, "rejected", reason=reason)
 
 
 def order_paid(order):
     _enqueue(order, "paid")
+    _tell_vendors(order, paid=True)
 
 
 def order_cancelled(order, pending_payments=()):

@@ -10,6 +10,7 @@ import logging
 import stripe
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -21,12 +22,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cms.accounts.views import login_required
-
+from ..canteen.membership import buyer_units
 from ..services.errors import MarketplaceError
 from . import addresses, services, stripe_gateway
 from .cart import Cart
-from .forms import AddressForm, AddToCartForm, CartLineForm, CheckoutForm, offered_payment_methods
+from .forms import (
+    PERSONAL,
+    AddressForm,
+    AddToCartForm,
+    CartLineForm,
+    CheckoutForm,
+    OrderForForm,
+    offered_payment_methods,
+)
 from .models import DeliveryAddress, Order, OrderLine, Payment, PaymentMethod, VendorOrder
 
 logger = logging.getLogger(__name__)
@@ -43,7 +51,9 @@ def cart(request):
 
 @require_POST
 def cart_add(request):
-    """Add to the cart from the product page; a refusal goes back to the product page with the message."""
+    """Add to the cart from the product page; a refusal goes back to the product page with the message.
+
+    "Buy now" (`buy_now`) adds the same way and goes straight on to the checkout instead of the cart."""
     form = AddToCartForm(request.POST)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
@@ -59,7 +69,7 @@ def cart_add(request):
         messages.error(request, error.message)
         return redirect(back)
     messages.success(request, _("Added to your cart."))
-    return redirect("cart")
+    return redirect("checkout" if request.POST.get("buy_now") else "cart")
 
 
 @require_POST
@@ -95,6 +105,11 @@ def checkout(request):
     if the_cart.is_empty:
         messages.info(request, _("Your cart is empty."))
         return redirect("cart")
+    units = buyer_units(request.user)
+    if units:
+        chosen = (request.POST if request.method == "POST" else request.GET).get("order_for")
+        if chosen != PERSONAL:
+            return _order_for_step(request, the_cart, units, chosen)
     form = CheckoutForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         if not the_cart.can_check_out:
@@ -131,8 +146,24 @@ def checkout(request):
             "form": form,
             "new_address": form.new_address,
             "no_payment_methods": not offered_payment_methods(),
+            "units": units,
+            "order_for_personal": PERSONAL,
         },
     )
+
+
+def _order_for_step(request, the_cart, units, chosen):
+    """A unit buyer first says whom the cart is for, the unit pre-selected: a unit order goes to the unit's
+    checkout; only an explicit "for myself" reaches the personal one. A personal order posted without that
+    choice is refused here, before anything is placed."""
+    choice = OrderForForm(request.GET if request.method == "GET" and chosen else None, units=units)
+    if request.method == "GET" and chosen and choice.is_valid():
+        return redirect("canteen_checkout", pk=int(choice.cleaned_data["order_for"]))
+    if request.method == "POST":
+        messages.error(
+            request, _("Choose whether this order is for your unit or a personal one: nothing is ordered yet.")
+        )
+    return TemplateResponse(request, "marketplace/checkout/order_for.html", {"cart": the_cart, "choice": choice})
 
 
 # -- orders -----------------------------------------------------------------------------------------
@@ -337,12 +368,28 @@ def order_pay_return(request, number):
 API_TOKENS_TEMPLATES = ["cms/accounts/api_tokens.html", "cms/accounts/api_tokens_placeholder.html"]
 
 
+def _units_with_labels(user):
+    """The buyer units the user belongs to, for the account page: roles and status as readable labels."""
+    from ..canteen.membership import member_units
+    from ..canteen.models import BuyerUnit, UnitMember
+
+    return [
+        {
+            **unit,
+            "role_labels": [UnitMember.Role(role).label for role in unit["roles"]],
+            "status_label": BuyerUnit.Status(unit["status"]).label,
+        }
+        for unit in member_units(user)
+    ]
+
+
 @never_cache
 @login_required
 def account(request):
     context = {
         "addresses": DeliveryAddress.objects.filter(user=request.user),
         "orders": Order.objects.filter(buyer=request.user)[:5],
+        "units": _units_with_labels(request.user),
         "api_tokens_template": select_template(API_TOKENS_TEMPLATES),
     }
     return TemplateResponse(request, "marketplace/checkout/account.html", context)

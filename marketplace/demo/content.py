@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from cms.demo import facts, sync_rows
 from cms.demo.pages import existing_child, paragraph
+from cms.demo.support import fill_english
 from cms.models import County, HomePage, Mark
 from cms.validators import uscc_check_character
 from marketplace.models import (
@@ -38,6 +39,7 @@ from .data import (
     VENDOR_LOGIN_VENDOR,
     VENDORS,
 )
+from .english import PRODUCTS_EN, VENDORS_EN
 
 VENDOR_USERNAME = "vendor"
 VENDOR_EMAIL = "vendor@shanhai.example"
@@ -127,6 +129,7 @@ def publish_child(parent, page, tally, kind):
     found = existing_child(parent, page.slug, type(page))
     if found is not None:
         tally.present(kind)
+        fill_english(found, page)
         return found, False
     parent.add_child(instance=page)
     page.save_revision().publish()
@@ -138,23 +141,23 @@ def load_market(tally):
     home = HomePage.objects.first()
     if home is None:
         raise RuntimeError("The marketplace demo needs cms's HomePage: run cms's demo loader first.")
+    market = VendorIndexPage(
+        title="山海市集",
+        name_en="Market",
+        slug="market",
+        show_in_menus=True,
+        intro="衢州六县（市、区）和丽水山区县的合作社、家庭农场、食品企业和“百县千碗”餐饮商家，"
+        "在这里直接把好物卖给城市家庭和机关食堂。",
+        intro_en="Co-operatives, family farms, food companies and Baixian Qianwan restaurants of Quzhou's six "
+        "counties and Lishui's mountain counties sell straight to city households and government canteens.",
+        search_description="山海市集：浙江山区县的县域商家和特色农产品。",
+    )
     existing = VendorIndexPage.objects.first()
     if existing is not None:
         tally.present("market page")
+        fill_english(existing, market)
         return existing
-    market, _ = publish_child(
-        home,
-        VendorIndexPage(
-            title="山海市集",
-            slug="market",
-            show_in_menus=True,
-            intro="衢州六县（市、区）和丽水山区县的合作社、家庭农场、食品企业和“百县千碗”餐饮商家，"
-            "在这里直接把好物卖给城市家庭和机关食堂。",
-            search_description="山海市集：浙江山区县的县域商家和特色农产品。",
-        ),
-        tally,
-        "market page",
-    )
+    market, _ = publish_child(home, market, tally, "market page")
     return market
 
 
@@ -162,6 +165,7 @@ def vendor_page(key, spec, serial, counties, marks, logo):
     county = counties[spec["county"]]
     county_code = COUNTY_CODES[spec["county"]]
     city = county.city.name
+    tagline_en, story_en = VENDORS_EN[key]
     return VendorPage(
         title=spec["title"],
         slug=slugify(spec["name_en"]),
@@ -171,13 +175,16 @@ def vendor_page(key, spec, serial, counties, marks, logo):
         store_tier=spec.get("tier", ""),
         uscc=make_uscc(USCC_PREFIX[spec["kind"]], county_code, 100000 + serial * 7919 % 900000),
         tagline=spec["tagline"],
+        tagline_en=tagline_en,
         story=[paragraph(spec["story"])],
+        story_en=[paragraph(story_en)],
         logo=logo,
         social_image=logo,
         contact_name=spec["contact"],
         contact_phone=f"{PHONE_AREA[city]}-{8100000 + serial * 3727:08d}",
         contact_email=f"{key.replace('_', '-')}@vendors.shanhai.example",
         address=f"浙江省{city}{spec['county']}示例路{serial + 8}号",
+        address_en=f"No. {serial + 8} Shili Road, {county.name_en}, {county.city.name_en}, Zhejiang",
         approval_status=VendorPage.Approval.APPROVED,
         search_description=spec["tagline"],
         held_marks=[
@@ -228,20 +235,34 @@ def product_page(product, details, serial, vendor, category, marks, pictures):
         f"<ul><li>产地与标识：{origin}</li><li>规格：{details['pack']}</li>"
         f"<li>保质期：{details['shelf_life']}</li><li>储存：{details['storage']}</li></ul>"
     )
+    pack_en, summary_en, detail_en, shelf_life_en, storage_en = PRODUCTS_EN[product["name"]]
+    origin_en = ", ".join(
+        [f"{vendor.county.name_en}, {vendor.county.city.name_en}", *(marks[m].name_en or m for m in product["marks"])]
+    )
+    description_en = (
+        f"<p>{summary_en}</p><p>{detail_en}</p>"
+        f"<ul><li>Origin and marks: {origin_en}</li><li>Pack: {pack_en}</li>"
+        f"<li>Shelf life: {shelf_life_en}</li><li>Storage: {storage_en}</li></ul>"
+    )
     page = ProductPage(
         title=product["name"],
         slug=slugify(product["name_en"]),
         name_en=product["name_en"],
         category=category,
         summary=details["summary"],
+        summary_en=summary_en,
         description=description,
+        description_en=description_en,
         unit=product["unit"],
         pack_size=details["pack"],
+        pack_size_en=pack_en,
         unit_price=price,
         track_stock=not made_to_order,
         min_order_quantity=details.get("moq", 1),
         shelf_life=details["shelf_life"],
+        shelf_life_en=shelf_life_en,
         storage=details["storage"],
+        storage_en=storage_en,
         traceability_code=traceability_code(county_code, serial) if trace else "",
         audience=ProductPage.Audience.PUBLIC if made_to_order else details.get("audience", "both"),
         search_description=details["summary"],
@@ -277,6 +298,7 @@ def load_products(vendors, categories, pictures, tally):
 
 FEATURED_PRODUCTS = ["常山胡柚", "龙游发糕", "开化龙顶", "衢州兔头", "庆元香菇", "江山蜂蜜"]
 FEATURED_VENDORS = ["changshan_huyou", "shaoyongfeng", "fangmenjie", "qingyuan_mushroom"]
+FEATURED_HEADINGS_EN = {"山海好物": "From the mountains to the sea", "县域商家": "County vendors"}
 
 
 def feature_on_home(market, vendors, products, tally):
@@ -284,6 +306,19 @@ def feature_on_home(market, vendors, products, tally):
     home = HomePage.objects.first()
     if any(block.block_type == "featured" for block in home.sections):
         tally.present("home-page features")
+        # A home page made by an older demo gets the English headings it lacks.
+        sections = list(home.sections.raw_data)
+        changed = False
+        for block in sections:
+            value = block.get("value") or {}
+            if block.get("type") == "featured" and not value.get("heading_en"):
+                english = FEATURED_HEADINGS_EN.get(value.get("heading"))
+                if english:
+                    value["heading_en"] = english
+                    changed = True
+        if changed:
+            home.sections = sections
+            home.save_revision().publish()
         return
     by_title = {p.title: p for p in products}
     sections = list(home.sections.raw_data)
@@ -292,6 +327,7 @@ def feature_on_home(market, vendors, products, tally):
             "type": "featured",
             "value": {
                 "heading": "山海好物",
+                "heading_en": FEATURED_HEADINGS_EN["山海好物"],
                 "pages": [by_title[t].pk for t in FEATURED_PRODUCTS if t in by_title],
                 "more_link": market.pk,
             },
@@ -300,6 +336,7 @@ def feature_on_home(market, vendors, products, tally):
             "type": "featured",
             "value": {
                 "heading": "县域商家",
+                "heading_en": FEATURED_HEADINGS_EN["县域商家"],
                 "pages": [vendors[k].pk for k in FEATURED_VENDORS if k in vendors],
                 "more_link": market.pk,
             },

@@ -6,14 +6,17 @@ rights every change of theirs goes through the moderation workflow; stock is cha
 (see `services.stock`).
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from wagtail.log_actions import log
 from wagtail.models import (
     Collection,
@@ -26,8 +29,10 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from cms.notify import Recipient, Sms, notify_after_commit, user_phone
+from cms.sms import is_mobile
+
 from ..models import MODERATORS_GROUP, VendorApplication, VendorIndexPage, VendorMember, VendorPage
-from ..tasks import send_marketplace_email
 from .errors import MarketplaceError
 
 APPROVE_PERMISSION = "marketplace.approve_vendor"
@@ -133,13 +138,27 @@ def _staff_emails():
     return sorted(set(users.exclude(email="").values_list("email", flat=True)))
 
 
-def _email_after_commit(template, context, recipients):
-    """Render now (in the request's language) and send from a task once the transaction commits."""
+def _email_after_commit(template, context, recipients, sms=None, phone=""):
+    """Render now (in the request's language) and send once the transaction commits (cms.notify): the e-mail to
+    `recipients`, and `sms` (a cms.notify.Sms) to the applicant's mobile number `phone` as well."""
     subject = render_to_string(f"marketplace/signup/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"marketplace/signup/email/{template}_body.txt", context)
-    recipients = list(dict.fromkeys(r for r in recipients if r))
-    if recipients:
-        transaction.on_commit(lambda: send_marketplace_email.enqueue(subject, body, recipients))
+    people = [Recipient(email=r) for r in dict.fromkeys(r for r in recipients if r)]
+    if sms is not None and phone:
+        people.append(Recipient(phone=phone))
+    if people:
+        notify_after_commit(people, subject=subject, body=body, sms=sms, work=True)
+
+
+def _applicant_sms(application, key, text, **params):
+    """An SMS to a vendor applicant (to the application's contact phone, else the account's mobile number)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {"name": application.business_name, **params}
+        sms = Sms(key, params, _(text) % params)
+    phone = (application.contact_phone or "").strip()
+    if not is_mobile(phone):  # a landline cannot receive SMS
+        phone = user_phone(application.applicant)
+    return {"sms": sms, "phone": phone}
 
 
 def _check_uscc_free(uscc, exclude_application=None):
@@ -213,7 +232,16 @@ def submit_vendor_application(
                 data={"uscc": uscc, "business_name": application.business_name},
             )
             context = {"application": application}
-            _email_after_commit("application_received", context, [application.contact_email, applicant.email])
+            _email_after_commit(
+                "application_received",
+                context,
+                [application.contact_email, applicant.email],
+                **_applicant_sms(
+                    application,
+                    "vendor_application_received",
+                    gettext_noop("Your vendor application for %(name)s is received; we will let you know."),
+                ),
+            )
             _email_after_commit("application_staff", context, _staff_emails())
     except IntegrityError as error:
         # Two submissions racing past the check: the partial unique constraint decides.
@@ -295,6 +323,12 @@ def approve_vendor_application(application, reviewer):
             "application_approved",
             {"application": application, "vendor": vendor},
             [application.contact_email, application.applicant.email],
+            **_applicant_sms(
+                application,
+                "vendor_application_approved",
+                gettext_noop("%(name)s is approved as a vendor. Log in to add your products: %(link)s"),
+                link=settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_home"),
+            ),
         )
     return vendor
 
@@ -323,5 +357,11 @@ def reject_vendor_application(application, reviewer, reason):
             "application_rejected",
             {"application": application},
             [application.contact_email, application.applicant.email],
+            **_applicant_sms(
+                application,
+                "vendor_application_rejected",
+                gettext_noop("The vendor application for %(name)s is not approved. Reason: %(reason)s"),
+                reason=reason,
+            ),
         )
     return application

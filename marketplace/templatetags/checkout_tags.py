@@ -1,6 +1,7 @@
 """Template tags of the buyer's checkout pages."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 from ..checkout.cart import purchase_state
 
@@ -13,3 +14,24 @@ def buy_state(context, product):
     request = context.get("request")
     can_buy, message = purchase_state(product, getattr(request, "user", None))
     return {"can_buy": can_buy, "message": message}
+
+
+@register.simple_tag
+def guest_link_notice(order):
+    """What a guest's order page says about its private link: where it was actually sent (e-mail or SMS, the
+    same decision as cms.notify makes when sending), or that nothing could be sent."""
+    from ..checkout.notifications import guest_link_channel
+
+    if order is None:
+        return ""
+    channel = guest_link_channel(order)
+    if channel == "email":
+        return _("We sent the link to this order to %(email)s: it is the only way back to it without an account.") % {
+            "email": order.guest_email
+        }
+    if channel == "sms":
+        phone = order.guest_phone
+        return _(
+            "We sent the link to this order by SMS to %(phone)s: it is the only way back to it without an account."
+        ) % {"phone": f"{phone[:3]}****{phone[-4:]}"}
+    return _("Bookmark this page: its address is the only way back to this order without an account.")

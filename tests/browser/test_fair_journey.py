@@ -42,7 +42,8 @@ def test_vendor_self_books_a_stall_pays_by_transfer_and_a_second_vendor_finds_it
         log_in(rival_context, live_server, rival_user)
         rival_page = rival_context.new_page()
         rival_page.goto(fair_url)
-        rival_page.locator("g[data-stall=A02] a").click()
+        rival_page.locator("g[data-stall=A02] a").click()  # a tap shows the stall's panel, with its booking link
+        rival_page.locator("#stall-panel .stall-panel__book").click()
         rival_page.wait_for_url("**/book/*/")
 
         # The vendor opens the fair on a phone: the map with its legend, every stall available.
@@ -50,7 +51,7 @@ def test_vendor_self_books_a_stall_pays_by_transfer_and_a_second_vendor_finds_it
         log_in(page.context, live_server, coop_user)
         page.goto(fair_url)
         expect(page.locator(".stall-map__svg")).to_be_visible()
-        expect(page.locator(".stall-legend li")).to_have_count(4)
+        expect(page.locator(".stall-legend li")).to_have_count(5)  # four states and, for a vendor, "my stalls"
         expect(page.locator("g.stall")).to_have_count(8)
         expect(page.locator("g[data-stall=A02]")).to_have_attribute("data-state", "available")
         page.locator(".stall-map").scroll_into_view_if_needed()
@@ -59,6 +60,8 @@ def test_vendor_self_books_a_stall_pays_by_transfer_and_a_second_vendor_finds_it
 
         # It taps A02 on the map and books it, paying by bank transfer.
         page.locator("g[data-stall=A02] a").click()
+        expect(page.locator("#stall-panel h3")).to_have_text("A02")
+        page.locator("#stall-panel .stall-panel__book").click()
         page.wait_for_url("**/book/*/")
         expect(page.locator("h1")).to_contain_text("A02")
         page.locator("select[name=payment_method]").select_option("bank_transfer")

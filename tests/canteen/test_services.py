@@ -181,6 +181,12 @@ def pay(order, staff):
     record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B1", user=staff)
 
 
+def ship(part, staff):
+    from marketplace.checkout.services import mark_vendor_order_shipped
+
+    return mark_vendor_order_shipped(part, carrier="顺丰", tracking_number=f"SF{part.pk}", user=staff)
+
+
 def test_receipt_per_vendor_part_completes_order(unit_a, goods, django_user_model):
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
     order = services.place_unit_order(
@@ -191,9 +197,11 @@ def test_receipt_per_vendor_part_completes_order(unit_a, goods, django_user_mode
     )
     pay(order, staff)
     first, second = order.vendor_orders.order_by("pk")
+    ship(first, staff)
+    ship(second, staff)
     services.confirm_receipt(first, user=unit_a.users["finance"], note="少了2斤")
     order.refresh_from_db()
-    assert order.status == Order.Status.PAID
+    assert order.status == Order.Status.SHIPPED
     first.refresh_from_db()
     assert first.status == VendorOrder.Status.DELIVERED and first.inspection_note == "少了2斤"
     with pytest.raises(MarketplaceError):
@@ -207,9 +215,65 @@ def test_receipt_by_another_unit_is_refused(unit_a, unit_b, goods, django_user_m
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
     order = place(unit_a, goods)
     pay(order, staff)
+    ship(order.vendor_orders.get(), staff)
     with pytest.raises(MarketplaceError):
         services.confirm_receipt(order.vendor_orders.get(), user=unit_b.users["buyer"])
     assert order.vendor_orders.get().received_at is None
+
+
+@pytest.mark.parametrize("state", ["awaiting_approval", "pending_payment", "to_ship", "cancelled"])
+def test_receipt_of_a_part_not_shipped_is_refused_and_stores_nothing(unit_a, goods, django_user_model, state):
+    """验收 only for parts the vendor has shipped: refused with a translated error, no photo, no event."""
+    from django.utils import translation
+    from wagtail.images import get_image_model
+
+    staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
+    order = place(unit_a, goods, qty=50 if state == "awaiting_approval" else 10)
+    if state == "to_ship":
+        pay(order, staff)
+    elif state == "cancelled":
+        from marketplace.checkout.services import cancel_order
+
+        cancel_order(order, user=unit_a.users["buyer"], reason="test")
+    part = order.vendor_orders.get()
+    assert part.status == {"awaiting_approval": "pending", "pending_payment": "pending"}.get(state, state)
+    events_before = OrderEvent.objects.filter(order=order).count()
+    images_before = get_image_model().objects.count()
+    stored = []
+
+    def store_photo():
+        stored.append(True)
+        return get_image_model().objects.create(title="x", file="original_images/x.png")
+
+    for language, words in (("zh-hans", "尚未发货"), ("en", "has not shipped")):
+        with translation.override(language), pytest.raises(MarketplaceError) as refused:
+            services.confirm_receipt(part, user=unit_a.users["buyer"], note="少了", photo=store_photo)
+        assert refused.value.code == "not_shipped"
+        assert words in refused.value.message
+    part.refresh_from_db()
+    assert part.received_at is None and part.inspection_note == "" and part.inspection_photo_id is None
+    assert part.status != VendorOrder.Status.DELIVERED
+    assert stored == [] and get_image_model().objects.count() == images_before
+    assert OrderEvent.objects.filter(order=order).count() == events_before
+
+
+def test_receipt_after_shipping_stores_the_photo(unit_a, goods, django_user_model):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
+    order = place(unit_a, goods)
+    pay(order, staff)
+    part = ship(order.vendor_orders.get(), staff)
+    photo = services.confirm_receipt(
+        part,
+        user=unit_a.users["approver"],
+        note="2箱破损",
+        photo=lambda: get_image_model().objects.create(title="r", file=get_test_image_file()),
+    ).inspection_photo
+    part.refresh_from_db()
+    assert part.status == VendorOrder.Status.DELIVERED and part.inspection_photo == photo
+    assert part.inspection_note == "2箱破损" and part.received_by == unit_a.users["approver"]
 
 
 def test_invoice_requested_then_issued_by_vendor(unit_a, goods, django_user_model):

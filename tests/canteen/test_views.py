@@ -5,12 +5,13 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from marketplace.canteen import services
-from marketplace.checkout.services import LineRequest, record_bank_transfer
+from marketplace.checkout.services import LineRequest, mark_vendor_order_shipped, record_bank_transfer
 from marketplace.models import Order
+from marketplace.services.vendors import grant_vendor_access
 from tests.fixtures.canteen import make_paid_unit_order, set_budget
 
 pytestmark = pytest.mark.django_db
@@ -96,24 +97,79 @@ def test_unit_b_sees_nothing_of_unit_a(client, unit_a, unit_b, goods):
     assert order.status == Order.Status.AWAITING_APPROVAL
 
 
+def png(name="bad.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buffer, "PNG")
+    buffer.name = name
+    buffer.seek(0)
+    return buffer
+
+
 def test_receipt_with_photo(client, unit_a, goods, django_user_model):
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
     order = place(unit_a, goods, qty=10)
     record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B", user=staff)
     part = order.vendor_orders.get()
-    buffer = io.BytesIO()
-    Image.new("RGB", (20, 20), "red").save(buffer, "PNG")
-    buffer.name = "bad.png"
-    buffer.seek(0)
+    mark_vendor_order_shipped(part, carrier="顺丰", tracking_number="SF1", user=staff)
     login(client, unit_a.users["finance"])
     response = client.post(
-        reverse("canteen_receive", args=[order.number, part.pk]), {"note": "2箱破损", "photo": buffer}, follow=True
+        reverse("canteen_receive", args=[order.number, part.pk]), {"note": "2箱破损", "photo": png()}, follow=True
     )
     assert response.status_code == 200
     part.refresh_from_db()
     order.refresh_from_db()
     assert part.inspection_photo is not None and part.inspection_note == "2箱破损"
     assert order.status == Order.Status.COMPLETED
+    # The note and the photo are on the order page for every member of the unit ...
+    photo_url = part.inspection_photo.file.url
+    for user in unit_a.users.values():
+        login(client, user)
+        html = client.get(reverse("canteen_order", args=[order.number])).content.decode()
+        assert "2箱破损" in html and 'class="inspection-photo"' in html and photo_url in html
+    # ... for the vendor in its order view, and for staff in the order admin.
+    vendor_user = django_user_model.objects.create_user("coop-r", "coop-r@example.com", "pw")
+    grant_vendor_access(part.vendor, vendor_user)
+    login(client, vendor_user)
+    html = client.get(reverse("vendor_orders:detail", args=[part.pk])).content.decode()
+    assert "2箱破损" in html and photo_url in html and "<img" in html.split('class="inspection-photo"')[1]
+    login(client, staff)
+    html = client.get(reverse("staff_orders:detail", args=[order.pk])).content.decode()
+    assert "2箱破损" in html and photo_url in html and "<img" in html.split('class="inspection-photo"')[1]
+
+
+@pytest.mark.parametrize("language, words", [("zh-hans", "尚未发货"), ("en", "has not shipped")])
+def test_receipt_before_shipping_is_refused_on_the_page_and_in_the_api(
+    client, unit_a, goods, django_user_model, language, words
+):
+    from wagtail.images import get_image_model
+
+    from cms.models import ApiToken
+
+    staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
+    order = place(unit_a, goods, qty=10)
+    record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B", user=staff)
+    part = order.vendor_orders.get()
+    images_before = get_image_model().objects.count()
+    login(client, unit_a.users["buyer"])
+    with translation.override(language):  # the language prefix of the page URLs
+        order_url = reverse("canteen_order", args=[order.number])
+        receive_url = reverse("canteen_receive", args=[order.number, part.pk])
+    page = client.get(order_url)
+    assert 'class="receipt-form"' not in page.content.decode()  # no form to fill for a part not shipped
+    response = client.post(receive_url, {"note": "少了", "photo": png()}, follow=True)
+    assert words in response.content.decode()
+    _token, secret = ApiToken.issue(unit_a.users["buyer"], "test")
+    api = client.post(
+        f"/api/canteen/orders/{order.number}/parts/{part.pk}/receive/",
+        {"note": "少了"},
+        "application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert api.status_code == 409 and api.json()["code"] == "not_shipped" and words in api.json()["message"]
+    part.refresh_from_db()
+    assert part.received_at is None and part.inspection_note == "" and part.inspection_photo_id is None
+    assert get_image_model().objects.count() == images_before
 
 
 def test_statement_and_downloads(client, unit_a, goods):
@@ -193,12 +249,11 @@ def test_staff_verify_unit_in_the_admin(client, django_user_model):
 
 
 def test_vendor_sees_unit_details_and_receipt(client, unit_a, goods, django_user_model):
-    from marketplace.services.vendors import grant_vendor_access
-
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
     order = place(unit_a, goods, qty=10)
     record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B", user=staff)
     part = order.vendor_orders.get()
+    mark_vendor_order_shipped(part, carrier="顺丰", tracking_number="SF1", user=staff)
     services.confirm_receipt(part, user=unit_a.users["buyer"], note="3斤不新鲜")
     vendor_user = django_user_model.objects.create_user("coop", "coop@example.com", "pw")
     grant_vendor_access(part.vendor, vendor_user)

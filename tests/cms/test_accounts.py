@@ -20,9 +20,10 @@ PASSWORD = "Shanhai-pass-2024"
 
 
 def signup(client, identifier, password=PASSWORD, password2=None, **extra):
+    field = "email" if "@" in identifier else "mobile"
     return client.post(
         reverse("signup"),
-        {"identifier": identifier, "password1": password, "password2": password2 or password, **extra},
+        {field: identifier, "password1": password, "password2": password2 or password, **extra},
     )
 
 

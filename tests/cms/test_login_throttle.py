@@ -82,9 +82,8 @@ def test_counts_live_in_the_database_shared_by_every_host(client, home_page):
 
 
 def signup(client, identifier, **extra):
-    return client.post(
-        reverse("signup"), {"identifier": identifier, "password1": PASSWORD, "password2": PASSWORD, **extra}
-    )
+    field = "email" if "@" in identifier else "mobile"
+    return client.post(reverse("signup"), {field: identifier, "password1": PASSWORD, "password2": PASSWORD, **extra})
 
 
 @pytest.mark.parametrize("identifier", ["13900139000", "owner@example.cn"])
@@ -109,3 +108,12 @@ def test_signup_answers_the_same_whether_or_not_the_account_exists(
         assert [m.to for m in mail.outbox] == [[identifier]]
     else:
         assert [m.phone for m in sms.outbox] == [identifier]
+
+
+def test_spelling_a_number_differently_buys_no_extra_guesses(client, home_page):
+    get_user_model().objects.create_user("13900139000", "", PASSWORD)
+    spellings = ["13900139000", "+86 139 0013 9000", "139-0013-9000", "0086 13900139000", "+8613900139000"]
+    for number, spelling in enumerate(spellings):
+        response = attempt(client, "site", spelling, "wrong", ip=f"10.0.1.{number}")  # a new address each time
+    assert response.status_code == 429
+    assert attempt(client, "site", "13900139000", PASSWORD, ip="10.0.2.1").status_code == 429

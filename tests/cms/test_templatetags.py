@@ -120,6 +120,16 @@ def test_main_menu_is_one_query_and_marks_the_current_section(
     assert not any(i["in_section"] for i in items[1:])
 
 
+def test_main_menu_in_english_shows_english_names_falling_back_to_chinese(home_page, add_menu_pages):
+    first, second = add_menu_pages(2)
+    first.name_en = "Section one"
+    first.save()
+    request = RequestFactory().get("/en/")
+    with translation.override("en"):
+        items = main_menu({"request": request})
+    assert [i["title"] for i in items] == ["Section one", "栏目2"]
+
+
 def test_main_menu_without_request_is_empty():
     assert main_menu({}) == []
 

@@ -92,7 +92,7 @@ def test_guest_order_mails_go_to_the_guest_with_the_private_link(paid, django_ca
     assert order_mails, [m.subject for m in mail.outbox]
     assert order_mails[0].to == ["guest@example.cn"]
     assert reverse("order_access", args=[reg.order.access_token]) in order_mails[0].body
-    # Without an e-mail address the guest gets no order mail (and nothing fails).
+    # Without an e-mail address the guest gets no order mail (the link goes by SMS: see test_sms_notices).
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         quiet = guest_register(fair, ticket, slot, email="", phone="13600136002")

@@ -87,7 +87,8 @@ def test_exhibitor_pass(client, make_fair, vendor_user):
     vendor, user = vendor_user()
     booking = services.self_book(fair=fair, vendor=vendor, user=user, stall=stall(fair, "A01"))
     url = f"{fair.get_parent().url}pass/{booking.pass_code}/"
-    assert client.get(url).status_code == 404
+    anonymous = client.get(url)  # a vendor logged out is asked to log in, then comes back here
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/?next=")
     client.force_login(user)
     response = client.get(url)
     assert response.status_code == 200 and "<svg" in response.content.decode()

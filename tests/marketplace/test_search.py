@@ -87,6 +87,36 @@ def test_search_page_highlights_and_lists(client, shelf):
     assert html.index("胡柚</mark>膏") < html.index("邵永丰麻饼")
 
 
+def test_two_words_find_what_has_both(shelf, make_product, make_vendor, changshan):
+    gift = make_product(make_vendor("胡柚礼品社", changshan), "常山胡柚", "98.00", pack_size="10斤装礼盒")
+    found = catalogue.search("胡柚 礼盒")
+    assert [p.pk for p in found["products"]] == [gift.pk]
+    assert found["any_word"] is False
+
+
+def test_two_words_with_no_page_having_both_fall_back_to_either(shelf):
+    found = catalogue.search("麻饼 贡面")
+    assert found["any_word"] is True
+    assert {p.title for p in found["products"]} == {"邵永丰麻饼", "常山贡面"}
+
+
+def test_one_word_never_falls_back(shelf):
+    assert catalogue.search("龙井")["any_word"] is False
+
+
+def test_english_words_in_english_texts_find_the_product(shelf):
+    cake = shelf["cake"]
+    cake.summary_en = "A century-old bakery's hand-made biscuit"
+    cake.save_revision().publish()
+    assert titles("biscuit") == ["邵永丰麻饼"]
+
+
+def test_search_page_says_when_it_shows_any_word(client, shelf):
+    html = client.get("/en/search/", {"q": "麻饼 贡面"}).content.decode()
+    assert "No product matches all the words" in html
+    assert "Shao Yongfeng sesame cake" in html and "Hand-pulled noodles" in html
+
+
 def test_empty_search_page(client, shelf):
     response = client.get("/search/")
     assert response.status_code == 200

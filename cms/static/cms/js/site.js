@@ -32,3 +32,15 @@
     }
   });
 })();
+
+// Confirmation before an action that cannot be undone: <form data-confirm="Cancel this booking?">.
+// Without the script the form simply submits, as before.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+})();

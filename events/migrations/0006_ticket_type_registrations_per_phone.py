@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0004_registration_short_code_required'),
+        ('events', '0005_english_fields'),
     ]
 
     operations = [
