@@ -158,7 +158,8 @@ def run(index, tasks):
         row = {"op": op, "ok": True, "code": None, "order": None}
         try:
             if op == "place":
-                order = services.place_order(buyer=buyers[task["buyer"]], payment_method="card", address=ADDRESS,
+                order = services.place_order(buyer=buyers[task["buyer"]], payment_method="bank_transfer",
+                                             address=ADDRESS,
                                              lines=[LineRequest(pid, qty) for pid, qty in task["lines"]])
                 row["order"] = order.pk
             elif op == "cancel":

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.utils import translation
 from wagtail.models import Site
 
 from cms import shell_cache
@@ -26,4 +28,24 @@ class CachedSiteMiddleware:
         site = shell_cache.get_or_set(("site", host, port), find)
         if site:
             request._wagtail_site = site
+        return self.get_response(request)
+
+
+class AdminLanguageMiddleware:
+    """The Wagtail admin speaks the site's language (Chinese) unless the user chose another one.
+
+    LocaleMiddleware takes the language of an unprefixed URL from the browser's Accept-Language, and
+    Wagtail uses the active language for every admin user without a saved preference, so a vendor with
+    an English browser got an English admin. Under the admin prefix we activate LANGUAGE_CODE instead;
+    Wagtail still switches to the language saved in the user's account settings ("Preferred language").
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = "/admin/"
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.prefix):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)

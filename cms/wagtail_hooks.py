@@ -4,20 +4,21 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms import english_report, page_cache
+from cms.admin_columns import YesNoColumn
 from cms.models import City, County, Mark, MountainSeaPair
 
 
 class CityViewSet(SnippetViewSet):
     model = City
     icon = "site"
-    list_display = ["name", "name_en", "code", "coastal"]
+    list_display = ["name", "name_en", "code", YesNoColumn("coastal", label=_("coastal"))]
     search_fields = ["name", "name_en"]
 
 
 class CountyViewSet(SnippetViewSet):
     model = County
     icon = "site"
-    list_display = ["name", "name_en", "city", "is_mountain_now"]
+    list_display = ["name", "name_en", "city", YesNoColumn("is_mountain_now", label=_("Mountain county today"))]
     list_filter = ["city"]
     search_fields = ["name", "name_en"]
 
@@ -25,7 +26,7 @@ class CountyViewSet(SnippetViewSet):
 class MountainSeaPairViewSet(SnippetViewSet):
     model = MountainSeaPair
     icon = "resubmit"
-    list_display = ["mountain_county", "coastal_county", "since", "verified"]
+    list_display = ["mountain_county", "coastal_county", "since", YesNoColumn("verified", label=_("verified"))]
 
 
 class MarkViewSet(SnippetViewSet):

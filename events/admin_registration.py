@@ -20,6 +20,8 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from cms.admin_columns import YesNoColumn
+
 from . import ticketing
 from .models import CheckInStaff, FairPage, Registration, TicketType, TimeSlot
 from .services import EventsError
@@ -198,7 +200,7 @@ class TimeSlotViewSet(ModelViewSet):
         "capacity",
         Column("confirmed", label=gettext_lazy("Confirmed")),
         Column("held", label=gettext_lazy("Held")),
-        "closed",
+        YesNoColumn("closed", label=gettext_lazy("closed")),
     ]
     list_filter = ["fair", "date", "closed"]
 

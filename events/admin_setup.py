@@ -15,6 +15,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.admin_columns import YesNoColumn
+
 from . import services
 from .models import AddOn, Stall, StallType
 
@@ -75,7 +77,7 @@ class StallViewSet(ModelViewSet):
     menu_label = gettext_lazy("Stalls")
     add_to_admin_menu = False
     index_view_class = StallIndexView
-    list_display = ["code", "fair", "zone", "stall_type", "blocked"]
+    list_display = ["code", "fair", "zone", "stall_type", YesNoColumn("blocked", label=gettext_lazy("blocked"))]
     list_filter = ["fair", "blocked", "stall_type"]
     search_fields = ["code"]
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from marketplace.checkout.exports import spreadsheet_response
 
 from . import services
-from .models import FairPage, FairZone, Stall, StallApplication, StallBooking, StallType
+from .models import FairIndexPage, FairPage, FairZone, Stall, StallApplication, StallBooking, StallType
 
 
 def _check(request):
@@ -50,14 +52,63 @@ def fair_list(request):
     return TemplateResponse(request, "events/admin/fair_list.html", {"fairs": fairs, "header_title": _("Fairs")})
 
 
+REVIEW_PAGE_SIZE = 20
+OPEN_STATUSES = (StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED)
+
+
+class ReviewFilterForm(forms.Form):
+    """The application list's filters: status and requested stall type."""
+
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+    stall_type = forms.ModelChoiceField(
+        label=gettext_lazy("Stall type"),
+        queryset=StallType.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All stall types"),
+    )
+
+    def __init__(self, *args, fair, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *StallApplication.Status.choices]
+        self.fields["stall_type"].queryset = StallType.objects.filter(fair=fair).order_by("name")
+
+
+def _application_counts(stats):
+    """[(translated status, count)] in the order of the statuses, for the overview line."""
+    counts = stats["applications"]
+    return [(label, counts[value]) for value, label in StallApplication.Status.choices if counts.get(value)]
+
+
+def _stall_options(free, application):
+    """Free stalls for an application's dropdown: its requested type first, then the others, each by code."""
+    return sorted(free, key=lambda stall: (stall.stall_type_id != application.stall_type_id, stall.code))
+
+
+def _decide(request, fair):
+    application = get_object_or_404(StallApplication, pk=request.POST.get("application"), fair=fair)
+    action = request.POST.get("action")
+    if action == "approve":
+        stall = Stall.objects.filter(fair=fair, pk=request.POST.get("stall") or None).first()
+        if stall is None:
+            messages.error(request, _("Choose a free stall to approve the application."))
+            return
+        booking = services.approve(application, stall=stall, user=request.user)
+        messages.success(request, _("Approved with stall %(code)s.") % {"code": booking.stall.code})
+    elif action == "waitlist":
+        services.waitlist(application, user=request.user)
+        messages.success(request, _("Application waitlisted."))
+    elif action == "reject":
+        services.reject(application, user=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Application rejected."))
+
+
 def fair_detail(request, fair_id):
     _check(request)
     fair = get_object_or_404(FairPage, pk=fair_id)
     row_form = StallRowForm(request.POST if request.POST.get("action") == "stalls" else None, fair=fair)
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
-            if action == "stalls":
+            if request.POST.get("action") == "stalls":
                 if row_form.is_valid():
                     d = row_form.cleaned_data
                     made = services.create_stall_row(
@@ -76,37 +127,53 @@ def fair_detail(request, fair_id):
                         user=request.user,
                     )
                     messages.success(request, _("%(n)s stalls created.") % {"n": len(made)})
-                    return redirect(request.path)
+                    return redirect(request.get_full_path())
             else:
-                application = get_object_or_404(StallApplication, pk=request.POST.get("application"), fair=fair)
-                if action == "approve":
-                    stall = get_object_or_404(Stall, pk=request.POST.get("stall"))
-                    booking = services.approve(application, stall=stall, user=request.user)
-                    messages.success(request, _("Approved with stall %(code)s.") % {"code": booking.stall.code})
-                elif action == "waitlist":
-                    services.waitlist(application, user=request.user)
-                    messages.success(request, _("Application waitlisted."))
-                elif action == "reject":
-                    services.reject(application, user=request.user, reason=request.POST.get("reason", ""))
-                    messages.success(request, _("Application rejected."))
-                return redirect(request.path)
+                _decide(request, fair)
+                return redirect(request.get_full_path())
         except services.EventsError as exc:
             messages.error(request, exc.message)
-    states = services.stall_states(fair)
-    free = [s for s in Stall.objects.filter(fair=fair).order_by("code") if states[s.pk][0] == "available"]
+
+    filters = ReviewFilterForm(request.GET or None, fair=fair)
     applications = (
         StallApplication.objects.filter(fair=fair)
         .select_related("vendor", "vendor__county", "stall_type")
-        .prefetch_related("preferred_stalls", "addons")
+        .prefetch_related("preferred_stalls", "addons", "products")
+        .annotate(decided=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)))
+        .order_by("decided", "submitted_at", "pk")  # the ones waiting for a decision first
     )
+    if filters.is_valid():
+        if filters.cleaned_data["status"]:
+            applications = applications.filter(status=filters.cleaned_data["status"])
+        if filters.cleaned_data["stall_type"]:
+            applications = applications.filter(stall_type=filters.cleaned_data["stall_type"])
+    page = Paginator(applications, REVIEW_PAGE_SIZE).get_page(request.GET.get("p"))
+    query = request.GET.copy()
+    query.pop("p", None)
+
+    states = services.stall_states(fair)
+    free = services.free_stalls(fair, states)
+    proposals = services.propose_stalls(fair, free)
+    rows = [
+        {
+            "application": application,
+            "proposed": proposals.get(application.pk),
+            "options": _stall_options(free, application),
+        }
+        for application in page
+    ]
+    stats = services.fair_stats(fair)
     return TemplateResponse(
         request,
         "events/admin/fair_detail.html",
         {
             "fair": fair,
-            "stats": services.fair_stats(fair),
-            "applications": applications,
-            "free_stalls": free,
+            "stats": stats,
+            "application_counts": _application_counts(stats),
+            "rows": rows,
+            "page": page,
+            "filters": filters,
+            "filter_query": query.urlencode(),
             "row_form": row_form,
             "header_title": fair.title,
             "report_url": _report_url(fair, request),
@@ -155,3 +222,48 @@ def export(request, fair_id, fmt):
     fair = get_object_or_404(FairPage, pk=fair_id)
     rows = [dict(enumerate(row)) for row in exhibitor_rows(fair)]
     return spreadsheet_response(fmt, list(enumerate(EXPORT_HEADER)), rows, f"fair-{fair.pk}-exhibitors", "exhibitors")
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+DASHBOARD_ITEMS = 5
+
+
+def vendor_stall_panel(request):
+    """A vendor member's stall applications still in play (waiting for a decision, or approved with the stall
+    held until paid), on the admin home; None for users who belong to no vendor."""
+    from marketplace.admin_views import DashboardPanel
+
+    vendors = list(services.vendors_of(request.user)) if request.user.is_authenticated else []
+    if not vendors:
+        return None
+    waiting = StallApplication.objects.filter(
+        vendor__in=vendors, status__in=(StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED)
+    )
+    held = StallBooking.objects.filter(vendor__in=vendors, status=StallBooking.Status.HELD)
+    items = [
+        {"label": a.fair.title, "url": a.fair.url, "detail": a.get_status_display()}
+        for a in waiting.select_related("fair").order_by("submitted_at")[:DASHBOARD_ITEMS]
+    ] + [
+        {"label": b.fair.title, "url": b.fair.url, "detail": f"{b.stall.code} · {b.get_status_display()}"}
+        for b in held.select_related("fair", "stall").order_by("pk")[:DASHBOARD_ITEMS]
+    ]
+    waiting_count, held_count = waiting.count(), held.count()
+    summary = ""
+    if waiting_count or held_count:
+        summary = _("%(waiting)s waiting for a decision, %(held)s held until paid") % {
+            "waiting": waiting_count,
+            "held": held_count,
+        }
+    index = FairIndexPage.objects.live().first()
+    link = (f"{index.url}{index.reverse_subpage('mine')}", _("My stalls")) if index and index.url else None
+    return DashboardPanel(
+        "events-stall-applications",
+        _("Stall applications"),
+        order=35,
+        summary=summary,
+        items=items,
+        link=link,
+        empty=_("No stall application in progress."),
+        count=waiting_count + held_count,
+    )

@@ -80,7 +80,12 @@ class BookingIn(Schema):
     stall: int = Field(description="Stall id")
     vendor: int | None = Field(None, description="Vendor page id; may be left out when the caller has one vendor")
     addons: list[int] = Field(default_factory=list, max_length=20)
-    payment_method: str = Field("bank_transfer", examples=["bank_transfer"])
+    payment_method: str = Field(
+        "bank_transfer",
+        description="For a stall with a fee: bank_transfer, or alipay, wechat_pay or card when online payment is "
+        "configured (else 400 `invalid_payment_method`, nothing booked)",
+        examples=["bank_transfer"],
+    )
 
 
 class OrderRef(Schema):
@@ -239,7 +244,11 @@ class RegistrationIn(Schema):
     attendees: list[str] = Field(default_factory=list, max_length=50, description="Every attendee's name, or none")
     join_waitlist: bool = Field(True, description="When full: join the waiting list (else 409 `full`)")
     payment_method: str = Field(
-        "alipay", description="For paid tickets: alipay, wechat_pay, card or bank_transfer (no account needed)"
+        "",
+        description="For paid tickets: bank_transfer, or alipay, wechat_pay or card when online payment is "
+        "configured (else 400 `invalid_payment_method`, nothing held). Empty: bank transfer without online "
+        "payment, else the site's first method",
+        examples=["bank_transfer"],
     )
 
 

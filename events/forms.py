@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.checkout.models import PaymentMethod
+from marketplace.checkout.forms import set_payment_choices
 from marketplace.models import ProductPage
 
 from .models import AddOn, Stall, StallType
@@ -58,9 +58,7 @@ class BookingForm(forms.Form):
     addons = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label=_("Add-ons"), widget=forms.CheckboxSelectMultiple
     )
-    payment_method = forms.ChoiceField(
-        label=_("Payment"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER
-    )
+    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
 
     def __init__(self, *args, fair, vendors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,10 +66,8 @@ class BookingForm(forms.Form):
         if vendors.count() == 1:
             self.fields["vendor"].initial = vendors.first()
         self.fields["addons"].queryset = AddOn.objects.filter(fair=fair)
-        from marketplace.checkout.services import allowed_payment_methods
-
-        allowed = allowed_payment_methods()
-        self.fields["payment_method"].choices = [c for c in PaymentMethod.choices if c[0] in allowed]
+        # Only the methods that can be paid now (bank transfer alone without Stripe), the default pre-selected.
+        set_payment_choices(self.fields["payment_method"])
 
 
 class RegistrationForm(forms.Form):
@@ -99,7 +95,8 @@ class RegistrationForm(forms.Form):
     join_waitlist = forms.BooleanField(
         label=_("Put me on the waiting list if it is full"), required=False, initial=True
     )
-    payment_method = forms.ChoiceField(label=_("Payment (paid tickets)"), choices=PaymentMethod.choices, required=False)
+    # Required only for paid tickets: an empty answer means the default method (ticketing.register).
+    payment_method = forms.ChoiceField(label=_("Payment (paid tickets)"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, fair, now, challenge=False, **kwargs):
         from .models import TicketType, TimeSlot
@@ -124,10 +121,7 @@ class RegistrationForm(forms.Form):
         self.fields["slot"].label_from_instance = lambda s: (
             f"{s} · " + (_("%(n)s places left") % {"n": s.remaining} if s.remaining else str(_("full, waiting list")))
         )
-        from marketplace.checkout.services import allowed_payment_methods
-
-        allowed = allowed_payment_methods()
-        self.fields["payment_method"].choices = [c for c in PaymentMethod.choices if c[0] in allowed]
+        set_payment_choices(self.fields["payment_method"])
 
     def attendee_names(self):
         return [line.strip() for line in self.cleaned_data.get("attendees", "").splitlines() if line.strip()]

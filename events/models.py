@@ -41,6 +41,7 @@ class FairIndexPage(RoutablePageMixin, SitePage):
 
     class Meta:
         verbose_name = _("fair index page")
+        verbose_name_plural = _("fair index pages")
 
     def fairs(self):
         return (
@@ -425,6 +426,7 @@ class FairZone(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("zone")
+        verbose_name_plural = _("zones")
 
     def __str__(self):
         return self.name

@@ -74,7 +74,7 @@ def register(request, fair):
                     people=data["people"],
                     attendees=form.attendee_names(),
                     join_waitlist=data["join_waitlist"],
-                    payment_method=data["payment_method"] or "alipay",
+                    payment_method=data["payment_method"],
                 ),
             )
         except EventsError as exc:

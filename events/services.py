@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from marketplace.checkout import payment_methods
 from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import Order, OrderLine, PaymentMethod
 from marketplace.models import VendorMember, VendorPage
@@ -465,7 +466,12 @@ def on_order_paid(sender, order, **kwargs):
             )
             rest = booking.fee - order.total
             name = _("Balance for stall %(code)s at %(fair)s") % {"code": booking.stall.code, "fair": fair.title}
-            booking.balance_order = _fee_order(booking, order.buyer, name, rest, order.payment_method, due)
+            # Paid the same way as the deposit if that can still be paid, else by the default method, so that
+            # applying a payment never fails on a method switched off since.
+            method = order.payment_method
+            if not payment_methods.is_available(method):
+                method = payment_methods.default_payment_method() or method
+            booking.balance_order = _fee_order(booking, order.buyer, name, rest, method, due)
             fields.append("balance_order")
         booking.save(update_fields=fields)
         _audit(
@@ -478,6 +484,15 @@ def on_order_paid(sender, order, **kwargs):
             order=order.number,
         )
         transaction.on_commit(lambda b=booking: _notify_booking(b, "confirmed"))
+
+
+@receiver(checkout_signals.payment_deadline, dispatch_uid="events.stall_payment_deadline")
+def keep_stall_payment_deadline(sender, order, method, due, **kwargs):
+    """A stall fee is due by the booking's hold deadline (or the balance date) whatever the payment method, so
+    switching methods keeps the order's deadline (and the booking's hold_until that mirrors it)."""
+    if bookings_for_order(order).exists():
+        return order.payment_due_at
+    return None
 
 
 @receiver(checkout_signals.order_closed, dispatch_uid="events.order_closed")
@@ -591,6 +606,48 @@ def stall_states(fair):
         else:
             states[stall.pk] = ("booked", booking)
     return states
+
+
+def free_stalls(fair, states=None):
+    """The fair's stalls nobody holds, books or blocks, in code order, with their types."""
+    states = stall_states(fair) if states is None else states
+    stalls = Stall.objects.filter(fair=fair).select_related("stall_type", "zone").order_by("code")
+    return [stall for stall in stalls if states[stall.pk][0] == "available"]
+
+
+def propose_stalls(fair, free=None):
+    """{application id: Stall}: a different free stall for every open application, oldest application first.
+
+    Each gets a free stall it asked for (preferred stalls, in code order), else the first free stall of its
+    requested type, else any free stall when it named no type; none is proposed twice, so an organiser who
+    approves several applications in a row with the proposed stalls gets no collision. Nothing is reserved.
+    """
+    free = free_stalls(fair) if free is None else free
+    free_ids = {stall.pk for stall in free}
+    taken = set()
+    proposals = {}
+    applications = (
+        StallApplication.objects.filter(
+            fair=fair, status__in=(StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED)
+        )
+        .prefetch_related("preferred_stalls")
+        .order_by("submitted_at", "pk")
+    )
+    for application in applications:
+
+        def fits(stall, application=application):
+            return (
+                stall.pk in free_ids
+                and stall.pk not in taken
+                and (application.stall_type_id is None or stall.stall_type_id == application.stall_type_id)
+            )
+
+        preferred = sorted(application.preferred_stalls.all(), key=lambda stall: stall.code)
+        choice = next((s for s in preferred if fits(s)), None) or next((s for s in free if fits(s)), None)
+        if choice is not None:
+            proposals[application.pk] = choice
+            taken.add(choice.pk)
+    return proposals
 
 
 def fair_stats(fair):

@@ -238,7 +238,8 @@ class RegistrationRequest:
     email: str = ""
     attendees: list = dataclasses.field(default_factory=list)
     join_waitlist: bool = True
-    payment_method: str = PaymentMethod.ALIPAY
+    # For paid tickets; empty means the default of the methods available now (bank transfer without Stripe).
+    payment_method: str = ""
 
 
 def _check_window(fair, now):
@@ -398,8 +399,7 @@ def register(*, fair, request, user=None, now=None):
     user = user if getattr(user, "is_authenticated", False) else None
     _check_window(fair, now)
     ticket_type, slot, name, phone, email, people, attendees = _clean_request(fair, request, user, now)
-    if not ticket_type.is_free and request.payment_method not in PaymentMethod.values:
-        raise EventsError(_("This payment method is not available."), code="invalid_payment_method")
+    payment_method = "" if ticket_type.is_free else _checked_payment_method(request.payment_method)
     with transaction.atomic():
         slots, ticket_type = _lock([slot.pk] if slot else [], ticket_type.pk)
         slot = slots.get(slot.pk) if slot else None
@@ -433,7 +433,7 @@ def register(*, fair, request, user=None, now=None):
             _add([slot, ticket_type], confirmed=people)
         elif status == S.HELD:
             _add([slot, ticket_type], held=people)
-            registration.order = _ticket_order(registration, request.payment_method, now)
+            registration.order = _ticket_order(registration, payment_method, now)
             registration.save(update_fields=["order"])
         _audit(fair, f"events.registration_{status}", user, registration=registration.pk, people=people)
     _notify(registration, status)
@@ -467,6 +467,18 @@ def _check_phone_limit(ticket_type, slot, phone, exclude=None):
             code="phone_limit",
             field="phone",
         )
+
+
+def _checked_payment_method(method):
+    """The method a paid ticket is paid by: the one asked for if it can be paid now, or the default when none was
+    asked for; refused (`invalid_payment_method`) before anything is held. The rule is the checkout's."""
+    from marketplace.checkout import payment_methods
+
+    method = method or payment_methods.default_payment_method() or ""
+    try:
+        return payment_methods.check_payment_method(method)
+    except MarketplaceError as exc:
+        raise EventsError(exc.message, code=exc.code, field="payment_method") from exc
 
 
 def _ticket_order(registration, payment_method, now):
@@ -629,8 +641,9 @@ def cancel(registration, *, user=None, reason="", now=None):
     return reg
 
 
-def accept_offer(registration, *, user=None, payment_method=PaymentMethod.ALIPAY, now=None):
-    """The visitor takes the place offered from the waiting list before the offer expires."""
+def accept_offer(registration, *, user=None, payment_method="", now=None):
+    """The visitor takes the place offered from the waiting list before the offer expires. A paid ticket is then
+    held with an order paid by `payment_method` (default: the default of the methods available now)."""
     now = now or timezone.now()
     with transaction.atomic():
         reg, slots, ticket_type = _locked_registration(registration)
@@ -646,7 +659,7 @@ def accept_offer(registration, *, user=None, payment_method=PaymentMethod.ALIPAY
             reg.status, reg.confirmed_at = S.CONFIRMED, now
         else:
             reg.status = S.HELD
-            reg.order = _ticket_order(reg, payment_method, now)
+            reg.order = _ticket_order(reg, _checked_payment_method(payment_method), now)
         reg.offer_expires_at = None
         reg.save(update_fields=["status", "confirmed_at", "order", "offer_expires_at"])
         _audit(reg.fair, "events.registration_offer_accepted", user, registration=reg.pk)
@@ -723,6 +736,19 @@ def on_order_paid(sender, order, **kwargs):
         reg.save(update_fields=["status", "confirmed_at"])
         _audit(reg.fair, "events.registration_confirmed", None, registration=reg.pk, order=order.number)
         _notify(reg, "confirmed")
+
+
+@receiver(checkout_signals.payment_deadline, dispatch_uid="events.registration_payment_deadline")
+def ticket_payment_deadline(sender, order, method, due, **kwargs):
+    """A held ticket for a time slot must be paid before the slot starts, as when it was registered
+    (`_ticket_order`), whatever method the visitor switches to."""
+    now = timezone.now()
+    starts = [
+        reg.slot.start_datetime()
+        for reg in registrations_for_order(order).select_related("slot")
+        if reg.slot_id and reg.slot.start_datetime() > now
+    ]
+    return min([due, *starts]) if starts else None
 
 
 @receiver(checkout_signals.order_closed, dispatch_uid="events.registration_order_closed")

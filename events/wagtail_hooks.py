@@ -88,3 +88,12 @@ def register_registration_setup():
     from .admin_registration import RegistrationSetupGroup
 
     return RegistrationSetupGroup()
+
+
+@hooks.register("construct_homepage_panels")
+def add_vendor_stall_panel(request, panels):
+    from . import admin_views
+
+    panel = admin_views.vendor_stall_panel(request)
+    if panel is not None:
+        panels.append(panel)

@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page, WorkflowState
@@ -163,41 +164,44 @@ def reject_application(request, pk, viewset):
 # --- dashboard ------------------------------------------------------------------------------------
 
 
-class VendorDashboardPanel(Component):
-    """Admin home: a vendor's products and low stock; for reviewers, the pending applications."""
+class DashboardPanel(Component):
+    """One small panel on the admin home: a heading, a count with its sentence, a few items and a link.
 
-    name = "marketplace_vendor"
+    Wagtail sorts the home page's panels by `order` (its own start at 100), so these come first.
+    """
+
     template_name = "marketplace/admin/dashboard_panel.html"
-    order = 50
 
-    def __init__(self, vendors, pending_applications=None, applications_url=None):
-        self.vendors = vendors
-        self.pending_applications = pending_applications
-        self.applications_url = applications_url
+    def __init__(self, panel_id, heading, *, order, summary="", items=(), link=None, empty="", **extra):
+        self.name = panel_id
+        self.panel_id = panel_id
+        self.heading = heading
+        self.order = order
+        self.summary = summary
+        self.items = list(items)
+        self.link = link  # (url, label) or None
+        self.empty = empty
+        self.extra = extra
 
     def get_context_data(self, parent_context):
-        return {
-            "vendors": self.vendors,
-            "pending_applications": self.pending_applications,
-            "applications_url": self.applications_url,
-            "stock_url": reverse("marketplace_stock"),
-        }
+        return {"panel": self, **self.extra}
+
+
+def _in_moderation(pages):
+    """The pages (a page queryset) with a workflow in progress: changes waiting for a moderator."""
+    ids = [str(pk) for pk in pages.values_list("pk", flat=True)]
+    if not ids:
+        return Page.objects.none()
+    waiting = WorkflowState.objects.filter(
+        status=WorkflowState.STATUS_IN_PROGRESS,
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=ids,
+    ).values_list("object_id", flat=True)
+    return Page.objects.filter(pk__in=[int(pk) for pk in waiting]).order_by("title")
 
 
 def _in_moderation_count(products):
-    ids = [str(pk) for pk in products.values_list("pk", flat=True)]
-    if not ids:
-        return 0
-    return (
-        WorkflowState.objects.filter(
-            status=WorkflowState.STATUS_IN_PROGRESS,
-            base_content_type=ContentType.objects.get_for_model(Page),
-            object_id__in=ids,
-        )
-        .values("object_id")
-        .distinct()
-        .count()
-    )
+    return _in_moderation(products).count()
 
 
 def vendor_summaries(user):
@@ -211,18 +215,144 @@ def vendor_summaries(user):
                 "live": products.filter(live=True).count(),
                 "draft": products.filter(live=False).count(),
                 "in_moderation": _in_moderation_count(products),
-                "low_stock": list(low_stock(products).order_by("stock_quantity", "title")[:20]),
             }
         )
     return summaries
 
 
-def dashboard_panel_for(request, applications_url):
+PANEL_ITEMS = 5
+
+
+def vendor_panels(user):
+    """A vendor member's first things: order lines to ship, low stock, changes waiting for a moderator."""
+    from .checkout.models import OrderLine, VendorOrder
+
+    vendors = list(VendorPage.objects.filter(members__user=user).order_by("title"))
+    if not vendors:
+        return []
+    stock_url = reverse("marketplace_stock")
+    several = len(vendors) > 1
+
+    to_ship = (
+        VendorOrder.objects.filter(vendor__in=vendors, status=VendorOrder.Status.TO_SHIP)
+        .select_related("order", "vendor")
+        .order_by("order__placed_at", "pk")
+    )
+    parts = list(to_ship[:PANEL_ITEMS])
+    line_count = OrderLine.objects.filter(vendor_order__in=to_ship).count()
+    part_count = to_ship.count()
+    ship = DashboardPanel(
+        "marketplace-to-ship",
+        _("To ship"),
+        order=10,
+        summary=ngettext(
+            "%(lines)s order line in %(orders)s order to ship",
+            "%(lines)s order lines in %(orders)s orders to ship",
+            part_count,
+        )
+        % {"lines": line_count, "orders": part_count}
+        if part_count
+        else "",
+        items=[
+            {
+                "label": part.order.number,
+                "url": reverse("vendor_orders:detail", args=[part.pk]),
+                "detail": " · ".join(
+                    [localtime(part.order.placed_at).strftime("%Y-%m-%d %H:%M")]
+                    + ([part.vendor.title] if several else [])
+                ),
+            }
+            for part in parts
+        ],
+        link=(reverse("vendor_orders:index") + "?status=to_ship", _("All orders to ship")),
+        empty=_("Nothing to ship."),
+        count=part_count,
+    )
+
+    products = ProductPage.objects.filter(vendor__in=vendors)
+    low = list(low_stock(products).select_related("vendor").order_by("stock_quantity", "title")[:20])
+    low_panel = DashboardPanel(
+        "marketplace-low-stock",
+        _("Low stock"),
+        order=20,
+        summary=ngettext("%(n)s product is low on stock", "%(n)s products are low on stock", len(low)) % {"n": len(low)}
+        if low
+        else "",
+        items=[
+            {
+                "label": product.title,
+                "url": f"{stock_url}#stock-{product.pk}",
+                "detail": " · ".join(
+                    [f"{product.stock_quantity} {product.unit}"] + ([product.vendor.title] if several else [])
+                ),
+            }
+            for product in low
+        ],
+        link=(stock_url, _("Change stock")),
+        empty=_("No product is low on stock."),
+        list_class="marketplace-low-stock",
+        count=len(low),
+    )
+
+    vendor_pages = Page.objects.filter(pk__in=[v.pk for v in vendors])
+    own_pages = vendor_pages | Page.objects.filter(pk__in=ProductPage.objects.filter(vendor__in=vendors).values("pk"))
+    waiting = list(_in_moderation(own_pages))
+    changes = DashboardPanel(
+        "marketplace-in-moderation",
+        _("Changes waiting for approval"),
+        order=30,
+        summary=ngettext(
+            "%(n)s page (prices included) is waiting for a moderator",
+            "%(n)s pages (prices included) are waiting for a moderator",
+            len(waiting),
+        )
+        % {"n": len(waiting)}
+        if waiting
+        else "",
+        items=[
+            {"label": page.title, "url": reverse("wagtailadmin_pages:edit", args=[page.pk]), "detail": ""}
+            for page in waiting[:PANEL_ITEMS]
+        ],
+        link=(reverse("marketplace_products:index"), _("All my products")),
+        empty=_("No change is waiting for approval."),
+        count=len(waiting),
+    )
+    return [ship, low_panel, changes]
+
+
+class VendorSummaryPanel(Component):
+    """Admin home: for each of a vendor member's vendors, its page, products and stock."""
+
+    name = "marketplace_vendor"
+    template_name = "marketplace/admin/vendor_summary_panel.html"
+    order = 60
+
+    def __init__(self, vendors):
+        self.vendors = vendors
+
+    def get_context_data(self, parent_context):
+        return {"vendors": self.vendors, "stock_url": reverse("marketplace_stock")}
+
+
+def dashboard_panels_for(request, applications_url):
     user = request.user
-    vendors = vendor_summaries(user)
-    pending = None
+    panels = vendor_panels(user)
+    summaries = vendor_summaries(user)
+    if summaries:
+        panels.append(VendorSummaryPanel(summaries))
     if can_review_applications(user):
         pending = VendorApplication.objects.filter(status=VendorApplication.Status.PENDING).count()
-    if not vendors and pending is None:
-        return None
-    return VendorDashboardPanel(vendors, pending, applications_url)
+        panels.append(
+            DashboardPanel(
+                "marketplace-applications",
+                _("Vendor applications"),
+                order=40,
+                summary=ngettext(
+                    "%(n)s application waiting for review", "%(n)s applications waiting for review", pending
+                )
+                % {"n": pending},
+                link=(applications_url, _("Review applications")),
+                count=pending,
+            )
+        )
+    return panels

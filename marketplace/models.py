@@ -102,6 +102,7 @@ class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
 
     class Meta:
         verbose_name = _("vendor index page")
+        verbose_name_plural = _("vendor index pages")
 
     def child_route_queryset(self):
         return VendorPage.objects.select_related("county", "logo")
@@ -233,6 +234,7 @@ class VendorPage(TypedChildRouteMixin, SitePage):
 
     class Meta:
         verbose_name = _("vendor page")
+        verbose_name_plural = _("vendor pages")
         permissions = [("approve_vendor", _("Can approve vendors"))]
 
     def child_route_queryset(self):
@@ -485,6 +487,7 @@ class ProductPage(SitePage):
 
     class Meta:
         verbose_name = _("product page")
+        verbose_name_plural = _("product pages")
         indexes = [models.Index(fields=["unit_price"]), models.Index(fields=["available", "audience"])]
 
     @classmethod

@@ -2,19 +2,26 @@
 
 from functools import partial
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, F, OuterRef, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.pages.listing import IndexView as PageIndexView
+from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.admin.widgets.button import ListingButton
 from wagtail.log_actions import LogFormatter
+from wagtail.models import Page, WorkflowState
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from . import admin_views
-from .models import VendorApplication
+from .models import ProductPage, VendorApplication
 from .services.vendors import can_review_applications
 
 # --- vendor applications --------------------------------------------------------------------------
@@ -120,16 +127,74 @@ def register_stock_menu_item():
     return StockMenuItem(_("Stock"), reverse("marketplace_stock"), icon_name="list-ul", order=240)
 
 
+# --- products ---------------------------------------------------------------------------------------
+
+
+def _price(product):
+    return f"¥{product.unit_price:.2f} / {product.unit}"
+
+
+def _stock(product):
+    if not product.track_stock:
+        return _("not tracked")
+    return f"{product.stock_quantity} {product.unit}"
+
+
+def _moderation(product):
+    return _("Waiting for approval") if product.in_moderation else "—"
+
+
+class ProductIndexView(PageIndexView):
+    """Every product the user may edit (a vendor: its own), with price, stock and moderation state."""
+
+    page_title = _("Products")
+
+    def get_base_queryset(self):
+        in_progress = WorkflowState.objects.filter(
+            status=WorkflowState.STATUS_IN_PROGRESS,
+            base_content_type=ContentType.objects.get_for_model(Page),
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("stock")
+            .annotate(stock_quantity=Coalesce(F("stock__quantity"), Value(0)), in_moderation=Exists(in_progress))
+        )
+
+
+class ProductListingViewSet(PageListingViewSet):
+    model = ProductPage
+    name = "marketplace_products"
+    url_prefix = "marketplace/products"
+    icon = "pick"
+    menu_label = _("Products")
+    menu_order = 235
+    add_to_admin_menu = True
+    index_view_class = ProductIndexView
+    columns = [
+        *PageIndexView.base_columns,
+        Column("unit_price", label=_("Price"), accessor=_price, sort_key="unit_price"),
+        Column("stock_quantity", label=_("Stock"), accessor=_stock, sort_key="stock_quantity"),
+        Column("in_moderation", label=_("Moderation"), accessor=_moderation),
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_product_listing():
+    return ProductListingViewSet()
+
+
 # --- dashboard ------------------------------------------------------------------------------------
 
 
 @hooks.register("construct_homepage_panels")
-def add_vendor_panel(request, panels):
-    panel = admin_views.dashboard_panel_for(
-        request, reverse(vendor_application_viewset.get_url_name("list")) + "?status=pending"
+def add_vendor_panels(request, panels):
+    panels.extend(
+        admin_views.dashboard_panels_for(
+            request, reverse(vendor_application_viewset.get_url_name("list")) + "?status=pending"
+        )
     )
-    if panel is not None:
-        panels.append(panel)
 
 
 # --- audit log ------------------------------------------------------------------------------------

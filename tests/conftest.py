@@ -40,7 +40,9 @@ def ensure_wagtail_base_rows():
     if root is None:
         root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
+        Site.objects.create(
+            hostname="localhost", site_name=settings.WAGTAIL_SITE_NAME, root_page=root, is_default_site=True
+        )
     return root
 
 

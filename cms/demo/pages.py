@@ -6,6 +6,7 @@ so a re-run neither republishes unchanged pages nor overwrites what an editor ha
 
 import datetime
 
+from django.conf import settings
 from wagtail.models import Page, Site
 
 from cms.models import (
@@ -529,7 +530,13 @@ def ensure_home(tally):
         tally.present("pages")
 
     if site is None:
-        site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+        site = Site.objects.create(
+            hostname="localhost", port=80, site_name=settings.WAGTAIL_SITE_NAME, root_page=home, is_default_site=True
+        )
+    elif not site.site_name:
+        # The admin dashboard is titled with the site name, else the hostname ("localhost").
+        site.site_name = settings.WAGTAIL_SITE_NAME
+        site.save(update_fields=["site_name"])
     elif site.root_page_id != home.pk:
         old_root = site.root_page
         site.root_page = home

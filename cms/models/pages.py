@@ -126,6 +126,7 @@ class HomePage(SitePage):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def get_card_image(self):
         return self.hero_image
@@ -170,6 +171,7 @@ class StandardPage(SitePage):
 
     class Meta:
         verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")
 
 
 class NewsIndexPage(SitePage):
@@ -186,6 +188,7 @@ class NewsIndexPage(SitePage):
 
     class Meta:
         verbose_name = _("news index page")
+        verbose_name_plural = _("news index pages")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -313,6 +316,7 @@ class CampaignPage(SitePage):
 
     class Meta:
         verbose_name = _("campaign page")
+        verbose_name_plural = _("campaign pages")
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -52,6 +52,7 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
 
     class Meta:
         verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
 
     @classmethod
     def for_site(cls, site):

@@ -302,6 +302,12 @@ def date_range_status(start, end=None):
     return "running"
 
 
+@register.simple_tag
+def wagtail_site_name():
+    """WAGTAIL_SITE_NAME, for the admin's browser-tab title."""
+    return settings.WAGTAIL_SITE_NAME
+
+
 HEADER_LINKS_HOOK = "register_header_links"
 
 

@@ -461,7 +461,33 @@ EVENT_LABELS = {
     "partly_refunded": gettext_lazy("Partly refunded"),
     "payment_flagged": gettext_lazy("Payment flagged"),
     "payment_disputed": gettext_lazy("Payment disputed"),
+    "invoice_requested": gettext_lazy("Invoice requested"),
+    "invoice_issued": gettext_lazy("Invoice issued"),
+    "stripe_refund_recorded": gettext_lazy("Refund recorded by Stripe"),
+    "payment_method_changed": gettext_lazy("Payment method changed"),
 }
+
+
+# The keys services put into OrderEvent.data, as staff read them.
+EVENT_DATA_LABELS = {
+    "total": gettext_lazy("total"),
+    "amount": gettext_lazy("amount"),
+    "reference": gettext_lazy("bank reference"),
+    "vendor": gettext_lazy("vendor"),
+    "tracking": gettext_lazy("tracking number"),
+    "number": gettext_lazy("invoice number"),
+    "guest": gettext_lazy("guest order"),
+}
+
+
+def event_details(data):
+    """An event's data as "label: value" pairs in the admin's language (yes/no for flags)."""
+    parts = []
+    for key, value in sorted(data.items()):
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        parts.append(f"{EVENT_DATA_LABELS.get(key, key)}: {value}")
+    return _(", ").join(parts) if parts else ""
 
 
 def event_rows(order):
@@ -477,7 +503,7 @@ def event_rows(order):
                 "label": label,
                 "from_status": statuses.get(event.from_status, event.from_status),
                 "to_status": statuses.get(event.to_status, event.to_status),
-                "details": ", ".join(f"{key}: {value}" for key, value in sorted(event.data.items())),
+                "details": event_details(event.data),
             }
         )
     return rows

@@ -102,9 +102,22 @@ class OrderIn(Schema):
     address: AddressIn | None = Field(None, description="A delivery address; or give address_id")
     address_id: int | None = Field(None, description="Id of one of the buyer's saved delivery addresses")
     payment_method: str = Field(
-        description="bank_transfer, card, alipay or wechat_pay (as the site allows)", examples=["bank_transfer"]
+        description="bank_transfer, or card, alipay or wechat_pay when online payment (Stripe) is configured; a "
+        "method that is not available now is refused with 400 `invalid_payment_method` and nothing is ordered",
+        examples=["bank_transfer"],
     )
     note: str = Field("", max_length=200)
+    payment_method_id: str | None = Field(
+        None, max_length=255, description="A Stripe PaymentMethod id (pm_…) to confirm a card payment at once"
+    )
+
+
+class PaymentMethodIn(Schema):
+    payment_method: str = Field(
+        description="The new method: bank_transfer, or card, alipay or wechat_pay when online payment (Stripe) is "
+        "configured",
+        examples=["bank_transfer"],
+    )
     payment_method_id: str | None = Field(
         None, max_length=255, description="A Stripe PaymentMethod id (pm_…) to confirm a card payment at once"
     )
@@ -407,14 +420,20 @@ def create_order(
         if exc.field is None:
             exc.field = FIELD_FOR_CODE.get(exc.code)
         raise
+    order, payment_error = _start_online_payment(order, payload.payment_method_id)
+    return Status(200 if retried else 201, _order_out(order, payment_error))
+
+
+def _start_online_payment(order, payment_method_id=None):
+    """For an unpaid order paid online: create (or find) its PaymentIntent. Returns (order, payment_error)."""
     payment_error = None
     if order.payment_method in PaymentMethod.online() and order.status == Order.Status.PENDING_PAYMENT:
         try:
-            stripe_gateway.start_payment(order, payment_method_id=payload.payment_method_id or None)
+            stripe_gateway.start_payment(order, payment_method_id=payment_method_id or None)
         except MarketplaceError as exc:
             payment_error = {"code": exc.code, "message": str(exc.message)}
         order.refresh_from_db()
-    return Status(200 if retried else 201, _order_out(order, payment_error))
+    return order, payment_error
 
 
 @router.get(
@@ -476,6 +495,29 @@ def cancel_order(request, number: str):
     order = _own_order(request.auth, number)
     order = services.cancel_order(order, user=request.auth)
     return _order_out(order)
+
+
+@router.post(
+    "orders/{number}/payment-method/",
+    response={200: OrderOut, **ERROR_400, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="orders_payment_method",
+    summary="Switch an unpaid order's payment method",
+)
+def change_payment_method(request, number: str, payload: PaymentMethodIn):
+    """Pay an unpaid order another way (online ↔ bank transfer) instead of cancelling it: the order keeps its
+    number and its stock. `payment_due_at` is recomputed for the new method from now, never beyond the longer
+    payment window counted from when the order was placed. Bank transfer: the answer carries `payment_reference`
+    and `bank_account`; online: the new Stripe `client_secret`. 400 `invalid_payment_method` for a method not
+    available now, 409 `invalid_state` when the order is not waiting for payment or its time to pay has passed."""
+    order = _own_order(request.auth, number)
+    try:
+        order = services.change_payment_method(order, payload.payment_method, user=request.auth)
+    except MarketplaceError as exc:
+        if exc.field is None:
+            exc.field = FIELD_FOR_CODE.get(exc.code)
+        raise
+    order, payment_error = _start_online_payment(order, payload.payment_method_id)
+    return _order_out(order, payment_error)
 
 
 # Canteen units (/api/canteen/…) share this router's auth and error handling.

@@ -3,26 +3,28 @@
 import uuid
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ..signup_forms import normalise_phone
 from .models import DeliveryAddress, PaymentMethod
-from .services import MAX_QUANTITY, Address, allowed_payment_methods
+from .payment_methods import available_payment_methods, default_payment_method, payment_method_choices
+from .payment_methods import online_payments_configured as online_payments_configured  # noqa: F401 (re-export)
+from .services import MAX_QUANTITY, Address
+
+# The payment methods a buyer may choose now (the rule lives in payment_methods); kept under this name for the
+# forms that import it from here.
+offered_payment_methods = available_payment_methods
 
 
-def online_payments_configured():
-    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY)
-
-
-def offered_payment_methods():
-    """The payment methods a buyer may choose now: allowed by settings, online ones only with Stripe keys."""
-    online = online_payments_configured()
-    return [
-        method
-        for method in allowed_payment_methods()
-        if method in PaymentMethod.values and (method == PaymentMethod.BANK_TRANSFER or online)
-    ]
+def set_payment_choices(field, exclude=()):
+    """Give a payment-method field the methods available now, with the default pre-selected. A single method
+    (bank transfer without Stripe) is shown as a fixed statement by marketplace/checkout/payment_method_field.html.
+    """
+    field.choices = payment_method_choices(exclude=exclude)
+    values = [value for value, _label in field.choices]
+    default = default_payment_method()
+    field.initial = default if default in values else (values[0] if values else None)
+    return values
 
 
 PERSONAL = "personal"
@@ -123,10 +125,7 @@ class CheckoutForm(forms.Form):
         ]
         default = next((a for a in self.addresses if a.is_default), None) or next(iter(self.addresses), None)
         self.fields["address"].initial = str(default.pk) if default else NEW_ADDRESS
-        methods = offered_payment_methods()
-        self.fields["payment_method"].choices = [(m, PaymentMethod(m).label) for m in methods]
-        if len(methods) == 1:
-            self.fields["payment_method"].initial = methods[0]
+        set_payment_choices(self.fields["payment_method"])
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
         self.new_address = AddressForm(data if self._wants_new_address(data) else None, prefix="new")
 
@@ -147,3 +146,20 @@ class CheckoutForm(forms.Form):
             return self.new_address.as_address(), self.new_address
         saved = next(a for a in self.addresses if str(a.pk) == choice)
         return Address.from_model(saved), None
+
+
+class PaymentMethodChangeForm(forms.Form):
+    """On an unpaid order's page: pay another way (the methods available now other than the order's)."""
+
+    payment_method = forms.ChoiceField(label=_("Pay another way"), widget=forms.RadioSelect)
+
+    def __init__(self, data=None, *, order):
+        super().__init__(data)
+        self.order = order
+        values = set_payment_choices(self.fields["payment_method"], exclude=(order.payment_method,))
+        if order.payment_method in PaymentMethod.online() and PaymentMethod.BANK_TRANSFER in values:
+            self.fields["payment_method"].initial = PaymentMethod.BANK_TRANSFER
+
+    @property
+    def has_choices(self):
+        return bool(self.fields["payment_method"].choices)

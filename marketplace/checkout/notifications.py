@@ -213,3 +213,14 @@ def order_refunded(order, amount):
 
 def vendor_order_shipped(part):
     _enqueue(part.order, "shipped", part)
+
+
+def payment_method_changed(order, pending_payments=()):
+    """The payer switched methods (services.change_payment_method): the old method's PaymentIntents are cancelled
+    at Stripe after commit, as for a cancelled order (a failure is only logged; an open intent expires by itself)."""
+    from . import stripe_gateway
+
+    for payment in pending_payments:
+        if payment.stripe_payment_intent:
+            intent_id = payment.stripe_payment_intent
+            transaction.on_commit(lambda intent_id=intent_id: stripe_gateway.cancel_intent_quietly(intent_id))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from ..catalogue import audiences_for
 from ..models import ProductPage, ProductStock, VendorPage
 from ..services.errors import MarketplaceError
-from . import signals
+from . import payment_methods, signals
 from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 CENT = Decimal("0.01")
@@ -53,8 +53,8 @@ class Address:
         return cls(**{f.name: getattr(address, f.name) for f in dataclasses.fields(cls)})
 
 
-def allowed_payment_methods():
-    return list(getattr(settings, "CHECKOUT_PAYMENT_METHODS", [m.value for m in PaymentMethod]))
+# The methods that can be paid now (Stripe's only with its keys): see payment_methods, the one place for that rule.
+allowed_payment_methods = payment_methods.available_payment_methods
 
 
 def payment_window(method):
@@ -161,8 +161,7 @@ def place_order(*, buyer, lines, payment_method, address=None, note="", idempote
     if buyer is None:
         # Product orders need an account (delivery addresses, order history); only fees may be bought as a guest.
         raise MarketplaceError(_("Log in or sign up to place an order."), code="login_required")
-    if payment_method not in allowed_payment_methods():
-        raise MarketplaceError(_("This payment method is not available."), code="invalid_payment_method")
+    payment_methods.check_payment_method(payment_method)
     if not lines:
         raise MarketplaceError(_("Your cart is empty."), code="empty_cart")
     requested = _merge(lines)
@@ -242,8 +241,7 @@ def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None
         raise MarketplaceError(
             _("An order without an account needs the buyer's name and mobile number."), code="invalid"
         )
-    if payment_method not in allowed_payment_methods():
-        raise MarketplaceError(_("This payment method is not available."), code="invalid_payment_method")
+    payment_methods.check_payment_method(payment_method)
     if not fees:
         raise MarketplaceError(_("There is nothing to pay for."), code="empty_cart")
     for fee in fees:
@@ -381,6 +379,75 @@ def cancel_order(order, *, user, reason="", by_staff=False, access_token=None):
     from . import notifications
 
     notifications.order_cancelled(order, pending_payments=pending)
+    return order
+
+
+def change_payment_method(order, method, *, user=None, access_token=None, by_staff=False, now=None):
+    """Let the payer of an unpaid order switch to another available method (online ↔ bank transfer) instead of
+    cancelling and ordering again. The order keeps its number, lines and what it holds (stock, fair places, a
+    stall): nothing is released or taken. Returns the order.
+
+    The payment deadline is recomputed for the new method from now (30 minutes online, 72 hours by transfer),
+    but never beyond the longer of the two windows counted from when the order was placed: otherwise switching
+    back and forth would hold stock or places for ever. An app that sells through the order may bound it further
+    or keep it (`signals.payment_deadline`: a ticket's time slot, a stall's hold deadline).
+
+    A pending Stripe PaymentIntent is marked cancelled here and cancelled at Stripe after commit, so the next
+    payment page starts a fresh intent for the new method; should the old one still succeed meanwhile, the
+    webhook applies it to this order as usual (it is still waiting for payment).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = _locked(order)
+        if not by_staff and not may_open_order(order, user=user, access_token=access_token):
+            raise MarketplaceError(_("This is not your order."), code="forbidden")
+        if order.status != Order.Status.PENDING_PAYMENT:
+            raise MarketplaceError(
+                _("Order %(number)s is %(status)s: its payment method can no longer be changed.")
+                % {"number": order.number, "status": order.get_status_display()},
+                code="invalid_state",
+            )
+        if order.payment_due_at is not None and order.payment_due_at <= now:
+            raise MarketplaceError(
+                _("The time to pay order %(number)s has passed.") % {"number": order.number}, code="invalid_state"
+            )
+        payment_methods.check_payment_method(method)
+        if method == order.payment_method:
+            return order
+        previous, previous_due = order.payment_method, order.payment_due_at
+        longest = max(payment_window(PaymentMethod.BANK_TRANSFER), payment_window(PaymentMethod.CARD))
+        due = min(now + payment_window(method), order.placed_at + longest)
+        answers = [
+            answer
+            for _receiver, answer in signals.payment_deadline.send(sender=Order, order=order, method=method, due=due)
+            if answer is not None
+        ]
+        if answers:
+            due = min(answers)
+        order.payment_method = method
+        order.payment_due_at = due
+        fields = ["payment_method", "payment_due_at"]
+        if method == PaymentMethod.BANK_TRANSFER and not order.payment_reference:
+            order.payment_reference = _new_payment_reference()
+            fields.append("payment_reference")
+        order.save(update_fields=fields)
+        pending = list(order.payments.filter(status=Payment.Status.PENDING).exclude(stripe_payment_intent=None))
+        Payment.objects.filter(pk__in=[p.pk for p in pending]).update(status=Payment.Status.CANCELLED)
+        log_event(
+            order,
+            "payment_method_changed",
+            user=user,
+            note=f"{previous} → {method}",
+            data={
+                "from": previous,
+                "to": method,
+                "payment_due_at": due.isoformat() if due else None,
+                "previous_payment_due_at": previous_due.isoformat() if previous_due else None,
+            },
+        )
+    from . import notifications
+
+    notifications.payment_method_changed(order, pending_payments=pending)
     return order
 
 

@@ -10,3 +10,8 @@ from django.dispatch import Signal
 order_paid = Signal()
 # sender=Order, order=<Order>, reason="cancelled" | "expired" | "refunded": the order no longer holds anything.
 order_closed = Signal()
+# sender=Order, order=<Order>, method=<new PaymentMethod value>, due=<datetime the checkout proposes>: the payer
+# switches the payment method of an unpaid order (services.change_payment_method). A receiver for an order it
+# sells may return the deadline to use instead (the earliest answer wins), e.g. a fair ticket's time slot start,
+# or a stall's hold deadline that does not depend on the method; None leaves the checkout's.
+payment_deadline = Signal()

@@ -46,8 +46,15 @@ def start_payment(order, *, payment_method_id=None):
     `payment_method_id` confirms at once (the mobile API and tests); without it the browser confirms
     with Stripe.js and the client secret.
     """
+    from .payment_methods import is_available
+
     if order.payment_method not in STRIPE_METHOD_TYPES:
         raise MarketplaceError(_("This order is paid by bank transfer."), code="invalid_payment_method")
+    if not is_available(order.payment_method):
+        raise MarketplaceError(
+            _("Online payment is not available right now; please switch this order to bank transfer."),
+            code="payments_unavailable",
+        )
     if order.status != Order.Status.PENDING_PAYMENT:
         raise MarketplaceError(_("This order is not waiting for payment."), code="invalid_state")
     existing = order.payments.filter(status=Payment.Status.PENDING).exclude(stripe_payment_intent=None).first()
@@ -63,6 +70,11 @@ def start_payment(order, *, payment_method_id=None):
     # One key per attempt: a retried request (network error, double click) replays the same create, while a
     # new card after a decline is a new attempt (Stripe refuses a key reused with other parameters).
     key = f"order-{order.number}-intent"
+    # After the payer switched methods the old intent is cancelled and a new one (maybe for another method)
+    # is a new attempt, so it needs a key of its own: Stripe answers a reused key with the first intent.
+    switches = order.events.filter(action="payment_method_changed").count()
+    if switches:
+        key = f"{key}-m{switches}"
     if payment_method_id:
         params.update({"payment_method": payment_method_id, "confirm": True})
         key = f"{key}-{payment_method_id}"

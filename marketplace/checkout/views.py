@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from ..canteen.membership import buyer_units
 from ..services.errors import MarketplaceError
-from . import addresses, services, stripe_gateway
+from . import addresses, payment_methods, services, stripe_gateway
 from .cart import Cart
 from .forms import (
     PERSONAL,
@@ -33,6 +33,7 @@ from .forms import (
     CartLineForm,
     CheckoutForm,
     OrderForForm,
+    PaymentMethodChangeForm,
     offered_payment_methods,
 )
 from .models import DeliveryAddress, Order, OrderLine, Payment, PaymentMethod, VendorOrder
@@ -252,6 +253,10 @@ BUYER_EVENT_LABELS = {
     "paid": lambda e: _("Payment received"),
     "bank_transfer_recorded": lambda e: _("Bank transfer received"),
     "cancelled": lambda e: _("Order cancelled"),
+    "payment_method_changed": lambda e: (
+        _("Payment method changed to %(method)s")
+        % {"method": PaymentMethod(e.data["to"]).label if e.data.get("to") in PaymentMethod.values else ""}
+    ),
     "expired": lambda e: _("Cancelled: not paid in time"),
     "vendor_shipped": lambda e: (
         _("%(vendor)s shipped their part (tracking number %(tracking)s)")
@@ -281,14 +286,21 @@ def buyer_timeline(order):
 def order_detail(request, number):
     order = _own_order(request, number)
     parts = order.vendor_orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+    awaiting_payment = order.status == Order.Status.PENDING_PAYMENT
+    paid_online = order.payment_method in PaymentMethod.online()
+    # Online payment for an order placed while Stripe was configured and is not now: the page says so and
+    # offers the switch to bank transfer instead of a payment page that cannot take the money.
+    online_unavailable = awaiting_payment and paid_online and not payment_methods.is_available(order.payment_method)
+    switch_form = PaymentMethodChangeForm(order=order) if awaiting_payment else None
     context = {
         "order": order,
         "parts": parts,
         "other_lines": order.lines.filter(vendor_order=None),
         "timeline": buyer_timeline(order),
         "is_bank_transfer": order.payment_method == PaymentMethod.BANK_TRANSFER,
-        "can_pay_online": order.payment_method in PaymentMethod.online()
-        and order.status == Order.Status.PENDING_PAYMENT,
+        "can_pay_online": awaiting_payment and paid_online and not online_unavailable,
+        "online_unavailable": online_unavailable,
+        "switch_form": switch_form if switch_form is not None and switch_form.has_choices else None,
         "bank": {
             "name": settings.BANK_ACCOUNT_NAME,
             "bank": settings.BANK_ACCOUNT_BANK,
@@ -319,11 +331,37 @@ def order_cancel(request, number):
     return redirect("order_detail", number=order.number)
 
 
+@require_POST
+@order_access_required
+def order_payment_method(request, number):
+    """Switch an unpaid order to another available payment method (services.change_payment_method says which
+    are allowed and refuses the rest with a message); online → the payment page, bank transfer → the order page
+    with the account and the payment reference."""
+    order = _own_order(request, number)
+    try:
+        order = services.change_payment_method(
+            order,
+            request.POST.get("payment_method", ""),
+            user=request.user,
+            access_token=_guest_token(request, number),
+        )
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+        return redirect("order_detail", number=order.number)
+    if order.payment_method in PaymentMethod.online():
+        return redirect("order_pay", number=order.number)
+    messages.success(request, _("You pay by bank transfer now: the account and the payment reference are below."))
+    return redirect("order_detail", number=order.number)
+
+
 @never_cache
 @order_access_required
 def order_pay(request, number):
     order = _own_order(request, number)
     if order.payment_method not in PaymentMethod.online() or order.status != Order.Status.PENDING_PAYMENT:
+        return redirect("order_detail", number=order.number)
+    if not payment_methods.is_available(order.payment_method):
+        # The order page explains it and offers bank transfer instead.
         return redirect("order_detail", number=order.number)
     try:
         payment = stripe_gateway.start_payment(order)

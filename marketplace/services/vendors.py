@@ -48,12 +48,19 @@ VENDOR_COLLECTION_PERMISSIONS = (
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
 )
-MODERATION_WORKFLOW_NAME = "Moderators approval"
+# Names of data rows that vendors read in the admin ("提交给审核员审批"), so Chinese like the rest of the data;
+# migration marketplace 0010 renames the "Moderators approval" workflow and task Wagtail's migrations created.
+MODERATION_WORKFLOW_NAME = "审核员审批"
+
+
+# Group and collection names are data the vendor sees (the image upload's collection list): Chinese.
+# Migration marketplace 0012 renamed the earlier "Vendor #12: …" names.
+VENDOR_KEY_PREFIX = "商家 #"
 
 
 def vendor_key(vendor) -> str:
     """The stable start of the names of a vendor's group and collection (titles may change)."""
-    return f"Vendor #{vendor.pk}: "
+    return f"{VENDOR_KEY_PREFIX}{vendor.pk}："
 
 
 def vendor_group(vendor):
@@ -74,7 +81,7 @@ def _permission(app_label, codename):
 
 
 def _ensure_moderation_workflow(vendor):
-    """Wagtail's migrations put a "Moderators approval" workflow on the root page; recreate it if removed."""
+    """Wagtail's migrations put a moderators' workflow on the root page; recreate it if removed."""
     if vendor.get_workflow() is not None:
         return
     moderators, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)

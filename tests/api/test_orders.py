@@ -243,15 +243,16 @@ def test_other_users_cart_is_not_shown(api, other_buyer, shop):
     assert api.get("/api/cart/").json()["lines"] == []
 
 
-def test_online_payment_without_stripe_keeps_the_order_pending(api, shop, settings):
-    settings.STRIPE_SECRET_KEY = ""
-    response = post_json(api, "/api/orders/", order_body((shop["cake"], 1), method="card"))
-    assert response.status_code == 201
-    body = response.json()
-    assert body["status"] == "pending_payment"
-    assert body["payment_error"]["code"] == "payments_unavailable"
-    assert body["client_secret"] is None and body["bank_account"] is None and body["payment_reference"] is None
-    assert Order.objects.get().status == Order.Status.PENDING_PAYMENT and stock(shop["cake"]) == 2
+def test_online_payment_without_stripe_is_refused_and_nothing_is_ordered(api, shop, settings):
+    settings.STRIPE_SECRET_KEY = settings.STRIPE_PUBLISHABLE_KEY = ""
+    before = snapshot(shop)
+    for method in ("card", "alipay", "wechat_pay"):
+        response = post_json(api, "/api/orders/", order_body((shop["cake"], 1), method=method))
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "invalid_payment_method" and body["field"] == "payment_method"
+        assert "bank transfer" in body["message"]
+    assert snapshot(shop) == before
 
 
 def test_wagtail_content_api_still_answers(home_page):

@@ -101,6 +101,7 @@ def test_order_approve_ship_receive_and_file_the_share(
     approver.goto(f"{base}/canteen/{unit.pk}/")
     approver.locator("#approvals + table a", has_text=order.number).click()
     approver.locator(".approval form[action$='/approve/'] button").click()
+    approver.locator("dialog.confirm-dialog .confirm-dialog__ok").click()  # approving asks first
     approver.wait_for_url(f"**/canteen/orders/{order.number}/")
     expect(approver.locator(".order-status")).to_have_text("待付款")
     approver.screenshot(path=screenshot_dir / "canteen-approved-desktop.png", full_page=True)

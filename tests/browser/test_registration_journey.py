@@ -106,8 +106,9 @@ def test_visitor_registers_on_a_phone_and_staff_check_the_ticket_in_once(
 
 
 def test_visitor_without_an_account_registers_a_paid_ticket_and_sees_how_to_pay(
-    live_server, phone_page, screenshot_dir, make_fair
+    live_server, phone_page, screenshot_dir, make_fair, settings
 ):
+    settings.STRIPE_SECRET_KEY = settings.STRIPE_PUBLISHABLE_KEY = ""  # online payment not configured
     today = timezone.localdate()
     start = today + timedelta(days=10)
     fair = make_fair("百县千碗美食节", stalls=0, start_date=start, end_date=start + timedelta(days=1))
@@ -115,14 +116,18 @@ def test_visitor_without_an_account_registers_a_paid_ticket_and_sees_how_to_pay(
         fair=fair, name="名厨品鉴专场", price=Decimal("88.00"), capacity=60, per_person_limit=2, requires_slot=False
     )
 
-    # No account: the visitor fills the form, picks the paid ticket and bank transfer, and lands on the order.
+    # No account: the visitor fills the form and picks the paid ticket; without online payment configured, bank
+    # transfer is stated as the only way to pay (no choice to make), and the visitor lands on the order.
     page = phone_page
     page.goto(live_server.url + fair.url + "register/")
     page.locator("input[name=phone]").fill("13600136000")
     page.locator("input[name=name]").fill("王五")
     page.locator("select[name=ticket_type]").select_option(str(ticket.pk))
     page.locator("input[name=people]").fill("2")
-    page.locator("select[name=payment_method]").select_option("bank_transfer")
+    expect(page.locator("[data-payment-method=bank_transfer]")).to_be_visible()
+    expect(page.locator("[data-payment-method=bank_transfer]")).to_contain_text("对公转账")
+    expect(page.locator("input[name=payment_method]")).to_have_value("bank_transfer")
+    expect(page.locator("input[name=payment_method][type=radio]")).to_have_count(0)
     page.locator(".registration-form button[type=submit]").click()
     page.wait_for_url("**/orders/*/")
 

@@ -301,7 +301,7 @@ def test_view_permission_alone_cannot_change(client, shop):
 # --- staff: listing ---------------------------------------------------------------------------------------
 
 
-def test_staff_filters_and_search(client, shop, mixed_order):
+def test_staff_filters_and_search(client, shop, mixed_order, stripe_settings):
     canteen = place(shop["buyer"], (shop["a_paste"], 2))
     online = place(shop["buyer"], (shop["b_orange"], 1), method=PaymentMethod.ALIPAY)
     old = place(shop["buyer"], (shop["b_orange"], 2))
@@ -331,7 +331,7 @@ def test_staff_filters_and_search(client, shop, mixed_order):
     assert client.get(STAFF_URL + "results/", {"status": "paid"}).status_code == 200
 
 
-def test_staff_export_follows_filters(client, shop, mixed_order):
+def test_staff_export_follows_filters(client, shop, mixed_order, stripe_settings):
     online = place(shop["buyer"], (shop["b_orange"], 1), method=PaymentMethod.ALIPAY)
     client.force_login(staff_user("viewer", "view_order"))
     rows = csv_rows(client.get(STAFF_URL, {"export": "csv"}))

@@ -130,7 +130,7 @@ def test_shipped_mail_once_per_part(client, shop, paid_order, after_commit):
     assert mails == []  # refused the second time: no second mail
 
 
-def test_cancelled_mail(client, shop, django_capture_on_commit_callbacks, after_commit):
+def test_cancelled_mail(client, shop, django_capture_on_commit_callbacks, after_commit, stripe_settings):
     with django_capture_on_commit_callbacks(execute=True):
         order = place(shop, method=PaymentMethod.ALIPAY)
     client.force_login(shop["admin"])

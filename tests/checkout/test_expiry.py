@@ -47,7 +47,7 @@ def stock(product):
 
 
 @pytest.fixture
-def orders(shop):
+def orders(shop, stripe_settings):
     """An overdue bank transfer, an overdue online payment, one still within its window, and a paid overdue one."""
     late_transfer = overdue(place(shop, shop["tangelo"], 3))
     late_alipay = overdue(place(shop, shop["paste"], 2, method=PaymentMethod.ALIPAY))

@@ -234,7 +234,7 @@ def test_paid_registration_is_held_with_a_ticket_order_and_confirmed_when_paid(s
     assert reg.status == S.CONFIRMED and fresh(slots[0]).confirmed == 2 and fresh(slots[0]).held == 0
 
 
-def test_unpaid_ticket_is_released_on_expiry_and_offered_to_the_waiting_list(setup, django_user_model):
+def test_unpaid_ticket_is_released_on_expiry_and_offered_to_the_waiting_list(setup, django_user_model, stripe_settings):
     fair, ticket, slots = setup(price="30.00", slot_capacity=2)
     a = django_user_model.objects.create_user("13700137001", "a@example.com", "pw")
     b = django_user_model.objects.create_user("13700137002", "b@example.com", "pw")

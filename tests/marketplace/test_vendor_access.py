@@ -43,8 +43,8 @@ def test_grant_vendor_access_is_idempotent_and_limited(two_vendors):
     grant_vendor_access(a, user)
 
     group = vendor_group(a)
-    assert group.name == f"Vendor #{a.pk}: {a.title}"
-    assert Group.objects.filter(name__startswith=f"Vendor #{a.pk}: ").count() == 1
+    assert group.name == f"商家 #{a.pk}：{a.title}"
+    assert Group.objects.filter(name__startswith=f"商家 #{a.pk}：").count() == 1
     assert list(user.groups.all()) == [group]
     assert VendorMember.objects.filter(vendor=a, user=user).count() == 1
     codenames = set(GroupPagePermission.objects.filter(group=group).values_list("permission__codename", flat=True))
@@ -54,7 +54,7 @@ def test_grant_vendor_access_is_idempotent_and_limited(two_vendors):
     assert not user.is_staff
     collection = vendor_collection(a)
     assert collection.get_parent() == Collection.get_first_root_node()
-    assert Collection.objects.filter(name__startswith=f"Vendor #{a.pk}: ").count() == 1
+    assert Collection.objects.filter(name__startswith=f"商家 #{a.pk}：").count() == 1
     assert a.get_workflow() is not None
 
 

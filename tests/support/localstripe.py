@@ -42,6 +42,7 @@ CARD_CHARGE_DECLINED = "4000000000000341"  # attaches fine, the charge is declin
 CARD_NEEDS_3DS = "4000002500003155"  # the intent stops at requires_action
 
 SECRET_KEY = "sk_test_shanhai_localstripe_0123456789"
+PUBLISHABLE_KEY = "pk_test_shanhai_localstripe_0123456789"
 WEBHOOK_SECRET = "whsec_shanhai_localstripe_test_secret"
 
 _LAUNCHER = r"""

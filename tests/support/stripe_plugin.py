@@ -2,7 +2,8 @@
 
 - `localstripe` (session): the fake started on a free loopback port, stopped at the end of the session.
   Without the package the test is skipped with the reason (failed under CI, see plugin.skip_or_fail).
-- `stripe_settings`: STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET set, STRIPE_API_BASE on a closed port (a test
+- `stripe_settings`: STRIPE_SECRET_KEY / STRIPE_PUBLISHABLE_KEY / STRIPE_WEBHOOK_SECRET set (so card, Alipay and
+  WeChat Pay are available, see marketplace.checkout.payment_methods), STRIPE_API_BASE on a closed port (a test
   that only posts webhooks must never reach a network).
 - `stripe_fake`: the same settings pointed at the session's localstripe.
 - `checkout_pg_template` (session): the name of a database migrated once on `postgres_url`'s server, for the
@@ -33,6 +34,7 @@ def _clear_client_cache():
 @pytest.fixture
 def stripe_settings(settings):
     settings.STRIPE_SECRET_KEY = harness.SECRET_KEY
+    settings.STRIPE_PUBLISHABLE_KEY = harness.PUBLISHABLE_KEY
     settings.STRIPE_WEBHOOK_SECRET = harness.WEBHOOK_SECRET
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # discard port: nothing listens
     _clear_client_cache()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0005_english_fields'),
+        ('events', '0006_verbose_name_plural'),
     ]
 
     operations = [
