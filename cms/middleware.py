@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.utils import translation
 from wagtail.models import Site
@@ -49,3 +51,38 @@ class AdminLanguageMiddleware:
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)
+
+
+class BadInputMiddleware:
+    """A number too large for the database (an id or page beyond 64 bits: OverflowError on SQLite, DataError
+    such as "integer out of range" on PostgreSQL) is the request's fault: 400, JSON under /api/, never 500.
+
+    The forms and API schemas bound what they accept; this is the safety net for what they do not see
+    (path arguments such as `<int:pk>`, third-party views).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+
+        # Django's own words for a non-number given where an id is looked up (e.g. `<str:pk>` in Wagtail's
+        # choosers): the request's fault too.
+        bad_id = isinstance(exception, ValueError) and re.match(r"Field '\w+' expected a number", str(exception))
+        if not (isinstance(exception, OverflowError | DataError) or bad_id):
+            return None
+        import logging
+
+        from django.utils.translation import gettext_lazy
+        from django.views.defaults import bad_request
+
+        from cms.views import API_PATH, _api_error
+
+        logging.getLogger(__name__).warning("Bad input refused: %s %s: %r", request.method, request.path, exception)
+        if API_PATH.match(request.path):
+            return _api_error(request, "invalid", gettext_lazy("A value in the request is out of range."), 400)
+        return bad_request(request, exception)

@@ -3,6 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The largest value an integer column (ids, stock) holds on PostgreSQL; forms and APIs refuse larger ones
+# with a message instead of letting the database fail.
+MAX_DB_INT = 2**31 - 1
+# No listing has this many pages; a larger page number is refused (or shows the last page) before it
+# becomes an OFFSET the database cannot take.
+MAX_PAGE_NUMBER = 100_000
+
 # GB 32100-2015: the unified social credit code (统一社会信用代码) is 18 characters from this
 # 31-character alphabet (no I, O, S, V, Z); the last is a check character over the first 17.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -1,5 +1,10 @@
-from django.http import HttpResponse
+import re
+
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -23,8 +28,34 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+API_PATH = re.compile(r"^/api/")
+
+
+def _api_error(request, code, message, status):
+    from cms.json_api.api import request_language
+
+    language = request_language(request)
+    with translation.override(language):
+        body = {"code": code, "message": str(message), "field": None, "errors": None}
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Content-Language"] = language
+    return response
+
+
+def page_not_found(request, exception):
+    """Django's 404 page; JSON for an unknown path under /api/."""
+    if API_PATH.match(request.path):
+        return _api_error(request, "not_found", gettext_lazy("Not found."), 404)
+    return defaults.page_not_found(request, exception)
+
+
 def server_error(request):
-    """500 page rendered without context processors, which may be what failed."""
+    """500 page rendered without context processors, which may be what failed; JSON for the APIs (/api/…,
+    /api/v2/…), in the shape of every other API error."""
+    if API_PATH.match(request.path):
+        return _api_error(
+            request, "server_error", gettext_lazy("Something went wrong on our side. Please try again later."), 500
+        )
     # The strict Content-Security-Policy allows the page's one <style> block by this response's nonce.
     try:
         nonce = str(request.csp_nonce)

@@ -53,6 +53,14 @@ def mark_page_for_cache(page, request, serve_args, serve_kwargs):
     page_cache.mark_page(page, request, serve_args, serve_kwargs)
 
 
+@hooks.register("before_serve_document")
+def serve_private_documents(document, request):
+    """Documents in the private area (invoices) go through the private-media check, never the plain file."""
+    from cms.private_media import serve_private_document
+
+    return serve_private_document(document, request)
+
+
 @hooks.register("register_admin_urls")
 def english_report_urls():
     return english_report.urlpatterns

@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import views
+from cms import private_media, views
 from cms.api import api_router
 from cms.json_api import mount as mount_json_api
 from cms.page_cache import cacheable_view
@@ -43,6 +43,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("private-media/<path:name>", private_media.serve, name="private_media"),
     path("api/v2/", api_router.urls),
     path("api/", mount_json_api(("", checkout_api), ("", events_api))),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
@@ -64,4 +65,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler404 = "cms.views.page_not_found"
 handler500 = "cms.views.server_error"

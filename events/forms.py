@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.images.fields import WagtailImageField
 
 from marketplace.checkout.forms import set_payment_choices
 from marketplace.models import ProductPage
@@ -50,6 +51,9 @@ class ApplicationForm(forms.Form):
                 raise forms.ValidationError(_("Upload a PDF, JPEG or PNG file."))
             if upload.size > MAX_LICENCE_BYTES:
                 raise forms.ValidationError(_("The file is larger than 5 MB."))
+            if not upload.name.lower().endswith(".pdf"):
+                # An image goes through Wagtail's image checks: real JPEG/PNG, pixel limit (no decompression bombs).
+                upload = WagtailImageField(required=False).clean(upload)
         return upload
 
 

@@ -19,6 +19,8 @@ from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page, WorkflowState
 
+from cms.validators import MAX_DB_INT
+
 from .models import ProductPage, VendorApplication, VendorMember, VendorPage
 from .services.errors import MarketplaceError
 from .services.stock import can_manage_all_stock, set_stock, stock_products_for
@@ -43,7 +45,7 @@ def low_stock(products):
 
 
 class StockForm(forms.Form):
-    product = forms.IntegerField(widget=forms.HiddenInput)
+    product = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_DB_INT)
     quantity = forms.CharField(label=gettext_lazy("Units in stock"), max_length=12)
 
 

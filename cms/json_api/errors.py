@@ -34,9 +34,13 @@ STATUS_BY_CODE = {
     "out_of_stock": 409,
     "invalid_state": 409,
     "not_shipped": 409,
+    # The same idempotency key with a different request (as Stripe answers it).
+    "idempotency_mismatch": 422,
     # Payment service trouble.
     "payment_failed": 402,
     "payments_unavailable": 503,
+    # Our fault (cms.views.server_error answers it for every /api/ path).
+    "server_error": 500,
 }
 DEFAULT_STATUS = 400
 

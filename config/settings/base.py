@@ -80,8 +80,10 @@ MIDDLEWARE = [
     # After CSRF, locale and messages: a cached page gets this visitor's CSRF token on the way out.
     "cms.page_cache.PageCacheMiddleware",
     "cms.middleware.CachedSiteMiddleware",
-    # Last: turns a login attempt that django-axes refused into the lockout page (cms.accounts.lockout).
+    # Turns a login attempt that django-axes refused into the lockout page (cms.accounts.lockout).
     "axes.middleware.AxesMiddleware",
+    # Innermost: turns a database overflow from bad input (an id beyond 64 bits) into a 400.
+    "cms.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -217,8 +219,13 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
+# Private files (receipt photos, invoices: names under private/) live outside MEDIA_ROOT and are handed out
+# only by the permission-checked /private-media/ view (cms.private_media); behind nginx that view answers
+# with X-Accel-Redirect to PRIVATE_MEDIA_ACCEL_REDIRECT, an `internal` location aliasing PRIVATE_MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private-media")))
+PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("PRIVATE_MEDIA_ACCEL_REDIRECT", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "cms.storage.MediaStorage"},
     # Hashed names and gzip/brotli copies, served by WhiteNoise with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -233,7 +240,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "AWS_STORAGE_BUCKET_NAME is set but django-storages is not installed: pip install -r requirements-s3.txt"
         )
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "cms.storage_s3.S3MediaStorage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env_url("AWS_S3_ENDPOINT_URL", {"http", "https"}, "") or None,

@@ -10,6 +10,7 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("SMS_BACKEND", "cms.sms.backends.MemoryBackend")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="shanhai-test-media-"))
+os.environ.setdefault("PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix="shanhai-test-private-media-"))
 
 from .base import *  # noqa: E402,F403
 

@@ -6,13 +6,23 @@ Another unit's orders or pages answer 404 `not_found`, like unknown ones.
 
 import datetime
 from datetime import date
+from typing import Annotated
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt
 
-from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, Money, money
+from cms.json_api.schemas import (
+    ERROR_400,
+    ERROR_401,
+    ERROR_403,
+    ERROR_404,
+    ERROR_409,
+    Money,
+    money,
+    request_fingerprint,
+)
 
 from ..checkout.models import Order, PaymentMethod
 from ..checkout.services import LineRequest
@@ -221,7 +231,7 @@ def list_units(request):
     operation_id="canteen_share",
     summary="A unit's 消费帮扶 share",
 )
-def unit_share(request, unit_id: int, year: Query[int | None] = None):
+def unit_share(request, unit_id: int, year: int | None = Query(None, ge=2000, le=2100)):  # noqa: B008
     """The year's spend, the part on mountain-county produce, share of budget and progress, by month and county."""
     unit = _member_unit(request.auth, unit_id)
     return _share_out(services.compute_share(_year(year), unit), unit)
@@ -233,7 +243,7 @@ def unit_share(request, unit_id: int, year: Query[int | None] = None):
     operation_id="canteen_share_all",
     summary="The 消费帮扶 share of all units (staff)",
 )
-def all_share(request, year: Query[int | None] = None):
+def all_share(request, year: int | None = Query(None, ge=2000, le=2100)):  # noqa: B008
     if not request.auth.is_staff:
         raise MarketplaceError(_("Not found."), code="not_found")
     return _share_out(services.compute_share(_year(year)), None)
@@ -256,13 +266,33 @@ def unit_orders(request, unit_id: int, status: Query[str | None] = None):
 
 @router.post(
     "units/{unit_id}/orders/",
-    response={201: UnitOrderOut, **ERROR_400, **ERROR_401, **ERROR_404, **ERROR_409},
+    response={200: UnitOrderOut, 201: UnitOrderOut, **ERROR_400, **ERROR_401, **ERROR_404, **ERROR_409},
     operation_id="canteen_orders_create",
     summary="Place an order on behalf of a unit",
 )
-def create_unit_order(request, unit_id: int, payload: UnitOrderIn):
+def create_unit_order(
+    request,
+    unit_id: int,
+    payload: UnitOrderIn,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="X-Idempotency-Key",
+            description="Any unique string (≤ 80 characters) per order attempt; a retry with the same key and "
+            "body returns the first order (200); the same key with another body answers 422",
+        ),
+    ] = None,
+):
     """Above the unit's approval threshold the order answers `awaiting_approval` and holds its stock."""
     unit = _member_unit(request.auth, unit_id)
+    key = (idempotency_key or "").strip()
+    if len(key) > 80:
+        raise MarketplaceError(
+            _("The idempotency key is longer than %(max)s characters.") % {"max": 80},
+            code="invalid",
+            field="X-Idempotency-Key",
+        )
+    retried = bool(key) and Order.objects.filter(buyer=request.auth, idempotency_key=key).exists()
     address = unit.addresses.filter(pk=payload.address_id).first()
     if address is None:
         raise MarketplaceError(_("Choose one of your unit's canteen addresses."), code="invalid", field="address_id")
@@ -278,8 +308,10 @@ def create_unit_order(request, unit_id: int, payload: UnitOrderIn):
         ),
         payment_method=payload.payment_method,
         note=payload.note,
+        idempotency_key=key,
+        idempotency_fingerprint=request_fingerprint(payload),
     )
-    return Status(201, _order_out(order))
+    return Status(200 if retried else 201, _order_out(order))
 
 
 @router.get(

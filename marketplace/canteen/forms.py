@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.images.fields import WagtailImageField
 
 from ..checkout.forms import offered_payment_methods
 from ..checkout.models import PaymentMethod
@@ -81,7 +82,8 @@ class ReceiptForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    # Wagtail's image field: the same formats, file size and pixel limits as the admin's image form.
+    photo = WagtailImageField(label=_("Photo"), required=False)
 
 
 class BudgetForm(forms.Form):

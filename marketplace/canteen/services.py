@@ -309,7 +309,15 @@ def earliest_delivery_date(products, today=None):
 
 
 def place_unit_order(
-    *, user, unit, lines, delivery, payment_method=PaymentMethod.BANK_TRANSFER, note="", idempotency_key=""
+    *,
+    user,
+    unit,
+    lines,
+    delivery,
+    payment_method=PaymentMethod.BANK_TRANSFER,
+    note="",
+    idempotency_key="",
+    idempotency_fingerprint="",
 ):
     """Place an order on behalf of `unit`; above the unit's threshold it waits for an approver, holding stock."""
     require_role(user, unit, Role.BUYER)
@@ -344,6 +352,7 @@ def place_unit_order(
         ),
         note=note,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=idempotency_fingerprint,
         unit_details={
             "buyer_unit": unit,
             "canteen_name": address.name,
@@ -434,14 +443,30 @@ def reject_order(order, *, user, reason=""):
     return order
 
 
+def checked_image(upload, field="photo"):
+    """An image upload through the same checks as Wagtail's image form (formats, WAGTAILIMAGES_MAX_UPLOAD_SIZE,
+    WAGTAILIMAGES_MAX_IMAGE_PIXELS), or MarketplaceError with Wagtail's translated message."""
+    from wagtail.images.fields import WagtailImageField
+
+    if not upload:
+        return None
+    try:
+        return WagtailImageField(required=False).clean(upload)
+    except ValidationError as error:
+        raise MarketplaceError(" ".join(error.messages), code="invalid", field=field) from error
+
+
 def confirm_receipt(vendor_order, *, user, note="", photo=None):
     """A unit member confirms one vendor's delivery, noting shortfalls or quality problems (验收).
     When every part is received the order completes.
 
     Only a part the vendor has shipped can be received; anything else is refused before anything is stored.
-    `photo` is an image, or a callable that stores the uploaded photo and returns the image: it is called
-    only once every check has passed, inside the transaction, so a refused receipt leaves no photo behind.
+    `photo` is an uploaded image file; it is checked like Wagtail's image form and stored, only once every
+    other check has passed, as a private image (cms.private_media) that only the unit, the vendor and staff see.
     """
+    from cms.private_media import store_private_image
+
+    photo = checked_image(photo)
     with transaction.atomic():
         order = _locked_unit_order(vendor_order.order)
         require_role(user, order.buyer_unit, *Role.values)
@@ -457,14 +482,15 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
                 % {"vendor": part.vendor_name, "status": part.get_status_display()},
                 code="not_shipped",
             )
-        if callable(photo):
-            photo = photo()
         now = timezone.now()
         part.status = VendorOrder.Status.DELIVERED
         part.delivered_at = part.delivered_at or now
         part.received_at, part.received_by = now, user
         part.inspection_note = (note or "").strip()[:500]
-        part.inspection_photo = photo
+        if photo is not None:
+            part.inspection_photo = store_private_image(
+                "receipts", photo, title=f"{order.number} {part.vendor_name}", user=user
+            )
         part.save(
             update_fields=[
                 "status",
@@ -504,6 +530,15 @@ def _is_vendor_of(user, part):
     )
 
 
+def can_see_part_files(user, part):
+    """Who may open a part's receipt photo and invoice: the unit's members, the vendor's members and staff."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff or _is_vendor_of(user, part):
+        return True
+    return UnitMember.objects.filter(unit_id=part.order.buyer_unit_id, user=user).exists()
+
+
 def request_invoice(vendor_order, *, user):
     with transaction.atomic():
         order = _locked_unit_order(vendor_order.order)
@@ -531,14 +566,21 @@ def _is_pdf(upload):
 def record_invoice(vendor_order, *, user, number, date, document=None, upload=None):
     """The vendor (or staff) records the invoice it issued: number, date, and the PDF if uploaded.
 
-    `document` is an existing Wagtail document; `upload` a PDF file, stored as a Wagtail document in the
-    vendor's collection (the root collection when the vendor has none).
+    `document` is an existing Wagtail document; `upload` a PDF file, stored as a private Wagtail document
+    (cms.private_media).
     """
     number = (number or "").strip()
     if not number or date is None:
         raise MarketplaceError(_("Enter the invoice number and date."), code="invalid")
     if upload is not None and not _is_pdf(upload):
         raise MarketplaceError(_("Upload the invoice as a PDF file."), code="invalid", field="pdf")
+    if upload is not None and upload.size > settings.WAGTAILDOCS_MAX_UPLOAD_SIZE:
+        raise MarketplaceError(
+            _("The file is too large: at most %(size)s MB.")
+            % {"size": settings.WAGTAILDOCS_MAX_UPLOAD_SIZE // (1024 * 1024)},
+            code="invalid",
+            field="pdf",
+        )
     with transaction.atomic():
         part = VendorOrder.objects.select_for_update().select_related("vendor").get(pk=vendor_order.pk)
         if part.order.buyer_unit_id is None:
@@ -547,6 +589,20 @@ def record_invoice(vendor_order, *, user, number, date, document=None, upload=No
             raise MarketplaceError(_("This is not your order."), code="forbidden")
         if part.status == VendorOrder.Status.CANCELLED:
             raise MarketplaceError(_("This part of the order is cancelled."), code="invalid_state")
+        # An issued invoice is never changed in place: a correction (红冲/重开) is a new invoice with its own
+        # number, recorded as such; the earlier document is kept.
+        correction = part.invoice_state == VendorOrder.InvoiceState.ISSUED
+        if correction and number[:40] == part.invoice_number:
+            raise MarketplaceError(
+                _(
+                    "Invoice %(number)s is issued and cannot be changed. "
+                    "Record the corrected invoice (红冲/重开) under its new number."
+                )
+                % {"number": part.invoice_number},
+                code="invalid_state",
+                field="number",
+            )
+        previous = {"old_number": part.invoice_number, "old_document": part.invoice_file_id}
         part.invoice_state = VendorOrder.InvoiceState.ISSUED
         part.invoice_number, part.invoice_date = number[:40], date
         if upload is not None:
@@ -554,22 +610,20 @@ def record_invoice(vendor_order, *, user, number, date, document=None, upload=No
         if document is not None:
             part.invoice_file = document
         part.save(update_fields=["invoice_state", "invoice_number", "invoice_date", "invoice_file"])
-        checkout.log_event(part.order, "invoice_issued", user=user, data={"vendor": part.vendor_name, "number": number})
+        data = {"vendor": part.vendor_name, "number": number, **(previous if correction else {})}
+        checkout.log_event(part.order, "invoice_corrected" if correction else "invoice_issued", user=user, data=data)
     return part
 
 
 def _invoice_document(part, number, upload, user):
-    from wagtail.documents import get_document_model
-    from wagtail.models import Collection
+    """The invoice PDF as a private document (cms.private_media): only the unit, the vendor and staff see it."""
+    from cms.private_media import store_private_document
 
-    from ..services.vendors import vendor_collection
-
-    collection = vendor_collection(part.vendor) or Collection.get_first_root_node()
-    return get_document_model().objects.create(
+    return store_private_document(
+        "invoices",
+        upload,
         title=_("Invoice %(number)s, order %(order)s") % {"number": number[:40], "order": part.order.number},
-        file=upload,
-        collection=collection,
-        uploaded_by_user=user if getattr(user, "is_authenticated", False) else None,
+        user=user,
     )
 
 
@@ -746,3 +800,44 @@ def compute_share(year, unit=None):
         key=lambda row: (-row["amount"], row["name"]),
     )
     return share
+
+
+# -- private files -------------------------------------------------------------------------------------
+
+
+def make_files_private(photo_ids=None, document_ids=None):
+    """Move receipt photos and invoice files stored before the private area existed into it (and into the
+    private collection), deleting their public renditions. Idempotent; run by migration 0013, which passes
+    the ids (read through its historical VendorOrder). Returns how many files moved."""
+    from django.core.files.storage import default_storage
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    from cms.private_media import private_collection, private_name
+    from cms.storage import is_private
+
+    if photo_ids is None or document_ids is None:
+        parts = VendorOrder.objects.exclude(inspection_photo=None, invoice_file=None)
+        photo_ids = set(parts.exclude(inspection_photo=None).values_list("inspection_photo_id", flat=True))
+        document_ids = set(parts.exclude(invoice_file=None).values_list("invoice_file_id", flat=True))
+    items = [("receipts", image) for image in get_image_model().objects.filter(pk__in=photo_ids)]
+    items += [("invoices", document) for document in get_document_model().objects.filter(pk__in=document_ids)]
+    if not items:
+        return 0
+    collection = private_collection()
+    moved = 0
+    for kind, item in items:
+        if is_private(item.file.name) and item.collection_id == collection.pk:
+            continue
+        if not is_private(item.file.name):
+            old = item.file.name
+            if default_storage.exists(old):
+                with default_storage.open(old) as source:
+                    item.file.name = default_storage.save(private_name(kind, old), source)
+                default_storage.delete(old)
+                moved += 1
+            if kind == "receipts":
+                item.renditions.all().delete()
+        item.collection = collection
+        item.save()
+    return moved

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from wagtail.images import get_image_model
 
 from ..checkout.cart import Cart
 from ..checkout.exports import CSV, XLSX, XLSX_CONTENT_TYPE, spreadsheet_response
@@ -224,15 +223,10 @@ def order_receive(request, number, part_id):
                 messages.error(request, error)
         return redirect("canteen_order", number=order.number)
 
-    def store_photo():
-        # Called by the service only once the receipt is accepted, so a refused one stores no photo.
-        return get_image_model().objects.create(
-            title=f"{order.number} {part.vendor_name}", file=form.cleaned_data["photo"]
-        )
-
     def receive():
-        photo = store_photo if form.cleaned_data.get("photo") else None
-        services.confirm_receipt(part, user=request.user, note=form.cleaned_data["note"], photo=photo)
+        services.confirm_receipt(
+            part, user=request.user, note=form.cleaned_data["note"], photo=form.cleaned_data.get("photo")
+        )
 
     return _act(request, order, receive, _("Receipt confirmed for %(vendor)s.") % {"vendor": part.vendor_name})
 

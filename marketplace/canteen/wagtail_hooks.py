@@ -141,6 +141,20 @@ def keep_invoices_private(document, request):
     raise PermissionDenied
 
 
+@hooks.register("private_media_access")
+def canteen_private_files(user, name):
+    """Receipt photos and invoices in the private area: the order's unit, the vendor concerned and staff."""
+    from django.db.models import Q
+
+    from ..checkout.models import VendorOrder
+    from . import services
+
+    parts = VendorOrder.objects.filter(Q(inspection_photo__file=name) | Q(invoice_file__file=name)).select_related(
+        "order", "vendor"
+    )
+    return any(services.can_see_part_files(user, part) for part in parts)
+
+
 @hooks.register("register_header_links")
 def canteen_header_link(request):
     """A member of a verified unit finds it from the header: its page, or the list when there are several."""

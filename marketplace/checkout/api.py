@@ -16,7 +16,8 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt, condecimal
 
 from cms.json_api import register_domain_error
-from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money
+from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money, request_fingerprint
+from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
 
 from ..services.errors import MarketplaceError
 from . import services, stripe_gateway
@@ -78,7 +79,7 @@ class CartOut(Schema):
 
 
 class LineIn(Schema):
-    product: StrictInt = Field(description="Product page id")
+    product: StrictInt = Field(description="Product page id", ge=1, le=MAX_DB_INT)
     quantity: StrictInt = Field(description="A whole number from 1 to 10000", examples=[2])
     expected_unit_price: condecimal(ge=Decimal("0"), max_digits=10, decimal_places=2) | None = Field(
         None,
@@ -100,7 +101,9 @@ class AddressIn(Schema):
 class OrderIn(Schema):
     lines: list[LineIn] = Field(max_length=200)
     address: AddressIn | None = Field(None, description="A delivery address; or give address_id")
-    address_id: int | None = Field(None, description="Id of one of the buyer's saved delivery addresses")
+    address_id: int | None = Field(
+        None, ge=1, le=MAX_DB_INT, description="Id of one of the buyer's saved delivery addresses"
+    )
     payment_method: str = Field(
         description="bank_transfer, or card, alipay or wechat_pay when online payment (Stripe) is configured; a "
         "method that is not available now is refused with 400 `invalid_payment_method` and nothing is ordered",
@@ -215,7 +218,7 @@ class OrderPageOut(Schema):
 
 
 class PageIn(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
     page_size: int = Field(20, ge=1, le=100)
 
 
@@ -393,7 +396,8 @@ def create_order(
     Bank transfer: the answer carries `payment_reference` and `bank_account`. Card, Alipay, WeChat Pay: the
     answer carries the Stripe `client_secret` (or, with `payment_method_id`, the card is confirmed at once);
     if the payment service refuses, the order stays `pending_payment` and `payment_error` says why.
-    201 for a new order, 200 for a retry with a known `X-Idempotency-Key`.
+    201 for a new order, 200 for a retry with a known `X-Idempotency-Key`; 422 `idempotency_mismatch` when
+    that key was used for a different request.
     """
     user = request.auth
     key = (idempotency_key or "").strip()
@@ -413,6 +417,7 @@ def create_order(
             address=address,
             note=payload.note,
             idempotency_key=key,
+            idempotency_fingerprint=request_fingerprint(payload),
         )
     except MarketplaceError as exc:
         if exc.code == "not_found":

@@ -5,6 +5,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cms.validators import MAX_DB_INT
+
 from ..signup_forms import normalise_phone
 from .models import DeliveryAddress, PaymentMethod
 from .payment_methods import available_payment_methods, default_payment_method, payment_method_choices
@@ -53,7 +55,7 @@ class OrderForForm(forms.Form):
 
 
 class AddToCartForm(forms.Form):
-    product = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    product = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_DB_INT)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, required=False)
 
 
@@ -63,7 +65,7 @@ class CartLineForm(forms.Form):
     ACTIONS = ("update", "remove", "accept_prices")
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    product = forms.IntegerField(min_value=1, required=False)
+    product = forms.IntegerField(min_value=1, max_value=MAX_DB_INT, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=MAX_QUANTITY, required=False)
 
     def clean(self):

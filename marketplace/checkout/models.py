@@ -130,6 +130,8 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     # A retried API request with the same key gets this order back instead of a second one.
     idempotency_key = models.CharField(max_length=80, blank=True)
+    # A digest of that first request: a retry with the same key but another request is refused (422).
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     # Reference a bank-transfer payer writes on the transfer so staff can match it.
     payment_reference = models.CharField(_("payment reference"), max_length=20, unique=True, null=True, blank=True)
 

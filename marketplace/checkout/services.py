@@ -150,7 +150,27 @@ def _new_payment_reference():
     return "SHZ" + "".join(secrets.choice("0123456789") for _ in range(9))
 
 
-def place_order(*, buyer, lines, payment_method, address=None, note="", idempotency_key="", unit_details=None):
+def _replayed(existing, fingerprint):
+    """The order a retried request (same idempotency key) placed; a different request with that key is refused."""
+    if fingerprint and existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+        raise MarketplaceError(
+            _("This idempotency key was already used for a different order request. Use a new key."),
+            code="idempotency_mismatch",
+        )
+    return existing
+
+
+def place_order(
+    *,
+    buyer,
+    lines,
+    payment_method,
+    address=None,
+    note="",
+    idempotency_key="",
+    unit_details=None,
+    idempotency_fingerprint="",
+):
     """Turn requested lines into an order split by vendor, reserving stock. Returns the Order.
 
     Online payments then need a Stripe PaymentIntent: see `stripe_gateway.start_payment`.
@@ -168,7 +188,7 @@ def place_order(*, buyer, lines, payment_method, address=None, note="", idempote
     if idempotency_key:
         existing = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
         if existing:
-            return existing
+            return _replayed(existing, idempotency_fingerprint)
     needs_delivery = True
     try:
         with transaction.atomic():
@@ -190,13 +210,15 @@ def place_order(*, buyer, lines, payment_method, address=None, note="", idempote
                 priced.append((product, line.quantity, price))
             if needs_delivery and address is None:
                 raise MarketplaceError(_("Please give a delivery address."), code="address_required")
-            order = _create_order(buyer, priced, payment_method, address, note, idempotency_key, unit_details)
+            order = _create_order(
+                buyer, priced, payment_method, address, note, idempotency_key, unit_details, idempotency_fingerprint
+            )
     except IntegrityError:
         # Two requests with the same idempotency key raced; the other one won.
         if idempotency_key:
             existing = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
             if existing:
-                return existing
+                return _replayed(existing, idempotency_fingerprint)
         raise
     from . import notifications
 
@@ -290,7 +312,7 @@ def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None
     return order
 
 
-def _create_order(buyer, priced, payment_method, address, note, idempotency_key, unit_details=None):
+def _create_order(buyer, priced, payment_method, address, note, idempotency_key, unit_details=None, fingerprint=""):
     now = timezone.now()
     total = sum(((price * quantity).quantize(CENT, ROUND_HALF_UP) for _p, quantity, price in priced), Decimal("0"))
     unit_details = dict(unit_details or {})
@@ -304,6 +326,7 @@ def _create_order(buyer, priced, payment_method, address, note, idempotency_key,
         placed_at=now,
         payment_due_at=now + payment_window(payment_method),
         idempotency_key=idempotency_key or "",
+        idempotency_fingerprint=fingerprint if idempotency_key else "",
         payment_reference=_new_payment_reference() if payment_method == PaymentMethod.BANK_TRANSFER else None,
     )
     if address is not None:

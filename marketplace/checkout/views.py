@@ -118,6 +118,8 @@ def checkout(request):
             return redirect("cart")
         address, new_address_form = form.chosen_address()
         data = form.cleaned_data
+        # A double submit (same idempotency key) gets the first order back and saves no second address.
+        retried = Order.objects.filter(buyer=request.user, idempotency_key=data["idempotency_key"]).exists()
         try:
             order = services.place_order(
                 buyer=request.user,
@@ -131,7 +133,7 @@ def checkout(request):
             form.add_error(None, error.message)
         else:
             the_cart.remove_products(order.lines.exclude(product=None).values_list("product_id", flat=True))
-            if new_address_form is not None:
+            if new_address_form is not None and not retried:
                 saved = new_address_form.save(commit=False)
                 saved.user = request.user
                 addresses.save_address(saved, make_default=new_address_form.cleaned_data.get("make_default"))

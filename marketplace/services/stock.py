@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from cms.validators import MAX_DB_INT
+
 from ..models import ProductPage, ProductStock, VendorMember
 from .errors import MarketplaceError
 
@@ -60,6 +62,10 @@ def set_stock(product, quantity, user):
         raise MarketplaceError(_("Enter stock as a whole number."), code="invalid_quantity", field="quantity") from None
     if quantity < 0:
         raise MarketplaceError(_("Stock cannot be negative."), code="negative_quantity", field="quantity")
+    if quantity > MAX_DB_INT:
+        raise MarketplaceError(
+            _("Stock can be at most %(max)s.") % {"max": MAX_DB_INT}, code="invalid_quantity", field="quantity"
+        )
     if not can_manage_stock(user, product):
         raise MarketplaceError(_("You cannot change the stock of this product."), code="forbidden")
     if not product.track_stock:

@@ -80,13 +80,19 @@ def highlight(text, query):
         return escape(text)
     needles = sorted({part for part in str(query).split() if part}, key=len, reverse=True)
     marked = [False] * len(text)
-    lowered = text.lower()
+    # Lower-case character by character, remembering where each lower-case character came from: some
+    # characters grow when lower-cased ("İ" → "i̇"), so positions in `text.lower()` are not positions in `text`.
+    origin = []
+    for index, char in enumerate(text):
+        origin.extend([index] * len(char.lower()))
+    lowered = "".join(char.lower() for char in text)
     for needle in needles:
-        start = lowered.find(needle.lower())
+        needle = needle.lower()
+        start = lowered.find(needle)
         while start != -1:
             for i in range(start, start + len(needle)):
-                marked[i] = True
-            start = lowered.find(needle.lower(), start + len(needle))
+                marked[origin[i]] = True
+            start = lowered.find(needle, start + len(needle))
     out, inside = [], False
     for char, is_marked in zip(text, marked, strict=True):
         if is_marked != inside:

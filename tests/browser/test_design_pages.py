@@ -134,13 +134,15 @@ def test_restyled_pages_fit_phone_and_desktop(
     visit(pages, live_server, screenshot_dir, "stall-apply", fair.url + "apply/", coop_user)
     visit(pages, live_server, screenshot_dir, "stall-book", f"{fair.url}book/{stall(fair, 'A07').pk}/", coop_user)
 
-    # Cancelling asks first; a buyer who says no keeps the stall (Playwright dismisses the dialog).
+    # Cancelling asks first; a vendor who says no keeps the stall.
     def my_stalls_checks(page, size):
-        dialogs = []
-        page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.locator("tr[data-stall=A02] button[type=submit]").click()
+        dialog = page.locator("dialog.confirm-dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("A02")
+        dialog.locator(".confirm-dialog__keep").click()
+        expect(dialog).to_be_hidden()
         expect(page.locator("tr[data-stall=A02]")).to_be_visible()
-        assert dialogs and "A02" in dialogs[0]
         assert StallBooking.objects.get(stall__code="A02", fair=fair).is_active
 
     visit(pages, live_server, screenshot_dir, "my-stalls", fair.get_parent().url + "mine/", coop_user, my_stalls_checks)

@@ -13,7 +13,6 @@ from cms.models import ApiToken
 from marketplace.canteen import services
 from marketplace.checkout.services import LineRequest
 from marketplace.models import OrderEvent, VendorOrder
-from marketplace.services.vendors import vendor_collection
 from tests.marketplace.vendor_support import vendor_user
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +67,7 @@ def test_vendor_records_invoice_with_pdf_and_unit_downloads_it(client, unit_a, u
         datetime.date(2026, 3, 2),
     )
     document = huyou.invoice_file
-    assert document.collection == vendor_collection(huyou.vendor)
+    assert document.collection.name == "私密文件 · Private files" and document.file.name.startswith("private/")
     assert document.file.read().startswith(b"%PDF-")
     assert OrderEvent.objects.filter(order=unit_order, action="invoice_issued").count() == 1
     # The unit's order page shows the state and the download link.

@@ -239,15 +239,15 @@ def test_receipt_of_a_part_not_shipped_is_refused_and_stores_nothing(unit_a, goo
     assert part.status == {"awaiting_approval": "pending", "pending_payment": "pending"}.get(state, state)
     events_before = OrderEvent.objects.filter(order=order).count()
     images_before = get_image_model().objects.count()
-    stored = []
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.images.tests.utils import get_test_image_file
 
-    def store_photo():
-        stored.append(True)
-        return get_image_model().objects.create(title="x", file="original_images/x.png")
-
+    stored = []  # a refused receipt stores no photo: the service checks before it saves
     for language, words in (("zh-hans", "尚未发货"), ("en", "has not shipped")):
         with translation.override(language), pytest.raises(MarketplaceError) as refused:
-            services.confirm_receipt(part, user=unit_a.users["buyer"], note="少了", photo=store_photo)
+            upload = get_test_image_file()
+            photo = SimpleUploadedFile("receipt.png", upload.file.getvalue(), content_type="image/png")
+            services.confirm_receipt(part, user=unit_a.users["buyer"], note="少了", photo=photo)
         assert refused.value.code == "not_shipped"
         assert words in refused.value.message
     part.refresh_from_db()
@@ -258,7 +258,7 @@ def test_receipt_of_a_part_not_shipped_is_refused_and_stores_nothing(unit_a, goo
 
 
 def test_receipt_after_shipping_stores_the_photo(unit_a, goods, django_user_model):
-    from wagtail.images import get_image_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from wagtail.images.tests.utils import get_test_image_file
 
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
@@ -269,10 +269,11 @@ def test_receipt_after_shipping_stores_the_photo(unit_a, goods, django_user_mode
         part,
         user=unit_a.users["approver"],
         note="2箱破损",
-        photo=lambda: get_image_model().objects.create(title="r", file=get_test_image_file()),
+        photo=SimpleUploadedFile("receipt.png", get_test_image_file().file.getvalue(), content_type="image/png"),
     ).inspection_photo
     part.refresh_from_db()
     assert part.status == VendorOrder.Status.DELIVERED and part.inspection_photo == photo
+    assert photo.file.name.startswith("private/receipts/")  # private: only the unit, the vendor and staff
     assert part.inspection_note == "2箱破损" and part.received_by == unit_a.users["approver"]
 
 

@@ -107,6 +107,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 print(settings.STORAGES["default"]["BACKEND"], settings.WAGTAILDOCS_SERVE_METHOD)
 print(default_storage.url("documents/invoice.pdf"))
+print(default_storage.url("private/invoices/2026/03/abc.pdf"))
 """
 
 
@@ -126,12 +127,14 @@ def test_media_on_s3_compatible_storage_when_a_bucket_is_named():
         AWS_SECRET_ACCESS_KEY="probe-secret",
     )
     assert result.returncode == 0, result.stderr
-    backend_line, url = result.stdout.strip().splitlines()[-2:]
-    assert backend_line == "storages.backends.s3.S3Storage serve_view"
+    backend_line, url, private_url = result.stdout.strip().splitlines()[-3:]
+    assert backend_line == "cms.storage_s3.S3MediaStorage serve_view"
     assert url.startswith("http://127.0.0.1:9000/shanhai-media/documents/invoice.pdf?")
     assert "Signature=" in url
+    # Private files are only reached through the permission-checked view, which redirects to a signed URL.
+    assert private_url == "/private-media/invoices/2026/03/abc.pdf"
 
 
 def test_local_media_storage_without_a_bucket(settings):
-    assert settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert settings.STORAGES["default"]["BACKEND"] == "cms.storage.MediaStorage"
     assert settings.WAGTAILDOCS_SERVE_METHOD == "serve_view"

@@ -1,0 +1,165 @@
+"""Private media: files that only some people may see (canteen receipt photos, invoices).
+
+- Stored under names starting with `private/` (cms.storage): outside MEDIA_ROOT on disk, so `/media/` never
+  serves them; on S3 reached only through short-lived signed URLs.
+- Kept as Wagtail images and documents in the *private collection* (「私密文件」), which has a log-in view
+  restriction: the public API v2 (cms.api) lists nothing from a restricted collection, and Wagtail's document
+  view asks for a log-in.
+- Handed out only by `serve` (`/private-media/<name>`), which asks every `private_media_access` hook
+  (`fn(user, name) -> bool`, registered by the apps that own such files) whether this user may see this file.
+  With `PRIVATE_MEDIA_ACCEL_REDIRECT` set (production behind nginx) the view answers with an
+  `X-Accel-Redirect` to an internal nginx location instead of streaming the file through Python.
+"""
+
+import datetime
+import mimetypes
+import os
+import secrets
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from wagtail import hooks
+from wagtail.models import Collection, CollectionViewRestriction
+
+from .storage import PRIVATE_PREFIX, is_private, private_relative
+
+PRIVATE_COLLECTION_NAME = "私密文件 · Private files"
+ACCESS_HOOK = "private_media_access"
+
+
+def private_collection():
+    """The collection private images and documents go into (made on first use), with a log-in restriction."""
+    with transaction.atomic():
+        root = Collection.get_first_root_node()
+        collection = root.get_children().filter(name=PRIVATE_COLLECTION_NAME).first()
+        if collection is None:
+            collection = root.add_child(name=PRIVATE_COLLECTION_NAME)
+        if not CollectionViewRestriction.objects.filter(collection=collection).exists():
+            CollectionViewRestriction.objects.create(
+                collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+            )
+    return collection
+
+
+def private_name(kind, filename):
+    """A fresh, unguessable name in the private area, keeping the file's extension."""
+    extension = os.path.splitext(filename or "")[1].lower()[:10]
+    today = datetime.date.today()
+    return f"{PRIVATE_PREFIX}{kind}/{today:%Y/%m}/{secrets.token_urlsafe(16)}{extension}"
+
+
+def store_private_image(kind, upload, *, title, user=None):
+    """Save an (already validated) image upload as a Wagtail image in the private collection."""
+    from wagtail.images import get_image_model
+
+    upload.seek(0)
+    name = default_storage.save(private_name(kind, upload.name), upload)
+    image = get_image_model()(
+        title=str(title)[:255],
+        file=name,
+        collection=private_collection(),
+        uploaded_by_user=user if getattr(user, "is_authenticated", False) else None,
+    )
+    image._set_image_file_metadata()
+    image.save()
+    return image
+
+
+def store_private_document(kind, upload, *, title, user=None):
+    """Save an (already validated) upload as a Wagtail document in the private collection."""
+    from wagtail.documents import get_document_model
+
+    upload.seek(0)
+    name = default_storage.save(private_name(kind, upload.name), upload)
+    document = get_document_model()(
+        title=str(title)[:255],
+        file=name,
+        collection=private_collection(),
+        uploaded_by_user=user if getattr(user, "is_authenticated", False) else None,
+    )
+    document.file_size = document.file.size
+    document._set_file_hash()
+    document.save()
+    return document
+
+
+def may_see(user, name):
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return any(fn(user, name) for fn in hooks.get_hooks(ACCESS_HOOK))
+
+
+def refuse(request):
+    """Anonymous visitors are sent to log in; everyone else learns nothing (404, as for a missing file)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise Http404
+
+
+def file_response(name, *, download_name=None):
+    """The file itself, for someone already allowed: X-Accel-Redirect, a signed S3 URL, or streamed."""
+    try:
+        path = default_storage.path(name)
+    except NotImplementedError:
+        path = None
+    except SuspiciousFileOperation as error:
+        raise Http404 from error
+    if path is None:
+        direct_url = getattr(default_storage, "direct_url", None)
+        if direct_url is None:
+            raise Http404
+        return redirect(direct_url(name))
+    if not os.path.isfile(path):
+        raise Http404
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    accel = getattr(settings, "PRIVATE_MEDIA_ACCEL_REDIRECT", "")
+    if accel:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(private_relative(name))
+    else:
+        response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 (closed by Django)
+    inline = content_type.startswith("image/") or content_type == "application/pdf"
+    filename = download_name or os.path.basename(name)
+    response["Content-Disposition"] = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+def serve(request, name):
+    if ".." in name.replace("\\", "/").split("/") or name.startswith("/"):
+        raise Http404
+    name = PRIVATE_PREFIX + name
+    if not may_see(request.user, name):
+        return refuse(request)
+    return file_response(name)
+
+
+def serve_private_document(document, request):
+    """`before_serve_document` hook: a document in the private area is served only through the same check."""
+    if not is_private(document.file.name):
+        return None
+    if not may_see(request.user, document.file.name):
+        return refuse(request)
+    response = file_response(document.file.name, download_name=document.filename)
+    if isinstance(response, HttpResponse):  # X-Accel-Redirect or a redirect to a signed URL
+        return response
+    # A streamed file is not an HttpResponse, which is all a hook may return: Wagtail streams it instead.
+    response.close()
+    return None
+
+
+def public_media_filter(queryset):
+    """Images or documents outside every collection with a view restriction and outside the private area."""
+    restricted = CollectionViewRestriction.objects.values_list("collection__path", flat=True)
+    for path in set(restricted):
+        queryset = queryset.exclude(collection__path__startswith=path)
+    return queryset.exclude(file__startswith=PRIVATE_PREFIX)
