@@ -104,7 +104,12 @@ def server_error(request):
                 request, "server_error", gettext_lazy("Something went wrong on our side. Please try again later."), 500
             )
     else:
-        response = render(request, "500.html", status=503 if outage else 500, using=None)
+        # The strict Content-Security-Policy allows the page's one <style> block by this response's nonce.
+        try:
+            nonce = str(request.csp_nonce)
+        except Exception:  # no CSP middleware on this request, or its header is written already
+            nonce = ""
+        response = render(request, "500.html", {"csp_nonce": nonce}, status=503 if outage else 500, using=None)
     if outage:
         response["Retry-After"] = "30"
     return response

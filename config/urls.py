@@ -48,6 +48,8 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/", mount_json_api(("", checkout_api), ("", events_api))),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
+    # The registration form's picture challenge (django-simple-captcha), served by this site.
+    path("captcha/", include("captcha.urls")),
 ]
 
 if settings.DEBUG:
