@@ -1,9 +1,10 @@
 """axe-core on the public pages and the check-in page: no "serious" or "critical" violation (issue #13).
 
 Every page is checked on a phone in Chinese (/…) and on a desktop in English (/en/…): the home page, the product
-listing, a product page, a fair page, the registration form before and after a failed submit, the check-in page as
-door staff and the login page. axe-core comes from the npm registry and lives in tests/browser/vendor/axe-core/;
-the test injects it into the page, so the site never serves it.
+listing, a product page, the checkout reached by 立即购买 (with its message), a fair page, the registration form
+before and after a failed submit, the check-in page as door staff (empty and with a result) and the login page.
+axe-core comes from the npm registry and lives in tests/browser/vendor/axe-core/; the test injects it into the
+page, so the site never serves it.
 """
 
 from datetime import time, timedelta
@@ -63,7 +64,22 @@ def scene(make_fair, make_vendor, make_product, changshan, kecheng, marks, djang
     door = django_user_model.objects.create_user("door", "", "pw")
     ticketing.grant_checkin_role(fair, door)
     reg = ticketing.register(fair=fair, request=ticketing.RegistrationRequest(ticket, "张三", "13800138000", 2, slot))
-    return {"market": coop.get_parent(), "product": huyou, "fair": fair, "door": door, "registration": reg}
+    shopper = django_user_model.objects.create_user("13800138001", "", "pw")
+    return {
+        "market": coop.get_parent(),
+        "product": huyou,
+        "fair": fair,
+        "door": door,
+        "registration": reg,
+        "shopper": shopper,
+    }
+
+
+def buy_now(page):
+    """立即购买 lands on the checkout form with a message (the messages list is in a status region)."""
+    page.locator(".buy-box__now").first.click()
+    page.wait_for_url("**/checkout/")
+    assert page.locator(".messages .message").count(), "no message after buy now"
 
 
 def submit_empty(page):
@@ -87,6 +103,7 @@ def test_no_serious_or_critical_axe_violations(live_server, phone_page, desktop_
         ("home", "/", None, None),
         ("product listing", scene["market"].url + "products/", None, None),
         ("product", scene["product"].url, None, None),
+        ("checkout after buy now", scene["product"].url, scene["shopper"], buy_now),
         ("fair", fair.url, None, None),
         ("registration", fair.url + "register/", None, None),
         ("registration with errors", fair.url + "register/", None, submit_empty),
