@@ -88,4 +88,16 @@ def env_database(name, default=_MISSING):
         raise ImproperlyConfigured(f"{name}={value!r} is not a valid database URL: {exc}") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name}={value!r} names no database engine we support.")
+    if config["ENGINE"].endswith("sqlite3") and config.get("NAME") not in ("", ":memory:"):
+        config["OPTIONS"] = {**SQLITE_FILE_OPTIONS, **config.get("OPTIONS", {})}
     return config
+
+
+# A SQLite file (make run) serves several requests at once: a transaction that will write takes the write lock
+# when it begins (IMMEDIATE), so it can wait for another instead of failing halfway with "database is locked",
+# and it waits up to 20 s for the lock; WAL lets readers go on while one request writes.
+SQLITE_FILE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
