@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 from wagtail.models import Site
 
@@ -27,7 +28,11 @@ class CachedSiteMiddleware:
                 site.root_page  # noqa: B018  (load it now so the cached copy carries it)
             return site or False
 
-        site = shell_cache.get_or_set(("site", host, port), find)
+        try:
+            site = shell_cache.get_or_set(("site", host, port), find)
+        except DatabaseError:
+            # Database down: views that need the site fail on their own (503); /healthz/ready can still say so.
+            site = None
         if site:
             request._wagtail_site = site
         return self.get_response(request)

@@ -38,6 +38,9 @@ from cms import shell_cache
 
 VERSION_KEY = "cms:page:version"
 PLACEHOLDER = b"__PAGE_CACHE_CSRF_TOKEN__"
+# Where the response's Content-Security-Policy nonce was (cms/csp.py): each response from the cache gets its
+# own nonce, never the one of the visitor whose request filled the cache.
+NONCE_PLACEHOLDER = b"__PAGE_CACHE_CSP_NONCE__"
 HEADER = "X-Cache"
 # Bots can ask for endless query strings; longer or busier ones are served, just not cached.
 MAX_QUERY_LENGTH = 200
@@ -197,17 +200,34 @@ def _etag(entry, secret):
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
+def _with_nonce_placeholder(request, body):
+    nonce = getattr(request, "_csp_nonce", None)  # set only if the page used request.csp_nonce
+    if isinstance(nonce, str) and nonce:
+        body = body.replace(nonce.encode(), NONCE_PLACEHOLDER)
+    return body
+
+
 def _serve(request, entry, state):
     has_placeholder = PLACEHOLDER in entry["body"]
+    # A page with a nonce is never answered 304: the browser would keep the old body, whose nonce no longer
+    # matches this response's header.
+    has_nonce = NONCE_PLACEHOLDER in entry["body"]
     secret = request.META.get("CSRF_COOKIE") if has_placeholder else None
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match and (secret or not has_placeholder) and _etag(entry, secret) in parse_etags(if_none_match):
+    if (
+        if_none_match
+        and not has_nonce
+        and (secret or not has_placeholder)
+        and _etag(entry, secret) in parse_etags(if_none_match)
+    ):
         response = HttpResponseNotModified()
     else:
         body = entry["body"]
         if has_placeholder:
             body = body.replace(PLACEHOLDER, get_token(request).encode())
             secret = request.META["CSRF_COOKIE"]
+        if has_nonce:
+            body = body.replace(NONCE_PLACEHOLDER, str(getattr(request, "csp_nonce", "")).encode())
         response = HttpResponse(body, status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
@@ -247,6 +267,7 @@ class PageCacheMiddleware:
         if body is None:
             response[HEADER] = "skip"
             return response
+        body = _with_nonce_placeholder(request, body)
         entry = {
             "status": response.status_code,
             "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],

@@ -30,6 +30,7 @@ SITEMAPS = {"pages": OtherPagesSitemap, "products": ProductSitemap}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.readiness, name="readiness"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",
@@ -47,6 +48,8 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/", mount_json_api(("", checkout_api), ("", events_api))),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
+    # The registration form's picture challenge (django-simple-captcha), served by this site.
+    path("captcha/", include("captcha.urls")),
 ]
 
 if settings.DEBUG:

@@ -43,6 +43,7 @@ class TicketTypeForm(WagtailAdminModelForm):
             "price",
             "capacity",
             "per_person_limit",
+            "registrations_per_phone",
             "audience",
             "sales_start",
             "sales_end",

@@ -194,6 +194,9 @@ def book_stall(request, fair_id: int, payload: BookingIn):
 
 # -- visitor registrations and check-in ----------------------------------------------------------------------
 
+from django.conf import settings  # noqa: E402
+
+from cms import throttle  # noqa: E402
 from cms.json_api.auth import session_auth, token_auth  # noqa: E402
 from marketplace.checkout.views import order_access_url  # noqa: E402
 
@@ -204,6 +207,7 @@ from .tickets import manage_url, qr_path  # noqa: E402
 STATUS_BY_CODE.update(
     {
         "full": 409,
+        "phone_limit": 409,
         "invalid_phone": 400,
         "invalid_people": 400,
         "invalid_email": 400,
@@ -329,7 +333,17 @@ def _registration_out(reg):
 )
 def register(request, fair_id: int, payload: RegistrationIn):
     """No account needed, for free or paid tickets. Answers `confirmed` (free), `held` (pay `order`) or `waitlisted`;
-    409 `full` when the slot is full and there is no waiting list (or `join_waitlist` is false)."""
+    409 `full` when the slot is full and there is no waiting list (or `join_waitlist` is false); 409 `phone_limit`
+    when the mobile number has its ticket type's number of active registrations in the slot already. Without an
+    account, calls are limited per address (EVENTS_REGISTER_API_RATE, 20 in 10 minutes): 429 `rate_limited` with
+    Retry-After."""
+    user = request.auth if getattr(request.auth, "is_authenticated", False) else None
+    if user is None:
+        # Anonymous clients cannot answer the web form's picture challenge: a plain limit per address instead.
+        rate = getattr(settings, "EVENTS_REGISTER_API_RATE", "20/10m")
+        retry_after = throttle.count_attempt(request, "events.register.api", rate)
+        if retry_after:
+            raise ticketing.RegistrationThrottled(retry_after)
     fair = _fair(fair_id)
     ticket_type = TicketType.objects.filter(pk=payload.ticket_type).first()
     if ticket_type is None:
@@ -339,7 +353,6 @@ def register(request, fair_id: int, payload: RegistrationIn):
         slot = TimeSlot.objects.filter(pk=payload.slot).first()
         if slot is None:
             raise EventsError(_("That time slot is not part of this fair."), code="wrong_fair", field="slot")
-    user = request.auth if getattr(request.auth, "is_authenticated", False) else None
     if not payload.consent:
         raise EventsError(
             _("Please agree to the privacy notice to continue."), code="consent_required", field="consent"

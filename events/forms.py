@@ -104,10 +104,19 @@ class RegistrationForm(forms.Form):
     payment_method = forms.ChoiceField(label=_("Payment (paid tickets)"), required=False, widget=forms.RadioSelect)
     consent = privacy.consent_field()
 
-    def __init__(self, *args, fair, now, **kwargs):
+    def __init__(self, *args, fair, now, challenge=False, **kwargs):
         from .models import TicketType, TimeSlot
 
         super().__init__(*args, **kwargs)
+        if challenge:
+            # After repeated attempts from one address (events.registration_views): a self-hosted image
+            # challenge (django-simple-captcha; the image comes from this site's /captcha/ URLs).
+            from captcha.fields import CaptchaField
+
+            self.fields["captcha"] = CaptchaField(
+                label=_("Type the characters in the picture"),
+                error_messages={"invalid": _("The characters do not match the picture. Try the new one.")},
+            )
         self.fields["ticket_type"].queryset = TicketType.objects.filter(fair=fair)
         free = _("free")
         self.fields["ticket_type"].label_from_instance = lambda t: (

@@ -689,6 +689,15 @@ class TicketType(models.Model):
         _("entries per day"), default=1, validators=[MinValueValidator(1)]
     )
     waitlist = models.BooleanField(_("waiting list when full"), default=True)
+    registrations_per_phone = models.PositiveSmallIntegerField(
+        _("registrations per mobile number"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "How many active registrations (held, confirmed, offered or waiting) one mobile number may have in one "
+            "time slot when registering for this ticket type."
+        ),
+    )
     confirmed = models.PositiveIntegerField(_("confirmed people"), default=0, editable=False)
     held = models.PositiveIntegerField(_("held people"), default=0, editable=False)
 

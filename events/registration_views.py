@@ -2,6 +2,7 @@
 check-in URL in the QR code, the staff check-in page, and the organiser's registration figures.
 Thin callers of events.ticketing."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from cms import privacy
+from cms import privacy, throttle
 from cms.models import Consent
 from marketplace.checkout.exports import spreadsheet_response
 from marketplace.checkout.views import grant_order_access, order_access_url, remember_order_link
@@ -42,10 +43,23 @@ def _initial(user):
     return {"phone": phone, "email": user.email, "name": user.get_full_name()}
 
 
+# Registration attempts (form posts) per client address in the shared cache; past the number in the window,
+# the form asks for a self-hosted picture challenge. settings.EVENTS_REGISTER_CHALLENGE_RATE overrides.
+REGISTER_CHALLENGE_RATE = "5/10m"
+
+
 def register(request, fair):
     now = timezone.now()
+    rate = getattr(settings, "EVENTS_REGISTER_CHALLENGE_RATE", REGISTER_CHALLENGE_RATE)
+    challenge = throttle.used_up(request, "events.register", rate)
+    if request.method == "POST":
+        throttle.count_attempt(request, "events.register", rate)
     form = RegistrationForm(
-        request.POST or None, fair=fair, now=timezone.localtime(now), initial=_initial(request.user)
+        request.POST or None,
+        fair=fair,
+        now=timezone.localtime(now),
+        initial=_initial(request.user),
+        challenge=challenge,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.checkout import signals as checkout_signals
-from marketplace.checkout.models import OrderLine
+from marketplace.checkout.models import OrderLine, PaymentMethod
 from marketplace.services.errors import MarketplaceError
 
 from .models import (
@@ -405,6 +405,7 @@ def register(*, fair, request, user=None, now=None):
         slot = slots.get(slot.pk) if slot else None
         if slot is not None and slot.closed:
             raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
+        _check_phone_limit(ticket_type, slot, phone)
         if _fits(people, slot, ticket_type) and not _someone_waiting_for_type(ticket_type, slot):
             status = S.CONFIRMED if ticket_type.is_free else S.HELD
         elif ticket_type.waitlist and request.join_waitlist:
@@ -439,6 +440,35 @@ def register(*, fair, request, user=None, now=None):
     return registration
 
 
+def guest_hold_window(payment_method):
+    """How long a paid ticket registered without an account holds its places unpaid: EVENTS_GUEST_HOLD_MINUTES
+    (30) for online payment, EVENTS_GUEST_BANK_TRANSFER_HOURS (24) for a bank transfer."""
+    if payment_method == PaymentMethod.BANK_TRANSFER:
+        return timedelta(hours=getattr(settings, "EVENTS_GUEST_BANK_TRANSFER_HOURS", 24))
+    return timedelta(minutes=getattr(settings, "EVENTS_GUEST_HOLD_MINUTES", 30))
+
+
+def _check_phone_limit(ticket_type, slot, phone, exclude=None):
+    """Inside the locks (the slot's, or the ticket type's when there is no slot, so two registrations with the
+    same number cannot both pass): at most ticket_type.registrations_per_phone active registrations for one
+    mobile number in one time slot (in this ticket type when it has no slots). Stops one number from holding a
+    slot's places with many registrations."""
+    active = Registration.objects.filter(phone=phone, status__in=Registration.ACTIVE)
+    active = active.filter(slot=slot) if slot is not None else active.filter(ticket_type=ticket_type, slot=None)
+    if exclude is not None:
+        active = active.exclude(pk=exclude.pk)
+    if active.count() >= ticket_type.registrations_per_phone:
+        raise EventsError(
+            _(
+                "This mobile number already has %(count)s registration(s) for this time slot, the most allowed. "
+                "Cancel one to register again, or register more people on it."
+            )
+            % {"count": ticket_type.registrations_per_phone},
+            code="phone_limit",
+            field="phone",
+        )
+
+
 def _checked_payment_method(method):
     """The method a paid ticket is paid by: the one asked for if it can be paid now, or the default when none was
     asked for; refused (`invalid_payment_method`) before anything is held. The rule is the checkout's."""
@@ -459,11 +489,13 @@ def _ticket_order(registration, payment_method, now):
     if registration.slot_id:
         name = f"{name} ({registration.slot})"
     due = None
+    # Without an account the hold is short (guest_hold_window), so anonymous calls cannot keep a fair's paid
+    # places for days; with one, the checkout's usual payment window.
+    window = checkout.payment_window(payment_method) if registration.user_id else guest_hold_window(payment_method)
+    if not registration.user_id:
+        due = now + window
     if registration.slot_id:
-        window = checkout.payment_window(payment_method)
-        due = (
-            min(now + window, registration.slot.start_datetime()) if registration.slot.start_datetime() > now else None
-        )
+        due = min(now + window, registration.slot.start_datetime()) if registration.slot.start_datetime() > now else due
     try:
         return checkout.place_fee_order(
             buyer=registration.user,
@@ -669,6 +701,7 @@ def change_slot(registration, new_slot, *, user=None, now=None):
         old, new = slots.get(reg.slot_id), slots[new_slot.pk]
         if new.closed:
             raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
+        _check_phone_limit(ticket_type, new, reg.phone, exclude=reg)
         if new.remaining < reg.people or _someone_waiting(ticket_type, new):
             raise EventsError(_("That time slot is full."), code="full", field="slot")
         field = "confirmed" if reg.status == S.CONFIRMED else "held"
@@ -777,6 +810,17 @@ class CheckInThrottled(EventsError):
             _("Too many typed codes. Wait %(seconds)s seconds, or scan the QR code.") % {"seconds": retry_after},
             code="rate_limited",
             field="code",
+        )
+        self.retry_after = retry_after
+
+
+class RegistrationThrottled(EventsError):
+    """Too many registrations without an account from one address; `retry_after` is in seconds."""
+
+    def __init__(self, retry_after):
+        super().__init__(
+            _("Too many registrations from your network. Try again in %(seconds)s seconds.") % {"seconds": retry_after},
+            code="rate_limited",
         )
         self.retry_after = retry_after
 

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -113,19 +113,21 @@ class SignupForm(forms.Form):
     )
     consent = privacy.consent_field()
 
-    def clean_mobile(self):
-        phone = self.cleaned_data["mobile"]
-        if phone and find_user(PHONE, phone) is not None:
-            raise ValidationError(
-                _("An account with this mobile number already exists. Log in instead."), code="exists"
-            )
-        return phone
+    # No "account exists" error: the answer must be the same whether or not the number or e-mail has an
+    # account (save() creates nothing then, and the view tells the existing owner instead).
 
     def clean_email(self):
-        email = (self.cleaned_data["email"] or "").strip().lower()
-        if email and find_user(EMAIL, email) is not None:
-            raise ValidationError(_("An account with this e-mail already exists. Log in instead."), code="exists")
-        return email
+        return (self.cleaned_data["email"] or "").strip().lower()
+
+    def existing(self):
+        """[(PHONE or EMAIL, value)] for what already belongs to an account: nothing is created then."""
+        data = self.cleaned_data
+        found = []
+        if data.get("mobile") and find_user(PHONE, data["mobile"]) is not None:
+            found.append((PHONE, data["mobile"]))
+        if data.get("email") and find_user(EMAIL, data["email"]) is not None:
+            found.append((EMAIL, data["email"]))
+        return found
 
     def clean(self):
         data = super().clean()
@@ -152,11 +154,17 @@ class SignupForm(forms.Form):
         )
 
     def save(self):
+        """The new account, or None when the number or e-mail already has one (nothing is changed then)."""
+        if self.existing():
+            return None
         user = self._new_user(self.cleaned_data)
         user.set_password(self.cleaned_data["password1"])
-        with transaction.atomic():
-            user.save()
-            privacy.record_consent(purpose=Consent.Purpose.SIGNUP, user=user)
+        try:
+            with transaction.atomic():
+                user.save()
+                privacy.record_consent(purpose=Consent.Purpose.SIGNUP, user=user)
+        except IntegrityError:  # the same number or e-mail signed up at the same moment
+            return None
         return user
 
 

@@ -4,21 +4,25 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from cms.sms import enqueue_sms
+
 from .. import privacy
 from . import services
 from .backends import BACKEND
-from .forms import EMAIL, DeleteAccountForm, LoginForm, ProfileForm, ResetRequestForm, SignupForm, SmsResetForm
+from .forms import EMAIL, PHONE, DeleteAccountForm, LoginForm, ProfileForm, ResetRequestForm, SignupForm, SmsResetForm
 from .sms_codes import SmsCodeError
 
 __all__ = ["BACKEND", "account_url", "login_required"]
@@ -41,6 +45,20 @@ def _next_url(request):
     return ""
 
 
+def notify_existing_owner(kind, identifier):
+    """Someone tried to sign up with this number or e-mail: tell its owner, after commit, never failing."""
+    text = _(
+        "Someone tried to create a new account at Shanhai Market with your mobile number or e-mail. You "
+        "already have an account: log in with it. If this was not you, you can ignore this message."
+    )
+    if kind == PHONE:
+        enqueue_sms(identifier, "signup_existing_account", {}, text)
+    else:
+        transaction.on_commit(
+            lambda: send_mail(_("Your Shanhai Market account"), str(text), None, [identifier], fail_silently=True)
+        )
+
+
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 def signup(request):
@@ -48,10 +66,23 @@ def signup(request):
         return redirect(_next_url(request) or account_url())
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend=BACKEND)
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect(_next_url(request) or account_url())
+        # The same answer whether or not the number or e-mail already had an account, so that signup cannot
+        # be used to find out who has one: nobody is logged in here, the existing owner gets a notice.
+        existing = form.existing()
+        if form.save() is None:
+            for kind, identifier in existing:
+                notify_existing_owner(kind, identifier)
+        messages.success(
+            request,
+            _(
+                "If this mobile number or e-mail was new, your account is ready: log in with it and the password "
+                "you chose. If it already had an account, we have sent its owner a notice."
+            ),
+        )
+        target = reverse("login")
+        if _next_url(request):
+            target += "?" + urlencode({"next": _next_url(request)})
+        return redirect(target)
     return TemplateResponse(request, "cms/accounts/signup.html", {"form": form, "next": _next_url(request)})
 
 

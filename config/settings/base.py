@@ -5,8 +5,10 @@ both come from the environment (see .env.example). dev.py and test.py relax that
 """
 
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_database, env_int, env_json_object, env_list, env_str, env_url
@@ -46,6 +48,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
+    "captcha",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -68,10 +73,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before the page cache: request.csp_nonce exists when a cached page is served, and the header is written
+    # after the page cache has filled in this response's nonce (cms/csp.py).
+    "cms.csp.SiteCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # After CSRF, locale and messages: a cached page gets this visitor's CSRF token on the way out.
     "cms.page_cache.PageCacheMiddleware",
     "cms.middleware.CachedSiteMiddleware",
+    # Turns a login attempt that django-axes refused into the lockout page (cms.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
     # Innermost: turns a database overflow from bad input (an id beyond 64 bits) into a 400.
     "cms.middleware.BadInputMiddleware",
 ]
@@ -107,11 +117,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Local memory by default; Redis, shared by every app process, when REDIS_URL is set.
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss", "unix"}, "")
 if REDIS_URL:
+    # DegradingRedisCache: with Redis down, pages render uncached and sessions come from the database.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "shanhai",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -131,8 +143,52 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_ALIAS = "pages"
 
-# One sign-in page for every role (cms/accounts): a username, a mobile number or an e-mail with the password.
-AUTHENTICATION_BACKENDS = ["cms.accounts.backends.IdentifierBackend"]
+# Content-Security-Policy (django-csp 4; cms/csp.py adds Stripe's hosts when Stripe is configured and relaxes
+# the policy for the Wagtail and Django admins). Inline scripts only with the response's nonce.
+_CSP_IMG = ["'self'", "data:", "blob:", *env_list("CSP_EXTRA_IMG_SRC", [])]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": _CSP_IMG,
+        "media-src": _CSP_IMG,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Login throttling (django-axes) for every password login: the site's /login/, Wagtail's /admin/login/ and
+# Django admin's /django-admin/login/ all call authenticate(), where AxesStandaloneBackend refuses a locked
+# account or address before the password is checked. Failures are counted per account (username) and, on
+# their own, per IP address in the database (AxesDatabaseHandler): every app host shares that database, so
+# the count holds across hosts and across a Redis restart, and staff can read and clear lockouts in the
+# Django admin. AXES_FAILURE_LIMIT failures lock for AXES_COOLOFF_MINUTES; a successful login resets.
+AUTHENTICATION_BACKENDS = [
+    # AxesStandaloneBackend for every login with a request (cms/accounts/lockout.py).
+    "cms.accounts.lockout.LoginThrottleBackend",
+    # One sign-in page for every role (cms/accounts): a username, a mobile number or an e-mail with the password.
+    "cms.accounts.backends.IdentifierBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.accounts.lockout.lockout_response"
+# "+86 139-0013-9000" and "13900139000" are one account: counted under one name (cms/accounts/lockout.py).
+AXES_USERNAME_CALLABLE = "cms.accounts.lockout.axes_username"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: REMOTE_ADDR, or behind a proxy the header the proxy overwrites with it (the nginx
+# example sets X-Real-IP, so CLIENT_IP_HEADER=HTTP_X_REAL_IP). Never trust a header a client can send directly.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+AXES_IPWARE_META_PRECEDENCE_ORDER = [header for header in (CLIENT_IP_HEADER, "REMOTE_ADDR") if header]
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "account"
 # Password-reset links sent by e-mail stay valid this long (SMS codes: 10 minutes, cms/accounts/sms_codes.py).
@@ -266,6 +322,18 @@ STRIPE_JS_URL = env_url("STRIPE_JS_URL", {"http", "https"}, "https://js.stripe.c
 BANK_ACCOUNT_NAME = env_str("BANK_ACCOUNT_NAME", "衢州山海集市数字科技有限公司")
 BANK_ACCOUNT_BANK = env_str("BANK_ACCOUNT_BANK", "中国工商银行衢州分行")
 BANK_ACCOUNT_NUMBER = env_str("BANK_ACCOUNT_NUMBER", "1209 2600 0000 0000 000")
+# Paid fair tickets registered without an account hold their places this long unpaid (events.ticketing).
+EVENTS_GUEST_HOLD_MINUTES = env_int("EVENTS_GUEST_HOLD_MINUTES", 30)
+EVENTS_GUEST_BANK_TRANSFER_HOURS = env_int("EVENTS_GUEST_BANK_TRANSFER_HOURS", 24)
+# django-simple-captcha: the registration form's challenge after repeated attempts from one address
+# (EVENTS_REGISTER_CHALLENGE_RATE, default 5 posts in 10 minutes). Served from this site, nothing from another host.
+EVENTS_REGISTER_CHALLENGE_RATE = env_str("EVENTS_REGISTER_CHALLENGE_RATE", "5/10m")
+# The registration API without an account cannot show a challenge: 429 past this many calls per address.
+EVENTS_REGISTER_API_RATE = env_str("EVENTS_REGISTER_API_RATE", "20/10m")
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 36
 # How long a canteen order may wait for its unit's approver before it expires and releases its stock.
 CANTEEN_APPROVAL_HOURS = env_int("CANTEEN_APPROVAL_HOURS", 72)
 # PIPL retention: attendees' names and mobile numbers are masked this many days after a fair ends

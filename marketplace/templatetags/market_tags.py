@@ -58,10 +58,14 @@ def product_card(context, page):
     request = context.get("request")
     site = Site.find_for_request(request) if request is not None else None
     query = str(context.get("query") or "")
-    key = product_card_key(page, query=query, site_id=site.pk if site else None)
+    # The card's title is an <h2> right under a page's <h1> (the product list), an <h3> under a section's <h2>.
+    heading_level = 2 if context.get("heading_level") == 2 else 3
+    key = f"{product_card_key(page, query=query, site_id=site.pk if site else None)}:h{heading_level}"
     html = cache.get(key)
     if html is None:
-        html = get_template(PRODUCT_CARD_TEMPLATE).render({"page": page, "query": query, "request": request})
+        html = get_template(PRODUCT_CARD_TEMPLATE).render(
+            {"page": page, "query": query, "request": request, "heading_level": heading_level}
+        )
         cache.set(key, html, CARD_CACHE_SECONDS)
     return mark_safe(html)
 

@@ -48,10 +48,34 @@ def browser():
         browser.close()
 
 
+# Every browser test runs with the site's Content-Security-Policy enforced (config/settings/base.py): the
+# page reports each violation to the console, and a test whose pages broke the policy fails at teardown.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline"));
+});
+"""
+
+
 def _page(browser, options):
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(15_000)
-    return context, context.new_page()
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(message.text)
+            if "CSP violation" in message.text or "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return context, page
+
+
+def _no_csp_violations(page):
+    assert not page.csp_violations, f"Content-Security-Policy violations: {page.csp_violations}"
 
 
 @pytest.fixture
@@ -60,6 +84,7 @@ def phone_page(browser):
     context, page = _page(browser, PHONE)
     yield page
     context.close()
+    _no_csp_violations(page)
 
 
 @pytest.fixture
@@ -68,6 +93,7 @@ def desktop_page(browser):
     context, page = _page(browser, DESKTOP)
     yield page
     context.close()
+    _no_csp_violations(page)
 
 
 @pytest.fixture(scope="session")

@@ -104,7 +104,7 @@ def test_vendor_gets_email_and_sms_for_a_bank_transfer_order_when_placed(shop, d
     assert texts(VENDOR_PHONE) == []  # told once, at placement
 
 
-def test_vendor_hears_of_an_online_order_when_it_is_paid(shop, django_capture_on_commit_callbacks):
+def test_vendor_hears_of_an_online_order_when_it_is_paid(shop, stripe_settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = place(shop, "phone_buyer", method=PaymentMethod.ALIPAY)
     assert texts(VENDOR_PHONE) == [] and not [m for m in mail.outbox if "新订单" in m.subject]

@@ -44,7 +44,8 @@ def test_errors_are_tied_to_their_control():
     html = str(form)
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_name_helptext id_name_error"' in html
-    assert '<ul class="field__errors" id="id_name_error" role="alert">' in html
+    # The alert is a wrapper: role="alert" on the <ul> itself would strip its list semantics (axe "listitem").
+    assert '<div class="field__errors" id="id_name_error" role="alert"><ul><li>' in html
     assert "field--error" in html
     # A field rendered on its own through {{ field.as_field_group }} looks the same.
     group = Template("{{ form.name.as_field_group }}").render(Context({"form": form}))

@@ -29,7 +29,20 @@ def _fill(route):
     return "/" + re.sub(r"<(?:\w+:)?\w+>", "x", route).lstrip("^").rstrip("$")
 
 
-SKIP_PREFIXES = ("admin/", "django-admin/", "documents/", "api/", "stripe/", "sitemap", "robots", "healthz")
+# Not people's pages: the admins, files, APIs, webhooks, health checks, the challenge's pictures. Private files
+# (private-media/) ask for a login in any language; tests/canteen/test_private_media.py covers that redirect.
+SKIP_PREFIXES = (
+    "admin/",
+    "django-admin/",
+    "documents/",
+    "private-media/",
+    "api/",
+    "stripe/",
+    "sitemap",
+    "robots",
+    "healthz",
+    "captcha/",
+)
 
 
 def _people_pages():

@@ -260,15 +260,15 @@ def test_unpaid_ticket_is_released_on_expiry_and_offered_to_the_waiting_list(set
 def test_full_slot_waitlists_or_refuses(setup):
     fair, ticket, slots = setup(slot_capacity=3)
     ticketing.register(fair=fair, request=req(ticket, slots[0], people=3))
-    reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=1))
+    reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, phone="13900000001"))
     assert reg.status == S.WAITLISTED
     with pytest.raises(EventsError) as err:
-        ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, join_waitlist=False))
+        ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, join_waitlist=False, phone="13900000002"))
     assert err.value.code == "full"
     ticket.waitlist = False
     ticket.save()
     with pytest.raises(EventsError) as err:
-        ticketing.register(fair=fair, request=req(ticket, slots[0], people=1))
+        ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, phone="13900000003"))
     assert err.value.code == "full"
     assert fresh(slots[0]).confirmed == 3
 
@@ -309,7 +309,7 @@ def test_cancel_offers_the_place_first_come_first_served_and_offers_expire(setup
 def test_expired_offer_cannot_be_accepted(setup):
     fair, ticket, slots = setup(slot_capacity=1)
     first = ticketing.register(fair=fair, request=req(ticket, slots[0]))
-    waiting = ticketing.register(fair=fair, request=req(ticket, slots[0]))
+    waiting = ticketing.register(fair=fair, request=req(ticket, slots[0], phone="13900000001"))
     ticketing.cancel(first)
     with pytest.raises(EventsError) as err:
         ticketing.accept_offer(waiting, now=timezone.now() + timedelta(days=3))
@@ -330,12 +330,12 @@ def test_cancel_twice_is_refused(setup):
 def test_change_slot_while_places_remain(setup):
     fair, ticket, slots = setup(slot_capacity=2)
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=2))
-    waiting = ticketing.register(fair=fair, request=req(ticket, slots[0], people=1))
+    waiting = ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, phone="13900000001"))
     ticketing.change_slot(reg, slots[1])
     assert fresh(reg).slot_id == slots[1].pk
     assert fresh(slots[1]).confirmed == 2 and fresh(slots[0]).confirmed == 0
     assert fresh(waiting).status == S.OFFERED  # the old slot's place goes to the list
-    other = ticketing.register(fair=fair, request=req(ticket, slots[2], people=1))
+    other = ticketing.register(fair=fair, request=req(ticket, slots[2], people=1, phone="13900000002"))
     with pytest.raises(EventsError) as err:
         ticketing.change_slot(other, slots[1])
     assert err.value.code == "full"

@@ -154,9 +154,10 @@ def test_api_register_get_delete_and_409_when_full(client, scene):
     data = response.json()
     assert data["status"] == "confirmed" and data["code"] and data["qr_url"].endswith("/qr/")
     assert client.get(data["qr_url"]).status_code == 200
-    response = client.post(url, {**body, "people": 1, "join_waitlist": False}, content_type="application/json")
+    other = {**body, "phone": "13900139000"}  # one active registration per number and slot
+    response = client.post(url, {**other, "people": 1, "join_waitlist": False}, content_type="application/json")
     assert response.status_code == 409 and response.json()["code"] == "full"
-    assert client.post(url, {**body, "people": 1}, content_type="application/json").json()["status"] == "waitlisted"
+    assert client.post(url, {**other, "people": 1}, content_type="application/json").json()["status"] == "waitlisted"
     bad = client.post(url, {**body, "phone": "123"}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_phone" and bad.json()["field"] == "phone"
     zero = client.post(url, {**body, "people": 0}, content_type="application/json")

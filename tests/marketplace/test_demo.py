@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import override_settings
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
@@ -231,7 +232,7 @@ class TestLoadedDemo:
         membership = VendorMember.objects.get(user=user)
         assert membership.vendor.title == "常山县胡柚专业合作社"
         assert membership.vendor.products.filter(title="常山胡柚").exists()
-        assert client.login(username="vendor", password="shanhai-vendor")
+        assert client.login(request=HttpRequest(), username="vendor", password="shanhai-vendor")
         assert client.get("/admin/").status_code == 200
 
     def test_home_page_features_products_and_vendors(self, loaded):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupPagePermission, WorkflowState
 
@@ -186,7 +187,7 @@ def test_price_change_waits_for_moderation(client, two_vendors):
 
 
 def test_vendor_can_log_in_to_admin(client, two_vendors):
-    assert client.login(username="vendor-a", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="vendor-a", password=PASSWORD)
     home = client.get("/admin/")
     assert home.status_code == 200
     assert VendorPage.objects.get(pk=two_vendors["a"].pk).title in home.content.decode()

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.http import HttpRequest
 from wagtail.models import Collection, PageLogEntry
 
 from marketplace.models import VendorApplication, VendorMember, VendorPage
@@ -199,7 +200,7 @@ def test_approve_creates_published_vendor_with_access(
 
     # The applicant logs in to the admin and finds their page.
     client.logout()
-    assert client.login(username="applicant@example.com", password="vendor-pass-2024")
+    assert client.login(request=HttpRequest(), username="applicant@example.com", password="vendor-pass-2024")
     home = client.get("/admin/")
     assert home.status_code == 200
     assert "常山山茶油坊" in home.content.decode()

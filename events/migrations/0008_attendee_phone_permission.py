@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_verbose_name_plural'),
+        ('events', '0007_ticket_type_registrations_per_phone'),
     ]
 
     operations = [

@@ -1,0 +1,128 @@
+"""axe-core on the public pages and the check-in page: no "serious" or "critical" violation (issue #13).
+
+Every page is checked on a phone in Chinese (/…) and on a desktop in English (/en/…): the home page, the product
+listing, a product page, the checkout reached by 立即购买 (with its message), a fair page, the registration form
+before and after a failed submit, the check-in page as door staff (empty and with a result) and the login page.
+axe-core comes from the npm registry and lives in tests/browser/vendor/axe-core/; the test injects it into the
+page, so the site never serves it.
+"""
+
+from datetime import time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from events import ticketing
+from events.models import TicketType
+from tests.events.conftest import fair_index, make_fair
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+__all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+BLOCKING = {"serious", "critical"}
+RUN_AXE = """async () => {
+    const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a",
+        "wcag21aa", "best-practice"]}, resultTypes: ["violations"]});
+    return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        targets: v.nodes.map(n => n.target.join(" "))}));
+}"""
+
+
+def log_in(page, live_server, user):
+    page.context.clear_cookies()
+    if user is None:
+        return
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+
+
+def axe_violations(page):
+    page.add_script_tag(content=AXE)
+    return [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+
+
+@pytest.fixture
+def scene(make_fair, make_vendor, make_product, changshan, kecheng, marks, django_user_model):
+    coop = make_vendor("常山胡柚合作社", changshan)
+    huyou = make_product(
+        coop, "常山胡柚", "58.00", marks=[marks["gi"]], tiers=[(10, "52.00")], summary="常山特产，清甜微苦"
+    )
+    make_product(coop, "胡柚膏", "39.00", category="processed")
+    make_product(make_vendor("邵永丰食品", kecheng), "邵永丰麻饼", "30.00", category="snacks")
+    today = timezone.localdate()
+    fair = make_fair("山海协作·衢州名优农产品展销会", stalls=8, start_date=today, end_date=today + timedelta(days=1))
+    ticket = TicketType.objects.create(fair=fair, name="普通入场", price=Decimal("0"), capacity=200, per_person_limit=4)
+    (slot,) = ticketing.create_slots(fair=fair, days=[today], times=[(time(0, 0), time(23, 59))], capacity=50)
+    door = django_user_model.objects.create_user("door", "", "pw")
+    ticketing.grant_checkin_role(fair, door)
+    reg = ticketing.register(fair=fair, request=ticketing.RegistrationRequest(ticket, "张三", "13800138000", 2, slot))
+    shopper = django_user_model.objects.create_user("13800138001", "", "pw")
+    return {
+        "market": coop.get_parent(),
+        "product": huyou,
+        "fair": fair,
+        "door": door,
+        "registration": reg,
+        "shopper": shopper,
+    }
+
+
+def buy_now(page):
+    """立即购买 lands on the checkout form with a message (the messages list is in a status region)."""
+    page.locator(".buy-box__now").first.click()
+    page.wait_for_url("**/checkout/")
+    assert page.locator(".messages .message").count(), "no message after buy now"
+
+
+def submit_empty(page):
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("[aria-invalid=true]").count(), "the empty registration form shows no errors"
+
+
+def test_no_serious_or_critical_axe_violations(live_server, phone_page, desktop_page, screenshot_dir, scene):
+    fair = scene["fair"]
+
+    def check_in(page):
+        """The result in the live region: valid on the phone, already checked in on the desktop."""
+        page.locator("#id_code").fill(scene["registration"].short_code)
+        page.locator(".checkin__submit").click()
+        page.locator("#checkin-status .checkin-result").wait_for()
+        width = page.viewport_size["width"]
+        page.screenshot(path=screenshot_dir / f"a11y-checkin-result-{width}.png", full_page=True)
+
+    pages = [
+        ("home", "/", None, None),
+        ("product listing", scene["market"].url + "products/", None, None),
+        ("product", scene["product"].url, None, None),
+        ("checkout after buy now", scene["product"].url, scene["shopper"], buy_now),
+        ("fair", fair.url, None, None),
+        ("registration", fair.url + "register/", None, None),
+        ("registration with errors", fair.url + "register/", None, submit_empty),
+        ("check-in (door staff)", fair.url + "checkin/", scene["door"], None),
+        ("check-in result (door staff)", fair.url + "checkin/", scene["door"], check_in),
+        ("login", "/login/", None, None),
+    ]
+    report = []
+    for size, page, prefix in (("phone zh-hans", phone_page, ""), ("desktop en", desktop_page, "/en")):
+        for name, path, user, action in pages:
+            log_in(page, live_server, user)
+            response = page.goto(live_server.url + prefix + path)
+            assert response.status == 200, f"{prefix + path} answered {response.status}"
+            if action:
+                action(page)
+            for violation in axe_violations(page):
+                targets = ", ".join(violation["targets"][:8])
+                report.append(
+                    f"{size} {name} ({prefix + path}): {violation['id']} [{violation['impact']}] "
+                    f"{violation['help']} — {targets}"
+                )
+    assert not report, "axe-core found serious or critical violations:\n" + "\n".join(report)
