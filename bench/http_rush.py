@@ -430,6 +430,7 @@ def registration(targets, scenes, figures, *, log=print):
             "email": f"visitor{i}@example.cn",
             "people": 1,
             "join_waitlist": wait,
+            "consent": True,
         }
         calls.append(Call("POST", f"/api/fairs/{scene['fair']}/registrations/", body))
     rows, seconds = run_clients(targets, _shares(calls, figures.clients))

@@ -5,13 +5,16 @@ Mounted on cms.json_api's NinjaAPI in config/urls.py. Errors are EventsError, an
 cms.json_api.errors (400 bad input, 403 not a vendor, 404 unknown, 409 the stall is taken or the state says no).
 """
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from cms import privacy
 from cms.json_api import api
 from cms.json_api import errors as api_errors
 from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, Error
+from cms.models import Consent
 
 from . import services
 from .models import AddOn, FairPage, Stall
@@ -220,6 +223,7 @@ STATUS_BY_CODE.update(
         "not_eligible": 403,
         "login_required": 401,
         "rate_limited": 429,
+        "consent_required": 400,
     }
 )
 
@@ -249,6 +253,11 @@ class RegistrationIn(Schema):
         "configured (else 400 `invalid_payment_method`, nothing held). Empty: bank transfer without online "
         "payment, else the site's first method",
         examples=["bank_transfer"],
+    )
+    consent: bool = Field(
+        False,
+        description="The visitor has read and agrees to the privacy notice (/privacy/); recorded with the "
+        "notice's version. Required: false answers 400 `consent_required` and registers nothing",
     )
 
 
@@ -344,21 +353,32 @@ def register(request, fair_id: int, payload: RegistrationIn):
         slot = TimeSlot.objects.filter(pk=payload.slot).first()
         if slot is None:
             raise EventsError(_("That time slot is not part of this fair."), code="wrong_fair", field="slot")
-    reg = ticketing.register(
-        fair=fair,
-        user=user,
-        request=ticketing.RegistrationRequest(
-            ticket_type=ticket_type,
-            slot=slot,
-            name=payload.name,
-            phone=payload.phone,
-            email=payload.email,
-            people=payload.people,
-            attendees=payload.attendees,
-            join_waitlist=payload.join_waitlist,
-            payment_method=payload.payment_method,
-        ),
-    )
+    if not payload.consent:
+        raise EventsError(
+            _("Please agree to the privacy notice to continue."), code="consent_required", field="consent"
+        )
+    with transaction.atomic():
+        reg = ticketing.register(
+            fair=fair,
+            user=user,
+            request=ticketing.RegistrationRequest(
+                ticket_type=ticket_type,
+                slot=slot,
+                name=payload.name,
+                phone=payload.phone,
+                email=payload.email,
+                people=payload.people,
+                attendees=payload.attendees,
+                join_waitlist=payload.join_waitlist,
+                payment_method=payload.payment_method,
+            ),
+        )
+        privacy.record_consent(
+            purpose=Consent.Purpose.FAIR_REGISTRATION,
+            user=user,
+            subject=f"{ticketing.REFERENCE_PREFIX}{reg.pk}",
+            request=request,
+        )
     return Status(201, _registration_out(reg))
 
 

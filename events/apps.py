@@ -9,7 +9,9 @@ class EventsConfig(AppConfig):
     def ready(self):
         from cms import page_cache
 
-        from . import services, ticketing  # noqa: F401  (connect the receivers of the checkout's order signals)
+        from . import personal_data, services, ticketing  # noqa: F401  (connect the receivers of the checkout's order signals)
+
+        personal_data.register()  # registrations in "download my data" / "delete my account"
         from .models import Stall, StallBooking, StallType, TicketType
 
         # A fair page shows each stall's state (available, held, booked, blocked) and whether it sells tickets

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.fields import WagtailImageField
 
+from cms import privacy
 from marketplace.checkout.forms import set_payment_choices
 from marketplace.models import ProductPage
 
@@ -101,6 +102,7 @@ class RegistrationForm(forms.Form):
     )
     # Required only for paid tickets: an empty answer means the default method (ticketing.register).
     payment_method = forms.ChoiceField(label=_("Payment (paid tickets)"), required=False, widget=forms.RadioSelect)
+    consent = privacy.consent_field()
 
     def __init__(self, *args, fair, now, challenge=False, **kwargs):
         from .models import TicketType, TimeSlot

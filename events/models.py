@@ -840,6 +840,8 @@ class Registration(models.Model):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "pk"]
+        # PIPL: organisers see attendees' mobile numbers masked (138****0000) unless they hold this permission.
+        permissions = [("view_attendee_phone", _("Can see attendees' full mobile numbers"))]
         constraints = [
             models.CheckConstraint(condition=Q(people__gte=1), name="events_registration_people_positive"),
             models.UniqueConstraint(fields=["fair", "short_code"], name="events_registration_short_code_per_fair"),

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from .. import privacy
+from ..models.privacy import Consent
 from .backends import candidates, normalize_mobile
 
 # Django 5.2 changed MinimumLengthValidator's message to "%d", and Django's own zh_Hans catalogue still has only
@@ -109,6 +111,7 @@ class SignupForm(forms.Form):
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    consent = privacy.consent_field()
 
     # No "account exists" error: the answer must be the same whether or not the number or e-mail has an
     # account (save() creates nothing then, and the view tells the existing owner instead).
@@ -159,6 +162,7 @@ class SignupForm(forms.Form):
         try:
             with transaction.atomic():
                 user.save()
+                privacy.record_consent(purpose=Consent.Purpose.SIGNUP, user=user)
         except IntegrityError:  # the same number or e-mail signed up at the same moment
             return None
         return user
@@ -257,3 +261,16 @@ class SmsResetForm(forms.Form):
             except ValidationError as error:
                 self.add_error("new_password1", error)
         return data
+
+
+class DeleteAccountForm(forms.Form):
+    """The confirmation step before deleting an account: the password, and a box saying what it means."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account cannot be restored"),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm.")},
+    )

@@ -6,9 +6,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,12 +19,15 @@ from django.views.decorators.http import require_POST
 
 from cms.sms import enqueue_sms
 
+from .. import privacy
 from . import services
 from .backends import BACKEND
-from .forms import EMAIL, PHONE, LoginForm, ProfileForm, ResetRequestForm, SignupForm, SmsResetForm
+from .forms import EMAIL, PHONE, DeleteAccountForm, LoginForm, ProfileForm, ResetRequestForm, SignupForm, SmsResetForm
 from .sms_codes import SmsCodeError
 
 __all__ = ["BACKEND", "account_url", "login_required"]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def account_url():
@@ -107,6 +112,43 @@ def profile(request):
         messages.success(request, _("Your profile is saved."))
         return redirect(account_url())
     return TemplateResponse(request, "cms/accounts/profile.html", {"form": form})
+
+
+# -- personal data (PIPL): download it, delete the account ---------------------------------------------------
+
+
+@never_cache
+@login_required
+def my_data(request):
+    """The account's personal data from every app: the page with the links, then JSON or Excel."""
+    fmt = request.GET.get("format", "")
+    stamp = timezone.localdate().isoformat()
+    if fmt == "json":
+        response = HttpResponse(privacy.personal_data_json(request.user), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(privacy.personal_data_xlsx(request.user), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.xlsx"'
+        return response
+    return TemplateResponse(request, "cms/accounts/my_data.html", {"delete_form": DeleteAccountForm()})
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("password")
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.delete_account(request.user, form.cleaned_data["password"])
+        except privacy.PrivacyError as exc:
+            form.add_error("password", exc.message)
+        else:
+            logout(request)
+            messages.success(request, _("Your account is deleted."))
+            return redirect("wagtail_serve", "")
+    return TemplateResponse(request, "cms/accounts/delete_account.html", {"form": form})
 
 
 # -- password reset: Django's views and token for e-mail, an SMS code for a mobile number -------------------

@@ -1,5 +1,6 @@
 from .api_tokens import ApiToken
 from .pages import CampaignPage, CampaignRelatedPage, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+from .privacy import Consent, PrivacyNotice
 from .site_settings import FooterLink, SiteSettings
 from .sms_codes import SmsCode
 from .taxonomy import City, County, Mark, MountainCountyMembership, MountainSeaPair
@@ -9,6 +10,7 @@ __all__ = [
     "CampaignPage",
     "CampaignRelatedPage",
     "City",
+    "Consent",
     "County",
     "FooterLink",
     "HomePage",
@@ -17,6 +19,7 @@ __all__ = [
     "MountainSeaPair",
     "NewsArticlePage",
     "NewsIndexPage",
+    "PrivacyNotice",
     "SiteSettings",
     "SmsCode",
     "StandardPage",

@@ -336,3 +336,6 @@ CAPTCHA_IMAGE_SIZE = (150, 50)
 CAPTCHA_FONT_SIZE = 36
 # How long a canteen order may wait for its unit's approver before it expires and releases its stock.
 CANTEEN_APPROVAL_HOURS = env_int("CANTEEN_APPROVAL_HOURS", 72)
+# PIPL retention: attendees' names and mobile numbers are masked this many days after a fair ends
+# (manage.py purge_personal_data, daily).
+EVENTS_PERSONAL_DATA_DAYS = env_int("EVENTS_PERSONAL_DATA_DAYS", 90)

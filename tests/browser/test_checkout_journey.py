@@ -48,6 +48,7 @@ def test_visitor_checks_out_by_bank_transfer_and_vendor_sees_its_line(
     page.locator("#id_name").fill("张三")
     page.locator("#id_password1").fill("Shanhai-pass-2024")
     page.locator("#id_password2").fill("Shanhai-pass-2024")
+    page.locator("#id_consent").check()
     page.locator("form button[type=submit]").last.click()
     # Signup does not log in (it must not tell a new number from one with an account): log in next.
     page.wait_for_url("**/login/?next=**")

@@ -51,6 +51,7 @@ def test_visitor_registers_with_bank_transfer_and_cancels_only_after_confirming(
     page.locator("select[name=ticket_type]").select_option(str(ticket.pk))
     page.locator("select[name=slot]").select_option(str(slot.pk))
     page.locator("input[name=people]").fill("2")
+    page.locator("input[name=consent]").check()
     fixed = page.locator("[data-payment-method=bank_transfer]")
     expect(fixed).to_be_visible()
     expect(fixed).to_contain_text("对公转账")

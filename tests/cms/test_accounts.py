@@ -23,7 +23,7 @@ def signup(client, identifier, password=PASSWORD, password2=None, **extra):
     field = "email" if "@" in identifier else "mobile"
     return client.post(
         reverse("signup"),
-        {field: identifier, "password1": password, "password2": password2 or password, **extra},
+        {field: identifier, "password1": password, "password2": password2 or password, "consent": "on", **extra},
     )
 
 

@@ -83,7 +83,9 @@ def test_counts_live_in_the_database_shared_by_every_host(client, home_page):
 
 def signup(client, identifier, **extra):
     field = "email" if "@" in identifier else "mobile"
-    return client.post(reverse("signup"), {field: identifier, "password1": PASSWORD, "password2": PASSWORD, **extra})
+    return client.post(
+        reverse("signup"), {field: identifier, "password1": PASSWORD, "password2": PASSWORD, "consent": "on", **extra}
+    )
 
 
 @pytest.mark.parametrize("identifier", ["13900139000", "owner@example.cn"])

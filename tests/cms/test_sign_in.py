@@ -222,7 +222,13 @@ def test_password_validator_messages_speak_the_page_language(client, home_page, 
 
 def test_signup_with_mobile_and_e_mail_signs_in_with_either(client, home_page):
     form = SignupForm(
-        {"mobile": "13800138000", "email": "Zhang@Example.cn", "password1": PASSWORD, "password2": PASSWORD}
+        {
+            "mobile": "13800138000",
+            "email": "Zhang@Example.cn",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "consent": "on",
+        }
     )
     assert form.is_valid(), form.errors
     user = form.save()

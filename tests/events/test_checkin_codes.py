@@ -243,7 +243,14 @@ def test_api_check_in_takes_the_short_code_and_answers_429_when_typing_too_fast(
 
 def test_api_registration_carries_the_short_code_once_confirmed(client, scene):
     fair, ticket, slot, staff = scene()
-    body = {"ticket_type": ticket.pk, "slot": slot.pk, "name": "张三", "phone": "13800138000", "people": 1}
+    body = {
+        "ticket_type": ticket.pk,
+        "slot": slot.pk,
+        "name": "张三",
+        "phone": "13800138000",
+        "people": 1,
+        "consent": True,
+    }
     data = client.post(f"/api/fairs/{fair.pk}/registrations/", body, content_type="application/json").json()
     reg = Registration.objects.get()
     assert data["short_code"] == reg.grouped_short_code and data["code"] == reg.ticket_code

@@ -167,6 +167,7 @@ def form_data(ticket, slot, **kw):
         "people": 1,
         "join_waitlist": "on",
         "payment_method": "bank_transfer",
+        "consent": "on",
         **kw,
     }
 
@@ -275,6 +276,7 @@ def test_api_guest_registers_a_paid_ticket_and_gets_the_payment_link(client, pai
         "name": "王五",
         "phone": "13600136000",
         "payment_method": "bank_transfer",
+        "consent": True,
     }
     response = client.post(f"/api/fairs/{fair.pk}/registrations/", body, content_type="application/json")
     assert response.status_code == 201, response.content
@@ -295,7 +297,7 @@ def test_free_tickets_have_no_payment_link_in_the_api(client, paid):
     fair, ticket, slot = paid
     ticket.price = Decimal("0")
     ticket.save()
-    body = {"ticket_type": ticket.pk, "slot": slot.pk, "name": "王五", "phone": "13600136000"}
+    body = {"ticket_type": ticket.pk, "slot": slot.pk, "name": "王五", "phone": "13600136000", "consent": True}
     data = client.post(f"/api/fairs/{fair.pk}/registrations/", body, content_type="application/json").json()
     assert data["status"] == "confirmed" and data["payment_url"] is None and data["order_status"] is None
 

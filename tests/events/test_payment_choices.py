@@ -45,7 +45,15 @@ def paid(make_fair):
 
 
 def form_data(ticket, slot, **extra):
-    return {"phone": "13600136000", "name": "王五", "ticket_type": ticket.pk, "slot": slot.pk, "people": 2, **extra}
+    return {
+        "phone": "13600136000",
+        "name": "王五",
+        "ticket_type": ticket.pk,
+        "slot": slot.pk,
+        "people": 2,
+        "consent": "on",
+        **extra,
+    }
 
 
 def fresh(obj):
@@ -128,7 +136,7 @@ def test_a_waiting_list_offer_taken_without_stripe_is_paid_by_bank_transfer(no_s
 
 def test_api_refuses_an_online_method_without_stripe_and_holds_nothing(client, no_stripe, paid):
     fair, ticket, slot = paid
-    body = {"ticket_type": ticket.pk, "slot": slot.pk, "name": "王五", "phone": "13600136000"}
+    body = {"ticket_type": ticket.pk, "slot": slot.pk, "name": "王五", "phone": "13600136000", "consent": True}
     url = f"/api/fairs/{fair.pk}/registrations/?lang=en"
     for method in ("alipay", "card", "wechat_pay"):
         response = client.post(url, {**body, "payment_method": method}, content_type="application/json")

@@ -96,7 +96,14 @@ def test_changing_slot_into_one_where_the_number_is_registered_is_refused(scene)
 def test_api_answers_409_phone_limit(client, scene):
     fair, free, paid, slots = scene
     url = f"/api/fairs/{fair.pk}/registrations/"
-    body = {"ticket_type": free.pk, "slot": slots[0].pk, "name": "张三", "phone": "13800138000", "people": 1}
+    body = {
+        "ticket_type": free.pk,
+        "slot": slots[0].pk,
+        "name": "张三",
+        "phone": "13800138000",
+        "people": 1,
+        "consent": True,
+    }
     assert client.post(url, body, content_type="application/json").status_code == 201
     again = client.post(url, body, content_type="application/json")
     assert again.status_code == 409 and again.json()["code"] == "phone_limit"
@@ -143,7 +150,15 @@ def test_account_holder_keeps_the_checkout_window(scene, django_user_model):
 
 
 def form(ticket, slot, phone, **kw):
-    return {"phone": phone, "name": "张三", "ticket_type": ticket.pk, "slot": slot.pk, "people": 1, **kw}
+    return {
+        "phone": phone,
+        "name": "张三",
+        "ticket_type": ticket.pk,
+        "slot": slot.pk,
+        "people": 1,
+        "consent": "on",
+        **kw,
+    }
 
 
 def test_challenge_after_five_attempts_from_one_address(client, scene):
@@ -176,7 +191,14 @@ def test_api_without_account_is_limited_per_address(client, scene, settings):
     fair, free, paid, slots = scene
     url = f"/api/fairs/{fair.pk}/registrations/"
     for i in range(3):
-        body = {"ticket_type": free.pk, "slot": slots[0].pk, "name": "张三", "phone": f"1380013800{i}", "people": 1}
+        body = {
+            "ticket_type": free.pk,
+            "slot": slots[0].pk,
+            "name": "张三",
+            "phone": f"1380013800{i}",
+            "people": 1,
+            "consent": True,
+        }
         assert client.post(url, body, content_type="application/json").status_code == 201
     body["phone"] = "13800138009"
     refused = client.post(url, body, content_type="application/json")

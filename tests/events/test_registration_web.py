@@ -35,6 +35,7 @@ def form_data(ticket, slot, **kw):
         "slot": slot.pk,
         "people": 2,
         "join_waitlist": "on",
+        "consent": "on",
         **kw,
     }
 
@@ -140,7 +141,14 @@ def test_organiser_report_and_exports(client, scene, organiser):
 def test_api_register_get_delete_and_409_when_full(client, scene):
     fair, ticket, slots, staff = scene
     url = f"/api/fairs/{fair.pk}/registrations/"
-    body = {"ticket_type": ticket.pk, "slot": slots[1].pk, "name": "张三", "phone": "13800138000", "people": 3}
+    body = {
+        "ticket_type": ticket.pk,
+        "slot": slots[1].pk,
+        "name": "张三",
+        "phone": "13800138000",
+        "people": 3,
+        "consent": True,
+    }
     response = client.post(url, body, content_type="application/json")
     assert response.status_code == 201, response.content
     data = response.json()
