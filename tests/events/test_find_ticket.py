@@ -31,7 +31,10 @@ def outbox(monkeypatch):
 def scene(make_fair):
     today = timezone.localdate()
     fair = make_fair(start_date=today, end_date=today + timedelta(days=1), stalls=0)
-    ticket = TicketType.objects.create(fair=fair, name="普通票", price=Decimal("0"), capacity=100, per_person_limit=4)
+    # Two registrations of one number in one slot: the organiser allows two per number for this ticket type.
+    ticket = TicketType.objects.create(
+        fair=fair, name="普通票", price=Decimal("0"), capacity=100, per_person_limit=4, registrations_per_phone=2
+    )
     slots = ticketing.create_slots(fair=fair, days=ticketing.fair_days(fair), times=[(time(9), time(11))], capacity=50)
 
     def register(phone, name="张三"):

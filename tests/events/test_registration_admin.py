@@ -35,6 +35,7 @@ def test_ticket_types_create_edit_filter_and_capacity_floor(admin_client, make_f
             "audience": "public",
             "requires_slot": "on",
             "entries_per_day": "1",
+            "registrations_per_phone": "1",
             "waitlist": "on",
         },
     )
@@ -56,6 +57,7 @@ def test_ticket_types_create_edit_filter_and_capacity_floor(admin_client, make_f
         "per_person_limit": "4",
         "audience": "public",
         "entries_per_day": "1",
+        "registrations_per_phone": "1",
     }
     response = admin_client.post(f"/admin/fair_ticket_types/edit/{general.pk}/", data)
     assert response.status_code == 200
