@@ -152,8 +152,12 @@ def serve_private_document(document, request):
     response = file_response(document.file.name, download_name=document.filename)
     if isinstance(response, HttpResponse):  # X-Accel-Redirect or a redirect to a signed URL
         return response
-    # A streamed file is not an HttpResponse, which is all a hook may return: Wagtail streams it instead.
-    response.close()
+    # A streamed file is not an HttpResponse, which is all a hook may return: Wagtail streams it instead. Close
+    # only the file: response.close() would send request_finished in the middle of the request, which closes
+    # the database connection (and, in a transaction, loses it).
+    stream = getattr(response, "file_to_stream", None)
+    if stream is not None:
+        stream.close()
     return None
 
 
