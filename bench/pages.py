@@ -5,16 +5,8 @@ arguments that returns a path, or None when there is no such page in the databas
 reported as skipped). Callables run after Django is set up, against the bench database, so they can
 query models; `first_live("app.Model")` finds the first live, public page of a Wagtail page model.
 
-Apps add their own pages without touching bench/: a module `<app>/bench_pages.py` that defines
-
-    from bench.pages import BenchPage, first_live
-
-    PAGES = [
-        BenchPage("product", first_live("marketplace.ProductPage")),
-        BenchPage("products API", "/api/v2/pages/?type=marketplace.ProductPage"),
-    ]
-
-is picked up for every app in INSTALLED_APPS, and its entries are appended after the ones below.
+Each app's pages live here in bench/, in `bench/<app>_pages.py` with a `PAGES` list (apps never import
+bench): `APP_PAGE_MODULES` below names them, and their entries are appended after the ones below.
 """
 
 import importlib
@@ -137,20 +129,15 @@ def select(pages, *, only=None, all_pages=False, uncached=UNCACHED):
     return out
 
 
-def app_pages():
-    """Entries from `<app>.bench_pages.PAGES` for every installed app that has one."""
-    from django.apps import apps
+# One module a measured app, in INSTALLED_APPS order (the apps never import bench; see .importlinter).
+APP_PAGE_MODULES = ("bench.marketplace_pages", "bench.events_pages")
 
+
+def app_pages():
+    """Entries from the `PAGES` list of every module in APP_PAGE_MODULES."""
     found = []
-    for config in apps.get_app_configs():
-        module_name = f"{config.name}.bench_pages"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name in (module_name, config.name):
-                continue
-            raise
-        found.extend(getattr(module, "PAGES", []))
+    for module_name in APP_PAGE_MODULES:
+        found.extend(importlib.import_module(module_name).PAGES)
     return found
 
 

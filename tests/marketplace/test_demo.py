@@ -19,11 +19,11 @@ from wagtail.models import Page, Revision, Site
 
 import cms.demo.images
 import marketplace.demo.images
+from bench.marketplace_pages import PAGES as BENCH_PAGES
 from cms.demo import facts
 from cms.models import HomePage
 from cms.validators import validate_uscc
 from marketplace import catalogue
-from marketplace.bench_pages import PAGES as BENCH_PAGES
 from marketplace.demo.content import demo_price
 from marketplace.demo.data import EXTRA_PRODUCTS, VENDORS
 from marketplace.models import (
