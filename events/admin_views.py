@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cms.admin_panels import DashboardPanel
 from marketplace.checkout.exports import spreadsheet_response
 
 from . import services
@@ -232,8 +233,6 @@ DASHBOARD_ITEMS = 5
 def vendor_stall_panel(request):
     """A vendor member's stall applications still in play (waiting for a decision, or approved with the stall
     held until paid), on the admin home; None for users who belong to no vendor."""
-    from marketplace.admin_views import DashboardPanel
-
     vendors = list(services.vendors_of(request.user)) if request.user.is_authenticated else []
     if not vendors:
         return None

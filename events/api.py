@@ -198,7 +198,7 @@ from django.conf import settings  # noqa: E402
 
 from cms import throttle  # noqa: E402
 from cms.json_api.auth import session_auth, token_auth  # noqa: E402
-from marketplace.checkout.views import order_access_url  # noqa: E402
+from marketplace.checkout.order_access import order_access_url  # noqa: E402
 
 from . import ticketing  # noqa: E402
 from .models import Registration, TicketType, TimeSlot  # noqa: E402

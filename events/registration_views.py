@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from cms import privacy, throttle
 from cms.models import Consent
 from marketplace.checkout.exports import spreadsheet_response
-from marketplace.checkout.views import grant_order_access, order_access_url, remember_order_link
+from marketplace.checkout.order_access import grant_order_access, order_access_url, remember_order_link
 
 from . import ticketing
 from .forms import CheckInForm, RegistrationForm, SlotChangeForm

@@ -37,6 +37,7 @@ from .forms import (
     offered_payment_methods,
 )
 from .models import DeliveryAddress, Order, OrderLine, Payment, PaymentMethod, VendorOrder
+from .order_access import ORDER_LINKS_SESSION_KEY, grant_order_access, guest_token
 
 logger = logging.getLogger(__name__)
 
@@ -172,50 +173,14 @@ def _order_for_step(request, the_cart, units, chosen):
 # -- orders -----------------------------------------------------------------------------------------
 
 
-# A guest's orders (paid tickets bought without an account) open with their access token: the link we send
-# (`order_access`) puts {number: token} in the session, and the order pages then check it like an owner.
-GUEST_ORDERS_SESSION_KEY = "checkout_guest_orders"
 GUEST_BASE_TEMPLATE = "marketplace/checkout/guest_base.html"
-
-
-def grant_order_access(request, order):
-    """Let this browser open a guest's order (after placing it, or after following its private link)."""
-    if order.buyer_id is not None or not order.access_token:
-        return
-    tokens = dict(request.session.get(GUEST_ORDERS_SESSION_KEY) or {})
-    tokens[order.number] = order.access_token
-    request.session[GUEST_ORDERS_SESSION_KEY] = tokens
-
-
-# What an order pays for, as a link the selling app gave (the fair registration's ticket page), so the order
-# page can lead back to it; kept in the session of the browser that registered or opened the ticket page.
-ORDER_LINKS_SESSION_KEY = "checkout_order_links"
-
-
-def remember_order_link(request, order, url):
-    links = dict(request.session.get(ORDER_LINKS_SESSION_KEY) or {})
-    if links.get(order.number) != url:
-        links[order.number] = url
-        request.session[ORDER_LINKS_SESSION_KEY] = links
-
-
-def _guest_token(request, number):
-    tokens = request.session.get(GUEST_ORDERS_SESSION_KEY) or {}
-    return tokens.get(number) if isinstance(tokens, dict) else None
-
-
-def order_access_url(order):
-    """Where the buyer sees and pays an order: the order page, or for a guest the private link."""
-    if order.buyer_id is None and order.access_token:
-        return reverse("order_access", args=[order.access_token])
-    return reverse("order_detail", args=[order.number])
 
 
 def _own_order(request, number):
     """The buyer's own order, or a guest's order this browser holds the access token of; else 404."""
     order = Order.objects.filter(number=number).first()
     if order is None or not services.may_open_order(
-        order, user=request.user, access_token=_guest_token(request, number)
+        order, user=request.user, access_token=guest_token(request, number)
     ):
         raise Http404(_("No such order."))
     return order
@@ -226,7 +191,7 @@ def order_access_required(view):
 
     @functools.wraps(view)
     def wrapper(request, number, *args, **kwargs):
-        if not request.user.is_authenticated and not _guest_token(request, number):
+        if not request.user.is_authenticated and not guest_token(request, number):
             return login_required(view)(request, number, *args, **kwargs)
         return view(request, number, *args, **kwargs)
 
@@ -324,7 +289,7 @@ def order_cancel(request, number):
             order,
             user=request.user,
             reason=_("cancelled by the buyer"),
-            access_token=_guest_token(request, number),
+            access_token=guest_token(request, number),
         )
     except MarketplaceError as error:
         messages.error(request, error.message)
@@ -345,7 +310,7 @@ def order_payment_method(request, number):
             order,
             request.POST.get("payment_method", ""),
             user=request.user,
-            access_token=_guest_token(request, number),
+            access_token=guest_token(request, number),
         )
     except MarketplaceError as error:
         messages.error(request, error.message)

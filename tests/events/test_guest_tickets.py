@@ -19,7 +19,7 @@ from events.ticketing import RegistrationRequest
 from events.tickets import manage_path
 from marketplace.checkout import exports, services
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod
-from marketplace.checkout.views import GUEST_ORDERS_SESSION_KEY
+from marketplace.checkout.order_access import GUEST_ORDERS_SESSION_KEY
 from marketplace.services.errors import MarketplaceError
 
 pytestmark = pytest.mark.django_db
