@@ -17,6 +17,7 @@ from django_tasks import task
 
 from cms.notify import Recipient, Sms, absolute_url, channels, notify, user_recipient
 
+from . import stripe_client
 from .models import Order, PaymentMethod, VendorOrder
 
 SUBJECTS = {
@@ -199,12 +200,10 @@ def order_paid(order):
 
 def order_cancelled(order, pending_payments=()):
     _enqueue(order, "cancelled")
-    from . import stripe_gateway
-
     for payment in pending_payments:
         if payment.stripe_payment_intent:
             intent_id = payment.stripe_payment_intent
-            transaction.on_commit(lambda intent_id=intent_id: stripe_gateway.cancel_intent_quietly(intent_id))
+            transaction.on_commit(lambda intent_id=intent_id: stripe_client.cancel_intent_quietly(intent_id))
 
 
 def order_refunded(order, amount):
@@ -218,9 +217,7 @@ def vendor_order_shipped(part):
 def payment_method_changed(order, pending_payments=()):
     """The payer switched methods (services.change_payment_method): the old method's PaymentIntents are cancelled
     at Stripe after commit, as for a cancelled order (a failure is only logged; an open intent expires by itself)."""
-    from . import stripe_gateway
-
     for payment in pending_payments:
         if payment.stripe_payment_intent:
             intent_id = payment.stripe_payment_intent
-            transaction.on_commit(lambda intent_id=intent_id: stripe_gateway.cancel_intent_quietly(intent_id))
+            transaction.on_commit(lambda intent_id=intent_id: stripe_client.cancel_intent_quietly(intent_id))

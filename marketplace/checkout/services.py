@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from ..catalogue import audiences_for
 from ..models import ProductPage, ProductStock, VendorPage
 from ..services.errors import MarketplaceError
-from . import payment_methods, signals
+from . import notifications, payment_methods, signals, stripe_client
 from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 CENT = Decimal("0.01")
@@ -220,7 +220,6 @@ def place_order(
             if existing:
                 return _replayed(existing, idempotency_fingerprint)
         raise
-    from . import notifications
 
     notifications.order_placed(order)
     return order
@@ -306,7 +305,6 @@ def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None
             to_status=order.status,
             data={"total": str(order.total), **({"guest": True} if buyer is None else {})},
         )
-    from . import notifications
 
     notifications.order_placed(order)
     return order
@@ -399,7 +397,6 @@ def cancel_order(order, *, user, reason="", by_staff=False, access_token=None):
         signals.order_closed.send(sender=Order, order=order, reason="cancelled")
         pending = list(order.payments.filter(status=Payment.Status.PENDING))
         Payment.objects.filter(pk__in=[p.pk for p in pending]).update(status=Payment.Status.CANCELLED)
-    from . import notifications
 
     notifications.order_cancelled(order, pending_payments=pending)
     return order
@@ -468,7 +465,6 @@ def change_payment_method(order, method, *, user=None, access_token=None, by_sta
                 "previous_payment_due_at": previous_due.isoformat() if previous_due else None,
             },
         )
-    from . import notifications
 
     notifications.payment_method_changed(order, pending_payments=pending)
     return order
@@ -494,7 +490,6 @@ def expire_unpaid_orders(now=None):
             pending = list(order.payments.filter(status=Payment.Status.PENDING))
             Payment.objects.filter(pk__in=[p.pk for p in pending]).update(status=Payment.Status.CANCELLED)
         expired.append(order.number)
-        from . import notifications
 
         # As cancel_order: the pending PaymentIntents are cancelled at Stripe too, so the buyer's open
         # payment page cannot charge an order that no longer holds its stock.
@@ -525,7 +520,6 @@ def mark_paid(order, payment, *, user=None, note=""):
         _set_status(order, Order.Status.PAID, user=user, action="paid", note=note)
         order.save(update_fields=["status", "paid_at"])
         signals.order_paid.send(sender=Order, order=order)
-    from . import notifications
 
     notifications.order_paid(order)
     return order
@@ -595,7 +589,6 @@ def mark_vendor_order_shipped(vendor_order, *, carrier, tracking_number, user):
         if order.status != new_status:
             _set_status(order, new_status, user=user)
             order.save(update_fields=["status"])
-    from . import notifications
 
     notifications.vendor_order_shipped(part)
     return part
@@ -620,8 +613,6 @@ def refund(order, *, user, lines=None, reason=""):
     Stripe payments are refunded through Stripe while the order is locked, with an idempotency key,
     so a refused refund records nothing; bank transfers are recorded for staff to pay back by transfer.
     """
-    from . import stripe_gateway
-
     with transaction.atomic():
         order = _locked(order)
         if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED, *Order.OPEN_UNPAID):
@@ -661,7 +652,7 @@ def refund(order, *, user, lines=None, reason=""):
         amount = min(amount, order.total - order.refunded_total)
         stripe_refund_id = None
         if payment.stripe_payment_intent:
-            stripe_refund_id = stripe_gateway.create_refund(
+            stripe_refund_id = stripe_client.create_refund(
                 payment, amount, key=f"refund-{order.number}-{order.events.count()}"
             )
         Refund.objects.create(
@@ -682,7 +673,6 @@ def refund(order, *, user, lines=None, reason=""):
         order.save(update_fields=["status", "refunded_total"])
         if fully:
             signals.order_closed.send(sender=Order, order=order, reason="refunded")
-    from . import notifications
 
     notifications.order_refunded(order, amount)
     return order

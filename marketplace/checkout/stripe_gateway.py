@@ -7,7 +7,6 @@
 - Amount and currency must match the order; otherwise the payment is flagged and the order not paid.
 """
 
-import functools
 import logging
 
 import stripe
@@ -17,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..services.errors import MarketplaceError
+from . import services
 from .models import Order, Payment, PaymentMethod, Refund, StripeEvent
+from .stripe_client import client
 
 logger = logging.getLogger(__name__)
 
@@ -27,17 +28,6 @@ STRIPE_METHOD_TYPES = {
     PaymentMethod.ALIPAY: "alipay",
     PaymentMethod.WECHAT_PAY: "wechat_pay",
 }
-
-
-@functools.cache
-def _client(api_key, api_base):
-    return stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=2)
-
-
-def client():
-    if not settings.STRIPE_SECRET_KEY:
-        raise MarketplaceError(_("Online payment is not configured."), code="payments_unavailable")
-    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
 
 
 def start_payment(order, *, payment_method_id=None):
@@ -103,8 +93,6 @@ def start_payment(order, *, payment_method_id=None):
 
 def apply_intent(payment, intent):
     """Bring our Payment and Order in line with a PaymentIntent that Stripe reported."""
-    from . import services
-
     order = payment.order
     status = intent.status
     if status == "succeeded":
@@ -132,27 +120,6 @@ def refresh_payment(payment):
         return None
     intent = client().v1.payment_intents.retrieve(payment.stripe_payment_intent)
     return apply_intent(payment, intent)
-
-
-def create_refund(payment, amount, *, key):
-    try:
-        refund = client().v1.refunds.create(
-            params={"payment_intent": payment.stripe_payment_intent, "amount": int((amount * 100).to_integral_value())},
-            options={"idempotency_key": key},
-        )
-    except stripe.StripeError as exc:
-        raise MarketplaceError(
-            _("The payment service refused the refund: %(reason)s") % {"reason": exc.user_message or exc.code or ""},
-            code="refund_failed",
-        ) from exc
-    return refund.id
-
-
-def cancel_intent_quietly(intent_id):
-    try:
-        client().v1.payment_intents.cancel(intent_id)
-    except (stripe.StripeError, MarketplaceError) as exc:
-        logger.info("Could not cancel PaymentIntent %s: %s", intent_id, exc)
 
 
 class WebhookRejected(Exception):
@@ -204,9 +171,7 @@ def _apply_event(event):
         if payment is None:
             return "unknown payment intent"
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.DISPUTED, flag_reason="dispute opened")
-        from .services import log_event
-
-        log_event(payment.order, "payment_disputed", note=str(getattr(obj, "reason", "") or ""))
+        services.log_event(payment.order, "payment_disputed", note=str(getattr(obj, "reason", "") or ""))
         return "disputed"
     return "ignored"
 
@@ -220,8 +185,6 @@ def _record_stripe_refunds(payment, charge):
     """
     from decimal import Decimal
 
-    from .services import log_event
-
     order = Order.objects.select_for_update().get(pk=payment.order_id)
     refunds = getattr(getattr(charge, "refunds", None), "data", None) or []
     recorded = 0
@@ -232,6 +195,6 @@ def _record_stripe_refunds(payment, charge):
         Refund.objects.create(payment=payment, amount=amount, reason="stripe", stripe_refund=refund.id)
         order.refunded_total = min(order.total, order.refunded_total + amount)
         order.save(update_fields=["refunded_total"])
-        log_event(order, "stripe_refund_recorded", note=refund.id, data={"amount": str(amount)})
+        services.log_event(order, "stripe_refund_recorded", note=refund.id, data={"amount": str(amount)})
         recorded += 1
     return f"refunds recorded: {recorded}"

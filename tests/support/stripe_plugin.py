@@ -26,9 +26,9 @@ def localstripe():
 
 
 def _clear_client_cache():
-    from marketplace.checkout import stripe_gateway
+    from marketplace.checkout import stripe_client
 
-    stripe_gateway._client.cache_clear()
+    stripe_client._client.cache_clear()
 
 
 @pytest.fixture

@@ -1,0 +1,46 @@
+"""The Stripe SDK client and the calls to Stripe that services and notifications make directly (refund,
+cancel an intent). The PaymentIntent flow and the webhook, which call the checkout services, are in
+stripe_gateway.py."""
+
+import functools
+import logging
+
+import stripe
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from ..services.errors import MarketplaceError
+
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def _client(api_key, api_base):
+    return stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=2)
+
+
+def client():
+    if not settings.STRIPE_SECRET_KEY:
+        raise MarketplaceError(_("Online payment is not configured."), code="payments_unavailable")
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def create_refund(payment, amount, *, key):
+    try:
+        refund = client().v1.refunds.create(
+            params={"payment_intent": payment.stripe_payment_intent, "amount": int((amount * 100).to_integral_value())},
+            options={"idempotency_key": key},
+        )
+    except stripe.StripeError as exc:
+        raise MarketplaceError(
+            _("The payment service refused the refund: %(reason)s") % {"reason": exc.user_message or exc.code or ""},
+            code="refund_failed",
+        ) from exc
+    return refund.id
+
+
+def cancel_intent_quietly(intent_id):
+    try:
+        client().v1.payment_intents.cancel(intent_id)
+    except (stripe.StripeError, MarketplaceError) as exc:
+        logger.info("Could not cancel PaymentIntent %s: %s", intent_id, exc)
