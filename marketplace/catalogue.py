@@ -13,7 +13,7 @@ from wagtail.search.backends import get_search_backend
 from cms.restrictions import public
 from cms.search import any_word_query
 
-from .models import ProductPage, VendorPage
+from .models import ProductPage, VendorPage, audiences_for
 
 
 class PageTableId(Expression):
@@ -36,26 +36,6 @@ SORTS = {
     "name": ("title", "pk"),
 }
 DEFAULT_SORT = "newest"
-
-
-def audiences_for(user):
-    """Which products a user may see: canteen-only products are for canteen buyers and staff."""
-    if getattr(user, "is_staff", False) or is_canteen_buyer(user):
-        return [ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH, ProductPage.Audience.CANTEENS]
-    return [ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH]
-
-
-def is_canteen_buyer(user):
-    """A member (any role) of a verified buyer unit. Remembered on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    cached = getattr(user, "_is_canteen_buyer", None)
-    if cached is None:
-        from .canteen.models import BuyerUnit, UnitMember
-
-        cached = UnitMember.objects.filter(user=user, unit__status=BuyerUnit.Status.VERIFIED).exists()
-        user._is_canteen_buyer = cached
-    return cached
 
 
 def _with_renditions(queryset, image_field):
@@ -81,9 +61,7 @@ class Unindexed(Func):
 
 
 def visible_products(user=None):
-    products = public(ProductPage.objects.live()).visible().for_listing()
-    products = products.filter(audience__in=audiences_for(user))
-    return _with_renditions(products, "cover_image")
+    return ProductPage.objects.visible_to(user)
 
 
 def listing_products(user=None):

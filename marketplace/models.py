@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
 from wagtail.images.api.fields import ImageRenditionField
@@ -33,8 +32,11 @@ from wagtail.search import index
 from cms.blocks import BodyBlock
 from cms.models.bilingual import BilingualNameMixin
 from cms.models.pages import CaptionedImage, SitePage, TypedChildRouteMixin, english_panel
+from cms.restrictions import public
 from cms.search import search_terms_for
 from cms.validators import validate_uscc
+
+from .signals import stock_moved
 
 # Wagtail creates this group; moderators approve vendors and their changes.
 MODERATORS_GROUP = "Moderators"
@@ -84,8 +86,9 @@ class Category(BilingualNameMixin, models.Model):
         return self.parent_id is None
 
 
-class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
-    """The market: vendors, the product listing (products/) and county pages (county/<slug>/)."""
+class VendorIndexPage(TypedChildRouteMixin, SitePage):
+    """The market. Its vendor list, the product listing (products/) and county pages (county/<slug>/) are
+    ordinary URLs in marketplace/urls.py at /market/…; its children, the vendor pages, are served by Wagtail."""
 
     intro = models.TextField(_("introduction"), blank=True)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
@@ -97,8 +100,6 @@ class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
     subpage_types = ["marketplace.VendorPage"]
     max_count = 1
     RESERVED_SLUGS = {"products", "county"}
-    # Public routes whose HTML anonymous visitors may get from cms.page_cache.
-    page_cache_routes = ("vendor_list", "product_list", "county")
 
     class Meta:
         verbose_name = _("vendor index page")
@@ -106,24 +107,6 @@ class VendorIndexPage(RoutablePageMixin, TypedChildRouteMixin, SitePage):
 
     def child_route_queryset(self):
         return VendorPage.objects.select_related("county", "logo")
-
-    @path("")
-    def vendor_list(self, request):
-        from .views import vendor_list
-
-        return vendor_list(request, self)
-
-    @path("products/")
-    def product_list(self, request):
-        from .views import product_list
-
-        return product_list(request, self)
-
-    @re_path(r"^county/(?P<slug>[-\w]+)/$")
-    def county(self, request, slug):
-        from .views import county_detail
-
-        return county_detail(request, self, slug)
 
 
 class VendorPage(TypedChildRouteMixin, SitePage):
@@ -309,10 +292,8 @@ class VendorPage(TypedChildRouteMixin, SitePage):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .catalogue import visible_products
-
         context = super().get_context(request, *args, **kwargs)
-        context["products"] = visible_products(request.user).child_of(self).order_by("path")
+        context["products"] = ProductPage.objects.visible_to(request.user).child_of(self).order_by("path")
         context["held_marks"] = self.held_marks.select_related("mark")
         return context
 
@@ -344,7 +325,34 @@ class VendorMark(Orderable):
         )
 
 
+def is_canteen_buyer(user):
+    """A member (any role) of a verified buyer unit. Remembered on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_is_canteen_buyer", None)
+    if cached is None:
+        # The canteen models are this app's too (imported at the end of this module).
+        cached = UnitMember.objects.filter(user=user, unit__status=BuyerUnit.Status.VERIFIED).exists()
+        user._is_canteen_buyer = cached
+    return cached
+
+
+def audiences_for(user):
+    """Which products a user may see: canteen-only products are for canteen buyers and staff."""
+    if getattr(user, "is_staff", False) or is_canteen_buyer(user):
+        return [ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH, ProductPage.Audience.CANTEENS]
+    return [ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH]
+
+
 class ProductQuerySet(PageQuerySet):
+    def visible_to(self, user=None):
+        """The products `user` may see as cards: live, public (no view restriction), available, of approved
+        vendors, in the user's audiences, with the card's relations and cover renditions loaded."""
+        products = public(self.live()).visible().for_listing().filter(audience__in=audiences_for(user))
+        return products.prefetch_related(
+            models.Prefetch("cover_image__renditions", queryset=get_image_model().get_rendition_model().objects.all())
+        )
+
     def visible(self):
         """Live, public, available products of approved vendors."""
         return self.filter(live=True, available=True, vendor__approval_status=VendorPage.Approval.APPROVED)
@@ -675,9 +683,7 @@ class ProductStockQuerySet(models.QuerySet):
             rows = rows.filter(quantity__gte=-delta)
         changed = rows.update(quantity=F("quantity") + delta)
         if changed:
-            from .page_cache_hooks import stock_changed
-
-            stock_changed([product_id])
+            stock_moved.send(sender=ProductStock, product_ids=[product_id])
         return bool(changed)
 
 

@@ -12,6 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from cms import page_cache
 
 from .models import ProductStock, stock_state_for
+from .signals import stock_moved
 
 STATE_KEY = "marketplace:stock-state:{}"
 STATE_SECONDS = 60 * 60 * 24
@@ -42,5 +43,10 @@ def _stock_row_saved(sender, instance, **kwargs):
     stock_changed([instance.product_id])
 
 
+def _stock_moved(sender, product_ids, **kwargs):
+    stock_changed(product_ids)
+
+
+stock_moved.connect(_stock_moved, dispatch_uid="page-cache-stock-moved")
 post_save.connect(_stock_row_saved, sender=ProductStock, dispatch_uid="page-cache-stock-saved")
 post_delete.connect(page_cache.bump, sender=ProductStock, dispatch_uid="page-cache-stock-deleted")

@@ -9,6 +9,7 @@ import hashlib
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from wagtail.models import Site
@@ -74,7 +75,19 @@ def _query_without_page(request):
     return params.urlencode()
 
 
-def vendor_list(request, market):
+def _market(request):
+    """The site's live market page (VendorIndexPage, one a site), the `page` of its listings; 404 without one."""
+    site = Site.find_for_request(request)
+    markets = VendorIndexPage.objects.live()
+    market = (markets.in_site(site) if site else markets).first()
+    if market is None:
+        raise Http404
+    return market
+
+
+@cacheable_view
+def vendor_list(request):
+    market = _market(request)
     form = VendorFilterForm(request.GET or None)
     vendors = catalogue.visible_vendors()
     if form.is_valid():
@@ -88,7 +101,9 @@ def vendor_list(request, market):
     return TemplateResponse(request, "marketplace/vendor_index_page.html", context)
 
 
-def product_list(request, market):
+@cacheable_view
+def product_list(request):
+    market = _market(request)
     form = ProductFilterForm(request.GET or None)
     products = catalogue.listing_products(request.user)
     if form.is_valid():
@@ -105,7 +120,9 @@ def product_list(request, market):
     return TemplateResponse(request, "marketplace/product_list.html", context)
 
 
-def county_detail(request, market, slug):
+@cacheable_view
+def county_detail(request, slug):
+    market = _market(request)
     county = get_object_or_404(County.objects.select_related("city"), slug=slug)
     pairs = MountainSeaPair.objects.filter(mountain_county=county) | MountainSeaPair.objects.filter(
         coastal_county=county

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from ..catalogue import audiences_for
-from ..models import ProductPage
+from ..models import ProductPage, audiences_for
 from ..services.errors import MarketplaceError
 from .models import CartItem
 from .services import MAX_QUANTITY, LineRequest

@@ -21,8 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..catalogue import audiences_for
-from ..models import ProductPage, ProductStock, VendorPage
+from ..models import ProductPage, ProductStock, VendorPage, audiences_for
 from ..services.errors import MarketplaceError
 from . import notifications, payment_methods, signals, stripe_client
 from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder

@@ -3,6 +3,7 @@ import hashlib
 from django import template
 from django.core.cache import cache
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -108,35 +109,13 @@ def highlight(text, query):
     return mark_safe("".join(out))
 
 
-@register.simple_tag(takes_context=True)
-def county_url(context, county):
-    """URL of a county's page under the market, without loading the market page each time."""
-    if county is None:
-        return ""
-    market_url = _market_url(context.get("request"))
-    return f"{market_url}county/{county.slug}/" if market_url else ""
+@register.simple_tag
+def county_url(county):
+    """URL of a county's page under the market (marketplace/urls.py)."""
+    return reverse("market_county", args=[county.slug]) if county is not None else ""
 
 
-@register.simple_tag(takes_context=True)
-def market_url(context, route=""):
+@register.simple_tag
+def market_url(route=""):
     """URL of the market page, or of one of its routes such as "products/"."""
-    base = _market_url(context.get("request"))
-    return f"{base}{route}" if base else ""
-
-
-def _market_url(request):
-    from django.utils.translation import get_language
-    from wagtail.models import Site
-
-    from cms import shell_cache
-    from marketplace.models import VendorIndexPage
-
-    site = Site.find_for_request(request) if request else Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        return ""
-
-    def load():
-        market = VendorIndexPage.objects.live().descendant_of(site.root_page).first()
-        return (market.get_url(request) if market else "") or ""
-
-    return shell_cache.get_or_set(("market-url", site.pk, get_language()), load)
+    return reverse("market_vendors") + route

@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from marketplace import catalogue
 from marketplace.canteen import services
 from marketplace.canteen.services import Delivery
 from marketplace.checkout.services import LineRequest
-from marketplace.models import BuyerUnit, Order, OrderEvent, ProductStock, VendorOrder
+from marketplace.models import BuyerUnit, Order, OrderEvent, ProductStock, VendorOrder, audiences_for, is_canteen_buyer
 from marketplace.services.errors import MarketplaceError
 from tests.fixtures.canteen import make_user
 
@@ -40,9 +39,9 @@ def stock(product):
 
 
 def test_members_of_verified_units_are_canteen_buyers(unit_a, goods):
-    assert catalogue.is_canteen_buyer(unit_a.users["buyer"])
-    assert not catalogue.is_canteen_buyer(make_user("private"))
-    assert "canteens" in catalogue.audiences_for(unit_a.users["finance"])
+    assert is_canteen_buyer(unit_a.users["buyer"])
+    assert not is_canteen_buyer(make_user("private"))
+    assert "canteens" in audiences_for(unit_a.users["finance"])
 
 
 def test_small_unit_order_goes_to_vendors_with_snapshot(unit_a, goods):
@@ -337,7 +336,7 @@ def test_apply_and_verify_unit(django_user_model):
     assert not BuyerUnit.objects.exists()
     data["uscc"] = make_uscc()
     unit = services.apply_for_unit(user=applicant, data=data)
-    assert unit.status == "pending" and not catalogue.is_canteen_buyer(applicant)
+    assert unit.status == "pending" and not is_canteen_buyer(applicant)
     with pytest.raises(MarketplaceError):
         services.verify_unit(unit, user=applicant)
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
