@@ -62,6 +62,7 @@ urlpatterns += i18n_patterns(
     path("", include("cms.accounts.urls")),
     path("", include("cms.json_api.urls")),
     path("", include("marketplace.urls")),
+    path("", include("events.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

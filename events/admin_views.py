@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,7 +45,7 @@ class StallRowForm(forms.Form):
 def _report_url(fair, request):
     """The organiser's registration report (<fair>/registrations/) on the public site, or None without a site."""
     url = fair.get_url(request)
-    return f"{url}{fair.reverse_subpage('registrations')}" if url else None
+    return reverse("fair_registrations", args=[fair.slug]) if url else None
 
 
 def fair_list(request):
@@ -255,7 +256,7 @@ def vendor_stall_panel(request):
             "held": held_count,
         }
     index = FairIndexPage.objects.live().first()
-    link = (f"{index.url}{index.reverse_subpage('mine')}", _("My stalls")) if index and index.url else None
+    link = (reverse("fair_my_stalls"), _("My stalls")) if index and index.url else None
     return DashboardPanel(
         "events-stall-applications",
         _("Stall applications"),

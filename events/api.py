@@ -17,9 +17,9 @@ from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERR
 from cms.models import Consent
 
 from . import services
+from .fair_map import stall_map
 from .models import AddOn, FairPage, Stall
 from .services import EventsError
-from .views import stall_map
 
 STATUS_BY_CODE = {
     "stall_taken": 409,

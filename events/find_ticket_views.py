@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -12,6 +13,7 @@ from cms.accounts.forms import MobileField
 from cms.accounts.sms_codes import SmsCodeError
 
 from . import find_ticket
+from .pages import fair_index
 from .tickets import manage_path
 
 SESSION_KEY = "find_ticket_phone"
@@ -31,14 +33,14 @@ class CodeForm(forms.Form):
     )
 
 
-def _urls(index):
-    base = index.url + index.reverse_subpage("find_ticket")
-    return base, base + "code/"
+def _urls():
+    return reverse("fair_find_ticket"), reverse("fair_find_ticket_code")
 
 
 @never_cache
-def ask(request, index):
-    start_url, code_url = _urls(index)
+def ask(request):
+    index = fair_index(request)
+    start_url, code_url = _urls()
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
@@ -55,8 +57,9 @@ def ask(request, index):
 
 
 @never_cache
-def check(request, index):
-    start_url, code_url = _urls(index)
+def check(request):
+    index = fair_index(request)
+    start_url, code_url = _urls()
     phone = request.session.get(SESSION_KEY)
     if not phone:
         return redirect(start_url)

@@ -8,7 +8,7 @@ from cms import privacy
 from marketplace.checkout.forms import set_payment_choices
 from marketplace.models import ProductPage
 
-from .models import AddOn, Stall, StallType
+from .models import AddOn, Stall, StallType, TicketType, TimeSlot
 
 LICENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 MAX_LICENCE_BYTES = 5 * 1024 * 1024
@@ -105,7 +105,6 @@ class RegistrationForm(forms.Form):
     consent = privacy.consent_field()
 
     def __init__(self, *args, fair, now, challenge=False, **kwargs):
-        from .models import TicketType, TimeSlot
 
         super().__init__(*args, **kwargs)
         if challenge:
@@ -137,7 +136,6 @@ class SlotChangeForm(forms.Form):
     slot = forms.ModelChoiceField(queryset=None, label=_("New time slot"), empty_label=None)
 
     def __init__(self, *args, registration, **kwargs):
-        from .models import TimeSlot
 
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = TimeSlot.objects.filter(fair=registration.fair, closed=False).exclude(

@@ -36,7 +36,8 @@ class FairIndexPage(RoutablePageMixin, SitePage):
     api_fields = [APIField("name_en"), APIField("intro"), APIField("intro_en")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["events.FairPage"]
-    # Public routes whose HTML anonymous visitors may get from cms.page_cache (not tickets, check-in …).
+    # Public routes whose HTML anonymous visitors may get from cms.page_cache. Tickets, check-in, find my
+    # ticket and my stalls are ordinary URLs in events/urls.py.
     page_cache_routes = ("index_view",)
 
     class Meta:
@@ -52,54 +53,6 @@ class FairIndexPage(RoutablePageMixin, SitePage):
             .prefetch_related("images__image")
             .order_by("start_date", "pk")
         )
-
-    @path("mine/", name="mine")
-    def mine(self, request):
-        from . import views
-
-        return views.my_stalls(request, self)
-
-    @path("pass/<str:code>/", name="pass")
-    def exhibitor_pass(self, request, code):
-        from . import views
-
-        return views.exhibitor_pass(request, self, code)
-
-    @path("registration/<str:key>/", name="registration")
-    def registration(self, request, key):
-        from . import registration_views
-
-        return registration_views.manage(request, self, key)
-
-    @path("registration/<str:key>/qr/", name="registration_qr")
-    def registration_qr(self, request, key):
-        from . import registration_views
-
-        return registration_views.qr(request, self, key)
-
-    @path("registration/<str:key>/ical/", name="registration_ical")
-    def registration_ical(self, request, key):
-        from . import registration_views
-
-        return registration_views.ical(request, self, key)
-
-    @path("checkin/<str:code>/", name="checkin_code")
-    def checkin_code(self, request, code):
-        from . import registration_views
-
-        return registration_views.checkin_code(request, self, code)
-
-    @path("find-ticket/", name="find_ticket")
-    def find_ticket(self, request):
-        from . import find_ticket_views
-
-        return find_ticket_views.ask(request, self)
-
-    @path("find-ticket/code/", name="find_ticket_code")
-    def find_ticket_code(self, request):
-        from . import find_ticket_views
-
-        return find_ticket_views.check(request, self)
 
     @path("")
     def index_view(self, request):
@@ -352,55 +305,13 @@ class FairPage(RoutablePageMixin, SitePage):
             .order_by("vendor__county__name", "stall__code")
         )
 
-    def get_context(self, request, *args, **kwargs):
-        from . import views
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(views.fair_context(request, self))
-        return context
-
-    # Public routes whose HTML anonymous visitors may get from cms.page_cache (not forms, check-in, reports).
+    # Public routes whose HTML anonymous visitors may get from cms.page_cache. Its forms, iCal, check-in and
+    # reports are ordinary URLs in events/urls.py; its stall map comes from the fair_map template tag.
     page_cache_routes = ("fair_view",)
 
     @path("")
     def fair_view(self, request):
         return self.render(request)
-
-    @path("ical/")
-    def ical(self, request):
-        from . import views
-
-        return views.fair_ical(request, self)
-
-    @path("apply/")
-    def apply(self, request):
-        from . import views
-
-        return views.apply(request, self)
-
-    @path("register/", name="register")
-    def register(self, request):
-        from . import registration_views
-
-        return registration_views.register(request, self)
-
-    @path("checkin/", name="checkin")
-    def checkin(self, request):
-        from . import registration_views
-
-        return registration_views.checkin(request, self)
-
-    @path("registrations/", name="registrations")
-    def registrations_report(self, request):
-        from . import registration_views
-
-        return registration_views.report(request, self)
-
-    @path("book/<int:stall_id>/")
-    def book(self, request, stall_id):
-        from . import views
-
-        return views.book(request, self, stall_id)
 
 
 class FairImage(CaptionedImage):

@@ -2,7 +2,7 @@
 to visitors (ticket confirmed, waitlisted, offered, changed, reminder, cancelled), by e-mail and SMS.
 
 Called after commit (events.services queues the exhibitor messages with on_commit; the visitor messages run in
-`tasks.send_registration_mail_task`). `cms.notify.notify` picks the channels: exhibitors by e-mail and SMS
+`send_registration_mail_task` below). `cms.notify.notify` picks the channels: exhibitors by e-mail and SMS
 (the applicant's account, else the vendor page's contact phone), visitors by e-mail if they gave one, else SMS.
 SMS template keys and parameters are listed in README "Notifications: e-mail and SMS".
 """
@@ -10,8 +10,12 @@ SMS template keys and parameters are listed in README "Notifications: e-mail and
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from cms.notify import Recipient, Sms, notify, user_recipient
+
+from .models import Registration
+from .tickets import ical_text, manage_url, qr_svg
 
 
 def _exhibitor(user, vendor):
@@ -151,9 +155,6 @@ def booking_mail(booking, kind):
 def registration_mail(registration_id, kind):
     """A visitor's message about their registration: by e-mail (the ticket mail carries the QR code as SVG and
     an iCal file) when they gave an e-mail address, else by SMS to their mobile number with the ticket link."""
-    from .models import Registration
-    from .tickets import ical_text, manage_url, qr_svg
-
     registration = Registration.objects.select_related("fair", "slot", "ticket_type").filter(pk=registration_id).first()
     if registration is None:
         return
@@ -232,3 +233,10 @@ def registration_mail(registration_id, kind):
                 ("ticket.ics", ical_text(registration), "text/calendar"),
             )
         _send(subject, text, recipient, sms, work=False, attachments=attachments)
+
+
+@task()
+def send_registration_mail_task(registration_id: int, kind: str) -> None:
+    """Compose and send a visitor's registration mail in the worker, so a failure there never reaches the
+    visitor's request (their registration is committed by then)."""
+    registration_mail(registration_id, kind)

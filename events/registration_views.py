@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,6 +22,7 @@ from marketplace.checkout.order_access import grant_order_access, order_access_u
 from . import ticketing
 from .forms import CheckInForm, RegistrationForm, SlotChangeForm
 from .models import Registration
+from .pages import fair_view
 from .services import EventsError
 from .tickets import checkin_url, ical_text, manage_path, qr_path, qr_svg
 
@@ -48,6 +50,7 @@ def _initial(user):
 REGISTER_CHALLENGE_RATE = "5/10m"
 
 
+@fair_view
 def register(request, fair):
     now = timezone.now()
     rate = getattr(settings, "EVENTS_REGISTER_CHALLENGE_RATE", REGISTER_CHALLENGE_RATE)
@@ -112,8 +115,9 @@ def _by_key(key):
 
 
 @never_cache
-def manage(request, index, key):
+def manage(request, key):
     registration = _by_key(key)
+    index = registration.fair.get_parent().specific
     change_form = SlotChangeForm(
         request.POST if request.POST.get("action") == "change_slot" else None, registration=registration
     )
@@ -156,7 +160,7 @@ def manage(request, index, key):
     )
 
 
-def qr(request, index, key):
+def qr(request, key):
     registration = _by_key(key)
     if registration.status != Registration.Status.CONFIRMED:
         raise Http404
@@ -168,7 +172,7 @@ def qr(request, index, key):
     return response
 
 
-def ical(request, index, key):
+def ical(request, key):
     registration = _by_key(key)
     response = HttpResponse(ical_text(registration), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ticket-{registration.pk}.ics"'
@@ -186,7 +190,7 @@ def _need_staff(request, fair):
 
 @never_cache
 @login_required
-def checkin_code(request, index, code):
+def checkin_code(request, code):
     """Where a phone camera lands after scanning a ticket: the staff check-in page for that ticket. Anyone
     without the check-in role (the visitor included) sees only a login page or a refusal, never the ticket."""
     registration = Registration.objects.select_related("fair").filter(ticket_code=code).first()
@@ -197,6 +201,7 @@ def checkin_code(request, index, code):
     return _checkin_page(request, fair.specific, code=code)
 
 
+@fair_view
 @never_cache
 @login_required
 def checkin(request, fair):
@@ -241,7 +246,7 @@ def _checkin_page(request, fair, code=None):
             "throttled": throttled,
             "colour": RESULT_COLOURS.get(result.kind) if result else None,
             "counts": ticketing.checkin_counts(fair),
-            "action": fair.url + fair.reverse_subpage("checkin"),
+            "action": reverse("fair_checkin", args=[fair.slug]),
         },
         status=429 if throttled else 200,
     )
@@ -257,6 +262,7 @@ def _is_organiser(user):
     return user.is_authenticated and (user.is_superuser or user.has_perm("events.change_registration"))
 
 
+@fair_view
 @never_cache
 @login_required
 def report(request, fair):

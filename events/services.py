@@ -25,11 +25,13 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from marketplace.checkout import payment_methods
+from marketplace.checkout import services as checkout
 from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import Order, OrderLine, PaymentMethod
 from marketplace.models import VendorMember, VendorPage
 from marketplace.services.errors import MarketplaceError
 
+from . import notifications
 from .models import FairPage, Stall, StallApplication, StallBooking, StallType
 
 CENT = Decimal("0.01")
@@ -321,7 +323,6 @@ def _take_stall(*, fair, stall, vendor, user, addons, application, payment_metho
 
 
 def _fee_order(booking, buyer, name, amount, payment_method, due):
-    from marketplace.checkout import services as checkout
 
     try:
         return checkout.place_fee_order(
@@ -360,7 +361,6 @@ def refund_allowed(fair, today=None):
 def cancel_booking(booking, *, user, reason="", by_staff=False):
     """Give a stall back. Unpaid: the fee order is cancelled. Paid: refunded until the fair's refund date,
     after that the stall is released without a refund. The order (if any) is locked first, by the checkout."""
-    from marketplace.checkout import services as checkout
 
     booking = StallBooking.objects.select_related("fair", "order", "balance_order").get(pk=booking.pk)
     if not by_staff and not VendorMember.objects.filter(user=user, vendor_id=booking.vendor_id).exists():
@@ -416,7 +416,6 @@ def cancel_fair(fair, *, user, reason):
         fair.status = FairPage.Status.CANCELLED
         fair.save(update_fields=["status"])
         _audit(fair, "events.fair_cancelled", user, reason=reason)
-    from marketplace.checkout import services as checkout
 
     for booking in StallBooking.objects.filter(fair=fair, status__in=StallBooking.ACTIVE):
         for order in (booking.balance_order, booking.order):
@@ -685,14 +684,10 @@ def fair_stats(fair):
 
 
 def _notify(application, kind, booking=None):
-    from . import notifications
-
     transaction.on_commit(lambda: notifications.application_mail(application, kind, booking), robust=True)
 
 
 def _notify_booking(booking, kind):
-    from . import notifications
-
     transaction.on_commit(lambda: notifications.booking_mail(booking, kind), robust=True)
 
 

@@ -35,6 +35,9 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.canteen.models import BuyerUnit, UnitMember
+from marketplace.checkout import payment_methods
+from marketplace.checkout import services as checkout
 from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import OrderLine, PaymentMethod
 from marketplace.services.errors import MarketplaceError
@@ -51,7 +54,8 @@ from .models import (
     TimeSlot,
     new_short_code,
 )
-from .services import EventsError, _audit
+from .notifications import send_registration_mail_task
+from .services import EventsError, _audit, refund_allowed
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -172,8 +176,6 @@ def _check_eligible(ticket_type, user, fair):
         return
     authenticated = getattr(user, "is_authenticated", False)
     if audience == TicketType.Audience.CANTEEN:
-        from marketplace.canteen.models import BuyerUnit, UnitMember
-
         if authenticated and UnitMember.objects.filter(user=user, unit__status=BuyerUnit.Status.VERIFIED).exists():
             return
         raise EventsError(
@@ -472,7 +474,6 @@ def _check_phone_limit(ticket_type, slot, phone, exclude=None):
 def _checked_payment_method(method):
     """The method a paid ticket is paid by: the one asked for if it can be paid now, or the default when none was
     asked for; refused (`invalid_payment_method`) before anything is held. The rule is the checkout's."""
-    from marketplace.checkout import payment_methods
 
     method = method or payment_methods.default_payment_method() or ""
     try:
@@ -482,7 +483,6 @@ def _checked_payment_method(method):
 
 
 def _ticket_order(registration, payment_method, now):
-    from marketplace.checkout import services as checkout
 
     ticket_type = registration.ticket_type
     name = _("%(ticket)s, %(fair)s") % {"ticket": ticket_type.name, "fair": registration.fair.title}
@@ -610,9 +610,6 @@ def _locked_registration(registration, extra_slot_ids=(), waiting=False):
 def cancel(registration, *, user=None, reason="", now=None):
     """Cancel a registration (by its holder through the manage link, or staff). An unpaid order is
     cancelled; a paid one is refunded until the fair's refund date. The places go to the waiting list."""
-    from marketplace.checkout import services as checkout
-
-    from .services import refund_allowed
 
     registration = Registration.objects.select_related("fair", "order").get(pk=registration.pk)
     if registration.status not in Registration.ACTIVE:
@@ -984,8 +981,6 @@ def send_reminders(now=None):
 
 
 def _notify(registration, kind):
-    from .tasks import send_registration_mail_task
-
     registration_id = registration.pk
     transaction.on_commit(lambda: send_registration_mail_task.enqueue(registration_id, kind), robust=True)
 

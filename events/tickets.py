@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -12,13 +13,8 @@ def _absolute(url):
     return url or ""
 
 
-def _index(fair):
-    return fair.get_parent().specific
-
-
 def manage_path(registration):
-    index = _index(registration.fair)
-    return index.url + index.reverse_subpage("registration", args=[registration.manage_key])
+    return reverse("fair_registration", args=[registration.manage_key])
 
 
 def manage_url(registration):
@@ -26,19 +22,16 @@ def manage_url(registration):
 
 
 def qr_path(registration):
-    index = _index(registration.fair)
-    return index.url + index.reverse_subpage("registration_qr", args=[registration.manage_key])
+    return reverse("fair_registration_qr", args=[registration.manage_key])
 
 
 def ical_path(registration):
-    index = _index(registration.fair)
-    return index.url + index.reverse_subpage("registration_ical", args=[registration.manage_key])
+    return reverse("fair_registration_ical", args=[registration.manage_key])
 
 
 def checkin_url(registration):
     """What the QR code says: the staff check-in page for this ticket. It carries the ticket code only."""
-    index = _index(registration.fair)
-    return _absolute(index.url + index.reverse_subpage("checkin_code", args=[registration.ticket_code]))
+    return _absolute(reverse("fair_checkin_code", args=[registration.ticket_code]))
 
 
 def qr_svg(registration, scale=6):

@@ -1,12 +1,10 @@
-"""People's pages of the fairs: the fair page's context (stall map), iCal, applying, self-booking,
+"""People's pages of the fairs: iCal, applying, self-booking,
 a vendor's own applications and stalls, and the exhibitor pass. Thin callers of events.services."""
 
 from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,103 +14,14 @@ from django.utils.translation import gettext as _
 from . import services
 from .forms import ApplicationForm, BookingForm
 from .models import Stall, StallApplication, StallBooking
-
-EXHIBITOR_PRODUCTS_SHOWN = 6
-
-STATE_LABELS = {
-    "available": lambda: _("Available"),
-    "held": lambda: _("Held (awaiting payment)"),
-    "booked": lambda: _("Booked"),
-    "blocked": lambda: _("Not for booking"),
-}
-
-
-def stall_map(fair, mine=None):
-    """Stalls with their state, for the SVG plan, the accessible table and the JSON API.
-
-    With `mine` (ids of the reader's vendors), each row also says whether the stall is held or booked by one of
-    them ("mine"); the JSON API leaves that out."""
-    states = services.stall_states(fair)
-    rows = []
-    for stall in Stall.objects.filter(fair=fair).select_related("zone", "stall_type").order_by("code"):
-        state, booking = states[stall.pk]
-        rows.append(
-            {
-                "stall": stall,
-                "id": stall.pk,
-                "code": stall.code,
-                "zone": stall.zone.name if stall.zone else "",
-                "type": stall.stall_type.name,
-                "size": stall.stall_type.size_label,
-                "price": stall.stall_type.price,
-                "utilities": stall.stall_type.utilities_label,
-                "state": state,
-                "state_label": STATE_LABELS[state](),
-                "exhibitor": booking.vendor.title if booking and state == "booked" else "",
-                "x": float(stall.x),
-                "y": float(stall.y),
-                "width": float(stall.width),
-                "height": float(stall.height),
-                "cx": float(stall.x + stall.width / 2),
-                "cy": float(stall.y + stall.height / 2),
-            }
-        )
-        if mine is not None:
-            rows[-1]["mine"] = bool(booking and state in ("held", "booked") and booking.vendor_id in mine)
-    return rows
-
-
-def stall_zones(rows):
-    """The stall rows grouped by zone, in the order of their first stall, each with its count of free stalls."""
-    zones = {}
-    for row in rows:
-        zone = zones.setdefault(row["zone"], {"name": row["zone"], "rows": [], "free": 0, "mine": 0})
-        zone["rows"].append(row)
-        zone["free"] += row["state"] == "available"
-        zone["mine"] += bool(row.get("mine"))
-    return list(zones.values())
-
-
-def legend():
-    return [(key, label()) for key, label in STATE_LABELS.items()]
-
-
-def fair_context(request, fair):
-    # The reader's vendors, per request: a cached anonymous copy of the page never has "my stalls".
-    my_vendors = set(services.vendors_of(request.user).values_list("pk", flat=True))
-    rows = stall_map(fair, mine=my_vendors)
-    exhibitors = list(fair.confirmed_exhibitors())
-    from marketplace.models import ProductPage
-
-    # The first few products of each exhibitor, chosen in the database: a vendor may list thousands.
-    first_per_vendor = Window(RowNumber(), partition_by=F("vendor_id"), order_by=F("pk").asc())
-    shown = (
-        ProductPage.objects.live()
-        .filter(vendor__in=[b.vendor_id for b in exhibitors])
-        .annotate(rank_in_vendor=first_per_vendor)
-        .filter(rank_in_vendor__lte=EXHIBITOR_PRODUCTS_SHOWN)
-        .order_by("pk")
-    )
-    products = {}
-    for product in shown:
-        products.setdefault(product.vendor_id, []).append(product)
-    for booking in exhibitors:
-        booking.products = products.get(booking.vendor_id, [])
-    return {
-        "stall_rows": rows,
-        "stall_zones": stall_zones(rows),
-        "legend": legend(),
-        "exhibitors": exhibitors,
-        "can_apply": fair.applications_are_open(),
-        "is_vendor": bool(my_vendors),
-        "font_size": max(1.0, min(fair.plan_width, fair.plan_height) / 40),
-    }
+from .pages import fair_index, fair_view
 
 
 def _ics_escape(text):
     return str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
+@fair_view
 def fair_ical(request, fair):
     if not fair.live:
         raise Http404
@@ -152,6 +61,7 @@ def _need_vendor(request, fair):
     return None, vendors
 
 
+@fair_view
 @login_required
 def apply(request, fair):
     refusal, vendors = _need_vendor(request, fair)
@@ -181,10 +91,11 @@ def apply(request, fair):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Your application has been sent. We will e-mail you the decision."))
-            return redirect(fair.get_parent().specific.url + fair.get_parent().specific.reverse_subpage("mine"))
+            return redirect("fair_my_stalls")
     return TemplateResponse(request, "events/apply.html", {"page": fair, "fair": fair, "form": form})
 
 
+@fair_view
 @login_required
 def book(request, fair, stall_id):
     refusal, vendors = _need_vendor(request, fair)
@@ -217,7 +128,8 @@ def book(request, fair, stall_id):
 
 
 @login_required
-def my_stalls(request, index):
+def my_stalls(request):
+    index = fair_index(request)
     vendors = services.vendors_of(request.user)
     if request.method == "POST":
         booking = get_object_or_404(StallBooking, pk=request.POST.get("booking"), vendor__in=vendors)
@@ -252,7 +164,8 @@ def my_stalls(request, index):
 
 
 @login_required
-def exhibitor_pass(request, index, code):
+def exhibitor_pass(request, code):
+    index = fair_index(request)
     booking = get_object_or_404(
         StallBooking.objects.select_related("fair", "stall", "stall__zone", "vendor"),
         pass_code=code,
