@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from .sms import is_mobile
+from .phone import is_mobile
 from .sms.tasks import send_sms_task
 
 logger = logging.getLogger("cms.notify")

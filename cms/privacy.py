@@ -58,16 +58,6 @@ def mask_name(name):
     return name[0] + "*" * max(len(name) - 1, 2)
 
 
-def mask_phone(phone):
-    """13812340000 → 138****0000; shorter values keep only their last two characters."""
-    phone = (phone or "").strip()
-    if len(phone) >= 11:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    if len(phone) > 2:
-        return "*" * (len(phone) - 2) + phone[-2:]
-    return "*" * len(phone)
-
-
 # -- the registry of personal data held by each app ------------------------------------------------------------
 
 
@@ -211,7 +201,6 @@ __all__ = [
     "current_notice",
     "delete_account",
     "mask_name",
-    "mask_phone",
     "personal_data_json",
     "personal_data_xlsx",
     "record_consent",

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from cms.accounts.forms import MobileField
 from cms.accounts.sms_codes import SmsCodeError
+from cms.phone import mask_phone
 
 from . import find_ticket
 from .pages import fair_index
@@ -83,7 +84,7 @@ def check(request):
             "page": index,
             "form": form,
             "phone": phone,
-            "masked": f"{phone[:3]}****{phone[-4:]}",
+            "masked": mask_phone(phone),
             "registrations": registrations,
             "start_url": start_url,
         },

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms import privacy
+from cms.phone import mask_phone
 from marketplace.checkout.models import Order
 
 from .models import Attendee, Registration
@@ -41,7 +42,7 @@ def mask_registrations(registrations_qs):
     many registrations changed."""
     changed = 0
     for registration in registrations_qs.select_for_update():
-        name, phone = privacy.mask_name(registration.name), privacy.mask_phone(registration.phone)
+        name, phone = privacy.mask_name(registration.name), mask_phone(registration.phone)
         if (name, phone, "") != (registration.name, registration.phone, registration.email):
             registration.name, registration.phone, registration.email = name, phone, ""
             registration.save(update_fields=["name", "phone", "email"])
@@ -61,7 +62,7 @@ def _mask_guest_order(order_id):
     order = Order.objects.select_for_update().filter(pk=order_id, buyer__isnull=True).first()
     if order is None:
         return
-    masked = (privacy.mask_name(order.guest_name), privacy.mask_phone(order.guest_phone), "")
+    masked = (privacy.mask_name(order.guest_name), mask_phone(order.guest_phone), "")
     if masked != (order.guest_name, order.guest_phone, order.guest_email):
         order.guest_name, order.guest_phone, order.guest_email = masked
         order.save(update_fields=["guest_name", "guest_phone", "guest_email"])

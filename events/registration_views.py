@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from cms import privacy, throttle
 from cms.models import Consent
+from cms.phone import is_mobile, mask_phone
 from marketplace.checkout.exports import spreadsheet_response
 from marketplace.checkout.order_access import grant_order_access, order_access_url, remember_order_link
 
@@ -41,7 +42,7 @@ RESULT_COLOURS = {
 def _initial(user):
     if not user.is_authenticated:
         return {}
-    phone = user.get_username() if ticketing.MOBILE_RE.match(user.get_username()) else ""
+    phone = user.get_username() if is_mobile(user.get_username()) else ""
     return {"phone": phone, "email": user.email, "name": user.get_full_name()}
 
 
@@ -306,7 +307,7 @@ def _export(fair, fmt, *, show_phone=False):
             [
                 reg.grouped_short_code,
                 reg.name + (f" ({', '.join(a.name for a in reg.attendees.all())})" if reg.attendees.all() else ""),
-                reg.phone if show_phone else privacy.mask_phone(reg.phone),
+                reg.phone if show_phone else mask_phone(reg.phone),
                 reg.email,
                 reg.people,
                 reg.ticket_type.name,

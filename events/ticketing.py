@@ -35,6 +35,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.phone import normalize_mobile
 from marketplace.canteen.models import BuyerUnit, UnitMember
 from marketplace.checkout import payment_methods
 from marketplace.checkout import services as checkout
@@ -57,7 +58,6 @@ from .models import (
 from .notifications import send_registration_mail_task
 from .services import EventsError, _audit, refund_allowed
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 REFERENCE_PREFIX = "events.registration:"
 CHECKIN_EARLY = timedelta(minutes=30)
@@ -80,12 +80,8 @@ def offer_window():
 
 def normalise_phone(raw):
     """'+86 138-0013-8000' → '13800138000'; anything that is not a mainland mobile number is refused."""
-    phone = re.sub(r"[\s-]", "", str(raw or ""))
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    if not MOBILE_RE.match(phone):
+    phone = normalize_mobile(raw)
+    if not phone:
         raise EventsError(
             _("Enter a mainland China mobile number (11 digits, such as 13812345678)."),
             code="invalid_phone",

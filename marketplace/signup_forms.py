@@ -1,7 +1,5 @@
 """The public vendor application form. Validation of input only; the service decides the rest."""
 
-import re
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -9,22 +7,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import County
+from cms.phone import normalize_contact_phone
 from cms.validators import validate_uscc
 
 from .models import VendorPage
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-# Landline: optional area code 0xx / 0xxx, a 7–8 digit number, optional extension.
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-
 
 def normalise_phone(value):
-    phone = re.sub(r"[\s()]", "", value or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    if MOBILE_RE.match(phone) or LANDLINE_RE.match(phone):
+    """A vendor's or buyer's contact number: a mainland mobile or a landline (cms.phone); refused otherwise."""
+    phone = normalize_contact_phone(value)
+    if phone:
         return phone
     raise ValidationError(
         _("Enter a mobile number such as 13812345678 or a landline such as 0570-1234567."), code="phone"

@@ -9,29 +9,18 @@ Constant time: when nothing matches, the password hasher still runs once, so a w
 slowly as a wrong password (Django's ModelBackend does the same).
 """
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 
+from cms.phone import normalize_mobile
+
 BACKEND = "cms.accounts.backends.IdentifierBackend"
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # At most this many accounts share one e-mail address (Django allows duplicates); each is tried.
 MAX_CANDIDATES = 5
-
-
-def normalize_mobile(value):
-    """ "13812345678" from "+86 138-1234-5678" and the like; "" when it is not a mainland mobile number."""
-    phone = re.sub(r"[\s\-()]", "", value or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    return phone if MOBILE_RE.match(phone) else ""
 
 
 def is_email(value):

@@ -1,7 +1,5 @@
 """Sign-up, login and profile forms."""
 
-import re
-
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import PasswordResetForm
@@ -13,9 +11,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from cms.phone import normalize_mobile
+
 from .. import privacy
 from ..models.privacy import Consent
-from .backends import candidates, normalize_mobile
+from .backends import candidates
 
 # Django 5.2 changed MinimumLengthValidator's message to "%d", and Django's own zh_Hans catalogue still has only
 # the old "%(min_length)d" msgid, so "This password is too short…" came out in English on Chinese pages. The
@@ -28,7 +28,6 @@ DJANGO_MESSAGES = (
     ),
 )
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 PHONE, EMAIL = "phone", "email"
 
@@ -43,12 +42,8 @@ def classify_identifier(value):
         except ValidationError:
             raise ValidationError(_("Enter a valid e-mail address."), code="email") from None
         return EMAIL, email
-    phone = re.sub(r"[\s\-()]", "", value)
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    if MOBILE_RE.match(phone):
+    phone = normalize_mobile(value)
+    if phone:
         return PHONE, phone
     raise ValidationError(
         _("Enter a mainland China mobile number (11 digits, such as 13812345678) or an e-mail address."),

@@ -7,6 +7,8 @@ from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.template.response import TemplateResponse
 
+from cms.phone import normalize_mobile
+
 
 def lockout_seconds():
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
@@ -29,8 +31,6 @@ def axes_username(request, credentials=None):
     """The name failures are counted under: what was typed, as one account's name whatever its spelling
     ("+86 139-0013-9000" is "13900139000"; names and e-mails in lower case), so that writing one account
     differently does not buy more guesses."""
-    from .backends import normalize_mobile
-
     value = (credentials or {}).get("username")
     if value is None and request is not None:
         data = getattr(request, "POST", {})

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from cms.phone import mask_phone
 from cms.sms import enqueue_sms
 
 from .. import privacy
@@ -210,7 +211,7 @@ def password_reset_sms(request):
             del request.session[RESET_PHONE_SESSION_KEY]
             messages.success(request, _("Your password is changed. Log in with the new password."))
             return redirect("login")
-    masked = f"{phone[:3]}****{phone[-4:]}"
+    masked = mask_phone(phone)
     return TemplateResponse(
         request, "cms/accounts/password_reset_sms.html", {"form": form, "phone": phone, "masked": masked}
     )

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.phone import mask_phone
+
 
 class SmsCode(models.Model):
     """A code sent to a mobile number for one purpose. Only an HMAC of the code is stored. Rows also count
@@ -26,4 +28,4 @@ class SmsCode(models.Model):
         indexes = [models.Index(fields=["phone", "created_at"]), models.Index(fields=["phone", "purpose", "-id"])]
 
     def __str__(self):
-        return f"{self.purpose} {self.phone[:3]}****{self.phone[-4:]}"
+        return f"{self.purpose} {mask_phone(self.phone)}"

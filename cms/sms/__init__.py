@@ -17,15 +17,14 @@ breaks the order or registration that caused the message.
 """
 
 import logging
-import re
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger("cms.sms")
+from cms.phone import is_mobile
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+logger = logging.getLogger("cms.sms")
 
 # Messages sent by MemoryBackend, oldest first (tests read and clear it).
 outbox: list["SmsMessage"] = []
@@ -43,10 +42,6 @@ class SmsMessage:
 
     def __repr__(self):
         return f"<SmsMessage {self.template} to {self.phone}: {self.text!r}>"
-
-
-def is_mobile(value: str | None) -> bool:
-    return bool(value) and bool(MOBILE_RE.match(value))
 
 
 def get_backend():

@@ -5,6 +5,7 @@ accounting with the buyer's name and number masked."""
 from django.utils.translation import gettext_lazy as _
 
 from cms import privacy
+from cms.phone import mask_phone
 
 from .models import CartItem, DeliveryAddress, Order
 
@@ -64,9 +65,9 @@ def erase_addresses(user):
 def mask_orders(user):
     for order in Order.objects.select_for_update().filter(buyer=user):
         order.recipient = privacy.mask_name(order.recipient)
-        order.phone = privacy.mask_phone(order.phone)
+        order.phone = mask_phone(order.phone)
         order.guest_name = privacy.mask_name(order.guest_name)
-        order.guest_phone = privacy.mask_phone(order.guest_phone)
+        order.guest_phone = mask_phone(order.guest_phone)
         order.guest_email = ""
         order.save(update_fields=["recipient", "phone", "guest_name", "guest_phone", "guest_email"])
 

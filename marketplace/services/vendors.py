@@ -30,7 +30,7 @@ from wagtail.models import (
 )
 
 from cms.notify import Recipient, Sms, notify_after_commit, user_phone
-from cms.sms import is_mobile
+from cms.phone import is_mobile
 
 from ..models import MODERATORS_GROUP, VendorApplication, VendorIndexPage, VendorMember, VendorPage
 from .errors import MarketplaceError

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from cms.phone import mask_phone
+
 from ..checkout.cart import purchase_state
 
 register = template.Library()
@@ -33,5 +35,5 @@ def guest_link_notice(order):
         phone = order.guest_phone
         return _(
             "We sent the link to this order by SMS to %(phone)s: it is the only way back to it without an account."
-        ) % {"phone": f"{phone[:3]}****{phone[-4:]}"}
+        ) % {"phone": mask_phone(phone)}
     return _("Bookmark this page: its address is the only way back to this order without an account.")

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from cms.models import Consent, PrivacyNotice
-from cms.privacy import current_notice, mask_name, mask_phone
+from cms.phone import mask_phone
+from cms.privacy import current_notice, mask_name
 
 pytestmark = pytest.mark.django_db
 
