@@ -1,8 +1,6 @@
 """People's pages of the fairs: iCal, applying, self-booking,
 a vendor's own applications and stalls, and the exhibitor pass. Thin callers of events.services."""
 
-from datetime import UTC, datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -11,44 +9,17 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
+from . import ical, services
 from .forms import ApplicationForm, BookingForm
 from .models import Stall, StallApplication, StallBooking
 from .pages import fair_index, fair_view
-
-
-def _ics_escape(text):
-    return str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 @fair_view
 def fair_ical(request, fair):
     if not fair.live:
         raise Http404
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(fair.start_date, fair.opens_at).replace(tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(fair.end_date, fair.closes_at).replace(tzinfo=tz).astimezone(UTC)
-    stamp = timezone.now().astimezone(UTC)
-    fmt = "%Y%m%dT%H%M%SZ"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Shanhai Market//Fairs//ZH",
-        "CALSCALE:GREGORIAN",
-        "BEGIN:VEVENT",
-        f"UID:fair-{fair.pk}@shanhai.example",
-        f"DTSTAMP:{stamp:{fmt}}",
-        f"DTSTART:{start:{fmt}}",
-        f"DTEND:{end:{fmt}}",
-        f"SUMMARY:{_ics_escape(fair.title)}",
-        f"LOCATION:{_ics_escape(', '.join(p for p in (fair.venue, fair.address) if p))}",
-        f"DESCRIPTION:{_ics_escape(fair.summary)}",
-        f"URL:{fair.full_url or ''}",
-        f"STATUS:{'CANCELLED' if fair.is_cancelled() else 'CONFIRMED'}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(ical.fair_ical(fair), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="fair-{fair.pk}.ics"'
     return response
 
