@@ -21,12 +21,10 @@ PAGE_CACHE_SECONDS. Checkout and registration never read this cache.
 import functools
 import hashlib
 import re
-import secrets
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.db import transaction
+from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
@@ -35,6 +33,7 @@ from django.utils.http import http_date, parse_etags
 from django.utils.translation import get_language
 
 from cms import shell_cache
+from cms.versioned_cache import VersionedCache
 
 VERSION_KEY = "cms:page:version"
 PLACEHOLDER = b"__PAGE_CACHE_CSRF_TOKEN__"
@@ -65,27 +64,19 @@ def store():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
 
+_versions = VersionedCache(VERSION_KEY)
+
+
 def version():
-    """This cache's version. It starts random, so entries from before a cache clear are never reached."""
-    value = cache.get(VERSION_KEY)
-    if value is None:
-        cache.add(VERSION_KEY, secrets.randbelow(2**31) + 1, None)
-        value = cache.get(VERSION_KEY)
-    return value
-
-
-def _bump():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.add(VERSION_KEY, secrets.randbelow(2**31) + 1, None)
+    """This cache's version (cms.versioned_cache: it starts random, so entries from before a cache clear or an
+    eviction are never reached)."""
+    return _versions.version()
 
 
 def bump(**kwargs):
     """Forget every cached page. Now, and again after commit: a request that rendered the old rows in
     between must not keep them."""
-    _bump()
-    transaction.on_commit(_bump)
+    _versions.bump()
 
 
 def connect(*senders):

@@ -6,20 +6,20 @@ so nothing in the shell is ever stale for longer than the commit that changed it
 """
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from cms.versioned_cache import VersionedCache
 
 VERSION_KEY = "cms:shell:version"
 TIMEOUT = 60 * 60 * 24
 
 
+_versions = VersionedCache(VERSION_KEY)
+
+
 def version():
-    value = cache.get(VERSION_KEY)
-    if value is None:
-        value = 1
-        cache.add(VERSION_KEY, value, None)
-    return value
+    return _versions.version()
 
 
 def key(*parts):
@@ -35,17 +35,9 @@ def get_or_set(parts, compute):
     return value
 
 
-def _bump():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
-
-
 def bump(**kwargs):
     # Now, and again after commit: a request that read the old rows in between must not keep them.
-    _bump()
-    transaction.on_commit(_bump)
+    _versions.bump()
 
 
 def connect(*senders):
