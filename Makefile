@@ -1,6 +1,6 @@
 # Shanhai Market — everyday commands. A fresh machine needs only Python 3.11 and make.
 #   make run    set up, migrate, load the demo, serve http://127.0.0.1:$(PORT)
-#   make test   set up, lint, check, pytest on SQLite and again on a throwaway PostgreSQL, then a bench smoke run
+#   make test   set up, lint (ruff, import-linter), check, pytest on SQLite and again on a throwaway PostgreSQL, then a bench smoke run
 #   make bench  PostgreSQL + Redis + two gunicorn hosts: the page table and the rushes (bench/README.md)
 
 PORT ?= 8000
@@ -21,7 +21,7 @@ heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 help:
 	@echo "make run       set up and serve the demo site on http://127.0.0.1:$(PORT) (reads .env if present)"
 	@echo "make test      ruff, Django checks, pytest on SQLite, then pytest on a throwaway PostgreSQL"
-	@echo "make lint      ruff check + ruff format --check"
+	@echo "make lint      ruff check + ruff format --check + import-linter (layer rules in .importlinter)"
 	@echo "make format    ruff format + ruff check --fix"
 	@echo "make bench     benchmark: demo at scale 10000 in PostgreSQL, Redis, two gunicorn hosts, pages and rushes"
 	@echo "               (BENCH_ARGS=\"--quick --scale 0\" for a short run; see bench/README.md)"
@@ -55,6 +55,8 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(call heading,ruff format --check)
 	$(PY) -m ruff format --check .
+	$(call heading,import-linter: the layer rules (.importlinter))
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(STAMP)
 	$(PY) -m ruff format .
