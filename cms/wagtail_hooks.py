@@ -6,6 +6,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from cms import english_report, page_cache
 from cms.admin_columns import YesNoColumn
 from cms.models import City, County, Mark, MountainSeaPair
+from cms.private_media import serve_private_document
 
 
 class CityViewSet(SnippetViewSet):
@@ -56,8 +57,6 @@ def mark_page_for_cache(page, request, serve_args, serve_kwargs):
 @hooks.register("before_serve_document")
 def serve_private_documents(document, request):
     """Documents in the private area (invoices) go through the private-media check, never the plain file."""
-    from cms.private_media import serve_private_document
-
     return serve_private_document(document, request)
 
 

@@ -22,6 +22,7 @@ from wagtail.models import Page, WorkflowState
 from cms.admin_panels import DashboardPanel
 from cms.validators import MAX_DB_INT
 
+from .checkout.models import OrderLine, VendorOrder
 from .models import ProductPage, VendorApplication, VendorMember, VendorPage
 from .services.errors import MarketplaceError
 from .services.stock import can_manage_all_stock, set_stock, stock_products_for
@@ -205,8 +206,6 @@ PANEL_ITEMS = 5
 
 def vendor_panels(user):
     """A vendor member's first things: order lines to ship, low stock, changes waiting for a moderator."""
-    from .checkout.models import OrderLine, VendorOrder
-
     vendors = list(VendorPage.objects.filter(members__user=user).order_by("title"))
     if not vendors:
         return []

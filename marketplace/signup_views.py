@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from cms.accounts.backends import BACKEND
 
+from .models import VendorApplication
 from .services.errors import MarketplaceError
 from .services.vendors import submit_vendor_application
 from .signup_forms import VendorApplicationForm
@@ -44,8 +45,6 @@ def apply(request):
 
 @never_cache
 def apply_done(request):
-    from .models import VendorApplication
-
     application = None
     if request.user.is_authenticated:
         application = (

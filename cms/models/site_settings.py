@@ -6,6 +6,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
+from cms import shell_cache
+
 
 @register_setting(icon="cog")
 class SiteSettings(BaseSiteSetting, ClusterableModel):
@@ -56,8 +58,6 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
 
     @classmethod
     def for_site(cls, site):
-        from cms import shell_cache
-
         return shell_cache.get_or_set(("settings", site.pk), lambda: super(SiteSettings, cls).for_site(site))
 
 

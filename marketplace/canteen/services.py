@@ -19,7 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from wagtail.log_actions import log
 
+from cms.accounts.forms import classify_identifier, find_user
 from cms.models import County, MountainCountyMembership
+from cms.private_media import private_collection, private_name, store_private_document, store_private_image
+from cms.storage import is_private
 
 from ..checkout import notifications, signals
 from ..checkout import services as checkout
@@ -161,8 +164,6 @@ def set_annual_budget(unit, year, amount, target_share, user):
 
 def add_member(unit, *, user, identifier, role):
     """An approver adds an existing account (by mobile number or e-mail) to the unit in `role`."""
-    from cms.accounts.forms import classify_identifier, find_user
-
     require_role(user, unit, Role.APPROVER)
     if role not in Role.values:
         raise MarketplaceError(_("Choose a role."), code="invalid", field="role")
@@ -464,8 +465,6 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
     `photo` is an uploaded image file; it is checked like Wagtail's image form and stored, only once every
     other check has passed, as a private image (cms.private_media) that only the unit, the vendor and staff see.
     """
-    from cms.private_media import store_private_image
-
     photo = checked_image(photo)
     with transaction.atomic():
         order = _locked_unit_order(vendor_order.order)
@@ -617,8 +616,6 @@ def record_invoice(vendor_order, *, user, number, date, document=None, upload=No
 
 def _invoice_document(part, number, upload, user):
     """The invoice PDF as a private document (cms.private_media): only the unit, the vendor and staff see it."""
-    from cms.private_media import store_private_document
-
     return store_private_document(
         "invoices",
         upload,
@@ -812,9 +809,6 @@ def make_files_private(photo_ids=None, document_ids=None):
     from django.core.files.storage import default_storage
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-
-    from cms.private_media import private_collection, private_name
-    from cms.storage import is_private
 
     if photo_ids is None or document_ids is None:
         parts = VendorOrder.objects.exclude(inspection_photo=None, invoice_file=None)

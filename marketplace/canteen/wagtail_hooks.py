@@ -13,8 +13,10 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from ..checkout.models import VendorOrder
 from ..services.errors import MarketplaceError
 from . import services
+from .membership import verified_units
 from .models import AnnualBudget, BuyerUnit
 
 
@@ -123,8 +125,6 @@ def keep_invoices_private(document, request):
     """An invoice PDF is for its buyer unit, the vendor that issued it and staff, not for anyone with the link."""
     from django.core.exceptions import PermissionDenied
 
-    from ..checkout.models import VendorOrder
-
     parts = VendorOrder.objects.filter(invoice_file=document).select_related("order")
     if not parts.exists():
         return None
@@ -146,9 +146,6 @@ def canteen_private_files(user, name):
     """Receipt photos and invoices in the private area: the order's unit, the vendor concerned and staff."""
     from django.db.models import Q
 
-    from ..checkout.models import VendorOrder
-    from . import services
-
     parts = VendorOrder.objects.filter(Q(inspection_photo__file=name) | Q(invoice_file__file=name)).select_related(
         "order", "vendor"
     )
@@ -159,8 +156,6 @@ def canteen_private_files(user, name):
 def canteen_header_link(request):
     """A member of a verified unit finds it from the header: its page, or the list when there are several."""
     from django.utils.translation import pgettext
-
-    from .membership import verified_units
 
     units = verified_units(request.user)
     if not units:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ..services.errors import MarketplaceError
 from . import services
 from .models import Order, Payment, PaymentMethod, Refund, StripeEvent
+from .payment_methods import is_available
 from .stripe_client import client
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,6 @@ def start_payment(order, *, payment_method_id=None):
     `payment_method_id` confirms at once (the mobile API and tests); without it the browser confirms
     with Stripe.js and the client secret.
     """
-    from .payment_methods import is_available
-
     if order.payment_method not in STRIPE_METHOD_TYPES:
         raise MarketplaceError(_("This order is paid by bank transfer."), code="invalid_payment_method")
     if not is_available(order.payment_method):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from cms.phone import mask_phone
 
 from ..checkout.cart import purchase_state
+from ..checkout.notifications import guest_link_channel
 
 register = template.Library()
 
@@ -22,8 +23,6 @@ def buy_state(context, product):
 def guest_link_notice(order):
     """What a guest's order page says about its private link: where it was actually sent (e-mail or SMS, the
     same decision as cms.notify makes when sending), or that nothing could be sent."""
-    from ..checkout.notifications import guest_link_channel
-
     if order is None:
         return ""
     channel = guest_link_channel(order)
