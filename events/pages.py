@@ -5,7 +5,8 @@ import functools
 
 from django.http import Http404
 from wagtail.models import Site
-from wagtail.wagtail_hooks import check_view_restrictions
+
+from cms.page_routes import serve_under
 
 from .models import FairIndexPage, FairPage
 
@@ -32,7 +33,6 @@ def fair_view(view):
         fair = _in_site(FairPage.objects.live(), request).filter(slug=fair_slug).order_by("path").first()
         if fair is None:
             raise Http404
-        checked = check_view_restrictions(lambda page, req, a, kw: view(req, page, *a, **kw))
-        return checked(fair, request, args, kwargs)
+        return serve_under(fair, request, view, *args, **kwargs)
 
     return wrapper

@@ -4,6 +4,7 @@ Thin views: they read query parameters through a form, ask the catalogue queries
 for a page of results and render it.
 """
 
+import functools
 import hashlib
 
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from wagtail.models import Site
 from cms import shell_cache
 from cms.models import County, MountainSeaPair
 from cms.page_cache import cacheable_view
+from cms.page_routes import serve_under
 
 from . import catalogue
 from .forms import ProductFilterForm, VendorFilterForm
@@ -85,9 +87,18 @@ def _market(request):
     return market
 
 
-@cacheable_view
-def vendor_list(request):
-    market = _market(request)
+def market_view(view):
+    """A view of the market page's listings: `view(request, market, ...)`, behind the page's view restrictions."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return serve_under(_market(request), request, view, *args, **kwargs)
+
+    return cacheable_view(wrapper)
+
+
+@market_view
+def vendor_list(request, market):
     form = VendorFilterForm(request.GET or None)
     vendors = catalogue.visible_vendors()
     if form.is_valid():
@@ -101,9 +112,8 @@ def vendor_list(request):
     return TemplateResponse(request, "marketplace/vendor_index_page.html", context)
 
 
-@cacheable_view
-def product_list(request):
-    market = _market(request)
+@market_view
+def product_list(request, market):
     form = ProductFilterForm(request.GET or None)
     products = catalogue.listing_products(request.user)
     if form.is_valid():
@@ -120,9 +130,8 @@ def product_list(request):
     return TemplateResponse(request, "marketplace/product_list.html", context)
 
 
-@cacheable_view
-def county_detail(request, slug):
-    market = _market(request)
+@market_view
+def county_detail(request, market, slug):
     county = get_object_or_404(County.objects.select_related("city"), slug=slug)
     pairs = MountainSeaPair.objects.filter(mountain_county=county) | MountainSeaPair.objects.filter(
         coastal_county=county
