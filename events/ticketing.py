@@ -641,6 +641,66 @@ def cancel(registration, *, user=None, reason="", now=None):
     return reg
 
 
+def set_ticket_type_capacity(ticket_type, capacity, *, user=None, now=None):
+    """Change a ticket type's capacity under its locks. Lowering below the places taken is refused; places a
+    raise frees go to the waiting lists at once (the same rule as a cancellation). Returns the registrations
+    offered a place."""
+    with transaction.atomic():
+        waiting_slots = _waiting_slot_ids(ticket_type.pk)
+        slots, locked = _lock(sorted(waiting_slots), ticket_type.pk)
+        offered = _change_capacity(locked, capacity, user)
+        offered += _offer_next(None, locked, now, slots=slots)
+    ticket_type.capacity = locked.capacity
+    ticket_type.confirmed, ticket_type.held = locked.confirmed, locked.held
+    return offered
+
+
+def set_slot_capacity(slot, capacity, *, user=None, now=None):
+    """Change a time slot's capacity under its locks (the slot, then each ticket type with someone waiting in
+    it, by ascending id: the one lock order). Lowering below the places taken is refused; freed places are
+    offered to the slot's waiting lists at once. Returns the registrations offered a place."""
+    with transaction.atomic():
+        locked = TimeSlot.objects.select_for_update().get(pk=slot.pk)
+        offered = _change_capacity(locked, capacity, user)
+        waiting_types = (
+            Registration.objects.filter(slot=locked, status=S.WAITLISTED)
+            .order_by("ticket_type_id")
+            .values_list("ticket_type_id", flat=True)
+            .distinct()
+        )
+        for ticket_type_id in list(waiting_types):
+            ticket_type = TicketType.objects.select_for_update().get(pk=ticket_type_id)
+            offered += _offer_next(locked, ticket_type, now, slots={locked.pk: locked})
+    slot.capacity = locked.capacity
+    slot.confirmed, slot.held = locked.confirmed, locked.held
+    return offered
+
+
+def _change_capacity(locked, capacity, user):
+    """Inside the lock of `locked` (a TicketType or TimeSlot): set its capacity, never below the places taken."""
+    taken = locked.confirmed + locked.held
+    if capacity is None or capacity < max(taken, 1):
+        raise EventsError(
+            _("%(n)s places are taken already; the capacity cannot be lower.") % {"n": taken},
+            code="capacity_below_taken",
+            field="capacity",
+        )
+    previous = locked.capacity
+    if capacity == previous:
+        return []
+    locked.capacity = capacity
+    locked.save(update_fields=["capacity"])
+    _audit(
+        locked.fair,
+        f"events.{type(locked).__name__.lower()}_capacity",
+        user,
+        object=locked.pk,
+        previous=previous,
+        capacity=capacity,
+    )
+    return []
+
+
 def accept_offer(registration, *, user=None, payment_method="", now=None):
     """The visitor takes the place offered from the waiting list before the offer expires. A paid ticket is then
     held with an order paid by `payment_method` (default: the default of the methods available now)."""
