@@ -519,6 +519,46 @@ def _ticket_order(registration, payment_method, now):
         raise EventsError(exc.message, code=exc.code) from exc
 
 
+# -- the place counters' invariant ------------------------------------------------------------------------
+
+
+def counted_places(fair):
+    """What the place counters of a fair must be: for each slot and ticket type, (confirmed, held) = the people of
+    its confirmed and its holding registrations. Keyed by the TimeSlot or TicketType model and the row's id."""
+    regs = Registration.objects.filter(fair=fair)
+    counted = {}
+    for model, key in ((TimeSlot, "slot"), (TicketType, "ticket_type")):
+        confirmed = dict(regs.filter(status=S.CONFIRMED).values_list(key).annotate(n=Sum("people")).order_by())
+        held = dict(regs.filter(status__in=Registration.HOLDING).values_list(key).annotate(n=Sum("people")).order_by())
+        for pk in model.objects.filter(fair=fair).values_list("pk", flat=True):
+            counted[model, pk] = (confirmed.get(pk, 0), held.get(pk, 0))
+    return counted
+
+
+def place_counter_drift(fair):
+    """The slots and ticket types whose stored counters differ from their registrations: [(obj, counted)]."""
+    counted = counted_places(fair)
+    return [
+        (obj, counted[type(obj), obj.pk])
+        for model in (TimeSlot, TicketType)
+        for obj in model.objects.filter(fair=fair).order_by("pk")
+        if (obj.confirmed, obj.held) != counted[model, obj.pk]
+    ]
+
+
+def recount_places(fair):
+    """The bulk path (the demo loader creates registrations in bulk): set every counter of the fair from its
+    registrations, under the locks in the one order (slots by id, then ticket types by id). The check
+    constraints still hold the counters to the capacities."""
+    with transaction.atomic():
+        slots = list(TimeSlot.objects.select_for_update().filter(fair=fair).order_by("pk"))
+        ticket_types = list(TicketType.objects.select_for_update().filter(fair=fair).order_by("pk"))
+        counted = counted_places(fair)
+        for obj in slots + ticket_types:
+            obj.confirmed, obj.held = counted[type(obj), obj.pk]
+            obj.save(update_fields=["confirmed", "held"])
+
+
 # -- releasing places and the waiting list -----------------------------------------------------------------
 
 

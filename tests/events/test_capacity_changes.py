@@ -6,6 +6,7 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
@@ -132,3 +133,26 @@ def test_raising_the_capacity_in_the_admin_offers_the_waiting_list(client, full_
     assert response.status_code == 200 and "3" in response.context["form"].errors["capacity"][0]
     ticket.refresh_from_db()
     assert ticket.capacity == 3
+
+
+def test_the_bulk_path_recounts_places_from_the_registrations(full_fair):
+    """The demo loader writes registrations in bulk; recount_places restores the counters' invariant."""
+    fair, ticket, slot, waiting, _ = full_fair
+    assert ticketing.place_counter_drift(fair) == []
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                fair=fair, ticket_type=ticket, slot=slot, name="赵六", phone="13800138009", people=2, status=S.CONFIRMED
+            )
+        ]
+    )
+    Registration.objects.filter(pk=waiting.pk).update(status=S.CANCELLED)
+    drift = {(type(obj).__name__, obj.pk): counted for obj, counted in ticketing.place_counter_drift(fair)}
+    assert drift == {("TimeSlot", slot.pk): (4, 0), ("TicketType", ticket.pk): (4, 0)}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ticketing.recount_places(fair)  # 4 people on a ticket type of 2 places: the check constraint refuses
+    ticketing.set_ticket_type_capacity(ticket, 4)
+    ticketing.recount_places(fair)
+    assert ticketing.place_counter_drift(fair) == []
+    slot.refresh_from_db()
+    assert (slot.confirmed, slot.held) == (4, 0)
