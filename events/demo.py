@@ -11,17 +11,17 @@
   as bank transfers, so bookings are confirmed; a few are still held, and a stall or two is blocked. The demo
   vendor login (`vendor`) self-books a stall at the food festival and has its fee to pay.
 
-Visitor registration: per fair, ticket types (free entry with 2-hour slots at the Ningbo fair and the food
-festival, a paid tasting session at the festival, lunch-time slots for canteen buyer units' staff at the canteen
-market), time slots made with ticketing.create_slots, and a few hundred registrations written directly (the
-fairs' registration windows are relative to the first load, so the services' window checks would refuse most of
-them) with the slot and ticket-type counters then set from them by ticketing.recount_places, the documented bulk
-path (confirmed/held = the people of the confirmed/held registrations). One slot at the Ningbo fair is full with
-a waiting list; a few registrations are cancelled; at the past canteen market most visitors are checked in. The
-food festival's registration opened ten days before the first load (early registration, the fair being one to
-twelve months ahead): it has free registrations in every slot and a few paid tasting tickets bought through the services without an account (bank transfer; half paid
-and confirmed, half held with their guest order). The check-in login (`checkin`, password $DEMO_CHECKIN_PASSWORD
-or `shanhai-checkin`) has the check-in role at the three fairs.
+Visitor registration: per fair, ticket types (free entry with 2-hour slots at the Ningbo fair and the food festival, a
+paid tasting session at the festival, lunch-time slots for canteen buyer units' staff at the canteen market), time slots
+made with ticketing.create_slots, and a few hundred registrations written directly (the fairs' registration windows are
+relative to the first load, so the services' window checks would refuse most of them) with the slot and ticket-type
+counters then set from them by ticketing.recount_places, the documented bulk path (confirmed/held = the people of the
+confirmed/held registrations). One slot at the Ningbo fair is full with a waiting list; a few registrations are
+cancelled; at the past canteen market most visitors are checked in. The food festival's registration opened ten days
+before the first load (early registration, the fair being one to twelve months ahead): it has free registrations in
+every slot and a few paid tasting tickets bought through the services without an account (bank transfer; half paid and
+confirmed, half held with their guest order). The check-in login (`checkin`, password $DEMO_CHECKIN_PASSWORD or
+`shanhai-checkin`) has the check-in role at the three fairs.
 
 Idempotent: pages by slug, stalls by code, images by title, applications by (fair, vendor), the desk user by
 name. Dates are set relative to the day of the first load and left alone afterwards.
