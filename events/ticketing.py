@@ -570,7 +570,7 @@ def _release(registration, status, slot, ticket_type, user=None, reason=""):
     elif registration.status in Registration.HOLDING:
         _add([slot, ticket_type], held=-people)
     previous = registration.status
-    registration.status = status
+    Registration.TRANSITIONS.move(registration, status, EventsError)
     registration.ended_at = timezone.now()
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "ended_at", "offer_expires_at"])
@@ -605,7 +605,7 @@ def _offer_next(slot, ticket_type, now=None, slots=None):
         if head.status != S.WAITLISTED or not _fits(head.people, head_slot, ticket_type):
             break
         _add([head_slot, ticket_type], held=head.people)
-        head.status = S.OFFERED
+        Registration.TRANSITIONS.move(head, S.OFFERED, EventsError)
         head.offer_expires_at = now + offer_window()
         head.save(update_fields=["status", "offer_expires_at"])
         _audit(
@@ -756,9 +756,10 @@ def accept_offer(registration, *, user=None, payment_method="", now=None):
             raise EventsError(_("Sorry, this offer has expired."), code="offer_expired")
         if ticket_type.is_free:
             _add([slot, ticket_type], held=-reg.people, confirmed=reg.people)
-            reg.status, reg.confirmed_at = S.CONFIRMED, now
+            Registration.TRANSITIONS.move(reg, S.CONFIRMED, EventsError)
+            reg.confirmed_at = now
         else:
-            reg.status = S.HELD
+            Registration.TRANSITIONS.move(reg, S.HELD, EventsError)
             reg.order = _ticket_order(reg, _checked_payment_method(payment_method), now)
         reg.offer_expires_at = None
         reg.save(update_fields=["status", "confirmed_at", "order", "offer_expires_at"])
@@ -832,7 +833,8 @@ def on_order_paid(sender, order, **kwargs):
             _audit(reg.fair, "events.payment_for_inactive_registration", None, registration=reg.pk, order=order.number)
             continue
         _add([slots.get(reg.slot_id), ticket_type], held=-reg.people, confirmed=reg.people)
-        reg.status, reg.confirmed_at = S.CONFIRMED, timezone.now()
+        Registration.TRANSITIONS.move(reg, S.CONFIRMED, EventsError)
+        reg.confirmed_at = timezone.now()
         reg.save(update_fields=["status", "confirmed_at"])
         _audit(reg.fair, "events.registration_confirmed", None, registration=reg.pk, order=order.number)
         _notify(reg, "confirmed")
@@ -855,10 +857,10 @@ def ticket_payment_deadline(sender, order, method, due, **kwargs):
 def on_order_closed(sender, order, reason, **kwargs):
     for pk in registrations_for_order(order).values_list("pk", flat=True):
         reg, slots, ticket_type = _locked_registration(Registration(pk=pk), waiting=True)
-        if reg.status not in (S.HELD, S.CONFIRMED):
+        status = S.RELEASED if reason == "expired" else S.CANCELLED
+        if reg.status not in (S.HELD, S.CONFIRMED) or not Registration.TRANSITIONS.allows(reg.status, status):
             continue
         slot = slots.get(reg.slot_id)
-        status = S.RELEASED if reason == "expired" else S.CANCELLED
         _release(reg, status, slot, ticket_type, None, reason)
         _offer_next(slot, ticket_type, slots=slots)
         _notify(reg, status)
