@@ -101,6 +101,12 @@ class FairIndexPage(RoutablePageMixin, SitePage):
 
         return find_ticket_views.check(request, self)
 
+    @path("series/<int:series_id>/", name="series_results")
+    def series_results(self, request, series_id):
+        from . import stall_sales_views
+
+        return stall_sales_views.series_results(request, self, series_id)
+
     @path("")
     def index_view(self, request):
         return self.render(request)
@@ -401,6 +407,32 @@ class FairPage(RoutablePageMixin, SitePage):
         from . import views
 
         return views.book(request, self, stall_id)
+
+    # -- fair results: sales at the stall (vendors) and the results report (organisers) ----------------------
+
+    @path("sales/", name="sales")
+    def stall_sales(self, request):
+        from . import stall_sales_views
+
+        return stall_sales_views.sales_page(request, self)
+
+    @path("sales/sw.js", name="sales_worker")
+    def stall_sales_worker(self, request):
+        from . import stall_sales_views
+
+        return stall_sales_views.sales_worker(request, self)
+
+    @path("results/", name="results")
+    def results(self, request):
+        from . import stall_sales_views
+
+        return stall_sales_views.results(request, self)
+
+    @path("results/print/", name="results_print")
+    def results_print(self, request):
+        from . import stall_sales_views
+
+        return stall_sales_views.results_print(request, self)
 
 
 class FairImage(CaptionedImage):
@@ -914,3 +946,7 @@ class CheckInStaff(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.fair}"
+
+
+# Fair results (sales at the stalls, fair series, publication): their own module, registered with the app here.
+from .sales_models import FairResultsPublication, FairSeries, StallSale  # noqa: E402, F401

@@ -35,6 +35,11 @@ LOG_ACTIONS = [
     ("events.checked_in", _("Check in"), _("Visitor checked in")),
     ("events.checkin_role_granted", _("Grant check-in role"), _("Check-in role granted")),
     ("events.checkin_role_revoked", _("Revoke check-in role"), _("Check-in role revoked")),
+    ("events.sale_recorded", _("Record sale"), _("Sale recorded at a stall")),
+    ("events.sale_corrected", _("Correct sale"), _("Sale at a stall corrected")),
+    ("events.sale_voided", _("Void sale"), _("Sale at a stall voided")),
+    ("events.results_published", _("Publish results"), _("Fair results shown on the fair page")),
+    ("events.results_unpublished", _("Unpublish results"), _("Fair results no longer shown on the fair page")),
 ]
 
 
@@ -97,3 +102,15 @@ def add_vendor_stall_panel(request, panels):
     panel = admin_views.vendor_stall_panel(request)
     if panel is not None:
         panels.append(panel)
+
+
+
+def register_fair_series():
+    from wagtail.snippets.models import register_snippet
+
+    from .results_admin import FairSeriesViewSet
+
+    register_snippet(FairSeriesViewSet)
+
+
+register_fair_series()
