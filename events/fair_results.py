@@ -18,6 +18,12 @@ from .sales_models import FairResultsPublication, FairSeries, StallSale
 from .services import _audit
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _money(value):
+    """A sum from the database as CNY with two places (SQLite's SUM drops them)."""
+    return (value or ZERO).quantize(CENT)
 
 
 @dataclasses.dataclass
@@ -151,16 +157,15 @@ def summary(fair):
     sales = StallSale.objects.filter(fair=fair, status=StallSale.Status.RECORDED).aggregate(
         amount=Sum("amount"), count=Count("pk")
     )
-    mountain = (
+    mountain = _money(
         StallSale.objects.filter(fair=fair, status=StallSale.Status.RECORDED, mountain=True).aggregate(
             amount=Sum("amount")
         )["amount"]
-        or ZERO
     )
     stalls = stall_figures(fair)
     return {
         "fair": fair,
-        "sales_amount": sales["amount"] or ZERO,
+        "sales_amount": _money(sales["amount"]),
         "sales_count": sales["count"] or 0,
         "mountain_amount": mountain,
         "registered": Registration.objects.filter(fair=fair, status=Registration.Status.CONFIRMED).aggregate(

@@ -411,25 +411,25 @@ class FairPage(RoutablePageMixin, SitePage):
     # -- fair results: sales at the stall (vendors) and the results report (organisers) ----------------------
 
     @path("sales/", name="sales")
-    def stall_sales(self, request):
+    def sales_view(self, request):
         from . import stall_sales_views
 
         return stall_sales_views.sales_page(request, self)
 
-    @path("sales/sw.js", name="sales_worker")
-    def stall_sales_worker(self, request):
+    @path("sales/worker/", name="sales_worker")
+    def sales_worker_view(self, request):
         from . import stall_sales_views
 
         return stall_sales_views.sales_worker(request, self)
 
     @path("results/", name="results")
-    def results(self, request):
+    def results_view(self, request):
         from . import stall_sales_views
 
         return stall_sales_views.results(request, self)
 
     @path("results/print/", name="results_print")
-    def results_print(self, request):
+    def results_print_view(self, request):
         from . import stall_sales_views
 
         return stall_sales_views.results_print(request, self)

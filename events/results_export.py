@@ -97,7 +97,9 @@ def fair_workbook(results):
     )
     _breakdowns(workbook, sales)
     labels = dict(StallSale.Payment.choices)
-    all_sales = StallSale.objects.filter(fair=fair).select_related("vendor", "stall", "county").order_by("sold_at", "pk")
+    all_sales = (
+        StallSale.objects.filter(fair=fair).select_related("vendor", "stall", "county").order_by("sold_at", "pk")
+    )
     _sheet(
         workbook,
         _("Sales"),

@@ -29,10 +29,12 @@ class SaleIn(Schema):
         "sending the same sale again returns the first one (200) instead of recording it twice"
     )
     vendor: int | None = Field(None, description="Vendor page id; may be left out when the caller has one vendor")
-    product: int | None = Field(None, description="One of the vendor's product page ids; or leave out and name the item")
+    product: int | None = Field(
+        None, description="One of the vendor's product page ids; or leave out and name the item"
+    )
     item_name: str = Field("", max_length=120, description="What was sold, when it is not a catalogue product")
     unit_price: str | None = Field(
-        None, max_length=20, description="CNY, e.g. \"12.50\"; for a product left out: its price for the quantity"
+        None, max_length=20, description='CNY, e.g. "12.50"; for a product left out: its price for the quantity'
     )
     quantity: int = Field(1, description="1 … 10000")
     payment: str = Field(description="wechat, alipay (the vendor's own code), cash or card", examples=["wechat"])

@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -63,6 +63,7 @@ def sales_page(request, fair):
             "client_id": uuid.uuid4(),
             "api_url": f"/api/fairs/{fair.pk}/sales/",
             "sw_url": fair.url + fair.reverse_subpage("sales_worker"),
+            "sw_scope": fair.url + fair.reverse_subpage("sales"),
         },
     )
 
@@ -119,12 +120,14 @@ def _int(value):
 
 
 def sales_worker(request, fair):
-    """The service worker of the sales page, served under the page's path so that its scope covers the page."""
+    """The service worker of the sales page. Wagtail serves page routes only as directories (…/sales/worker/), so
+    the header Service-Worker-Allowed lets it take the sales page's path (…/sales/) as its scope."""
+    page_url = fair.url + fair.reverse_subpage("sales")
     script = render_to_string(
         "events/stall_sales_sw.js",
         {
             "version": "1",
-            "page_url": fair.url + fair.reverse_subpage("sales"),
+            "page_url": page_url,
             "assets": [
                 static("cms/css/site.css"),
                 static("events/css/events.css"),
@@ -135,6 +138,7 @@ def sales_worker(request, fair):
     )
     response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = page_url
     return response
 
 
@@ -170,7 +174,10 @@ def _charts(results, prefix):
     if "visitors" in results:
         charts["checkins_by_hour"] = bar_chart(
             _("Visitors checked in per hour"),
-            [(timezone.localtime(r["hour"]).strftime("%m-%d %H:00"), r["checked_in"]) for r in results["visitors"]["by_hour"]],
+            [
+                (timezone.localtime(r["hour"]).strftime("%m-%d %H:00"), r["checked_in"])
+                for r in results["visitors"]["by_hour"]
+            ],
             chart_id=f"{prefix}-hours",
             max_rows=24,
         )
@@ -200,7 +207,13 @@ def results(request, fair):
     return TemplateResponse(
         request,
         "events/results.html",
-        {"page": fair, "fair": fair, "results": data, "charts": _charts(data, "fair"), "series": fair_results.series_of(fair)},
+        {
+            "page": fair,
+            "fair": fair,
+            "results": data,
+            "charts": _charts(data, "fair"),
+            "series": fair_results.series_of(fair),
+        },
     )
 
 
@@ -213,7 +226,13 @@ def results_print(request, fair):
     return TemplateResponse(
         request,
         "events/results_print.html",
-        {"page": fair, "fair": fair, "results": data, "summary": fair_results.summary(fair), "printed": timezone.localtime()},
+        {
+            "page": fair,
+            "fair": fair,
+            "results": data,
+            "summary": fair_results.summary(fair),
+            "printed": timezone.localtime(),
+        },
     )
 
 
@@ -250,5 +269,3 @@ def _xlsx(workbook, filename):
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-

@@ -104,7 +104,6 @@ def add_vendor_stall_panel(request, panels):
         panels.append(panel)
 
 
-
 def register_fair_series():
     from wagtail.snippets.models import register_snippet
 

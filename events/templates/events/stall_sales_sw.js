@@ -1,4 +1,5 @@
-// The stall sales page's service worker (served at {{ page_url }}sw.js, so its scope is the page).
+// The stall sales page's service worker (served at {{ page_url }}worker/ with Service-Worker-Allowed: {{ page_url }},
+// so that its scope is the sales page).
 // It keeps the page and its files so that the page opens again without a connection; the sales themselves wait in
 // the page's localStorage and are sent by the page (stall-sales.js). Only GET requests are answered from the
 // cache, and only when the network fails: what the network gives always wins.

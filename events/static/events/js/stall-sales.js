@@ -170,6 +170,6 @@
   flush();
 
   if ("serviceWorker" in navigator && form.dataset.sw) {
-    navigator.serviceWorker.register(form.dataset.sw).catch(function () { /* the page works without it */ });
+    navigator.serviceWorker.register(form.dataset.sw, { scope: form.dataset.swScope }).catch(function () { /* the page works without it */ });
   }
 })();
