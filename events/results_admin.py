@@ -1,4 +1,4 @@
-"""Fair series in the Wagtail admin: organisers group fairs (e.g. 2026 山海协作 区域公用品牌展销) for the series report."""
+"""Fair series in the Wagtail admin: organisers group fairs (2026 山海协作 区域公用品牌展销) for one report."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
