@@ -41,7 +41,7 @@
   }
 
   function format(text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (_m, name) { return values[name] === undefined ? "" : values[name]; });
+    return text.replace(/\{(\w+)\}/g, function (_m, name) { return values[name] === undefined ? "" : values[name]; });
   }
 
   function say(text, tone) {
