@@ -82,7 +82,7 @@
     totalLine.textContent = format(form.dataset.msgTotal, { count: count, amount: total });
     if (body.product && body.stock_left !== null) {
       var stock = document.querySelector('[data-stock-for="' + body.product + '"]');
-      if (stock) stock.textContent = String(body.stock_left);
+      if (stock) stock.textContent = body.stock_left ? format(form.dataset.msgLeft, { n: body.stock_left }) : "";
     }
   }
 
