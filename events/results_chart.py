@@ -25,6 +25,17 @@ def _value_text(value, money):
     return f"{value:,}"
 
 
+def _fit(label, room=WIDTH - LEFT - RIGHT):
+    """The label cut with … to fit the chart's width (a CJK character ≈ 1 em, a Latin one ≈ 0.55 em)."""
+    width, out = 0.0, []
+    for char in str(label):
+        width += FONT if ord(char) > 0x2E80 else FONT * 0.55
+        if width > room - FONT:
+            return "".join(out) + "…"
+        out.append(char)
+    return "".join(out)
+
+
 def bar_chart(title, rows, *, money=False, chart_id="chart", max_rows=12):
     """`rows`: (label, value) pairs, drawn top to bottom. Values are Decimal (money) or int."""
     rows = list(rows)[:max_rows]
@@ -42,7 +53,7 @@ def bar_chart(title, rows, *, money=False, chart_id="chart", max_rows=12):
         colour = COLOURS[index % len(COLOURS)]
         text = _value_text(value, money)
         parts.append(f"<g><title>{escape(label)}: {escape(text)}</title>")
-        parts.append(f'<text x="{LEFT}" y="{y + FONT}">{escape(label)}</text>')
+        parts.append(f'<text x="{LEFT}" y="{y + FONT}">{escape(_fit(label))}</text>')
         if width:
             parts.append(
                 f'<rect x="{LEFT}" y="{y + FONT + 8}" width="{width:.1f}" height="{BAR}" fill="{colour}" rx="3"/>'

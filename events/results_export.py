@@ -86,13 +86,13 @@ def fair_workbook(results):
     _sheet(
         workbook,
         _("Visitors by day"),
-        [_("Day"), _("Registered"), _("Checked in")],
+        [_("Day"), _("People registered"), _("People checked in")],
         [[r["day"], r["registered"], r["checked_in"]] for r in visitors["by_day"]],
     )
     _sheet(
         workbook,
         _("Check-ins by hour"),
-        [_("Hour"), _("Checked in")],
+        [_("Hour"), _("People checked in")],
         [[timezone.localtime(r["hour"]).strftime("%Y-%m-%d %H:00"), r["checked_in"]] for r in visitors["by_hour"]],
     )
     _breakdowns(workbook, sales)

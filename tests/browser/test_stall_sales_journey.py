@@ -98,6 +98,12 @@ def test_vendor_records_three_sales_one_offline_and_the_report_shows_them_once(
     assert ProductStock.objects.get(product=huyou).quantity == 9
     assert page.evaluate("JSON.parse(localStorage.getItem(Object.keys(localStorage)[0]) || '[]').length") == 0
 
+    # The page in English, on the same phone.
+    page.goto(base + "/en" + fair.url + "sales/")
+    expect(page.get_by_role("button", name="WeChat Pay")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=screenshot_dir / "stall-sales-en-phone.png", full_page=True)
+
     # The organiser's report: three sales, ¥94.00, each once.
     report = desktop_page
     log_in(report.context, live_server, organiser)
