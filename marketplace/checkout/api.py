@@ -158,8 +158,10 @@ class VendorPartOut(Schema):
     status: str
     status_display: str
     subtotal: Money
-    carrier: str
+    carrier: str = Field(description="The carrier's code (sf, zto, yto, yunda, sto, jd, ems, chinapost) or older text")
+    carrier_name: str = Field(description="The carrier's name in the request's language")
     tracking_number: str
+    tracking_url: str = Field(description="The parcel's public tracking page, or empty")
     shipped_at: datetime | None
     delivered_at: datetime | None
 
@@ -327,7 +329,9 @@ def _order_out(order, payment_error=None):
                 "status_display": str(part.get_status_display()),
                 "subtotal": money(part.subtotal),
                 "carrier": part.carrier,
+                "carrier_name": str(part.carrier_name),
                 "tracking_number": part.tracking_number,
+                "tracking_url": part.tracking_url,
                 "shipped_at": part.shipped_at,
                 "delivered_at": part.delivered_at,
             }
