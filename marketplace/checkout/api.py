@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt, condecimal
 
+from cms.divisions import division_errors
 from cms.json_api import register_domain_error
 from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money, request_fingerprint
 from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
@@ -353,7 +354,11 @@ def _address(user, payload):
             )
         return Address.from_model(saved)
     if payload.address is not None:
-        return Address(**payload.address.dict())
+        address = payload.address.dict()
+        # The same lists as the address forms (cms.divisions): a 省/市/区 that do not belong together are refused.
+        for name, error in division_errors(address["province"], address["city"], address["district"]).items():
+            raise MarketplaceError(error.messages[0], code="invalid_address", field=f"address.{name}")
+        return Address(**address)
     return None
 
 
