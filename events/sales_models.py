@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.state_machine import Transitions
+
 ZERO = Decimal("0.00")
 
 
@@ -64,6 +66,9 @@ class StallSale(models.Model):
     class Status(models.TextChoices):
         RECORDED = "recorded", _("Recorded")
         VOIDED = "voided", _("Voided")
+
+    # One transition table (cms.state_machine): a recorded sale may be voided, a voided one stays voided.
+    TRANSITIONS = Transitions(Status, {Status.RECORDED: [Status.VOIDED]})
 
     # Made by the phone that recorded the sale: a sale sent twice (offline, then again) is recorded once.
     client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)

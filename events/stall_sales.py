@@ -306,7 +306,7 @@ def void_sale(sale, *, user, reason="", now=None):
         _same_day(sale, now)
         if sale.product_id and sale.stock_taken:
             stock_service.give_back_stock(sale.product_id, sale.stock_taken)
-        sale.status = StallSale.Status.VOIDED
+        StallSale.TRANSITIONS.move(sale, StallSale.Status.VOIDED, EventsError)
         sale.voided_at, sale.voided_by = now, user if getattr(user, "pk", None) else None
         sale.void_reason = (reason or "").strip()[:200]
         sale.stock_taken = 0
