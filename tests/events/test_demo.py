@@ -294,7 +294,7 @@ def test_floor_plan_without_a_cjk_font(monkeypatch):
         assert picture.size == (80 * 3, 48 * 3)
 
 
-def test_demo_results_past_fair_has_sales_and_the_series_groups_the_three(demo_loaded_once):
+def test_demo_results_past_fair_has_sales_and_the_series_groups_the_three(loaded):
     """The past canteen market's results report is full (sales recorded at its stalls, one or more voided, results
     published); the 2026 series groups the three demo fairs; a re-run records no sale twice."""
     from events import fair_results
@@ -306,7 +306,7 @@ def test_demo_results_past_fair_has_sales_and_the_series_groups_the_three(demo_l
     assert results["stalls"]["selling"] == results["stalls"]["exhibitors"] > 0
     assert results["visitors"]["checked_in"] > 0 and results["published"]
     assert StallSale.objects.exclude(fair=market).count() == 0
-    assert "stall sales" in demo_loaded_once["second"] and "fair series" in demo_loaded_once["second"]
+    assert "stall sales" in loaded["second"] and "fair series" in loaded["second"]
     series = FairSeries.objects.get()
     assert series.fairs.count() == 3
     assert fair_results.public_results(market)["sales_amount"] == results["sales"]["total"]
