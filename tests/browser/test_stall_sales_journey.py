@@ -17,6 +17,8 @@ from events.models import StallSale
 from marketplace.models import ProductStock
 from tests.events.conftest import fair_index, make_fair, vendor_user
 
+from .test_accessibility import AXE, axe_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 __all__ = ["fair_index", "make_fair", "vendor_user"]  # fixtures shared with tests/events
@@ -54,6 +56,7 @@ def test_vendor_records_three_sales_one_offline_and_the_report_shows_them_once(
     base = live_server.url
 
     page = phone_page
+    page.context.add_init_script(AXE)  # axe-core, to check the pages' accessibility as test_accessibility does
     log_in(page.context, live_server, member)
     page.goto(base + fair.url + "sales/")
     status = page.locator("#sales-sync")
@@ -88,6 +91,7 @@ def test_vendor_records_three_sales_one_offline_and_the_report_shows_them_once(
     expect(status).to_contain_text("已记录：胡柚鲜果试吃装")
     assert wait_for(lambda: StallSale.objects.count() == 3)
     page.screenshot(path=screenshot_dir / "stall-sales-phone.png", full_page=True)
+    assert axe_violations(page) == []
 
     sales = StallSale.objects.order_by("pk")
     assert [(s.item_name, s.quantity, s.amount, s.payment) for s in sales] == [
@@ -103,11 +107,16 @@ def test_vendor_records_three_sales_one_offline_and_the_report_shows_them_once(
     expect(page.get_by_role("button", name="WeChat Pay")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=screenshot_dir / "stall-sales-en-phone.png", full_page=True)
+    assert axe_violations(page) == []
 
     # The organiser's report: three sales, ¥94.00, each once.
     report = desktop_page
+    report.context.add_init_script(AXE)
     log_in(report.context, live_server, organiser)
     report.goto(base + fair.url + "results/")
     expect(report.locator('[data-figure="sales-count"]')).to_have_text("3")
     expect(report.locator('[data-figure="sales-total"]')).to_have_text("¥94.00")
     report.screenshot(path=screenshot_dir / "fair-results-desktop.png", full_page=True)
+    assert axe_violations(report) == []
+    report.goto(base + "/en" + fair.url + "results/")
+    assert axe_violations(report) == []
