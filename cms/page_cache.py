@@ -141,19 +141,30 @@ def request_is_cacheable(request):
     return len(query) <= MAX_QUERY_LENGTH and query.count("&") < MAX_QUERY_PARAMS
 
 
-RESTRICTED_KEY = "cms:page:restricted:{}"
+RESTRICTED_KEY = "cms:page:restricted:{}:{}"
 
 
-def _restricted_paths():
-    """Tree paths of the pages with a view restriction (cached; a restriction saved bumps the version)."""
-    from wagtail.models import PageViewRestriction
+def _restrictions():
+    """{"paths": tree paths of the pages with a view restriction, "aliases": whether any alias page exists},
+    cached under both versions (a restriction saved bumps this cache's, a page moved the shell's)."""
+    from wagtail.models import Page, PageViewRestriction
 
-    key = RESTRICTED_KEY.format(version())
-    paths = cache.get(key)
-    if paths is None:
-        paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
-        cache.set(key, paths, 24 * 60 * 60)
-    return paths
+    key = RESTRICTED_KEY.format(*versions())
+    found = cache.get(key)
+    if found is None:
+        found = {
+            "paths": list(PageViewRestriction.objects.values_list("page__path", flat=True)),
+            "aliases": Page.objects.filter(alias_of__isnull=False).exists(),
+        }
+        cache.set(key, found, 24 * 60 * 60)
+    return found
+
+
+def may_be_restricted(page):
+    """False when no view restriction can apply to `page` (none on it or an ancestor, and no alias pages whose
+    source's restrictions would apply): Wagtail's per-request restriction query can be skipped."""
+    found = _restrictions()
+    return found["aliases"] or any(page.path.startswith(path) for path in found["paths"])
 
 
 def mark_page(page, request, serve_args, serve_kwargs):
@@ -164,7 +175,7 @@ def mark_page(page, request, serve_args, serve_kwargs):
     if view is not None and getattr(view, "__name__", None) not in getattr(page, "page_cache_routes", ()):
         return  # a routable sub-route that did not declare itself public (forms, tickets, reports …)
     user = getattr(request, "user", None)
-    if getattr(user, "is_authenticated", False) and any(page.path.startswith(p) for p in _restricted_paths()):
+    if getattr(user, "is_authenticated", False) and may_be_restricted(page):
         return  # a signed-in reader passed a login or group restriction: not for the next one
     request.page_cache_ok = True
 

@@ -18,7 +18,7 @@ from .conftest import stall
 pytestmark = pytest.mark.django_db
 
 # Each signed-in page includes the session and the user (2); the ticket page is reached by its private link.
-BUDGETS = {"my stalls": 11, "ticket": 11, "check-in": 16}
+BUDGETS = {"my stalls": 9, "ticket": 9, "check-in": 14}
 
 
 def signed_in(user):
