@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.state_machine import Transitions
 
+from . import carriers
+
 ZERO = Decimal("0.00")
 
 
@@ -255,6 +257,7 @@ class VendorOrder(models.Model):
     vendor_name = models.CharField(_("vendor"), max_length=255)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
+    # A code from checkout/carriers.py ("sf"); text typed before the list stays as it was.
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
@@ -300,6 +303,16 @@ class VendorOrder(models.Model):
 
     def __str__(self):
         return f"{self.order.number} / {self.vendor_name}"
+
+    @property
+    def carrier_name(self):
+        """The carrier as people read it: a known carrier's translated name, an older free text as it is."""
+        return carriers.display_name(self.carrier)
+
+    @property
+    def tracking_url(self):
+        """The parcel's public tracking page ("" for an unknown carrier or without a number)."""
+        return carriers.tracking_url(self.carrier, self.tracking_number)
 
 
 class OrderLine(models.Model):
