@@ -115,3 +115,13 @@ def register_fair_series():
 
 
 register_fair_series()
+
+
+@hooks.register("register_page_cache_audience")
+def vendor_audience(user):
+    """The fair map marks the reader's own stalls: people who work for vendors get a copy per set of vendors,
+    so a vendor never sees another vendor's marks (cms.personal_cache)."""
+    from .services import vendors_of
+
+    vendor_ids = sorted(vendors_of(user).values_list("pk", flat=True))
+    return "v" + "-".join(map(str, vendor_ids)) if vendor_ids else None
