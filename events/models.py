@@ -835,6 +835,10 @@ class Registration(models.Model):
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled or released"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # X-Idempotency-Key of the API call that created it (cms.json_api.idempotency), per account or, without
+    # one, among all registrations without an account; with a digest of the request body.
+    idempotency_key = models.CharField(max_length=80, blank=True, editable=False)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("registration")
@@ -845,7 +849,20 @@ class Registration(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(people__gte=1), name="events_registration_people_positive"),
             models.UniqueConstraint(fields=["fair", "short_code"], name="events_registration_short_code_per_fair"),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~Q(idempotency_key="") & Q(user__isnull=False),
+                name="events_registration_idempotency_key_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key="") & Q(user__isnull=True),
+                name="events_registration_idempotency_key_guest",
+            ),
         ]
+
+    # True on a registration that register() returned for a retried request (same idempotency key).
+    replayed = False
 
     def __str__(self):
         return f"{self.name} × {self.people} · {self.fair}"
