@@ -515,6 +515,16 @@ class AddOn(models.Model):
         return f"{self.name} (¥{self.price})"
 
 
+def application_upload_to(instance, filename):
+    """Stall application uploads (the food licence) go to the private area under an unguessable name."""
+    from cms.private_media import private_name
+
+    return private_name(APPLICATION_FILES, filename)
+
+
+APPLICATION_FILES = "fair-applications"
+
+
 class StallApplication(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -549,7 +559,8 @@ class StallApplication(models.Model):
     needs_power = models.BooleanField(_("needs power"), default=False)
     needs_water = models.BooleanField(_("needs water"), default=False)
     addons = models.ManyToManyField(AddOn, blank=True, related_name="+", verbose_name=_("add-ons"))
-    food_licence = models.FileField(_("food licence"), upload_to="fair-applications/%Y/%m/", blank=True)
+    # Private (cms.private_media): served only by /private-media/ to the vendor's members and organisers.
+    food_licence = models.FileField(_("food licence"), upload_to=application_upload_to, blank=True)
     note = models.TextField(_("note to the organiser"), blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why the application was rejected."))
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)

@@ -97,3 +97,13 @@ def add_vendor_stall_panel(request, panels):
     panel = admin_views.vendor_stall_panel(request)
     if panel is not None:
         panels.append(panel)
+
+
+@hooks.register("private_media_access")
+def stall_application_files(user, name):
+    """A stall application's uploads (food licence): the applicant vendor's members and organisers."""
+    from .models import StallApplication
+    from .services import can_see_application_files
+
+    applications = StallApplication.objects.filter(food_licence=name).select_related("vendor")
+    return any(can_see_application_files(user, application) for application in applications)
