@@ -12,9 +12,11 @@ from django.test import Client
 
 from cms.private_media import delete_public_renditions_of_private_images
 
-from .test_private_media import ALLOWED, body, fetch, received, roles  # noqa: F401 (fixture)
+from . import test_private_media
+from .test_private_media import ALLOWED, body, fetch, roles
 
 pytestmark = pytest.mark.django_db
+received = test_private_media.received  # the fixture: a received, invoiced unit order
 
 
 def test_admin_thumbnails_of_a_receipt_photo_are_private(received):
