@@ -507,7 +507,10 @@ def run(args, log=print):
         stack.callback(redis.stop)
         log(f"soak: redis-server on {redis.url}")
         environ = {**bench_environ(url), "REDIS_URL": redis.url}
-        prepare(url, environ, scale=args.scale, log=log)
+        # A stamp of its own: the throwaway cluster's URL may repeat one of an earlier run.
+        stamp = VAR_DIR / f"stamp-soak-{uuid.uuid4().hex}.json"
+        stack.callback(stamp.unlink, missing_ok=True)
+        prepare(url, environ, scale=args.scale, stamp=stamp, log=log)
 
         settings, env = checkout_rush.bench_settings()
         made = http_rush.make_scenes(

@@ -32,7 +32,7 @@ def get(port, path, headers=None):
 
 
 @pytest.fixture(scope="module")
-def live():
+def live(tmp_path_factory):
     reason = postgres.unavailable_reason()
     if reason:
         skip_or_fail(reason)
@@ -40,7 +40,8 @@ def live():
         url = postgres.create_database(server_url, "outage")
         # Production settings without Redis: the page cache is in the worker's memory, so one worker (two threads).
         environ = {**bench_environ(url), "REDIS_URL": ""}
-        prepare(url, environ, scale=0, log=lambda *a: None)
+        stamp = tmp_path_factory.mktemp("outage") / "stamp.json"  # never an earlier run's stamp
+        prepare(url, environ, scale=0, stamp=stamp, log=lambda *a: None)
         with gunicorn(environ, workers=1, threads=2, port=free_port_in(*PORTS), name="outage-host", log=print) as (
             _host,
             port,
