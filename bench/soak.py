@@ -564,6 +564,11 @@ def run(args, log=print):
             f"soak: {args.minutes:g} min, {args.clients} clients over {len(targets)} hosts; pages {pages}; "
             f"stock {args.stock}, slot of {args.capacity}"
         )
+        # Warm-up, off the clock: the first visit of a page makes its image renditions (AVIF, WebP), which on
+        # busy cores can take longer than a client waits.
+        for target in targets:
+            for path in pages:
+                call(target, "GET", path, timeout=180.0)
         soak = Soak(targets, scene, args)
         seconds, outage = soak.run(redis, log=log)
         problems, counts = verdict(soak, url, scene, args.stock)
