@@ -41,6 +41,20 @@ def free_port(host=HOST):
         return sock.getsockname()[1]
 
 
+def free_port_in(first, last, host=HOST, taken=()):
+    """The first free port in [first, last] (not in `taken`), for runs that must stay in an agreed range."""
+    for port in range(first, last + 1):
+        if port in taken:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise ServerError(f"no free port in {first}-{last}")
+
+
 def get(host, port, path, timeout=5.0):
     """One GET on a fresh connection: (status, body bytes)."""
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -149,16 +163,16 @@ def gunicorn(environ, *, workers=2, threads=1, port=None, name="gunicorn", log=p
 
 
 @contextlib.contextmanager
-def hosts(environ, count=2, *, workers=2, threads=1, prefix="host", log=print, app=SITE_APP):
-    """`count` gunicorn instances (the "hosts" of a scale-out) on free loopback ports, started at the same
-    time, all with the same environment (database, REDIS_URL). Yields a list of (host, port, info), host A
-    first; stops every one of them on the way out, also when one fails to start."""
+def hosts(environ, count=2, *, workers=2, threads=1, prefix="host", log=print, app=SITE_APP, ports=None):
+    """`count` gunicorn instances (the "hosts" of a scale-out) on free loopback ports (or on `ports`), started
+    at the same time, all with the same environment (database, REDIS_URL). Yields a list of (host, port, info),
+    host A first; stops every one of them on the way out, also when one fails to start."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     started = []  # (proc, log_file, name)
     try:
         for i in range(count):
             name = f"{prefix}-{chr(ord('a') + i)}"
-            port = free_port()
+            port = ports[i] if ports else free_port()
             log_file = open(VAR_DIR / f"{name}.log", "w")  # noqa: SIM115 (closed below)
             try:
                 proc = subprocess.Popen(

@@ -125,3 +125,13 @@ def vendor_audience(user):
 
     vendor_ids = sorted(vendors_of(user).values_list("pk", flat=True))
     return "v" + "-".join(map(str, vendor_ids)) if vendor_ids else None
+
+
+@hooks.register("private_media_access")
+def stall_application_files(user, name):
+    """A stall application's uploads (food licence): the applicant vendor's members and organisers."""
+    from .models import StallApplication
+    from .services import can_see_application_files
+
+    applications = StallApplication.objects.filter(food_licence=name).select_related("vendor")
+    return any(can_see_application_files(user, application) for application in applications)
