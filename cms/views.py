@@ -10,12 +10,6 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 
-@require_GET
-def healthz(request):
-    """Liveness check for the proxy, and the benchmark's floor: no database, no template."""
-    return HttpResponse(b"ok", content_type="text/plain")
-
-
 @never_cache
 def readiness(request):
     """What is up and what is down, for the proxy and for people: the database (503 when it is down: nothing
@@ -109,7 +103,9 @@ def server_error(request):
             nonce = str(request.csp_nonce)
         except Exception:  # no CSP middleware on this request, or its header is written already
             nonce = ""
-        response = render(request, "500.html", {"csp_nonce": nonce}, status=503 if outage else 500, using=None)
+        # An outage gets its own page ("briefly unavailable, try again"), not "server error".
+        template = "503.html" if outage else "500.html"
+        response = render(request, template, {"csp_nonce": nonce}, status=503 if outage else 500, using=None)
     if outage:
         response["Retry-After"] = "30"
     return response

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.models import ProductPage
 
-from . import services
+from . import fair_results, services
 from .models import Stall
 
 EXHIBITOR_PRODUCTS_SHOWN = 6
@@ -97,4 +97,6 @@ def fair_context(request, fair):
         "can_apply": fair.applications_are_open(),
         "is_vendor": bool(my_vendors),
         "font_size": max(1.0, min(fair.plan_width, fair.plan_height) / 40),
+        # The organiser's published results, after the fair only (no query before it ends).
+        "public_results": fair_results.public_results(fair),
     }

@@ -36,3 +36,14 @@ def fair_view(view):
         return serve_under(fair, request, view, *args, **kwargs)
 
     return wrapper
+
+
+def index_view(view):
+    """A view under the fair index: `view(request, index, ...)` for this site's live fair index page, behind its
+    view restrictions."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return serve_under(fair_index(request), request, view, *args, **kwargs)
+
+    return wrapper

@@ -22,8 +22,8 @@ BUDGETS = {
     "county": ("/market/county/changshan/", 13),
     # SQLite ranks in two flat queries of its own plus loading the page by id (cms.search); PostgreSQL ranks in one.
     "search": ("/search/?q=胡柚", {"sqlite": 12, "postgresql": 8}),
-    "product": (None, 11),
-    "home": ("/", 11),
+    "product": (None, 9),
+    "home": ("/", 9),
     "API product list": (f"/api/v2/pages/?type=marketplace.ProductPage&fields={API_FIELDS}", 8),
     "sitemap index": ("/sitemap.xml", 8),
     "sitemap pages": ("/sitemap-pages.xml", 6),
