@@ -268,7 +268,11 @@ def _own_order(user, number):
 def _order_out(order, payment_error=None):
     lines = list(order.lines.all())
     parts = list(order.vendor_orders.all())
-    latest = order.payments.order_by("-created_at", "-pk").first()
+    cached = getattr(order, "_prefetched_objects_cache", {})
+    if "payments" in cached:  # a freshly placed order: services.place_order says what it holds
+        latest = max(cached["payments"], key=lambda p: (p.created_at, p.pk), default=None)
+    else:
+        latest = order.payments.order_by("-created_at", "-pk").first()
     is_bank = order.payment_method == PaymentMethod.BANK_TRANSFER
     has_address = bool(order.recipient or order.street)
     return {
