@@ -372,8 +372,19 @@ def _create_order(buyer, priced, payment_method, address, note, idempotency_key,
     )
     log_event(order, "placed", user=buyer, to_status=order.status, data={"total": str(total)})
     # What was just written is what the order's relations hold: the answer and the notices need no query.
-    order._prefetched_objects_cache = {"lines": lines, "vendor_orders": parts, "payments": []}
+    _remember(order, lines=lines, vendor_orders=parts, payments=[])
     return order
+
+
+def _remember(instance, **relations):
+    """Fill `instance`'s prefetch cache with rows we know, as prefetch_related would: `instance.<name>.all()`
+    gives them without a query; filter(), exclude(), update() still ask the database."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in relations.items():
+        cache.pop(name, None)
+        queryset = getattr(instance, name).all()
+        queryset._result_cache, queryset._prefetch_done = list(rows), True
+        cache[name] = queryset
 
 
 def _inserted(model, rows):

@@ -76,3 +76,18 @@ def test_a_refusal_reads_the_stock_once_for_its_message(api, shop):
     assert "3" in response.json()["message"]
     assert len(statements(ctx)) == QUERIES_ONE_PRODUCT - 4 + 1  # no INSERT, one SELECT of what is left
     assert stock(shop["cake"]) == 3
+
+
+def test_the_order_placed_still_answers_queries_about_its_relations(buyer, shop):
+    from marketplace.checkout.services import Address, LineRequest, place_order
+
+    order = place_order(
+        buyer=buyer,
+        lines=[LineRequest(shop["tangelo"].pk, 2)],
+        payment_method="bank_transfer",
+        address=Address("张三", "13800138000", "浙江省", "衢州市", "常山县", "天马街道 1 号"),
+    )
+    assert [line.quantity for line in order.lines.all()] == [2]
+    assert list(order.lines.exclude(product=None).values_list("product_id", flat=True)) == [shop["tangelo"].pk]
+    assert order.payments.filter(status="pending").count() == 0 and list(order.payments.all()) == []
+    assert order.vendor_orders.count() == 1 and order.vendor_orders.all()[0].subtotal == 116
