@@ -148,10 +148,10 @@ def _postgres_ranking_classes():
     queries of ids and scores:
 
     1. candidates: the matching index entries whose *name* matches first (names outrank descriptions anyway),
-       newest first, at most SEARCH_CANDIDATES — no rank, no join, only ids;
-    2. their scores, with Wagtail's own rank expression (same weights, title norm, order: score, then newest);
-    3. which of them the queryset admits (live, public, approved vendor, audience, filters);
-    4. only the requested slice is loaded, by id, in that order.
+       newest first, at most SEARCH_CANDIDATES — no rank, no join, only ids — and, in the same query, their
+       scores with Wagtail's own rank expression (same weights, title norm, order: score, then newest);
+    2. which of them the queryset admits (live, public, approved vendor, audience, filters);
+    3. only the requested slice is loaded, by id, in that order.
 
     So a search costs about the same at any catalogue size. Up to SEARCH_CANDIDATES matches the results and the
     count are exactly Wagtail's; beyond, they are the best of the candidates, and the count (`count()`) counts the
@@ -202,27 +202,29 @@ def _postgres_ranking_classes():
             entries = base.IndexEntry.objects.using(self.queryset.db).filter(
                 content_type_id__in=get_descendants_content_types_pks(model)
             )
-            candidates = list(
+            by_name, newest = NameMatch(search_query), Cast("object_id", BigIntegerField())
+            candidates = (
                 entries.annotate(_vector_=F("title")._combine(F("body"), "||", False))
                 .filter(_vector_=search_query)
-                .annotate(_by_name=NameMatch(search_query), _object=Cast("object_id", BigIntegerField()))
+                .annotate(_by_name=by_name, _object=newest)
                 .order_by("-_by_name", "-_object")
-                .values_list("_object", flat=True)[: SEARCH_CANDIDATES + 1]
+                .values("pk")[: SEARCH_CANDIDATES + 1]
             )
-            more = len(candidates) > SEARCH_CANDIDATES
-            candidates = candidates[:SEARCH_CANDIDATES]
+            # One round trip: the candidates (a LIMIT subquery) with their scores, computed for them only.
+            rank = self._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
+            rows = sorted(
+                base.IndexEntry.objects.using(self.queryset.db)
+                .filter(pk__in=candidates)
+                .annotate(_by_name=by_name, _object=newest, _score=rank)
+                .values_list("_object", "_by_name", "_score"),
+                key=lambda row: (not row[1], -row[0]),
+            )
+            more = len(rows) > SEARCH_CANDIDATES
+            scores = {pk: score for pk, _by_name, score in rows[:SEARCH_CANDIDATES]}
             ranked = []
-            if candidates:
-                rank = self._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
-                scores = dict(
-                    entries.filter(object_id__in=[str(pk) for pk in candidates])
-                    .annotate(_score=rank)
-                    .values_list("object_id", "_score")
-                )
-                to_python = model._meta.pk.to_python
-                scores = {to_python(object_id): score for object_id, score in scores.items()}
-                admitted = self.queryset.filter(pk__in=candidates).order_by().values_list("pk", flat=True)
-                ranked = [-pk for _score, pk in sorted((-scores[pk], -pk) for pk in admitted if pk in scores)]
+            if scores:
+                admitted = self.queryset.filter(pk__in=list(scores)).order_by().values_list("pk", flat=True)
+                ranked = [-pk for _score, pk in sorted((-scores[pk], -pk) for pk in admitted)]
             self._ranked_for, self._ranked = config, (ranked, more)
             return self._ranked
 
