@@ -372,7 +372,7 @@ def _create_order(buyer, priced, payment_method, address, note, idempotency_key,
     )
     log_event(order, "placed", user=buyer, to_status=order.status, data={"total": str(total)})
     # What was just written is what the order's relations hold: the answer and the notices need no query.
-    _remember(order, lines=lines, vendor_orders=parts, payments=[])
+    _remember(order, lines=lines, vendor_orders=parts)
     return order
 
 

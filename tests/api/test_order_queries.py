@@ -90,4 +90,6 @@ def test_the_order_placed_still_answers_queries_about_its_relations(buyer, shop)
     assert [line.quantity for line in order.lines.all()] == [2]
     assert list(order.lines.exclude(product=None).values_list("product_id", flat=True)) == [shop["tangelo"].pk]
     assert order.payments.filter(status="pending").count() == 0 and list(order.payments.all()) == []
+    order.payments.create(method="bank_transfer", amount=order.total)
+    assert order.payments.count() == 1  # payments are never taken from a cache
     assert order.vendor_orders.count() == 1 and order.vendor_orders.all()[0].subtotal == 116
