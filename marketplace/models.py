@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
@@ -679,6 +679,28 @@ class ProductStockQuerySet(models.QuerySet):
 
             stock_changed([product_id])
         return bool(changed)
+
+    def take(self, product, quantity):
+        """Take `quantity` units of `product` (a ProductPage) if that many are there: one conditional
+        `UPDATE … WHERE quantity >= n RETURNING quantity`, a single round trip. Returns the units left
+        afterwards, or None when there were not enough (nothing changed). The page cache learns the new stock
+        state after commit without reading the row again."""
+        connection = connections[self.db]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            # Like move(), this leaves updated_at alone (QuerySet.update never set it either).
+            cursor.execute(
+                f'UPDATE {table} SET "quantity" = "quantity" - %s WHERE "product_id" = %s AND "quantity" >= %s '
+                'RETURNING "quantity"',
+                [quantity, product.pk, quantity],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        from .page_cache_hooks import stock_changed
+
+        stock_changed([product.pk], known={product.pk: (row[0], product.track_stock, product.min_order_quantity)})
+        return row[0]
 
 
 class ProductStock(models.Model):

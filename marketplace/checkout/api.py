@@ -265,10 +265,12 @@ def _own_order(user, number):
     return order
 
 
-def _order_out(order, payment_error=None):
+def _order_out(order, payment_error=None, *, no_payment_yet=False):
+    """The order as the API shows it. `no_payment_yet`: the caller knows there is no payment (a bank-transfer
+    order it has just placed), which saves the query for the latest one."""
     lines = list(order.lines.all())
     parts = list(order.vendor_orders.all())
-    latest = order.payments.order_by("-created_at", "-pk").first()
+    latest = None if no_payment_yet else order.payments.order_by("-created_at", "-pk").first()
     is_bank = order.payment_method == PaymentMethod.BANK_TRANSFER
     has_address = bool(order.recipient or order.street)
     return {
@@ -419,7 +421,8 @@ def create_order(
             exc.field = FIELD_FOR_CODE.get(exc.code)
         raise
     order, payment_error = _start_online_payment(order, payload.payment_method_id)
-    return Status(200 if retried else 201, _order_out(order, payment_error))
+    fresh_transfer = not retried and order.payment_method == PaymentMethod.BANK_TRANSFER
+    return Status(200 if retried else 201, _order_out(order, payment_error, no_payment_yet=fresh_transfer))
 
 
 def _start_online_payment(order, payment_method_id=None):

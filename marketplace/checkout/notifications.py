@@ -1,11 +1,14 @@
 """Messages about orders — e-mail and SMS — sent after the transaction commits, through django-tasks.
 
 Services call the functions at the bottom (order_placed, order_paid, …); each queues `send_order_notice` after
-commit. The task takes ids, not objects, reads the order afresh (so a worker process can run it), composes the
-e-mail and the SMS, and hands them to `cms.notify.notify`, which picks the channel per recipient:
-buyers and guests by e-mail if they gave one, else by SMS; vendors and unit approvers by both.
+commit (several notices about one order go as one `send_order_notices` task, one queue write). The task takes
+ids, not objects, reads the order afresh (so a worker process can run it), composes the e-mail and the SMS, and
+hands them to `cms.notify.notify`, which picks the channel per recipient: buyers and guests by e-mail if they gave
+one, else by SMS; vendors and unit approvers by both.
 SMS template keys and their parameters are listed in README "Notifications: e-mail and SMS".
 """
+
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +21,8 @@ from django_tasks import task
 from cms.notify import Recipient, Sms, absolute_url, channels, notify, user_recipient
 
 from .models import Order, PaymentMethod, VendorOrder
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "placed": "订单已提交 / Order placed: {number}",
@@ -159,33 +164,51 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
 send_order_email = send_order_notice
 
 
-def _enqueue(order, kind, vendor_order=None, reason=""):
-    order_id, part_id = order.pk, vendor_order.pk if vendor_order else None
-    transaction.on_commit(lambda: send_order_notice.enqueue(order_id, kind, part_id, reason), robust=True)
+@task()
+def send_order_notices(order_id: int, notices: list) -> list:
+    """Several notices about one order ([kind, vendor_order_id, reason] each), queued as one task: an order
+    placed by bank transfer tells the buyer and every vendor, for one queue write after commit. One notice
+    failing is logged and does not keep the others from being sent."""
+    results = []
+    for kind, vendor_order_id, reason in notices:
+        try:
+            results.append(send_order_notice.call(order_id, kind, vendor_order_id, reason))
+        except Exception:
+            logger.exception("order %s: the %s notice could not be sent", order_id, kind)
+            results.append(None)
+    return results
+
+
+def _enqueue(order, kind, vendor_order=None, reason="", *more):
+    """Queue notices about `order` after commit: (kind, vendor_order, reason), then more such triples."""
+    notices = [[kind, vendor_order.pk if vendor_order else None, reason]]
+    notices += [[k, part.pk if part else None, why] for k, part, why in more]
+    order_id = order.pk
+    if len(notices) == 1:
+        transaction.on_commit(lambda: send_order_notice.enqueue(order_id, *notices[0]), robust=True)
+    else:
+        transaction.on_commit(lambda: send_order_notices.enqueue(order_id, notices), robust=True)
 
 
 def order_placed(order):
     if order.status == Order.Status.AWAITING_APPROVAL:
         # The buyer waits for the unit's approvers; vendors hear of it once it is approved.
-        _enqueue(order, "awaiting_approval")
-        _enqueue(order, "approval_requested")
+        _enqueue(order, "awaiting_approval", None, "", ("approval_requested", None, ""))
         return
-    _enqueue(order, "placed")
-    _tell_vendors(order, paid=False)
+    _enqueue(order, "placed", None, "", *_vendor_notices(order, paid=False))
 
 
-def _tell_vendors(order, *, paid):
+def _vendor_notices(order, *, paid):
     """Vendors hear of their new lines when the buyer is to pay by bank transfer (the order is placed or
     approved), or when an online payment arrives."""
     by_transfer = order.payment_method == PaymentMethod.BANK_TRANSFER
     if paid != by_transfer:
-        for part in order.vendor_orders.all():
-            _enqueue(order, "vendor_new_order", part)
+        return [("vendor_new_order", part, "") for part in order.vendor_orders.all()]
+    return []
 
 
 def order_approved(order):
-    _enqueue(order, "approved")
-    _tell_vendors(order, paid=False)
+    _enqueue(order, "approved", None, "", *_vendor_notices(order, paid=False))
 
 
 def order_rejected(order, reason=""):
@@ -193,8 +216,7 @@ def order_rejected(order, reason=""):
 
 
 def order_paid(order):
-    _enqueue(order, "paid")
-    _tell_vendors(order, paid=True)
+    _enqueue(order, "paid", None, "", *_vendor_notices(order, paid=True))
 
 
 def order_cancelled(order, pending_payments=()):

@@ -17,7 +17,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from . import carriers, payment_methods, signals
 from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 CENT = Decimal("0.01")
+PUBLIC_AUDIENCES = (ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH)
 MAX_QUANTITY = 10_000  # per line: more is a typo, not an order
 
 
@@ -107,7 +108,8 @@ def _check_product(product, line, buyer):
     name = product.title
     if not (product.live and product.available and product.vendor and product.vendor.is_approved):
         raise MarketplaceError(_("%(name)s is no longer for sale.") % {"name": name}, code="unavailable")
-    if product.audience not in audiences_for(buyer):
+    # Only canteen-only products need to know whether the buyer is a canteen member (a query).
+    if product.audience not in PUBLIC_AUDIENCES and product.audience not in audiences_for(buyer):
         raise MarketplaceError(
             _("%(name)s is sold to canteen buyers only.") % {"name": name}, code="not_for_sale_to_buyer"
         )
@@ -128,8 +130,9 @@ def _check_product(product, line, buyer):
 
 
 def _reserve_stock(product, quantity):
-    """Take `quantity` from stock if that much is there; the WHERE clause makes it atomic."""
-    if not ProductStock.objects.move(product.pk, -quantity, only_if_enough=True):
+    """Take `quantity` from stock if that much is there: one conditional UPDATE … RETURNING (one round trip;
+    the WHERE clause makes it atomic). Only a refusal reads the stock again, for its message."""
+    if ProductStock.objects.take(product, quantity) is None:
         left = ProductStock.objects.filter(product_id=product.pk).values_list("quantity", flat=True).first() or 0
         raise MarketplaceError(
             _("Only %(left)s %(unit)s of %(name)s left.") % {"left": left, "unit": product.unit, "name": product.title}
@@ -335,33 +338,59 @@ def _create_order(buyer, priced, payment_method, address, note, idempotency_key,
         order.status = Order.Status.AWAITING_APPROVAL
         order.payment_due_at = now + (approval_window or payment_window(payment_method))
     order.save()
+    # One INSERT for the vendor parts (subtotals known beforehand), one for the lines, one for the event.
     vendor_orders = {}
     for product, quantity, price in priced:
         vendor = product.vendor
         if vendor.pk not in vendor_orders:
-            vendor_orders[vendor.pk] = VendorOrder.objects.create(
+            vendor_orders[vendor.pk] = VendorOrder(
                 order=order, vendor=vendor, vendor_name=vendor.title, subtotal=Decimal("0")
             )
-        part = vendor_orders[vendor.pk]
-        line_total = (price * quantity).quantize(CENT, ROUND_HALF_UP)
-        OrderLine.objects.create(
-            order=order,
-            vendor_order=part,
-            product=product,
-            name=product.title,
-            origin_county_id=product.origin_county_id,
-            vendor_name=vendor.title,
-            unit=product.unit,
-            unit_price=price,
-            quantity=quantity,
-            line_total=line_total,
-            reserved_quantity=quantity if product.track_stock else 0,
-        )
-        part.subtotal += line_total
-    for part in vendor_orders.values():
-        part.save(update_fields=["subtotal"])
+        vendor_orders[vendor.pk].subtotal += (price * quantity).quantize(CENT, ROUND_HALF_UP)
+    parts = _inserted(VendorOrder, list(vendor_orders.values()))
+    lines = _inserted(
+        OrderLine,
+        [
+            OrderLine(
+                order=order,
+                vendor_order=vendor_orders[product.vendor.pk],
+                product=product,
+                name=product.title,
+                origin_county_id=product.origin_county_id,
+                vendor_name=product.vendor.title,
+                unit=product.unit,
+                unit_price=price,
+                quantity=quantity,
+                line_total=(price * quantity).quantize(CENT, ROUND_HALF_UP),
+                reserved_quantity=quantity if product.track_stock else 0,
+            )
+            for product, quantity, price in priced
+        ],
+    )
     log_event(order, "placed", user=buyer, to_status=order.status, data={"total": str(total)})
+    # What was just written is what the order's relations hold: the answer and the notices need no query.
+    _remember(order, lines=lines, vendor_orders=parts)
     return order
+
+
+def _remember(instance, **relations):
+    """Fill `instance`'s prefetch cache with rows we know, as prefetch_related would: `instance.<name>.all()`
+    gives them without a query; filter(), exclude(), update() still ask the database."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in relations.items():
+        cache.pop(name, None)
+        queryset = getattr(instance, name).all()
+        queryset._result_cache, queryset._prefetch_done = list(rows), True
+        cache[name] = queryset
+
+
+def _inserted(model, rows):
+    """Insert rows in one statement; where the database cannot return the new ids, one by one."""
+    if connections[model.objects.db].features.can_return_rows_from_bulk_insert:
+        return model.objects.bulk_create(rows)
+    for row in rows:
+        row.save(force_insert=True)
+    return rows
 
 
 def _locked(order):
