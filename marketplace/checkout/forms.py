@@ -165,10 +165,13 @@ class CheckoutForm(forms.Form):
         data = self.data if self.is_bound else getattr(self, "kept_data", None)
         choice = data.get("address") if data is not None else self.fields["address"].initial
         if choice == NEW_ADDRESS:
-            province = (data or {}).get("new-province", "") if data is not None else ""
+            if data is None:  # the blank new address starts in its default province
+                province = self.new_address.initial.get("province") or self.new_address.instance.province
+                return ProvinceOnly(province) if province else None
+            province = data.get("new-province", "")
             if not province.strip():
                 return None
-            return ProvinceOnly(province, (data or {}).get("new-city", ""), (data or {}).get("new-district", ""))
+            return ProvinceOnly(province, data.get("new-city", ""), data.get("new-district", ""))
         return next((a for a in self.addresses if str(a.pk) == str(choice)), None)
 
     def chosen_address(self):

@@ -367,3 +367,32 @@ def test_vendor_hears_by_sms_when_it_has_only_a_phone(buyer, staff, shop, django
     with django_capture_on_commit_callbacks(execute=True):
         services.confirm_delivery(part_of(order, shop["shao"]), user=buyer)
     assert any(m.template == "vendor_delivery_confirmed" for m in sms_outbox)
+
+
+def test_canteen_delivery_fee_is_in_the_statement_and_the_share_but_not_produce(shop, staff):
+    from marketplace.canteen import services as canteen
+
+    rule = shop["rule"]
+    rule.canteen_free_area, rule.canteen_fee = "衢州市", Decimal("50.00")
+    rule.save()
+    unit = make_unit("市机关食堂")
+    order = canteen.place_unit_order(
+        user=unit.users["buyer"],
+        unit=unit,
+        lines=[LineRequest(shop["tangelo"].pk, 3)],
+        delivery=canteen.Delivery(address=unit.addresses.get(), date=timezone.localdate() + timedelta(days=3)),
+    )
+    order = pay(order, staff)
+    placed = timezone.localtime(order.placed_at)
+    statement = canteen.statement(unit, placed.year, placed.month)
+    [row] = statement["rows"]
+    assert row["amount"] == Decimal("140.00") and row["shipping"] == Decimal("50.00")
+    share = canteen.compute_share(placed.year, unit)
+    assert share.spend == Decimal("140.00") and share.freight == Decimal("50.00")
+    assert share.mountain + share.other == Decimal("90.00")
+    assert sum(c["amount"] for c in share.counties) == Decimal("90.00")  # freight belongs to no county
+    month = share.months[placed.month - 1]
+    assert month["freight"] == Decimal("50.00") and month["spend"] == Decimal("140.00")
+    # Refunding the whole part takes its delivery fee off the share too.
+    services.refund(order, user=staff)
+    assert canteen.compute_share(placed.year, unit).freight == 0
