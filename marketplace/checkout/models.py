@@ -562,7 +562,7 @@ class ShippingRule(ClusterableModel):
 
     base_form_class = ShippingRuleForm
     panels = [
-        FieldPanel("vendor"),
+        FieldPanel("vendor", widget=forms.Select),
         FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
         MultiFieldPanel(
             [
