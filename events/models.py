@@ -24,6 +24,7 @@ from wagtail.search import index
 
 from cms.blocks import BodyBlock
 from cms.models.pages import CaptionedImage, SitePage, english_panel
+from cms.state_machine import Transitions
 
 ZERO = Decimal("0.00")
 
@@ -524,6 +525,13 @@ class StallApplication(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     ACTIVE = (Status.SUBMITTED, Status.WAITLISTED, Status.APPROVED)
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.SUBMITTED: {Status.WAITLISTED, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+            Status.WAITLISTED: {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+        },
+    )
 
     fair = models.ForeignKey(FairPage, on_delete=models.PROTECT, related_name="applications", verbose_name=_("fair"))
     vendor = models.ForeignKey(
@@ -595,6 +603,14 @@ class StallBooking(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE = (Status.HELD, Status.CONFIRMED)
+    # A confirmed booking whose balance order expires unpaid is released too.
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.HELD: {Status.CONFIRMED, Status.RELEASED, Status.CANCELLED},
+            Status.CONFIRMED: {Status.RELEASED, Status.CANCELLED},
+        },
+    )
 
     fair = models.ForeignKey(FairPage, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("fair"))
     stall = models.ForeignKey(Stall, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("stall"))
@@ -800,6 +816,16 @@ class Registration(models.Model):
     # Statuses that hold places in the counters.
     HOLDING = (Status.HELD, Status.OFFERED)
     ACTIVE = (Status.HELD, Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED)
+    # New registrations start confirmed (free), held (paid) or waitlisted.
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.HELD: {Status.CONFIRMED, Status.CANCELLED, Status.RELEASED},
+            Status.WAITLISTED: {Status.OFFERED, Status.CANCELLED},
+            Status.OFFERED: {Status.CONFIRMED, Status.HELD, Status.LAPSED, Status.CANCELLED},
+            Status.CONFIRMED: {Status.CANCELLED},
+        },
+    )
 
     fair = models.ForeignKey(FairPage, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("fair"))
     ticket_type = models.ForeignKey(

@@ -166,12 +166,7 @@ def _locked_application(application):
 def waitlist(application, *, user, note=""):
     with transaction.atomic():
         application = _locked_application(application)
-        if application.status != StallApplication.Status.SUBMITTED:
-            raise EventsError(
-                _("This application is %(status)s.") % {"status": application.get_status_display()},
-                code="invalid_state",
-            )
-        application.status = StallApplication.Status.WAITLISTED
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.WAITLISTED, EventsError)
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(application.fair, "events.application_waitlisted", user, application=application.pk)
@@ -185,12 +180,7 @@ def reject(application, *, user, reason):
         raise EventsError(_("Give a reason for the rejection."), code="reason_required", field="reason")
     with transaction.atomic():
         application = _locked_application(application)
-        if application.status not in (StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED):
-            raise EventsError(
-                _("This application is %(status)s.") % {"status": application.get_status_display()},
-                code="invalid_state",
-            )
-        application.status = StallApplication.Status.REJECTED
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.REJECTED, EventsError)
         application.reason = reason
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "reason", "decided_at", "decided_by"])
@@ -206,11 +196,8 @@ def approve(application, *, stall, user, payment_method=PaymentMethod.BANK_TRANS
         fair = application.fair
         if fair.status == FairPage.Status.CANCELLED:
             raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
-        if application.status not in (StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED):
-            raise EventsError(
-                _("This application is %(status)s.") % {"status": application.get_status_display()},
-                code="invalid_state",
-            )
+        if not StallApplication.TRANSITIONS.allows(application.status, StallApplication.Status.APPROVED):
+            StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED, EventsError)
         booking = _take_stall(
             fair=fair,
             stall=stall,
@@ -221,7 +208,7 @@ def approve(application, *, stall, user, payment_method=PaymentMethod.BANK_TRANS
             payment_method=payment_method,
             now=now,
         )
-        application.status = StallApplication.Status.APPROVED
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED, EventsError)
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(fair, "events.application_approved", user, application=application.pk, stall=booking.stall.code)
@@ -394,7 +381,7 @@ def cancel_booking(booking, *, user, reason="", by_staff=False):
 
 
 def _end(booking, status, reason, user=None):
-    booking.status = status
+    StallBooking.TRANSITIONS.move(booking, status, EventsError)
     booking.ended_at = timezone.now()
     booking.end_reason = str(reason)[:200]
     booking.save(update_fields=["status", "ended_at", "end_reason"])
@@ -452,7 +439,7 @@ def on_order_paid(sender, order, **kwargs):
         if booking.status != StallBooking.Status.HELD:
             _audit(booking.fair, "events.payment_for_inactive_booking", None, booking=booking.pk, order=order.number)
             continue
-        booking.status = StallBooking.Status.CONFIRMED
+        StallBooking.TRANSITIONS.move(booking, StallBooking.Status.CONFIRMED, EventsError)
         booking.confirmed_at = timezone.now()
         booking.hold_until = None
         fields = ["status", "confirmed_at", "hold_until"]

@@ -32,6 +32,8 @@ LOG_ACTIONS = [
         _("Payment for ended registration"),
         _("Payment for an ended visitor registration"),
     ),
+    ("events.tickettype_capacity", _("Change ticket capacity"), _("Ticket type capacity changed")),
+    ("events.timeslot_capacity", _("Change slot capacity"), _("Time slot capacity changed")),
     ("events.checked_in", _("Check in"), _("Visitor checked in")),
     ("events.checkin_role_granted", _("Grant check-in role"), _("Check-in role granted")),
     ("events.checkin_role_revoked", _("Revoke check-in role"), _("Check-in role revoked")),

@@ -473,7 +473,7 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
         if part.received_at is not None:
             raise MarketplaceError(_("This delivery has already been received."), code="invalid_state")
-        if part.status != VendorOrder.Status.SHIPPED:
+        if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.DELIVERED):
             raise MarketplaceError(
                 _(
                     "%(vendor)s has not shipped this part yet (it is %(status)s): "

@@ -21,6 +21,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from cms.state_machine import Transitions
+
 ZERO = Decimal("0.00")
 
 
@@ -98,6 +100,18 @@ class Order(models.Model):
 
     # Statuses in which the order holds stock and can still be paid or cancelled by the buyer.
     OPEN_UNPAID = (Status.AWAITING_APPROVAL, Status.PENDING_PAYMENT)
+    # A canteen unit's order starts awaiting approval, every other order pending payment.
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.AWAITING_APPROVAL: {Status.PENDING_PAYMENT, Status.CANCELLED},
+            Status.PENDING_PAYMENT: {Status.PAID, Status.CANCELLED},
+            Status.PAID: {Status.PARTLY_SHIPPED, Status.SHIPPED, Status.COMPLETED, Status.REFUNDED},
+            Status.PARTLY_SHIPPED: {Status.SHIPPED, Status.COMPLETED, Status.REFUNDED},
+            Status.SHIPPED: {Status.COMPLETED, Status.REFUNDED},
+            Status.COMPLETED: {Status.REFUNDED},
+        },
+    )
 
     number = models.CharField(_("order number"), max_length=20, unique=True, default=new_order_number)
     # Null for a guest's order (a paid fair ticket bought without an account): the guest_* fields then say
@@ -229,6 +243,17 @@ class VendorOrder(models.Model):
         SHIPPED = "shipped", _("Shipped")
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # A fully refunded order cancels its parts, whatever they had reached.
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.PENDING: {Status.TO_SHIP, Status.CANCELLED},
+            Status.TO_SHIP: {Status.SHIPPED, Status.CANCELLED},
+            Status.SHIPPED: {Status.DELIVERED, Status.CANCELLED},
+            Status.DELIVERED: {Status.CANCELLED},
+        },
+    )
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="vendor_orders")
     vendor = models.ForeignKey(

@@ -77,7 +77,7 @@ def log_event(order, action, *, user=None, from_status="", to_status="", note=""
 
 def _set_status(order, status, *, user=None, action=None, note=""):
     previous = order.status
-    order.status = status
+    Order.TRANSITIONS.move(order, status, MarketplaceError)
     log_event(order, action or f"status:{status}", user=user, from_status=previous, to_status=status, note=note)
 
 
@@ -610,7 +610,7 @@ def mark_vendor_order_shipped(vendor_order, *, carrier, tracking_number, user):
     with transaction.atomic():
         order = _locked(vendor_order.order)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk)
-        if part.status != VendorOrder.Status.TO_SHIP:
+        if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.SHIPPED):
             raise MarketplaceError(
                 _("This part of the order is %(status)s and cannot be shipped now.")
                 % {"status": part.get_status_display()},
