@@ -736,8 +736,8 @@ def refund(order, *, user, lines=None, reason="", refund_shipping=False):
         else:
             log_event(order, "partly_refunded", user=user, note=reason, data=data)
             for part in closed_parts:
-                if part.status != VendorOrder.Status.CANCELLED:
-                    part.status = VendorOrder.Status.CANCELLED
+                if VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.CANCELLED):
+                    VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.CANCELLED, MarketplaceError)
                     part.save(update_fields=["status"])
                     log_event(order, "part_refunded", user=user, data={"vendor": part.vendor_name})
             complete_if_done(order, user=user)
@@ -792,7 +792,7 @@ def confirm_delivery(vendor_order, *, user, auto=False, now=None):
                 _("You already confirmed receipt of %(vendor)s's part.") % {"vendor": part.vendor_name},
                 code="invalid_state",
             )
-        if part.status != VendorOrder.Status.SHIPPED:
+        if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.DELIVERED):
             raise MarketplaceError(
                 _(
                     "%(vendor)s has not shipped this part yet (it is %(status)s): "
@@ -801,7 +801,7 @@ def confirm_delivery(vendor_order, *, user, auto=False, now=None):
                 % {"vendor": part.vendor_name, "status": part.get_status_display()},
                 code="not_shipped",
             )
-        part.status = VendorOrder.Status.DELIVERED
+        VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.DELIVERED, MarketplaceError)
         part.delivered_at = part.delivered_at or now
         part.received_at = now
         part.received_by = None if auto else user
