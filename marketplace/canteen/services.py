@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from wagtail.log_actions import log
 
+from cms.divisions import division_errors
 from cms.models import County, MountainCountyMembership
 
 from ..checkout import notifications, signals
@@ -226,6 +227,9 @@ def _clean_address(address):
     except ValidationError as error:
         first_field, messages = next(iter(error.message_dict.items()))
         raise MarketplaceError(messages[0], code="invalid", field=first_field) from error
+    # 省/市/区 from China's administrative divisions, as on the address forms.
+    for name, error in division_errors(address.province, address.city, address.district).items():
+        raise MarketplaceError(error.messages[0], code="invalid_address", field=name)
 
 
 def _address_data(address):

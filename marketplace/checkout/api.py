@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt, condecimal
 
+from cms.divisions import division_errors
 from cms.json_api import register_domain_error
 from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money, request_fingerprint
 from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
@@ -192,8 +193,10 @@ class VendorPartOut(Schema):
     auto_confirm_at: datetime | None = Field(
         description="A shipped part not confirmed by then is confirmed automatically"
     )
-    carrier: str
+    carrier: str = Field(description="The carrier's code (sf, zto, yto, yunda, sto, jd, ems, chinapost) or older text")
+    carrier_name: str = Field(description="The carrier's name in the request's language")
     tracking_number: str
+    tracking_url: str = Field(description="The parcel's public tracking page, or empty")
     shipped_at: datetime | None
     delivered_at: datetime | None
 
@@ -368,7 +371,9 @@ def _order_out(order, payment_error=None):
                 "received_at": part.received_at,
                 "auto_confirm_at": part.auto_confirm_at if part.status == VendorOrder.Status.SHIPPED else None,
                 "carrier": part.carrier,
+                "carrier_name": str(part.carrier_name),
                 "tracking_number": part.tracking_number,
+                "tracking_url": part.tracking_url,
                 "shipped_at": part.shipped_at,
                 "delivered_at": part.delivered_at,
             }
@@ -390,7 +395,11 @@ def _address(user, payload):
             )
         return Address.from_model(saved)
     if payload.address is not None:
-        return Address(**payload.address.dict())
+        address = payload.address.dict()
+        # The same lists as the address forms (cms.divisions): a 省/市/区 that do not belong together are refused.
+        for name, error in division_errors(address["province"], address["city"], address["district"]).items():
+            raise MarketplaceError(error.messages[0], code="invalid_address", field=f"address.{name}")
+        return Address(**address)
     return None
 
 

@@ -23,6 +23,8 @@ from wagtail.models import Orderable
 
 from cms.state_machine import Transitions
 
+from . import carriers
+
 ZERO = Decimal("0.00")
 
 
@@ -266,6 +268,7 @@ class VendorOrder(models.Model):
     shipping_fee = models.DecimalField(_("shipping fee"), max_digits=10, decimal_places=2, default=ZERO)
     # How much of the shipping fee was refunded (a whole part's refund includes it; line refunds only if staff choose).
     shipping_refunded = models.DecimalField(_("shipping refunded"), max_digits=10, decimal_places=2, default=ZERO)
+    # A code from checkout/carriers.py ("sf"); text typed before the list stays as it was.
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
@@ -329,6 +332,16 @@ class VendorOrder(models.Model):
         if self.shipped_at is None:
             return None
         return self.shipped_at + timedelta(days=settings.ORDER_AUTO_CONFIRM_DAYS)
+
+    @property
+    def carrier_name(self):
+        """The carrier as people read it: a known carrier's translated name, an older free text as it is."""
+        return carriers.display_name(self.carrier)
+
+    @property
+    def tracking_url(self):
+        """The parcel's public tracking page ("" for an unknown carrier or without a number)."""
+        return carriers.tracking_url(self.carrier, self.tracking_number)
 
 
 class OrderLine(models.Model):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from ..catalogue import audiences_for
 from ..models import ProductPage, ProductStock, VendorPage
 from ..services.errors import MarketplaceError
-from . import payment_methods, shipping, signals
+from . import carriers, payment_methods, shipping, signals
 from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 CENT = Decimal("0.01")
@@ -604,9 +604,13 @@ def record_bank_transfer(order, *, amount, received_on, bank_reference, user):
 
 
 def mark_vendor_order_shipped(vendor_order, *, carrier, tracking_number, user):
+    """Ship a vendor's part with a carrier from checkout/carriers.py (its code, or a name such as 顺丰)."""
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
     if not carrier or not tracking_number:
         raise MarketplaceError(_("Enter the carrier and the tracking number."), code="tracking_required")
+    carrier = carriers.code_for(carrier)
+    if not carrier:
+        raise MarketplaceError(_("Choose a carrier from the list."), code="unknown_carrier", field="carrier")
     with transaction.atomic():
         order = _locked(vendor_order.order)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk)

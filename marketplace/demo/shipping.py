@@ -135,7 +135,7 @@ def load_buyer_orders(products, tally, stdout):
         if state in ("confirmed", "shipped"):
             for n, part in enumerate(order.vendor_orders.all()):
                 services.mark_vendor_order_shipped(
-                    part, carrier="顺丰速运", tracking_number=f"SF14{order.pk:04d}{n:02d}7788", user=staff
+                    part, carrier="sf", tracking_number=f"SF14{order.pk:04d}{n:02d}7788", user=staff
                 )
         if state == "confirmed":
             for part in order.vendor_orders.all():
