@@ -343,11 +343,16 @@ def load(*, scale, stdout):
     index = load_fair_index(tally)
     desk, admin = ensure_desk_user(tally), admin_user()
     checkin, checkin_password = ensure_checkin_user(tally)
+    fairs = []
     for spec in FAIRS:
         fair = load_fair(index, spec, tally)
         stalls = load_stalls(fair, spec, tally)
         load_bookings(fair, spec, stalls, desk, admin, tally)
         load_registration(fair, spec, checkin, tally)
+        fairs.append(fair)
+    from . import demo_results
+
+    demo_results.load(fairs, admin, tally)  # sales at the past fair's stalls, the series of the three fairs
     tally.write(stdout)
     write_checkin_login(stdout, checkin, checkin_password)
 

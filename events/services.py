@@ -118,6 +118,48 @@ class ApplicationRequest:
     note: str = ""
 
 
+def can_see_application_files(user, application):
+    """Who may open a stall application's uploads (food licence): the applicant, the vendor's members, and
+    organisers (who may change stall applications) or superusers."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.has_perm("events.change_stallapplication"):
+        return True
+    if application.applicant_id == user.pk:
+        return True
+    return vendors_of(user).filter(pk=application.vendor_id).exists()
+
+
+def make_application_files_private(model=None):
+    """Move stall application uploads stored before the private area existed (public `fair-applications/…`)
+    into it under fresh unguessable names. Idempotent; run by migration 0010 with its historical model (only
+    `pk` and `food_licence` are used). Returns how many files moved."""
+    from django.core.files.storage import default_storage
+
+    from cms.private_media import private_name
+    from cms.storage import is_private
+
+    from .models import APPLICATION_FILES
+
+    model = model or StallApplication
+    moved = 0
+    for application in model.objects.exclude(food_licence="").only("pk", "food_licence"):
+        old = application.food_licence.name
+        if is_private(old):
+            continue
+        new = ""
+        if default_storage.exists(old):
+            with default_storage.open(old) as source:
+                new = default_storage.save(private_name(APPLICATION_FILES, old), source)
+        # A file already gone from the disk leaves nothing to serve: the field is cleared rather than pointing
+        # at a public name again.
+        model.objects.filter(pk=application.pk).update(food_licence=new)
+        if new:
+            default_storage.delete(old)
+            moved += 1
+    return moved
+
+
 def apply(*, fair, vendor, user, request, now=None):
     """A vendor applies for a stall at a fair. Returns the StallApplication."""
     _check_vendor(user, vendor)

@@ -28,13 +28,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncHour
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.json_api import idempotency
 from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import OrderLine, PaymentMethod
 from marketplace.services.errors import MarketplaceError
@@ -391,18 +392,57 @@ def _add(objs, *, confirmed=0, held=0):
         obj.save(update_fields=["confirmed", "held"])
 
 
-def register(*, fair, request, user=None, now=None):
+def _registration_for_key(user, key, fingerprint):
+    """The registration an earlier request with this idempotency key created (per account, or among those
+    without one), marked `replayed`; EventsError "idempotency_mismatch" when it was made from another body."""
+    if not key:
+        return None
+    existing = Registration.objects.filter(user=user, idempotency_key=key).first()
+    if existing is None:
+        return None
+    idempotency.check_replay(existing, fingerprint, EventsError)
+    existing.replayed = True
+    return existing
+
+
+def register(*, fair, request, user=None, now=None, idempotency_key="", idempotency_fingerprint=""):
     """Register visitors for a fair. Free tickets are confirmed at once; paid ones are held with a fee order
     until paid. Full (or someone already waiting): the waiting list, or EventsError "full" when the visitor
-    does not want to wait or the ticket type has no list. Returns the Registration."""
+    does not want to wait or the ticket type has no list. Returns the Registration.
+
+    With an `idempotency_key` (the API's X-Idempotency-Key), a retry returns the registration the first request
+    created, with `replayed` True, holding no further places; the same key with another request
+    (`idempotency_fingerprint`) is EventsError "idempotency_mismatch"."""
     now = now or timezone.now()
     user = user if getattr(user, "is_authenticated", False) else None
+    existing = _registration_for_key(user, idempotency_key, idempotency_fingerprint)
+    if existing is not None:
+        return existing
+    try:
+        registration = _register(fair, request, user, now, idempotency_key, idempotency_fingerprint)
+    except IntegrityError:
+        # Two requests with the same key raced past the check (another ticket type, so another lock); one won.
+        existing = _registration_for_key(user, idempotency_key, idempotency_fingerprint)
+        if existing is None:
+            raise
+        return existing
+    if registration.replayed:
+        return registration
+    _notify(registration, registration.status)
+    return registration
+
+
+def _register(fair, request, user, now, idempotency_key, idempotency_fingerprint):
     _check_window(fair, now)
     ticket_type, slot, name, phone, email, people, attendees = _clean_request(fair, request, user, now)
     payment_method = "" if ticket_type.is_free else _checked_payment_method(request.payment_method)
     with transaction.atomic():
         slots, ticket_type = _lock([slot.pk] if slot else [], ticket_type.pk)
         slot = slots.get(slot.pk) if slot else None
+        # A retry that waited for the lock while its twin registered: the twin's registration, nothing more held.
+        existing = _registration_for_key(user, idempotency_key, idempotency_fingerprint)
+        if existing is not None:
+            return existing
         if slot is not None and slot.closed:
             raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
         _check_phone_limit(ticket_type, slot, phone)
@@ -425,6 +465,8 @@ def register(*, fair, request, user=None, now=None):
             status=status,
             created_at=now,
             confirmed_at=now if status == S.CONFIRMED else None,
+            idempotency_key=idempotency_key,
+            idempotency_fingerprint=idempotency_fingerprint if idempotency_key else "",
         )
         registration.attendees.bulk_create(
             [registration.attendees.model(registration=registration, name=a) for a in attendees]
@@ -436,7 +478,6 @@ def register(*, fair, request, user=None, now=None):
             registration.order = _ticket_order(registration, payment_method, now)
             registration.save(update_fields=["order"])
         _audit(fair, f"events.registration_{status}", user, registration=registration.pk, people=people)
-    _notify(registration, status)
     return registration
 
 

@@ -7,17 +7,16 @@ Unknown product ids in an order answer 400 `unknown_product` (the request is wro
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.conf import settings
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt, condecimal
 
 from cms.divisions import division_errors
-from cms.json_api import register_domain_error
-from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money, request_fingerprint
+from cms.json_api import idempotency, register_domain_error
+from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money
 from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
 
 from ..services.errors import MarketplaceError
@@ -31,8 +30,6 @@ register_domain_error(MarketplaceError)
 
 router = Router(tags=["orders"])
 
-IDEMPOTENCY_HEADER = "X-Idempotency-Key"
-IDEMPOTENCY_KEY_MAX = 80  # Order.idempotency_key
 # The request field a place_order refusal is about, when the service does not say.
 FIELD_FOR_CODE = {
     "invalid_quantity": "lines",
@@ -459,14 +456,7 @@ def get_cart(request, where: Query[CartQuery]):
 def create_order(
     request,
     payload: OrderIn,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias=IDEMPOTENCY_HEADER,
-            description="Any unique string (≤ 80 characters) per order attempt; a retry with the same key "
-            "returns the first order (200) instead of placing another",
-        ),
-    ] = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ):
     """Place an order: stock is reserved at once; the order waits for payment until `payment_due_at`.
 
@@ -477,13 +467,7 @@ def create_order(
     that key was used for a different request.
     """
     user = request.auth
-    key = (idempotency_key or "").strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise MarketplaceError(
-            _("The idempotency key is longer than %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX},
-            code="invalid",
-            field=IDEMPOTENCY_HEADER,
-        )
+    key = idempotency.clean_key(idempotency_key, MarketplaceError)
     address = _address(user, payload)
     retried = bool(key) and _orders_of(user).filter(idempotency_key=key).exists()
     try:
@@ -494,7 +478,7 @@ def create_order(
             address=address,
             note=payload.note,
             idempotency_key=key,
-            idempotency_fingerprint=request_fingerprint(payload),
+            idempotency_fingerprint=idempotency.request_fingerprint(payload),
         )
     except MarketplaceError as exc:
         if exc.code == "not_found":

@@ -21,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.json_api import idempotency
+
 from ..catalogue import audiences_for
 from ..models import ProductPage, ProductStock, VendorPage
 from ..services.errors import MarketplaceError
@@ -152,12 +154,7 @@ def _new_payment_reference():
 
 def _replayed(existing, fingerprint):
     """The order a retried request (same idempotency key) placed; a different request with that key is refused."""
-    if fingerprint and existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
-        raise MarketplaceError(
-            _("This idempotency key was already used for a different order request. Use a new key."),
-            code="idempotency_mismatch",
-        )
-    return existing
+    return idempotency.check_replay(existing, fingerprint, MarketplaceError)
 
 
 def place_order(

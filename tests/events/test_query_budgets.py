@@ -11,7 +11,7 @@ from .conftest import stall
 
 pytestmark = pytest.mark.django_db
 
-FAIR_PAGE_QUERIES = 19
+FAIR_PAGE_QUERIES = 17
 STALLS_JSON_QUERIES = 5
 
 
