@@ -416,6 +416,30 @@ class ProductPage(SitePage):
     )
     audience = models.CharField(_("who may buy it"), max_length=10, choices=Audience.choices, default=Audience.BOTH)
     available = models.BooleanField(_("available"), default=True)
+
+    class Shipping(models.TextChoices):
+        RULES = "", _("The vendor's shipping rules")
+        FREE = "free", _("Free shipping (包邮)")
+        SURCHARGE = "surcharge", _("The vendor's rules plus a surcharge per unit")
+
+    shipping = models.CharField(_("shipping"), max_length=10, choices=Shipping.choices, blank=True, default="")
+    shipping_surcharge = models.DecimalField(
+        _("shipping surcharge per unit (CNY)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("For example cold-chain packing; added to the fee for each unit ordered."),
+    )
+    shipping_weight = models.DecimalField(
+        _("shipping weight per unit (kg)"),
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("For shipping charged by weight. Empty: worked out from the unit (斤, 公斤, 克), else 1 kg."),
+    )
     cover_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
@@ -441,6 +465,10 @@ class ProductPage(SitePage):
         MultiFieldPanel(
             [FieldPanel("shelf_life"), FieldPanel("storage"), FieldPanel("traceability_code")],
             heading=_("Food safety"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("shipping"), FieldRowPanel([FieldPanel("shipping_surcharge"), FieldPanel("shipping_weight")])],
+            heading=_("Shipping"),
         ),
         english_panel("summary_en", "description_en", "pack_size_en", "shelf_life_en", "storage_en"),
         FieldRowPanel([FieldPanel("audience"), FieldPanel("available")]),
@@ -817,6 +845,8 @@ from .checkout.models import (  # noqa: E402,F401  (checkout models belong to th
     OrderLine,
     Payment,
     Refund,
+    ShippingRegion,
+    ShippingRule,
     StripeEvent,
     VendorOrder,
 )

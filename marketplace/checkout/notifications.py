@@ -35,6 +35,7 @@ SUBJECTS = {
     "cancelled": "订单已取消 / Order cancelled: {number}",
     "refunded": "订单已退款 / Order refunded: {number}",
     "vendor_new_order": "新订单 / New order: {number}",
+    "delivery_confirmed": "买家已确认收货 / Delivery confirmed: {number}",
 }
 
 
@@ -130,6 +131,7 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
         "order": order,
         "part": part,
         "kind": kind,
+        "auto_days": settings.ORDER_AUTO_CONFIRM_DAYS,
         "reason": reason,
         "site_url": settings.WAGTAILADMIN_BASE_URL,
         "bank": {
@@ -140,8 +142,15 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
     }
     # Buyers read Chinese first; the e-mail body carries both languages, the SMS is Chinese.
     with translation.override(settings.LANGUAGE_CODE):
-        work = kind in ("vendor_new_order", "approval_requested")
-        if kind == "vendor_new_order":
+        work = kind in ("vendor_new_order", "approval_requested", "delivery_confirmed")
+        if kind == "delivery_confirmed":
+            recipients = _vendor_recipients(part)
+            link = absolute_url(reverse("vendor_orders:detail", args=[part.pk]))
+            params = {"number": order.number, "link": link}
+            sms = Sms(
+                "vendor_delivery_confirmed", params, _("Order %(number)s: the buyer has the goods. %(link)s") % params
+            )
+        elif kind == "vendor_new_order":
             recipients = _vendor_recipients(part)
             link = absolute_url(reverse("vendor_orders:detail", args=[part.pk]))
             params = {"number": order.number, "total": part.subtotal, "link": link}
@@ -155,7 +164,7 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
         else:
             recipients = [buyer_recipient(order)]
             sms = _buyer_sms(order, kind, part, reason)
-        context["link"] = absolute_url(order_path(order)) if kind != "vendor_new_order" else link
+        context["link"] = absolute_url(order_path(order)) if not work or kind == "approval_requested" else link
         body = render_to_string("marketplace/email/order_email.txt", context)
     return notify(recipients, subject=SUBJECTS[kind].format(number=order.number), body=body, sms=sms, work=work)
 
@@ -235,6 +244,11 @@ def order_refunded(order, amount):
 
 def vendor_order_shipped(part):
     _enqueue(part.order, "shipped", part)
+
+
+def delivery_confirmed(part):
+    """The buyer (or the expiry job for them) confirmed receipt of a vendor's part: the vendor hears of it."""
+    _enqueue(part.order, "delivery_confirmed", part)
 
 
 def payment_method_changed(order, pending_payments=()):
