@@ -336,7 +336,7 @@ def rush_failures(rushes, session):
 def run_rushes(server_url, bench_database, redis_url, args, log=print):
     """Copy the bench database, make the scenes, start the rush hosts on the copy (Redis database 1), check
     that they share sessions, run every rush; drop the copy. Returns (rushes, session check, hosts info)."""
-    from bench import checkout_rush, http_rush
+    from bench import checkout_rush, cpu, http_rush
     from bench.server import hosts
     from bench.stack import with_redis_db
     from tests.support import postgres
@@ -355,6 +355,7 @@ def run_rushes(server_url, bench_database, redis_url, args, log=print):
         with hosts(environ, args.hosts, workers=args.workers, threads=args.threads, prefix="rush-host") as up:
             servers = [info for _h, _p, info in up]
             targets = [(h, p) for h, p, _info in up]
+            meter = cpu.Meter([info.get("pid") for info in servers], cpu.postmaster_pid(server_url))
             if len(targets) > 1:
                 session = http_rush.check_shared_session(targets)
                 log(
@@ -363,7 +364,12 @@ def run_rushes(server_url, bench_database, redis_url, args, log=print):
                 )
             for rush_name, run in http_rush.RUSHES:
                 try:
+                    meter.start()
                     result = run(targets, scenes, args.figures, log=log)
+                    # CPU per order placed for the checkout rush, per request for the others.
+                    unit = "order" if rush_name == "checkout rush" else "request"
+                    done = result["answers"].get("201", 0) if unit == "order" else result["requests"]
+                    result["cpu"] = {**meter.stop(done), "per": unit, "operations": done}
                 except Exception as exc:
                     result = {"error": repr(exc)}
                 rushes[rush_name] = result
@@ -374,6 +380,7 @@ def run_rushes(server_url, bench_database, redis_url, args, log=print):
                         f"  {rush_name:<18} {result['what']}: {result['ops_per_second']:,.0f} ops/s, answers "
                         f"{result['answers']}, per host {result['per_host']}; {result['counts']}: "
                         + ("exact" if result["exact"] else "NOT EXACT")
+                        + f"; {cpu.describe(result['cpu'], result['cpu']['per'])}"
                     )
                     for problem in result.get("problems", []):
                         log(f"    unexpected answer: {problem}")

@@ -579,12 +579,19 @@ def check_shared_session(targets, *, email=SESSION_EMAIL, password=SESSION_PASSW
 
 def format_rush_table(results):
     """The compact summary: one line per rush."""
-    headers = ["rush", "requests", "ops/s", "p50 ms", "p99 ms", "final counts (database)", "exact"]
+    headers = ["rush", "requests", "ops/s", "p50 ms", "p99 ms", "CPU ms app+pg", "final counts (database)", "exact"]
     lines = []
     for name, r in results.items():
         if "error" in r:
-            lines.append([name, "-", "-", "-", "-", r["error"][:60], "no"])
+            lines.append([name, "-", "-", "-", "-", "-", r["error"][:60], "no"])
             continue
+        cpu = r.get("cpu") or {}
+        app, pg = cpu.get("app_ms_per_op"), cpu.get("postgres_ms_per_op")
+        cpu_cell = (
+            f"{app:.1f}+{pg:.1f}/{cpu.get('per', 'op')}"
+            if app is not None and pg is not None
+            else (f"{app:.1f}/{cpu.get('per', 'op')}" if app is not None else "-")
+        )
         lines.append(
             [
                 name,
@@ -592,12 +599,13 @@ def format_rush_table(results):
                 f"{r['ops_per_second']:,.0f}" if r.get("ops_per_second") else "-",
                 f"{r['p50_ms']:.1f}" if r.get("p50_ms") is not None else "-",
                 f"{r['p99_ms']:.1f}" if r.get("p99_ms") is not None else "-",
+                cpu_cell,
                 r["counts"],
                 "yes" if r["exact"] else "NO",
             ]
         )
     widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(headers)]
-    left = {0, 5}
+    left = {0, 6}
 
     def render(cells):
         return "  ".join(

@@ -192,7 +192,7 @@ def hosts(environ, count=2, *, workers=2, threads=1, prefix="host", log=print, a
         for proc, _log_file, name, port in started:
             wait_until_healthy(proc, port, timeout=90.0)
             log(f"bench: {name} up on http://{HOST}:{port} ({workers} workers × {threads} threads, pid {proc.pid})")
-            info = {"name": name, "port": port, "workers": workers, "threads": threads}
+            info = {"name": name, "port": port, "workers": workers, "threads": threads, "pid": proc.pid}
             info["log"] = str(VAR_DIR / f"{name}.log")
             result.append((HOST, port, info))
         yield result

@@ -5,6 +5,8 @@ page, or saves the site settings. All keys carry one version number; any of thos
 so nothing in the shell is ever stale for longer than the commit that changed it.
 """
 
+import hashlib
+
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -32,6 +34,24 @@ def get_or_set(parts, compute):
     if value is None:
         value = compute()
         cache.set(cache_key, value, TIMEOUT)
+    return value
+
+
+COUNT_SECONDS = 60
+
+
+def count(queryset, timeout=COUNT_SECONDS):
+    """`queryset.count()`, remembered under the query's SQL for at most `timeout` seconds and only until the next
+    publish, unpublish, move or delete of a page (the shell version), so that a count of live pages is exact and
+    a count that depends on other rows (stock, say) lags by `timeout` at most. For counts that scan a whole
+    table on every request: API totals, the sitemap index."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    digest = hashlib.blake2b(repr((queryset.db, sql, params)).encode(), digest_size=16).hexdigest()
+    cache_key = key("count", digest)
+    value = cache.get(cache_key)
+    if value is None:
+        value = queryset.count()
+        cache.set(cache_key, value, timeout)
     return value
 
 

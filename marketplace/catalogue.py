@@ -139,4 +139,6 @@ def search(query, user=None, vendor_limit=6):
         "vendors": backend.search(query, visible_vendors())[:vendor_limit],
         "pages": [],
         "any_word": any_word,
+        # PostgreSQL ranks at most cms.search.SEARCH_CANDIDATES matches; True when more matched.
+        "capped": bool(getattr(products, "capped", False)),
     }

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
@@ -424,6 +424,30 @@ class ProductPage(SitePage):
     )
     audience = models.CharField(_("who may buy it"), max_length=10, choices=Audience.choices, default=Audience.BOTH)
     available = models.BooleanField(_("available"), default=True)
+
+    class Shipping(models.TextChoices):
+        RULES = "", _("The vendor's shipping rules")
+        FREE = "free", _("Free shipping (包邮)")
+        SURCHARGE = "surcharge", _("The vendor's rules plus a surcharge per unit")
+
+    shipping = models.CharField(_("shipping"), max_length=10, choices=Shipping.choices, blank=True, default="")
+    shipping_surcharge = models.DecimalField(
+        _("shipping surcharge per unit (CNY)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("For example cold-chain packing; added to the fee for each unit ordered."),
+    )
+    shipping_weight = models.DecimalField(
+        _("shipping weight per unit (kg)"),
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("For shipping charged by weight. Empty: worked out from the unit (斤, 公斤, 克), else 1 kg."),
+    )
     cover_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
@@ -449,6 +473,10 @@ class ProductPage(SitePage):
         MultiFieldPanel(
             [FieldPanel("shelf_life"), FieldPanel("storage"), FieldPanel("traceability_code")],
             heading=_("Food safety"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("shipping"), FieldRowPanel([FieldPanel("shipping_surcharge"), FieldPanel("shipping_weight")])],
+            heading=_("Shipping"),
         ),
         english_panel("summary_en", "description_en", "pack_size_en", "shelf_life_en", "storage_en"),
         FieldRowPanel([FieldPanel("audience"), FieldPanel("available")]),
@@ -686,6 +714,30 @@ class ProductStockQuerySet(models.QuerySet):
             stock_moved.send(sender=ProductStock, product_ids=[product_id])
         return bool(changed)
 
+    def take(self, product, quantity):
+        """Take `quantity` units of `product` (a ProductPage) if that many are there: one conditional
+        `UPDATE … WHERE quantity >= n RETURNING quantity`, a single round trip. Returns the units left
+        afterwards, or None when there were not enough (nothing changed). The page cache learns the new stock
+        state after commit without reading the row again."""
+        connection = connections[self.db]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            # Like move(), this leaves updated_at alone (QuerySet.update never set it either).
+            cursor.execute(
+                f'UPDATE {table} SET "quantity" = "quantity" - %s WHERE "product_id" = %s AND "quantity" >= %s '
+                'RETURNING "quantity"',
+                [quantity, product.pk, quantity],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        stock_moved.send(
+            sender=ProductStock,
+            product_ids=[product.pk],
+            known={product.pk: (row[0], product.track_stock, product.min_order_quantity)},
+        )
+        return row[0]
+
 
 class ProductStock(models.Model):
     """Units on hand. Changed only by services, under a lock or a conditional update; never negative."""
@@ -801,6 +853,8 @@ from .checkout.models import (  # noqa: E402,F401  (checkout models belong to th
     OrderLine,
     Payment,
     Refund,
+    ShippingRegion,
+    ShippingRule,
     StripeEvent,
     VendorOrder,
 )

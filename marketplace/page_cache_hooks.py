@@ -19,17 +19,24 @@ STATE_KEY = "marketplace:stock-state:{}"
 STATE_SECONDS = 60 * 60 * 24
 
 
-def stock_changed(product_ids):
+def stock_changed(product_ids, known=None):
+    """After commit, check whether the products' stock states moved. `known` ({id: (quantity, track_stock,
+    min_order_quantity)}) are rows the caller already read in its transaction under the row lock (an
+    `UPDATE … RETURNING`): they are what it commits, so they are not read again."""
     if page_cache.enabled() and product_ids:
         ids = list(product_ids)
-        transaction.on_commit(lambda: check_states(ids))
+        transaction.on_commit(lambda: check_states(ids, known))
 
 
-def check_states(product_ids):
+def check_states(product_ids, known=None):
     """Compare the products' committed stock states with the last ones seen; bump the page cache if any moved."""
-    rows = ProductStock.objects.filter(product_id__in=product_ids, product__track_stock=True).values_list(
-        "product_id", "quantity", "product__min_order_quantity"
-    )
+    known = known or {}
+    rows = [(pk, quantity, minimum) for pk, (quantity, tracked, minimum) in known.items() if tracked]
+    unknown = [pk for pk in product_ids if pk not in known]
+    if unknown:
+        rows += ProductStock.objects.filter(product_id__in=unknown, product__track_stock=True).values_list(
+            "product_id", "quantity", "product__min_order_quantity"
+        )
     states = {STATE_KEY.format(pk): stock_state_for(quantity, minimum) for pk, quantity, minimum in rows}
     if not states:
         return
@@ -44,8 +51,8 @@ def _stock_row_saved(sender, instance, **kwargs):
     stock_changed([instance.product_id])
 
 
-def _stock_moved(sender, product_ids, **kwargs):
-    stock_changed(product_ids)
+def _stock_moved(sender, product_ids, known=None, **kwargs):
+    stock_changed(product_ids, known=known)
 
 
 stock_moved.connect(_stock_moved, dispatch_uid="page-cache-stock-moved")

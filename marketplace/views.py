@@ -167,6 +167,7 @@ def search(request):
         "products": _page_of(request, results["products"], PRODUCTS_PER_PAGE) if results else None,
         "vendors": results["vendors"] if results else [],
         "any_word": results["any_word"] if results else False,
+        "capped": results["capped"] if results else False,
         "pages": results["pages"] if results else [],
         "query_string": _query_without_page(request),
     }

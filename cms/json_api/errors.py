@@ -23,6 +23,7 @@ STATUS_BY_CODE = {
     "address_required": 400,
     "unknown_product": 400,
     "unknown_address": 400,
+    "not_delivered": 400,
     "invalid_address": 400,
     "amount_mismatch": 400,
     # 401/403: who is asking, and whether they may.
@@ -35,6 +36,7 @@ STATUS_BY_CODE = {
     "out_of_stock": 409,
     "invalid_state": 409,
     "not_shipped": 409,
+    "use_inspection": 409,
     # The same idempotency key with a different request (as Stripe answers it).
     "idempotency_mismatch": 422,
     # Payment service trouble.

@@ -320,6 +320,8 @@ LOGGING = {
 CHECKOUT_PAYMENT_METHODS = env_list("CHECKOUT_PAYMENT_METHODS", ["card", "alipay", "wechat_pay", "bank_transfer"])
 CHECKOUT_PAYMENT_MINUTES = env_int("CHECKOUT_PAYMENT_MINUTES", 30)
 CHECKOUT_BANK_TRANSFER_HOURS = env_int("CHECKOUT_BANK_TRANSFER_HOURS", 72)
+# A shipped part the buyer has not confirmed (确认收货) is confirmed for them this many days after shipping.
+ORDER_AUTO_CONFIRM_DAYS = env_int("ORDER_AUTO_CONFIRM_DAYS", 10)
 # Where the payment page loads Stripe.js from (Stripe requires its own host; tests point it at the fake).
 STRIPE_JS_URL = env_url("STRIPE_JS_URL", {"http", "https"}, "https://js.stripe.com/v3/")
 # The platform's account for bank transfers (对公转账), shown with the order's payment reference.

@@ -138,6 +138,7 @@ def _share_out(share, unit):
         "spend": money(share.spend),
         "mountain": money(share.mountain),
         "other": money(share.other),
+        "freight": money(share.freight),
         "budget": money(share.budget) if share.budget is not None else None,
         "target_share": _opt(share.target_share),
         "target_amount": money(share.target_amount) if share.target_amount is not None else None,
@@ -149,6 +150,7 @@ def _share_out(share, unit):
                 "spend": money(m["spend"]),
                 "mountain": money(m["mountain"]),
                 "other": money(m["other"]),
+                "freight": money(m["freight"]),
             }
             for m in share.months
         ],
@@ -183,6 +185,7 @@ def _order_out(order):
                 "vendor_name": part.vendor_name,
                 "status": part.status,
                 "subtotal": money(part.subtotal),
+                "shipping_fee": money(part.shipping_fee),
                 "invoice_state": part.invoice_state,
                 "invoice_number": part.invoice_number,
                 "invoice_date": part.invoice_date.isoformat() if part.invoice_date else None,

@@ -58,7 +58,7 @@ def share_chart(share):
             "other": month["other"],
         }
         parts.append(f"<g><title>{escape(label)}</title>")
-        if month["other"]:
+        if month["spend"] > month["mountain"]:
             parts.append(
                 f'<rect x="{x:.1f}" y="{spend_top:.1f}" width="{bar_w:.1f}" height="{mountain_top - spend_top:.1f}" '
                 f'fill="{OTHER_COLOUR}"/>'

@@ -50,6 +50,7 @@ def summary_rows(share, unit_name):
         (_("Spend on the platform"), share.spend, MONEY_FORMAT),
         (_("Of which mountain-county produce"), share.mountain, MONEY_FORMAT),
         (_("Other"), share.other, MONEY_FORMAT),
+        (_("Shipping (not produce)"), share.freight, MONEY_FORMAT),
         (_("Mountain-county share of the spend"), share.mountain_share_of_spend, PERCENT_FORMAT),
         (_("Canteen food budget"), share.budget, MONEY_FORMAT),
         (_("Target share"), share.target_share, SHARE_FORMAT),
@@ -74,13 +75,15 @@ def share_workbook(share, *, unit_name, per_unit=None):
     summary.column_dimensions["B"].width = 24
 
     months = workbook.create_sheet(force_str(_("By month"))[:31])
-    month_rows = [(m["month"], m["spend"], m["mountain"], m["other"]) for m in share.months]
-    month_rows.append((force_str(pgettext("sum row", "Total")), share.spend, share.mountain, share.other))
+    month_rows = [(m["month"], m["spend"], m["mountain"], m["other"], m["freight"]) for m in share.months]
+    month_rows.append(
+        (force_str(pgettext("sum row", "Total")), share.spend, share.mountain, share.other, share.freight)
+    )
     _table(
         months,
-        [_("Month"), _("Spend"), _("Mountain-county produce"), _("Other")],
+        [_("Month"), _("Spend"), _("Mountain-county produce"), _("Other"), _("Shipping (not produce)")],
         month_rows,
-        [None, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT],
+        [None, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT],
     )
 
     counties = workbook.create_sheet(force_str(_("By county"))[:31])

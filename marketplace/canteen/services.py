@@ -658,6 +658,7 @@ def statement(unit, year, month):
         )
         .exclude(status=Order.Status.CANCELLED)
         .select_related("buyer")
+        .prefetch_related("vendor_orders")
         .order_by("placed_at", "pk")
     )
     rows, total, paid = [], Decimal("0.00"), Decimal("0.00")
@@ -673,6 +674,10 @@ def statement(unit, year, month):
                 "canteen": order.canteen_name,
                 "status": order.get_status_display(),
                 "amount": amount,
+                # Included in the amount: the vendors' delivery fees (refunded shipping taken off).
+                "shipping": sum(
+                    (p.shipping_fee - p.shipping_refunded for p in order.vendor_orders.all()), Decimal("0.00")
+                ),
                 "paid": pgettext("payment state", "paid") if is_paid else pgettext("payment state", "unpaid"),
                 "is_paid": is_paid,
             }
@@ -692,12 +697,15 @@ class Share:
     target_share: Decimal | None
     spend: Decimal = Decimal("0.00")
     mountain: Decimal = Decimal("0.00")
-    months: list = field(default_factory=list)  # 12 dicts: month, spend, mountain, other
+    # Shipping fees paid (refunds taken off): part of the spend, but not produce of any county.
+    freight: Decimal = Decimal("0.00")
+    months: list = field(default_factory=list)  # 12 dicts: month, spend, mountain, freight, other
     counties: list = field(default_factory=list)  # dicts: county, name, mountain, amount, sorted by amount
 
     @property
     def other(self):
-        return self.spend - self.mountain
+        """Produce from counties that are not mountain counties (shipping left out)."""
+        return self.spend - self.mountain - self.freight
 
     @property
     def mountain_share_of_spend(self):
@@ -726,6 +734,7 @@ def compute_share(year, unit=None):
     A line counts as mountain produce when its origin county as copied when ordered (for older lines the
     product's origin county; else its vendor's county) was on
     the mountain-county list on the order's date (Asia/Shanghai). Refunded quantities are taken off.
+    Shipping fees count in the spend as `freight`, kept apart from produce (no county, never mountain).
     """
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(datetime.date(year, 1, 1), datetime.time.min, tz)
@@ -758,7 +767,10 @@ def compute_share(year, unit=None):
         budget = sum((b.food_budget for b in rows), Decimal("0.00")) or None
         target_amount = sum((b.food_budget * b.target_share for b in rows), Decimal("0"))
         target = (target_amount / budget).quantize(Decimal("0.001"), ROUND_HALF_UP) if budget else None
-    months = {m: {"month": m, "spend": Decimal("0.00"), "mountain": Decimal("0.00")} for m in range(1, 13)}
+    months = {
+        m: {"month": m, "spend": Decimal("0.00"), "mountain": Decimal("0.00"), "freight": Decimal("0.00")}
+        for m in range(1, 13)
+    }
     by_county = defaultdict(lambda: {"amount": Decimal("0.00"), "mountain": Decimal("0.00")})
     items = []
     for line in lines:
@@ -784,8 +796,20 @@ def compute_share(year, unit=None):
             share.mountain += amount
             by_county[county_id]["mountain"] += amount
         by_county[county_id]["amount"] += amount
+    shipped = (
+        VendorOrder.objects.filter(order__in=orders)
+        .exclude(shipping_fee=0)
+        .values_list("order__placed_at", "shipping_fee", "shipping_refunded")
+    )
+    for placed_at, fee, refunded in shipped:
+        amount = fee - refunded
+        month = months[timezone.localtime(placed_at, tz).date().month]
+        month["spend"] += amount
+        month["freight"] += amount
+        share.spend += amount
+        share.freight += amount
     for month in months.values():
-        month["other"] = month["spend"] - month["mountain"]
+        month["other"] = month["spend"] - month["mountain"] - month["freight"]
     share.months = list(months.values())
     names = {c.pk: c for c in County.objects.filter(pk__in=[c for c in by_county if c])}
     share.counties = sorted(

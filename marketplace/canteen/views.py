@@ -114,6 +114,9 @@ def unit_checkout(request, pk):
         messages.info(request, _("Your cart is empty."))
         return redirect("cart")
     form = UnitCheckoutForm(request.POST if request.method == "POST" else None, unit=unit)
+    # The delivery fees (the vendors' canteen delivery terms) to the canteen chosen, before ordering.
+    chosen = form.data.get("address") if form.is_bound else form.fields["address"].initial
+    the_cart.quote_shipping(next((a for a in form.addresses if str(a.pk) == str(chosen)), None), canteen=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -271,6 +274,7 @@ STATEMENT_COLUMNS = [
     ("canteen", _("Canteen")),
     ("status", _("Status")),
     ("amount", _("Amount (CNY)")),
+    ("shipping", _("Of which shipping (CNY)")),
     ("paid", _("Paid")),
 ]
 

@@ -418,6 +418,11 @@ class RefundForm(forms.Form):
     """One quantity field per line that still has something to refund; the "full" button refunds all."""
 
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255, required=False)
+    refund_shipping = forms.BooleanField(
+        label=gettext_lazy("Also refund the shipping fee of the vendor parts these items belong to"),
+        help_text=gettext_lazy("A vendor part refunded in whole always gets its shipping fee back."),
+        required=False,
+    )
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -467,6 +472,11 @@ EVENT_LABELS = {
     "invoice_issued": gettext_lazy("Invoice issued"),
     "stripe_refund_recorded": gettext_lazy("Refund recorded by Stripe"),
     "payment_method_changed": gettext_lazy("Payment method changed"),
+    "delivery_confirmed": gettext_lazy("Receipt confirmed by the buyer"),
+    "auto_confirmed": gettext_lazy("Receipt confirmed automatically"),
+    "completed": gettext_lazy("Completed"),
+    "part_refunded": gettext_lazy("Vendor part refunded"),
+    "received": gettext_lazy("Received (验收)"),
 }
 
 
@@ -479,6 +489,7 @@ EVENT_DATA_LABELS = {
     "tracking": gettext_lazy("tracking number"),
     "number": gettext_lazy("invoice number"),
     "guest": gettext_lazy("guest order"),
+    "shipping": gettext_lazy("shipping"),
 }
 
 
@@ -618,7 +629,11 @@ def order_refund(request, pk):
         "refund_form",
         lambda order, data: RefundForm(data, lines=list(order.lines.order_by("pk"))),
         lambda order, form: services.refund(
-            order, user=request.user, lines=form.refund_lines(), reason=form.cleaned_data["reason"]
+            order,
+            user=request.user,
+            lines=form.refund_lines(),
+            reason=form.cleaned_data["reason"],
+            refund_shipping=form.cleaned_data.get("refund_shipping", False),
         ),
         _("Refund for order %(number)s recorded."),
     )

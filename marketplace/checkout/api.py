@@ -22,8 +22,9 @@ from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
 from ..services.errors import MarketplaceError
 from . import services, stripe_gateway
 from .cart import Cart
-from .models import DeliveryAddress, Order, Payment, PaymentMethod
+from .models import DeliveryAddress, Order, Payment, PaymentMethod, VendorOrder
 from .services import Address, LineRequest
+from .shipping import ProvinceOnly as ShippingAddress
 
 register_domain_error(MarketplaceError)
 
@@ -41,6 +42,7 @@ FIELD_FOR_CODE = {
     "unknown_product": "lines",
     "invalid_payment_method": "payment_method",
     "address_required": "address",
+    "not_delivered": "address",
 }
 
 
@@ -67,13 +69,38 @@ class CartLineOut(Schema):
     ok: bool
 
 
+class CartPartOut(Schema):
+    vendor: int | None
+    vendor_name: str
+    subtotal: Money = Field(description="The goods of this vendor")
+    shipping_fee: Money = Field(description="Shipping to the address given (0 when none was given)")
+    delivers: bool = Field(description="False: this vendor does not deliver to the address; the order is refused")
+    message: str = Field(description="Why not, when `delivers` is false (translated)")
+    free_above: Money | None = Field(description="The free-shipping threshold (包邮门槛) for this address, if any")
+
+
 class CartOut(Schema):
     lines: list[CartLineOut]
-    total: Money
+    total: Money = Field(description="The goods, without shipping")
     currency: str = "CNY"
     count: int
     can_check_out: bool
     has_price_rises: bool
+    parts: list[CartPartOut] = Field(description="One per vendor, with its shipping to the address given")
+    shipping_quoted: bool = Field(description="True when an address (province or address_id) was given")
+    shipping_total: Money
+    grand_total: Money = Field(description="Goods and shipping: what an order to that address costs")
+
+
+class CartQuery(Schema):
+    province: str | None = Field(
+        None, max_length=20, description='Work out shipping to this province ("浙江省", or "浙江")'
+    )
+    city: str = Field("", max_length=20)
+    district: str = Field("", max_length=20)
+    address_id: int | None = Field(
+        None, ge=1, le=MAX_DB_INT, description="Or to one of the buyer's saved delivery addresses"
+    )
 
 
 class LineIn(Schema):
@@ -151,11 +178,18 @@ class OrderLineOut(Schema):
 
 
 class VendorPartOut(Schema):
+    id: int = Field(description="The part's id, for parts/{id}/confirm/")
     vendor: int
     vendor_name: str
     status: str
     status_display: str
-    subtotal: Money
+    subtotal: Money = Field(description="The goods of this part")
+    shipping_fee: Money = Field(description="Its shipping fee, included in the order total")
+    shipping_refunded: Money
+    received_at: datetime | None = Field(description="When receipt was confirmed (确认收货)")
+    auto_confirm_at: datetime | None = Field(
+        description="A shipped part not confirmed by then is confirmed automatically"
+    )
     carrier: str = Field(description="The carrier's code (sf, zto, yto, yunda, sto, jd, ems, chinapost) or older text")
     carrier_name: str = Field(description="The carrier's name in the request's language")
     tracking_number: str
@@ -173,7 +207,8 @@ class OrderOut(Schema):
     number: str
     status: str
     status_display: str
-    total: Money
+    total: Money = Field(description="Goods and shipping")
+    shipping_total: Money
     refunded_total: Money
     currency: str
     payment_method: str
@@ -265,10 +300,12 @@ def _own_order(user, number):
     return order
 
 
-def _order_out(order, payment_error=None):
+def _order_out(order, payment_error=None, *, no_payment_yet=False):
+    """The order as the API shows it. `no_payment_yet`: the caller knows there is no payment (a bank-transfer
+    order it has just placed), which saves the query for the latest one."""
     lines = list(order.lines.all())
     parts = list(order.vendor_orders.all())
-    latest = order.payments.order_by("-created_at", "-pk").first()
+    latest = None if no_payment_yet else order.payments.order_by("-created_at", "-pk").first()
     is_bank = order.payment_method == PaymentMethod.BANK_TRANSFER
     has_address = bool(order.recipient or order.street)
     return {
@@ -276,6 +313,7 @@ def _order_out(order, payment_error=None):
         "status": order.status,
         "status_display": str(order.get_status_display()),
         "total": money(order.total),
+        "shipping_total": money(sum((part.shipping_fee for part in parts), Decimal("0"))),
         "refunded_total": money(order.refunded_total),
         "currency": order.currency,
         "payment_method": order.payment_method,
@@ -321,11 +359,16 @@ def _order_out(order, payment_error=None):
         ],
         "vendor_parts": [
             {
+                "id": part.pk,
                 "vendor": part.vendor_id,
                 "vendor_name": part.vendor_name,
                 "status": part.status,
                 "status_display": str(part.get_status_display()),
                 "subtotal": money(part.subtotal),
+                "shipping_fee": money(part.shipping_fee),
+                "shipping_refunded": money(part.shipping_refunded),
+                "received_at": part.received_at,
+                "auto_confirm_at": part.auto_confirm_at if part.status == VendorOrder.Status.SHIPPED else None,
                 "carrier": part.carrier,
                 "carrier_name": str(part.carrier_name),
                 "tracking_number": part.tracking_number,
@@ -365,11 +408,38 @@ def _address(user, payload):
 @router.get(
     "cart/", response={200: CartOut, **ERROR_401}, operation_id="cart_get", tags=["cart"], summary="The buyer's cart"
 )
-def get_cart(request):
-    """The logged-in buyer's cart lines with today's prices, problem flags and the total."""
+def get_cart(request, where: Query[CartQuery]):
+    """The logged-in buyer's cart lines with today's prices, problem flags and the total, and per vendor part its
+    shipping fee to the address given (`province`, or a saved `address_id`); a vendor that does not deliver there
+    says so (`delivers: false` with a message), as placing the order would refuse it (400 `not_delivered`)."""
     cart = Cart(user=request.auth)
     lines = cart.lines
+    address = None
+    if where.address_id is not None:
+        address = DeliveryAddress.objects.filter(user=request.auth, pk=where.address_id).first()
+        if address is None:
+            raise MarketplaceError(
+                _("This delivery address does not exist."), code="unknown_address", field="address_id"
+            )
+    elif where.province:
+        address = ShippingAddress(where.province, where.city, where.district)
+    cart.quote_shipping(address)
     return {
+        "parts": [
+            {
+                "vendor": group.vendor.pk if group.vendor else None,
+                "vendor_name": group.vendor.title if group.vendor else "",
+                "subtotal": money(group.subtotal),
+                "shipping_fee": money(group.shipping.fee),
+                "delivers": group.shipping.delivers,
+                "message": str(group.shipping.message),
+                "free_above": money(group.shipping.free_above) if group.shipping.free_above is not None else None,
+            }
+            for group in cart.groups
+        ],
+        "shipping_quoted": cart.shipping_quoted,
+        "shipping_total": money(cart.shipping_total),
+        "grand_total": money(cart.grand_total),
         "lines": [_cart_line(line) for line in lines],
         "total": money(cart.total),
         "currency": settings.CURRENCY_CODE,
@@ -419,7 +489,8 @@ def create_order(
             exc.field = FIELD_FOR_CODE.get(exc.code)
         raise
     order, payment_error = _start_online_payment(order, payload.payment_method_id)
-    return Status(200 if retried else 201, _order_out(order, payment_error))
+    fresh_transfer = not retried and order.payment_method == PaymentMethod.BANK_TRANSFER
+    return Status(200 if retried else 201, _order_out(order, payment_error, no_payment_yet=fresh_transfer))
 
 
 def _start_online_payment(order, payment_method_id=None):
@@ -516,6 +587,25 @@ def change_payment_method(request, number: str, payload: PaymentMethodIn):
         raise
     order, payment_error = _start_online_payment(order, payload.payment_method_id)
     return _order_out(order, payment_error)
+
+
+@router.post(
+    "orders/{number}/parts/{part_id}/confirm/",
+    response={200: OrderOut, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="orders_confirm_delivery",
+    summary="Confirm receipt of one vendor's part (确认收货)",
+)
+def confirm_delivery(request, number: str, part_id: int):
+    """The buyer confirms a shipped vendor part arrived; the order completes when every part is confirmed or
+    refunded. 409 `not_shipped` before the vendor shipped it, `invalid_state` when already confirmed,
+    `use_inspection` for a unit (canteen) order, which is received with an inspection (验收) instead. A part left
+    unconfirmed is confirmed automatically at `auto_confirm_at`."""
+    order = _own_order(request.auth, number)
+    part = order.vendor_orders.filter(pk=part_id).first()
+    if part is None:
+        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+    services.confirm_delivery(part, user=request.auth)
+    return _order_out(Order.objects.get(pk=order.pk))
 
 
 # Canteen units (/api/canteen/…) share this router's auth and error handling.

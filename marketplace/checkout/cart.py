@@ -103,10 +103,16 @@ class CartLine:
 class VendorGroup:
     vendor: object
     lines: list
+    # Its shipping (shipping.PartQuote) once Cart.quote_shipping was given an address; else None.
+    shipping: object = None
 
     @property
     def subtotal(self):
         return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def total(self):
+        return self.subtotal + (self.shipping.fee if self.shipping is not None else Decimal("0.00"))
 
 
 def _seen_after_change(product, old_quantity, old_seen, new_quantity):
@@ -129,6 +135,8 @@ class Cart:
         if self.user is None and self.session is None:
             raise ValueError("A cart needs a logged-in user or a session.")
         self._lines = None
+        self._groups = None
+        self.shipping_address = None
 
     @classmethod
     def for_request(cls, request):
@@ -294,16 +302,55 @@ class Cart:
 
     @property
     def groups(self):
-        """Lines grouped by vendor, in the order the vendors first appear."""
-        groups = {}
-        for line in self.lines:
-            key = line.vendor.pk if line.vendor else None
-            groups.setdefault(key, VendorGroup(vendor=line.vendor, lines=[])).lines.append(line)
-        return list(groups.values())
+        """Lines grouped by vendor, in the order the vendors first appear (kept while the lines are)."""
+        lines = self.lines
+        if self._groups is None or self._groups[0] is not lines:
+            groups = {}
+            for line in lines:
+                key = line.vendor.pk if line.vendor else None
+                groups.setdefault(key, VendorGroup(vendor=line.vendor, lines=[])).lines.append(line)
+            self._groups = (lines, list(groups.values()))
+        return self._groups[1]
 
     @property
     def total(self):
+        """The goods, without shipping."""
         return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    # -- shipping --------------------------------------------------------------------------------
+
+    def quote_shipping(self, address, *, canteen=False):
+        """Work out each vendor group's shipping (group.shipping) to `address` (None: not known yet)."""
+        from . import shipping
+
+        groups = self.groups
+        quotes = shipping.quote(
+            [(g.vendor, [(ln.product, ln.quantity, ln.line_total) for ln in g.lines]) for g in groups],
+            address,
+            canteen=canteen,
+        )
+        for group, quote in zip(groups, quotes, strict=True):
+            group.shipping = quote
+        self.shipping_address = address
+        return quotes
+
+    @property
+    def shipping_quoted(self):
+        return self.shipping_address is not None
+
+    @property
+    def shipping_total(self):
+        return sum((g.shipping.fee for g in self.groups if g.shipping is not None), Decimal("0.00"))
+
+    @property
+    def grand_total(self):
+        """The goods and their shipping: what the buyer pays."""
+        return self.total + self.shipping_total
+
+    @property
+    def undeliverable(self):
+        """The vendor groups that do not deliver to the quoted address."""
+        return [g for g in self.groups if g.shipping is not None and not g.shipping.delivers]
 
     @property
     def count(self):

@@ -42,6 +42,7 @@ VENDOR_COLUMNS = [
     ("refunded_quantity", _("Refunded quantity")),
     ("line_total", _("Line total")),
     ("subtotal", _("Subtotal")),
+    ("shipping_fee", _("Shipping fee")),
     ("carrier", _("Carrier")),
     ("tracking_number", _("Tracking number")),
 ]
@@ -57,6 +58,7 @@ STAFF_COLUMNS = [
     ("refunded_total", _("Refunded")),
     ("vendor", _("Vendor")),
     ("status", _("Vendor part status")),
+    ("shipping_fee", _("Shipping fee")),
     ("item", _("Item")),
     ("unit", _("Unit")),
     ("unit_price", _("Unit price")),
@@ -107,6 +109,7 @@ def vendor_part_rows(parts):
             "note": order.note,
             **_line_row(line),
             "subtotal": part.subtotal,
+            "shipping_fee": part.shipping_fee,
             "carrier": str(part.carrier_name),
             "tracking_number": part.tracking_number,
         }
@@ -131,6 +134,7 @@ def staff_order_rows(orders, vendor=None):
             "refunded_total": order.refunded_total,
             "vendor": part.vendor_name if part else line.vendor_name,
             "status": part.get_status_display() if part else "",
+            "shipping_fee": part.shipping_fee if part else None,
             **_line_row(line),
             "recipient": order.recipient,
             "phone": order.phone,

@@ -14,6 +14,7 @@ from .models import DeliveryAddress, PaymentMethod
 from .payment_methods import available_payment_methods, default_payment_method, payment_method_choices
 from .payment_methods import online_payments_configured as online_payments_configured  # noqa: F401 (re-export)
 from .services import MAX_QUANTITY, Address
+from .shipping import ProvinceOnly
 
 # The payment methods a buyer may choose now (the rule lives in payment_methods); kept under this name for the
 # forms that import it from here.
@@ -121,6 +122,8 @@ class CheckoutForm(forms.Form):
         help_text=_("For example a delivery time or an invoice title (发票抬头)."),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    # The shipping total the buyer saw; a different one for the chosen address is shown again, not charged silently.
+    shipping_seen = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2)
 
     def __init__(self, data=None, *, user):
         super().__init__(data)
@@ -146,6 +149,36 @@ class CheckoutForm(forms.Form):
         if self.is_bound and self._wants_new_address(self.data):
             valid = self.new_address.is_valid() and valid
         return valid
+
+    @classmethod
+    def keeping(cls, data, *, user):
+        """An unbound form showing what was posted (the address chosen, method, note, the same idempotency key):
+        for "recalculate shipping", which must not show the errors of a half-filled form."""
+        form = cls(None, user=user)
+        for name in ("address", "payment_method", "note", "idempotency_key"):
+            if data.get(name):
+                form.fields[name].initial = data.get(name)
+        if data.get("address") == NEW_ADDRESS:
+            form.new_address = AddressForm(
+                initial={name: data.get(f"new-{name}", "") for name in AddressForm.Meta.fields}, prefix="new"
+            )
+        form.kept_data = data
+        return form
+
+    def shipping_address(self):
+        """The address the shipping fees are worked out for: the one chosen (posted or pre-selected); a new
+        address by its province, city and district as typed; None if nothing usable is known."""
+        data = self.data if self.is_bound else getattr(self, "kept_data", None)
+        choice = data.get("address") if data is not None else self.fields["address"].initial
+        if choice == NEW_ADDRESS:
+            if data is None:  # the blank new address starts in its default province
+                province = self.new_address.initial.get("province") or self.new_address.instance.province
+                return ProvinceOnly(province) if province else None
+            province = data.get("new-province", "")
+            if not province.strip():
+                return None
+            return ProvinceOnly(province, data.get("new-city", ""), data.get("new-district", ""))
+        return next((a for a in self.addresses if str(a.pk) == str(choice)), None)
 
     def chosen_address(self):
         """(Address for the order, DeliveryAddress to save afterwards or None)."""

@@ -5,14 +5,21 @@ never change a past order. Every status change writes an OrderEvent (who, when, 
 """
 
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
+from django import forms
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
 
 from cms.state_machine import Transitions
 
@@ -257,6 +264,10 @@ class VendorOrder(models.Model):
     vendor_name = models.CharField(_("vendor"), max_length=255)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
+    # The shipping fee (运费) of this part as computed at checkout (shipping.py); part of the order total.
+    shipping_fee = models.DecimalField(_("shipping fee"), max_digits=10, decimal_places=2, default=ZERO)
+    # How much of the shipping fee was refunded (a whole part's refund includes it; line refunds only if staff choose).
+    shipping_refunded = models.DecimalField(_("shipping refunded"), max_digits=10, decimal_places=2, default=ZERO)
     # A code from checkout/carriers.py ("sf"); text typed before the list stays as it was.
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
@@ -299,10 +310,28 @@ class VendorOrder(models.Model):
         verbose_name = _("vendor order")
         verbose_name_plural = _("vendor orders")
         ordering = ["order__placed_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["order", "vendor"], name="one_part_per_vendor")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "vendor"], name="one_part_per_vendor"),
+            models.CheckConstraint(condition=Q(shipping_fee__gte=0), name="part_shipping_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(shipping_refunded__lte=models.F("shipping_fee")), name="shipping_refund_within_fee"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.order.number} / {self.vendor_name}"
+
+    @property
+    def total(self):
+        """What the buyer pays for this part: its lines and its shipping fee."""
+        return self.subtotal + self.shipping_fee
+
+    @property
+    def auto_confirm_at(self):
+        """When a shipped public part is confirmed for the buyer if they have not confirmed it themselves."""
+        if self.shipped_at is None:
+            return None
+        return self.shipped_at + timedelta(days=settings.ORDER_AUTO_CONFIRM_DAYS)
 
     @property
     def carrier_name(self):
@@ -456,3 +485,191 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_id} {self.type}"
+
+
+# -- shipping rules (运费模板) ---------------------------------------------------------------------------
+
+
+class ProvincesField(models.JSONField):
+    """A list of province-level divisions (full names, cms.divisions.provinces()), edited as checkboxes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        from cms.divisions import provinces
+
+        return forms.MultipleChoiceField(
+            choices=[(name, name) for name in provinces()],
+            required=not self.blank,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "province-choices"}),
+            label=self.verbose_name[:1].upper() + self.verbose_name[1:] if self.verbose_name else None,
+            help_text=self.help_text,
+        )
+
+
+class ShippingRuleForm(WagtailAdminModelForm):
+    """A vendor picks only among its own vendors (staff among all); with one, it is chosen for them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        field = self.fields.get("vendor")
+        if field is None or user is None or user.is_superuser or user.has_perm("marketplace.change_shippingrule"):
+            return
+        field.queryset = field.queryset.filter(members__user=user).distinct()
+        if not self.instance.pk and field.queryset.count() == 1:
+            field.initial = field.queryset.first().pk
+
+
+class ShippingRule(ClusterableModel):
+    """A vendor's shipping rules (运费模板): how its part of an order is charged for delivery.
+
+    The fee is a flat fee, or a first-unit fee plus a fee per additional unit counted by items or by weight;
+    regions (provinces) may have their own fees; nothing is charged above the free-shipping threshold (包邮门槛);
+    provinces the vendor does not deliver to are refused at checkout. Canteen (unit) orders use the canteen
+    delivery terms instead: free within the delivery area, else the canteen delivery fee.
+    A vendor without rules ships free everywhere.
+    """
+
+    class ChargeBy(models.TextChoices):
+        FLAT = "flat", _("Flat fee per order")
+        COUNT = "count", _("By count (first item, each additional item)")
+        WEIGHT = "weight", _("By weight (first kg, each additional kg)")
+
+    vendor = models.OneToOneField(
+        "marketplace.VendorPage", on_delete=models.CASCADE, related_name="shipping_rule", verbose_name=_("vendor")
+    )
+    name = models.CharField(_("name"), max_length=60, default="运费模板")
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    charge_by = models.CharField(_("charge by"), max_length=10, choices=ChargeBy.choices, default=ChargeBy.COUNT)
+    first_units = models.DecimalField(
+        _("first units"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Items or kg the first fee covers."),
+    )
+    first_fee = models.DecimalField(
+        _("first fee (CNY)"), max_digits=8, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    additional_units = models.DecimalField(
+        _("additional units"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Items or kg each additional fee covers."),
+    )
+    additional_fee = models.DecimalField(
+        _("additional fee (CNY)"), max_digits=8, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    free_above = models.DecimalField(
+        _("free shipping from (CNY)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("包邮门槛: an order part of at least this amount ships free. Leave empty for none."),
+    )
+    excluded_provinces = ProvincesField(
+        _("regions not delivered to"), help_text=_("Orders to these provinces are refused at checkout.")
+    )
+    canteen_free_area = models.CharField(
+        _("canteen delivery area"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Cities or districts where delivery to canteens is free, separated by commas (e.g. 衢州市, 杭州市). "
+            "Empty: free everywhere you deliver, unless a canteen delivery fee is set."
+        ),
+    )
+    canteen_fee = models.DecimalField(
+        _("canteen delivery fee (CNY)"),
+        max_digits=8,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("Charged per canteen delivery outside the canteen delivery area."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    base_form_class = ShippingRuleForm
+    panels = [
+        FieldPanel("vendor", widget=forms.Select),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("charge_by"),
+                FieldRowPanel([FieldPanel("first_units"), FieldPanel("first_fee")]),
+                FieldRowPanel([FieldPanel("additional_units"), FieldPanel("additional_fee")]),
+                FieldPanel("free_above"),
+            ],
+            heading=_("Fees everywhere else"),
+        ),
+        InlinePanel("regions", heading=_("Fees by region"), label=_("region")),
+        FieldPanel("excluded_provinces"),
+        MultiFieldPanel(
+            [FieldPanel("canteen_free_area"), FieldPanel("canteen_fee")], heading=_("Canteen delivery terms")
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("shipping rules")
+        verbose_name_plural = _("shipping rules")
+        ordering = ["vendor__title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_fee__gte=0), name="shipping_first_fee_not_negative"),
+            models.CheckConstraint(condition=Q(additional_fee__gte=0), name="shipping_additional_fee_not_negative"),
+            models.CheckConstraint(condition=Q(first_units__gt=0), name="shipping_first_units_positive"),
+            models.CheckConstraint(condition=Q(additional_units__gt=0), name="shipping_additional_units_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.vendor.title} · {self.name}" if self.vendor_id else self.name
+
+    @property
+    def display_name(self):
+        from django.utils import translation
+
+        if translation.get_language() and not translation.get_language().startswith("zh") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class ShippingRegion(Orderable):
+    """Fees for some provinces (e.g. 江浙沪 cheaper, 新疆/西藏 dearer), replacing the rule's own."""
+
+    rule = ParentalKey(ShippingRule, on_delete=models.CASCADE, related_name="regions")
+    provinces = ProvincesField(_("provinces"))
+    first_fee = models.DecimalField(
+        _("first fee (CNY)"), max_digits=8, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    additional_fee = models.DecimalField(
+        _("additional fee (CNY)"), max_digits=8, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    free_above = models.DecimalField(
+        _("free shipping from (CNY)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("Empty: the rule's threshold."),
+    )
+
+    panels = [
+        FieldPanel("provinces"),
+        FieldRowPanel([FieldPanel("first_fee"), FieldPanel("additional_fee"), FieldPanel("free_above")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("shipping region")
+        verbose_name_plural = _("shipping regions")
+
+    def __str__(self):
+        return "、".join(self.provinces or [])

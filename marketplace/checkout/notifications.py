@@ -1,11 +1,14 @@
 """Messages about orders — e-mail and SMS — sent after the transaction commits, through django-tasks.
 
 Services call the functions at the bottom (order_placed, order_paid, …); each queues `send_order_notice` after
-commit. The task takes ids, not objects, reads the order afresh (so a worker process can run it), composes the
-e-mail and the SMS, and hands them to `cms.notify.notify`, which picks the channel per recipient:
-buyers and guests by e-mail if they gave one, else by SMS; vendors and unit approvers by both.
+commit (several notices about one order go as one `send_order_notices` task, one queue write). The task takes
+ids, not objects, reads the order afresh (so a worker process can run it), composes the e-mail and the SMS, and
+hands them to `cms.notify.notify`, which picks the channel per recipient: buyers and guests by e-mail if they gave
+one, else by SMS; vendors and unit approvers by both.
 SMS template keys and their parameters are listed in README "Notifications: e-mail and SMS".
 """
+
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +23,8 @@ from cms.notify import Recipient, Sms, absolute_url, channels, notify, user_reci
 from . import stripe_client
 from .models import Order, PaymentMethod, VendorOrder
 
+logger = logging.getLogger(__name__)
+
 SUBJECTS = {
     "placed": "订单已提交 / Order placed: {number}",
     "awaiting_approval": "订单待审批 / Order waiting for approval: {number}",
@@ -31,6 +36,7 @@ SUBJECTS = {
     "cancelled": "订单已取消 / Order cancelled: {number}",
     "refunded": "订单已退款 / Order refunded: {number}",
     "vendor_new_order": "新订单 / New order: {number}",
+    "delivery_confirmed": "买家已确认收货 / Delivery confirmed: {number}",
 }
 
 
@@ -126,6 +132,7 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
         "order": order,
         "part": part,
         "kind": kind,
+        "auto_days": settings.ORDER_AUTO_CONFIRM_DAYS,
         "reason": reason,
         "site_url": settings.WAGTAILADMIN_BASE_URL,
         "bank": {
@@ -136,8 +143,15 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
     }
     # Buyers read Chinese first; the e-mail body carries both languages, the SMS is Chinese.
     with translation.override(settings.LANGUAGE_CODE):
-        work = kind in ("vendor_new_order", "approval_requested")
-        if kind == "vendor_new_order":
+        work = kind in ("vendor_new_order", "approval_requested", "delivery_confirmed")
+        if kind == "delivery_confirmed":
+            recipients = _vendor_recipients(part)
+            link = absolute_url(reverse("vendor_orders:detail", args=[part.pk]))
+            params = {"number": order.number, "link": link}
+            sms = Sms(
+                "vendor_delivery_confirmed", params, _("Order %(number)s: the buyer has the goods. %(link)s") % params
+            )
+        elif kind == "vendor_new_order":
             recipients = _vendor_recipients(part)
             link = absolute_url(reverse("vendor_orders:detail", args=[part.pk]))
             params = {"number": order.number, "total": part.subtotal, "link": link}
@@ -151,7 +165,7 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
         else:
             recipients = [buyer_recipient(order)]
             sms = _buyer_sms(order, kind, part, reason)
-        context["link"] = absolute_url(order_path(order)) if kind != "vendor_new_order" else link
+        context["link"] = absolute_url(order_path(order)) if not work or kind == "approval_requested" else link
         body = render_to_string("marketplace/email/order_email.txt", context)
     return notify(recipients, subject=SUBJECTS[kind].format(number=order.number), body=body, sms=sms, work=work)
 
@@ -160,33 +174,51 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
 send_order_email = send_order_notice
 
 
-def _enqueue(order, kind, vendor_order=None, reason=""):
-    order_id, part_id = order.pk, vendor_order.pk if vendor_order else None
-    transaction.on_commit(lambda: send_order_notice.enqueue(order_id, kind, part_id, reason), robust=True)
+@task()
+def send_order_notices(order_id: int, notices: list) -> list:
+    """Several notices about one order ([kind, vendor_order_id, reason] each), queued as one task: an order
+    placed by bank transfer tells the buyer and every vendor, for one queue write after commit. One notice
+    failing is logged and does not keep the others from being sent."""
+    results = []
+    for kind, vendor_order_id, reason in notices:
+        try:
+            results.append(send_order_notice.call(order_id, kind, vendor_order_id, reason))
+        except Exception:
+            logger.exception("order %s: the %s notice could not be sent", order_id, kind)
+            results.append(None)
+    return results
+
+
+def _enqueue(order, kind, vendor_order=None, reason="", *more):
+    """Queue notices about `order` after commit: (kind, vendor_order, reason), then more such triples."""
+    notices = [[kind, vendor_order.pk if vendor_order else None, reason]]
+    notices += [[k, part.pk if part else None, why] for k, part, why in more]
+    order_id = order.pk
+    if len(notices) == 1:
+        transaction.on_commit(lambda: send_order_notice.enqueue(order_id, *notices[0]), robust=True)
+    else:
+        transaction.on_commit(lambda: send_order_notices.enqueue(order_id, notices), robust=True)
 
 
 def order_placed(order):
     if order.status == Order.Status.AWAITING_APPROVAL:
         # The buyer waits for the unit's approvers; vendors hear of it once it is approved.
-        _enqueue(order, "awaiting_approval")
-        _enqueue(order, "approval_requested")
+        _enqueue(order, "awaiting_approval", None, "", ("approval_requested", None, ""))
         return
-    _enqueue(order, "placed")
-    _tell_vendors(order, paid=False)
+    _enqueue(order, "placed", None, "", *_vendor_notices(order, paid=False))
 
 
-def _tell_vendors(order, *, paid):
+def _vendor_notices(order, *, paid):
     """Vendors hear of their new lines when the buyer is to pay by bank transfer (the order is placed or
     approved), or when an online payment arrives."""
     by_transfer = order.payment_method == PaymentMethod.BANK_TRANSFER
     if paid != by_transfer:
-        for part in order.vendor_orders.all():
-            _enqueue(order, "vendor_new_order", part)
+        return [("vendor_new_order", part, "") for part in order.vendor_orders.all()]
+    return []
 
 
 def order_approved(order):
-    _enqueue(order, "approved")
-    _tell_vendors(order, paid=False)
+    _enqueue(order, "approved", None, "", *_vendor_notices(order, paid=False))
 
 
 def order_rejected(order, reason=""):
@@ -194,8 +226,7 @@ def order_rejected(order, reason=""):
 
 
 def order_paid(order):
-    _enqueue(order, "paid")
-    _tell_vendors(order, paid=True)
+    _enqueue(order, "paid", None, "", *_vendor_notices(order, paid=True))
 
 
 def order_cancelled(order, pending_payments=()):
@@ -212,6 +243,11 @@ def order_refunded(order, amount):
 
 def vendor_order_shipped(part):
     _enqueue(part.order, "shipped", part)
+
+
+def delivery_confirmed(part):
+    """The buyer (or the expiry job for them) confirmed receipt of a vendor's part: the vendor hears of it."""
+    _enqueue(part.order, "delivery_confirmed", part)
 
 
 def payment_method_changed(order, pending_payments=()):

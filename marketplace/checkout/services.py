@@ -17,7 +17,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +25,11 @@ from cms.json_api import idempotency
 
 from ..models import ProductPage, ProductStock, VendorPage, audiences_for
 from ..services.errors import MarketplaceError
-from . import carriers, notifications, payment_methods, signals, stripe_client
+from . import carriers, notifications, payment_methods, shipping, signals, stripe_client
 from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 CENT = Decimal("0.01")
+PUBLIC_AUDIENCES = (ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH)
 MAX_QUANTITY = 10_000  # per line: more is a typo, not an order
 
 
@@ -106,7 +107,8 @@ def _check_product(product, line, buyer):
     name = product.title
     if not (product.live and product.available and product.vendor and product.vendor.is_approved):
         raise MarketplaceError(_("%(name)s is no longer for sale.") % {"name": name}, code="unavailable")
-    if product.audience not in audiences_for(buyer):
+    # Only canteen-only products need to know whether the buyer is a canteen member (a query).
+    if product.audience not in PUBLIC_AUDIENCES and product.audience not in audiences_for(buyer):
         raise MarketplaceError(
             _("%(name)s is sold to canteen buyers only.") % {"name": name}, code="not_for_sale_to_buyer"
         )
@@ -127,8 +129,9 @@ def _check_product(product, line, buyer):
 
 
 def _reserve_stock(product, quantity):
-    """Take `quantity` from stock if that much is there; the WHERE clause makes it atomic."""
-    if not ProductStock.objects.move(product.pk, -quantity, only_if_enough=True):
+    """Take `quantity` from stock if that much is there: one conditional UPDATE … RETURNING (one round trip;
+    the WHERE clause makes it atomic). Only a refusal reads the stock again, for its message."""
+    if ProductStock.objects.take(product, quantity) is None:
         left = ProductStock.objects.filter(product_id=product.pk).values_list("quantity", flat=True).first() or 0
         raise MarketplaceError(
             _("Only %(left)s %(unit)s of %(name)s left.") % {"left": left, "unit": product.unit, "name": product.title}
@@ -206,8 +209,17 @@ def place_order(
                 priced.append((product, line.quantity, price))
             if needs_delivery and address is None:
                 raise MarketplaceError(_("Please give a delivery address."), code="address_required")
+            fees = _shipping_fees(priced, address, canteen=bool((unit_details or {}).get("buyer_unit")))
             order = _create_order(
-                buyer, priced, payment_method, address, note, idempotency_key, unit_details, idempotency_fingerprint
+                buyer,
+                priced,
+                payment_method,
+                address,
+                note,
+                idempotency_key,
+                unit_details,
+                idempotency_fingerprint,
+                fees=fees,
             )
     except IntegrityError:
         # Two requests with the same idempotency key raced; the other one won.
@@ -306,9 +318,25 @@ def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None
     return order
 
 
-def _create_order(buyer, priced, payment_method, address, note, idempotency_key, unit_details=None, fingerprint=""):
+def _shipping_fees(priced, address, *, canteen=False):
+    """{vendor id: shipping fee} for the priced lines to `address`; refuses a vendor that does not deliver there."""
+    groups = OrderedDict()
+    for product, quantity, price in priced:
+        groups.setdefault(product.vendor.pk, (product.vendor, []))[1].append(
+            (product, quantity, (price * quantity).quantize(CENT, ROUND_HALF_UP))
+        )
+    quotes = shipping.quote(list(groups.values()), address, canteen=canteen)
+    shipping.require_delivery(quotes)
+    return {q.vendor.pk: q.fee for q in quotes}
+
+
+def _create_order(
+    buyer, priced, payment_method, address, note, idempotency_key, unit_details=None, fingerprint="", fees=None
+):
     now = timezone.now()
+    fees = fees or {}
     total = sum(((price * quantity).quantize(CENT, ROUND_HALF_UP) for _p, quantity, price in priced), Decimal("0"))
+    total += sum(fees.values(), Decimal("0"))
     unit_details = dict(unit_details or {})
     threshold = unit_details.pop("approval_threshold", None)
     approval_window = unit_details.pop("approval_window", None)
@@ -332,33 +360,65 @@ def _create_order(buyer, priced, payment_method, address, note, idempotency_key,
         order.status = Order.Status.AWAITING_APPROVAL
         order.payment_due_at = now + (approval_window or payment_window(payment_method))
     order.save()
+    # One INSERT for the vendor parts (subtotals known beforehand), one for the lines, one for the event.
     vendor_orders = {}
     for product, quantity, price in priced:
         vendor = product.vendor
         if vendor.pk not in vendor_orders:
-            vendor_orders[vendor.pk] = VendorOrder.objects.create(
-                order=order, vendor=vendor, vendor_name=vendor.title, subtotal=Decimal("0")
+            vendor_orders[vendor.pk] = VendorOrder(
+                order=order,
+                vendor=vendor,
+                vendor_name=vendor.title,
+                subtotal=Decimal("0"),
+                shipping_fee=fees.get(vendor.pk, Decimal("0")),
             )
-        part = vendor_orders[vendor.pk]
-        line_total = (price * quantity).quantize(CENT, ROUND_HALF_UP)
-        OrderLine.objects.create(
-            order=order,
-            vendor_order=part,
-            product=product,
-            name=product.title,
-            origin_county_id=product.origin_county_id,
-            vendor_name=vendor.title,
-            unit=product.unit,
-            unit_price=price,
-            quantity=quantity,
-            line_total=line_total,
-            reserved_quantity=quantity if product.track_stock else 0,
-        )
-        part.subtotal += line_total
-    for part in vendor_orders.values():
-        part.save(update_fields=["subtotal"])
-    log_event(order, "placed", user=buyer, to_status=order.status, data={"total": str(total)})
+        vendor_orders[vendor.pk].subtotal += (price * quantity).quantize(CENT, ROUND_HALF_UP)
+    parts = _inserted(VendorOrder, list(vendor_orders.values()))
+    lines = _inserted(
+        OrderLine,
+        [
+            OrderLine(
+                order=order,
+                vendor_order=vendor_orders[product.vendor.pk],
+                product=product,
+                name=product.title,
+                origin_county_id=product.origin_county_id,
+                vendor_name=product.vendor.title,
+                unit=product.unit,
+                unit_price=price,
+                quantity=quantity,
+                line_total=(price * quantity).quantize(CENT, ROUND_HALF_UP),
+                reserved_quantity=quantity if product.track_stock else 0,
+            )
+            for product, quantity, price in priced
+        ],
+    )
+    shipping_total = sum(fees.values(), Decimal("0"))
+    data = {"total": str(total), **({"shipping": str(shipping_total)} if shipping_total else {})}
+    log_event(order, "placed", user=buyer, to_status=order.status, data=data)
+    # What was just written is what the order's relations hold: the answer and the notices need no query.
+    _remember(order, lines=lines, vendor_orders=parts)
     return order
+
+
+def _remember(instance, **relations):
+    """Fill `instance`'s prefetch cache with rows we know, as prefetch_related would: `instance.<name>.all()`
+    gives them without a query; filter(), exclude(), update() still ask the database."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in relations.items():
+        cache.pop(name, None)
+        queryset = getattr(instance, name).all()
+        queryset._result_cache, queryset._prefetch_done = list(rows), True
+        cache[name] = queryset
+
+
+def _inserted(model, rows):
+    """Insert rows in one statement; where the database cannot return the new ids, one by one."""
+    if connections[model.objects.db].features.can_return_rows_from_bulk_insert:
+        return model.objects.bulk_create(rows)
+    for row in rows:
+        row.save(force_insert=True)
+    return rows
 
 
 def _locked(order):
@@ -607,9 +667,12 @@ def mark_order_completed(order, *, user):
     return order
 
 
-def refund(order, *, user, lines=None, reason=""):
+def refund(order, *, user, lines=None, reason="", refund_shipping=False):
     """Refund a paid order in full (`lines=None`) or some lines: `{line_id: quantity}`. Stock returns.
 
+    A vendor part whose lines are all refunded (by this refund or with earlier ones) gets its shipping fee back
+    too and counts as closed; a refund of only some of a part's lines leaves the shipping fee unless staff choose
+    `refund_shipping` (the shipping of every part this refund touches).
     Stripe payments are refunded through Stripe while the order is locked, with an idempotency key,
     so a refused refund records nothing; bank transfers are recorded for staff to pay back by transfer.
     """
@@ -649,6 +712,21 @@ def refund(order, *, user, lines=None, reason=""):
                 returns.append((line, quantity))
         if amount <= 0:
             raise MarketplaceError(_("Choose what to refund."), code="invalid_quantity")
+        # Shipping: whole parts get theirs back; touched parts too when staff choose.
+        after = {line.pk: line.refunded_quantity for line in order_lines.values()}
+        for line, quantity in returns:
+            after[line.pk] += quantity
+        touched = {line.vendor_order_id for line, _q in returns if line.vendor_order_id}
+        parts = {part.pk: part for part in VendorOrder.objects.select_for_update().filter(order=order)}
+        closed_parts, shipping_back = [], {}
+        for part in parts.values():
+            part_lines = [ln for ln in order_lines.values() if ln.vendor_order_id == part.pk]
+            whole = bool(part_lines) and all(after[ln.pk] == ln.quantity for ln in part_lines)
+            if whole and part.pk in touched:
+                closed_parts.append(part)
+            if (whole or (refund_shipping and part.pk in touched)) and part.shipping_fee > part.shipping_refunded:
+                shipping_back[part.pk] = part.shipping_fee - part.shipping_refunded
+        amount += sum(shipping_back.values(), Decimal("0"))
         amount = min(amount, order.total - order.refunded_total)
         stripe_refund_id = None
         if payment.stripe_payment_intent:
@@ -663,19 +741,118 @@ def refund(order, *, user, lines=None, reason=""):
             line.save(update_fields=["refunded_quantity"])
             if line.product_id:
                 ProductStock.objects.move(line.product_id, quantity)
+        for part_id, back in shipping_back.items():
+            part = parts[part_id]
+            part.shipping_refunded += back
+            part.save(update_fields=["shipping_refunded"])
         order.refunded_total += amount
         fully = all(line.refunded_quantity == line.quantity for line in order_lines.values())
+        data = {"amount": str(amount)}
+        if shipping_back:
+            data["shipping"] = str(sum(shipping_back.values(), Decimal("0")))
         if fully:
             order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
             _set_status(order, Order.Status.REFUNDED, user=user, action="refunded", note=reason)
         else:
-            log_event(order, "partly_refunded", user=user, note=reason, data={"amount": str(amount)})
+            log_event(order, "partly_refunded", user=user, note=reason, data=data)
+            for part in closed_parts:
+                if VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.CANCELLED):
+                    VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.CANCELLED, MarketplaceError)
+                    part.save(update_fields=["status"])
+                    log_event(order, "part_refunded", user=user, data={"vendor": part.vendor_name})
+            complete_if_done(order, user=user)
         order.save(update_fields=["status", "refunded_total"])
         if fully:
             signals.order_closed.send(sender=Order, order=order, reason="refunded")
 
     notifications.order_refunded(order, amount)
     return order
+
+
+# -- delivery and closing (确认收货) ----------------------------------------------------------------------
+
+OPEN_AFTER_PAYMENT = (Order.Status.PAID, Order.Status.PARTLY_SHIPPED, Order.Status.SHIPPED)
+
+
+def complete_if_done(order, *, user=None, save=False):
+    """Complete a locked order once every vendor part is confirmed (delivered) or refunded (cancelled), at least
+    one of them delivered. Returns True if it completed. The caller holds the order's lock."""
+    if order.status not in OPEN_AFTER_PAYMENT:
+        return False
+    statuses = set(order.vendor_orders.values_list("status", flat=True))
+    if not statuses or VendorOrder.Status.DELIVERED not in statuses:
+        return False
+    if statuses - {VendorOrder.Status.DELIVERED, VendorOrder.Status.CANCELLED}:
+        return False
+    _set_status(order, Order.Status.COMPLETED, user=user, action="completed")
+    if save:
+        order.save(update_fields=["status"])
+    return True
+
+
+def confirm_delivery(vendor_order, *, user, auto=False, now=None):
+    """The buyer confirms receipt (确认收货) of one shipped vendor part; `auto` when the expiry job does it
+    ORDER_AUTO_CONFIRM_DAYS after shipping. The order completes when every part is confirmed or refunded.
+    Canteen (unit) parts are received through their inspection (验收) instead (canteen.services.confirm_receipt).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = _locked(vendor_order.order)
+        if not auto and not may_open_order(order, user=user):
+            raise MarketplaceError(_("This is not your order."), code="forbidden")
+        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        if order.buyer_unit_id is not None:
+            raise MarketplaceError(
+                _("Unit orders are received with an inspection (验收) on the unit's order page."),
+                code="use_inspection",
+            )
+        if part.status == VendorOrder.Status.DELIVERED:
+            raise MarketplaceError(
+                _("You already confirmed receipt of %(vendor)s's part.") % {"vendor": part.vendor_name},
+                code="invalid_state",
+            )
+        if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.DELIVERED):
+            raise MarketplaceError(
+                _(
+                    "%(vendor)s has not shipped this part yet (it is %(status)s): "
+                    "receipt can be confirmed once it is shipped."
+                )
+                % {"vendor": part.vendor_name, "status": part.get_status_display()},
+                code="not_shipped",
+            )
+        VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.DELIVERED, MarketplaceError)
+        part.delivered_at = part.delivered_at or now
+        part.received_at = now
+        part.received_by = None if auto else user
+        part.save(update_fields=["status", "delivered_at", "received_at", "received_by"])
+        log_event(
+            order,
+            "auto_confirmed" if auto else "delivery_confirmed",
+            user=None if auto else user,
+            data={"vendor": part.vendor_name, "vendor_order": part.pk},
+        )
+        complete_if_done(order, user=None if auto else user, save=True)
+
+    notifications.delivery_confirmed(part)
+    return part
+
+
+def auto_confirm_deliveries(now=None):
+    """Confirm shipped public parts whose buyers have not confirmed them ORDER_AUTO_CONFIRM_DAYS after shipping.
+    Returns the [(order number, vendor name)] confirmed. Each part is re-checked under the order's lock."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ORDER_AUTO_CONFIRM_DAYS)
+    due = VendorOrder.objects.filter(
+        status=VendorOrder.Status.SHIPPED, shipped_at__lt=cutoff, order__buyer_unit=None
+    ).select_related("order")
+    confirmed = []
+    for part in list(due):
+        try:
+            part = confirm_delivery(part, user=None, auto=True, now=now)
+        except MarketplaceError:
+            continue  # confirmed or refunded meanwhile
+        confirmed.append((part.order.number, part.vendor_name))
+    return confirmed
 
 
 def vendor_orders_for(user):

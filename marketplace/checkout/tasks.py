@@ -1,6 +1,7 @@
 """Background jobs of the checkout (django-tasks).
 
-`expire_orders_task` cancels unpaid orders whose payment window has passed and releases their stock.
+`expire_orders_task` cancels unpaid orders whose payment window has passed and releases their stock, and
+confirms receipt of shipped parts the buyer left unconfirmed for ORDER_AUTO_CONFIRM_DAYS.
 Enqueue it from a scheduler (or run `manage.py expire_orders` from cron / a systemd timer); a
 `manage.py db_worker` process runs enqueued tasks in production.
 """
@@ -12,5 +13,8 @@ from . import services
 
 @task()
 def expire_orders_task() -> list[str]:
-    """Expire overdue unpaid orders; returns their numbers (plain strings, so any backend can store them)."""
-    return services.expire_unpaid_orders()
+    """Expire overdue unpaid orders and confirm receipt of parts shipped ORDER_AUTO_CONFIRM_DAYS ago; returns the
+    numbers of the expired orders (plain strings, so any backend can store them)."""
+    expired = services.expire_unpaid_orders()
+    services.auto_confirm_deliveries()
+    return expired

@@ -13,6 +13,11 @@ urlpatterns = [
     path("orders/guest/<str:token>/", views.order_access, name="order_access"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/cancel/", views.order_cancel, name="order_cancel"),
+    path(
+        "orders/<str:number>/parts/<int:part>/confirm/",
+        views.order_confirm_delivery,
+        name="order_confirm_delivery",
+    ),
     path("orders/<str:number>/payment-method/", views.order_payment_method, name="order_payment_method"),
     path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
     path("orders/<str:number>/pay/return/", views.order_pay_return, name="order_pay_return"),

@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cms.divisions import provinces
+
 from ..canteen.membership import buyer_units
 from ..services.errors import MarketplaceError
-from . import addresses, payment_methods, services, stripe_gateway
+from . import addresses, payment_methods, services, shipping, stripe_gateway
 from .cart import Cart
 from .forms import (
     PERSONAL,
@@ -45,10 +47,29 @@ logger = logging.getLogger(__name__)
 # -- cart -------------------------------------------------------------------------------------------
 
 
+def _cart_destination(request):
+    """Where the cart's shipping is worked out to: the province chosen on the cart page (?province=), else the
+    buyer's default address, else nowhere yet (fees are shown at checkout)."""
+    province = shipping.canonical_province(request.GET.get("province", ""))
+    if province in provinces():
+        return shipping.ProvinceOnly(province)
+    if request.user.is_authenticated:
+        return DeliveryAddress.objects.filter(user=request.user).first()
+    return None
+
+
 @never_cache
 def cart(request):
     the_cart = Cart.for_request(request)
-    return TemplateResponse(request, "marketplace/checkout/cart.html", {"cart": the_cart})
+    destination = _cart_destination(request)
+    if not the_cart.is_empty:
+        the_cart.quote_shipping(destination)
+    context = {
+        "cart": the_cart,
+        "provinces": provinces(),
+        "destination_province": shipping.canonical_province(getattr(destination, "province", "")),
+    }
+    return TemplateResponse(request, "marketplace/checkout/cart.html", context)
 
 
 @require_POST
@@ -112,13 +133,26 @@ def checkout(request):
         chosen = (request.POST if request.method == "POST" else request.GET).get("order_for")
         if chosen != PERSONAL:
             return _order_for_step(request, the_cart, units, chosen)
-    form = CheckoutForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    recalculate = request.method == "POST" and "recalculate" in request.POST
+    if recalculate:
+        form = CheckoutForm.keeping(request.POST, user=request.user)
+    else:
+        form = CheckoutForm(request.POST if request.method == "POST" else None, user=request.user)
+    the_cart.quote_shipping(form.shipping_address())
+    if request.method == "POST" and not recalculate and form.is_valid():
         if not the_cart.can_check_out:
             messages.error(request, _("Please check the marked lines in your cart first."))
             return redirect("cart")
         address, new_address_form = form.chosen_address()
         data = form.cleaned_data
+        the_cart.quote_shipping(address)
+        if data.get("shipping_seen") is not None and data["shipping_seen"] != the_cart.shipping_total:
+            form.add_error(
+                None,
+                _("Shipping to this address costs %(fee)s. Please check the fees and place the order again.")
+                % {"fee": f"¥{the_cart.shipping_total:.2f}"},
+            )
+            return _checkout_page(request, the_cart, form, units)
         # A double submit (same idempotency key) gets the first order back and saves no second address.
         retried = Order.objects.filter(buyer=request.user, idempotency_key=data["idempotency_key"]).exists()
         try:
@@ -142,6 +176,10 @@ def checkout(request):
                 return redirect("order_pay", number=order.number)
             messages.success(request, _("Thank you! Your order is placed."))
             return redirect("order_detail", number=order.number)
+    return _checkout_page(request, the_cart, form, units)
+
+
+def _checkout_page(request, the_cart, form, units):
     return TemplateResponse(
         request,
         "marketplace/checkout/checkout.html",
@@ -229,6 +267,14 @@ BUYER_EVENT_LABELS = {
         _("%(vendor)s shipped their part (tracking number %(tracking)s)")
         % {"vendor": e.data.get("vendor", ""), "tracking": e.data.get("tracking", "")}
     ),
+    "delivery_confirmed": lambda e: (
+        _("You confirmed receipt of %(vendor)s's part") % {"vendor": e.data.get("vendor", "")}
+    ),
+    "auto_confirmed": lambda e: (
+        _("Receipt of %(vendor)s's part confirmed automatically") % {"vendor": e.data.get("vendor", "")}
+    ),
+    "completed": lambda e: _("Order completed"),
+    "part_refunded": lambda e: _("%(vendor)s's part refunded") % {"vendor": e.data.get("vendor", "")},
     "refunded": lambda e: _("Refunded"),
     "partly_refunded": lambda e: _("Partly refunded"),
 }
@@ -274,6 +320,7 @@ def order_detail(request, number):
             "number": settings.BANK_ACCOUNT_NUMBER,
         },
         "shipped_statuses": (VendorOrder.Status.SHIPPED, VendorOrder.Status.DELIVERED),
+        "can_confirm_delivery": order.buyer_id is not None and order.buyer_unit_id is None,
         "base_template": GUEST_BASE_TEMPLATE if order.is_guest else "cms/accounts/account_base.html",
         "related_url": (request.session.get(ORDER_LINKS_SESSION_KEY) or {}).get(order.number, ""),
     }
@@ -295,6 +342,23 @@ def order_cancel(request, number):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
+    return redirect("order_detail", number=order.number)
+
+
+@require_POST
+@login_required
+def order_confirm_delivery(request, number, part):
+    """确认收货: the buyer confirms a shipped vendor part arrived."""
+    order = _own_order(request, number)
+    vendor_order = get_object_or_404(VendorOrder, pk=part, order=order)
+    try:
+        services.confirm_delivery(vendor_order, user=request.user)
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Thank you! You confirmed receipt of %(vendor)s's part.") % {"vendor": vendor_order.vendor_name}
+        )
     return redirect("order_detail", number=order.number)
 
 

@@ -7,6 +7,7 @@
   tier prices, images, marks and food-safety details;
 - featured products and vendors on the home page, and a vendor login (`vendor`) for the 常山胡柚 co-op;
 - two canteen buyer units with a member in each role and a year of orders (canteen.py);
+- shipping rules (运费模板) for every vendor, and a demo buyer with orders paid, shipped and received (shipping.py);
 - with `--scale N`, N generated products under N/100 generated vendors, inserted in bulk (generated.py).
 
 Demo products and vendors are indexed for search synchronously at the end, whatever TASKS backend is
@@ -27,6 +28,7 @@ from .content import (
 from .data import VENDORS
 from .generated import index_now, load_generated
 from .images import load_logos, load_product_pictures
+from .shipping import load_buyer_orders, load_shipping_rules
 
 
 def load(*, scale, stdout):
@@ -47,4 +49,6 @@ def load(*, scale, stdout):
         index_now(ProductPage, list(ProductPage.objects.filter(pk__in=[p.pk for p in products])))
     if scale:
         load_generated(market, scale, categories, pictures, logos, tally)
+    load_shipping_rules(tally)
+    load_buyer_orders(products, tally, stdout)
     tally.write(stdout)

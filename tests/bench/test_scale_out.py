@@ -191,6 +191,9 @@ def test_rush_table_says_which_rush_was_not_exact():
         "ms",
         "p99",
         "ms",
+        "CPU",
+        "ms",
+        "app+pg",
         "final",
         "counts",
         "(database)",
@@ -198,6 +201,9 @@ def test_rush_table_says_which_rush_was_not_exact():
     ]
     assert lines[2].startswith("checkout rush") and lines[2].endswith("yes")
     assert lines[3].startswith("stall race") and lines[3].endswith("NO")
+    cpu = {"app_ms_per_op": 4.25, "postgres_ms_per_op": 1.5, "per": "order"}
+    table = http_rush.format_rush_table({"checkout rush": {**ok, "cpu": cpu}})
+    assert "4.2+1.5/order" in table.splitlines()[2]
     assert "RushError" in lines[4] and lines[4].endswith("no")
 
 

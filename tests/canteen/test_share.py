@@ -167,12 +167,17 @@ def test_share_excel_holds_the_share_figures_cell_by_cell(client, unit_a, unit_b
     assert Decimal(str(summary["目标占比"].value)) == D("0.100")
 
     months = list(book["按月份"].iter_rows(values_only=True))
-    assert months[0] == ("月份", "采购额", "山区县农产品", "其他")
+    assert months[0] == ("月份", "采购额", "山区县农产品", "其他", "运费（非农产品）")
     assert len(months) == 1 + 12 + 1
     for row, month in zip(months[1:13], share.months, strict=True):
         assert row[0] == month["month"]
-        assert [_money(v) for v in row[1:]] == [month["spend"], month["mountain"], month["other"]]
-    assert months[13][0] == "合计" and [_money(v) for v in months[13][1:]] == [share.spend, share.mountain, share.other]
+        assert [_money(v) for v in row[1:]] == [month["spend"], month["mountain"], month["other"], month["freight"]]
+    assert months[13][0] == "合计" and [_money(v) for v in months[13][1:]] == [
+        share.spend,
+        share.mountain,
+        share.other,
+        share.freight,
+    ]
     assert _money(months[9][1]) == D("3500.00") and _money(months[9][2]) == D("0.00")  # September, by hand
 
     counties = list(book["按县（市、区）"].iter_rows(values_only=True))

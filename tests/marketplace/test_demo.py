@@ -130,6 +130,24 @@ def loaded(demo_loaded_once, db):
 
 
 class TestLoadedDemo:
+    def test_every_vendor_has_shipping_rules_and_the_buyer_has_received_orders(self, loaded):
+        from marketplace.checkout.models import Order, ShippingRule, VendorOrder
+
+        assert VendorPage.objects.count() == ShippingRule.objects.count()
+        rule = ShippingRule.objects.filter(charge_by=ShippingRule.ChargeBy.COUNT).first()
+        assert rule.regions.count() == 2 and rule.free_above and "香港特别行政区" in rule.excluded_provinces
+        orders = Order.objects.filter(buyer__username="buyer")
+        statuses = sorted(orders.values_list("status", flat=True))
+        assert statuses == [Order.Status.COMPLETED, Order.Status.PAID, Order.Status.SHIPPED]
+        completed = orders.get(status=Order.Status.COMPLETED)
+        assert set(completed.vendor_orders.values_list("status", flat=True)) == {VendorOrder.Status.DELIVERED}
+        assert completed.events.filter(action="delivery_confirmed").exists()
+        shipped = [p.shipping_fee for o in orders for p in o.vendor_orders.all()]
+        assert all(fee >= 0 for fee in shipped)
+        assert sum(o.total for o in orders) == sum(
+            p.subtotal + p.shipping_fee for o in orders for p in o.vendor_orders.all()
+        )
+
     def test_categories_are_a_two_level_tree_with_ascii_slugs(self, loaded):
         top = Category.objects.filter(parent=None)
         assert set(top.values_list("name", flat=True)) == {"百县千碗·菜品", "土特产"}

@@ -20,14 +20,17 @@ BUDGETS = {
     "listing filtered": ("/market/products/?county=changshan&mark=gi&in_stock=on&sort=price", 6),
     "listing page 2": ("/market/products/?page=2", 6),
     "county": ("/market/county/changshan/", 11),
-    # SQLite ranks in two flat queries of its own plus loading the page by id (cms.search); PostgreSQL ranks in one.
-    "search": ("/search/?q=胡柚", {"sqlite": 12, "postgresql": 8}),
+    # SQLite ranks in two flat queries of its own plus loading the page by id (cms.search); PostgreSQL ranks a
+    # bounded set of candidates: candidates with scores, which are admitted, the page by id — for products and
+    # for vendors alike (the count needs no query).
+    "search": ("/search/?q=胡柚", {"sqlite": 12, "postgresql": 11}),
     "product": (None, 9),
     "home": ("/", 9),
-    "API product list": (f"/api/v2/pages/?type=marketplace.ProductPage&fields={API_FIELDS}", 8),
-    "sitemap index": ("/sitemap.xml", 8),
-    "sitemap pages": ("/sitemap-pages.xml", 6),
-    "sitemap products": ("/sitemap-products.xml", 3),
+    # Totals and the sitemap sections' counts and latest dates are counted once per publish (shell_cache.count).
+    "API product list": (f"/api/v2/pages/?type=marketplace.ProductPage&fields={API_FIELDS}", 7),
+    "sitemap index": ("/sitemap.xml", 2),
+    "sitemap pages": ("/sitemap-pages.xml", 5),
+    "sitemap products": ("/sitemap-products.xml", 2),
 }
 
 
@@ -79,5 +82,5 @@ def test_sitemap_pages_cost_the_same_and_the_index_lists_each(client, catalogue,
         assert f"/sitemap-products.xml?p={page}</loc>" in index
     assert "/sitemap-products.xml?p=4<" not in index
     counts = {page: warm_count(client, f"/sitemap-products.xml?p={page}") for page in (1, 2, 3)}
-    assert set(counts.values()) == {3}, counts
+    assert set(counts.values()) == {2}, counts
     assert client.get("/sitemap-products.xml?p=4").status_code == 404

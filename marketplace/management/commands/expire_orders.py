@@ -1,4 +1,5 @@
-"""Cancel unpaid orders whose payment window has passed, returning their stock.
+"""Cancel unpaid orders whose payment window has passed, returning their stock; confirm receipt (确认收货) of
+shipped parts the buyer has not confirmed within ORDER_AUTO_CONFIRM_DAYS.
 
 Run it every minute from cron or a systemd timer (see README, "Background jobs"). Safe to run in
 several places at once: each order is re-checked under a row lock before it is cancelled.
@@ -7,7 +8,7 @@ several places at once: each order is re-checked under a row lock before it is c
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from marketplace.checkout.services import expire_unpaid_orders
+from marketplace.checkout.services import auto_confirm_deliveries, expire_unpaid_orders
 
 
 class Command(BaseCommand):
@@ -35,3 +36,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{len(expired)} unpaid order(s) expired."))
         elif options["verbosity"] >= 1:
             self.stdout.write("No unpaid orders past their payment window.")
+        for number, vendor in auto_confirm_deliveries(now):
+            self.stdout.write(f"Confirmed receipt of {vendor}'s part of order {number} (not confirmed in time).")

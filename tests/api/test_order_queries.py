@@ -1,0 +1,97 @@
+"""What placing an order costs the database: a fixed number of queries, whatever the number of lines and
+vendors, with everything that can wait (notices, the page cache's stock check) left for after commit."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from marketplace.checkout.models import Order
+
+from .conftest import order_body, post_json, stock
+
+pytestmark = pytest.mark.django_db
+
+# token → user, the products, their tier prices, one UPDATE … RETURNING per product, the vendors' shipping rules
+# (one query for every vendor of the order), then one INSERT each for the order, its vendor parts, its lines and
+# its "placed" event.
+QUERIES_ONE_PRODUCT = 9
+
+
+def statements(ctx):
+    """The queries a request sent, without the savepoints of the test's own transaction."""
+    savepoints = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(savepoints)]
+
+
+@pytest.fixture(autouse=True)
+def warm(api, shop):
+    """One order first, so that what a process looks up once (the site, content types) is not counted."""
+    assert post_json(api, "/api/orders/", order_body((shop["bulk"], 5))).status_code == 201
+
+
+def place(api, *lines, capture):
+    with CaptureQueriesContext(connection) as ctx, capture() as callbacks:
+        response = post_json(api, "/api/orders/", order_body(*lines))
+    assert response.status_code == 201, response.json()
+    return response, statements(ctx), callbacks
+
+
+def test_one_product_costs_a_fixed_number_of_queries(api, shop, django_capture_on_commit_callbacks):
+    response, sql, callbacks = place(api, (shop["tangelo"], 1), capture=django_capture_on_commit_callbacks)
+
+    assert len(sql) == QUERIES_ONE_PRODUCT, "\n".join(sql)
+    # The stock is taken in one round trip that also says what is left.
+    updates = [s for s in sql if s.startswith("UPDATE")]
+    assert len(updates) == 1 and "RETURNING" in updates[0]
+    assert not any(s.startswith("SELECT") and "marketplace_productstock" in s for s in sql)
+    # The buyer and the vendor hear of it through one task queued after commit.
+    assert len(callbacks) == 1
+    assert stock(shop["tangelo"]) == 9
+    body = response.json()
+    assert body["lines"][0]["quantity"] == 1 and body["vendor_parts"][0]["subtotal"] == "58.00"
+    assert body["payment_status"] is None
+
+
+def test_more_lines_and_vendors_cost_only_their_stock_updates(api, shop, django_capture_on_commit_callbacks):
+    response, sql, callbacks = place(
+        api, (shop["tangelo"], 5), (shop["cake"], 2), capture=django_capture_on_commit_callbacks
+    )
+
+    assert len(sql) == QUERIES_ONE_PRODUCT + 1, "\n".join(sql)  # one more stock UPDATE, no more INSERTs
+    assert len(callbacks) == 1
+    order = Order.objects.get(number=response.json()["number"])
+    parts = {p.vendor_name: p.subtotal for p in order.vendor_orders.all()}
+    assert {k: str(v) for k, v in parts.items()} == {"常山胡柚合作社": "260.00", "邵永丰食品": "60.00"}
+    assert sorted((line.name, line.vendor_order.vendor_name) for line in order.lines.all()) == [
+        ("常山胡柚", "常山胡柚合作社"),
+        ("邵永丰麻饼", "邵永丰食品"),
+    ]
+    assert response.json()["total"] == "320.00"
+
+
+def test_a_refusal_reads_the_stock_once_for_its_message(api, shop):
+    with CaptureQueriesContext(connection) as ctx:
+        response = post_json(api, "/api/orders/", order_body((shop["cake"], 4)))
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "out_of_stock"
+    assert "3" in response.json()["message"]
+    # token, products, tier prices, the refused UPDATE and one SELECT of what is left: no shipping rules, no INSERT
+    assert len(statements(ctx)) == 5
+    assert stock(shop["cake"]) == 3
+
+
+def test_the_order_placed_still_answers_queries_about_its_relations(buyer, shop):
+    from marketplace.checkout.services import Address, LineRequest, place_order
+
+    order = place_order(
+        buyer=buyer,
+        lines=[LineRequest(shop["tangelo"].pk, 2)],
+        payment_method="bank_transfer",
+        address=Address("张三", "13800138000", "浙江省", "衢州市", "常山县", "天马街道 1 号"),
+    )
+    assert [line.quantity for line in order.lines.all()] == [2]
+    assert list(order.lines.exclude(product=None).values_list("product_id", flat=True)) == [shop["tangelo"].pk]
+    assert order.payments.filter(status="pending").count() == 0 and list(order.payments.all()) == []
+    order.payments.create(method="bank_transfer", amount=order.total)
+    assert order.payments.count() == 1  # payments are never taken from a cache
+    assert order.vendor_orders.count() == 1 and order.vendor_orders.all()[0].subtotal == 116
