@@ -18,11 +18,9 @@ from django.utils import timezone
 
 from events import ticketing
 from events.models import TicketType
-from tests.events.conftest import fair_index, make_fair
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-__all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 BLOCKING = {"serious", "critical"}
