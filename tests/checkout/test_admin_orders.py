@@ -15,7 +15,7 @@ from wagtail.users.models import UserProfile
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod, Refund, VendorOrder
 from marketplace.checkout.services import Address
-from tests.factories import make_user, make_vendor_user, pay_by_transfer, place_order, stock
+from tests.factories import ADDRESS, make_user, make_vendor_user, pay_by_transfer, place_order, stock
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_vendor_listing_shows_only_own_part_and_lines(client, shop, mixed_order)
     assert mixed_order.number in html
     assert "常山胡柚" in html and "胡柚膏" in html
     assert "柯城椪柑" not in html  # vendor B's line of the same order
-    assert "李四" in html and "13900139000" in html and "天童南路 88 号" in html  # paid: address to ship to
+    assert ADDRESS.recipient in html and ADDRESS.phone in html and ADDRESS.street in html  # paid: address to ship to
     assert "¥136.00" in html  # A's subtotal 2 × 39 + 58
     assert [part.vendor_id for part in response.context["object_list"]] == [shop["a"].pk]
 
@@ -137,7 +137,7 @@ def test_vendor_export_contains_only_own_lines(client, shop, mixed_order):
     assert other.number not in {row["Order number"] for row in rows}
     tangelo = next(row for row in rows if row["Item"] == "常山胡柚")
     assert (tangelo["Quantity"], tangelo["Unit price"], tangelo["Line total"]) == ("2", "39.00", "78.00")
-    assert (tangelo["Recipient"], tangelo["Phone"]) == ("李四", "13900139000")
+    assert (tangelo["Recipient"], tangelo["Phone"]) == (ADDRESS.recipient, ADDRESS.phone)
 
     rows = xlsx_rows(client.get(VENDOR_URL, {"export": "xlsx"}))
     assert sorted(row["Item"] for row in rows) == ["常山胡柚", "胡柚膏"]
@@ -158,7 +158,7 @@ def test_vendor_listing_filters_by_status(client, shop, mixed_order):
     assert numbers(client.get(VENDOR_URL, {"status": "to_ship"})) == set()
     # An unpaid part does not show the buyer's address yet.
     html = client.get(f"{VENDOR_URL}{part_of(unpaid, shop['a']).pk}/").content.decode()
-    assert "天童南路" not in html
+    assert ADDRESS.street not in html
     # The results fragment Wagtail's filters load by AJAX.
     assert client.get(VENDOR_URL + "results/", {"status": "shipped"}).status_code == 200
 
@@ -347,7 +347,7 @@ def test_staff_detail_shows_parts_payments_and_history(client, shop, mixed_order
     response = client.get(f"{STAFF_URL}{mixed_order.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ("常山胡柚合作社", "柯城橘子农场", "柯城椪柑", "SF55", f"BANK-{mixed_order.pk}", "李四"):
+    for text in ("常山胡柚合作社", "柯城橘子农场", "柯城椪柑", "SF55", f"BANK-{mixed_order.pk}", ADDRESS.recipient):
         assert text in html, text
     actions = [row["event"].action for row in response.context["events"]]
     assert actions[:3] == ["placed", "bank_transfer_recorded", "paid"] and "vendor_shipped" in actions
