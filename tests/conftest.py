@@ -52,6 +52,17 @@ def outbox(monkeypatch):
     return sms.outbox
 
 
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's `--dist loadgroup` (make test): each test module is one group, so its
+    module-scoped fixtures (a demo loaded once, a browser) are made once; and every test that needs PostgreSQL
+    is in one group, so the SQLite run starts one throwaway cluster and both runs migrate one template
+    database (stripe_plugin.checkout_pg_template), not one per worker."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            group = "postgres" if "postgres_url" in item.fixturenames else item.nodeid.split("::", 1)[0]
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 def ensure_wagtail_base_rows():
     """Wagtail's migrations create the locale, root page and root collection; a transactional test
     (live_server) flushes every table afterwards, so browser tests put them back here."""
