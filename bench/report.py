@@ -14,6 +14,7 @@ COLUMNS = [
     ("p99 ms", ">"),
     ("queries", ">"),
     ("× floor", ">"),
+    ("× bare", ">"),
 ]
 
 
@@ -35,6 +36,7 @@ def row_cells(row):
         _fmt(row.get("p99_ms"), 1),
         _fmt(row.get("queries"), 0),
         _fmt(row.get("floor_fraction"), 2),
+        _fmt(row.get("bare_fraction"), 2),
     ]
 
 
@@ -65,10 +67,10 @@ def format_table(rows, max_path=48):
     return "\n".join(lines)
 
 
-def add_floor_fraction(rows, floor_name):
+def add_floor_fraction(rows, floor_name, key="floor_fraction"):
     floor = next((r for r in rows if r["name"] == floor_name and r.get("rps")), None)
     for row in rows:
-        row["floor_fraction"] = row["rps"] / floor["rps"] if floor and row.get("rps") is not None else None
+        row[key] = row["rps"] / floor["rps"] if floor and row.get("rps") is not None else None
 
 
 def write_json(payload, results_dir=RESULTS_DIR):

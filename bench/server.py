@@ -17,10 +17,42 @@ class ServerError(RuntimeError):
     pass
 
 
+_handed_out = set()
+
+
 def free_port(host=HOST):
+    """A free loopback port: any, or one of BENCH_PORT_RANGE (e.g. "8140-8159") on a shared machine."""
+    wanted = os.environ.get("BENCH_PORT_RANGE", "").strip()
+    if wanted:
+        low, _, high = wanted.partition("-")
+        for port in range(int(low), int(high or low) + 1):
+            if port in _handed_out:
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                try:
+                    sock.bind((host, port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+        raise OSError(f"no free port in BENCH_PORT_RANGE={wanted}")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def free_port_in(first, last, host=HOST, taken=()):
+    """The first free port in [first, last] (not in `taken`), for runs that must stay in an agreed range."""
+    for port in range(first, last + 1):
+        if port in taken:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise ServerError(f"no free port in {first}-{last}")
 
 
 def get(host, port, path, timeout=5.0):
@@ -64,7 +96,12 @@ def stop(proc, timeout=15.0):
         proc.wait(timeout=5)
 
 
-def gunicorn_command(port, *, workers=2, threads=1, host=HOST):
+SITE_APP = "config.wsgi:application"
+# The bare floor: a one-line WSGI app on the same gunicorn settings (bench/bare.py).
+BARE_APP = "bench.bare:application"
+
+
+def gunicorn_command(port, *, workers=2, threads=1, host=HOST, app=SITE_APP):
     """gunicorn with the project's gunicorn.conf.py, bind/workers/threads/logging set by flags (flags win)."""
     return [
         PYTHON,
@@ -72,7 +109,7 @@ def gunicorn_command(port, *, workers=2, threads=1, host=HOST):
         "gunicorn",
         "--config",
         str(BASE_DIR / "gunicorn.conf.py"),
-        "config.wsgi:application",
+        app,
         "--bind",
         f"{host}:{port}",
         "--workers",
@@ -126,20 +163,20 @@ def gunicorn(environ, *, workers=2, threads=1, port=None, name="gunicorn", log=p
 
 
 @contextlib.contextmanager
-def hosts(environ, count=2, *, workers=2, threads=1, prefix="host", log=print):
-    """`count` gunicorn instances (the "hosts" of a scale-out) on free loopback ports, started at the same
-    time, all with the same environment (database, REDIS_URL). Yields a list of (host, port, info), host A
-    first; stops every one of them on the way out, also when one fails to start."""
+def hosts(environ, count=2, *, workers=2, threads=1, prefix="host", log=print, app=SITE_APP, ports=None):
+    """`count` gunicorn instances (the "hosts" of a scale-out) on free loopback ports (or on `ports`), started
+    at the same time, all with the same environment (database, REDIS_URL). Yields a list of (host, port, info),
+    host A first; stops every one of them on the way out, also when one fails to start."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     started = []  # (proc, log_file, name)
     try:
         for i in range(count):
             name = f"{prefix}-{chr(ord('a') + i)}"
-            port = free_port()
+            port = ports[i] if ports else free_port()
             log_file = open(VAR_DIR / f"{name}.log", "w")  # noqa: SIM115 (closed below)
             try:
                 proc = subprocess.Popen(
-                    gunicorn_command(port, workers=workers, threads=threads),
+                    gunicorn_command(port, workers=workers, threads=threads, app=app),
                     cwd=BASE_DIR,
                     env=child_environ({**BENCH_GUNICORN_ENV, **environ}),
                     stdout=log_file,

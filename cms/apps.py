@@ -11,7 +11,7 @@ class CmsConfig(AppConfig):
         from wagtail.images import get_image_model
         from wagtail.models import PageViewRestriction, Site, get_page_models
 
-        from cms import page_cache, shell_cache
+        from cms import page_cache, personal_cache, private_media, shell_cache
         from cms.models import City, County, FooterLink, Mark, MountainCountyMembership, MountainSeaPair, SiteSettings
 
         # Any page row written (created, published, renamed, moved) may change menus and links.
@@ -28,3 +28,7 @@ class CmsConfig(AppConfig):
             get_document_model(),
             PageViewRestriction,
         )
+        # A signed-in reader's name, groups and staff flag (their header and audience on cached pages).
+        personal_cache.connect_users()
+        # Thumbnails of private images (receipt photos) are private too.
+        private_media.install_private_renditions()

@@ -13,12 +13,19 @@ plugins, no framing, forms and <base> only to this site. This middleware adds, p
   another host there either.
 
 A whole-page cache hit gets a fresh nonce: cms.page_cache stores a placeholder where the nonce was.
+
+The header is the same for every response of a kind (site or admin, with or without a nonce) but for the nonce,
+so it is built once per kind and process and the nonce put in; a view that sets its own policy (django-csp's
+decorators) or a report-only policy goes through django-csp's own per-response build.
 """
 
 from urllib.parse import urlsplit
 
-from csp.middleware import CSPMiddleware
+from csp.middleware import HEADER, CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 STRIPE_HOSTS = {
@@ -49,7 +56,50 @@ def stripe_sources():
     return {"script-src": [origin], "frame-src": [origin], "connect-src": [origin]} if origin else {}
 
 
+NONCE_MARK = "__csp_nonce_mark__"
+PER_VIEW = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
+_built = {}
+
+
+@receiver(setting_changed, dispatch_uid="cms-csp-settings-changed")
+def _forget_built(**kwargs):
+    _built.clear()
+
+
 class SiteCSPMiddleware(CSPMiddleware):
+    def process_response(self, request, response):
+        if (
+            HEADER in response
+            or any(hasattr(response, name) for name in PER_VIEW)
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES")
+            or settings.DEBUG
+        ):
+            return super().process_response(request, response)
+        nonce = getattr(request, "_csp_nonce", None)
+        key = (request.path_info.startswith(ADMIN_PREFIXES), nonce is not None)
+        policy = _built.get(key)
+        if policy is None:
+            parts = self.get_policy_parts(request, response)
+            parts.nonce = NONCE_MARK if nonce is not None else None
+            policy = _built[key] = build_policy(
+                config=parts.config, update=parts.update, replace=parts.replace, nonce=parts.nonce
+            )
+        if policy:
+            response[HEADER] = policy.replace(NONCE_MARK, nonce) if nonce is not None else policy
+        if nonce is None:
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if report_only:

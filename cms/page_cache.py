@@ -1,11 +1,20 @@
-"""Whole-page cache for anonymous visitors: the HTML of public Wagtail pages, served without a query.
+"""Whole-page cache: the HTML of public Wagtail pages, served without a query, to visitors and signed-in people.
 
-What is cached: GET/HEAD requests that carry no session or messages cookie and no Authorization header,
-answered 200 by a Wagtail page (or a routable sub-route the page lists in `page_cache_routes`, or a view
-wrapped in `cacheable_view`: search, sitemaps), with no
+What is cached: GET/HEAD requests without a messages cookie, messages waiting in the session or an
+Authorization header, answered 200 by a Wagtail page (or a routable sub-route the page lists in
+`page_cache_routes`, or a view wrapped in `cacheable_view`: search, sitemaps), with no
 cookie of their own, no session write and no `Cache-Control: private/no-cache/no-store` (Wagtail sends
 that for password-protected pages). Everything else (admin, cart, checkout, accounts, registration,
-APIs, previews, logged-in visitors, anyone with a cart) is never looked up nor stored.
+APIs, previews, staff) is never looked up nor stored.
+
+Per reader (cms.personal_cache): the key carries the reader's audience ("anon", "user", "user:canteen",
+"user:v12" …: a copy per kind of reader where the page itself differs), and the header's account and cart
+links are filled in per request between the `<!--personal-->` markers, like the CSRF token. A page under a
+view restriction is never cached for a signed-in reader.
+
+Early answer (FastPathMiddleware, first in MIDDLEWARE): a hit, and /healthz, are answered before the rest
+of the middleware, through only what a cached page needs (security headers, session, locale, CSRF cookie,
+X-Frame-Options, the CSP header with a fresh nonce).
 
 CSRF: the cached copy holds a placeholder where each form's token was; every response fills in
 `get_token(request)`, so each visitor gets a token for its own csrftoken cookie.
@@ -25,16 +34,20 @@ import secrets
 import time
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache, caches
-from django.db import transaction
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
-from cms import shell_cache
+from cms import personal_cache, shell_cache
 
 VERSION_KEY = "cms:page:version"
 PLACEHOLDER = b"__PAGE_CACHE_CSRF_TOKEN__"
@@ -74,6 +87,13 @@ def version():
     return value
 
 
+def versions():
+    """(shell version, page version) in one cache round trip when both are known."""
+    found = cache.get_many([shell_cache.VERSION_KEY, VERSION_KEY])
+    shell, page = found.get(shell_cache.VERSION_KEY), found.get(VERSION_KEY)
+    return (shell if shell is not None else shell_cache.version()), (page if page is not None else version())
+
+
 def _bump():
     try:
         cache.incr(VERSION_KEY)
@@ -111,17 +131,40 @@ def connect_rows(*senders):
 # --- what may be cached -----------------------------------------------------------------------------
 
 
-def _has_private_cookies(request):
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
-
-
 def request_is_cacheable(request):
+    """Whether the cache may be looked up at all; who reads (cms.personal_cache.reader) decides the rest."""
     if not enabled() or request.method not in ("GET", "HEAD"):
         return False
-    if _has_private_cookies(request) or "HTTP_AUTHORIZATION" in request.META:
+    if "messages" in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
         return False
     query = request.META.get("QUERY_STRING", "")
     return len(query) <= MAX_QUERY_LENGTH and query.count("&") < MAX_QUERY_PARAMS
+
+
+RESTRICTED_KEY = "cms:page:restricted:{}:{}"
+
+
+def _restrictions():
+    """{"paths": tree paths of the pages with a view restriction, "aliases": whether any alias page exists},
+    cached under both versions (a restriction saved bumps this cache's, a page moved the shell's)."""
+    from wagtail.models import Page, PageViewRestriction
+
+    key = RESTRICTED_KEY.format(*versions())
+    found = cache.get(key)
+    if found is None:
+        found = {
+            "paths": list(PageViewRestriction.objects.values_list("page__path", flat=True)),
+            "aliases": Page.objects.filter(alias_of__isnull=False).exists(),
+        }
+        cache.set(key, found, 24 * 60 * 60)
+    return found
+
+
+def may_be_restricted(page):
+    """False when no view restriction can apply to `page` (none on it or an ancestor, and no alias pages whose
+    source's restrictions would apply): Wagtail's per-request restriction query can be skipped."""
+    found = _restrictions()
+    return found["aliases"] or any(page.path.startswith(path) for path in found["paths"])
 
 
 def mark_page(page, request, serve_args, serve_kwargs):
@@ -131,6 +174,9 @@ def mark_page(page, request, serve_args, serve_kwargs):
     view = serve_args[0] if serve_args and callable(serve_args[0]) else None
     if view is not None and getattr(view, "__name__", None) not in getattr(page, "page_cache_routes", ()):
         return  # a routable sub-route that did not declare itself public (forms, tickets, reports …)
+    user = getattr(request, "user", None)
+    if getattr(user, "is_authenticated", False) and may_be_restricted(page):
+        return  # a signed-in reader passed a login or group restriction: not for the next one
     request.page_cache_ok = True
 
 
@@ -154,13 +200,13 @@ def _response_is_cacheable(request, response):
     control = response.get("Cache-Control", "").lower()
     if any(word in control for word in ("private", "no-cache", "no-store")):
         return False
-    if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        return False
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False
-    queued = getattr(getattr(request, "_messages", None), "_queued_messages", None)
-    return not queued and len(response.content) <= MAX_BODY_BYTES
+    storage = getattr(request, "_messages", None)
+    if getattr(storage, "_queued_messages", None) or getattr(storage, "used", False):
+        return False  # messages added, or shown: they belong to this reader only
+    return len(response.content) <= MAX_BODY_BYTES
 
 
 def _unmask(token):
@@ -185,18 +231,26 @@ def _with_placeholders(request, content):
 # --- keys and entries ---------------------------------------------------------------------------------
 
 
-def cache_key(request):
+def cache_key(request, audience=personal_cache.ANONYMOUS, language=None):
     raw = "|".join(
-        (request.scheme, request.get_host(), request.path, request.META.get("QUERY_STRING", ""), get_language())
+        (
+            request.scheme,
+            request.get_host(),
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            language or get_language(),
+            audience,
+        )
     )
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"cms:page:{shell_cache.version()}:{version()}:{digest}"
+    shell, page = versions()
+    return f"cms:page:{shell}:{page}:{digest}"
 
 
-def _etag(entry, secret):
-    # The page, and for a page with forms the visitor's CSRF secret: a browser whose cookie changed
-    # must get the page again, with a token for its new cookie.
-    seed = entry["digest"] + (secret or "")
+def _etag(entry, secret, personal=""):
+    # The page, for a page with forms the visitor's CSRF secret (a browser whose cookie changed must get the
+    # page again, with a token for its new cookie), and the reader's header (their cart count).
+    seed = entry["digest"] + (secret or "") + (personal or "")
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
@@ -207,7 +261,7 @@ def _with_nonce_placeholder(request, body):
     return body
 
 
-def _serve(request, entry, state):
+def _serve(request, entry, state, personal=None):
     has_placeholder = PLACEHOLDER in entry["body"]
     # A page with a nonce is never answered 304: the browser would keep the old body, whose nonce no longer
     # matches this response's header.
@@ -218,7 +272,7 @@ def _serve(request, entry, state):
         if_none_match
         and not has_nonce
         and (secret or not has_placeholder)
-        and _etag(entry, secret) in parse_etags(if_none_match)
+        and _etag(entry, secret, personal) in parse_etags(if_none_match)
     ):
         response = HttpResponseNotModified()
     else:
@@ -228,10 +282,13 @@ def _serve(request, entry, state):
             secret = request.META["CSRF_COOKIE"]
         if has_nonce:
             body = body.replace(NONCE_PLACEHOLDER, str(getattr(request, "csp_nonce", "")).encode())
+        if personal is not None:
+            body = body.replace(personal_cache.PLACEHOLDER, personal.encode(), 1)
         response = HttpResponse(body, status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
-    response["ETag"] = _etag(entry, secret)
+        response["Content-Length"] = str(len(body))
+    response["ETag"] = _etag(entry, secret, personal)
     response["Last-Modified"] = http_date(entry["stored"])
     response[HEADER] = state
     # Browsers check back every time (a cheap 304); shared caches must not keep a page that sets cookies.
@@ -253,10 +310,19 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not request_is_cacheable(request):
             return self.get_response(request)
-        key = cache_key(request)
-        entry = store().get(key)
-        if entry is not None:
-            return _serve(request, entry, "hit")
+        looked_up = getattr(request, "_page_cache_miss", None)
+        if looked_up is not None:  # FastPathMiddleware looked and found nothing
+            key, personal = looked_up
+        else:
+            session = request.session if settings.SESSION_COOKIE_NAME in request.COOKIES else None
+            reader = personal_cache.reader(request, session, get_language())
+            if reader is None:
+                return self.get_response(request)
+            audience, personal = reader
+            key = cache_key(request, audience)
+            entry = store().get(key)
+            if entry is not None:
+                return _serve(request, entry, "hit", personal)
         response = self.get_response(request)
         if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
             response.render()
@@ -268,6 +334,7 @@ class PageCacheMiddleware:
             response[HEADER] = "skip"
             return response
         body = _with_nonce_placeholder(request, body)
+        body, rendered = personal_cache.cut(body)
         entry = {
             "status": response.status_code,
             "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],
@@ -276,4 +343,101 @@ class PageCacheMiddleware:
             "stored": time.time(),
         }
         store().set(key, entry, seconds())
-        return _serve(request, entry, "miss")
+        return _serve(request, entry, "miss", rendered.decode() if rendered is not None else personal)
+
+
+class PreloadedSessionMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware, keeping a session that FastPathMiddleware already loaded."""
+
+    def process_request(self, request):
+        if not hasattr(request, "session"):
+            super().process_request(request)
+
+
+# What a cached page still needs on its way out, in MIDDLEWARE order; each only if MIDDLEWARE has it.
+HIT_MIDDLEWARE = (
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.csp.SiteCSPMiddleware",
+)
+SESSION_MIDDLEWARE = {"django.contrib.sessions.middleware.SessionMiddleware", f"{__name__}.PreloadedSessionMiddleware"}
+HEALTHZ = "/healthz"
+# Never pages: not worth a cache lookup.
+NOT_PAGES = ("/admin/", "/django-admin/", "/api/", "/documents/", "/private-media/", "/stripe/", "/captcha/")
+
+
+class FastPathMiddleware:
+    """First in MIDDLEWARE: answer a page-cache hit, and /healthz, before the middleware they do not need.
+
+    A hit goes through a short chain of the middleware a cached page needs (HIT_MIDDLEWARE: security
+    headers, the session, the language, the CSRF cookie, X-Frame-Options, the CSP header with this response's
+    nonce); WhiteNoise, CommonMiddleware, authentication, messages, redirects, the site lookup and URL
+    routing are skipped. A miss goes on through the whole stack, where PageCacheMiddleware stores the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        from django.contrib.sessions.backends.base import SessionBase
+
+        self.session_store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+        assert issubclass(self.session_store, SessionBase)
+        configured = list(settings.MIDDLEWARE)
+        chain = [
+            PreloadedSessionMiddleware if path in SESSION_MIDDLEWARE else import_string(path)
+            for path in configured
+            if path in HIT_MIDDLEWARE or path in SESSION_MIDDLEWARE
+        ]
+        handler = self._serve_hit
+        for middleware in reversed(chain):
+            handler = middleware(handler)
+        self.hit = handler
+        security = "django.middleware.security.SecurityMiddleware"
+        self.health = import_string(security)(self._healthz) if security in configured else self._healthz
+        self.skip = (*NOT_PAGES, settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/")
+
+    @staticmethod
+    def _healthz(request):
+        from cms.views import healthz
+
+        return healthz(request)
+
+    @staticmethod
+    def _serve_hit(request):
+        entry, personal = request._page_cache_hit
+        return _serve(request, entry, "hit", personal)
+
+    def __call__(self, request):
+        path = request.path_info
+        if path == HEALTHZ and request.method in ("GET", "HEAD"):
+            return self.health(request)
+        if not request_is_cacheable(request) or path.startswith(self.skip):
+            return self.get_response(request)
+        try:
+            found = self._look_up(request, path)
+        except (DisallowedHost, DatabaseError):
+            found = False  # the whole stack answers (400, or 503 with the database down)
+        if found:
+            return self.hit(request)
+        return self.get_response(request)
+
+    def _look_up(self, request, path):
+        language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+        cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        session = self.session_store(cookie) if cookie else None
+        if session is not None:
+            request.session = session  # PreloadedSessionMiddleware keeps it (no second load)
+        translation.activate(language)  # for the header; LocaleMiddleware activates it again
+        reader = personal_cache.reader(request, session, language)
+        if reader is None:
+            return False
+        audience, personal = reader
+        key = cache_key(request, audience, language)
+        entry = store().get(key)
+        if entry is None:
+            request._page_cache_miss = (key, personal)
+            return False
+        request._page_cache_hit = (entry, personal)
+        return True

@@ -93,7 +93,68 @@ def store_private_document(kind, upload, *, title, user=None):
 def may_see(user, name):
     if not (user and user.is_authenticated and user.is_active):
         return False
+    if name.startswith(PRIVATE_RENDITIONS):
+        # A rendition (thumbnail) of a private image: whoever may see the image may see it.
+        name = rendition_source(name)
+        if name is None:
+            return False
     return any(fn(user, name) for fn in hooks.get_hooks(ACCESS_HOOK))
+
+
+# -- renditions of private images --------------------------------------------------------------------------------
+
+# Wagtail names renditions "images/<source name>.<filter>.<ext>"; those of a private image get this prefix, so they
+# are stored in the private area and reached only through `serve`.
+PRIVATE_RENDITIONS = PRIVATE_PREFIX + "images/"
+
+
+def _rendition_model():
+    from wagtail.images import get_image_model
+
+    return get_image_model().get_rendition_model()
+
+
+def rendition_source(name):
+    """The file name of the image a private rendition was made from (None when there is no such rendition)."""
+    rendition = _rendition_model().objects.filter(file=name).select_related("image").first()
+    return rendition.image.file.name if rendition else None
+
+
+def install_private_renditions():
+    """Make Wagtail store renditions of private images (receipt photos) in the private area.
+
+    Wagtail names a rendition with `Rendition.get_upload_to` ("images/…", public media) whatever its image;
+    there is no setting for it short of a custom image model (a migration of every image). Wrapped here, called
+    once from CmsConfig.ready(): a rendition whose image file is private goes under `private/images/`.
+    """
+    model = _rendition_model()
+    original = model.get_upload_to
+    if getattr(original, "private_renditions", False):
+        return
+
+    def get_upload_to(self, filename):
+        name = original(self, filename)
+        image = self.image if self.image_id else None
+        if image is not None and is_private(image.file.name) and not is_private(name):
+            return PRIVATE_PREFIX + name
+        return name
+
+    get_upload_to.private_renditions = True
+    model.get_upload_to = get_upload_to
+
+
+def delete_public_renditions_of_private_images():
+    """Renditions of private images made before `install_private_renditions` were public files: delete them
+    (and their files); Wagtail makes private ones again when they are next asked for. Returns how many."""
+    stale = list(
+        _rendition_model()
+        .objects.filter(image__file__startswith=PRIVATE_PREFIX)
+        .exclude(file__startswith=PRIVATE_PREFIX)
+    )
+    for rendition in stale:
+        rendition.file.delete(save=False)
+        rendition.delete()
+    return len(stale)
 
 
 def refuse(request):

@@ -109,7 +109,9 @@ def server_error(request):
             nonce = str(request.csp_nonce)
         except Exception:  # no CSP middleware on this request, or its header is written already
             nonce = ""
-        response = render(request, "500.html", {"csp_nonce": nonce}, status=503 if outage else 500, using=None)
+        # An outage gets its own page ("briefly unavailable, try again"), not "server error".
+        template = "503.html" if outage else "500.html"
+        response = render(request, template, {"csp_nonce": nonce}, status=503 if outage else 500, using=None)
     if outage:
         response["Retry-After"] = "30"
     return response

@@ -33,7 +33,37 @@ def _places_taken(instance):
     return (instance.confirmed + instance.held) if instance.pk else 0
 
 
-class TicketTypeForm(WagtailAdminModelForm):
+class CapacityThroughServiceForm(WagtailAdminModelForm):
+    """Saves an existing ticket type or slot without writing its place counters or capacity (a stale copy must
+    not overwrite them); the capacity changes through the ticketing service, under the locks, which also
+    offers freed places to the waiting list."""
+
+    def save(self, commit=True):
+        if not self.instance.pk or not commit:
+            return super().save(commit)
+        instance = super().save(commit=False)
+        instance.save(update_fields=[name for name in self._meta.fields if name != "capacity"])
+        self._save_m2m()
+        set_capacity = (
+            ticketing.set_ticket_type_capacity if isinstance(instance, TicketType) else ticketing.set_slot_capacity
+        )
+        set_capacity(instance, self.cleaned_data["capacity"], user=self.for_user)
+        return instance
+
+
+class CapacityEditView(generic.EditView):
+    """Shows a refusal of the capacity service (places taken meanwhile) on the form instead of failing."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except EventsError as exc:
+            form.add_error(exc.field or None, exc.message)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class TicketTypeForm(CapacityThroughServiceForm):
     class Meta:
         model = TicketType
         fields = [
@@ -75,6 +105,7 @@ class TicketTypeViewSet(ModelViewSet):
     icon = "tag"
     menu_label = gettext_lazy("Ticket types")
     add_to_admin_menu = False
+    edit_view_class = CapacityEditView
     list_display = [
         "name",
         "fair",
@@ -91,7 +122,7 @@ class TicketTypeViewSet(ModelViewSet):
         return TicketTypeForm
 
 
-class TimeSlotForm(WagtailAdminModelForm):
+class TimeSlotForm(CapacityThroughServiceForm):
     class Meta:
         model = TimeSlot
         fields = ["fair", "date", "starts_at", "ends_at", "capacity", "closed"]
@@ -194,6 +225,7 @@ class TimeSlotViewSet(ModelViewSet):
     menu_label = gettext_lazy("Time slots")
     add_to_admin_menu = False
     index_view_class = TimeSlotIndexView
+    edit_view_class = CapacityEditView
     list_display = [
         Column("__str__", label=gettext_lazy("Time slot")),
         "fair",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from cms import privacy
-from cms.json_api import api
+from cms.json_api import api, idempotency
 from cms.json_api import errors as api_errors
 from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, Error
 from cms.models import Consent
@@ -326,17 +326,29 @@ def _registration_out(reg):
 
 @router.post(
     "fairs/{fair_id}/registrations/",
-    response={201: RegistrationOut, **ERROR_400, **ERROR_401, **ERROR_403, **ERROR_404, **ERROR_409},
+    response={
+        200: RegistrationOut,
+        201: RegistrationOut,
+        **ERROR_400,
+        **ERROR_401,
+        **ERROR_403,
+        **ERROR_404,
+        **ERROR_409,
+        422: Error,
+    },
     auth=[token_auth, session_auth, anonymous],
     operation_id="fair_register",
     summary="Register visitors for a fair",
 )
-def register(request, fair_id: int, payload: RegistrationIn):
+def register(request, fair_id: int, payload: RegistrationIn, idempotency_key: idempotency.IdempotencyKeyHeader = None):
     """No account needed, for free or paid tickets. Answers `confirmed` (free), `held` (pay `order`) or `waitlisted`;
     409 `full` when the slot is full and there is no waiting list (or `join_waitlist` is false); 409 `phone_limit`
     when the mobile number has its ticket type's number of active registrations in the slot already. Without an
     account, calls are limited per address (EVENTS_REGISTER_API_RATE, 20 in 10 minutes): 429 `rate_limited` with
-    Retry-After."""
+    Retry-After. With `X-Idempotency-Key`, a retry with the same key and body answers 200 with the registration the
+    first call made (no further places held); the same key with another body answers 422 `idempotency_mismatch`.
+    Keys are per account, or shared by all callers without one: use a long random key (a UUID)."""
+    key = idempotency.clean_key(idempotency_key, EventsError)
     user = request.auth if getattr(request.auth, "is_authenticated", False) else None
     if user is None:
         # Anonymous clients cannot answer the web form's picture challenge: a plain limit per address instead.
@@ -372,7 +384,11 @@ def register(request, fair_id: int, payload: RegistrationIn):
                 join_waitlist=payload.join_waitlist,
                 payment_method=payload.payment_method,
             ),
+            idempotency_key=key,
+            idempotency_fingerprint=idempotency.request_fingerprint(payload),
         )
+        if reg.replayed:
+            return Status(200, _registration_out(reg))
         privacy.record_consent(
             purpose=Consent.Purpose.FAIR_REGISTRATION,
             user=user,

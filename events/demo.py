@@ -11,17 +11,17 @@
   as bank transfers, so bookings are confirmed; a few are still held, and a stall or two is blocked. The demo
   vendor login (`vendor`) self-books a stall at the food festival and has its fee to pay.
 
-Visitor registration: per fair, ticket types (free entry with 2-hour slots at the Ningbo fair and the food
-festival, a paid tasting session at the festival, lunch-time slots for canteen buyer units' staff at the canteen
-market), time slots made with ticketing.create_slots, and a few hundred registrations written directly (the
-fairs' registration windows are relative to the first load, so the services' window checks would refuse most of
-them) with the slot and ticket-type counters set from them: confirmed/held = the people of the confirmed/held
-registrations. One slot at the Ningbo fair is full with a waiting list; a few registrations are cancelled; at the
-past canteen market most visitors are checked in. The food festival's registration opened ten days before the
-first load (early registration, the fair being one to twelve months ahead): it has free registrations in every
-slot and a few paid tasting tickets bought through the services without an account (bank transfer; half paid
-and confirmed, half held with their guest order). The check-in login (`checkin`, password $DEMO_CHECKIN_PASSWORD
-or `shanhai-checkin`) has the check-in role at the three fairs.
+Visitor registration: per fair, ticket types (free entry with 2-hour slots at the Ningbo fair and the food festival, a
+paid tasting session at the festival, lunch-time slots for canteen buyer units' staff at the canteen market), time slots
+made with ticketing.create_slots, and a few hundred registrations written directly (the fairs' registration windows are
+relative to the first load, so the services' window checks would refuse most of them) with the slot and ticket-type
+counters then set from them by ticketing.recount_places, the documented bulk path (confirmed/held = the people of the
+confirmed/held registrations). One slot at the Ningbo fair is full with a waiting list; a few registrations are
+cancelled; at the past canteen market most visitors are checked in. The food festival's registration opened ten days
+before the first load (early registration, the fair being one to twelve months ahead): it has free registrations in
+every slot and a few paid tasting tickets bought through the services without an account (bank transfer; half paid and
+confirmed, half held with their guest order). The check-in login (`checkin`, password $DEMO_CHECKIN_PASSWORD or
+`shanhai-checkin`) has the check-in role at the three fairs.
 
 Idempotent: pages by slug, stalls by code, images by title, applications by (fair, vendor), the desk user by
 name. Dates are set relative to the day of the first load and left alone afterwards.
@@ -343,11 +343,16 @@ def load(*, scale, stdout):
     index = load_fair_index(tally)
     desk, admin = ensure_desk_user(tally), admin_user()
     checkin, checkin_password = ensure_checkin_user(tally)
+    fairs = []
     for spec in FAIRS:
         fair = load_fair(index, spec, tally)
         stalls = load_stalls(fair, spec, tally)
         load_bookings(fair, spec, stalls, desk, admin, tally)
         load_registration(fair, spec, checkin, tally)
+        fairs.append(fair)
+    from . import demo_results
+
+    demo_results.load(fairs, admin, tally)  # sales at the past fair's stalls, the series of the three fairs
     tally.write(stdout)
     write_checkin_login(stdout, checkin, checkin_password)
 
@@ -849,6 +854,7 @@ def load_registration(fair, spec, checkin, tally):
 
 def load_registrations(fair, spec, ticket_type, checkin):
     """Registrations for every slot of the fair, written in bulk, then the counters set from them."""
+    from events import ticketing
     from events.models import Attendee, CheckIn, Registration, TimeSlot
 
     S = Registration.Status
@@ -858,8 +864,8 @@ def load_registrations(fair, spec, ticket_type, checkin):
     past = fair.end_date < timezone.localdate()
     popular = slots[1] if len(slots) > 1 and not past and spec.full_slot else None
     if popular is not None:
-        popular.capacity = 30  # the organiser cut this one down: it fills up and has a waiting list
-        popular.save(update_fields=["capacity"])
+        # The organiser cut this one down: it fills up and has a waiting list.
+        ticketing.set_slot_capacity(popular, 30)
     opens = fair.registration_opens or at(fair.start_date - datetime.timedelta(days=20), 9)
     registrations = []
     for slot in slots:
@@ -918,7 +924,7 @@ def load_registrations(fair, spec, ticket_type, checkin):
                 if r.status == S.CONFIRMED and rng.random() < 0.8
             ]
         )
-    sync_counters(fair)
+    ticketing.recount_places(fair)
     return len(made)
 
 
@@ -962,19 +968,3 @@ def load_paid_registrations(fair, spec, ticket_type):
                 user=admin,
             )
     return made
-
-
-def sync_counters(fair):
-    """confirmed / held on the fair's slots and ticket types = the people of its confirmed / held registrations."""
-    from django.db.models import Sum
-
-    from events.models import Registration, TicketType, TimeSlot
-
-    S = Registration.Status
-    regs = Registration.objects.filter(fair=fair)
-    for model, key in ((TimeSlot, "slot"), (TicketType, "ticket_type")):
-        confirmed = dict(regs.filter(status=S.CONFIRMED).values_list(key).annotate(n=Sum("people")).order_by())
-        held = dict(regs.filter(status__in=Registration.HOLDING).values_list(key).annotate(n=Sum("people")).order_by())
-        for obj in model.objects.filter(fair=fair):
-            obj.confirmed, obj.held = confirmed.get(obj.pk, 0), held.get(obj.pk, 0)
-            obj.save(update_fields=["confirmed", "held"])

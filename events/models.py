@@ -24,6 +24,7 @@ from wagtail.search import index
 
 from cms.blocks import BodyBlock
 from cms.models.pages import CaptionedImage, SitePage, english_panel
+from cms.state_machine import Transitions
 
 ZERO = Decimal("0.00")
 
@@ -100,6 +101,12 @@ class FairIndexPage(RoutablePageMixin, SitePage):
         from . import find_ticket_views
 
         return find_ticket_views.check(request, self)
+
+    @path("series/<int:series_id>/", name="series_results")
+    def series_results(self, request, series_id):
+        from . import stall_sales_views
+
+        return stall_sales_views.series_results(request, self, series_id)
 
     @path("")
     def index_view(self, request):
@@ -402,6 +409,32 @@ class FairPage(RoutablePageMixin, SitePage):
 
         return views.book(request, self, stall_id)
 
+    # -- fair results: sales at the stall (vendors) and the results report (organisers) ----------------------
+
+    @path("sales/", name="sales")
+    def sales_view(self, request):
+        from . import stall_sales_views
+
+        return stall_sales_views.sales_page(request, self)
+
+    @path("sales/worker/", name="sales_worker")
+    def sales_worker_view(self, request):
+        from . import stall_sales_views
+
+        return stall_sales_views.sales_worker(request, self)
+
+    @path("results/", name="results")
+    def results_view(self, request):
+        from . import stall_sales_views
+
+        return stall_sales_views.results(request, self)
+
+    @path("results/print/", name="results_print")
+    def results_print_view(self, request):
+        from . import stall_sales_views
+
+        return stall_sales_views.results_print(request, self)
+
 
 class FairImage(CaptionedImage):
     page = ParentalKey(FairPage, on_delete=models.CASCADE, related_name="images")
@@ -515,6 +548,16 @@ class AddOn(models.Model):
         return f"{self.name} (¥{self.price})"
 
 
+def application_upload_to(instance, filename):
+    """Stall application uploads (the food licence) go to the private area under an unguessable name."""
+    from cms.private_media import private_name
+
+    return private_name(APPLICATION_FILES, filename)
+
+
+APPLICATION_FILES = "fair-applications"
+
+
 class StallApplication(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -524,6 +567,13 @@ class StallApplication(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     ACTIVE = (Status.SUBMITTED, Status.WAITLISTED, Status.APPROVED)
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.SUBMITTED: {Status.WAITLISTED, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+            Status.WAITLISTED: {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+        },
+    )
 
     fair = models.ForeignKey(FairPage, on_delete=models.PROTECT, related_name="applications", verbose_name=_("fair"))
     vendor = models.ForeignKey(
@@ -549,7 +599,8 @@ class StallApplication(models.Model):
     needs_power = models.BooleanField(_("needs power"), default=False)
     needs_water = models.BooleanField(_("needs water"), default=False)
     addons = models.ManyToManyField(AddOn, blank=True, related_name="+", verbose_name=_("add-ons"))
-    food_licence = models.FileField(_("food licence"), upload_to="fair-applications/%Y/%m/", blank=True)
+    # Private (cms.private_media): served only by /private-media/ to the vendor's members and organisers.
+    food_licence = models.FileField(_("food licence"), upload_to=application_upload_to, blank=True)
     note = models.TextField(_("note to the organiser"), blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why the application was rejected."))
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
@@ -595,6 +646,14 @@ class StallBooking(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE = (Status.HELD, Status.CONFIRMED)
+    # A confirmed booking whose balance order expires unpaid is released too.
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.HELD: {Status.CONFIRMED, Status.RELEASED, Status.CANCELLED},
+            Status.CONFIRMED: {Status.RELEASED, Status.CANCELLED},
+        },
+    )
 
     fair = models.ForeignKey(FairPage, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("fair"))
     stall = models.ForeignKey(Stall, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("stall"))
@@ -800,6 +859,16 @@ class Registration(models.Model):
     # Statuses that hold places in the counters.
     HOLDING = (Status.HELD, Status.OFFERED)
     ACTIVE = (Status.HELD, Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED)
+    # New registrations start confirmed (free), held (paid) or waitlisted.
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.HELD: {Status.CONFIRMED, Status.CANCELLED, Status.RELEASED},
+            Status.WAITLISTED: {Status.OFFERED, Status.CANCELLED},
+            Status.OFFERED: {Status.CONFIRMED, Status.HELD, Status.LAPSED, Status.CANCELLED},
+            Status.CONFIRMED: {Status.CANCELLED},
+        },
+    )
 
     fair = models.ForeignKey(FairPage, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("fair"))
     ticket_type = models.ForeignKey(
@@ -835,6 +904,10 @@ class Registration(models.Model):
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled or released"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # X-Idempotency-Key of the API call that created it (cms.json_api.idempotency), per account or, without
+    # one, among all registrations without an account; with a digest of the request body.
+    idempotency_key = models.CharField(max_length=80, blank=True, editable=False)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("registration")
@@ -845,7 +918,20 @@ class Registration(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(people__gte=1), name="events_registration_people_positive"),
             models.UniqueConstraint(fields=["fair", "short_code"], name="events_registration_short_code_per_fair"),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~Q(idempotency_key="") & Q(user__isnull=False),
+                name="events_registration_idempotency_key_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key="") & Q(user__isnull=True),
+                name="events_registration_idempotency_key_guest",
+            ),
         ]
+
+    # True on a registration that register() returned for a retried request (same idempotency key).
+    replayed = False
 
     def __str__(self):
         return f"{self.name} × {self.people} · {self.fair}"
@@ -914,3 +1000,7 @@ class CheckInStaff(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.fair}"
+
+
+# Fair results (sales at the stalls, fair series, publication): their own module, registered with the app here.
+from .sales_models import FairResultsPublication, FairSeries, StallSale  # noqa: E402, F401

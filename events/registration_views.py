@@ -18,9 +18,10 @@ from cms.models import Consent
 from marketplace.checkout.exports import spreadsheet_response
 from marketplace.checkout.views import grant_order_access, order_access_url, remember_order_link
 
-from . import ticketing
+from . import sales, ticketing
 from .forms import CheckInForm, RegistrationForm, SlotChangeForm
 from .models import Registration
+from .sales_chart import sales_chart
 from .services import EventsError
 from .tickets import checkin_url, ical_text, manage_path, qr_path, qr_svg
 
@@ -271,10 +272,18 @@ def report(request, fair):
         {"hour": timezone.localtime(row["hour"]), "people": row["people"], "width": round(100 * row["people"] / peak)}
         for row in stats["checkins_over_time"]
     ]
+    fair_sales = sales.fair_sales(fair)
     return TemplateResponse(
         request,
         "events/registration_report.html",
-        {"page": fair, "fair": fair, "stats": stats, "bars": bars},
+        {
+            "page": fair,
+            "fair": fair,
+            "stats": stats,
+            "bars": bars,
+            "sales": fair_sales,
+            "sales_chart": sales_chart(fair_sales) if fair_sales["days"] else "",
+        },
     )
 
 

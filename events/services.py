@@ -118,6 +118,48 @@ class ApplicationRequest:
     note: str = ""
 
 
+def can_see_application_files(user, application):
+    """Who may open a stall application's uploads (food licence): the applicant, the vendor's members, and
+    organisers (who may change stall applications) or superusers."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.has_perm("events.change_stallapplication"):
+        return True
+    if application.applicant_id == user.pk:
+        return True
+    return vendors_of(user).filter(pk=application.vendor_id).exists()
+
+
+def make_application_files_private(model=None):
+    """Move stall application uploads stored before the private area existed (public `fair-applications/…`)
+    into it under fresh unguessable names. Idempotent; run by migration 0010 with its historical model (only
+    `pk` and `food_licence` are used). Returns how many files moved."""
+    from django.core.files.storage import default_storage
+
+    from cms.private_media import private_name
+    from cms.storage import is_private
+
+    from .models import APPLICATION_FILES
+
+    model = model or StallApplication
+    moved = 0
+    for application in model.objects.exclude(food_licence="").only("pk", "food_licence"):
+        old = application.food_licence.name
+        if is_private(old):
+            continue
+        new = ""
+        if default_storage.exists(old):
+            with default_storage.open(old) as source:
+                new = default_storage.save(private_name(APPLICATION_FILES, old), source)
+        # A file already gone from the disk leaves nothing to serve: the field is cleared rather than pointing
+        # at a public name again.
+        model.objects.filter(pk=application.pk).update(food_licence=new)
+        if new:
+            default_storage.delete(old)
+            moved += 1
+    return moved
+
+
 def apply(*, fair, vendor, user, request, now=None):
     """A vendor applies for a stall at a fair. Returns the StallApplication."""
     _check_vendor(user, vendor)
@@ -166,12 +208,7 @@ def _locked_application(application):
 def waitlist(application, *, user, note=""):
     with transaction.atomic():
         application = _locked_application(application)
-        if application.status != StallApplication.Status.SUBMITTED:
-            raise EventsError(
-                _("This application is %(status)s.") % {"status": application.get_status_display()},
-                code="invalid_state",
-            )
-        application.status = StallApplication.Status.WAITLISTED
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.WAITLISTED, EventsError)
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(application.fair, "events.application_waitlisted", user, application=application.pk)
@@ -185,12 +222,7 @@ def reject(application, *, user, reason):
         raise EventsError(_("Give a reason for the rejection."), code="reason_required", field="reason")
     with transaction.atomic():
         application = _locked_application(application)
-        if application.status not in (StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED):
-            raise EventsError(
-                _("This application is %(status)s.") % {"status": application.get_status_display()},
-                code="invalid_state",
-            )
-        application.status = StallApplication.Status.REJECTED
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.REJECTED, EventsError)
         application.reason = reason
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "reason", "decided_at", "decided_by"])
@@ -206,11 +238,8 @@ def approve(application, *, stall, user, payment_method=PaymentMethod.BANK_TRANS
         fair = application.fair
         if fair.status == FairPage.Status.CANCELLED:
             raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
-        if application.status not in (StallApplication.Status.SUBMITTED, StallApplication.Status.WAITLISTED):
-            raise EventsError(
-                _("This application is %(status)s.") % {"status": application.get_status_display()},
-                code="invalid_state",
-            )
+        if not StallApplication.TRANSITIONS.allows(application.status, StallApplication.Status.APPROVED):
+            StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED, EventsError)
         booking = _take_stall(
             fair=fair,
             stall=stall,
@@ -221,7 +250,7 @@ def approve(application, *, stall, user, payment_method=PaymentMethod.BANK_TRANS
             payment_method=payment_method,
             now=now,
         )
-        application.status = StallApplication.Status.APPROVED
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED, EventsError)
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(fair, "events.application_approved", user, application=application.pk, stall=booking.stall.code)
@@ -394,7 +423,7 @@ def cancel_booking(booking, *, user, reason="", by_staff=False):
 
 
 def _end(booking, status, reason, user=None):
-    booking.status = status
+    StallBooking.TRANSITIONS.move(booking, status, EventsError)
     booking.ended_at = timezone.now()
     booking.end_reason = str(reason)[:200]
     booking.save(update_fields=["status", "ended_at", "end_reason"])
@@ -452,7 +481,7 @@ def on_order_paid(sender, order, **kwargs):
         if booking.status != StallBooking.Status.HELD:
             _audit(booking.fair, "events.payment_for_inactive_booking", None, booking=booking.pk, order=order.number)
             continue
-        booking.status = StallBooking.Status.CONFIRMED
+        StallBooking.TRANSITIONS.move(booking, StallBooking.Status.CONFIRMED, EventsError)
         booking.confirmed_at = timezone.now()
         booking.hold_until = None
         fields = ["status", "confirmed_at", "hold_until"]

@@ -28,13 +28,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncHour
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.json_api import idempotency
 from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import OrderLine, PaymentMethod
 from marketplace.services.errors import MarketplaceError
@@ -391,18 +392,57 @@ def _add(objs, *, confirmed=0, held=0):
         obj.save(update_fields=["confirmed", "held"])
 
 
-def register(*, fair, request, user=None, now=None):
+def _registration_for_key(user, key, fingerprint):
+    """The registration an earlier request with this idempotency key created (per account, or among those
+    without one), marked `replayed`; EventsError "idempotency_mismatch" when it was made from another body."""
+    if not key:
+        return None
+    existing = Registration.objects.filter(user=user, idempotency_key=key).first()
+    if existing is None:
+        return None
+    idempotency.check_replay(existing, fingerprint, EventsError)
+    existing.replayed = True
+    return existing
+
+
+def register(*, fair, request, user=None, now=None, idempotency_key="", idempotency_fingerprint=""):
     """Register visitors for a fair. Free tickets are confirmed at once; paid ones are held with a fee order
     until paid. Full (or someone already waiting): the waiting list, or EventsError "full" when the visitor
-    does not want to wait or the ticket type has no list. Returns the Registration."""
+    does not want to wait or the ticket type has no list. Returns the Registration.
+
+    With an `idempotency_key` (the API's X-Idempotency-Key), a retry returns the registration the first request
+    created, with `replayed` True, holding no further places; the same key with another request
+    (`idempotency_fingerprint`) is EventsError "idempotency_mismatch"."""
     now = now or timezone.now()
     user = user if getattr(user, "is_authenticated", False) else None
+    existing = _registration_for_key(user, idempotency_key, idempotency_fingerprint)
+    if existing is not None:
+        return existing
+    try:
+        registration = _register(fair, request, user, now, idempotency_key, idempotency_fingerprint)
+    except IntegrityError:
+        # Two requests with the same key raced past the check (another ticket type, so another lock); one won.
+        existing = _registration_for_key(user, idempotency_key, idempotency_fingerprint)
+        if existing is None:
+            raise
+        return existing
+    if registration.replayed:
+        return registration
+    _notify(registration, registration.status)
+    return registration
+
+
+def _register(fair, request, user, now, idempotency_key, idempotency_fingerprint):
     _check_window(fair, now)
     ticket_type, slot, name, phone, email, people, attendees = _clean_request(fair, request, user, now)
     payment_method = "" if ticket_type.is_free else _checked_payment_method(request.payment_method)
     with transaction.atomic():
         slots, ticket_type = _lock([slot.pk] if slot else [], ticket_type.pk)
         slot = slots.get(slot.pk) if slot else None
+        # A retry that waited for the lock while its twin registered: the twin's registration, nothing more held.
+        existing = _registration_for_key(user, idempotency_key, idempotency_fingerprint)
+        if existing is not None:
+            return existing
         if slot is not None and slot.closed:
             raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
         _check_phone_limit(ticket_type, slot, phone)
@@ -425,6 +465,8 @@ def register(*, fair, request, user=None, now=None):
             status=status,
             created_at=now,
             confirmed_at=now if status == S.CONFIRMED else None,
+            idempotency_key=idempotency_key,
+            idempotency_fingerprint=idempotency_fingerprint if idempotency_key else "",
         )
         registration.attendees.bulk_create(
             [registration.attendees.model(registration=registration, name=a) for a in attendees]
@@ -436,7 +478,6 @@ def register(*, fair, request, user=None, now=None):
             registration.order = _ticket_order(registration, payment_method, now)
             registration.save(update_fields=["order"])
         _audit(fair, f"events.registration_{status}", user, registration=registration.pk, people=people)
-    _notify(registration, status)
     return registration
 
 
@@ -519,6 +560,46 @@ def _ticket_order(registration, payment_method, now):
         raise EventsError(exc.message, code=exc.code) from exc
 
 
+# -- the place counters' invariant ------------------------------------------------------------------------
+
+
+def counted_places(fair):
+    """What the place counters of a fair must be: for each slot and ticket type, (confirmed, held) = the people of
+    its confirmed and its holding registrations. Keyed by the TimeSlot or TicketType model and the row's id."""
+    regs = Registration.objects.filter(fair=fair)
+    counted = {}
+    for model, key in ((TimeSlot, "slot"), (TicketType, "ticket_type")):
+        confirmed = dict(regs.filter(status=S.CONFIRMED).values_list(key).annotate(n=Sum("people")).order_by())
+        held = dict(regs.filter(status__in=Registration.HOLDING).values_list(key).annotate(n=Sum("people")).order_by())
+        for pk in model.objects.filter(fair=fair).values_list("pk", flat=True):
+            counted[model, pk] = (confirmed.get(pk, 0), held.get(pk, 0))
+    return counted
+
+
+def place_counter_drift(fair):
+    """The slots and ticket types whose stored counters differ from their registrations: [(obj, counted)]."""
+    counted = counted_places(fair)
+    return [
+        (obj, counted[type(obj), obj.pk])
+        for model in (TimeSlot, TicketType)
+        for obj in model.objects.filter(fair=fair).order_by("pk")
+        if (obj.confirmed, obj.held) != counted[model, obj.pk]
+    ]
+
+
+def recount_places(fair):
+    """The bulk path (the demo loader creates registrations in bulk): set every counter of the fair from its
+    registrations, under the locks in the one order (slots by id, then ticket types by id). The check
+    constraints still hold the counters to the capacities."""
+    with transaction.atomic():
+        slots = list(TimeSlot.objects.select_for_update().filter(fair=fair).order_by("pk"))
+        ticket_types = list(TicketType.objects.select_for_update().filter(fair=fair).order_by("pk"))
+        counted = counted_places(fair)
+        for obj in slots + ticket_types:
+            obj.confirmed, obj.held = counted[type(obj), obj.pk]
+            obj.save(update_fields=["confirmed", "held"])
+
+
 # -- releasing places and the waiting list -----------------------------------------------------------------
 
 
@@ -530,7 +611,7 @@ def _release(registration, status, slot, ticket_type, user=None, reason=""):
     elif registration.status in Registration.HOLDING:
         _add([slot, ticket_type], held=-people)
     previous = registration.status
-    registration.status = status
+    Registration.TRANSITIONS.move(registration, status, EventsError)
     registration.ended_at = timezone.now()
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "ended_at", "offer_expires_at"])
@@ -565,7 +646,7 @@ def _offer_next(slot, ticket_type, now=None, slots=None):
         if head.status != S.WAITLISTED or not _fits(head.people, head_slot, ticket_type):
             break
         _add([head_slot, ticket_type], held=head.people)
-        head.status = S.OFFERED
+        Registration.TRANSITIONS.move(head, S.OFFERED, EventsError)
         head.offer_expires_at = now + offer_window()
         head.save(update_fields=["status", "offer_expires_at"])
         _audit(
@@ -641,6 +722,66 @@ def cancel(registration, *, user=None, reason="", now=None):
     return reg
 
 
+def set_ticket_type_capacity(ticket_type, capacity, *, user=None, now=None):
+    """Change a ticket type's capacity under its locks. Lowering below the places taken is refused; places a
+    raise frees go to the waiting lists at once (the same rule as a cancellation). Returns the registrations
+    offered a place."""
+    with transaction.atomic():
+        waiting_slots = _waiting_slot_ids(ticket_type.pk)
+        slots, locked = _lock(sorted(waiting_slots), ticket_type.pk)
+        offered = _change_capacity(locked, capacity, user)
+        offered += _offer_next(None, locked, now, slots=slots)
+    ticket_type.capacity = locked.capacity
+    ticket_type.confirmed, ticket_type.held = locked.confirmed, locked.held
+    return offered
+
+
+def set_slot_capacity(slot, capacity, *, user=None, now=None):
+    """Change a time slot's capacity under its locks (the slot, then each ticket type with someone waiting in
+    it, by ascending id: the one lock order). Lowering below the places taken is refused; freed places are
+    offered to the slot's waiting lists at once. Returns the registrations offered a place."""
+    with transaction.atomic():
+        locked = TimeSlot.objects.select_for_update().get(pk=slot.pk)
+        offered = _change_capacity(locked, capacity, user)
+        waiting_types = (
+            Registration.objects.filter(slot=locked, status=S.WAITLISTED)
+            .order_by("ticket_type_id")
+            .values_list("ticket_type_id", flat=True)
+            .distinct()
+        )
+        for ticket_type_id in list(waiting_types):
+            ticket_type = TicketType.objects.select_for_update().get(pk=ticket_type_id)
+            offered += _offer_next(locked, ticket_type, now, slots={locked.pk: locked})
+    slot.capacity = locked.capacity
+    slot.confirmed, slot.held = locked.confirmed, locked.held
+    return offered
+
+
+def _change_capacity(locked, capacity, user):
+    """Inside the lock of `locked` (a TicketType or TimeSlot): set its capacity, never below the places taken."""
+    taken = locked.confirmed + locked.held
+    if capacity is None or capacity < max(taken, 1):
+        raise EventsError(
+            _("%(n)s places are taken already; the capacity cannot be lower.") % {"n": taken},
+            code="capacity_below_taken",
+            field="capacity",
+        )
+    previous = locked.capacity
+    if capacity == previous:
+        return []
+    locked.capacity = capacity
+    locked.save(update_fields=["capacity"])
+    _audit(
+        locked.fair,
+        f"events.{type(locked).__name__.lower()}_capacity",
+        user,
+        object=locked.pk,
+        previous=previous,
+        capacity=capacity,
+    )
+    return []
+
+
 def accept_offer(registration, *, user=None, payment_method="", now=None):
     """The visitor takes the place offered from the waiting list before the offer expires. A paid ticket is then
     held with an order paid by `payment_method` (default: the default of the methods available now)."""
@@ -656,9 +797,10 @@ def accept_offer(registration, *, user=None, payment_method="", now=None):
             raise EventsError(_("Sorry, this offer has expired."), code="offer_expired")
         if ticket_type.is_free:
             _add([slot, ticket_type], held=-reg.people, confirmed=reg.people)
-            reg.status, reg.confirmed_at = S.CONFIRMED, now
+            Registration.TRANSITIONS.move(reg, S.CONFIRMED, EventsError)
+            reg.confirmed_at = now
         else:
-            reg.status = S.HELD
+            Registration.TRANSITIONS.move(reg, S.HELD, EventsError)
             reg.order = _ticket_order(reg, _checked_payment_method(payment_method), now)
         reg.offer_expires_at = None
         reg.save(update_fields=["status", "confirmed_at", "order", "offer_expires_at"])
@@ -732,7 +874,8 @@ def on_order_paid(sender, order, **kwargs):
             _audit(reg.fair, "events.payment_for_inactive_registration", None, registration=reg.pk, order=order.number)
             continue
         _add([slots.get(reg.slot_id), ticket_type], held=-reg.people, confirmed=reg.people)
-        reg.status, reg.confirmed_at = S.CONFIRMED, timezone.now()
+        Registration.TRANSITIONS.move(reg, S.CONFIRMED, EventsError)
+        reg.confirmed_at = timezone.now()
         reg.save(update_fields=["status", "confirmed_at"])
         _audit(reg.fair, "events.registration_confirmed", None, registration=reg.pk, order=order.number)
         _notify(reg, "confirmed")
@@ -755,10 +898,10 @@ def ticket_payment_deadline(sender, order, method, due, **kwargs):
 def on_order_closed(sender, order, reason, **kwargs):
     for pk in registrations_for_order(order).values_list("pk", flat=True):
         reg, slots, ticket_type = _locked_registration(Registration(pk=pk), waiting=True)
-        if reg.status not in (S.HELD, S.CONFIRMED):
+        status = S.RELEASED if reason == "expired" else S.CANCELLED
+        if reg.status not in (S.HELD, S.CONFIRMED) or not Registration.TRANSITIONS.allows(reg.status, status):
             continue
         slot = slots.get(reg.slot_id)
-        status = S.RELEASED if reason == "expired" else S.CANCELLED
         _release(reg, status, slot, ticket_type, None, reason)
         _offer_next(slot, ticket_type, slots=slots)
         _notify(reg, status)

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
+from . import fair_results, services
 from .forms import ApplicationForm, BookingForm
 from .models import Stall, StallApplication, StallBooking
 
@@ -106,6 +106,8 @@ def fair_context(request, fair):
         "can_apply": fair.applications_are_open(),
         "is_vendor": bool(my_vendors),
         "font_size": max(1.0, min(fair.plan_width, fair.plan_height) / 40),
+        # The organiser's published results, after the fair only (no query before it ends).
+        "public_results": fair_results.public_results(fair),
     }
 
 

@@ -32,9 +32,16 @@ LOG_ACTIONS = [
         _("Payment for ended registration"),
         _("Payment for an ended visitor registration"),
     ),
+    ("events.tickettype_capacity", _("Change ticket capacity"), _("Ticket type capacity changed")),
+    ("events.timeslot_capacity", _("Change slot capacity"), _("Time slot capacity changed")),
     ("events.checked_in", _("Check in"), _("Visitor checked in")),
     ("events.checkin_role_granted", _("Grant check-in role"), _("Check-in role granted")),
     ("events.checkin_role_revoked", _("Revoke check-in role"), _("Check-in role revoked")),
+    ("events.sale_recorded", _("Record sale"), _("Sale recorded at a stall")),
+    ("events.sale_corrected", _("Correct sale"), _("Sale at a stall corrected")),
+    ("events.sale_voided", _("Void sale"), _("Sale at a stall voided")),
+    ("events.results_published", _("Publish results"), _("Fair results shown on the fair page")),
+    ("events.results_unpublished", _("Unpublish results"), _("Fair results no longer shown on the fair page")),
 ]
 
 
@@ -97,3 +104,34 @@ def add_vendor_stall_panel(request, panels):
     panel = admin_views.vendor_stall_panel(request)
     if panel is not None:
         panels.append(panel)
+
+
+def register_fair_series():
+    from wagtail.snippets.models import register_snippet
+
+    from .results_admin import FairSeriesViewSet
+
+    register_snippet(FairSeriesViewSet)
+
+
+register_fair_series()
+
+
+@hooks.register("register_page_cache_audience")
+def vendor_audience(user):
+    """The fair map marks the reader's own stalls: people who work for vendors get a copy per set of vendors,
+    so a vendor never sees another vendor's marks (cms.personal_cache)."""
+    from .services import vendors_of
+
+    vendor_ids = sorted(vendors_of(user).values_list("pk", flat=True))
+    return "v" + "-".join(map(str, vendor_ids)) if vendor_ids else None
+
+
+@hooks.register("private_media_access")
+def stall_application_files(user, name):
+    """A stall application's uploads (food licence): the applicant vendor's members and organisers."""
+    from .models import StallApplication
+    from .services import can_see_application_files
+
+    applications = StallApplication.objects.filter(food_licence=name).select_related("vendor")
+    return any(can_see_application_files(user, application) for application in applications)

@@ -1,4 +1,5 @@
-"""Keep cached pages (cms.page_cache) true to each product's stock state and each fair's stalls.
+"""Keep cached pages (cms.page_cache) true to each product's stock state and each fair's stalls, and the
+personal parts (cms.personal_cache) true to each reader's cart and vendor memberships.
 
 Pages show a product's state (in stock / only a few left / sold out), not its count. A stock change
 bumps the page cache only when it moves a product into another state, so a checkout rush does not
@@ -9,9 +10,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from cms import page_cache
+from cms import page_cache, personal_cache
 
-from .models import ProductStock, stock_state_for
+from .models import ProductStock, VendorMember, stock_state_for
 
 STATE_KEY = "marketplace:stock-state:{}"
 STATE_SECONDS = 60 * 60 * 24
@@ -44,3 +45,5 @@ def _stock_row_saved(sender, instance, **kwargs):
 
 post_save.connect(_stock_row_saved, sender=ProductStock, dispatch_uid="page-cache-stock-saved")
 post_delete.connect(page_cache.bump, sender=ProductStock, dispatch_uid="page-cache-stock-deleted")
+# The vendors whose stalls the fair map marks as the reader's (the cart count: Cart._store and _delete).
+personal_cache.connect_owner(VendorMember)

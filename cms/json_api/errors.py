@@ -23,6 +23,7 @@ STATUS_BY_CODE = {
     "address_required": 400,
     "unknown_product": 400,
     "unknown_address": 400,
+    "invalid_address": 400,
     "amount_mismatch": 400,
     # 401/403: who is asking, and whether they may.
     "unauthorized": 401,

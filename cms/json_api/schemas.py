@@ -36,12 +36,3 @@ ERROR_401 = {401: Error}
 ERROR_403 = {403: Error}
 ERROR_404 = {404: Error}
 ERROR_409 = {409: Error}
-
-
-def request_fingerprint(payload):
-    """A digest of a request body (a ninja Schema): a retry with the same idempotency key must send the same."""
-    import hashlib
-    import json
-
-    canonical = json.dumps(payload.dict(), sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()

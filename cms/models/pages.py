@@ -9,7 +9,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from cms.blocks import BodyBlock, HomeSectionsBlock
@@ -45,6 +45,15 @@ class SitePage(BilingualTitleMixin, Page):
 
     class Meta:
         abstract = True
+
+    def get_view_restrictions(self):
+        """Wagtail's query, asked on every page served, only when a restriction may apply (cms.page_cache keeps
+        the restricted pages' paths in the cache, following every restriction and page move)."""
+        from cms import page_cache
+
+        if not page_cache.may_be_restricted(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def get_card_image(self):
         return self.social_image

@@ -329,3 +329,23 @@ def header_links(context):
     for hook in hooks.get_hooks(HEADER_LINKS_HOOK):
         links.extend(hook(request) or ())
     return links
+
+
+@register.filter
+def account_name(user):
+    """The name the header shows a signed-in person: their full name, else their username; a mobile number
+    or an e-mail address used as the username is masked (138****0000, z***@…), as the header may be seen by
+    people standing by."""
+    from cms.privacy import mask_phone
+
+    name = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
+    if name:
+        return name
+    username = str(user.get_username()) if hasattr(user, "get_username") else ""
+    digits = username.lstrip("+").replace(" ", "").replace("-", "")
+    if digits.isdigit() and len(digits) >= 7:
+        return mask_phone(digits)
+    if "@" in username:
+        local = username.split("@", 1)[0]
+        return (local[:1] + "***") if local else "***"
+    return username

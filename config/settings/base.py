@@ -63,9 +63,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a page-cache hit and /healthz are answered here, through only the middleware below that they
+    # need (security headers, session, locale, CSRF cookie, X-Frame-Options, CSP; cms/page_cache.py).
+    "cms.page_cache.FastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware, keeping a session the fast path already read.
+    "cms.page_cache.PreloadedSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "cms.middleware.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,13 +6,13 @@ Another unit's orders or pages answer 404 `not_found`, like unknown ones.
 
 import datetime
 from datetime import date
-from typing import Annotated
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
+from cms.json_api import idempotency
 from cms.json_api.schemas import (
     ERROR_400,
     ERROR_401,
@@ -21,7 +21,6 @@ from cms.json_api.schemas import (
     ERROR_409,
     Money,
     money,
-    request_fingerprint,
 )
 
 from ..checkout.models import Order, PaymentMethod
@@ -274,24 +273,11 @@ def create_unit_order(
     request,
     unit_id: int,
     payload: UnitOrderIn,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="X-Idempotency-Key",
-            description="Any unique string (≤ 80 characters) per order attempt; a retry with the same key and "
-            "body returns the first order (200); the same key with another body answers 422",
-        ),
-    ] = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ):
     """Above the unit's approval threshold the order answers `awaiting_approval` and holds its stock."""
     unit = _member_unit(request.auth, unit_id)
-    key = (idempotency_key or "").strip()
-    if len(key) > 80:
-        raise MarketplaceError(
-            _("The idempotency key is longer than %(max)s characters.") % {"max": 80},
-            code="invalid",
-            field="X-Idempotency-Key",
-        )
+    key = idempotency.clean_key(idempotency_key, MarketplaceError)
     retried = bool(key) and Order.objects.filter(buyer=request.auth, idempotency_key=key).exists()
     address = unit.addresses.filter(pk=payload.address_id).first()
     if address is None:
@@ -309,7 +295,7 @@ def create_unit_order(
         payment_method=payload.payment_method,
         note=payload.note,
         idempotency_key=key,
-        idempotency_fingerprint=request_fingerprint(payload),
+        idempotency_fingerprint=idempotency.request_fingerprint(payload),
     )
     return Status(200 if retried else 201, _order_out(order))
 

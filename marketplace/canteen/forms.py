@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.fields import WagtailImageField
 
+from cms.divisions import DivisionFieldsMixin
+
 from ..checkout.forms import offered_payment_methods
 from ..checkout.models import PaymentMethod
 from .models import BuyerUnit, CanteenAddress, UnitMember
@@ -30,7 +32,9 @@ class UnitApplicationForm(forms.ModelForm):
         ]
 
 
-class CanteenAddressForm(forms.ModelForm):
+class CanteenAddressForm(DivisionFieldsMixin, forms.ModelForm):
+    """A canteen's delivery address: 省/市/区 from China's administrative divisions (cms.divisions)."""
+
     class Meta:
         model = CanteenAddress
         fields = ["name", "recipient", "phone", "province", "city", "district", "street"]

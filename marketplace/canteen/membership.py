@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from cms import personal_cache
+
 from .models import BuyerUnit, UnitMember
 
 CACHE_KEY = "canteen:member-units:v1:{user}"
@@ -65,6 +67,8 @@ def forget(user_ids):
     cache.delete_many(keys)
     # A request between this change and its commit may have cached the old state: clear again after it.
     transaction.on_commit(lambda: cache.delete_many(keys))
+    # Their header link and their audience on cached pages (canteen-only products) follow at once.
+    personal_cache.forget(user_ids)
 
 
 def _member_changed(sender, instance, **kwargs):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from wagtail.log_actions import log
 
+from cms.divisions import division_errors
 from cms.models import County, MountainCountyMembership
 
 from ..checkout import notifications, signals
@@ -226,6 +227,9 @@ def _clean_address(address):
     except ValidationError as error:
         first_field, messages = next(iter(error.message_dict.items()))
         raise MarketplaceError(messages[0], code="invalid", field=first_field) from error
+    # 省/市/区 from China's administrative divisions, as on the address forms.
+    for name, error in division_errors(address.province, address.city, address.district).items():
+        raise MarketplaceError(error.messages[0], code="invalid_address", field=name)
 
 
 def _address_data(address):
@@ -473,7 +477,7 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
         if part.received_at is not None:
             raise MarketplaceError(_("This delivery has already been received."), code="invalid_state")
-        if part.status != VendorOrder.Status.SHIPPED:
+        if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.DELIVERED):
             raise MarketplaceError(
                 _(
                     "%(vendor)s has not shipped this part yet (it is %(status)s): "

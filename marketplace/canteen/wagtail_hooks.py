@@ -167,3 +167,12 @@ def canteen_header_link(request):
         return []
     url = reverse("canteen_dashboard", args=[units[0]["pk"]]) if len(units) == 1 else reverse("canteen_units")
     return [{"url": url, "label": pgettext("header link", "Canteen"), "name": "canteen"}]
+
+
+@hooks.register("register_page_cache_audience")
+def canteen_audience(user):
+    """Members of a verified unit see canteen-only products (catalogue.audiences_for): their own copy of
+    cached pages. No unit has its own prices today; a per-unit price list would add the unit here."""
+    from .membership import verified_units
+
+    return "canteen" if verified_units(user) else None

@@ -2,7 +2,21 @@
 
 from django.db import transaction
 
+from cms.accounts.backends import normalize_mobile
+
 from .models import DeliveryAddress
+
+
+def suggested_phone(user):
+    """The mobile number to pre-fill on a new address: the account's own (a phone account's username), else the
+    phone of the buyer's default address (else of the newest one); "" when there is none."""
+    if user is None or not user.is_authenticated:
+        return ""
+    own = normalize_mobile(user.get_username())
+    if own:
+        return own
+    address = DeliveryAddress.objects.filter(user=user).order_by("-is_default", "-created_at", "-pk").first()
+    return address.phone if address is not None else ""
 
 
 def save_address(address, *, make_default=False):

@@ -28,7 +28,7 @@ from wagtail.admin.widgets.button import Button
 
 from ..models import VendorMember, VendorPage
 from ..services.errors import MarketplaceError
-from . import exports, services
+from . import carriers, exports, services
 from .models import Order, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 VIEW_PERMISSION = "marketplace.view_order"
@@ -282,7 +282,9 @@ class OrderIndexView(ExportingListingView):
 
 
 class ShipForm(forms.Form):
-    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=40)
+    carrier = forms.ChoiceField(
+        label=gettext_lazy("Carrier"), choices=[("", gettext_lazy("Choose…")), *carriers.choices()]
+    )
     tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), max_length=60)
 
 

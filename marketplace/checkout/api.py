@@ -7,16 +7,16 @@ Unknown product ids in an order answer 400 `unknown_product` (the request is wro
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.conf import settings
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt, condecimal
 
-from cms.json_api import register_domain_error
-from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money, request_fingerprint
+from cms.divisions import division_errors
+from cms.json_api import idempotency, register_domain_error
+from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money
 from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
 
 from ..services.errors import MarketplaceError
@@ -29,8 +29,6 @@ register_domain_error(MarketplaceError)
 
 router = Router(tags=["orders"])
 
-IDEMPOTENCY_HEADER = "X-Idempotency-Key"
-IDEMPOTENCY_KEY_MAX = 80  # Order.idempotency_key
 # The request field a place_order refusal is about, when the service does not say.
 FIELD_FOR_CODE = {
     "invalid_quantity": "lines",
@@ -158,8 +156,10 @@ class VendorPartOut(Schema):
     status: str
     status_display: str
     subtotal: Money
-    carrier: str
+    carrier: str = Field(description="The carrier's code (sf, zto, yto, yunda, sto, jd, ems, chinapost) or older text")
+    carrier_name: str = Field(description="The carrier's name in the request's language")
     tracking_number: str
+    tracking_url: str = Field(description="The parcel's public tracking page, or empty")
     shipped_at: datetime | None
     delivered_at: datetime | None
 
@@ -327,7 +327,9 @@ def _order_out(order, payment_error=None):
                 "status_display": str(part.get_status_display()),
                 "subtotal": money(part.subtotal),
                 "carrier": part.carrier,
+                "carrier_name": str(part.carrier_name),
                 "tracking_number": part.tracking_number,
+                "tracking_url": part.tracking_url,
                 "shipped_at": part.shipped_at,
                 "delivered_at": part.delivered_at,
             }
@@ -349,7 +351,11 @@ def _address(user, payload):
             )
         return Address.from_model(saved)
     if payload.address is not None:
-        return Address(**payload.address.dict())
+        address = payload.address.dict()
+        # The same lists as the address forms (cms.divisions): a 省/市/区 that do not belong together are refused.
+        for name, error in division_errors(address["province"], address["city"], address["district"]).items():
+            raise MarketplaceError(error.messages[0], code="invalid_address", field=f"address.{name}")
+        return Address(**address)
     return None
 
 
@@ -382,14 +388,7 @@ def get_cart(request):
 def create_order(
     request,
     payload: OrderIn,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias=IDEMPOTENCY_HEADER,
-            description="Any unique string (≤ 80 characters) per order attempt; a retry with the same key "
-            "returns the first order (200) instead of placing another",
-        ),
-    ] = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ):
     """Place an order: stock is reserved at once; the order waits for payment until `payment_due_at`.
 
@@ -400,13 +399,7 @@ def create_order(
     that key was used for a different request.
     """
     user = request.auth
-    key = (idempotency_key or "").strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise MarketplaceError(
-            _("The idempotency key is longer than %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX},
-            code="invalid",
-            field=IDEMPOTENCY_HEADER,
-        )
+    key = idempotency.clean_key(idempotency_key, MarketplaceError)
     address = _address(user, payload)
     retried = bool(key) and _orders_of(user).filter(idempotency_key=key).exists()
     try:
@@ -417,7 +410,7 @@ def create_order(
             address=address,
             note=payload.note,
             idempotency_key=key,
-            idempotency_fingerprint=request_fingerprint(payload),
+            idempotency_fingerprint=idempotency.request_fingerprint(payload),
         )
     except MarketplaceError as exc:
         if exc.code == "not_found":

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from cms import personal_cache
+
 from ..catalogue import audiences_for
 from ..models import ProductPage
 from ..services.errors import MarketplaceError
@@ -157,6 +159,7 @@ class Cart:
             CartItem.objects.update_or_create(
                 user=self.user, product_id=product_id, defaults={"quantity": quantity, "unit_price_seen": seen}
             )
+            personal_cache.forget([self.user.pk])  # the header's cart count on cached pages
             return
         stored = dict(self.session.get(SESSION_KEY) or {})
         stored[str(product_id)] = [quantity, str(seen)]
@@ -167,6 +170,7 @@ class Cart:
         product_ids = [int(pk) for pk in product_ids]
         if self.user is not None:
             CartItem.objects.filter(user=self.user, product_id__in=product_ids).delete()
+            personal_cache.forget([self.user.pk])
             return
         stored = dict(self.session.get(SESSION_KEY) or {})
         for pk in product_ids:

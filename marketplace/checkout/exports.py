@@ -107,7 +107,7 @@ def vendor_part_rows(parts):
             "note": order.note,
             **_line_row(line),
             "subtotal": part.subtotal,
-            "carrier": part.carrier,
+            "carrier": str(part.carrier_name),
             "tracking_number": part.tracking_number,
         }
 
@@ -135,7 +135,7 @@ def staff_order_rows(orders, vendor=None):
             "recipient": order.recipient,
             "phone": order.phone,
             "address": order.delivery_address,
-            "carrier": part.carrier if part else "",
+            "carrier": str(part.carrier_name) if part else "",
             "tracking_number": part.tracking_number if part else "",
         }
 

@@ -5,9 +5,11 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cms.divisions import DivisionFieldsMixin
 from cms.validators import MAX_DB_INT
 
 from ..signup_forms import normalise_phone
+from .addresses import suggested_phone
 from .models import DeliveryAddress, PaymentMethod
 from .payment_methods import available_payment_methods, default_payment_method, payment_method_choices
 from .payment_methods import online_payments_configured as online_payments_configured  # noqa: F401 (re-export)
@@ -78,7 +80,9 @@ class CartLineForm(forms.Form):
         return data
 
 
-class AddressForm(forms.ModelForm):
+class AddressForm(DivisionFieldsMixin, forms.ModelForm):
+    """A delivery address: 省/市/区 from China's administrative divisions (cms.divisions), checked together."""
+
     make_default = forms.BooleanField(label=_("Use as my default address"), required=False)
 
     class Meta:
@@ -129,7 +133,9 @@ class CheckoutForm(forms.Form):
         self.fields["address"].initial = str(default.pk) if default else NEW_ADDRESS
         set_payment_choices(self.fields["payment_method"])
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
-        self.new_address = AddressForm(data if self._wants_new_address(data) else None, prefix="new")
+        self.new_address = AddressForm(
+            data if self._wants_new_address(data) else None, prefix="new", initial={"phone": suggested_phone(user)}
+        )
 
     @staticmethod
     def _wants_new_address(data):

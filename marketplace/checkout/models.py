@@ -14,6 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.state_machine import Transitions
+
+from . import carriers
+
 ZERO = Decimal("0.00")
 
 
@@ -91,6 +95,18 @@ class Order(models.Model):
 
     # Statuses in which the order holds stock and can still be paid or cancelled by the buyer.
     OPEN_UNPAID = (Status.AWAITING_APPROVAL, Status.PENDING_PAYMENT)
+    # A canteen unit's order starts awaiting approval, every other order pending payment.
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.AWAITING_APPROVAL: {Status.PENDING_PAYMENT, Status.CANCELLED},
+            Status.PENDING_PAYMENT: {Status.PAID, Status.CANCELLED},
+            Status.PAID: {Status.PARTLY_SHIPPED, Status.SHIPPED, Status.COMPLETED, Status.REFUNDED},
+            Status.PARTLY_SHIPPED: {Status.SHIPPED, Status.COMPLETED, Status.REFUNDED},
+            Status.SHIPPED: {Status.COMPLETED, Status.REFUNDED},
+            Status.COMPLETED: {Status.REFUNDED},
+        },
+    )
 
     number = models.CharField(_("order number"), max_length=20, unique=True, default=new_order_number)
     # Null for a guest's order (a paid fair ticket bought without an account): the guest_* fields then say
@@ -223,6 +239,17 @@ class VendorOrder(models.Model):
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # A fully refunded order cancels its parts, whatever they had reached.
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.PENDING: {Status.TO_SHIP, Status.CANCELLED},
+            Status.TO_SHIP: {Status.SHIPPED, Status.CANCELLED},
+            Status.SHIPPED: {Status.DELIVERED, Status.CANCELLED},
+            Status.DELIVERED: {Status.CANCELLED},
+        },
+    )
+
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="vendor_orders")
     vendor = models.ForeignKey(
         "marketplace.VendorPage", on_delete=models.PROTECT, related_name="vendor_orders", verbose_name=_("vendor")
@@ -230,6 +257,7 @@ class VendorOrder(models.Model):
     vendor_name = models.CharField(_("vendor"), max_length=255)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
+    # A code from checkout/carriers.py ("sf"); text typed before the list stays as it was.
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
@@ -275,6 +303,16 @@ class VendorOrder(models.Model):
 
     def __str__(self):
         return f"{self.order.number} / {self.vendor_name}"
+
+    @property
+    def carrier_name(self):
+        """The carrier as people read it: a known carrier's translated name, an older free text as it is."""
+        return carriers.display_name(self.carrier)
+
+    @property
+    def tracking_url(self):
+        """The parcel's public tracking page ("" for an unknown carrier or without a number)."""
+        return carriers.tracking_url(self.carrier, self.tracking_number)
 
 
 class OrderLine(models.Model):

@@ -98,7 +98,7 @@ def _buyer_sms(order, kind, part, reason):
     if kind == "shipped":
         params = {
             "number": order.number,
-            "carrier": part.carrier,
+            "carrier": str(part.carrier_name),
             "tracking": part.tracking_number,
             "link": link,
         }

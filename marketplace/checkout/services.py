@@ -21,10 +21,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.json_api import idempotency
+
 from ..catalogue import audiences_for
 from ..models import ProductPage, ProductStock, VendorPage
 from ..services.errors import MarketplaceError
-from . import payment_methods, signals
+from . import carriers, payment_methods, signals
 from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 CENT = Decimal("0.01")
@@ -77,7 +79,7 @@ def log_event(order, action, *, user=None, from_status="", to_status="", note=""
 
 def _set_status(order, status, *, user=None, action=None, note=""):
     previous = order.status
-    order.status = status
+    Order.TRANSITIONS.move(order, status, MarketplaceError)
     log_event(order, action or f"status:{status}", user=user, from_status=previous, to_status=status, note=note)
 
 
@@ -152,12 +154,7 @@ def _new_payment_reference():
 
 def _replayed(existing, fingerprint):
     """The order a retried request (same idempotency key) placed; a different request with that key is refused."""
-    if fingerprint and existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
-        raise MarketplaceError(
-            _("This idempotency key was already used for a different order request. Use a new key."),
-            code="idempotency_mismatch",
-        )
-    return existing
+    return idempotency.check_replay(existing, fingerprint, MarketplaceError)
 
 
 def place_order(
@@ -573,13 +570,17 @@ def record_bank_transfer(order, *, amount, received_on, bank_reference, user):
 
 
 def mark_vendor_order_shipped(vendor_order, *, carrier, tracking_number, user):
+    """Ship a vendor's part with a carrier from checkout/carriers.py (its code, or a name such as 顺丰)."""
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
     if not carrier or not tracking_number:
         raise MarketplaceError(_("Enter the carrier and the tracking number."), code="tracking_required")
+    carrier = carriers.code_for(carrier)
+    if not carrier:
+        raise MarketplaceError(_("Choose a carrier from the list."), code="unknown_carrier", field="carrier")
     with transaction.atomic():
         order = _locked(vendor_order.order)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk)
-        if part.status != VendorOrder.Status.TO_SHIP:
+        if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.SHIPPED):
             raise MarketplaceError(
                 _("This part of the order is %(status)s and cannot be shipped now.")
                 % {"status": part.get_status_display()},

@@ -443,7 +443,8 @@ def address_list(request):
 
 
 def _address_form_view(request, address):
-    form = AddressForm(request.POST or None, instance=address)
+    initial = {} if address.pk else {"phone": addresses.suggested_phone(request.user)}
+    form = AddressForm(request.POST or None, instance=address, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         saved.user = request.user

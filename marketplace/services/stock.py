@@ -86,3 +86,31 @@ def set_stock(product, quantity, user):
             )
     product.__dict__.pop("current_stock", None)
     return stock
+
+
+def take_stock(product, quantity):
+    """Take `quantity` units of a product that tracks stock, for a sale outside the checkout (at a fair stall).
+
+    Never below zero: one conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`), so sales recorded at
+    once by several people or hosts cannot oversell. Runs in the caller's transaction (the caller records what
+    the units were taken for). Returns how many units were taken (0 when the product does not track stock);
+    raises MarketplaceError `out_of_stock` with what is left."""
+    if not product.track_stock:
+        return 0
+    if not ProductStock.objects.move(product.pk, -quantity, only_if_enough=True):
+        left = ProductStock.objects.filter(product_id=product.pk).values_list("quantity", flat=True).first() or 0
+        raise MarketplaceError(
+            _("Only %(left)s %(unit)s of %(name)s left.") % {"left": left, "unit": product.unit, "name": product.title}
+            if left
+            else _("%(name)s is sold out.") % {"name": product.title},
+            code="out_of_stock",
+            field="quantity",
+        )
+    product.__dict__.pop("current_stock", None)
+    return quantity
+
+
+def give_back_stock(product_id, quantity):
+    """Return units that `take_stock` took (a voided or corrected sale). Runs in the caller's transaction."""
+    if quantity > 0:
+        ProductStock.objects.move(product_id, quantity)

@@ -124,6 +124,12 @@ BAD_REQUESTS = [
     ("no address", lambda s: {k: v for k, v in _bad(s, "cake", 1).items() if k != "address"}, 400, "address_required"),
     ("address incomplete", lambda s: _bad(s, "cake", 1) | {"address": {"recipient": "张三"}}, 400, "invalid"),
     ("address and address_id", lambda s: _bad(s, "cake", 1) | {"address_id": 1}, 400, "invalid"),
+    (
+        "district of another city",
+        lambda s: _bad(s, "cake", 1) | {"address": {**ADDRESS_FIELDS, "district": "柯城区"}},
+        400,
+        "invalid_address",
+    ),
     ("note too long", lambda s: _bad(s, "cake", 1) | {"note": "长" * 201}, 400, "invalid"),
 ]
 

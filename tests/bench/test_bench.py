@@ -146,8 +146,9 @@ def test_first_live_finds_home_and_none(home_page):
     assert first_live("cms.CampaignPage")() is None
 
 
-def test_registry_starts_with_floor_and_names_are_unique():
-    assert PAGES[0] == BenchPage("floor", "/healthz", PAGES[0].note)
+def test_registry_starts_with_the_floors_and_names_are_unique():
+    assert PAGES[0] == BenchPage("bare floor", "/", PAGES[0].note)
+    assert PAGES[1] == BenchPage("floor", "/healthz", PAGES[1].note)
     names = [page.name for page in registry()]
     assert len(names) == len(set(names))
     assert BenchPage("x", "http://example.com/a/b/?q=1").resolve() == "/a/b/?q=1"
@@ -176,6 +177,8 @@ def test_report_table_and_floor_fraction():
         "queries",
         "×",
         "floor",
+        "×",
+        "bare",
     ]
     assert "(no page)" in table
     assert "0.25" in table

@@ -14,7 +14,7 @@ import pytest
 from bench import http_rush
 from bench.__main__ import page_failures, parse_args, rush_failures
 from bench.load import run_python, wrk_command, wrk_script
-from bench.pages import CORE, FLOOR, UNCACHED_SUFFIX, BenchPage, select
+from bench.pages import BARE_FLOOR, CORE, FLOOR, UNCACHED_SUFFIX, BenchPage, select
 from bench.report import format_table
 from tests.support import postgres
 from tests.support.plugin import skip_or_fail
@@ -247,24 +247,33 @@ def test_bad_arguments_are_refused(argv, capsys):
 
 
 def _pages():
-    return [BenchPage(name, f"/{i}") for i, name in enumerate([FLOOR, "home", "other", *CORE[2:]])]
+    return [BenchPage(name, f"/{i}") for i, name in enumerate([BARE_FLOOR, FLOOR, "other", *CORE[2:]])]
 
 
-def test_core_pages_in_order_with_session_variants():
+def test_core_pages_in_order_with_reader_and_uncached_variants():
+    from cms.page_cache import MAX_QUERY_LENGTH
+
     chosen = select(_pages())
     names = [p.name for p in chosen]
-    assert names[0] == FLOOR and "other" not in names
-    assert names.index("home" + UNCACHED_SUFFIX) == names.index("home") + 1
-    variant = chosen[names.index("product" + UNCACHED_SUFFIX)]
-    assert (
-        variant.path == chosen[names.index("product")].path and ("Cookie", variant.headers[0][1]) == variant.headers[0]
-    )
+    assert names[:2] == [BARE_FLOOR, FLOOR] and "other" not in names
+    home = names.index("home")
+    assert names[home + 1 : home + 4] == ["home ·buyer", "home ·canteen", "home" + UNCACHED_SUFFIX]
+    product = chosen[names.index("product")]
+    uncached = chosen[names.index("product" + UNCACHED_SUFFIX)].resolve()
+    assert uncached.startswith(product.path + "?_uncached=") and len(uncached.split("?")[1]) > MAX_QUERY_LENGTH
+    buyer = chosen[names.index("product ·buyer")]
+    assert buyer.path == product.path and callable(buyer.headers)  # a real session, made when the run starts
+    assert names.index("cart") > names.index("sitemap" + UNCACHED_SUFFIX)
     assert "other" in [p.name for p in select(_pages(), all_pages=True)]
 
 
-def test_only_keeps_the_floor_and_knows_variants():
-    assert [p.name for p in select(_pages(), only=["other"])] == [FLOOR, "other"]
-    assert [p.name for p in select(_pages(), only=["home" + UNCACHED_SUFFIX])] == [FLOOR, "home" + UNCACHED_SUFFIX]
+def test_only_keeps_the_floors_and_knows_variants():
+    assert [p.name for p in select(_pages(), only=["other"])] == [BARE_FLOOR, FLOOR, "other"]
+    assert [p.name for p in select(_pages(), only=["home" + UNCACHED_SUFFIX])] == [
+        BARE_FLOOR,
+        FLOOR,
+        "home" + UNCACHED_SUFFIX,
+    ]
     with pytest.raises(KeyError):
         select(_pages(), only=["nope"])
 

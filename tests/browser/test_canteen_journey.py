@@ -122,7 +122,7 @@ def test_order_approve_ship_receive_and_file_the_share(
         log_in(vendor, live_server, vendor_user)
         admin = vendor.new_page()
         admin.goto(f"{base}/admin/vendor-orders/{part.pk}/")
-        admin.locator("#id_carrier").fill("顺丰")
+        admin.locator("#id_carrier").select_option("sf")
         admin.locator("#id_tracking_number").fill("SF100200")
         admin.locator("#ship-form button[type=submit]").click()
         admin.wait_for_load_state()

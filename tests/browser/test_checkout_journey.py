@@ -59,9 +59,11 @@ def test_visitor_checks_out_by_bank_transfer_and_vendor_sees_its_line(
 
     expect(page.locator("input[name=address][value=new]")).to_be_checked()
     page.locator("#id_new-recipient").fill("张三")
-    page.locator("#id_new-phone").fill("13800138000")
-    page.locator("#id_new-city").fill("杭州市")
-    page.locator("#id_new-district").fill("拱墅区")
+    # The account's mobile number is pre-filled; 省/市/区 are chosen from lists that follow each other.
+    expect(page.locator("#id_new-phone")).to_have_value("13800138000")
+    expect(page.locator("#id_new-province")).to_have_value("浙江省")
+    page.locator("#id_new-city").select_option("杭州市")
+    page.locator("#id_new-district").select_option("拱墅区")
     page.locator("#id_new-street").fill("湖墅南路 1 号")
     # Online payment is not configured here: bank transfer is stated as the way to pay, nothing to choose.
     expect(page.locator("[data-payment-method=bank_transfer]")).to_contain_text("对公转账")

@@ -223,6 +223,9 @@ def test_approver_manages_canteen_addresses(unit_a):
     with pytest.raises(MarketplaceError) as invalid:
         services.add_address(unit_a, user=approver, data={**ADDRESS, "street": ""})
     assert (invalid.value.code, invalid.value.field) == ("invalid", "street")
+    with pytest.raises(MarketplaceError) as elsewhere:
+        services.add_address(unit_a, user=approver, data={**ADDRESS, "district": "柯城区"})
+    assert (elsewhere.value.code, elsewhere.value.field) == ("invalid_address", "district")
     services.update_address(added, user=approver, data={**ADDRESS, "name": "新二食堂"})
     added.refresh_from_db()
     assert added.name == "新二食堂"

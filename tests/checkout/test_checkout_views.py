@@ -63,9 +63,15 @@ def test_address_add_edit_default_delete(buyer_client, buyer, home_page):
 
     response = buyer_client.post(reverse("address_edit", args=[second.pk]), address_data(phone="123"))
     assert response.status_code == 200 and response.context["form"].errors["phone"]
-    buyer_client.post(reverse("address_edit", args=[second.pk]), address_data(recipient="王五", city="丽水市"))
+    # 柯城区 is in 衢州市, not in 丽水市: refused, with the message on the district.
+    response = buyer_client.post(reverse("address_edit", args=[second.pk]), address_data(city="丽水市"))
+    assert [e.code for e in response.context["form"].errors.as_data()["district"]] == ["district"]
+    assert "丽水市" in response.context["form"].errors["district"][0]
+    buyer_client.post(
+        reverse("address_edit", args=[second.pk]), address_data(recipient="王五", city="丽水市", district="莲都区")
+    )
     second.refresh_from_db()
-    assert second.city == "丽水市"
+    assert (second.city, second.district) == ("丽水市", "莲都区")
 
     buyer_client.post(reverse("address_default", args=[second.pk]))
     assert list(DeliveryAddress.objects.filter(is_default=True)) == [second]

@@ -105,10 +105,10 @@ def test_shipped_cancelled_and_expired_by_sms(client, shop, django_capture_on_co
     part = order.vendor_orders.get()
     client.force_login(shop["vendor_user"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/vendor-orders/{part.pk}/ship/", {"carrier": "顺丰", "tracking_number": "SF42"})
+        response = client.post(f"/admin/vendor-orders/{part.pk}/ship/", {"carrier": "sf", "tracking_number": "SF42"})
     assert response.status_code == 302
     key, params = texts(MOBILE)[-1]
-    assert key == "order_shipped" and (params["carrier"], params["tracking"]) == ("顺丰", "SF42")
+    assert key == "order_shipped" and (params["carrier"], params["tracking"]) == ("顺丰速运", "SF42")
 
     with django_capture_on_commit_callbacks(execute=True):
         cancelled = place(shop, "phone_buyer")
@@ -146,7 +146,7 @@ def test_a_provider_failure_never_breaks_the_order(client, shop, django_capture_
     part = order.vendor_orders.get()
     client.force_login(shop["vendor_user"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/vendor-orders/{part.pk}/ship/", {"carrier": "顺丰", "tracking_number": "SF1"})
+        response = client.post(f"/admin/vendor-orders/{part.pk}/ship/", {"carrier": "sf", "tracking_number": "SF1"})
     assert response.status_code == 302
     part.refresh_from_db()
     assert part.status == VendorOrder.Status.SHIPPED

@@ -1,4 +1,4 @@
-"""The anonymous page cache (cms/page_cache.py): what is cached, CSRF tokens per visitor, invalidation on
+"""The page cache (cms/page_cache.py): what is cached, CSRF tokens per visitor, invalidation on
 publish/unpublish, stock state and stall changes, conditional GET, and checkout/registration on live rows."""
 
 import re
@@ -97,12 +97,13 @@ def test_personal_routes_of_a_fair_are_never_cached(client, make_fair):  # noqa:
     assert get(client, fair.url + "register/")[1] == "off"
 
 
-def test_logged_in_visitors_and_sessions_bypass_the_cache(client, home_page, django_user_model):
+def test_signed_in_readers_get_their_own_copy_and_api_clients_bypass_the_cache(client, home_page, django_user_model):
     assert get(client, "/")[1] == "miss"
     user = django_user_model.objects.create_user("buyer", "b@example.cn", "pw")
     client.force_login(user)
     response, state = get(client, "/")
-    assert state is None and response.status_code == 200
+    assert state == "miss" and response.status_code == 200  # the audience is part of the key
+    assert get(client, "/")[1] == "hit"
     other = Client(HTTP_AUTHORIZATION="Token abc")
     assert get(other, "/")[1] is None
 
@@ -126,7 +127,7 @@ def test_a_cached_page_gives_each_visitor_its_own_csrf_token_and_the_form_works(
         "/cart/add/", {"product": product.pk, "quantity": 2, "next": product.url, "csrfmiddlewaretoken": token_2}
     )
     assert added.status_code == 302, added.content[:500]
-    # Now it has a session (its cart): it gets the page made for it, not the cached one.
+    # Now it has a session (its cart) and a message waiting ("Added to your cart."): the page is rendered for it.
     response, state = get(second, product.url)
     assert state is None and response.status_code == 200
 

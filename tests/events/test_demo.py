@@ -285,3 +285,21 @@ def test_floor_plan_without_a_cjk_font(monkeypatch):
     data = events.demo.draw_floor_plan(events.demo.FAIRS[0], scale=3)
     with PILImage.open(io.BytesIO(data)) as picture:
         assert picture.size == (80 * 3, 48 * 3)
+
+
+def test_demo_results_past_fair_has_sales_and_the_series_groups_the_three(loaded):
+    """The past canteen market's results report is full (sales recorded at its stalls, one or more voided, results
+    published); the 2026 series groups the three demo fairs; a re-run records no sale twice."""
+    from events import fair_results
+    from events.models import FairSeries, StallSale
+
+    market = FairPage.objects.get(slug="canteen-market-provincial-offices")
+    results = fair_results.fair_results(market)
+    assert results["sales"]["count"] > 30 and results["sales"]["total"] > 0
+    assert results["stalls"]["selling"] == results["stalls"]["exhibitors"] > 0
+    assert results["visitors"]["checked_in"] > 0 and results["published"]
+    assert StallSale.objects.exclude(fair=market).count() == 0
+    assert "stall sales" in loaded["second"] and "fair series" in loaded["second"]
+    series = FairSeries.objects.get()
+    assert series.fairs.count() == 3
+    assert fair_results.public_results(market)["sales_amount"] == results["sales"]["total"]

@@ -10,7 +10,7 @@ from tests.support.queries import warm_count
 
 pytestmark = pytest.mark.django_db
 
-FAIR_PAGE_QUERIES = 19
+FAIR_PAGE_QUERIES = 17
 STALLS_JSON_QUERIES = 5
 
 

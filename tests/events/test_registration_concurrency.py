@@ -58,8 +58,10 @@ os.close(os.open(os.environ["GO"], os.O_RDONLY))
 row = {"code": None}
 try:
     reg = ticketing.register(fair=fair, request=ticketing.RegistrationRequest(
-        ticket_type=ticket, slot=slot, name="访客", phone="139%08d" % int(os.environ["I"]), people=1,
-        join_waitlist=os.environ.get("WAITLIST") == "1"))
+        ticket_type=ticket, slot=slot, name="访客",
+        phone=os.environ.get("PHONE") or "139%08d" % int(os.environ["I"]), people=1,
+        join_waitlist=os.environ.get("WAITLIST") == "1"),
+        idempotency_key=os.environ.get("KEY", ""), idempotency_fingerprint=os.environ.get("KEY", ""))
     row.update(status=reg.status, id=reg.pk)
 except ticketing.EventsError as exc:
     row.update(code=exc.code)
@@ -154,6 +156,16 @@ def test_many_visitors_one_slot_exactly_capacity_confirmed(checkout_pg_database,
             s["slot"],
         )
         assert offered == first_waiting and len(offered) == 1
+
+
+def test_one_idempotency_key_retried_at_once_registers_once(checkout_pg_database):
+    url = checkout_pg_database
+    s = scene(url, 5)
+    env = {"FAIR_ID": str(s["fair"]), "TICKET_ID": str(s["ticket"]), "SLOT_ID": str(s["slot"])}
+    rows = together(url, REGISTER, [{**env, "KEY": "retry-1", "PHONE": "13900000000"}] * 6)
+    assert not [r for r in rows if r["code"]], rows
+    assert len({r["id"] for r in rows}) == 1 and {r["status"] for r in rows} == {"confirmed"}
+    assert query(url, "SELECT confirmed, held FROM events_timeslot WHERE id = %s", s["slot"]) == [(1, 0)]
 
 
 def test_two_staff_scanning_one_ticket_check_it_in_once(checkout_pg_database):

@@ -185,6 +185,22 @@ def _stop(bin_dir: Path, data: Path, mode: str) -> None:
         _run([str(bin_dir / "pg_ctl"), "stop", "--pgdata", str(data), "--mode", mode, "--wait"], "stop")
 
 
+def stop_server(url: str, mode: str = "fast"):
+    """Stop a throwaway cluster's server in the middle of a test (a database outage); returns a function that
+    starts it again on the same port. The cluster's own `with` block still removes it afterwards."""
+    bin_dir = find_bin_dir()
+    assert bin_dir is not None
+    with _connect(url) as conn:
+        data = Path(conn.execute("SHOW data_directory").fetchone()[0])
+    _stop(bin_dir, data, mode)
+    workdir = data.parent  # throwaway_cluster's layout: data, server.log and the socket in one directory
+
+    def start_again():
+        _start(bin_dir, data, workdir / "server.log", workdir, urlsplit(url).port, SERVER_SETTINGS)
+
+    return start_again
+
+
 @contextlib.contextmanager
 def throwaway_cluster(*, port: int | None = None, quiet: bool = True) -> Iterator[str]:
     """Start a fresh PostgreSQL cluster; yield its DATABASE_URL; stop it and delete it afterwards."""
