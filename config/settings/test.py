@@ -9,8 +9,16 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("SMS_BACKEND", "cms.sms.backends.MemoryBackend")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="shanhai-test-media-"))
-os.environ.setdefault("PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix="shanhai-test-private-media-"))
+# Media folders of their own for each test process. A pytest-xdist worker inherits the controller's environment,
+# folders included, so it makes its own; Django subprocesses that a test starts (tests.support.postgres) inherit
+# and share the folders of the worker that started them.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if os.environ.get("SHANHAI_TEST_MEDIA_FOR", _worker) != _worker:
+    os.environ.pop("MEDIA_ROOT", None)
+    os.environ.pop("PRIVATE_MEDIA_ROOT", None)
+os.environ["SHANHAI_TEST_MEDIA_FOR"] = _worker
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix=f"shanhai-test-media-{_worker}"))
+os.environ.setdefault("PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix=f"shanhai-test-private-media-{_worker}"))
 
 from .base import *  # noqa: E402,F403
 

@@ -9,8 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cms.models import ApiToken
-
-from .conftest import bearer_client, order_body, post_json
+from tests.support.api import bearer_client, order_body, post_json
 
 pytestmark = pytest.mark.django_db
 

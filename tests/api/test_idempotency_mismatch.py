@@ -3,8 +3,8 @@
 import pytest
 
 from marketplace.checkout.models import Order
-
-from .conftest import order_body, post_json, stock
+from tests.factories import stock
+from tests.support.api import order_body, post_json
 
 pytestmark = pytest.mark.django_db
 

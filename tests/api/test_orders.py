@@ -7,9 +7,8 @@ from django.test import Client
 
 from cms.models import ApiToken
 from marketplace.checkout.models import CartItem, DeliveryAddress, Order, OrderLine
-from marketplace.checkout.services import Address, LineRequest, place_order
-
-from .conftest import ADDRESS, bearer_client, order_body, post_json, snapshot, stock
+from tests.factories import ADDRESS_FIELDS, place_order, stock
+from tests.support.api import bearer_client, order_body, post_json, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def test_place_order_with_bank_transfer(api, shop, buyer):
     assert body["payment_reference"] == order.payment_reference and body["payment_reference"].startswith("SHZ")
     assert set(body["bank_account"]) == {"name", "bank", "number"} and body["bank_account"]["number"]
     assert body["payment_due_at"] and body["client_secret"] is None and body["payment_error"] is None
-    assert body["address"] == ADDRESS and body["note"] == "请周末送"
+    assert body["address"] == ADDRESS_FIELDS and body["note"] == "请周末送"
     lines = {line["name"]: line for line in body["lines"]}
     assert lines["常山胡柚"] == {
         "product": shop["tangelo"].pk,
@@ -46,8 +45,8 @@ def test_place_order_with_bank_transfer(api, shop, buyer):
 
 
 def test_place_order_with_a_saved_address(api, shop, buyer, other_buyer):
-    mine = DeliveryAddress.objects.create(user=buyer, **{**ADDRESS, "recipient": "李四"})
-    theirs = DeliveryAddress.objects.create(user=other_buyer, **ADDRESS)
+    mine = DeliveryAddress.objects.create(user=buyer, **{**ADDRESS_FIELDS, "recipient": "李四"})
+    theirs = DeliveryAddress.objects.create(user=other_buyer, **ADDRESS_FIELDS)
     body = order_body((shop["cake"], 1))
     del body["address"]
     response = post_json(api, "/api/orders/", {**body, "address_id": theirs.pk})
@@ -127,7 +126,7 @@ BAD_REQUESTS = [
     ("address and address_id", lambda s: _bad(s, "cake", 1) | {"address_id": 1}, 400, "invalid"),
     (
         "district of another city",
-        lambda s: _bad(s, "cake", 1) | {"address": {**ADDRESS, "district": "柯城区"}},
+        lambda s: _bad(s, "cake", 1) | {"address": {**ADDRESS_FIELDS, "district": "柯城区"}},
         400,
         "invalid_address",
     ),
@@ -173,19 +172,10 @@ def test_malformed_json_is_400(api, shop):
     assert not Order.objects.exists()
 
 
-def _place(buyer, product, quantity=1):
-    return place_order(
-        buyer=buyer,
-        lines=[LineRequest(product.pk, quantity)],
-        payment_method="bank_transfer",
-        address=Address(**ADDRESS),
-    )
-
-
 def test_list_shows_own_orders_newest_first_paginated(api, shop, buyer, other_buyer):
-    first = _place(buyer, shop["cake"])
-    second = _place(buyer, shop["tangelo"], 2)
-    _place(other_buyer, shop["cake"])
+    first = place_order(buyer, (shop["cake"], 1))
+    second = place_order(buyer, (shop["tangelo"], 2))
+    place_order(other_buyer, (shop["cake"], 1))
     response = api.get("/api/orders/")
     assert response.status_code == 200
     body = response.json()
@@ -200,8 +190,8 @@ def test_list_shows_own_orders_newest_first_paginated(api, shop, buyer, other_bu
 
 
 def test_detail_is_own_only(api, shop, buyer, other_buyer):
-    mine = _place(buyer, shop["cake"])
-    theirs = _place(other_buyer, shop["tangelo"])
+    mine = place_order(buyer, (shop["cake"], 1))
+    theirs = place_order(other_buyer, (shop["tangelo"], 1))
     response = api.get(f"/api/orders/{mine.number}/")
     assert response.status_code == 200 and response.json()["number"] == mine.number
     for number in (theirs.number, "SH000000NOPE"):
@@ -211,7 +201,7 @@ def test_detail_is_own_only(api, shop, buyer, other_buyer):
 
 
 def test_cancel_unpaid_then_409(api, shop, buyer):
-    order = _place(buyer, shop["cake"], 3)
+    order = place_order(buyer, (shop["cake"], 3))
     assert stock(shop["cake"]) == 0
     response = post_json(api, f"/api/orders/{order.number}/cancel/", {})
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
@@ -222,7 +212,7 @@ def test_cancel_unpaid_then_409(api, shop, buyer):
 
 
 def test_cancel_someone_elses_order_is_404_and_changes_nothing(api, shop, other_buyer):
-    order = _place(other_buyer, shop["cake"], 2)
+    order = place_order(other_buyer, (shop["cake"], 2))
     response = post_json(api, f"/api/orders/{order.number}/cancel/", {})
     assert response.status_code == 404
     order.refresh_from_db()

@@ -10,8 +10,8 @@ from django.utils import timezone
 from cms.models import ApiToken
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, Payment
-
-from .conftest import order_body, post_json, stock
+from tests.factories import stock
+from tests.support.api import order_body, post_json
 
 pytestmark = pytest.mark.django_db
 

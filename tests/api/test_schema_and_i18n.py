@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 
 from marketplace.checkout.models import Order
-
-from .conftest import bearer_client, order_body, post_json, snapshot
+from tests.support.api import bearer_client, order_body, post_json, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ page, so the site never serves it.
 
 from datetime import time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,21 +19,9 @@ from django.utils import timezone
 from events import ticketing
 from events.models import TicketType
 from marketplace.checkout.services import record_bank_transfer
-from tests.events.conftest import fair_index, make_fair
+from tests.support.axe import AXE, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
-
-AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
-# Only "minor" findings are let through.
-BLOCKING = {"moderate", "serious", "critical"}
-RUN_AXE = """async () => {
-    const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a",
-        "wcag21aa", "best-practice"]}, resultTypes: ["violations"]});
-    return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-        targets: v.nodes.map(n => n.target.join(" "))}));
-}"""
 
 
 def log_in(page, live_server, user):
@@ -45,12 +32,6 @@ def log_in(page, live_server, user):
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
-
-
-def axe_violations(page):
-    # axe is loaded into every page by the context's init script (see the test): an init script is not subject to
-    # the site's Content-Security-Policy, which rightly refuses an injected inline <script>.
-    return [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
 
 
 @pytest.fixture

@@ -5,11 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from events import services
-from tests.events.conftest import fair, fair_index, make_fair, vendor_user
+from tests.support.browser import DESKTOP, PHONE
 
-from .conftest import DESKTOP, PHONE
-
-__all__ = ["fair", "fair_index", "make_fair", "vendor_user"]  # fixtures shared with tests/events
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "admin-browser-pw"

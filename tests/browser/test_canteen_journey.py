@@ -19,7 +19,7 @@ from marketplace.checkout.models import Order
 from marketplace.checkout.services import record_bank_transfer
 from marketplace.models import ProductStock
 from marketplace.services.vendors import grant_vendor_access
-from tests.fixtures.canteen import make_unit_with_members
+from tests.factories import make_unit_with_members
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

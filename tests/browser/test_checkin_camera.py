@@ -16,14 +16,10 @@ from playwright.sync_api import expect
 from events import ticketing
 from events.models import CheckIn, TicketType
 from events.tickets import checkin_url
-from tests.events.conftest import fair_index, make_fair
-
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
-from .test_registration_journey import log_in
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-__all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
 
 CAMERA = Path(tempfile.gettempdir()) / f"shanhai-fake-camera-{os.getpid()}.y4m"
 

@@ -19,13 +19,10 @@ from playwright.sync_api import expect
 from events import ticketing
 from events.models import CheckIn, TicketType
 from events.tickets import checkin_url
-from tests.events.conftest import fair_index, make_fair
-
-from .test_registration_journey import log_in
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-__all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
 
 NO_BARCODE_DETECTOR = "delete window.BarcodeDetector;"
 # Records what is put into the live region after the page has loaded (what a screen reader reads out).

@@ -18,12 +18,9 @@ from events import services, ticketing
 from events.models import FairPage, FairZone, StallBooking, TicketType
 from events.services import create_stall_row
 from marketplace.checkout.models import Order
-from tests.events.conftest import fair_index, make_fair, stall, vendor_user
-from tests.fixtures.canteen import make_paid_unit_order, make_unit_with_members, set_budget
+from tests.factories import make_paid_unit_order, make_unit_with_members, set_budget, stall
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["fair_index", "make_fair", "vendor_user"]  # fixtures shared with tests/events
 
 
 def log_in(page, live_server, user):

@@ -10,11 +10,8 @@ from playwright.sync_api import expect
 from events.models import FairPage, StallBooking
 from marketplace.checkout.models import Order
 from marketplace.checkout.services import record_bank_transfer
-from tests.events.conftest import fair_index, make_fair, vendor_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["fair_index", "make_fair", "vendor_user"]  # fixtures shared with tests/events
 
 
 def log_in(context, live_server, user):

@@ -14,11 +14,8 @@ from events import ticketing
 from events.models import Registration, TicketType
 from events.ticketing import RegistrationRequest
 from marketplace.checkout.models import Order
-from tests.events.conftest import fair_index, make_fair
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
 
 
 @pytest.fixture

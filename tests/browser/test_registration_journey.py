@@ -7,28 +7,15 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from events import ticketing
 from events.models import CheckIn, Registration, TicketType
 from events.tickets import checkin_url, manage_path
-from tests.events.conftest import fair_index, make_fair
+from tests.support.browser import PHONE, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-def log_in(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
 
 
 def test_visitor_registers_on_a_phone_and_staff_check_the_ticket_in_once(

@@ -15,11 +15,9 @@ from cms import sms
 from events import ticketing
 from events.models import CheckIn, TicketType
 from events.tickets import checkin_url, manage_path
-from tests.events.conftest import fair_index, make_fair
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-__all__ = ["fair_index", "make_fair"]  # fixtures shared with tests/events
 
 PASSWORD = "shanhai-checkin"
 

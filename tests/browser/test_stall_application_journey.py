@@ -8,13 +8,9 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from events.models import FairPage, StallApplication, StallBooking
-from tests.events.conftest import fair_index, make_fair, vendor_user
-
-from .conftest import DESKTOP
+from tests.support.browser import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["fair_index", "make_fair", "vendor_user"]  # fixtures shared with tests/events
 
 
 def log_in(context, live_server, user):

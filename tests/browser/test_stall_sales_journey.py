@@ -15,13 +15,9 @@ from playwright.sync_api import expect
 from events import services
 from events.models import StallSale
 from marketplace.models import ProductStock
-from tests.events.conftest import fair_index, make_fair, vendor_user
-
-from .test_accessibility import AXE, axe_violations
+from tests.support.axe import AXE, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["fair_index", "make_fair", "vendor_user"]  # fixtures shared with tests/events
 
 
 def log_in(context, live_server, user):

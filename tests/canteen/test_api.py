@@ -3,34 +3,20 @@
 import datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from cms.models import ApiToken
 from marketplace.models import Order
-from tests.fixtures.canteen import make_paid_unit_order, set_budget
+from tests.factories import make_paid_unit_order, set_budget
+from tests.support.api import client_for, unit_order_body
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user):
-    _token, secret = ApiToken.issue(user, "test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
-
-
-def order_payload(unit, goods, qty=50, days=3):
-    return {
-        "lines": [{"product": goods["huyou"].pk, "quantity": qty}],
-        "address_id": unit.addresses.first().pk,
-        "delivery_date": (timezone.localdate() + datetime.timedelta(days=days)).isoformat(),
-        "delivery_window": "08:00-10:00",
-        "purchase_order_number": "PO-7",
-    }
-
-
 def test_order_approve_and_receive_through_the_api(unit_a, goods):
     buyer, approver = client_for(unit_a.users["buyer"]), client_for(unit_a.users["approver"])
-    created = buyer.post(f"/api/canteen/units/{unit_a.pk}/orders/", order_payload(unit_a, goods), "application/json")
+    created = buyer.post(
+        f"/api/canteen/units/{unit_a.pk}/orders/", unit_order_body(unit_a, goods["huyou"]), "application/json"
+    )
     assert created.status_code == 201, created.content
     number = created.json()["number"]
     assert created.json()["status"] == "awaiting_approval"
@@ -45,7 +31,7 @@ def test_order_approve_and_receive_through_the_api(unit_a, goods):
 
 def test_bad_delivery_date_is_400(unit_a, goods):
     response = client_for(unit_a.users["buyer"]).post(
-        f"/api/canteen/units/{unit_a.pk}/orders/", order_payload(unit_a, goods, days=1), "application/json"
+        f"/api/canteen/units/{unit_a.pk}/orders/", unit_order_body(unit_a, goods["huyou"], days=1), "application/json"
     )
     assert response.status_code == 400
     assert response.json()["field"] == "delivery_date"
@@ -54,7 +40,7 @@ def test_bad_delivery_date_is_400(unit_a, goods):
 
 def test_unit_b_cannot_reach_unit_a(unit_a, unit_b, goods):
     created = client_for(unit_a.users["buyer"]).post(
-        f"/api/canteen/units/{unit_a.pk}/orders/", order_payload(unit_a, goods), "application/json"
+        f"/api/canteen/units/{unit_a.pk}/orders/", unit_order_body(unit_a, goods["huyou"]), "application/json"
     )
     number = created.json()["number"]
     outsider = client_for(unit_b.users["approver"])
@@ -64,7 +50,7 @@ def test_unit_b_cannot_reach_unit_a(unit_a, unit_b, goods):
     assert outsider.post(f"/api/canteen/orders/{number}/approve/").status_code == 404
     assert (
         outsider.post(
-            f"/api/canteen/units/{unit_a.pk}/orders/", order_payload(unit_a, goods), "application/json"
+            f"/api/canteen/units/{unit_a.pk}/orders/", unit_order_body(unit_a, goods["huyou"]), "application/json"
         ).status_code
         == 404
     )
@@ -89,7 +75,7 @@ def test_share_endpoint(unit_a, goods):
 def test_reorder_through_the_api(unit_a, unit_b, goods):
     buyer = client_for(unit_a.users["buyer"])
     created = buyer.post(
-        f"/api/canteen/units/{unit_a.pk}/orders/", order_payload(unit_a, goods, qty=10), "application/json"
+        f"/api/canteen/units/{unit_a.pk}/orders/", unit_order_body(unit_a, goods["huyou"], qty=10), "application/json"
     )
     number = created.json()["number"]
     body = {"delivery_date": (timezone.localdate() + datetime.timedelta(days=5)).isoformat(), "idempotency_key": "r1"}

@@ -3,8 +3,7 @@
 import pytest
 
 from marketplace.models import Order
-
-from .test_api import client_for, order_payload
+from tests.support.api import client_for, unit_order_body
 
 pytestmark = pytest.mark.django_db
 
@@ -12,13 +11,15 @@ pytestmark = pytest.mark.django_db
 def test_retried_unit_order_is_placed_once(unit_a, goods):
     buyer = client_for(unit_a.users["buyer"])
     url = f"/api/canteen/units/{unit_a.pk}/orders/"
-    body = order_payload(unit_a, goods, qty=10)
+    body = unit_order_body(unit_a, goods["huyou"], qty=10)
     first = buyer.post(url, body, "application/json", HTTP_X_IDEMPOTENCY_KEY="mini-1")
     assert first.status_code == 201, first.content
     again = buyer.post(url, body, "application/json", HTTP_X_IDEMPOTENCY_KEY="mini-1")
     assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
     assert Order.objects.count() == 1
-    changed = buyer.post(url, order_payload(unit_a, goods, qty=20), "application/json", HTTP_X_IDEMPOTENCY_KEY="mini-1")
+    changed = buyer.post(
+        url, unit_order_body(unit_a, goods["huyou"], qty=20), "application/json", HTTP_X_IDEMPOTENCY_KEY="mini-1"
+    )
     assert changed.status_code == 422 and changed.json()["code"] == "idempotency_mismatch"
     assert Order.objects.count() == 1
     other = buyer.post(url, body, "application/json", HTTP_X_IDEMPOTENCY_KEY="mini-2")

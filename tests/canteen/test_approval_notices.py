@@ -2,32 +2,19 @@
 tells the buyer it waits — without asking for payment; approval then asks the buyer to pay (bank details and
 the link), rejection tells why; vendors hear of it only once approved."""
 
-import datetime
-
 import pytest
 from django.core import mail
 from django.test import override_settings
-from django.utils import timezone
 
 from cms import sms
 from marketplace.canteen import services
-from marketplace.canteen.services import Delivery
-from marketplace.checkout.services import LineRequest
 from marketplace.models import UnitMember, VendorPage
-from tests.fixtures.canteen import make_user
+from tests.factories import mails_to, make_user, place_unit_order
 
 pytestmark = pytest.mark.django_db
 
 APPROVER_PHONE = "13811112222"
 BASE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture(autouse=True)
-def empty_outboxes():
-    sms.outbox.clear()
-    mail.outbox.clear()
-    yield
-    sms.outbox.clear()
 
 
 @pytest.fixture
@@ -44,16 +31,7 @@ def unit(unit_a, goods):
 
 
 def place_big(unit, goods):
-    return services.place_unit_order(
-        user=unit.users["buyer"],
-        unit=unit,
-        lines=[LineRequest(goods["huyou"].pk, 50)],  # 2500.00 > the 2000.00 threshold
-        delivery=Delivery(address=unit.addresses.first(), date=timezone.localdate() + datetime.timedelta(days=3)),
-    )
-
-
-def mails(address):
-    return [m for m in mail.outbox if address in m.to]
+    return place_unit_order(unit, (goods["huyou"], 50))  # 2500.00 > the 2000.00 threshold
 
 
 @override_settings(WAGTAILADMIN_BASE_URL=BASE, BANK_ACCOUNT_NUMBER="3301 0400 0000 1234")
@@ -63,7 +41,7 @@ def test_awaiting_approval_then_approved(client, unit, goods, django_capture_on_
         order = place_big(unit, goods)
     assert order.status == "awaiting_approval"
     # Approvers: the e-mail approver by e-mail, the phone approver by SMS; the buyer-approver is not asked.
-    (approver_mail,) = mails(unit.users["approver"].email)
+    (approver_mail,) = mails_to(unit.users["approver"].email)
     assert order.number in approver_mail.subject and "审批" in approver_mail.subject
     ((phone, key, params),) = [(m.phone, m.template, m.params) for m in sms.outbox]
     assert (phone, key, params["number"]) == (APPROVER_PHONE, "order_approval_requested", order.number)
@@ -71,7 +49,7 @@ def test_awaiting_approval_then_approved(client, unit, goods, django_capture_on_
     response = client.get(params["link"].removeprefix(BASE))
     assert response.status_code == 200 and order.number in response.content.decode()
     # The buyer is told it waits for approval, and not asked to pay yet.
-    (waiting,) = mails(buyer.email)
+    (waiting,) = mails_to(buyer.email)
     assert "审批" in waiting.subject
     assert order.payment_reference not in waiting.body and "转账" not in waiting.body
     assert "please do not pay" in waiting.body
@@ -81,7 +59,7 @@ def test_awaiting_approval_then_approved(client, unit, goods, django_capture_on_
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_order(order, user=unit.users["phone_approver"])
-    (approved,) = mails(buyer.email)
+    (approved,) = mails_to(buyer.email)
     assert "请付款" in approved.subject
     assert order.payment_reference in approved.body and "3301 0400 0000 1234" in approved.body
     assert f"{BASE}/canteen/orders/{order.number}/" in approved.body
@@ -95,7 +73,7 @@ def test_rejection_tells_the_buyer_why(unit, goods, django_capture_on_commit_cal
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.reject_order(order, user=unit.users["approver"], reason="超出本月预算")
-    (rejected,) = mails(unit.users["buyer"].email)
+    (rejected,) = mails_to(unit.users["buyer"].email)
     assert "未获批准" in rejected.subject and "超出本月预算" in rejected.body
 
 

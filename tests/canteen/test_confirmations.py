@@ -1,26 +1,15 @@
 """Approving or rejecting a canteen order asks for confirmation first (a data-confirm button, cms/js/site.js)."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from marketplace.canteen import services
-from marketplace.checkout.services import LineRequest
+from tests.factories import place_unit_order
 
 pytestmark = pytest.mark.django_db
 
 
 def test_approve_and_reject_buttons_ask_first(client, unit_a, goods):
-    order = services.place_unit_order(
-        user=unit_a.users["buyer"],
-        unit=unit_a,
-        lines=[LineRequest(goods["huyou"].pk, 50)],
-        delivery=services.Delivery(
-            address=unit_a.addresses.first(), date=timezone.localdate() + datetime.timedelta(days=3)
-        ),
-    )
+    order = place_unit_order(unit_a, (goods["huyou"], 50))
     client.force_login(unit_a.users["approver"])
     page = client.get("/en" + reverse("canteen_order", args=[order.number])).content.decode()
     approve = page[page.index(reverse("canteen_order_approve", args=[order.number])) :]

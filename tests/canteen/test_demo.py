@@ -5,12 +5,12 @@ from django.utils import timezone
 
 from marketplace.canteen.services import compute_share
 from marketplace.models import BuyerUnit, Order, UnitMember
-from tests.marketplace.test_demo import media_root, run_load_demo  # noqa: F401  (fixture)
+from tests.support.demo import run_load_demo
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-def test_demo_units_and_share(media_root):  # noqa: F811
+def test_demo_units_and_share(media_root):
     output = run_load_demo()
     assert "Canteen logins" in output
     units = list(BuyerUnit.objects.order_by("name"))

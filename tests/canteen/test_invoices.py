@@ -6,14 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from wagtail.users.models import UserProfile
 
 from cms.models import ApiToken
 from marketplace.canteen import services
-from marketplace.checkout.services import LineRequest
 from marketplace.models import OrderEvent, VendorOrder
-from tests.marketplace.vendor_support import vendor_user
+from tests.factories import make_vendor_user, place_unit_order
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -28,14 +26,7 @@ def english(user):
 
 @pytest.fixture
 def unit_order(unit_a, goods):
-    return services.place_unit_order(
-        user=unit_a.users["buyer"],
-        unit=unit_a,
-        lines=[LineRequest(goods["huyou"].pk, 10), LineRequest(goods["xihu"].pk, 10)],
-        delivery=services.Delivery(
-            address=unit_a.addresses.first(), date=timezone.localdate() + datetime.timedelta(days=3)
-        ),
-    )
+    return place_unit_order(unit_a, (goods["huyou"], 10), (goods["xihu"], 10))
 
 
 def parts(order):
@@ -47,7 +38,7 @@ def parts(order):
 def test_vendor_records_invoice_with_pdf_and_unit_downloads_it(client, unit_a, unit_order):
     huyou, _xihu = parts(unit_order)
     services.request_invoice(huyou, user=unit_a.users["finance"])
-    vendor = english(vendor_user(huyou.vendor, "huyou-seller"))
+    vendor = english(make_vendor_user(huyou.vendor, "huyou-seller"))
     client.force_login(vendor)
     page = client.get(f"/admin/vendor-orders/{huyou.pk}/")
     assert page.status_code == 200 and 'id="invoice-form"' in page.content.decode()
@@ -80,7 +71,7 @@ def test_vendor_records_invoice_with_pdf_and_unit_downloads_it(client, unit_a, u
 
 def test_another_vendors_part_is_not_found_and_unchanged(client, unit_order):
     huyou, xihu = parts(unit_order)
-    client.force_login(english(vendor_user(huyou.vendor, "huyou-seller")))
+    client.force_login(english(make_vendor_user(huyou.vendor, "huyou-seller")))
     assert client.get(f"/admin/vendor-orders/{xihu.pk}/").status_code == 404
     response = client.post(f"/admin/vendor-orders/{xihu.pk}/invoice/", {"number": "X1", "date": "2026-03-02"})
     assert response.status_code == 404
@@ -90,7 +81,7 @@ def test_another_vendors_part_is_not_found_and_unchanged(client, unit_order):
 
 def test_invoice_must_be_a_pdf_and_complete(client, unit_order):
     huyou, _xihu = parts(unit_order)
-    client.force_login(english(vendor_user(huyou.vendor, "huyou-seller")))
+    client.force_login(english(make_vendor_user(huyou.vendor, "huyou-seller")))
     url = f"/admin/vendor-orders/{huyou.pk}/invoice/"
     not_pdf = client.post(
         url, {"number": "1", "date": "2026-03-02", "pdf": SimpleUploadedFile("fapiao.pdf", b"hello", "application/pdf")}
@@ -104,7 +95,7 @@ def test_invoice_must_be_a_pdf_and_complete(client, unit_order):
 
 def test_no_invoice_form_for_cancelled_parts(client, unit_order):
     huyou, _xihu = parts(unit_order)
-    client.force_login(english(vendor_user(huyou.vendor, "huyou-seller")))
+    client.force_login(english(make_vendor_user(huyou.vendor, "huyou-seller")))
     VendorOrder.objects.filter(pk=huyou.pk).update(status=VendorOrder.Status.CANCELLED)
     assert 'id="invoice-form"' not in client.get(f"/admin/vendor-orders/{huyou.pk}/").content.decode()
     refused = client.post(f"/admin/vendor-orders/{huyou.pk}/invoice/", {"number": "1", "date": "2026-03-02"})

@@ -10,7 +10,7 @@ from wagtail.models import Site
 from cms.models import SiteSettings
 from marketplace.canteen import services
 from marketplace.models import UnitMember
-from tests.fixtures.canteen import make_unit_with_members, make_user
+from tests.factories import make_unit_with_members, make_user
 from tests.support.queries import warm_count
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_a_member_of_a_verified_unit_has_a_header_link_to_it(home_page, unit_a, 
 
 def test_visitors_non_members_and_members_of_unverified_units_have_no_link(home_page, unit_a):
     assert LINK not in header(Client())
-    assert LINK not in header(logged_in(make_user("private-buyer")))
+    assert LINK not in header(logged_in(make_user("private-buyer", email="")))
     pending = make_unit_with_members("待审核食堂", prefix="p", verified=False)
     assert LINK not in header(logged_in(pending.users["buyer"]))
 
@@ -72,7 +72,7 @@ def test_the_link_follows_membership_changes_at_once(home_page, unit_a, unit_b):
 def test_the_membership_lookup_costs_no_query_once_warm(home_page, unit_a):
     """A member's header costs what a non-member's does: the lookup is a cache read, not a query."""
     member = warm_count(logged_in(unit_a.users["finance"]), "/")
-    other = warm_count(logged_in(make_user("private-2")), "/")
+    other = warm_count(logged_in(make_user("private-2", email="")), "/")
     assert member == other
 
 
@@ -108,5 +108,5 @@ def test_the_account_page_lists_the_members_units_with_roles(home_page, unit_a, 
 
 
 def test_the_account_page_of_a_non_member_has_no_unit_section(home_page):
-    html = logged_in(make_user("private-3")).get(reverse("account")).content.decode()
+    html = logged_in(make_user("private-3", email="")).get(reverse("account")).content.decode()
     assert "account-units" not in html

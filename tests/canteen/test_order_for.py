@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from marketplace.models import CartItem, Order, UnitMember
-from tests.fixtures.canteen import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_the_personal_order_after_the_explicit_choice(client, unit_a, goods):
 
 @pytest.mark.parametrize("who", ["private", "approver", "finance"])
 def test_people_who_cannot_order_for_a_unit_check_out_directly(client, unit_a, goods, who):
-    user = make_user("private-buyer") if who == "private" else unit_a.users[who]
+    user = make_user("private-buyer", email="") if who == "private" else unit_a.users[who]
     assert not UnitMember.objects.filter(user=user, role="buyer").exists()
     with_cart(client, user, goods["huyou"])
     html = client.get(reverse("checkout")).content.decode()

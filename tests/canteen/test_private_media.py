@@ -18,10 +18,10 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from marketplace.canteen import services
-from marketplace.checkout.services import LineRequest, mark_vendor_order_shipped, record_bank_transfer
+from marketplace.checkout.services import mark_vendor_order_shipped, record_bank_transfer
 from marketplace.models import VendorOrder
 from marketplace.services.errors import MarketplaceError
-from tests.marketplace.vendor_support import vendor_user
+from tests.factories import make_vendor_user, place_unit_order
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -47,14 +47,7 @@ def ship(part, staff):
 def received(unit_a, goods, django_user_model):
     """A paid unit order whose one part was received with a photo and invoiced with a PDF."""
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
-    order = services.place_unit_order(
-        user=unit_a.users["buyer"],
-        unit=unit_a,
-        lines=[LineRequest(goods["huyou"].pk, 10)],
-        delivery=services.Delivery(
-            address=unit_a.addresses.first(), date=timezone.localdate() + datetime.timedelta(days=3)
-        ),
-    )
+    order = place_unit_order(unit_a, (goods["huyou"], 10))
     record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B", user=staff)
     part = ship(order.vendor_orders.get(), staff)
     client = Client()
@@ -81,8 +74,8 @@ def roles(unit_a, unit_b, received, make_vendor, changshan):
         "anonymous": None,
         "other unit's member": unit_b.users["buyer"],
         "unit's member": unit_a.users["finance"],
-        "vendor": vendor_user(part.vendor, "huyou-seller"),
-        "another vendor": vendor_user(other_vendor, "other-seller"),
+        "vendor": make_vendor_user(part.vendor, "huyou-seller"),
+        "another vendor": make_vendor_user(other_vendor, "other-seller"),
         "staff": received["staff"],
     }
 
@@ -216,14 +209,7 @@ def bomb():
 )
 def test_decompression_bomb_is_refused_and_nothing_stored(language, words, unit_a, goods, django_user_model):
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
-    order = services.place_unit_order(
-        user=unit_a.users["buyer"],
-        unit=unit_a,
-        lines=[LineRequest(goods["huyou"].pk, 10)],
-        delivery=services.Delivery(
-            address=unit_a.addresses.first(), date=timezone.localdate() + datetime.timedelta(days=3)
-        ),
-    )
+    order = place_unit_order(unit_a, (goods["huyou"], 10))
     record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B", user=staff)
     part = ship(order.vendor_orders.get(), staff)
     images_before = get_image_model().objects.count()

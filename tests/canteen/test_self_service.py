@@ -14,7 +14,7 @@ from marketplace.canteen import services
 from marketplace.canteen.services import compute_share
 from marketplace.models import AnnualBudget, CanteenAddress, UnitMember
 from marketplace.services.errors import MarketplaceError
-from tests.fixtures.canteen import make_paid_unit_order, make_user
+from tests.factories import make_paid_unit_order, make_user
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -69,7 +69,7 @@ def test_budget_values_are_checked(unit_a, amount, share, field):
 
 
 def test_only_finance_or_approver_of_the_unit_sets_the_budget(unit_a, unit_b):
-    for user in (unit_a.users["buyer"], unit_b.users["finance"], make_user("outsider")):
+    for user in (unit_a.users["buyer"], unit_b.users["finance"], make_user("outsider", email="")):
         with pytest.raises(MarketplaceError) as error:
             services.set_annual_budget(unit_a, 2024, "1000", "0.1", user)
         assert error.value.code == "forbidden"
@@ -136,7 +136,7 @@ def test_staff_edit_budgets_in_the_admin(admin_client, unit_a):
 def test_approver_adds_existing_accounts_by_email_or_phone(unit_a):
     approver = unit_a.users["approver"]
     cook = make_user("cook", email="Cook@Example.com")
-    phone_user = make_user("13812345678")
+    phone_user = make_user("13812345678", email="")
     services.add_member(unit_a, user=approver, identifier="cook@example.com", role=Role.BUYER)
     services.add_member(unit_a, user=approver, identifier="138 1234 5678", role=Role.FINANCE)
     assert UnitMember.objects.filter(unit=unit_a, user=cook, role=Role.BUYER).exists()

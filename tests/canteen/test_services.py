@@ -9,9 +9,9 @@ from django.utils import timezone
 from marketplace.canteen import services
 from marketplace.canteen.services import Delivery
 from marketplace.checkout.services import LineRequest
-from marketplace.models import BuyerUnit, Order, OrderEvent, ProductStock, VendorOrder, audiences_for, is_canteen_buyer
+from marketplace.models import BuyerUnit, Order, OrderEvent, VendorOrder, audiences_for, is_canteen_buyer
 from marketplace.services.errors import MarketplaceError
-from tests.fixtures.canteen import make_user
+from tests.factories import make_user, place_unit_order, stock
 
 pytestmark = pytest.mark.django_db
 
@@ -25,22 +25,14 @@ def delivery(unit, days=3, **kw):
 
 
 def place(unit, goods, qty=10, product="huyou", days=3, **kw):
-    return services.place_unit_order(
-        user=unit.users["buyer"],
-        unit=unit,
-        lines=[LineRequest(goods[product].pk, qty)],
-        delivery=delivery(unit, days, window="09:00-11:00", purchase_order_number="PO-1"),
-        **kw,
+    return place_unit_order(
+        unit, (goods[product], qty), days=days, window="09:00-11:00", purchase_order_number="PO-1", **kw
     )
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
 
 
 def test_members_of_verified_units_are_canteen_buyers(unit_a, goods):
     assert is_canteen_buyer(unit_a.users["buyer"])
-    assert not is_canteen_buyer(make_user("private"))
+    assert not is_canteen_buyer(make_user("private", email=""))
     assert "canteens" in audiences_for(unit_a.users["finance"])
 
 
@@ -284,10 +276,10 @@ def test_invoice_requested_then_issued_by_vendor(unit_a, goods, django_user_mode
     services.request_invoice(part, user=unit_a.users["finance"])
     part.refresh_from_db()
     assert part.invoice_state == "requested"
-    stranger = make_user("stranger")
+    stranger = make_user("stranger", email="")
     with pytest.raises(MarketplaceError):
         services.record_invoice(part, user=stranger, number="No.1", date=timezone.localdate())
-    vendor_user = make_user("vendor-user")
+    vendor_user = make_user("vendor-user", email="")
     VendorMember.objects.create(vendor=part.vendor, user=vendor_user)
     with pytest.raises(MarketplaceError):
         services.record_invoice(part, user=vendor_user, number="", date=timezone.localdate())
@@ -299,7 +291,7 @@ def test_invoice_requested_then_issued_by_vendor(unit_a, goods, django_user_mode
 def test_unit_profile_validation():
     from django.core.exceptions import ValidationError
 
-    from tests.fixtures.catalogue import make_uscc
+    from tests.factories import make_uscc
 
     unit = BuyerUnit(
         name="X", uscc="91330100MA2XXXXXX1", contact_name="a", contact_phone="1", invoice_title="X", taxpayer_id="1"
@@ -319,9 +311,9 @@ def test_unit_profile_validation():
 def test_apply_and_verify_unit(django_user_model):
     from wagtail.models import ModelLogEntry
 
-    from tests.fixtures.catalogue import make_uscc
+    from tests.factories import make_uscc
 
-    applicant = make_user("applicant")
+    applicant = make_user("applicant", email="")
     data = {
         "name": "某单位",
         "uscc": "123",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from marketplace.canteen.services import compute_share
 from marketplace.models import Order
-from tests.fixtures.canteen import make_paid_unit_order, set_budget
+from tests.factories import make_paid_unit_order, place_unit_order, set_budget
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -93,16 +93,8 @@ def test_no_budget_gives_no_share(unit_b, goods):
 
 def test_share_keeps_the_county_as_ordered(unit_a, goods, xihu):
     """Moving a product to another county later leaves the share of orders already placed alone."""
-    from marketplace.canteen.services import Delivery, place_unit_order
-    from marketplace.checkout.services import LineRequest
-
     today = timezone.localdate()
-    order = place_unit_order(
-        user=unit_a.users["buyer"],
-        unit=unit_a,
-        lines=[LineRequest(goods["huyou"].pk, 10)],
-        delivery=Delivery(address=unit_a.addresses.first(), date=today + datetime.timedelta(days=3)),
-    )
+    order = place_unit_order(unit_a, (goods["huyou"], 10))
     line = order.lines.get()
     assert line.origin_county_id == goods["huyou"].origin_county_id
     before = compute_share(today.year, unit_a)

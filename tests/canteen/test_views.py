@@ -9,10 +9,10 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from marketplace.canteen import services
-from marketplace.checkout.services import LineRequest, mark_vendor_order_shipped, record_bank_transfer
+from marketplace.checkout.services import mark_vendor_order_shipped, record_bank_transfer
 from marketplace.models import Order
 from marketplace.services.vendors import grant_vendor_access
-from tests.fixtures.canteen import make_paid_unit_order, set_budget
+from tests.factories import make_paid_unit_order, place_unit_order, set_budget
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,7 @@ def login(client, user):
 
 
 def place(unit, goods, qty=50):
-    return services.place_unit_order(
-        user=unit.users["buyer"],
-        unit=unit,
-        lines=[LineRequest(goods["huyou"].pk, qty)],
-        delivery=services.Delivery(
-            address=unit.addresses.first(), date=timezone.localdate() + datetime.timedelta(days=3)
-        ),
-    )
+    return place_unit_order(unit, (goods["huyou"], qty))
 
 
 def test_unit_checkout_from_cart(client, unit_a, goods):
@@ -230,7 +223,7 @@ def test_apply_with_bad_credit_code(client, django_user_model):
 
 def test_staff_verify_unit_in_the_admin(client, django_user_model):
     from marketplace.models import BuyerUnit
-    from tests.fixtures.canteen import make_unit_with_members
+    from tests.factories import make_unit_with_members
 
     unit = make_unit_with_members("待审单位", prefix="p", verified=False)
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")

@@ -14,37 +14,13 @@ from wagtail.users.models import UserProfile
 
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod, Refund, VendorOrder
-from marketplace.checkout.services import Address, LineRequest
-from marketplace.models import ProductStock
-
-from ..marketplace.vendor_support import make_user, vendor_user
+from marketplace.checkout.services import Address
+from tests.factories import ADDRESS, make_user, make_vendor_user, pay_by_transfer, place_order, stock
 
 pytestmark = pytest.mark.django_db
 
 VENDOR_URL = "/admin/vendor-orders/"
 STAFF_URL = "/admin/orders/"
-ADDRESS = Address("李四", "13900139000", "浙江省", "宁波市", "鄞州区", "天童南路 88 号")
-
-
-def place(buyer, *lines, method=PaymentMethod.BANK_TRANSFER, address=ADDRESS):
-    return services.place_order(
-        buyer=buyer,
-        lines=[LineRequest(product.pk, quantity) for product, quantity in lines],
-        payment_method=method,
-        address=address,
-    )
-
-
-def pay(order, user):
-    services.record_bank_transfer(
-        order, amount=order.total, received_on=timezone.localdate(), bank_reference=f"BANK-{order.pk}", user=user
-    )
-    order.refresh_from_db()
-    return order
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
 
 
 def in_english(user):
@@ -91,8 +67,8 @@ def shop(make_vendor, make_product, changshan, kecheng):
         "a_tangelo": make_product(a, "常山胡柚", "39.00", stock=50),
         "a_paste": make_product(a, "胡柚膏", "58.00", stock=20, category="processed"),
         "b_orange": make_product(b, "柯城椪柑", "25.00", stock=80),
-        "a_user": in_english(vendor_user(a, "vendor-a")),
-        "b_user": in_english(vendor_user(b, "vendor-b")),
+        "a_user": in_english(make_vendor_user(a, "vendor-a")),
+        "b_user": in_english(make_vendor_user(b, "vendor-b")),
         "buyer": make_user("buyer", email="buyer@example.cn"),
         "admin": in_english(make_user("finance", is_superuser=True, is_staff=True)),
     }
@@ -101,8 +77,8 @@ def shop(make_vendor, make_product, changshan, kecheng):
 @pytest.fixture
 def mixed_order(shop):
     """One paid order with lines from both vendors."""
-    order = place(shop["buyer"], (shop["a_tangelo"], 2), (shop["a_paste"], 1), (shop["b_orange"], 3))
-    return pay(order, shop["admin"])
+    order = place_order(shop["buyer"], (shop["a_tangelo"], 2), (shop["a_paste"], 1), (shop["b_orange"], 3))
+    return pay_by_transfer(order, shop["admin"])
 
 
 def part_of(order, vendor):
@@ -120,7 +96,7 @@ def test_vendor_listing_shows_only_own_part_and_lines(client, shop, mixed_order)
     assert mixed_order.number in html
     assert "常山胡柚" in html and "胡柚膏" in html
     assert "柯城椪柑" not in html  # vendor B's line of the same order
-    assert "李四" in html and "13900139000" in html and "天童南路 88 号" in html  # paid: address to ship to
+    assert ADDRESS.recipient in html and ADDRESS.phone in html and ADDRESS.street in html  # paid: address to ship to
     assert "¥136.00" in html  # A's subtotal 2 × 39 + 58
     assert [part.vendor_id for part in response.context["object_list"]] == [shop["a"].pk]
 
@@ -152,7 +128,7 @@ def test_vendor_cannot_ship_another_vendors_part(client, shop, mixed_order):
 
 
 def test_vendor_export_contains_only_own_lines(client, shop, mixed_order):
-    other = pay(place(shop["buyer"], (shop["b_orange"], 1)), shop["admin"])
+    other = pay_by_transfer(place_order(shop["buyer"], (shop["b_orange"], 1)), shop["admin"])
     client.force_login(shop["a_user"])
 
     rows = csv_rows(client.get(VENDOR_URL, {"export": "csv"}))
@@ -161,7 +137,7 @@ def test_vendor_export_contains_only_own_lines(client, shop, mixed_order):
     assert other.number not in {row["Order number"] for row in rows}
     tangelo = next(row for row in rows if row["Item"] == "常山胡柚")
     assert (tangelo["Quantity"], tangelo["Unit price"], tangelo["Line total"]) == ("2", "39.00", "78.00")
-    assert (tangelo["Recipient"], tangelo["Phone"]) == ("李四", "13900139000")
+    assert (tangelo["Recipient"], tangelo["Phone"]) == (ADDRESS.recipient, ADDRESS.phone)
 
     rows = xlsx_rows(client.get(VENDOR_URL, {"export": "xlsx"}))
     assert sorted(row["Item"] for row in rows) == ["常山胡柚", "胡柚膏"]
@@ -170,7 +146,7 @@ def test_vendor_export_contains_only_own_lines(client, shop, mixed_order):
 
 
 def test_vendor_listing_filters_by_status(client, shop, mixed_order):
-    unpaid = place(shop["buyer"], (shop["a_paste"], 2))
+    unpaid = place_order(shop["buyer"], (shop["a_paste"], 2))
     services.mark_vendor_order_shipped(
         part_of(mixed_order, shop["a"]), carrier="顺丰", tracking_number="SF1", user=shop["a_user"]
     )
@@ -182,7 +158,7 @@ def test_vendor_listing_filters_by_status(client, shop, mixed_order):
     assert numbers(client.get(VENDOR_URL, {"status": "to_ship"})) == set()
     # An unpaid part does not show the buyer's address yet.
     html = client.get(f"{VENDOR_URL}{part_of(unpaid, shop['a']).pk}/").content.decode()
-    assert "天童南路" not in html
+    assert ADDRESS.street not in html
     # The results fragment Wagtail's filters load by AJAX.
     assert client.get(VENDOR_URL + "results/", {"status": "shipped"}).status_code == 200
 
@@ -228,7 +204,7 @@ def test_ship_flow_updates_order_and_emails_buyer(client, shop, mixed_order, dja
 
 
 def test_unpaid_part_cannot_be_shipped(client, shop):
-    order = place(shop["buyer"], (shop["a_paste"], 1))
+    order = place_order(shop["buyer"], (shop["a_paste"], 1))
     part = part_of(order, shop["a"])
     client.force_login(shop["a_user"])
     assert 'id="ship-form"' not in client.get(f"{VENDOR_URL}{part.pk}/").content.decode()
@@ -281,7 +257,7 @@ def test_menu_items(client, shop):
 
 
 def test_view_permission_alone_cannot_change(client, shop):
-    order = place(shop["buyer"], (shop["a_paste"], 1))
+    order = place_order(shop["buyer"], (shop["a_paste"], 1))
     client.force_login(staff_user("viewer", "view_order"))
     html = client.get(f"{STAFF_URL}{order.pk}/").content.decode()
     assert order.number in html and 'id="bank-transfer-form"' not in html
@@ -302,9 +278,9 @@ def test_view_permission_alone_cannot_change(client, shop):
 
 
 def test_staff_filters_and_search(client, shop, mixed_order, stripe_settings):
-    canteen = place(shop["buyer"], (shop["a_paste"], 2))
-    online = place(shop["buyer"], (shop["b_orange"], 1), method=PaymentMethod.ALIPAY)
-    old = place(shop["buyer"], (shop["b_orange"], 2))
+    canteen = place_order(shop["buyer"], (shop["a_paste"], 2))
+    online = place_order(shop["buyer"], (shop["b_orange"], 1), method=PaymentMethod.ALIPAY)
+    old = place_order(shop["buyer"], (shop["b_orange"], 2))
     Order.objects.filter(pk=old.pk).update(placed_at=timezone.now() - timedelta(days=40))
     client.force_login(staff_user("viewer", "view_order"))
 
@@ -332,7 +308,7 @@ def test_staff_filters_and_search(client, shop, mixed_order, stripe_settings):
 
 
 def test_staff_export_follows_filters(client, shop, mixed_order, stripe_settings):
-    online = place(shop["buyer"], (shop["b_orange"], 1), method=PaymentMethod.ALIPAY)
+    online = place_order(shop["buyer"], (shop["b_orange"], 1), method=PaymentMethod.ALIPAY)
     client.force_login(staff_user("viewer", "view_order"))
     rows = csv_rows(client.get(STAFF_URL, {"export": "csv"}))
     assert len(rows) == 4 and {row["Order number"] for row in rows} == {mixed_order.number, online.number}
@@ -351,7 +327,7 @@ def test_staff_export_follows_filters(client, shop, mixed_order, stripe_settings
 
 def test_export_neutralises_formulas(client, shop):
     evil = Address('=HYPERLINK("http://x")', "+8613900139000", "浙江省", "宁波市", "鄞州区", "@SUM(1)")
-    order = pay(place(shop["buyer"], (shop["a_paste"], 1), address=evil), shop["admin"])
+    order = pay_by_transfer(place_order(shop["buyer"], (shop["a_paste"], 1), address=evil), shop["admin"])
     client.force_login(shop["a_user"])
     [row] = csv_rows(client.get(VENDOR_URL, {"export": "csv"}))
     assert row["Order number"] == order.number
@@ -371,7 +347,7 @@ def test_staff_detail_shows_parts_payments_and_history(client, shop, mixed_order
     response = client.get(f"{STAFF_URL}{mixed_order.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ("常山胡柚合作社", "柯城橘子农场", "柯城椪柑", "SF55", f"BANK-{mixed_order.pk}", "李四"):
+    for text in ("常山胡柚合作社", "柯城橘子农场", "柯城椪柑", "SF55", f"BANK-{mixed_order.pk}", ADDRESS.recipient):
         assert text in html, text
     actions = [row["event"].action for row in response.context["events"]]
     assert actions[:3] == ["placed", "bank_transfer_recorded", "paid"] and "vendor_shipped" in actions
@@ -379,7 +355,7 @@ def test_staff_detail_shows_parts_payments_and_history(client, shop, mixed_order
 
 
 def test_bank_transfer_wrong_amount_then_right_amount(client, shop):
-    order = place(shop["buyer"], (shop["a_paste"], 2))
+    order = place_order(shop["buyer"], (shop["a_paste"], 2))
     client.force_login(shop["admin"])
     url = f"{STAFF_URL}{order.pk}/bank-transfer/"
     response = client.post(url, {"amount": "100.00", "received_on": "2025-05-01", "bank_reference": "ICBC-1"})
@@ -439,7 +415,7 @@ def test_refund_per_line_returns_stock(client, shop, mixed_order):
 
 
 def test_staff_cancels_unpaid_order(client, shop):
-    order = place(shop["buyer"], (shop["a_paste"], 4))
+    order = place_order(shop["buyer"], (shop["a_paste"], 4))
     assert stock(shop["a_paste"]) == 16
     client.force_login(shop["admin"])
     response = client.post(f"{STAFF_URL}{order.pk}/cancel/", {"reason": "duplicate order"})

@@ -7,9 +7,10 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import translation
 
-from marketplace.checkout import services
 from marketplace.checkout.models import CartItem, DeliveryAddress, Order, Payment, PaymentMethod
 from marketplace.models import ProductStock
+from tests.factories import place_order, stock
+from tests.support.web import checkout, put_in_cart
 
 pytestmark = pytest.mark.django_db
 
@@ -19,17 +20,6 @@ def default_language():
     """A request to /en/… leaves English active in this thread (LocaleMiddleware); put Chinese back after."""
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
-
-
-NEW_ADDRESS = {
-    "address": "new",
-    "new-recipient": "张三",
-    "new-phone": "138 0013 8000",
-    "new-province": "浙江省",
-    "new-city": "杭州市",
-    "new-district": "拱墅区",
-    "new-street": "湖墅南路 1 号",
-}
 
 
 @pytest.fixture
@@ -45,26 +35,6 @@ def shop(make_vendor, make_product, changshan, kecheng):
 @pytest.fixture
 def buyer(django_user_model):
     return django_user_model.objects.create_user("13800138000", "", "pw")
-
-
-@pytest.fixture
-def buyer_client(client, buyer):
-    client.force_login(buyer)
-    return client
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
-
-
-def put_in_cart(user, product, quantity):
-    CartItem.objects.create(user=user, product=product, quantity=quantity, unit_price_seen=product.price_for(quantity))
-
-
-def checkout(client, **fields):
-    data = {"payment_method": "bank_transfer", "idempotency_key": fields.pop("key", "key-1"), **NEW_ADDRESS}
-    data.update(fields)
-    return client.post(reverse("checkout"), data)
 
 
 # -- addresses ------------------------------------------------------------------------------------
@@ -233,14 +203,7 @@ def test_online_methods_are_not_offered_without_stripe(buyer_client, buyer, shop
 
 
 def place(buyer, product, quantity=1, method=PaymentMethod.BANK_TRANSFER):
-    from marketplace.checkout.services import Address, LineRequest
-
-    return services.place_order(
-        buyer=buyer,
-        lines=[LineRequest(product.pk, quantity)],
-        payment_method=method,
-        address=Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区", "湖墅南路 1 号"),
-    )
+    return place_order(buyer, (product, quantity), method=method)
 
 
 def test_someone_elses_or_an_unknown_order_is_404(buyer_client, shop, django_user_model):

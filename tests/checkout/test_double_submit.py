@@ -3,13 +3,12 @@
 import pytest
 
 from marketplace.checkout.models import DeliveryAddress, Order
-
-from .test_checkout_views import buyer, buyer_client, checkout, put_in_cart, shop  # noqa: F401 (fixtures)
+from tests.support.web import checkout, put_in_cart
 
 pytestmark = pytest.mark.django_db
 
 
-def test_double_submit_with_a_new_address_saves_it_once(buyer_client, buyer, shop):  # noqa: F811
+def test_double_submit_with_a_new_address_saves_it_once(buyer_client, buyer, shop):
     put_in_cart(buyer, shop["cake"], 1)
     first = checkout(buyer_client, key="double-1")
     assert first.status_code == 302

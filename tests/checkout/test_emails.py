@@ -11,14 +11,11 @@ from wagtail.users.models import UserProfile
 
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, PaymentMethod
-from marketplace.checkout.services import Address, LineRequest
 from marketplace.services.errors import MarketplaceError
-
-from ..marketplace.vendor_support import make_user, vendor_user
+from tests.factories import make_user, make_vendor_user, place_order, sent_mails
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = Address("赵六", "13600136000", "浙江省", "舟山市", "定海区", "环城南路 9 号")
 BUYER_EMAIL = "buyer@example.cn"
 
 
@@ -35,24 +32,15 @@ def shop(make_vendor, make_product, changshan, kecheng):
         "b": b,
         "a_tangelo": make_product(a, "常山胡柚", "39.00", stock=50),
         "b_orange": make_product(b, "柯城椪柑", "25.00", stock=80),
-        "a_user": vendor_user(a, "vendor-a"),
-        "b_user": vendor_user(b, "vendor-b"),
+        "a_user": make_vendor_user(a, "vendor-a"),
+        "b_user": make_vendor_user(b, "vendor-b"),
         "buyer": make_user("buyer", email=BUYER_EMAIL),
         "admin": admin,
     }
 
 
 def place(shop, method=PaymentMethod.BANK_TRANSFER):
-    return services.place_order(
-        buyer=shop["buyer"],
-        lines=[LineRequest(shop["a_tangelo"].pk, 2), LineRequest(shop["b_orange"].pk, 1)],
-        payment_method=method,
-        address=ADDRESS,
-    )
-
-
-def sent():
-    return sorted((message.subject, tuple(message.to)) for message in mail.outbox)
+    return place_order(shop["buyer"], (shop["a_tangelo"], 2), (shop["b_orange"], 1), method=method)
 
 
 @pytest.fixture
@@ -66,7 +54,7 @@ def after_commit(django_capture_on_commit_callbacks):
         assert mail.outbox == [], "mailed before the transaction committed"
         for callback in callbacks:
             callback()
-        return result, sent()
+        return result, sent_mails()
 
     return run
 
@@ -112,7 +100,7 @@ def test_paid_mail_from_the_bank_transfer_view(client, shop, django_capture_on_c
     assert response.status_code == 302 and mail.outbox == []
     for callback in callbacks:
         callback()
-    assert sent() == [(f"订单已付款 / Order paid: {order.number}", (BUYER_EMAIL,))]
+    assert sent_mails() == [(f"订单已付款 / Order paid: {order.number}", (BUYER_EMAIL,))]
 
 
 def test_shipped_mail_once_per_part(client, shop, paid_order, after_commit):

@@ -11,13 +11,10 @@ from django_tasks import TaskResultStatus
 
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, PaymentMethod, VendorOrder
-from marketplace.checkout.services import Address, LineRequest
 from marketplace.checkout.tasks import expire_orders_task
-from marketplace.models import ProductStock
+from tests.factories import place_order, stock
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = Address("王五", "13700137000", "浙江省", "温州市", "鹿城区", "五马街 3 号")
 
 
 @pytest.fixture
@@ -32,18 +29,12 @@ def shop(make_vendor, make_product, changshan, django_user_model):
 
 
 def place(shop, product, quantity, method=PaymentMethod.BANK_TRANSFER):
-    return services.place_order(
-        buyer=shop["buyer"], lines=[LineRequest(product.pk, quantity)], payment_method=method, address=ADDRESS
-    )
+    return place_order(shop["buyer"], (product, quantity), method=method)
 
 
 def overdue(order, by=timedelta(minutes=1)):
     Order.objects.filter(pk=order.pk).update(payment_due_at=timezone.now() - by)
     return order
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
 
 
 @pytest.fixture

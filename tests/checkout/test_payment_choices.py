@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from marketplace.checkout import payment_methods, services, stripe_gateway
 from marketplace.checkout.models import Order, OrderEvent, OrderLine, Payment, PaymentMethod
-from marketplace.checkout.services import Address, Fee, GuestContact, LineRequest
-from marketplace.models import ProductStock
+from marketplace.checkout.services import Fee, GuestContact
 from marketplace.services.errors import MarketplaceError
+from tests.factories import place_order, stock
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区", "湖墅南路 1 号")
 ONLINE = ["card", "alipay", "wechat_pay"]
 
 
@@ -39,20 +38,8 @@ def buyer(django_user_model):
     return django_user_model.objects.create_user("13800138000", "", "pw")
 
 
-@pytest.fixture
-def buyer_client(client, buyer):
-    client.force_login(buyer)
-    return client
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
-
-
 def place(buyer, product, method=PaymentMethod.BANK_TRANSFER, quantity=2):
-    return services.place_order(
-        buyer=buyer, lines=[LineRequest(product.pk, quantity)], payment_method=method, address=ADDRESS
-    )
+    return place_order(buyer, (product, quantity), method=method)
 
 
 def fresh(obj):

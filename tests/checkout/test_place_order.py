@@ -8,50 +8,14 @@ from django.utils import timezone
 
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod, VendorOrder
-from marketplace.checkout.services import Address, LineRequest
-from marketplace.models import ProductStock
 from marketplace.services.errors import MarketplaceError
+from tests.factories import place_order, stock
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区", "湖墅南路 1 号")
-
-
-@pytest.fixture
-def buyer(django_user_model):
-    return django_user_model.objects.create_user("buyer", "buyer@example.cn", "pw")
-
-
-@pytest.fixture
-def shop(make_vendor, make_product, changshan, kecheng):
-    coop = make_vendor("常山胡柚合作社", changshan)
-    shao = make_vendor("邵永丰食品", kecheng)
-    return {
-        "coop": coop,
-        "shao": shao,
-        "tangelo": make_product(coop, "常山胡柚", "58.00", stock=10, tiers=[(5, "52.00")]),
-        "cake": make_product(shao, "邵永丰麻饼", "30.00", stock=3, category="snacks"),
-        "rice": make_product(coop, "食堂大米", "120.00", stock=50, category="processed", audience="canteens"),
-        "bulk": make_product(coop, "胡柚整箱", "200.00", stock=50, min_order_quantity=5),
-    }
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
-
-
-def place(buyer, *lines, method=PaymentMethod.BANK_TRANSFER, **kwargs):
-    return services.place_order(
-        buyer=buyer,
-        lines=[LineRequest(p.pk, q, *rest) for p, q, *rest in lines],
-        payment_method=method,
-        address=kwargs.pop("address", ADDRESS),
-        **kwargs,
-    )
-
 
 def test_order_is_split_by_vendor_and_copies_what_was_sold(buyer, shop):
-    order = place(buyer, (shop["tangelo"], 5), (shop["cake"], 2))
+    order = place_order(buyer, (shop["tangelo"], 5), (shop["cake"], 2))
     assert order.status == Order.Status.PENDING_PAYMENT
     assert order.total == Decimal("5") * Decimal("52.00") + Decimal("60.00")
     parts = {part.vendor_name: part for part in order.vendor_orders.all()}
@@ -73,7 +37,7 @@ def test_order_is_split_by_vendor_and_copies_what_was_sold(buyer, shop):
 
 
 def test_later_product_edits_do_not_change_the_order(buyer, shop):
-    order = place(buyer, (shop["cake"], 1))
+    order = place_order(buyer, (shop["cake"], 1))
     product = shop["cake"]
     product.title = "新名字"
     product.unit_price = Decimal("99.00")
@@ -89,14 +53,14 @@ def test_later_product_edits_do_not_change_the_order(buyer, shop):
 )
 def test_bad_quantities_change_nothing(buyer, shop, quantity, code):
     with pytest.raises(MarketplaceError) as excinfo:
-        place(buyer, (shop["tangelo"], quantity))
+        place_order(buyer, (shop["tangelo"], quantity))
     assert excinfo.value.code == code
     assert stock(shop["tangelo"]) == 10 and not Order.objects.exists()
 
 
 def test_more_than_stock_is_refused_and_nothing_is_held(buyer, shop):
     with pytest.raises(MarketplaceError) as excinfo:
-        place(buyer, (shop["tangelo"], 2), (shop["cake"], 4))
+        place_order(buyer, (shop["tangelo"], 2), (shop["cake"], 4))
     assert excinfo.value.code == "out_of_stock"
     assert "3" in excinfo.value.message
     # The tangelo reserved first is given back by the rollback.
@@ -111,16 +75,16 @@ def test_below_minimum_and_canteen_only_and_empty(buyer, shop):
         ([], "empty_cart"),
     ]:
         with pytest.raises(MarketplaceError) as excinfo:
-            place(buyer, *lines)
+            place_order(buyer, *lines)
         assert excinfo.value.code == code
     assert not Order.objects.exists()
 
 
 def test_a_dearer_price_is_refused_not_charged(buyer, shop):
     with pytest.raises(MarketplaceError) as excinfo:
-        place(buyer, (shop["cake"], 1, Decimal("25.00")))
+        place_order(buyer, (shop["cake"], 1, Decimal("25.00")))
     assert excinfo.value.code == "price_changed"
-    order = place(buyer, (shop["cake"], 1, Decimal("30.00")))
+    order = place_order(buyer, (shop["cake"], 1, Decimal("30.00")))
     assert order.total == Decimal("30.00")
 
 
@@ -128,19 +92,19 @@ def test_unavailable_product(buyer, shop):
     shop["cake"].available = False
     shop["cake"].save_revision().publish()
     with pytest.raises(MarketplaceError) as excinfo:
-        place(buyer, (shop["cake"], 1))
+        place_order(buyer, (shop["cake"], 1))
     assert excinfo.value.code == "unavailable"
 
 
 def test_idempotency_key_returns_the_first_order(buyer, shop):
-    first = place(buyer, (shop["cake"], 1), idempotency_key="abc-1")
-    again = place(buyer, (shop["cake"], 1), idempotency_key="abc-1")
+    first = place_order(buyer, (shop["cake"], 1), idempotency_key="abc-1")
+    again = place_order(buyer, (shop["cake"], 1), idempotency_key="abc-1")
     assert first.pk == again.pk
     assert Order.objects.count() == 1 and stock(shop["cake"]) == 2
 
 
 def test_buyer_cancels_unpaid_order_and_stock_returns(buyer, shop, django_user_model):
-    order = place(buyer, (shop["cake"], 3))
+    order = place_order(buyer, (shop["cake"], 3))
     assert stock(shop["cake"]) == 0
     stranger = django_user_model.objects.create_user("stranger", "s@example.cn", "pw")
     with pytest.raises(MarketplaceError) as excinfo:
@@ -156,7 +120,7 @@ def test_buyer_cancels_unpaid_order_and_stock_returns(buyer, shop, django_user_m
 
 
 def test_expiry_releases_stock_once(buyer, shop):
-    order = place(buyer, (shop["cake"], 2), method=PaymentMethod.BANK_TRANSFER)
+    order = place_order(buyer, (shop["cake"], 2), method=PaymentMethod.BANK_TRANSFER)
     assert services.expire_unpaid_orders(now=timezone.now()) == []
     later = order.payment_due_at + timedelta(seconds=1)
     assert services.expire_unpaid_orders(now=later) == [order.number]
@@ -167,7 +131,7 @@ def test_expiry_releases_stock_once(buyer, shop):
 
 def test_bank_transfer_recorded_by_staff_marks_paid_and_keeps_stock(buyer, shop, django_user_model):
     staff = django_user_model.objects.create_superuser("finance", "f@example.cn", "pw")
-    order = place(buyer, (shop["cake"], 2))
+    order = place_order(buyer, (shop["cake"], 2))
     with pytest.raises(MarketplaceError) as excinfo:
         services.record_bank_transfer(
             order, amount="59.00", received_on=timezone.localdate(), bank_reference="X1", user=staff
@@ -186,7 +150,7 @@ def test_bank_transfer_recorded_by_staff_marks_paid_and_keeps_stock(buyer, shop,
 
 def test_shipping_and_partial_refund(buyer, shop, django_user_model):
     staff = django_user_model.objects.create_superuser("finance", "f@example.cn", "pw")
-    order = place(buyer, (shop["tangelo"], 2), (shop["cake"], 2))
+    order = place_order(buyer, (shop["tangelo"], 2), (shop["cake"], 2))
     services.record_bank_transfer(
         order, amount=order.total, received_on=timezone.localdate(), bank_reference="R", user=staff
     )

@@ -12,23 +12,12 @@ from cms.sms import SmsError
 from cms.sms.backends import BaseSmsBackend
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, Payment, PaymentMethod, VendorOrder
-from marketplace.checkout.services import Address, LineRequest
-
-from ..marketplace.vendor_support import make_user, vendor_user
+from tests.factories import mails_to, make_user, make_vendor_user, place_order, texts
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = Address("赵六", "13600136000", "浙江省", "舟山市", "定海区", "环城南路 9 号")
 MOBILE = "13912345678"
 VENDOR_PHONE = "13700137000"
-
-
-@pytest.fixture(autouse=True)
-def empty_outboxes():
-    sms.outbox.clear()
-    mail.outbox.clear()
-    yield
-    sms.outbox.clear()
 
 
 @pytest.fixture
@@ -37,7 +26,7 @@ def shop(make_vendor, make_product, changshan):
     return {
         "vendor": vendor,
         "product": make_product(vendor, "常山胡柚", "39.00", stock=50),
-        "vendor_user": vendor_user(vendor, "vendor-a"),
+        "vendor_user": make_vendor_user(vendor, "vendor-a"),
         "phone_buyer": make_user(MOBILE, email=""),
         "mail_buyer": make_user("buyer", email="buyer@example.cn"),
         "admin": make_user("finance", is_superuser=True, is_staff=True),
@@ -45,17 +34,7 @@ def shop(make_vendor, make_product, changshan):
 
 
 def place(shop, buyer, method=PaymentMethod.BANK_TRANSFER):
-    return services.place_order(
-        buyer=shop[buyer], lines=[LineRequest(shop["product"].pk, 2)], payment_method=method, address=ADDRESS
-    )
-
-
-def texts(phone=MOBILE):
-    return [(m.template, m.params) for m in sms.outbox if m.phone == phone]
-
-
-def mails_to(address):
-    return [m for m in mail.outbox if address in m.to]
+    return place_order(shop[buyer], (shop["product"], 2), method=method)
 
 
 def path_of(link):
@@ -68,7 +47,7 @@ def path_of(link):
 def test_mobile_only_buyer_gets_sms_with_a_working_link(client, shop, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = place(shop, "phone_buyer")
-    ((key, params),) = texts()
+    ((key, params),) = texts(MOBILE)
     assert key == "order_placed"
     assert params["number"] == order.number and params["total"] == "78.00"
     assert not mails_to(MOBILE) and not [m for m in mail.outbox if "已提交" in m.subject]
@@ -108,13 +87,13 @@ def test_vendor_hears_of_an_online_order_when_it_is_paid(shop, stripe_settings, 
     with django_capture_on_commit_callbacks(execute=True):
         order = place(shop, "phone_buyer", method=PaymentMethod.ALIPAY)
     assert texts(VENDOR_PHONE) == [] and not [m for m in mail.outbox if "新订单" in m.subject]
-    assert [key for key, _params in texts()] == ["order_placed"]
+    assert [key for key, _params in texts(MOBILE)] == ["order_placed"]
     payment = Payment.objects.create(order=order, method=PaymentMethod.ALIPAY, amount=order.total)
     with django_capture_on_commit_callbacks(execute=True):
         services.mark_paid(order, payment)
     assert [key for key, _params in texts(VENDOR_PHONE)] == ["vendor_new_order"]
     assert [m.to for m in mail.outbox if "新订单" in m.subject] == [["shop@huyou.example.cn", "vendor-a@example.com"]]
-    assert [key for key, _params in texts()] == ["order_placed", "order_paid"]
+    assert [key for key, _params in texts(MOBILE)] == ["order_placed", "order_paid"]
 
 
 def test_shipped_cancelled_and_expired_by_sms(client, shop, django_capture_on_commit_callbacks):
@@ -128,18 +107,18 @@ def test_shipped_cancelled_and_expired_by_sms(client, shop, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/admin/vendor-orders/{part.pk}/ship/", {"carrier": "sf", "tracking_number": "SF42"})
     assert response.status_code == 302
-    key, params = texts()[-1]
+    key, params = texts(MOBILE)[-1]
     assert key == "order_shipped" and (params["carrier"], params["tracking"]) == ("顺丰速运", "SF42")
 
     with django_capture_on_commit_callbacks(execute=True):
         cancelled = place(shop, "phone_buyer")
         services.cancel_order(cancelled, user=shop["phone_buyer"])
-    assert texts()[-1] == ("order_cancelled", {"number": cancelled.number, "link": texts()[-1][1]["link"]})
+    assert texts(MOBILE)[-1] == ("order_cancelled", {"number": cancelled.number, "link": texts(MOBILE)[-1][1]["link"]})
 
     with django_capture_on_commit_callbacks(execute=True):
         late = place(shop, "phone_buyer")
         services.expire_unpaid_orders(now=late.payment_due_at + timezone.timedelta(minutes=1))
-    key, params = texts()[-1]
+    key, params = texts(MOBILE)[-1]
     assert key == "order_expired" and params["number"] == late.number
 
 

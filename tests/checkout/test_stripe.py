@@ -16,14 +16,11 @@ import stripe
 
 from marketplace.checkout import services, stripe_gateway
 from marketplace.checkout.models import Order, OrderEvent, Payment, PaymentMethod, Refund, StripeEvent
-from marketplace.checkout.services import Address, LineRequest
-from marketplace.models import ProductStock
 from marketplace.services.errors import MarketplaceError
+from tests.factories import place_order, stock
 from tests.support.localstripe import CARD_CHARGE_DECLINED, CARD_OK, SECRET_KEY, WEBHOOK_SECRET
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = Address("李四", "13900139000", "浙江省", "宁波市", "鄞州区", "天童南路 8 号")
 
 
 @pytest.fixture
@@ -45,14 +42,8 @@ def shop(make_vendor, make_product, changshan):
     }
 
 
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
-
-
 def place(buyer, *lines, method=PaymentMethod.CARD):
-    return services.place_order(
-        buyer=buyer, lines=[LineRequest(p.pk, q) for p, q in lines], payment_method=method, address=ADDRESS
-    )
+    return place_order(buyer, *lines, method=method)
 
 
 def intents_for(fake, order):

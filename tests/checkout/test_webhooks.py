@@ -17,14 +17,12 @@ import pytest
 
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, OrderEvent, Payment, PaymentMethod, Refund, StripeEvent
-from marketplace.checkout.services import Address, LineRequest
-from marketplace.models import ProductStock
+from tests.factories import place_order, stock
 from tests.support.localstripe import WEBHOOK_SECRET
 
 pytestmark = pytest.mark.django_db
 
 URL = "/stripe/webhook/"
-ADDRESS = Address("王五", "13700137000", "浙江省", "温州市", "鹿城区", "人民路 3 号")
 _serial = itertools.count(1)
 
 
@@ -78,16 +76,10 @@ def tangelo(make_vendor, make_product, changshan):
     return make_product(make_vendor("常山胡柚合作社", changshan), "常山胡柚", "58.00", stock=10)
 
 
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
-
-
 @pytest.fixture
 def payment(stripe_settings, buyer, tangelo):
     """A card order for 2 胡柚 (116.00) with a pending Payment, as start_payment leaves it in the browser flow."""
-    order = services.place_order(
-        buyer=buyer, lines=[LineRequest(tangelo.pk, 2)], payment_method=PaymentMethod.CARD, address=ADDRESS
-    )
+    order = place_order(buyer, (tangelo, 2), method=PaymentMethod.CARD)
     return Payment.objects.create(
         order=order,
         method=PaymentMethod.CARD,

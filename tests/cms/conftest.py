@@ -1,33 +1,18 @@
 """Pages, images and site settings for the cms view and template tests."""
 
 import datetime
-import io
 
 import pytest
-from django.core.files.images import ImageFile
-from PIL import Image as PILImage
-from wagtail.images.models import Image
 from wagtail.models import Site
 from wagtail.rich_text import RichText
 
 from cms.models import CampaignPage, FooterLink, NewsArticlePage, NewsIndexPage, SiteSettings, StandardPage
-
-
-def make_image(title="西湖龙井茶园", description="", size=(1600, 1000), color=(40, 120, 90)):
-    buffer = io.BytesIO()
-    PILImage.new("RGB", size, color).save(buffer, format="JPEG")
-    return Image.objects.create(
-        title=title, description=description, file=ImageFile(buffer, name="test.jpg"), width=size[0], height=size[1]
-    )
-
-
-def body(text="正文内容"):
-    return [("paragraph", RichText(f"<p>{text}</p>"))]
+from tests.factories.content import body, make_photo
 
 
 @pytest.fixture
 def image(db):
-    return make_image(description="衢州柑橘园的秋天")
+    return make_photo(description="衢州柑橘园的秋天")
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from cms.csp import SiteCSPMiddleware
 from cms.models import SiteSettings
 from cms.views import server_error
 from config.urls import urlpatterns as site_urlpatterns
-from tests.events.conftest import fair_index, make_fair  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,6 @@
 
 import datetime
 import importlib.util
-import io
 import json
 import os
 import re
@@ -13,7 +12,6 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
@@ -37,6 +35,7 @@ from cms.models import (
     SiteSettings,
     StandardPage,
 )
+from tests.support.demo import run_load_demo
 
 FACTS_FILE = Path(django_settings.BASE_DIR) / "cms" / "demo_data" / "zhejiang.json"
 ADMIN_LINE = re.compile(r"Admin login: /admin/\s+username: (?P<username>\S+)\s+password: (?P<password>\S+)")
@@ -57,12 +56,6 @@ def media_root(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(cms.demo.images, "SIZE", (320, 180))
     monkeypatch.setattr(load_demo_command, "discover_demo_loaders", cms_loader_only)
     return tmp_path / "media"
-
-
-def run_load_demo(*args):
-    out = io.StringIO()
-    call_command("load_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="class")

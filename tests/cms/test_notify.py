@@ -13,15 +13,6 @@ from django.test import override_settings
 from cms import notify, sms
 from cms.notify import Recipient, Sms
 
-
-@pytest.fixture(autouse=True)
-def empty_outboxes():
-    sms.outbox.clear()
-    mail.outbox.clear()
-    yield
-    sms.outbox.clear()
-
-
 MESSAGE = {"subject": "订单", "body": "正文", "sms": Sms("order_paid", {"number": "SH1"}, "订单SH1已付款")}
 
 

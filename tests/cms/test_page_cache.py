@@ -16,17 +16,13 @@ from cms.models import SiteSettings
 from events import ticketing
 from events.models import Registration, StallBooking, TicketType
 from events.services import EventsError
-from marketplace.checkout import services as checkout
-from marketplace.checkout.models import PaymentMethod
-from marketplace.checkout.services import Address, LineRequest
 from marketplace.models import ProductStock
 from marketplace.services.errors import MarketplaceError
-from tests.events.conftest import fair_index, make_fair, vendor_user  # noqa: F401  (fixtures)
+from tests.factories import place_order
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-ADDRESS = Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区", "湖墅南路 1 号")
 
 
 @pytest.fixture(autouse=True)
@@ -193,12 +189,7 @@ def test_the_checkout_decides_on_live_stock_not_on_the_cached_page(client, produ
     buyers = [django_user_model.objects.create_user(f"b{i}", f"b{i}@example.cn", "pw") for i in range(2)]
 
     def buy(buyer):
-        return checkout.place_order(
-            buyer=buyer,
-            lines=[LineRequest(product.pk, 1)],
-            payment_method=PaymentMethod.BANK_TRANSFER,
-            address=ADDRESS,
-        )
+        return place_order(buyer, (product, 1))
 
     buy(buyers[0])
     response, state = get(client, product.url)

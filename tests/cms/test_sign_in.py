@@ -3,7 +3,6 @@ password reset by e-mail (Django's token) and by SMS code, and password-validato
 
 import re
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -12,24 +11,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cms import sms
 from cms.accounts import sms_codes
 from cms.accounts.forms import SignupForm
 from cms.models import SmsCode
 
-pytestmark = pytest.mark.django_db
+# SMS go out at once here: the `outbox` fixture (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbox")]
 
 PASSWORD = "Shanhai-pass-2024"
-
-
-@pytest.fixture(autouse=True)
-def outbox(monkeypatch):
-    """cms.sms.outbox, with messages sent at once: the test's transaction never commits, so SMS that would go
-    out after commit go out straight away (tests/cms/test_sms.py checks the after-commit part)."""
-    monkeypatch.setattr(sms, "transaction", SimpleNamespace(on_commit=lambda callback, **kwargs: callback()))
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
 
 
 @pytest.fixture

@@ -11,13 +11,6 @@ from cms import sms
 from cms.sms import SmsError, backends
 
 
-@pytest.fixture(autouse=True)
-def empty_outbox():
-    sms.outbox.clear()
-    yield
-    sms.outbox.clear()
-
-
 def test_memory_backend_keeps_messages():
     sms.send_sms("13800138000", "login_code", {"code": "123456"}, "验证码 123456")
     assert [(m.phone, m.template, m.params, m.text) for m in sms.outbox] == [

@@ -1,7 +1,6 @@
 """The one-time SMS code service (cms/accounts/sms_codes.py) on its own."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -11,17 +10,10 @@ from cms.accounts import sms_codes
 from cms.accounts.sms_codes import SmsCodeError, check_code, send_code
 from cms.models import SmsCode
 
-pytestmark = pytest.mark.django_db
+# SMS go out at once here: the `outbox` fixture (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbox")]
 
 PHONE = "13800138000"
-
-
-@pytest.fixture(autouse=True)
-def outbox(monkeypatch):
-    monkeypatch.setattr(sms, "transaction", SimpleNamespace(on_commit=lambda callback, **kwargs: callback()))
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
 
 
 def send(purpose="test", when=None, **kwargs):

@@ -21,8 +21,7 @@ from cms.templatetags.cms_tags import (
     og_locale,
     site_name,
 )
-
-from .conftest import make_image
+from tests.factories.content import make_photo
 
 
 @pytest.mark.parametrize(
@@ -166,7 +165,7 @@ def test_og_image_is_absolute_or_none(home_page, image):
 
 @pytest.mark.django_db
 def test_picture_include_offers_modern_formats_and_alt_text():
-    described = make_image(title="茶园", description="开化龙顶茶园")
+    described = make_photo(title="茶园", description="开化龙顶茶园")
     rendered = render_to_string("cms/includes/picture.html", {"image": described, "shape": "card"})
     assert rendered.count("<source") == 2
     assert 'type="image/avif"' in rendered and 'type="image/webp"' in rendered
@@ -174,7 +173,7 @@ def test_picture_include_offers_modern_formats_and_alt_text():
     assert 'loading="lazy"' in rendered
     assert "400w" in rendered and "800w" in rendered
 
-    untitled = make_image(title="常山胡柚", description="")
+    untitled = make_photo(title="常山胡柚", description="")
     assert 'alt="常山胡柚"' in render_to_string("cms/includes/picture.html", {"image": untitled, "shape": "content"})
     decorative = render_to_string("cms/includes/picture.html", {"image": untitled, "shape": "hero", "alt": ""})
     assert 'alt=""' in decorative and 'fetchpriority="high"' in decorative

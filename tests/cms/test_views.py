@@ -13,8 +13,7 @@ from wagtail.models import Site
 
 from cms import views
 from cms.models import CampaignPage, CampaignRelatedPage, FooterLink
-
-from .conftest import body, make_image
+from tests.factories.content import body, make_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -440,6 +439,6 @@ def test_news_index_query_count_does_not_grow_with_articles(client, add_articles
 
 
 def test_make_image_uses_title_when_description_is_empty(client, add_articles):
-    add_articles(1, image=make_image(title="开化龙顶茶", description=""))
+    add_articles(1, image=make_photo(title="开化龙顶茶", description=""))
     content = html(client.get("/news/article-1/"))
     assert 'alt="开化龙顶茶"' in content

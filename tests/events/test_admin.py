@@ -4,8 +4,7 @@ import pytest
 
 from events import services
 from events.models import StallApplication, StallBooking
-
-from .conftest import stall
+from tests.factories import stall
 
 pytestmark = pytest.mark.django_db
 

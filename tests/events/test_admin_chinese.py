@@ -18,9 +18,7 @@ from wagtail.users.models import UserProfile
 
 from events import services
 from marketplace.checkout.models import PaymentMethod
-
-from ..checkout.test_admin_orders import pay, place
-from .conftest import stall
+from tests.factories import pay_by_transfer, place_order, stall
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +122,7 @@ def admin_world(fair, vendor_user, organiser, make_product, django_user_model):
     product = make_product(vendor, "常山胡柚", "58.00", stock=4, unit="箱")
     make_product(vendor, "胡柚膏", "38.00", stock=80, unit="瓶")
     buyer = django_user_model.objects.create_user("buyer", "buyer@example.com", "pw")
-    order = pay(place(buyer, (product, 1), method=PaymentMethod.BANK_TRANSFER), organiser)
+    order = pay_by_transfer(place_order(buyer, (product, 1), method=PaymentMethod.BANK_TRANSFER), organiser)
     other, other_user = vendor_user("开化龙顶茶", username="longding")
     standard = fair.stall_types.get(name="标准展位")
     services.apply(
@@ -270,7 +268,7 @@ def test_wagtail_catalogues_are_complete_in_chinese():
 
 def test_overlay_translations_keep_their_placeholders():
     """Each translation has the singular's placeholders and no others than the singular's and plural's."""
-    from tests.test_translations import placeholders
+    from tests.support.translations import placeholders
 
     for domain in ("django", "djangojs"):
         for entry in polib.pofile(str(OVERLAY_DIR / f"{domain}.po")):

@@ -8,9 +8,7 @@ from wagtail.models import Workflow
 from events import services
 from events.models import StallApplication, StallBooking
 from marketplace.checkout.models import PaymentMethod
-
-from ..checkout.test_admin_orders import pay, place
-from .conftest import stall
+from tests.factories import pay_by_transfer, place_order, stall
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +25,7 @@ def shop(vendor_user, make_product, organiser, django_user_model):
     huyou = make_product(vendor, "常山胡柚", "58.00", stock=4, unit="箱")
     gao = make_product(vendor, "胡柚膏", "38.00", stock=80, unit="瓶")
     buyer = django_user_model.objects.create_user("buyer", "buyer@example.com", "pw")
-    order = pay(place(buyer, (huyou, 1), (gao, 2), method=PaymentMethod.BANK_TRANSFER), organiser)
+    order = pay_by_transfer(place_order(buyer, (huyou, 1), (gao, 2), method=PaymentMethod.BANK_TRANSFER), organiser)
     return {"vendor": vendor, "user": user, "huyou": huyou, "gao": gao, "order": order}
 
 

@@ -3,8 +3,7 @@
 import pytest
 
 from events.models import FairPage, StallBooking
-
-from .conftest import stall
+from tests.factories import stall
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,7 @@ from events.models import FairIndexPage, FairPage, StallType
 from events.services import create_stall_row
 from marketplace.models import VendorIndexPage, VendorPage
 from marketplace.services.vendors import grant_vendor_access
-from tests.fixtures.catalogue import make_uscc
+from tests.factories import make_uscc
 
 n = int(os.environ["VENDORS"])
 root = Page.get_first_root_node()

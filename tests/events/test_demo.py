@@ -8,7 +8,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from PIL import Image as PILImage
@@ -37,19 +36,13 @@ from events.models import (
 from events.services import stall_states
 from marketplace.checkout.models import Order
 from marketplace.models import VendorMember
-from tests.marketplace.test_demo import small_pictures
+from tests.support.demo import run_load_demo, small_pictures
 
 EXPECTED_STALLS = {
     "山海协作·衢州名优农产品展销会（宁波鄞州站）": 60,
     "味美浙江·百县千碗美食节（衢州站）": 120,
     "机关食堂消费帮扶市集（省府大院）": 12,
 }
-
-
-def run_load_demo():
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
 
 
 def events_lines(output):

@@ -6,8 +6,7 @@ import pytest
 
 from events import services
 from marketplace.checkout import services as checkout
-
-from .conftest import stall
+from tests.factories import stall
 
 pytestmark = pytest.mark.django_db
 

@@ -8,23 +8,14 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from cms import sms
 from cms.accounts import sms_codes
 from cms.models import SmsCode
 from events import find_ticket, ticketing
 from events.models import TicketType
 from events.tickets import manage_path
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def outbox(monkeypatch):
-    """SMS go out at once (the test's transaction never commits)."""
-    monkeypatch.setattr(sms, "transaction", SimpleNamespace(on_commit=lambda callback, **kwargs: callback()))
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
+# SMS go out at once here: the `outbox` fixture (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbox")]
 
 
 @pytest.fixture

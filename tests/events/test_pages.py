@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from events import services
 from events.models import FairPage, StallApplication, StallBooking
 from marketplace.checkout import services as checkout
-
-from .conftest import stall
+from tests.factories import stall
 
 pytestmark = pytest.mark.django_db
 

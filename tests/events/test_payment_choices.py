@@ -19,8 +19,7 @@ from events.ticketing import RegistrationRequest
 from events.tickets import manage_path
 from marketplace.checkout import services as checkout
 from marketplace.checkout.models import Order, PaymentMethod
-
-from .conftest import stall
+from tests.factories import stall
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from django.utils import timezone
 from events import services, ticketing
 from events.models import FairPage, TicketType
 from events.tickets import manage_path
+from tests.factories import stall
 from tests.support.queries import warm_count
-
-from .conftest import stall
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ import pytest
 from events import services
 from events.models import FairPage
 from events.services import create_stall_row
+from tests.factories import stall
 from tests.support.queries import warm_count
-
-from .conftest import stall
 
 pytestmark = pytest.mark.django_db
 

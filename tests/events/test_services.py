@@ -14,8 +14,7 @@ from events.models import FairPage, StallApplication, StallBooking
 from events.services import ApplicationRequest, EventsError
 from marketplace.checkout import services as checkout
 from marketplace.checkout.models import Order, OrderLine
-
-from .conftest import stall
+from tests.factories import stall
 
 pytestmark = pytest.mark.django_db
 

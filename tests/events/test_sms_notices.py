@@ -15,22 +15,13 @@ from events import services, ticketing
 from events.models import Registration, TicketType
 from events.ticketing import RegistrationRequest
 from marketplace.models import VendorPage
-
-from .conftest import stall
+from tests.factories import stall
 
 pytestmark = pytest.mark.django_db
 
 BASE = "http://127.0.0.1:8000"
 GUEST = "13600136002"
 VENDOR_PHONE = "13700137000"
-
-
-@pytest.fixture(autouse=True)
-def empty_outboxes():
-    sms.outbox.clear()
-    mail.outbox.clear()
-    yield
-    sms.outbox.clear()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from events.models import FairIndexPage, FairPage, StallType
 from events.services import create_stall_row
 from marketplace.models import Category, ProductPage, ProductStock, VendorIndexPage, VendorPage
 from marketplace.services.vendors import grant_vendor_access
-from tests.fixtures.catalogue import make_uscc
+from tests.factories import make_uscc
 
 root = Page.get_first_root_node()
 city = City.objects.create(code="330800", name="衢州市")

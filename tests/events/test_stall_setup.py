@@ -13,8 +13,7 @@ from wagtail.models import PageLogEntry
 from events import services
 from events.models import AddOn, Stall, StallBooking, StallType
 from events.tasks import send_stall_payment_reminders_task
-
-from .conftest import stall
+from tests.factories import stall
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,11 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from wagtail.models import Page
+
+from tests.support.demo import demo_in_rolled_back_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -125,9 +126,17 @@ def check(client, method, path, failures, **kwargs):
     return response
 
 
+@pytest.fixture(scope="module")
+def demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for both tests (they only read it; each test's own changes are rolled back)."""
+    media = tmp_path_factory.mktemp("hardening-demo-media")
+    with demo_in_rolled_back_transaction(django_db_blocker, media) as output:
+        yield output
+
+
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
+def demo(demo_loaded_once, db):
+    return demo_loaded_once
 
 
 def clients():

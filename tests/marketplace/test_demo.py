@@ -1,6 +1,5 @@
 """marketplace's demo loader: idempotent, believable data, a vendor login, and `--scale N` in bulk with a sound tree."""
 
-import io
 import os
 import re
 from decimal import Decimal
@@ -10,15 +9,12 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpRequest
 from django.test import override_settings
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
-import cms.demo.images
-import marketplace.demo.images
 from bench.marketplace_pages import PAGES as BENCH_PAGES
 from cms.demo import facts
 from cms.models import HomePage
@@ -37,34 +33,9 @@ from marketplace.models import (
     VendorMember,
     VendorPage,
 )
+from tests.support.demo import run_load_demo, small_pictures
 
 VENDOR_LINE = re.compile(r"Vendor login: /admin/\s+username: (?P<username>\S+)\s+password: (?P<password>\S+)")
-
-
-def small_pictures():
-    """Draw the demo pictures small: the tests check what is stored, not how it looks."""
-    return [
-        mock.patch.object(cms.demo.images, "SIZE", (320, 180)),
-        mock.patch.object(marketplace.demo.images, "PRODUCT_SIZE", (240, 240)),
-        mock.patch.object(marketplace.demo.images, "LOGO_SIZE", (96, 96)),
-    ]
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    patches = small_pictures()
-    for patch in patches:
-        patch.start()
-    yield tmp_path / "media"
-    for patch in patches:
-        patch.stop()
-
-
-def run_load_demo(*args):
-    out = io.StringIO()
-    call_command("load_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 def marketplace_lines(output):

@@ -120,7 +120,7 @@ def test_vendor_page_refuses_a_wrong_uscc(market, changshan):
 
 
 def test_vendor_slug_may_not_shadow_market_routes(market, changshan):
-    from tests.fixtures.catalogue import make_uscc
+    from tests.factories import make_uscc
 
     vendor = VendorPage(title="产品", slug="products", county=changshan, uscc=make_uscc())
     with pytest.raises(ValidationError) as excinfo:

@@ -9,8 +9,7 @@ from wagtail.models import PageLogEntry
 from marketplace.models import ProductStock
 from marketplace.services.errors import MarketplaceError
 from marketplace.services.stock import set_stock
-
-from .vendor_support import make_user, vendor_user
+from tests.factories import make_user, make_vendor_user
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +26,8 @@ def shop(make_vendor, make_product, changshan, kecheng):
         "a_low": make_product(a, "胡柚膏", "58.00", stock=5, category="processed"),
         "a_moq": make_product(a, "胡柚整箱", "120.00", stock=12, min_order_quantity=5),
         "b_product": make_product(b, "柯城椪柑", "25.00", stock=80),
-        "a_user": vendor_user(a, "vendor-a"),
-        "b_user": vendor_user(b, "vendor-b"),
+        "a_user": make_vendor_user(a, "vendor-a"),
+        "b_user": make_vendor_user(b, "vendor-b"),
     }
 
 

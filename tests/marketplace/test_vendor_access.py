@@ -10,9 +10,8 @@ from wagtail.models import Collection, GroupPagePermission, WorkflowState
 
 from marketplace.models import ProductPage, ProductStock, VendorMember, VendorPage
 from marketplace.services.vendors import grant_vendor_access, vendor_collection, vendor_group
-from tests.fixtures.catalogue import make_image
-
-from .vendor_support import PASSWORD, form_data, moderator, vendor_user
+from tests.factories import PASSWORD, make_image, make_vendor_user, moderator
+from tests.support.forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +25,8 @@ def two_vendors(make_vendor, make_product, changshan, kecheng):
         "b": b,
         "a_product": make_product(a, "常山胡柚", "39.00", stock=50),
         "b_product": make_product(b, "柯城椪柑", "25.00", stock=80),
-        "a_user": vendor_user(a, "vendor-a"),
-        "b_user": vendor_user(b, "vendor-b"),
+        "a_user": make_vendor_user(a, "vendor-a"),
+        "b_user": make_vendor_user(b, "vendor-b"),
     }
 
 

@@ -11,19 +11,9 @@ from marketplace.services.vendors import (
     reject_vendor_application,
     submit_vendor_application,
 )
-from tests.fixtures.catalogue import make_uscc
-
-from .vendor_support import make_user, moderator
+from tests.factories import make_uscc, make_user, moderator
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_outboxes():
-    sms.outbox.clear()
-    mail.outbox.clear()
-    yield
-    sms.outbox.clear()
 
 
 @pytest.fixture

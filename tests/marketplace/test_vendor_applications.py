@@ -16,9 +16,7 @@ from marketplace.services.vendors import (
     vendor_collection,
     vendor_group,
 )
-from tests.fixtures.catalogue import make_uscc
-
-from .vendor_support import make_user, moderator
+from tests.factories import make_uscc, make_user, moderator
 
 pytestmark = pytest.mark.django_db
 

@@ -1,32 +1,6 @@
-"""Helpers for the vendor self-service tests: vendor users, moderators and posting admin forms like a browser."""
+"""Posting HTML forms like a browser: read a rendered form's fields, change them, post them back."""
 
 from html.parser import HTMLParser
-
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-
-from marketplace.models import MODERATORS_GROUP
-from marketplace.services.vendors import grant_vendor_access
-
-PASSWORD = "vendor-pass-2024"
-
-
-def make_user(username, **fields):
-    return get_user_model().objects.create_user(
-        username=username, email=fields.pop("email", f"{username}@example.com"), password=PASSWORD, **fields
-    )
-
-
-def vendor_user(vendor, username):
-    user = make_user(username)
-    grant_vendor_access(vendor, user)
-    return user
-
-
-def moderator(username="moderator"):
-    user = make_user(username)
-    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
-    return user
 
 
 class _FormParser(HTMLParser):

@@ -1,0 +1,48 @@
+"""Orders through the real checkout service, a delivery address, and reading stock back."""
+
+from django.utils import timezone
+
+from marketplace.checkout import services
+from marketplace.checkout.models import PaymentMethod
+from marketplace.checkout.services import Address, LineRequest
+from marketplace.models import ProductStock
+
+# The delivery address of every test order (the JSON API and the address book take it as a dict).
+ADDRESS_FIELDS = {
+    "recipient": "张三",
+    "phone": "13800138000",
+    "province": "浙江省",
+    "city": "杭州市",
+    "district": "拱墅区",
+    "street": "湖墅南路 1 号",
+}
+ADDRESS = Address(**ADDRESS_FIELDS)
+
+
+def lines(*items):
+    """LineRequests from (product, quantity[, expected_unit_price]) tuples."""
+    return [LineRequest(product.pk, quantity, *rest) for product, quantity, *rest in items]
+
+
+def place_order(buyer, *items, method=PaymentMethod.BANK_TRANSFER, address=ADDRESS, **kwargs):
+    """Place an order with `marketplace.checkout.services.place_order` (stock reserved under its locks);
+    items are (product, quantity[, expected_unit_price]) tuples; kwargs go to the service."""
+    return services.place_order(buyer=buyer, lines=lines(*items), payment_method=method, address=address, **kwargs)
+
+
+def pay_by_transfer(order, user, *, reference=None):
+    """Staff record the bank transfer for the whole total (the service marks the order paid)."""
+    services.record_bank_transfer(
+        order,
+        amount=order.total,
+        received_on=timezone.localdate(),
+        bank_reference=reference or f"BANK-{order.pk}",
+        user=user,
+    )
+    order.refresh_from_db()
+    return order
+
+
+def stock(product):
+    """Units of `product` in stock now, read from the database."""
+    return ProductStock.objects.get(product=product).quantity
