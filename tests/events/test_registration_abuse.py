@@ -140,9 +140,13 @@ def test_account_holder_keeps_the_checkout_window(scene, django_user_model):
     fair, free, paid, slots = scene
     user = django_user_model.objects.create_user("13800138000", "", "pw")
     now = timezone.now()
+    # The fair's last slot (day 4, 13:00) starts after the 72-hour window whatever the time of day; an earlier
+    # slot would cut the window at its start.
+    last = slots[-1]
     reg = ticketing.register(
-        fair=fair, request=req(paid, slots[0], payment_method=PaymentMethod.BANK_TRANSFER), user=user, now=now
+        fair=fair, request=req(paid, last, payment_method=PaymentMethod.BANK_TRANSFER), user=user, now=now
     )
+    assert now + timedelta(hours=django_settings.CHECKOUT_BANK_TRANSFER_HOURS) < last.start_datetime()
     assert reg.order.payment_due_at == now + timedelta(hours=django_settings.CHECKOUT_BANK_TRANSFER_HOURS)
 
 
