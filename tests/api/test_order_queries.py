@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketplace.checkout.models import Order
-
-from .conftest import order_body, post_json, stock
+from tests.factories.checkout import stock
+from tests.support.api import order_body, post_json
 
 pytestmark = pytest.mark.django_db
 

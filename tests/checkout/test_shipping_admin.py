@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace.checkout.models import ShippingRule
-from tests.marketplace.vendor_support import vendor_user
+from tests.factories.users import make_vendor_user
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def shop(make_vendor, changshan, kecheng):
         "b": b,
         "a_rule": ShippingRule.objects.create(vendor=a, name="A 的运费模板", first_fee=Decimal("10.00")),
         "b_rule": ShippingRule.objects.create(vendor=b, name="B 的运费模板", first_fee=Decimal("12.00")),
-        "a_user": vendor_user(a, "vendor-a"),
+        "a_user": make_vendor_user(a, "vendor-a"),
     }
 
 

@@ -22,12 +22,12 @@ ADDRESS = Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区"
 
 # Each includes the session and the user (2) of a signed-in request.
 BUDGETS = {
-    "cart": 7,
-    "checkout": 9,  # one more since main's address changes (divisions, the mobile number pre-filled)
+    "cart": 9,  # with the shipping fee per vendor part: the vendors' shipping rules and their regions
+    "checkout": 10,  # the address lists and pre-filled mobile number, and the vendors' shipping rules
     "account": 6,
     "order": 8,
     "canteen dashboard": 7,
-    "canteen statement": 6,
+    "canteen statement": 7,  # with the shipping fees kept apart from produce
 }
 
 
