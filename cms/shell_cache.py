@@ -8,6 +8,7 @@ so nothing in the shell is ever stale for longer than the commit that changed it
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -45,7 +46,10 @@ def count(queryset, timeout=COUNT_SECONDS):
     publish, unpublish, move or delete of a page (the shell version), so that a count of live pages is exact and
     a count that depends on other rows (stock, say) lags by `timeout` at most. For counts that scan a whole
     table on every request: API totals, the sitemap index."""
-    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (an id no row can have): nothing to count
+        return 0
     digest = hashlib.blake2b(repr((queryset.db, sql, params)).encode(), digest_size=16).hexdigest()
     cache_key = key("count", digest)
     value = cache.get(cache_key)
