@@ -62,6 +62,7 @@ def test_visitor_checks_out_by_bank_transfer_and_vendor_sees_its_line(
     # The account's mobile number is pre-filled; 省/市/区 are chosen from lists that follow each other.
     expect(page.locator("#id_new-phone")).to_have_value("13800138000")
     expect(page.locator("#id_new-province")).to_have_value("浙江省")
+    page.wait_for_selector("html[data-divisions-ready]", state="attached")  # the lists follow each other now
     page.locator("#id_new-city").select_option("杭州市")
     page.locator("#id_new-district").select_option("拱墅区")
     page.locator("#id_new-street").fill("湖墅南路 1 号")

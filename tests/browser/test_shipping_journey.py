@@ -103,6 +103,7 @@ def test_order_with_a_shipping_fee_is_shipped_and_confirmed(
     with page.expect_navigation():  # a new province recalculates on its own
         page.locator("#id_new-province").select_option("新疆维吾尔自治区")
     expect(page.locator(".checkout__shipping [data-shipping-total]")).to_have_text("¥33.00")  # 25 + 8
+    page.wait_for_selector("html[data-divisions-ready]", state="attached")
     page.locator("#id_new-city").select_option("乌鲁木齐市")
     page.locator("#id_new-district").select_option("天山区")
     expect(page.locator("#id_new-street")).to_have_value("解放北路 2 号")

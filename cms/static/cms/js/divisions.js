@@ -59,6 +59,10 @@
     city.addEventListener("change", function () {
       fill(district, districtsOf());
     });
+    // A city chosen before the lists arrived (a slow connection) gets its districts now.
+    if (city.value && district.options.length <= 1) {
+      fill(district, districtsOf());
+    }
   }
 
   fetch(provinces[0].getAttribute("data-divisions-src"), { credentials: "same-origin" })
