@@ -32,7 +32,8 @@ def titles(query, **kwargs):
     return [p.title for p in catalogue.search(query, **kwargs)["products"]]
 
 
-needs_postgres = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="bounded ranking is PostgreSQL's")
+# Bounded ranking is PostgreSQL's: these run in the PostgreSQL run of `make test` (deselected on SQLite).
+needs_postgres = pytest.mark.postgresql_database
 
 
 @needs_postgres
