@@ -238,9 +238,14 @@ def _postgres_ranking_classes():
             return self.queryset.filter(pk__in=ids).order_by(position)
 
     class BoundedPostgresResults(base.PostgresSearchResults):
+        def _bounded(self):
+            # Autocomplete (the admin's page search) shares these results with its own, unbounded compiler.
+            bounded = getattr(self.query_compiler, "bounded", None)
+            return bounded is not None and bounded(self._score_field)
+
         def _do_count(self):
             compiler = self.query_compiler
-            if not compiler.bounded(self._score_field):
+            if not self._bounded():
                 return super()._do_count()
             return len(compiler.ranked(compiler.get_config(self.backend))[0])
 
@@ -248,7 +253,7 @@ def _postgres_ranking_classes():
         def capped(self):
             """True when more matches exist than were ranked and counted (see SEARCH_CANDIDATES)."""
             compiler = self.query_compiler
-            return compiler.bounded(self._score_field) and compiler.ranked(compiler.get_config(self.backend))[1]
+            return self._bounded() and compiler.ranked(compiler.get_config(self.backend))[1]
 
     return base.PostgresSearchBackend, BoundedPostgresCompiler, BoundedPostgresResults
 
