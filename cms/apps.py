@@ -32,3 +32,5 @@ class CmsConfig(AppConfig):
         personal_cache.connect_users()
         # Thumbnails of private images (receipt photos) are private too.
         private_media.install_private_renditions()
+        # Images and documents an editor puts into a restricted collection are moved to the private area.
+        private_media.connect_restricted_collections()

@@ -228,3 +228,61 @@ def public_media_filter(queryset):
     for path in set(restricted):
         queryset = queryset.exclude(collection__path__startswith=path)
     return queryset.exclude(file__startswith=PRIVATE_PREFIX)
+
+
+# -- files put into a restricted collection through Wagtail's own forms ------------------------------------------
+
+
+def in_restricted_collection(collection_id):
+    """Whether this collection, or one it sits in, has a view restriction (the private collection among them)."""
+    path = Collection.objects.filter(pk=collection_id).values_list("path", flat=True).first()
+    if path is None:
+        return False
+    restricted = CollectionViewRestriction.objects.values_list("collection__path", flat=True)
+    return any(path.startswith(prefix) for prefix in restricted)
+
+
+def keep_private(sender, instance, **kwargs):
+    """post_save of images and documents: a file stored in the public area while its collection is restricted
+    (an editor's upload through Wagtail's image or document form) moves to the private area, its old file and
+    any public thumbnails deleted, so `/media/` never serves it."""
+    name = instance.file.name if instance.file else ""
+    if not name or is_private(name) or not in_restricted_collection(instance.collection_id):
+        return
+    with default_storage.open(name, "rb") as content:
+        # Not under private/images/: that is where thumbnails of private images go (PRIVATE_RENDITIONS).
+        moved = default_storage.save(private_name(f"collections/{sender._meta.model_name}s", name), content)
+    type(instance).objects.filter(pk=instance.pk).update(file=moved)
+    instance.file.name = moved
+    renditions = getattr(instance, "renditions", None)
+    if renditions is not None:
+        for rendition in renditions.all():
+            rendition.file.delete(save=False)
+            rendition.delete()
+    default_storage.delete(name)
+
+
+def editor_may_see(user, name):
+    """`private_media_access`: an image or document an editor put into a restricted collection is seen by whoever
+    may choose or change it in the admin (Wagtail's collection permissions)."""
+    from wagtail.documents import get_document_model
+    from wagtail.documents.permissions import permission_policy as document_policy
+    from wagtail.images import get_image_model
+    from wagtail.images.permissions import permission_policy as image_policy
+
+    for model, policy in ((get_image_model(), image_policy), (get_document_model(), document_policy)):
+        item = model.objects.filter(file=name).first()
+        if item is not None:
+            return any(policy.user_has_permission_for_instance(user, action, item) for action in ("choose", "change"))
+    return False
+
+
+def connect_restricted_collections():
+    """From CmsConfig.ready(): images and documents saved into restricted collections are kept private."""
+    from django.db.models.signals import post_save
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    for model in (get_image_model(), get_document_model()):
+        post_save.connect(keep_private, sender=model, dispatch_uid=f"keep-private-{model._meta.label}")
+    hooks.register(ACCESS_HOOK, editor_may_see)
