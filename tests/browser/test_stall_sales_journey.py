@@ -2,13 +2,10 @@
 phone is offline (kept in localStorage, sent when the connection returns); the organiser's results report then
 shows all three, once each."""
 
-import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,24 +13,9 @@ from events import services
 from events.models import StallSale
 from marketplace.models import ProductStock
 from tests.support.axe import AXE, axe_violations
+from tests.support.browser import eventually, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
-
-
-def wait_for(condition, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def test_vendor_records_three_sales_one_offline_and_the_report_shows_them_once(
@@ -76,8 +58,8 @@ def test_vendor_records_three_sales_one_offline_and_the_report_shows_them_once(
 
     # Back online: the waiting sale is sent by itself.
     page.context.set_offline(False)
-    assert wait_for(lambda: StallSale.objects.count() == 2)
     expect(page.locator(".sale-row--pending")).to_have_count(0)
+    assert eventually(lambda: StallSale.objects.count() == 2)
 
     # 3: a typed item with its price, paid by card.
     page.get_by_text("其他物品").click()
@@ -85,7 +67,7 @@ def test_vendor_records_three_sales_one_offline_and_the_report_shows_them_once(
     page.locator("#sale-price").fill("10")
     page.get_by_role("button", name="银行卡").click()
     expect(status).to_contain_text("已记录：胡柚鲜果试吃装")
-    assert wait_for(lambda: StallSale.objects.count() == 3)
+    assert eventually(lambda: StallSale.objects.count() == 3)
     page.screenshot(path=screenshot_dir / "stall-sales-phone.png", full_page=True)
     assert axe_violations(page) == []
 
