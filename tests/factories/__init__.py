@@ -23,7 +23,7 @@ from .catalogue import (
     make_uscc,
     make_vendor,
 )
-from .checkout import ADDRESS, ADDRESS_FIELDS, lines, pay_by_transfer, place_order, stock
+from .checkout import ADDRESS, ADDRESS_FIELDS, lines, pay_by_transfer, place_order, png_upload, ship, stock
 from .content import body, make_photo
 from .events import make_fair, stall
 from .outbox import mails_to, sent_mails, texts
@@ -58,7 +58,9 @@ __all__ = [
     "pay_by_transfer",
     "place_order",
     "place_unit_order",
+    "png_upload",
     "sent_mails",
+    "ship",
     "set_budget",
     "stall",
     "stock",
