@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -495,8 +496,8 @@ class AfterSaleRequest(models.Model):
         ESCALATED = "escalated", _("With the platform")
         REFUNDING = "refunding", _("Refund under way")
         REFUNDED = "refunded", _("Refunded")
-        CLOSED = "closed", _("Closed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CLOSED = "closed", pgettext_lazy("after-sale", "Closed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("after-sale", "Withdrawn")
 
     OPEN = (Status.REQUESTED, Status.ACCEPTED, Status.RETURN_SHIPPED, Status.REFUSED, Status.ESCALATED)
     TRANSITIONS = Transitions(
@@ -533,7 +534,7 @@ class AfterSaleRequest(models.Model):
     created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("after-sale request")
