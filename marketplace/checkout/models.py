@@ -514,7 +514,7 @@ class AfterSaleRequest(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="after_sales")
     vendor_order = models.ForeignKey(VendorOrder, on_delete=models.PROTECT, related_name="after_sales")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("after-sale type"), max_length=10, choices=Kind.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     status = models.CharField(

@@ -284,6 +284,13 @@ BUYER_EVENT_LABELS = {
     "after_sale_refunded": lambda e: _("After-sale refund of %(amount)s made") % {"amount": e.data.get("amount", "")},
 }
 
+
+def _money(amount):
+    from cms.templatetags.cms_tags import cny
+
+    return cny(amount) if amount else ""
+
+
 # The steps of one after-sale request as its page shows them.
 AFTER_SALE_EVENT_LABELS = {
     "after_sale_requested": lambda e: _("You asked for after-sale"),
@@ -298,7 +305,7 @@ AFTER_SALE_EVENT_LABELS = {
     "after_sale_approved": lambda e: _("The platform approved the refund"),
     "after_sale_rejected": lambda e: _("The platform rejected the request: %(note)s") % {"note": e.note},
     "after_sale_withdrawn": lambda e: _("You withdrew the request"),
-    "after_sale_refunded": lambda e: _("Refunded %(amount)s") % {"amount": e.data.get("amount", "")},
+    "after_sale_refunded": lambda e: _("Refunded %(amount)s") % {"amount": _money(e.data.get("amount"))},
 }
 
 
