@@ -704,15 +704,30 @@ def order_refund(request, pk):
         pk,
         "refund_form",
         lambda order, data: RefundForm(data, lines=list(order.lines.order_by("pk"))),
-        lambda order, form: services.refund(
-            order,
-            user=request.user,
-            lines=form.refund_lines(),
-            reason=form.cleaned_data["reason"],
-            refund_shipping=form.cleaned_data.get("refund_shipping", False),
+        lambda order, form: _warn_if_pending(
+            request,
+            services.refund(
+                order,
+                user=request.user,
+                lines=form.refund_lines(),
+                reason=form.cleaned_data["reason"],
+                refund_shipping=form.cleaned_data.get("refund_shipping", False),
+            ),
         ),
         _("Refund for order %(number)s recorded."),
     )
+
+
+def _warn_if_pending(request, order):
+    """Stripe did not take a refund yet: it is recorded and retried by expire_orders; staff should know."""
+    pending = Refund.objects.filter(payment__order=order, status=Refund.Status.PENDING).first()
+    if pending is not None:
+        messages.warning(
+            request,
+            _("The payment service has not taken the refund yet (%(error)s); it is retried automatically.")
+            % {"error": pending.last_error or "-"},
+        )
+    return order
 
 
 def order_complete(request, pk):

@@ -367,3 +367,32 @@ def test_stripe_is_not_called_inside_a_service_transaction(paid_online, people, 
 
     assert depths == [baseline, baseline]  # no service transaction (and so no row lock) around either call
     assert not Refund.objects.filter(status=Refund.Status.PENDING).exists()
+
+
+def test_the_refund_webhook_completes_our_pending_refund_instead_of_counting_it_again(
+    paid_online, people, shop, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from marketplace.checkout import stripe_gateway
+
+    def lost_answer(payment, amount, *, key, metadata=None):
+        raise MarketplaceError("timeout", code="refund_failed")  # Stripe made it, but we never heard back
+
+    monkeypatch.setattr(stripe_client, "create_refund", lost_answer)
+    request = after_sale.accept(ask(paid_online, people, shop), user=people["coop"])
+    refund = Refund.objects.get(after_sale=request)
+    stripe_refund = SimpleNamespace(id="re_from_webhook", amount=5800, metadata={"shanhai_refund": str(refund.pk)})
+    charge = SimpleNamespace(refunds=SimpleNamespace(data=[stripe_refund]))
+
+    with transaction.atomic():
+        result = stripe_gateway._record_stripe_refunds(Payment.objects.get(order=paid_online), charge)
+
+    assert result == "refunds recorded: 0"
+    refund.refresh_from_db()
+    request.refresh_from_db()
+    paid_online.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED and refund.stripe_refund == "re_from_webhook"
+    assert request.status == Status.REFUNDED
+    assert paid_online.refunded_total == Decimal("58.00")
+    assert Refund.objects.count() == 1
