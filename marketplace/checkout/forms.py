@@ -255,8 +255,8 @@ class AfterSaleForm(forms.Form):
             name = f"line_{line.pk}"
             quantity_fields[name] = forms.IntegerField(
                 label=f"{line.name}",
+                # No max_value: the service says which item and how many are left, in one message.
                 min_value=0,
-                max_value=most,
                 initial=0,
                 required=False,
                 help_text=_("At most %(n)s %(unit)s") % {"n": most, "unit": line.unit},

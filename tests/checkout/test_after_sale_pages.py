@@ -93,7 +93,7 @@ def test_the_buyer_asks_with_photos_on_the_form_and_sees_the_request(client, sce
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"qty": "4"}, "Ensure this value is less than or equal to 3."),
+        ({"qty": "4"}, "At most 3 of 常山胡柚 can still be asked for"),
         ({"qty": "0"}, "Choose at least one item and how many."),
         ({"photo": SimpleUploadedFile("fake.png", b"nope", "image/png")}, "fake.png is not a photo we can take"),
     ],
