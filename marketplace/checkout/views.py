@@ -333,7 +333,9 @@ def order_detail(request, number):
     for part in parts:
         part.order = order
         # 申请售后 is offered while the window is open and something is left to ask for; 取消 before shipping.
-        part.can_ask_after_sale = public and after_sale.window_error(part) is None
+        part.can_ask_after_sale = (
+            public and after_sale.window_error(part) is None and any(after_sale.available_quantities(part).values())
+        )
         part.can_cancel = public and part.status == VendorOrder.Status.TO_SHIP
         part.after_sale_requests = [r for r in requests if r.vendor_order_id == part.pk]
     awaiting_payment = order.status == Order.Status.PENDING_PAYMENT

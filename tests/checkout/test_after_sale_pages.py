@@ -78,6 +78,10 @@ def test_the_buyer_asks_with_photos_on_the_form_and_sees_the_request(client, sce
     )
 
     row = AfterSaleRequest.objects.get()
+    assert (
+        f'data-after-sale-new="{part_of(scene).pk}"'
+        in client.get(f"/en/orders/{scene['order'].number}/").content.decode()
+    )
     assert response.redirect_chain[-1][0] == f"/en/orders/{scene['order'].number}/after-sale/{row.pk}/"
     page = response.content.decode()
     assert "Waiting for the vendor" in page and "You asked for after-sale" in page
