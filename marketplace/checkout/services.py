@@ -873,6 +873,11 @@ def cancel_vendor_part(vendor_order, *, user, reason=""):
         wanted = {pk: n for pk, n in lines.items() if n}
         record = record_refund(order, user=user, lines=wanted, reason=reason or _("cancelled by the buyer"))
         log_event(order, "part_cancelled", user=user, data={"vendor": part.vendor_name, "vendor_order": part.pk})
+        waiting = order.vendor_orders.filter(status__in=[VendorOrder.Status.PENDING, VendorOrder.Status.TO_SHIP])
+        if order.status == Order.Status.PARTLY_SHIPPED and not waiting.exists():
+            # The cancelled part was the last one to ship: everything left is on its way.
+            _set_status(order, Order.Status.SHIPPED, user=user)
+            order.save(update_fields=["status"])
     complete_refund(record)
     part.refresh_from_db()
     return part

@@ -125,7 +125,7 @@ def test_a_request_after_shipping_holds_its_units_and_tells_the_vendor(
     assert after_sale.available_quantities(part)[line_of(shipped, shop["tangelo"]).pk] == 1
     with pytest.raises(MarketplaceError) as error:
         ask(shipped, people, shop, quantity=2)
-    assert error.value.code == "invalid_quantity" and "At most 1" in error.value.message
+    assert error.value.code == "invalid_quantity" and "最多还可申请 1" in error.value.message
 
 
 def test_asking_for_every_unit_left_of_a_part_includes_its_shipping(shipped, people, shop):
@@ -135,7 +135,7 @@ def test_asking_for_every_unit_left_of_a_part_includes_its_shipping(shipped, peo
 def test_requests_are_refused_before_shipping_and_after_the_window(paid, people, shop, settings):
     with pytest.raises(MarketplaceError) as early:
         ask(paid, people, shop)
-    assert early.value.code == "after_sale_window_closed" and "cancel it instead" in early.value.message
+    assert early.value.code == "after_sale_window_closed" and "请直接取消该部分订单" in early.value.message
 
     ship(paid, people["staff"])
     services.confirm_delivery(coop_part(paid), user=people["buyer"])
@@ -396,3 +396,15 @@ def test_the_refund_webhook_completes_our_pending_refund_instead_of_counting_it_
     assert request.status == Status.REFUNDED
     assert paid_online.refunded_total == Decimal("58.00")
     assert Refund.objects.count() == 1
+
+
+def test_cancelling_the_last_unshipped_part_makes_a_partly_shipped_order_shipped(paid, people, shop):
+    services.mark_vendor_order_shipped(coop_part(paid), carrier="sf", tracking_number="SF1", user=people["staff"])
+    paid.refresh_from_db()
+    assert paid.status == Order.Status.PARTLY_SHIPPED
+
+    services.cancel_vendor_part(paid.vendor_orders.get(vendor_name="邵永丰食品"), user=people["buyer"])
+
+    paid.refresh_from_db()
+    assert paid.status == Order.Status.SHIPPED
+    assert paid.refunded_total == Decimal("60.00")  # 2 × 30.00 cakes, free shipping
