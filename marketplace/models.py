@@ -222,7 +222,7 @@ class VendorPage(TypedChildRouteMixin, SitePage):
 
     def child_route_queryset(self):
         return ProductPage.objects.select_related(
-            "vendor", "vendor__county", "origin_county", "category", "stock", "cover_image", "social_image"
+            "vendor", "vendor__county", "origin_county", "category", "stock", "stats", "cover_image", "social_image"
         )
 
     def clean(self):
@@ -372,6 +372,9 @@ class ProductQuerySet(PageQuerySet):
 
 
 ProductManager = PageManager.from_queryset(ProductQuerySet)
+
+
+PAGE_REVIEWS = 20  # the newest approved reviews on a product page; the API lists them all
 
 
 class ProductPage(SitePage):
@@ -691,6 +694,10 @@ class ProductPage(SitePage):
         context["tier_prices"] = sorted(self.tier_prices.all(), key=lambda t: t.min_quantity)
         context["marks"] = self.marks.all()
         context["vendor"] = self.vendor
+        stats = self.counters
+        context["stats"] = stats
+        # Reviews are asked for only when there are some to show.
+        context["reviews"] = list(Review.objects.shown_for(self.pk)[:PAGE_REVIEWS]) if stats.review_count else []
         return context
 
 

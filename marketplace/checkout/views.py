@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from cms.divisions import provinces
 
 from ..canteen.membership import buyer_units
+from ..models import VendorMember
 from ..services.errors import MarketplaceError
 from . import addresses, payment_methods, services, shipping, stripe_gateway
 from .cart import Cart
@@ -298,7 +299,10 @@ def buyer_timeline(order):
 @order_access_required
 def order_detail(request, number):
     order = _own_order(request, number)
-    parts = order.vendor_orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+    # Each line with its review, if any (the 评价 action is offered on received lines not yet reviewed).
+    parts = order.vendor_orders.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("review").order_by("pk"))
+    )
     awaiting_payment = order.status == Order.Status.PENDING_PAYMENT
     paid_online = order.payment_method in PaymentMethod.online()
     # Online payment for an order placed while Stripe was configured and is not now: the page says so and
@@ -459,6 +463,7 @@ def account(request):
         "addresses": DeliveryAddress.objects.filter(user=request.user),
         "orders": Order.objects.filter(buyer=request.user)[:5],
         "units": _units_with_labels(request.user),
+        "is_vendor_member": VendorMember.objects.filter(user=request.user).exists(),
         "api_tokens_template": select_template(API_TOKENS_TEMPLATES),
     }
     return TemplateResponse(request, "marketplace/checkout/account.html", context)

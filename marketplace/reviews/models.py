@@ -18,6 +18,22 @@ MAX_TEXT = 500
 MAX_PHOTOS = 3
 
 
+class ReviewQuerySet(models.QuerySet):
+    def shown_for(self, product_id):
+        """A product's approved reviews, newest first, with their photos and the photos' renditions loaded."""
+        from wagtail.images import get_image_model
+
+        renditions = get_image_model().get_rendition_model().objects.all()
+        photos = ReviewPhoto.objects.select_related("image").prefetch_related(
+            models.Prefetch("image__renditions", queryset=renditions)
+        )
+        return (
+            self.filter(product_id=product_id, status=Review.Status.APPROVED)
+            .prefetch_related(models.Prefetch("photos", queryset=photos))
+            .order_by("-created_at", "-pk")
+        )
+
+
 class Review(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for moderation")
@@ -80,6 +96,8 @@ class Review(models.Model):
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("review")

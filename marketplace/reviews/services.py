@@ -16,7 +16,7 @@ from wagtail.log_actions import log
 from wagtail.models import Collection
 
 from ..canteen.services import checked_image
-from ..checkout.models import Order, OrderLine, VendorOrder
+from ..checkout.models import Order, OrderLine
 from ..models import VendorMember
 from ..services import stats
 from ..services.errors import MarketplaceError
@@ -48,14 +48,13 @@ def is_vendor_member(user, vendor_id):
 
 def _refusal(line):
     """Why `line` (with its vendor part loaded) cannot be reviewed now, or None."""
-    part = line.vendor_order
-    if line.kind != OrderLine.Kind.PRODUCT or line.product_id is None or part is None:
+    if line.is_received_product:
+        return None
+    if line.kind != OrderLine.Kind.PRODUCT or line.product_id is None or line.vendor_order is None:
         return _("Only products can be reviewed.")
-    if part.status != VendorOrder.Status.DELIVERED:
-        return _("You can review %(name)s once you have confirmed receipt of it.") % {"name": line.name}
     if line.refunded_quantity >= line.quantity:
         return _("%(name)s was refunded, so it cannot be reviewed.") % {"name": line.name}
-    return None
+    return _("You can review %(name)s once you have confirmed receipt of it.") % {"name": line.name}
 
 
 def reviewable_line_ids(order):
@@ -213,23 +212,8 @@ def reply_to_review(review, *, user, text):
 
 
 def approved_reviews(product_id):
-    """A product's approved reviews, newest first, with their photos and the photos' renditions."""
-    from django.db.models import Prefetch
-    from wagtail.images import get_image_model
-
-    renditions = get_image_model().get_rendition_model().objects.all()
-    return (
-        Review.objects.filter(product_id=product_id, status=Review.Status.APPROVED)
-        .prefetch_related(
-            Prefetch(
-                "photos",
-                queryset=ReviewPhoto.objects.select_related("image").prefetch_related(
-                    Prefetch("image__renditions", queryset=renditions)
-                ),
-            )
-        )
-        .order_by("-created_at", "-pk")
-    )
+    """A product's approved reviews, newest first, with their photos."""
+    return Review.objects.shown_for(product_id)
 
 
 def reviews_for_vendor_user(user):

@@ -8,7 +8,6 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import ListingButton
 from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -66,10 +65,6 @@ class ReviewEditView(EditView):
         return redirect(review_viewset.get_url_name("moderate"), pk=kwargs["pk"])
 
 
-def product_title(review):
-    return review.line.name
-
-
 class ReviewViewSet(SnippetViewSet):
     model = Review
     icon = "comment"
@@ -80,7 +75,7 @@ class ReviewViewSet(SnippetViewSet):
     edit_view_class = ReviewEditView
     inspect_view_enabled = True
     list_display = [
-        Column("line", label=_("Product"), accessor=product_title),
+        "line",
         "rating",
         "author_masked",
         "status",
