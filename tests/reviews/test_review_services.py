@@ -19,6 +19,7 @@ from tests.factories import (
     line_of,
     make_user,
     make_vendor_user,
+    moderator,
     pay_by_transfer,
     place_order,
     received_order,
@@ -215,3 +216,9 @@ def test_staff_completing_a_shipped_order_counts_it_sold(buyer, staff, goods):
     ship_part(order, goods["coop"], staff)
     checkout.mark_order_completed(order, user=staff)
     assert counters(goods["tangelo"])[2] == 2
+
+
+def test_the_moderators_group_may_moderate(buyer, staff, goods):
+    order = received_order(buyer, staff, (goods["tangelo"], 1))
+    review = services.create_review(line_of(order, goods["tangelo"]), user=buyer, rating=5)
+    assert services.approve_review(review, user=moderator()).status == Review.Status.APPROVED
