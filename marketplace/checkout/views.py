@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 from cms.divisions import provinces
 
 from ..canteen.membership import buyer_units
-from ..models import VendorMember
 from ..services.errors import MarketplaceError
 from . import addresses, payment_methods, services, shipping, stripe_gateway
 from .cart import Cart
@@ -463,7 +462,6 @@ def account(request):
         "addresses": DeliveryAddress.objects.filter(user=request.user),
         "orders": Order.objects.filter(buyer=request.user)[:5],
         "units": _units_with_labels(request.user),
-        "is_vendor_member": VendorMember.objects.filter(user=request.user).exists(),
         "api_tokens_template": select_template(API_TOKENS_TEMPLATES),
     }
     return TemplateResponse(request, "marketplace/checkout/account.html", context)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import ListingButton
 from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -15,6 +16,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
+from ..models import VendorMember
 from . import admin_views, services
 from .models import Review
 
@@ -94,6 +96,20 @@ class ReviewViewSet(SnippetViewSet):
 
 review_viewset = ReviewViewSet()
 register_snippet(review_viewset)
+
+
+class VendorReviewsMenuItem(MenuItem):
+    """Vendor members read and answer the reviews of their products on the site (/account/reviews/)."""
+
+    def is_shown(self, request):
+        return VendorMember.objects.filter(user=request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_vendor_reviews_menu_item():
+    return VendorReviewsMenuItem(
+        _("Reviews of our products"), reverse("vendor_reviews"), icon_name="comment", order=240
+    )
 
 
 @hooks.register("register_log_actions")

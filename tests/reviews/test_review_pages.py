@@ -144,7 +144,8 @@ def test_the_vendor_reads_and_replies_once(client, named_buyer, staff, goods):
     review.refresh_from_db()
     assert review.reply == "感谢支持"
     assert f"/account/reviews/{review.pk}/reply/" not in client.get("/en/account/reviews/").content.decode()
-    # A buyer who is no vendor member has no such page.
+    # Vendor members find the page from the admin menu; a buyer who is no vendor member has no such page.
+    assert "/account/reviews/" in client.get("/admin/").content.decode()
     client.force_login(named_buyer)
     assert client.get("/account/reviews/").status_code == 404
 
