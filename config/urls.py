@@ -17,6 +17,7 @@ from events.sales_api import router as events_sales_api
 from marketplace.checkout.api import router as checkout_api
 from marketplace.checkout.webhook import stripe_webhook
 from marketplace.models import ProductPage
+from marketplace.reviews.api import router as reviews_api
 
 
 class ProductSitemap(PageSitemap):
@@ -47,7 +48,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("private-media/<path:name>", private_media.serve, name="private_media"),
     path("api/v2/", api_router.urls),
-    path("api/", mount_json_api(("", checkout_api), ("", events_api), ("", events_sales_api))),
+    path("api/", mount_json_api(("", checkout_api), ("", reviews_api), ("", events_api), ("", events_sales_api))),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # The registration form's picture challenge (django-simple-captcha), served by this site.
     path("captcha/", include("captcha.urls")),

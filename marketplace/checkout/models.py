@@ -392,6 +392,19 @@ class OrderLine(models.Model):
     def __str__(self):
         return f"{self.name} × {self.quantity}"
 
+    @property
+    def is_received_product(self):
+        """A product line of a vendor part the buyer has received (确认收货), not wholly refunded: one the buyer
+        may review. Reads the line's vendor part (load it with the line)."""
+        part = self.vendor_order
+        return bool(
+            self.kind == self.Kind.PRODUCT
+            and self.product_id
+            and part is not None
+            and part.status == VendorOrder.Status.DELIVERED
+            and self.refunded_quantity < self.quantity
+        )
+
 
 class Payment(models.Model):
     class Status(models.TextChoices):

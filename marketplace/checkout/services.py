@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from cms.json_api import idempotency
 
 from ..models import ProductPage, ProductStock, VendorPage, audiences_for
+from ..services import stats
 from ..services.errors import MarketplaceError
 from . import carriers, notifications, payment_methods, shipping, signals, stripe_client
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
@@ -661,9 +662,9 @@ def mark_order_completed(order, *, user):
         order = _locked(order)
         if order.status != Order.Status.SHIPPED:
             raise MarketplaceError(_("Only a shipped order can be completed."), code="invalid_state")
-        order.vendor_orders.filter(status=VendorOrder.Status.SHIPPED).update(
-            status=VendorOrder.Status.DELIVERED, delivered_at=timezone.now()
-        )
+        shipped = order.vendor_orders.filter(status=VendorOrder.Status.SHIPPED)
+        stats.count_sold(stats.received_units(OrderLine.objects.filter(vendor_order__in=shipped)))
+        shipped.update(status=VendorOrder.Status.DELIVERED, delivered_at=timezone.now())
         _set_status(order, Order.Status.COMPLETED, user=user)
         order.save(update_fields=["status"])
     return order
@@ -753,11 +754,17 @@ def record_refund(order, *, user, lines=None, reason="", refund_shipping=False, 
         after_sale=after_sale,
         created_by=user if getattr(user, "pk", None) else None,
     )
+    # Units refunded of a part the buyer had received no longer count as sold.
+    unsold = {}
     for line, quantity in sorted(returns, key=lambda item: item[0].product_id or 0):
         line.refunded_quantity += quantity
         line.save(update_fields=["refunded_quantity"])
         if line.product_id:
             ProductStock.objects.move(line.product_id, quantity)
+            part = parts.get(line.vendor_order_id)
+            if part is not None and part.status == VendorOrder.Status.DELIVERED:
+                unsold[line.product_id] = unsold.get(line.product_id, 0) - quantity
+    stats.count_sold(unsold)
     for part_id, back in shipping_back.items():
         part = parts[part_id]
         part.shipping_refunded += back
@@ -939,6 +946,7 @@ def confirm_delivery(vendor_order, *, user, auto=False, now=None):
         part.received_at = now
         part.received_by = None if auto else user
         part.save(update_fields=["status", "delivered_at", "received_at", "received_by"])
+        stats.count_sold(stats.received_units(part.lines.all()))
         log_event(
             order,
             "auto_confirmed" if auto else "delivery_confirmed",

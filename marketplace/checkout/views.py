@@ -327,7 +327,12 @@ def buyer_timeline(order):
 @order_access_required
 def order_detail(request, number):
     order = _own_order(request, number)
-    parts = list(order.vendor_orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))))
+    # Each line with its review, if any (the 评价 action is offered on received lines not yet reviewed).
+    parts = list(
+        order.vendor_orders.prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("review").order_by("pk"))
+        )
+    )
     public = order.buyer_id is not None and order.buyer_unit_id is None
     requests = list(AfterSaleRequest.objects.filter(order=order).order_by("-created_at", "-pk"))
     for part in parts:
