@@ -42,6 +42,10 @@ LOG_ACTIONS = [
     ("events.sale_voided", _("Void sale"), _("Sale at a stall voided")),
     ("events.results_published", _("Publish results"), _("Fair results shown on the fair page")),
     ("events.results_unpublished", _("Unpublish results"), _("Fair results no longer shown on the fair page")),
+    ("events.agreement_recorded", _("Record agreement"), _("Purchase agreement recorded")),
+    ("events.agreement_cancelled", _("Cancel agreement"), _("Purchase agreement cancelled")),
+    ("events.agreement_ordered", _("Order against agreement"), _("Unit order placed against a purchase agreement")),
+    ("events.agreements_imported", _("Import agreements"), _("Purchase agreements imported from a sheet")),
 ]
 
 
@@ -135,3 +139,12 @@ def stall_application_files(user, name):
 
     applications = StallApplication.objects.filter(food_licence=name).select_related("vendor")
     return any(can_see_application_files(user, application) for application in applications)
+
+
+@hooks.register("private_media_access")
+def agreement_files(user, name):
+    """A purchase agreement's signed document: both parties and organisers."""
+    from .agreement_models import PurchaseAgreement
+    from .agreements import may_see
+
+    return any(may_see(user, agreement) for agreement in PurchaseAgreement.objects.filter(document=name))
