@@ -143,9 +143,7 @@ def _date(value, label):
     try:
         return datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
     except ValueError:
-        raise EventsError(
-            _("%(column)s: write the date as 2026-05-01.") % {"column": label}, code="invalid"
-        ) from None
+        raise EventsError(_("%(column)s: write the date as 2026-05-01.") % {"column": label}, code="invalid") from None
 
 
 def _read_rows(upload):

@@ -92,7 +92,9 @@ def may_see(user, agreement):
         return False
     if is_organiser(user) or _works_for(user, agreement.vendor_id):
         return True
-    return bool(agreement.buyer_unit_id) and UnitMember.objects.filter(user=user, unit_id=agreement.buyer_unit_id).exists()
+    return (
+        bool(agreement.buyer_unit_id) and UnitMember.objects.filter(user=user, unit_id=agreement.buyer_unit_id).exists()
+    )
 
 
 def visible_to(user):
@@ -159,7 +161,9 @@ def checked_document(upload):
         return None
     name = (upload.name or "").lower()
     if not name.endswith(DOCUMENT_TYPES):
-        raise EventsError(_("Upload the signed agreement as a PDF, JPEG or PNG file."), code="invalid", field="document")
+        raise EventsError(
+            _("Upload the signed agreement as a PDF, JPEG or PNG file."), code="invalid", field="document"
+        )
     if upload.size > MAX_DOCUMENT_BYTES:
         raise EventsError(_("The file is larger than 10 MB."), code="invalid", field="document")
     upload.seek(0)
@@ -204,12 +208,20 @@ def _lines(vendor, requests):
             maximum=MAX_QUANTITY,
         )
         price = _decimal(
-            request.unit_price, _("Enter the price as a number, like 12.50."), "unit_price", minimum=ZERO, maximum=MAX_PRICE
+            request.unit_price,
+            _("Enter the price as a number, like 12.50."),
+            "unit_price",
+            minimum=ZERO,
+            maximum=MAX_PRICE,
         )
         amount = (quantity * price).quantize(CENT, ROUND_HALF_UP)
         if request.amount not in (None, ""):
             written = _decimal(
-                request.amount, _("Enter the amount as a number."), "amount", minimum=ZERO, maximum=MAX_PRICE * MAX_QUANTITY
+                request.amount,
+                _("Enter the amount as a number."),
+                "amount",
+                minimum=ZERO,
+                maximum=MAX_PRICE * MAX_QUANTITY,
             )
             if abs(written - amount) > CENT:
                 raise EventsError(
@@ -240,14 +252,14 @@ def _checked(fair, request):
     if request.delivery_from is None or request.delivery_to is None:
         raise EventsError(_("Enter the delivery period."), code="invalid", field="delivery_from")
     if request.delivery_to < request.delivery_from:
-        raise EventsError(
-            _("The delivery period ends before it starts."), code="invalid_period", field="delivery_to"
-        )
+        raise EventsError(_("The delivery period ends before it starts."), code="invalid_period", field="delivery_to")
     return {
         "vendor": vendor,
         "buyer_unit": unit,
         "buyer_name": buyer_name,
-        "vendor_contact_name": _name(request.vendor_contact_name, _("Name the vendor's contact."), "vendor_contact_name"),
+        "vendor_contact_name": _name(
+            request.vendor_contact_name, _("Name the vendor's contact."), "vendor_contact_name"
+        ),
         "vendor_contact_phone": _phone(request.vendor_contact_phone, "vendor_contact_phone"),
         "buyer_contact_name": _name(request.buyer_contact_name, _("Name the buyer's contact."), "buyer_contact_name"),
         "buyer_contact_phone": _phone(request.buyer_contact_phone, "buyer_contact_phone"),
@@ -296,11 +308,7 @@ def record_agreement(*, fair, user, request, acting_as):
 
 
 def _may_change(user, agreement):
-    return (
-        is_organiser(user)
-        or _works_for(user, agreement.vendor_id)
-        or _buys_for(user, agreement.buyer_unit_id)
-    )
+    return is_organiser(user) or _works_for(user, agreement.vendor_id) or _buys_for(user, agreement.buyer_unit_id)
 
 
 def cancel_agreement(agreement, *, user, reason=""):
@@ -333,7 +341,9 @@ def order_against(agreement, *, user, lines, delivery, idempotency_key=""):
     stock, prices, approval threshold as usual) of the agreement vendor's products, delivered within the
     agreement's delivery period, linked to the agreement. Returns the order."""
     with transaction.atomic():
-        agreement = PurchaseAgreement.objects.select_for_update().select_related("fair", "buyer_unit").get(pk=agreement.pk)
+        agreement = (
+            PurchaseAgreement.objects.select_for_update().select_related("fair", "buyer_unit").get(pk=agreement.pk)
+        )
         if not agreement.is_signed:
             raise EventsError(_("This agreement has been cancelled."), code="invalid_state")
         unit = agreement.buyer_unit

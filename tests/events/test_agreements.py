@@ -154,7 +154,11 @@ def test_cancel_goes_through_the_transition_table(setup, vendor_user):
     assert error.value.code == "forbidden"
     agreements.cancel_agreement(agreement, user=setup["member"], reason="买方撤回")
     agreement.refresh_from_db()
-    assert (agreement.status, agreement.cancel_reason, agreement.cancelled_by) == ("cancelled", "买方撤回", setup["member"])
+    assert (agreement.status, agreement.cancel_reason, agreement.cancelled_by) == (
+        "cancelled",
+        "买方撤回",
+        setup["member"],
+    )
     with pytest.raises(EventsError) as error:
         agreements.cancel_agreement(agreement, user=setup["organiser"])
     assert error.value.code == "invalid_state"
