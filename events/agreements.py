@@ -307,6 +307,51 @@ def record_agreement(*, fair, user, request, acting_as):
     return agreement
 
 
+def update_agreement(agreement, *, user, request):
+    """Correct a signed agreement as written (parties, lines, period, contacts; a new document replaces the old).
+    Organisers only; the agreement's vendor stays (orders against it are that vendor's)."""
+    if not is_organiser(user):
+        raise EventsError(_("You may not change this agreement."), code="forbidden")
+    with transaction.atomic():
+        agreement = PurchaseAgreement.objects.select_for_update().select_related("fair", "vendor").get(pk=agreement.pk)
+        if not agreement.is_signed:
+            raise EventsError(_("This agreement has been cancelled."), code="invalid_state")
+        if request.vendor is not None and request.vendor.pk != agreement.vendor_id:
+            raise EventsError(_("The vendor of an agreement cannot change."), code="invalid", field="vendor")
+        if agreement.order_links.exists() and (
+            request.buyer_unit is None or request.buyer_unit.pk != agreement.buyer_unit_id
+        ):
+            raise EventsError(
+                _("The unit has ordered against this agreement: its buyer cannot change."),
+                code="invalid",
+                field="buyer_unit",
+            )
+        request.vendor = agreement.vendor
+        fields = _checked(agreement.fair, request)
+        lines = _lines(agreement.vendor, request.lines)
+        document = checked_document(request.document)
+        old = {"amount": str(agreement.total), "buyer": agreement.buyer_name}
+        for name, value in fields.items():
+            setattr(agreement, name, value)
+        agreement.total = sum((line.amount for line in lines), ZERO)
+        if document is not None:
+            agreement.document.save(document.name, document, save=False)
+        agreement.save()
+        agreement.lines.all().delete()
+        for line in lines:
+            line.agreement = agreement
+        AgreementLine.objects.bulk_create(lines)
+        _audit(
+            agreement.fair,
+            "events.agreement_changed",
+            user,
+            agreement=agreement.pk,
+            old=old,
+            new={"amount": str(agreement.total), "buyer": agreement.buyer_name},
+        )
+    return agreement
+
+
 def _may_change(user, agreement):
     return is_organiser(user) or _works_for(user, agreement.vendor_id) or _buys_for(user, agreement.buyer_unit_id)
 
