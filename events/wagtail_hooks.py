@@ -166,3 +166,15 @@ def agreement_files(user, name):
     from .agreements import may_see
 
     return any(may_see(user, agreement) for agreement in PurchaseAgreement.objects.filter(document=name))
+
+
+@hooks.register("register_canteen_unit_links")
+def unit_agreements_link(request, unit):
+    """The canteen unit's page links to its purchase agreements once it has any."""
+    from django.urls import reverse
+
+    from .agreement_models import PurchaseAgreement
+
+    if not PurchaseAgreement.objects.filter(buyer_unit=unit).exists():
+        return []
+    return [{"url": reverse("fair_my_agreements"), "label": _("Purchase agreements signed at fairs")}]
