@@ -34,8 +34,8 @@ def add_agreements(workbook, figures):
                 [
                     agreement.pk,
                     agreement.signed_on,
-                    agreement.buyer_name,
-                    agreement.vendor.title,
+                    agreement.buyer_display_name,
+                    agreement.vendor.display_name,
                     line.item_name,
                     line.quantity,
                     line.unit,

@@ -56,6 +56,7 @@ class PurchaseAgreement(models.Model):
         verbose_name=_("buyer unit"),
     )
     buyer_name = models.CharField(_("buyer"), max_length=120)
+    buyer_name_en = models.CharField(_("buyer (English)"), max_length=160, blank=True)
     vendor_contact_name = models.CharField(_("vendor's contact"), max_length=40)
     vendor_contact_phone = models.CharField(_("vendor's contact phone"), max_length=20)
     buyer_contact_name = models.CharField(_("buyer's contact"), max_length=40)
@@ -98,6 +99,15 @@ class PurchaseAgreement(models.Model):
 
     def __str__(self):
         return f"{self.buyer_name} ← {self.vendor_id} · ¥{self.total}"
+
+    @property
+    def buyer_display_name(self):
+        """The buyer's name in the reader's language (the English one only where given)."""
+        from django.utils.translation import get_language
+
+        if self.buyer_name_en and (get_language() or "").startswith("en"):
+            return self.buyer_name_en
+        return self.buyer_name
 
     @property
     def is_signed(self):

@@ -64,7 +64,7 @@ def agreement_figures(agreements):
             agreement,
             figures.ordered,
         )
-        _add(by["vendor"], agreement.vendor_id, agreement.vendor.title, agreement, figures.ordered)
+        _add(by["vendor"], agreement.vendor_id, agreement.vendor.display_name, agreement, figures.ordered)
         canteen = agreement.buyer_unit_id is not None
         _add(
             by["buyer"],

@@ -62,6 +62,7 @@ class AgreementRequest:
     buyer_contact_phone: str = ""
     buyer_unit: BuyerUnit | None = None
     buyer_name: str = ""  # a distributor or company; for a unit, its name is taken
+    buyer_name_en: str = ""
     signed_on: datetime.date | None = None  # None: today
     document: object = None
     note: str = ""
@@ -257,6 +258,7 @@ def _checked(fair, request):
         "vendor": vendor,
         "buyer_unit": unit,
         "buyer_name": buyer_name,
+        "buyer_name_en": "" if unit is not None else " ".join(str(request.buyer_name_en or "").split())[:160],
         "vendor_contact_name": _name(
             request.vendor_contact_name, _("Name the vendor's contact."), "vendor_contact_name"
         ),

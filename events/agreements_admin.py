@@ -39,6 +39,7 @@ class AgreementForm(forms.Form):
         help_text=gettext_lazy("Leave empty when the buyer is a distributor or company, and name it below."),
     )
     buyer_name = forms.CharField(label=gettext_lazy("Distributor or company"), max_length=120, required=False)
+    buyer_name_en = forms.CharField(label=gettext_lazy("Its English name"), max_length=160, required=False)
     signed_on = forms.DateField(label=gettext_lazy("Signed on"), widget=DateInput)
     delivery_from = forms.DateField(label=gettext_lazy("Delivery from"), widget=DateInput)
     delivery_to = forms.DateField(label=gettext_lazy("Delivery until"), widget=DateInput)
@@ -132,6 +133,7 @@ def _request(form, formset, vendor=None):
         vendor=vendor or data["vendor"],
         buyer_unit=data.get("buyer_unit"),
         buyer_name=data.get("buyer_name", ""),
+        buyer_name_en=data.get("buyer_name_en", ""),
         lines=lines,
         signed_on=data["signed_on"],
         delivery_from=data["delivery_from"],
