@@ -3,6 +3,7 @@ breakdowns by county, vendor and kind of buyer, and every signed agreement line 
 
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .results_export import _cell, _sheet
 
@@ -53,7 +54,7 @@ def add_agreements(workbook, figures):
         [
             _("Agreement no."),
             _("Signed on"),
-            _("Buyer"),
+            pgettext("agreement party", "Buyer"),
             _("Vendor"),
             _("Item"),
             _("Quantity"),

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cms.state_machine import Transitions
 
@@ -55,7 +56,7 @@ class PurchaseAgreement(models.Model):
         related_name="agreements",
         verbose_name=_("buyer unit"),
     )
-    buyer_name = models.CharField(_("buyer"), max_length=120)
+    buyer_name = models.CharField(pgettext_lazy("agreement party", "buyer"), max_length=120)
     buyer_name_en = models.CharField(_("buyer (English)"), max_length=160, blank=True)
     vendor_contact_name = models.CharField(_("vendor's contact"), max_length=40)
     vendor_contact_phone = models.CharField(_("vendor's contact phone"), max_length=20)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from marketplace.canteen.models import BuyerUnit
 from marketplace.models import ProductPage, VendorPage
@@ -52,7 +52,7 @@ class AgreementForm(forms.Form):
         required=False,
         help_text=gettext_lazy("At most 10 MB. Only the two parties and organisers can open it."),
     )
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
+    note = forms.CharField(label=pgettext_lazy("agreement", "Note"), max_length=200, required=False)
 
     def __init__(self, *args, vendor_fixed=None, **kwargs):
         super().__init__(*args, **kwargs)
