@@ -101,3 +101,32 @@ def test_a_unit_buyer_orders_against_the_agreement_from_the_page(signed):
         },
     )
     assert AgreementOrder.objects.count() == 1
+
+
+def test_the_api_lists_the_fairs_agreements_for_the_organiser_and_the_parties(signed, organiser, unit_b):
+    from tests.support.api import client_for
+
+    agreement = signed["agreement"]
+    url = f"/api/fairs/{agreement.fair_id}/agreements/"
+    for user in (organiser, signed["member"], signed["unit"].users["finance"]):
+        response = client_for(user).get(url)
+        assert response.status_code == 200, response.content
+        (item,) = response.json()
+        assert (item["id"], item["total"], item["ordered"], item["progress_percent"]) == (
+            agreement.pk,
+            "4000.00",
+            "0.00",
+            0,
+        )
+        assert item["lines"][0] == {
+            "product": signed["huyou"].pk,
+            "item_name": "常山胡柚",
+            "quantity": "500.00",
+            "unit": "斤",
+            "unit_price": "8.00",
+            "amount": "4000.00",
+        }
+    assert client_for(unit_b.users["buyer"]).get(url).json() == []
+    assert Client().get(url).status_code == 401
+    schema = Client().get("/api/openapi.json").json()
+    assert "/api/fairs/{fair_id}/agreements/" in schema["paths"]
