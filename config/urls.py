@@ -12,8 +12,8 @@ from cms.api import api_router
 from cms.json_api import mount as mount_json_api
 from cms.page_cache import cacheable_view
 from cms.sitemaps import PageSitemap
-from events.api import router as events_api
 from events.agreements_api import router as events_agreements_api
+from events.api import router as events_api
 from events.sales_api import router as events_sales_api
 from marketplace.checkout.api import router as checkout_api
 from marketplace.checkout.webhook import stripe_webhook
