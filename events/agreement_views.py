@@ -29,7 +29,9 @@ class OrderForm(forms.Form):
     product = forms.ModelChoiceField(queryset=ProductPage.objects.none(), label=gettext_lazy("Product"))
     quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, max_value=10000)
     address = forms.ModelChoiceField(queryset=CanteenAddress.objects.none(), label=gettext_lazy("Canteen"))
-    delivery_date = forms.DateField(label=gettext_lazy("Delivery date"), widget=forms.DateInput(attrs={"type": "date"}))
+    delivery_date = forms.DateField(
+        label=gettext_lazy("Delivery date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, agreement, **kwargs):
         super().__init__(*args, prefix=f"a{agreement.pk}", **kwargs)
@@ -38,6 +40,7 @@ class OrderForm(forms.Form):
         if agreed:
             products = products.filter(pk__in=agreed)
         self.fields["product"].queryset = products
+        self.fields["product"].initial = products.first()
         self.fields["address"].queryset = CanteenAddress.objects.filter(unit_id=agreement.buyer_unit_id)
         first = max(agreement.delivery_from, timezone.localdate() + datetime.timedelta(days=1))
         self.fields["delivery_date"].initial = first

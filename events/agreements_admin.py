@@ -29,6 +29,9 @@ def _fair(request, fair_id):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # the browser's date field takes ISO dates in every language
+        super().__init__(attrs, format)
+
 
 class AgreementForm(forms.Form):
     vendor = forms.ModelChoiceField(queryset=VendorPage.objects.none(), label=gettext_lazy("Vendor"))
