@@ -178,7 +178,7 @@ def test_the_organiser_records_changes_and_cancels_in_the_admin(parties):
     assert agreement.total == D("1820.00")
     listing = client.get(reverse("events_fair_agreements", args=[fair.pk]))
     assert listing.status_code == 200 and "胡柚膏".encode() in listing.content
-    client.post(reverse("events_fair_agreements", args=[fair.pk]), {"cancel": agreement.pk})
+    client.post(reverse("events_fair_agreements", args=[fair.pk]), {"cancel": agreement.pk, "reason": "买方撤回"})
     agreement.refresh_from_db()
     assert agreement.status == "cancelled"
 

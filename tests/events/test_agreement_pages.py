@@ -88,7 +88,7 @@ def test_a_unit_buyer_orders_against_the_agreement_from_the_page(signed):
     link = AgreementOrder.objects.get(agreement=agreement)
     assert link.order.buyer_unit == unit and link.order.total >= Decimal("400.00")
     page = buyer.get(URL).content.decode()
-    assert "(10%)" in page  # 400 of 4000 ordered
+    assert "10%" in page and "¥400.00" in page  # 400 of 4000 ordered
     # The finance member cannot order (not a buyer): refused, nothing placed.
     logged_in(unit.users["finance"]).post(
         URL,
