@@ -113,7 +113,7 @@ def test_the_report_excel_and_print_show_the_agreements(small_fair, organiser):
     page = client.get(reverse("fair_results", args=[small_fair.slug]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-figure="agreements-amount">¥6910.00' in html
+    assert 'data-figure="agreements-amount">¥6,910.00' in html
     assert 'data-figure="agreements-ordered">¥800.00 (12%)' in html
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("fair_results", args=[small_fair.slug]) + "?format=xlsx").content)
@@ -145,5 +145,5 @@ def test_a_series_sums_the_agreements_of_its_fairs(small_fair, make_fair, organi
     client = Client()
     client.force_login(organiser)
     page = client.get(reverse("fair_series_results", args=[series.pk]))
-    assert 'data-figure="agreements-amount">¥6910.00' in page.content.decode()
+    assert 'data-figure="agreements-amount">¥6,910.00' in page.content.decode()
     assert client.get(reverse("fair_series_results", args=[series.pk]) + "?format=xlsx").status_code == 200
