@@ -82,3 +82,41 @@ def my_agreements(request, index):
         can_order = agreement.is_signed and agreement.buyer_unit_id in buying_units
         agreement.order_form = OrderForm(agreement=agreement) if can_order else None
     return TemplateResponse(request, "events/my_agreements.html", {"page": index, "agreements": rows})
+
+
+@never_cache
+@login_required
+def record(request, index):
+    """`?as=vendor` (a member of a vendor, the default when they are one) or `?as=buyer` (a buyer of a unit)."""
+    from .agreement_forms import LineFormSet, PartyAgreementForm, request_from
+    from .services import vendors_of
+
+    vendors = vendors_of(request.user)
+    units = canteen.units_for(request.user).filter(members__user=request.user, members__role=UnitMember.Role.BUYER)
+    acting_as = request.GET.get("as") or ("vendor" if vendors.exists() else "buyer")
+    if acting_as == "vendor" and vendors.exists():
+        kwargs = {"vendors": vendors}
+    elif acting_as == "buyer" and units.exists():
+        kwargs = {"units": units}
+    else:
+        return TemplateResponse(request, "events/agreement_record.html", {"page": index, "form": None}, status=403)
+    form = PartyAgreementForm(request.POST or None, request.FILES or None, **kwargs)
+    formset = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            agreements.record_agreement(
+                fair=form.cleaned_data["fair"],
+                user=request.user,
+                request=request_from(form, formset),
+                acting_as=agreements.RecordedAs.VENDOR if "vendors" in kwargs else agreements.RecordedAs.BUYER,
+            )
+        except EventsError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The agreement is recorded."))
+            return redirect("fair_my_agreements")
+    return TemplateResponse(
+        request,
+        "events/agreement_record.html",
+        {"page": index, "form": form, "formset": formset, "acting_as": acting_as},
+    )

@@ -2,19 +2,15 @@
 the list with progress, record one on both parties' behalf, correct it, cancel it, import a sheet, download the
 template sheet. Thin callers of events.agreements and events.agreement_import."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
-
-from marketplace.canteen.models import BuyerUnit
-from marketplace.models import ProductPage, VendorPage
 
 from . import agreement_import, agreements
+from .agreement_forms import AgreementForm, ImportForm, LineFormSet, request_from
 from .agreement_models import PurchaseAgreement
 from .models import FairPage
 from .services import EventsError
@@ -24,69 +20,6 @@ def _fair(request, fair_id):
     if not agreements.is_organiser(request.user):
         raise PermissionDenied
     return get_object_or_404(FairPage, pk=fair_id)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):  # the browser's date field takes ISO dates in every language
-        super().__init__(attrs, format)
-
-
-class AgreementForm(forms.Form):
-    vendor = forms.ModelChoiceField(queryset=VendorPage.objects.none(), label=gettext_lazy("Vendor"))
-    buyer_unit = forms.ModelChoiceField(
-        queryset=BuyerUnit.objects.none(),
-        required=False,
-        label=gettext_lazy("Buyer unit (canteen)"),
-        help_text=gettext_lazy("Leave empty when the buyer is a distributor or company, and name it below."),
-    )
-    buyer_name = forms.CharField(label=gettext_lazy("Distributor or company"), max_length=120, required=False)
-    buyer_name_en = forms.CharField(label=gettext_lazy("Its English name"), max_length=160, required=False)
-    signed_on = forms.DateField(label=gettext_lazy("Signed on"), widget=DateInput)
-    delivery_from = forms.DateField(label=gettext_lazy("Delivery from"), widget=DateInput)
-    delivery_to = forms.DateField(label=gettext_lazy("Delivery until"), widget=DateInput)
-    vendor_contact_name = forms.CharField(label=gettext_lazy("Vendor's contact"), max_length=40)
-    vendor_contact_phone = forms.CharField(label=gettext_lazy("Vendor's contact phone"), max_length=20)
-    buyer_contact_name = forms.CharField(label=gettext_lazy("Buyer's contact"), max_length=40)
-    buyer_contact_phone = forms.CharField(label=gettext_lazy("Buyer's contact phone"), max_length=20)
-    document = forms.FileField(
-        label=gettext_lazy("Signed agreement (PDF or image)"),
-        required=False,
-        help_text=gettext_lazy("At most 10 MB. Only the two parties and organisers can open it."),
-    )
-    note = forms.CharField(label=pgettext_lazy("agreement", "Note"), max_length=200, required=False)
-
-    def __init__(self, *args, vendor_fixed=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["vendor"].queryset = VendorPage.objects.order_by("title")
-        if vendor_fixed is not None:
-            self.fields["vendor"].queryset = VendorPage.objects.filter(pk=vendor_fixed.pk)
-            self.fields["vendor"].disabled = True
-            self.fields["vendor"].initial = vendor_fixed.pk
-        self.fields["buyer_unit"].queryset = BuyerUnit.objects.filter(status=BuyerUnit.Status.VERIFIED)
-
-
-class LineForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=ProductPage.objects.none(), required=False, label=gettext_lazy("Product"))
-    item_name = forms.CharField(label=gettext_lazy("or item"), max_length=120, required=False)
-    quantity = forms.DecimalField(label=gettext_lazy("Quantity"), max_digits=12, decimal_places=2, required=False)
-    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=20, required=False)
-    unit_price = forms.DecimalField(
-        label=gettext_lazy("Unit price (CNY)"), max_digits=12, decimal_places=2, required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = ProductPage.objects.live().select_related("vendor").order_by("title")
-        self.fields["product"].label_from_instance = lambda p: f"{p.title} · {p.vendor.title}"
-
-
-LineFormSet = forms.formset_factory(LineForm, extra=3)
-
-
-class ImportForm(forms.Form):
-    sheet = forms.FileField(label=gettext_lazy("Excel sheet (.xlsx)"))
 
 
 def fair_agreements(request, fair_id):
@@ -117,39 +50,6 @@ def fair_agreements(request, fair_id):
     )
 
 
-def _request(form, formset, vendor=None):
-    data = form.cleaned_data
-    lines = []
-    for line in formset.cleaned_data:
-        if not line or not (line.get("product") or line.get("item_name") or line.get("quantity")):
-            continue
-        lines.append(
-            agreements.LineRequest(
-                product_id=line["product"].pk if line.get("product") else None,
-                item_name=line.get("item_name", ""),
-                quantity=line.get("quantity") or "",
-                unit=line.get("unit", ""),
-                unit_price=line.get("unit_price") if line.get("unit_price") is not None else "",
-            )
-        )
-    return agreements.AgreementRequest(
-        vendor=vendor or data["vendor"],
-        buyer_unit=data.get("buyer_unit"),
-        buyer_name=data.get("buyer_name", ""),
-        buyer_name_en=data.get("buyer_name_en", ""),
-        lines=lines,
-        signed_on=data["signed_on"],
-        delivery_from=data["delivery_from"],
-        delivery_to=data["delivery_to"],
-        vendor_contact_name=data["vendor_contact_name"],
-        vendor_contact_phone=data["vendor_contact_phone"],
-        buyer_contact_name=data["buyer_contact_name"],
-        buyer_contact_phone=data["buyer_contact_phone"],
-        document=data.get("document"),
-        note=data.get("note", ""),
-    )
-
-
 def _edit(request, fair, agreement=None):
     vendor = agreement.vendor if agreement else None
     if request.method == "POST":
@@ -161,12 +61,14 @@ def _edit(request, fair, agreement=None):
                     agreements.record_agreement(
                         fair=fair,
                         user=request.user,
-                        request=_request(form, formset),
+                        request=request_from(form, formset),
                         acting_as=agreements.RecordedAs.ORGANISER,
                     )
                     messages.success(request, _("The agreement is recorded."))
                 else:
-                    agreements.update_agreement(agreement, user=request.user, request=_request(form, formset, vendor))
+                    agreements.update_agreement(
+                        agreement, user=request.user, request=request_from(form, formset, vendor)
+                    )
                     messages.success(request, _("The agreement is changed."))
                 return redirect("events_fair_agreements", fair.pk)
             except EventsError as error:

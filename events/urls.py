@@ -15,6 +15,7 @@ urlpatterns = [
     # Under the fair index.
     path(f"{FAIRS}mine/", views.my_stalls, name="fair_my_stalls"),
     path(f"{FAIRS}agreements/", index_view(agreement_views.my_agreements), name="fair_my_agreements"),
+    path(f"{FAIRS}agreements/record/", index_view(agreement_views.record), name="fair_agreement_record"),
     path(f"{FAIRS}pass/<str:code>/", views.exhibitor_pass, name="fair_exhibitor_pass"),
     path(f"{FAIRS}registration/<str:key>/", registration_views.manage, name="fair_registration"),
     path(f"{FAIRS}registration/<str:key>/qr/", registration_views.qr, name="fair_registration_qr"),

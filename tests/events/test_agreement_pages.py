@@ -130,3 +130,45 @@ def test_the_api_lists_the_fairs_agreements_for_the_organiser_and_the_parties(si
     assert Client().get(url).status_code == 401
     schema = Client().get("/api/openapi.json").json()
     assert "/api/fairs/{fair_id}/agreements/" in schema["paths"]
+
+
+def party_form(fair, **fields):
+    return {
+        "fair": fair.pk,
+        "signed_on": "2026-05-01",
+        "delivery_from": "2026-05-10",
+        "delivery_to": "2026-08-31",
+        "vendor_contact_name": "李经理",
+        "vendor_contact_phone": "0570-5012345",
+        "buyer_contact_name": "郑经理",
+        "buyer_contact_phone": "13800000002",
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-item_name": "胡柚膏",
+        "lines-0-quantity": "10",
+        "lines-0-unit": "瓶",
+        "lines-0-unit_price": "45.50",
+    } | fields
+
+
+def test_the_parties_record_their_own_agreements(signed, fair, vendor_user, unit_b):
+    from events.agreement_models import PurchaseAgreement
+
+    url = reverse("fair_agreement_record")
+    vendor = signed["agreement"].vendor
+    member = logged_in(signed["member"])
+    assert member.get(url).status_code == 200
+    response = member.post(url, party_form(fair, vendor=vendor.pk, buyer_name="衢州鲜果贸易"))
+    assert response.status_code == 302
+    made = PurchaseAgreement.objects.latest("pk")
+    assert (made.recorded_as, made.buyer_name, made.total) == ("vendor", "衢州鲜果贸易", Decimal("455.00"))
+    other, _user = vendor_user("江山蜂蜜", username="other")
+    refused = member.post(url, party_form(fair, vendor=other.pk, buyer_name="衢州鲜果贸易"))
+    assert refused.status_code == 200 and PurchaseAgreement.objects.count() == 2  # not one of the member's vendors
+    buyer = logged_in(unit_b.users["buyer"])
+    response = buyer.post(url + "?as=buyer", party_form(fair, vendor=vendor.pk, buyer_unit=unit_b.pk))
+    assert response.status_code == 302
+    assert PurchaseAgreement.objects.latest("pk").recorded_as == "buyer"
+    refused = buyer.post(url + "?as=buyer", party_form(fair, vendor=vendor.pk, buyer_unit=signed["unit"].pk))
+    assert refused.status_code == 200 and PurchaseAgreement.objects.count() == 3
+    assert logged_in(unit_b.users["finance"]).get(url).status_code == 403
