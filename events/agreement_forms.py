@@ -120,9 +120,13 @@ class PartyAgreementForm(AgreementForm):
         )
         if vendors is not None:
             self.fields["vendor"].queryset = vendors.order_by("title")
+            if vendors.count() == 1:
+                self.fields["vendor"].initial = vendors.first()
         if units is not None:
             self.fields["buyer_unit"].queryset = units
             self.fields["buyer_unit"].required = True
+            if units.count() == 1:
+                self.fields["buyer_unit"].initial = units.first()
             self.fields["buyer_unit"].help_text = ""
             del self.fields["buyer_name"], self.fields["buyer_name_en"]
         self.order_fields(["fair", *[name for name in self.fields if name != "fair"]])
