@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import fair_results, stall_sales
+from . import agreements, fair_results, stall_sales
 from .results_chart import bar_chart
 from .sales_models import FairSeries, StallSale
 from .services import EventsError
@@ -217,7 +217,9 @@ def results(request, fair):
             "results": data,
             "charts": _charts(data, "fair"),
             "series": fair_results.series_of(fair),
-            "agreements_admin_url": reverse("events_fair_agreements", args=[fair.pk]),
+            "agreements_admin_url": reverse("events_fair_agreements", args=[fair.pk])
+            if agreements.is_organiser(request.user)
+            else None,
         },
     )
 
