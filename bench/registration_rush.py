@@ -142,7 +142,7 @@ def run(index, tasks):
                 row.update(kind=result.kind, reg=task["reg"], ok=result.kind in ("valid", "already"))
             else:
                 raise ValueError(op)
-        except ticketing.EventsError as exc:
+        except DomainError as exc:
             row.update(ok=False, code=exc.code)
         except Exception as exc:
             row.update(ok=False, code="error", error=repr(exc), tb=traceback.format_exc()[-1500:])

@@ -74,7 +74,7 @@ try:
     booking = services.self_book(fair=fair, vendor=vendor, user=user, stall=stall)
     row["booking"] = booking.pk
     row["order"] = booking.order_id
-except services.EventsError as exc:
+except DomainError as exc:
     row.update(ok=False, code=exc.code, message=str(exc.message))
 except Exception as exc:
     row.update(ok=False, code="error", error=traceback.format_exc()[-1500:])

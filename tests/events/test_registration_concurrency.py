@@ -63,7 +63,7 @@ try:
         join_waitlist=os.environ.get("WAITLIST") == "1"),
         idempotency_key=os.environ.get("KEY", ""), idempotency_fingerprint=os.environ.get("KEY", ""))
     row.update(status=reg.status, id=reg.pk)
-except ticketing.EventsError as exc:
+except DomainError as exc:
     row.update(code=exc.code)
 except Exception:
     row.update(code="error", error=traceback.format_exc()[-1500:])
@@ -228,7 +228,7 @@ try:
                 slot=TimeSlot.objects.get(pk=int(os.environ["SLOT_ID"])),
                 name="新来的", phone="139%08d" % int(os.environ["I"])))
     row.update(status=reg.status if reg else None, id=reg.pk if reg else None)
-except ticketing.EventsError as exc:
+except DomainError as exc:
     row.update(code=exc.code)
 except Exception:
     row.update(code="error", error=traceback.format_exc()[-1500:])

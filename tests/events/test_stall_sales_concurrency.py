@@ -84,7 +84,7 @@ for client_id in ids:
         sale, created = stall_sales.record_sale(fair=fair, vendor=vendor, user=user, request=stall_sales.SaleRequest(
             client_id=client_id, payment="wechat", product_id=product, quantity=1))
         row.update(ok=True, created=created, sale=sale.pk)
-    except stall_sales.EventsError as exc:
+    except DomainError as exc:
         row.update(ok=False, code=exc.code)
     except Exception:
         row.update(ok=False, code="error", error=traceback.format_exc()[-1500:])
