@@ -82,6 +82,20 @@ class CommonCode(ErrorCode):
     CSRF_FAILED = "csrf_failed", _("CSRF verification failed. Request aborted."), 403
     NOT_FOUND = "not_found", _("Not found."), 404
     INVALID_TRANSITION = "invalid_state", _("This %(object)s is %(status)s: it cannot become %(target)s."), 409
+    WRONG_PASSWORD = "wrong_password", _("The password is not correct.")
+    # SMS codes (cms.accounts.sms_codes): asking for one, then using it.
+    SMS_CODE_WAIT = (
+        "wait",
+        _("A code was sent to this number a moment ago. Wait a minute before asking for another."),
+        429,
+    )
+    SMS_TOO_MANY_CODES = "too_many_codes", _("Too many codes were asked for this number. Try again in an hour."), 429
+    SMS_CODE_WRONG = "wrong", _("The code is not right. Check the SMS and try again. %(tries_left)s")
+    SMS_CODE_EXPIRED = "expired", _("The code has expired. Ask for a new one.")
+    SMS_CODE_TOO_MANY_TRIES = "too_many_tries", _("Too many wrong codes. Ask for a new one.")
+    SMS_CODE_USED = "used", _("This code has been used already. Ask for a new one.")
+    SMS_NO_CODE = "no_code", _("Ask for a code first.")
+    SMS_CODE_MALFORMED = "invalid", _("Enter the 6-digit code from the SMS.")
     SERVER_ERROR = "server_error", _("Something went wrong on our side. Please try again later."), 500
     SERVICE_UNAVAILABLE = "unavailable", _("The service is briefly unavailable. Please try again."), 503
 

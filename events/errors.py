@@ -31,7 +31,7 @@ class EventsCode(ErrorCode):
     SALE_PAYMENT_REQUIRED = "invalid", _("Choose how the buyer paid."), 400
     SALE_PRICE_INVALID = "invalid", _("Enter the price as a number, like 12.50."), 400
     SALE_PRICE_REQUIRED = "invalid", _("Enter the price of the item."), 400
-    SALE_PRODUCTS_NOT_OWN = "invalid", _("Choose your own products."), 400
+    PRODUCTS_NOT_OWN = "invalid", _("Choose your own products."), 400
     SLOT_CAPACITY_TOO_SMALL = "invalid", _("A slot needs a capacity of at least one person."), 400
     SLOT_DAYS_REQUIRED = "invalid", _("Choose at least one day and one time."), 400
     SLOT_ENDS_BEFORE_START = "invalid", _("A slot must end after it starts."), 400

@@ -156,7 +156,7 @@ def apply(*, fair, vendor, user, request, now=None):
     for stall in request.preferred_stalls:
         _check_stall(fair, stall)
     if any(p.vendor_id != vendor.pk for p in request.products if hasattr(p, "vendor_id")):
-        raise DomainError(EventsCode.SALE_PRODUCTS_NOT_OWN, field="products")
+        raise DomainError(EventsCode.PRODUCTS_NOT_OWN, field="products")
     addons = _addons(fair, request.addons)
     try:
         with transaction.atomic():
