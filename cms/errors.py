@@ -11,7 +11,7 @@ message) — `invalid` has dozens — and a member compares equal to it (`code =
 """
 
 import enum
-import itertools
+import functools
 
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 DETAIL = "%(detail)s"
 
 _registry = []
-_member_numbers = itertools.count()
 
 
 class ErrorCode(enum.StrEnum):
@@ -29,7 +28,7 @@ class ErrorCode(enum.StrEnum):
     def __new__(cls, api_code, message, status=400):
         member = str.__new__(cls, api_code)
         # Enum merges members with equal values into aliases; members sharing an API string must stay apart.
-        member._value_ = (api_code, next(_member_numbers))
+        member._value_ = (api_code, len(cls._member_names_))
         member.api_code = api_code
         member.message = message
         member.status = status
@@ -50,7 +49,10 @@ class ErrorCode(enum.StrEnum):
     def __repr__(self):
         return f"<{type(self).__name__}.{self.name}: {self.api_code!r}>"
 
-    __hash__ = str.__hash__
+    def __reduce_ex__(self, protocol):
+        return getattr, (type(self), self.name)
+
+    __hash__ = str.__hash__  # found by its API string in dicts keyed by str (FIELD_FOR_CODE …)
 
 
 def error_tables():
@@ -128,3 +130,6 @@ class DomainError(Exception):
 
     def __str__(self):
         return self.message
+
+    def __reduce__(self):
+        return functools.partial(DomainError, self.code, self.field, **self.params), ()

@@ -2,6 +2,7 @@
 Chinese translation and an HTTP status; raise sites name a code, never a message."""
 
 import ast
+import pickle
 import re
 from pathlib import Path
 
@@ -128,3 +129,10 @@ def test_the_old_error_classes_are_gone():
     pattern = re.compile(r"\b(MarketplaceError|EventsError|CheckInThrottled|RegistrationThrottled|STATUS_BY_CODE)\b")
     found = [str(path.relative_to(settings.BASE_DIR)) for path in SOURCES if pattern.search(path.read_text())]
     assert not found, found
+
+
+def test_an_error_survives_pickling():
+    error = DomainError(events.errors.EventsCode.STALL_TAKEN, field="stall", code="A01")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.code, copy.field, copy.params) == (error.code, "stall", {"code": "A01"})
+    assert copy.code is events.errors.EventsCode.STALL_TAKEN
