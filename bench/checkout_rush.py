@@ -137,6 +137,7 @@ import json, os, sys, time, traceback
 from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import connections
+from cms.errors import DomainError
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, Payment
 from marketplace.checkout.services import Address, LineRequest

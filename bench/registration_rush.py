@@ -111,6 +111,7 @@ import json, os, sys, time, traceback
 from django.contrib.auth import get_user_model
 from django.db import connections
 from events import ticketing
+from cms.errors import DomainError
 from events.models import FairPage, Registration, TicketType, TimeSlot
 
 spec = json.loads(os.environ["RUSH_SPEC"])

@@ -60,6 +60,7 @@ WORKER = r"""
 import json, os, traceback
 from django.contrib.auth import get_user_model
 from events import services
+from cms.errors import DomainError
 from events.models import FairPage, Stall
 from marketplace.models import VendorPage
 

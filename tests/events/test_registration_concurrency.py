@@ -49,6 +49,7 @@ print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slot": slot.pk, "staff"
 REGISTER = r"""
 import json, os, traceback
 from events import ticketing
+from cms.errors import DomainError
 from events.models import FairPage, TicketType, TimeSlot
 fair = FairPage.objects.get(pk=int(os.environ["FAIR_ID"]))
 ticket = TicketType.objects.get(pk=int(os.environ["TICKET_ID"]))
@@ -211,6 +212,7 @@ print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slots": [a.pk, b.pk, c.
 CROSS_ACT = r"""
 import json, os, traceback
 from events import ticketing
+from cms.errors import DomainError
 from events.models import FairPage, Registration, TicketType, TimeSlot
 open(os.environ["READY"], "w").close()
 os.close(os.open(os.environ["GO"], os.O_RDONLY))

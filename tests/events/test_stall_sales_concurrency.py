@@ -67,6 +67,7 @@ WORKER = r"""
 import json, os, traceback, uuid
 from django.contrib.auth import get_user_model
 from events import stall_sales
+from cms.errors import DomainError
 from events.models import FairPage
 from marketplace.models import VendorPage
 
