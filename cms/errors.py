@@ -13,6 +13,7 @@ message) — `invalid` has dozens — and a member compares equal to it (`code =
 import enum
 import functools
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 # The message of a code whose text was translated where it was made (a form's or a model's validation, a
@@ -104,7 +105,8 @@ class CommonCode(ErrorCode):
 
 class DomainError(Exception):
     """A refused operation: `code` (an ErrorCode member), the request `field` it concerns, and the parameters
-    of its message. `message` is translated when read, in the language active then."""
+    of its message. `message` is in the language that was active when it was raised, like the parameters
+    (a status's label …) the raise site worked out."""
 
     def __init__(self, code, /, field=None, **params):
         if not isinstance(code, ErrorCode):
@@ -113,10 +115,12 @@ class DomainError(Exception):
         self.code = code
         self.field = field
         self.params = params
+        self.language = translation.get_language()
 
     @property
     def message(self):
-        text = str(self.code.message)
+        with translation.override(self.language):
+            text = str(self.code.message)
         return text % self.params if self.params else text
 
     @property
@@ -132,4 +136,4 @@ class DomainError(Exception):
         return self.message
 
     def __reduce__(self):
-        return functools.partial(DomainError, self.code, self.field, **self.params), ()
+        return functools.partial(DomainError, self.code, self.field, **self.params), (), {"language": self.language}
