@@ -1,7 +1,7 @@
 """Errors as JSON: `{"code", "message", "field", "errors"}`.
 
 A refused operation is a cms.errors.DomainError: its code's row in the error table (cms.errors and each app's
-errors module) gives the message and the HTTP status, so every endpoint answers one code with one status.
+errors module) gives the message and the HTTP status, so every endpoint answers a code with its row's status.
 """
 
 from django.http import Http404
