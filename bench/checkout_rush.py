@@ -137,10 +137,10 @@ import json, os, sys, time, traceback
 from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import connections
+from cms.errors import DomainError
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, Payment
 from marketplace.checkout.services import Address, LineRequest
-from marketplace.services.errors import MarketplaceError
 
 spec = json.loads(os.environ["RUSH_SPEC"])
 ADDRESS = Address("赵六", "13600136000", "浙江省", "衢州市", "常山县", "天马街道 1 号")
@@ -173,7 +173,7 @@ def run(index, tasks):
                 row["status"] = order.status
             else:
                 raise ValueError(op)
-        except MarketplaceError as exc:
+        except DomainError as exc:
             row.update(ok=False, code=exc.code)
         except Exception as exc:
             row.update(ok=False, code="error", error=repr(exc), tb=traceback.format_exc()[-1500:])

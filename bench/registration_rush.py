@@ -111,6 +111,7 @@ import json, os, sys, time, traceback
 from django.contrib.auth import get_user_model
 from django.db import connections
 from events import ticketing
+from cms.errors import DomainError
 from events.models import FairPage, Registration, TicketType, TimeSlot
 
 spec = json.loads(os.environ["RUSH_SPEC"])
@@ -142,7 +143,7 @@ def run(index, tasks):
                 row.update(kind=result.kind, reg=task["reg"], ok=result.kind in ("valid", "already"))
             else:
                 raise ValueError(op)
-        except ticketing.EventsError as exc:
+        except DomainError as exc:
             row.update(ok=False, code=exc.code)
         except Exception as exc:
             row.update(ok=False, code="error", error=repr(exc), tb=traceback.format_exc()[-1500:])

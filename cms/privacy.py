@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
+from cms.errors import CommonCode, DomainError
+
 from .models.api_tokens import ApiToken
 from .models.privacy import Consent, PrivacyNotice
 
@@ -162,19 +164,13 @@ def personal_data_xlsx(user):
     return buffer.getvalue()
 
 
-class PrivacyError(Exception):
-    def __init__(self, message, code):
-        super().__init__(message)
-        self.message, self.code = message, code
-
-
 @transaction.atomic
 def delete_account(user, password):
     """Delete an account as far as the law on accounting allows: every app erases or masks its data (orders
     are kept with the name and number masked), API tokens go, and the user row is deactivated and anonymised
     (no name, no e-mail, an unguessable username, no usable password). Refused without the right password."""
     if not user.check_password(password):
-        raise PrivacyError(_("The password is not correct."), code="wrong_password")
+        raise DomainError(CommonCode.WRONG_PASSWORD)
     user = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
     for section in sections():
         if section.erase is not None:
@@ -195,7 +191,6 @@ def privacy_notice(request):
 
 
 __all__ = [
-    "PrivacyError",
     "collect_personal_data",
     "consent_field",
     "current_notice",

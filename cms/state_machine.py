@@ -1,13 +1,13 @@
 """One transition table per status field: which status may follow which.
 
 Services change a status only through `Transitions.move`, which refuses a change the table does not allow with
-the app's domain error (code "invalid_state"); views and the API ask `allows` to decide which actions to
-offer. Statuses a row is created with are not transitions and are not listed as sources unless something can
-follow them."""
+a DomainError (CommonCode.INVALID_TRANSITION: code "invalid_state", HTTP 409); views and the API ask `allows` to
+decide which actions to offer. Statuses a row is created with are not transitions and are not listed as
+sources unless something can follow them."""
 
-from django.utils.translation import gettext as _
+from .errors import CommonCode, DomainError
 
-INVALID_TRANSITION = "invalid_state"  # the code every status refusal already answers (HTTP 409)
+INVALID_TRANSITION = CommonCode.INVALID_TRANSITION
 
 
 class Transitions:
@@ -30,18 +30,15 @@ class Transitions:
     def is_final(self, status):
         return not self.table.get(status)
 
-    def move(self, obj, target, error, field="status"):
+    def move(self, obj, target, field="status"):
         """Set obj.<field> to `target` if the table allows it from the current status, else raise
-        `error(message, code=INVALID_TRANSITION)`. Saving is the caller's (it knows the other fields)."""
+        DomainError(INVALID_TRANSITION). Saving is the caller's (it knows the other fields)."""
         source = getattr(obj, field)
         if not self.allows(source, target):
-            raise error(
-                _("This %(object)s is %(status)s: it cannot become %(target)s.")
-                % {
-                    "object": obj._meta.verbose_name,
-                    "status": self.statuses(source).label,
-                    "target": self.statuses(target).label,
-                },
-                code=INVALID_TRANSITION,
+            raise DomainError(
+                INVALID_TRANSITION,
+                object=obj._meta.verbose_name,
+                status=self.statuses(source).label,
+                target=self.statuses(target).label,
             )
         setattr(obj, field, target)

@@ -4,10 +4,11 @@ import sys
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext_lazy
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+
+from .errors import CommonCode
 
 
 @never_cache
@@ -63,13 +64,14 @@ def robots_txt(request):
 API_PATH = re.compile(r"^/api/")
 
 
-def _api_error(request, code, message, status):
+def _api_error(request, code):
+    """The JSON answer for an ErrorCode member from the error table, in the request's language."""
     from cms.json_api.api import request_language
 
     language = request_language(request)
     with translation.override(language):
-        body = {"code": code, "message": str(message), "field": None, "errors": None}
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+        body = {"code": code.value, "message": str(code.message), "field": None, "errors": None}
+    response = JsonResponse(body, status=code.status, json_dumps_params={"ensure_ascii": False})
     response["Content-Language"] = language
     return response
 
@@ -77,7 +79,7 @@ def _api_error(request, code, message, status):
 def page_not_found(request, exception):
     """Django's 404 page; JSON for an unknown path under /api/."""
     if API_PATH.match(request.path):
-        return _api_error(request, "not_found", gettext_lazy("Not found."), 404)
+        return _api_error(request, CommonCode.NOT_FOUND)
     return defaults.page_not_found(request, exception)
 
 
@@ -90,13 +92,9 @@ def server_error(request):
     outage = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
     if API_PATH.match(request.path):
         if outage:
-            response = _api_error(
-                request, "unavailable", gettext_lazy("The service is briefly unavailable. Please try again."), 503
-            )
+            response = _api_error(request, CommonCode.SERVICE_UNAVAILABLE)
         else:
-            response = _api_error(
-                request, "server_error", gettext_lazy("Something went wrong on our side. Please try again later."), 500
-            )
+            response = _api_error(request, CommonCode.SERVER_ERROR)
     else:
         # The strict Content-Security-Policy allows the page's one <style> block by this response's nonce.
         try:

@@ -21,10 +21,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from cms.admin_columns import YesNoColumn
+from cms.errors import DomainError
 
 from . import ticketing
 from .models import CheckInStaff, FairPage, Registration, TicketType, TimeSlot
-from .services import EventsError
 
 TIME_RANGE_RE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–—~至到]\s*(\d{1,2}):(\d{2})$")
 
@@ -57,7 +57,7 @@ class CapacityEditView(generic.EditView):
     def form_valid(self, form):
         try:
             return super().form_valid(form)
-        except EventsError as exc:
+        except DomainError as exc:
             form.add_error(exc.field or None, exc.message)
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
@@ -202,7 +202,7 @@ class BulkSlotForm(forms.Form):
         return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-# Where create_slots' EventsError.field lands on the bulk form.
+# Where create_slots' DomainError.field lands on the bulk form.
 BULK_ERROR_FIELDS = {"days": "first_day", "times": "times", "capacity": "capacity"}
 
 
@@ -257,7 +257,7 @@ class TimeSlotViewSet(ModelViewSet):
                     capacity=form.cleaned_data["capacity"],
                     user=request.user,
                 )
-            except EventsError as exc:
+            except DomainError as exc:
                 form.add_error(BULK_ERROR_FIELDS.get(exc.field), exc.message)
             else:
                 messages.success(request, _("%(n)s time slots created.") % {"n": len(slots)})

@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.admin_columns import YesNoColumn
+from cms.errors import DomainError
 
 from . import services
 from .models import AddOn, Stall, StallType
@@ -92,7 +93,7 @@ class StallViewSet(ModelViewSet):
         if request.method == "POST":
             try:
                 services.set_stall_blocked(stall, request.POST.get("blocked") == "1", request.user)
-            except services.EventsError as exc:
+            except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 if request.POST.get("blocked") == "1":

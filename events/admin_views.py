@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cms.admin_panels import DashboardPanel
+from cms.errors import DomainError
 from marketplace.checkout.exports import spreadsheet_response
 
 from . import services
@@ -133,7 +134,7 @@ def fair_detail(request, fair_id):
             else:
                 _decide(request, fair)
                 return redirect(request.get_full_path())
-        except services.EventsError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
 
     filters = ReviewFilterForm(request.GET or None, fair=fair)

@@ -1,51 +1,24 @@
 """Fairs in the JSON API: the stall map of a fair and a vendor's stall booking. Thin callers of events.services.
 
-Mounted on cms.json_api's NinjaAPI in config/urls.py. Errors are EventsError, answered as JSON
-(`{"code", "message", "field", "errors"}`) with the status from STATUS_BY_CODE below, falling back to
-cms.json_api.errors (400 bad input, 403 not a vendor, 404 unknown, 409 the stall is taken or the state says no).
+Mounted on cms.json_api's NinjaAPI in config/urls.py. Errors are DomainError, answered as JSON
+(`{"code", "message", "field", "errors"}`) with the status from the error table (events.errors: 400 bad input,
+403 not a vendor, 404 unknown, 409 the stall is taken or the state says no, 429 with Retry-After).
 """
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from cms import privacy
-from cms.json_api import api, idempotency
-from cms.json_api import errors as api_errors
+from cms.errors import DomainError
+from cms.json_api import idempotency
 from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, Error
 from cms.models import Consent
+from events.errors import EventsCode
 
 from . import services
 from .fair_map import stall_map
 from .models import AddOn, FairPage, Stall
-from .services import EventsError
-
-STATUS_BY_CODE = {
-    "stall_taken": 409,
-    "already_booked": 409,
-    "already_applied": 409,
-    "fair_cancelled": 409,
-    "fair_closed": 409,
-    "outside_window": 409,
-    "review_only": 409,
-    "stall_blocked": 409,
-    "not_vendor": 403,
-    "wrong_fair": 400,
-}
-
-
-def _handle(request, exc):
-    code = exc.code or "invalid"
-    status = STATUS_BY_CODE.get(code) or api_errors.status_for(code)
-    response = api.create_response(request, api_errors.error_body(code, exc.message, exc.field), status=status)
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return response
-
-
-api.add_exception_handler(EventsError, _handle)
 
 router = Router(tags=["fairs"])
 ERROR_429 = {429: Error}
@@ -156,15 +129,13 @@ def book_stall(request, fair_id: int, payload: BookingIn):
     else:
         vendor = vendors.first() if vendors.count() == 1 else None
     if vendor is None:
-        raise EventsError(
-            _("Only vendors can apply for stalls; log in with your vendor account."), code="not_vendor", field="vendor"
-        )
+        raise DomainError(EventsCode.NOT_VENDOR, field="vendor")
     stall = Stall.objects.filter(pk=payload.stall).first()
     if stall is None:
-        raise EventsError(_("That stall does not exist."), code="not_found", field="stall")
+        raise DomainError(EventsCode.STALL_NOT_FOUND, field="stall")
     addons = list(AddOn.objects.filter(pk__in=payload.addons))
     if len(addons) != len(set(payload.addons)):
-        raise EventsError(_("An add-on is not offered at this fair."), code="invalid", field="addons")
+        raise DomainError(EventsCode.ADDON_NOT_OFFERED, field="addons")
     booking = services.self_book(
         fair=fair, vendor=vendor, user=request.auth, stall=stall, addons=addons, payment_method=payload.payment_method
     )
@@ -203,29 +174,6 @@ from marketplace.checkout.order_access import order_access_url  # noqa: E402
 from . import ticketing  # noqa: E402
 from .models import Registration, TicketType, TimeSlot  # noqa: E402
 from .tickets import manage_url, qr_path  # noqa: E402
-
-STATUS_BY_CODE.update(
-    {
-        "full": 409,
-        "phone_limit": 409,
-        "invalid_phone": 400,
-        "invalid_people": 400,
-        "invalid_email": 400,
-        "invalid_attendees": 400,
-        "slot_required": 400,
-        "slot_closed": 409,
-        "slot_past": 409,
-        "registration_not_open": 409,
-        "registration_closed": 409,
-        "sales_not_open": 409,
-        "sales_closed": 409,
-        "offer_expired": 409,
-        "not_eligible": 403,
-        "login_required": 401,
-        "rate_limited": 429,
-        "consent_required": 400,
-    }
-)
 
 
 class Anonymous:
@@ -348,27 +296,25 @@ def register(request, fair_id: int, payload: RegistrationIn, idempotency_key: id
     Retry-After. With `X-Idempotency-Key`, a retry with the same key and body answers 200 with the registration the
     first call made (no further places held); the same key with another body answers 422 `idempotency_mismatch`.
     Keys are per account, or shared by all callers without one: use a long random key (a UUID)."""
-    key = idempotency.clean_key(idempotency_key, EventsError)
+    key = idempotency.clean_key(idempotency_key)
     user = request.auth if getattr(request.auth, "is_authenticated", False) else None
     if user is None:
         # Anonymous clients cannot answer the web form's picture challenge: a plain limit per address instead.
         rate = getattr(settings, "EVENTS_REGISTER_API_RATE", "20/10m")
         retry_after = throttle.count_attempt(request, "events.register.api", rate)
         if retry_after:
-            raise ticketing.RegistrationThrottled(retry_after)
+            raise DomainError(EventsCode.REGISTRATION_THROTTLED, seconds=retry_after)
     fair = _fair(fair_id)
     ticket_type = TicketType.objects.filter(pk=payload.ticket_type).first()
     if ticket_type is None:
-        raise EventsError(_("That ticket type is not offered at this fair."), code="wrong_fair", field="ticket_type")
+        raise DomainError(EventsCode.TICKET_TYPE_NOT_AT_FAIR, field="ticket_type")
     slot = None
     if payload.slot is not None:
         slot = TimeSlot.objects.filter(pk=payload.slot).first()
         if slot is None:
-            raise EventsError(_("That time slot is not part of this fair."), code="wrong_fair", field="slot")
+            raise DomainError(EventsCode.SLOT_NOT_AT_FAIR, field="slot")
     if not payload.consent:
-        raise EventsError(
-            _("Please agree to the privacy notice to continue."), code="consent_required", field="consent"
-        )
+        raise DomainError(EventsCode.CONSENT_REQUIRED, field="consent")
     with transaction.atomic():
         reg = ticketing.register(
             fair=fair,
@@ -401,7 +347,7 @@ def register(request, fair_id: int, payload: RegistrationIn, idempotency_key: id
 def _by_secret(secret):
     reg = Registration.objects.select_related("fair", "ticket_type", "slot", "order").filter(manage_key=secret).first()
     if reg is None:
-        raise EventsError(_("This registration does not exist."), code="not_found")
+        raise DomainError(EventsCode.REGISTRATION_NOT_FOUND)
     return reg
 
 

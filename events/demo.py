@@ -46,6 +46,7 @@ from wagtail.utils.file import hash_filelike
 from cms.demo import Tally, facts
 from cms.demo.pages import ensure_child, paragraph
 from cms.demo.support import fill_english
+from cms.errors import DomainError
 
 from .demo_english import DESCRIPTIONS_EN, FAIRS_EN, NAMES_EN
 
@@ -735,7 +736,7 @@ def load_self_booking(fair, vendor, free_stalls, tally):
         return
     try:
         services.self_book(fair=fair, vendor=vendor, user=member.user, stall=free[0])
-    except services.EventsError:
+    except DomainError:
         return  # e.g. outside the application window: the demo goes on without it
     tally.created("stall bookings")
 
@@ -937,7 +938,6 @@ def load_paid_registrations(fair, spec, ticket_type):
     confirmed; the others are held with their guest order until paid (or released when the order expires).
     No e-mail address is given, so no mail goes out. Returns how many were registered."""
     from events import ticketing
-    from events.services import EventsError
     from marketplace.checkout import services as checkout
     from marketplace.checkout.models import PaymentMethod
 
@@ -959,7 +959,7 @@ def load_paid_registrations(fair, spec, ticket_type):
                     payment_method=PaymentMethod.BANK_TRANSFER,
                 ),
             )
-        except EventsError:
+        except DomainError:
             break  # sold out or closed: the demo has what fits
         made += 1
         if i % 2 == 0 and admin is not None and reg.order is not None:

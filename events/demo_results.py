@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from cms.errors import DomainError
+
 SERIES_NAME = "2026 山海协作 区域公用品牌展销"
 SERIES_NAME_EN = "2026 Mountain-sea cooperation: regional public brands on show and sale"
 SERIES_DESCRIPTION = "区域公用品牌系列展销活动：宁波山海协作展销会、衢州百县千碗美食节、省府大院机关食堂消费帮扶市集。"
@@ -46,7 +48,6 @@ def load(fairs, admin, tally):
 
 def _sell(fair, booking, admin):
     from events import stall_sales
-    from events.services import EventsError
 
     rng = random.Random(f"{fair.slug}:{booking.vendor_id}")
     products = list(stall_sales.sale_products(booking.vendor)[:6])
@@ -70,7 +71,7 @@ def _sell(fair, booking, admin):
             sale, _created = stall_sales.record_sale(
                 fair=fair, vendor=booking.vendor, user=admin, request=request, now=sold_at
             )
-        except EventsError:
+        except DomainError:
             continue  # sold out: the demo stock decides, as it would have on the day
         made.append(sale)
     if len(made) > 3 and rng.random() < 0.4:

@@ -17,7 +17,7 @@ TEMPLATE = "find_ticket_code"
 
 def send_code(phone):
     """Send a code to `phone` when it has registrations (the number is already normalised).
-    Raises SmsCodeError ("wait", "too_many_codes")."""
+    Raises DomainError ("wait", "too_many_codes")."""
     return sms_codes.send_code(
         phone,
         PURPOSE,
@@ -29,7 +29,7 @@ def send_code(phone):
 
 def registrations_for(phone, code):
     """The registrations made with `phone`, newest first, once the code sent to it checks out.
-    Raises SmsCodeError for a wrong, expired, used or foreign code."""
+    Raises DomainError for a wrong, expired, used or foreign code."""
     sms_codes.check_code(phone, PURPOSE, code)
     return list(
         Registration.objects.filter(phone=phone)

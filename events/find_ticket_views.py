@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from cms.accounts.forms import MobileField
-from cms.accounts.sms_codes import SmsCodeError
+from cms.errors import DomainError
 from cms.phone import mask_phone
 
 from . import find_ticket
@@ -47,7 +47,7 @@ def ask(request):
         phone = form.cleaned_data["phone"]
         try:
             find_ticket.send_code(phone)
-        except SmsCodeError as error:
+        except DomainError as error:
             if error.code != "wait" or request.session.get(SESSION_KEY) != phone:
                 form.add_error("phone", error.message)
                 return TemplateResponse(request, "events/find_ticket.html", {"page": index, "form": form})
@@ -69,7 +69,7 @@ def check(request):
     if request.method == "POST" and form.is_valid():
         try:
             registrations = find_ticket.registrations_for(phone, form.cleaned_data["code"])
-        except SmsCodeError as error:
+        except DomainError as error:
             form.add_error("code", error.message)
         else:
             del request.session[SESSION_KEY]

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cms import privacy, throttle
+from cms.errors import DomainError
 from cms.models import Consent
 from cms.phone import is_mobile, mask_phone
+from events.errors import EventsCode
 from marketplace.checkout.exports import spreadsheet_response
 from marketplace.checkout.order_access import grant_order_access, order_access_url, remember_order_link
 
@@ -25,7 +27,6 @@ from .forms import CheckInForm, RegistrationForm, SlotChangeForm
 from .models import Registration
 from .pages import fair_view
 from .sales_chart import sales_chart
-from .services import EventsError
 from .tickets import checkin_url, ical_text, manage_path, qr_path, qr_svg
 
 RESULT_COLOURS = {
@@ -91,7 +92,7 @@ def register(request, fair):
                     subject=f"{ticketing.REFERENCE_PREFIX}{registration.pk}",
                     request=request,
                 )
-        except EventsError as exc:
+        except DomainError as exc:
             if exc.field in form.fields:
                 form.add_error(exc.field, exc.message)
             else:
@@ -137,7 +138,7 @@ def manage(request, key):
                 messages.success(request, _("Your time slot is changed."))
             else:
                 messages.error(request, _("Choose another time slot."))
-        except EventsError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         return redirect(request.path)
     if registration.order_id:
@@ -230,10 +231,10 @@ def _checkin_page(request, fair, code=None):
     if request.method == "POST" and form.is_valid():
         try:
             result = ticketing.check_in(fair=fair, code=form.cleaned_data["code"], user=request.user)
-        except ticketing.CheckInThrottled as exc:
+        except DomainError as exc:
+            if exc.code is not EventsCode.CHECKIN_THROTTLED:
+                return HttpResponseForbidden(exc.message)
             throttled = exc
-        except EventsError as exc:
-            return HttpResponseForbidden(exc.message)
         else:
             form = CheckInForm()
     response = TemplateResponse(

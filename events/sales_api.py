@@ -5,20 +5,15 @@ import datetime
 import uuid
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from cms.errors import DomainError
 from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409
+from events.errors import EventsCode
 
 from . import stall_sales
-from .api import STATUS_BY_CODE
 from .models import FairPage
 from .sales_models import StallSale
-from .services import EventsError
-
-STATUS_BY_CODE.update(
-    {"no_stall": 409, "not_same_day": 409, "out_of_stock": 409, "unknown_product": 400, "invalid_quantity": 400}
-)
 
 router = Router(tags=["fair sales"])
 
@@ -96,9 +91,7 @@ def _vendor(request, fair, vendor_id):
     else:
         vendor = vendors.first() if vendors.count() == 1 else None
     if vendor is None:
-        raise EventsError(
-            _("Only vendors with a confirmed stall at this fair can record sales."), code="not_vendor", field="vendor"
-        )
+        raise DomainError(EventsCode.NO_STALL_FOR_SALES, field="vendor")
     return vendor
 
 
@@ -116,7 +109,7 @@ def record_sale(request, fair_id: int, payload: SaleIn):
     existing = StallSale.objects.filter(client_id=payload.client_id).select_related("vendor").first()
     vendor = existing.vendor if existing is not None else _vendor(request, fair, payload.vendor)
     if existing is not None and not stall_sales.may_record_for(request.auth, vendor):
-        raise EventsError(_("You do not work for this vendor."), code="not_vendor", field="vendor")
+        raise DomainError(EventsCode.NOT_VENDOR_MEMBER, field="vendor")
     sale, created = stall_sales.record_sale(
         fair=fair,
         vendor=vendor,
@@ -158,6 +151,6 @@ def void_sale(request, fair_id: int, client_id: uuid.UUID, payload: VoidIn):
     """Its units go back to stock; the organiser sees the void. 409 `not_same_day` for an older sale."""
     sale = get_object_or_404(StallSale, fair_id=fair_id, client_id=client_id)
     if not stall_sales.may_record_for(request.auth, sale.vendor):
-        raise EventsError(_("This sale does not exist."), code="not_found")
+        raise DomainError(EventsCode.SALE_NOT_FOUND)
     sale = stall_sales.void_sale(sale, user=request.auth, reason=payload.reason)
     return sale_out(StallSale.objects.select_related("stall", "product").get(pk=sale.pk))

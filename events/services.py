@@ -1,7 +1,7 @@
 """Stall applications and bookings: apply, approve, waitlist, reject, self-book, cancel; confirm and release.
 
 Rules (DESIGN.md, "Scarce things and concurrency"):
-- each operation is one transaction and raises EventsError(message, code) with a translated message;
+- each operation is one transaction and raises DomainError(code, field, **params), the code from events.errors;
 - a stall changes hands only with its Stall row locked (`select_for_update`), then the booking row; the
   partial unique constraint `events_one_active_booking_per_stall` is the backstop (IntegrityError →
   "stall_taken");
@@ -24,28 +24,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from cms.errors import DomainError
+from events.errors import EventsCode
 from marketplace.checkout import payment_methods
 from marketplace.checkout import services as checkout
 from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import Order, OrderLine, PaymentMethod
 from marketplace.models import VendorMember, VendorPage
-from marketplace.services.errors import MarketplaceError
 
 from . import notifications
 from .models import FairPage, Stall, StallApplication, StallBooking, StallType
 
 CENT = Decimal("0.01")
 REFERENCE_PREFIX = "events.stallbooking:"
-
-
-class EventsError(Exception):
-    """A refused fair operation. `message` is translated and safe to show; `code` is for APIs."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
 
 
 # -- who may act ------------------------------------------------------------------------------------------
@@ -59,44 +50,38 @@ def vendors_of(user):
 
 def _check_vendor(user, vendor):
     if vendor is None or not getattr(user, "is_authenticated", False):
-        raise EventsError(_("Only vendors can apply for stalls; log in with your vendor account."), code="not_vendor")
+        raise DomainError(EventsCode.NOT_VENDOR)
     if not VendorMember.objects.filter(user=user, vendor=vendor).exists():
-        raise EventsError(_("You do not work for this vendor."), code="not_vendor")
+        raise DomainError(EventsCode.NOT_VENDOR_MEMBER)
     if not vendor.is_approved:
-        raise EventsError(_("Your vendor is not approved yet."), code="not_vendor")
+        raise DomainError(EventsCode.VENDOR_NOT_APPROVED)
 
 
 def _check_fair_open(fair, *, now=None):
     if fair.status == FairPage.Status.CANCELLED:
-        raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
+        raise DomainError(EventsCode.FAIR_CANCELLED)
     if fair.status != FairPage.Status.OPEN:
-        raise EventsError(_("This fair does not take exhibitors now."), code="fair_closed")
+        raise DomainError(EventsCode.FAIR_CLOSED)
     now = now or timezone.now()
     if fair.applications_open and now < fair.applications_open:
-        raise EventsError(
-            _("Applications open on %(date)s.")
-            % {"date": timezone.localtime(fair.applications_open).strftime("%Y-%m-%d %H:%M")},
-            code="outside_window",
+        raise DomainError(
+            EventsCode.APPLICATIONS_NOT_OPEN, date=timezone.localtime(fair.applications_open).strftime("%Y-%m-%d %H:%M")
         )
     if fair.applications_close and now > fair.applications_close:
-        raise EventsError(_("Applications for this fair have closed."), code="outside_window")
+        raise DomainError(EventsCode.APPLICATIONS_CLOSED)
 
 
 def _check_stall(fair, stall):
     if stall is None or stall.fair_id != fair.pk:
-        raise EventsError(_("That stall is not part of this fair."), code="wrong_fair", field="stall")
+        raise DomainError(EventsCode.STALL_NOT_AT_FAIR, field="stall")
     if stall.blocked:
-        raise EventsError(
-            _("Stall %(code)s is not available for booking.") % {"code": stall.code},
-            code="stall_blocked",
-            field="stall",
-        )
+        raise DomainError(EventsCode.STALL_BLOCKED, field="stall", code=stall.code)
 
 
 def _addons(fair, addons):
     addons = list(addons or [])
     if any(a.fair_id != fair.pk for a in addons):
-        raise EventsError(_("An add-on is not offered at this fair."), code="invalid", field="addons")
+        raise DomainError(EventsCode.ADDON_NOT_OFFERED, field="addons")
     return addons
 
 
@@ -167,19 +152,16 @@ def apply(*, fair, vendor, user, request, now=None):
     _check_vendor(user, vendor)
     _check_fair_open(fair, now=now)
     if request.stall_type is not None and request.stall_type.fair_id != fair.pk:
-        raise EventsError(_("That stall type is not offered at this fair."), code="wrong_fair", field="stall_type")
+        raise DomainError(EventsCode.STALL_TYPE_NOT_AT_FAIR, field="stall_type")
     for stall in request.preferred_stalls:
         _check_stall(fair, stall)
     if any(p.vendor_id != vendor.pk for p in request.products if hasattr(p, "vendor_id")):
-        raise EventsError(_("Choose your own products."), code="invalid", field="products")
+        raise DomainError(EventsCode.PRODUCTS_NOT_OWN, field="products")
     addons = _addons(fair, request.addons)
     try:
         with transaction.atomic():
             if StallApplication.objects.filter(fair=fair, vendor=vendor, status__in=StallApplication.ACTIVE).exists():
-                raise EventsError(
-                    _("%(vendor)s has already applied for this fair.") % {"vendor": vendor.title},
-                    code="already_applied",
-                )
+                raise DomainError(EventsCode.ALREADY_APPLIED, vendor=vendor.title)
             application = StallApplication.objects.create(
                 fair=fair,
                 vendor=vendor,
@@ -196,9 +178,7 @@ def apply(*, fair, vendor, user, request, now=None):
             application.addons.set(addons)
             _audit(fair, "events.application_submitted", user, application=application.pk, vendor=vendor.title)
     except IntegrityError:
-        raise EventsError(
-            _("%(vendor)s has already applied for this fair.") % {"vendor": vendor.title}, code="already_applied"
-        ) from None
+        raise DomainError(EventsCode.ALREADY_APPLIED, vendor=vendor.title) from None
     _notify(application, "received")
     return application
 
@@ -210,7 +190,7 @@ def _locked_application(application):
 def waitlist(application, *, user, note=""):
     with transaction.atomic():
         application = _locked_application(application)
-        StallApplication.TRANSITIONS.move(application, StallApplication.Status.WAITLISTED, EventsError)
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.WAITLISTED)
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(application.fair, "events.application_waitlisted", user, application=application.pk)
@@ -221,10 +201,10 @@ def waitlist(application, *, user, note=""):
 def reject(application, *, user, reason):
     reason = (reason or "").strip()
     if not reason:
-        raise EventsError(_("Give a reason for the rejection."), code="reason_required", field="reason")
+        raise DomainError(EventsCode.STALL_REJECTION_REASON_REQUIRED, field="reason")
     with transaction.atomic():
         application = _locked_application(application)
-        StallApplication.TRANSITIONS.move(application, StallApplication.Status.REJECTED, EventsError)
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.REJECTED)
         application.reason = reason
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "reason", "decided_at", "decided_by"])
@@ -239,9 +219,9 @@ def approve(application, *, stall, user, payment_method=PaymentMethod.BANK_TRANS
         application = _locked_application(application)
         fair = application.fair
         if fair.status == FairPage.Status.CANCELLED:
-            raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
+            raise DomainError(EventsCode.FAIR_CANCELLED)
         if not StallApplication.TRANSITIONS.allows(application.status, StallApplication.Status.APPROVED):
-            StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED, EventsError)
+            StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED)
         booking = _take_stall(
             fair=fair,
             stall=stall,
@@ -252,7 +232,7 @@ def approve(application, *, stall, user, payment_method=PaymentMethod.BANK_TRANS
             payment_method=payment_method,
             now=now,
         )
-        StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED, EventsError)
+        StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED)
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(fair, "events.application_approved", user, application=application.pk, stall=booking.stall.code)
@@ -265,7 +245,7 @@ def self_book(*, fair, vendor, user, stall, addons=(), payment_method=PaymentMet
     _check_vendor(user, vendor)
     _check_fair_open(fair, now=now)
     if not fair.allows_self_booking:
-        raise EventsError(_("Stalls at this fair are allocated by the organiser; please apply."), code="review_only")
+        raise DomainError(EventsCode.REVIEW_ONLY)
     with transaction.atomic():
         booking = _take_stall(
             fair=fair,
@@ -296,11 +276,11 @@ def _take_stall(*, fair, stall, vendor, user, addons, application, payment_metho
     """Inside a transaction: lock the stall, check it is free, create the booking and its fee order."""
     now = now or timezone.now()
     if stall is None:
-        raise EventsError(_("Choose a stall."), code="invalid", field="stall")
+        raise DomainError(EventsCode.STALL_REQUIRED, field="stall")
     try:
         stall = Stall.objects.select_for_update().select_related("stall_type").get(pk=stall.pk)
     except Stall.DoesNotExist:
-        raise EventsError(_("That stall does not exist."), code="not_found", field="stall") from None
+        raise DomainError(EventsCode.STALL_NOT_FOUND, field="stall") from None
     _check_stall(fair, stall)
     if StallBooking.objects.filter(stall=stall, status__in=StallBooking.ACTIVE).exists():
         raise _taken(stall)
@@ -308,9 +288,7 @@ def _take_stall(*, fair, stall, vendor, user, addons, application, payment_metho
         application is None
         and StallBooking.objects.filter(fair=fair, vendor=vendor, status__in=StallBooking.ACTIVE).exists()
     ):
-        raise EventsError(
-            _("%(vendor)s already has a stall at this fair.") % {"vendor": vendor.title}, code="already_booked"
-        )
+        raise DomainError(EventsCode.ALREADY_BOOKED, vendor=vendor.title)
     fee = booking_price(stall.stall_type, addons)
     try:
         with transaction.atomic():
@@ -353,30 +331,23 @@ def _take_stall(*, fair, stall, vendor, user, addons, application, payment_metho
 
 def _fee_order(booking, buyer, name, amount, payment_method, due):
 
-    try:
-        return checkout.place_fee_order(
-            buyer=buyer,
-            fees=[
-                checkout.Fee(
-                    kind=OrderLine.Kind.STALL_FEE,
-                    name=name[:255],
-                    unit_price=amount,
-                    reference=f"{REFERENCE_PREFIX}{booking.pk}",
-                )
-            ],
-            payment_method=payment_method,
-            payment_due_at=due,
-        )
-    except MarketplaceError as exc:
-        raise EventsError(exc.message, code=exc.code) from exc
+    return checkout.place_fee_order(
+        buyer=buyer,
+        fees=[
+            checkout.Fee(
+                kind=OrderLine.Kind.STALL_FEE,
+                name=name[:255],
+                unit_price=amount,
+                reference=f"{REFERENCE_PREFIX}{booking.pk}",
+            )
+        ],
+        payment_method=payment_method,
+        payment_due_at=due,
+    )
 
 
 def _taken(stall):
-    return EventsError(
-        _("Stall %(code)s has already been taken; please choose another.") % {"code": stall.code},
-        code="stall_taken",
-        field="stall",
-    )
+    return DomainError(EventsCode.STALL_TAKEN, field="stall", code=stall.code)
 
 
 # -- cancelling -------------------------------------------------------------------------------------------
@@ -393,24 +364,19 @@ def cancel_booking(booking, *, user, reason="", by_staff=False):
 
     booking = StallBooking.objects.select_related("fair", "order", "balance_order").get(pk=booking.pk)
     if not by_staff and not VendorMember.objects.filter(user=user, vendor_id=booking.vendor_id).exists():
-        raise EventsError(_("This is not your booking."), code="forbidden")
+        raise DomainError(EventsCode.BOOKING_NOT_YOURS)
     if not booking.is_active:
-        raise EventsError(
-            _("This booking is %(status)s.") % {"status": booking.get_status_display()}, code="invalid_state"
-        )
+        raise DomainError(EventsCode.BOOKING_NOT_ACTIVE, status=booking.get_status_display())
     reason = reason or _("Cancelled by the exhibitor.")
     orders = [o for o in (booking.balance_order, booking.order) if o is not None]
-    try:
-        for order in orders:
-            order.refresh_from_db()
-            if order.is_open_unpaid:
-                checkout.cancel_order(order, user=user, reason=reason[:200], by_staff=True)
-        paid = [o for o in orders if o.status == Order.Status.PAID]
-        if paid and refund_allowed(booking.fair):
-            for order in paid:
-                checkout.refund(order, user=user, reason=reason[:200])
-    except MarketplaceError as exc:
-        raise EventsError(exc.message, code=exc.code) from exc
+    for order in orders:
+        order.refresh_from_db()
+        if order.is_open_unpaid:
+            checkout.cancel_order(order, user=user, reason=reason[:200], by_staff=True)
+    paid = [o for o in orders if o.status == Order.Status.PAID]
+    if paid and refund_allowed(booking.fair):
+        for order in paid:
+            checkout.refund(order, user=user, reason=reason[:200])
     # Whatever the orders did, the stall is given back now (idempotent if a receiver already did it).
     with transaction.atomic():
         stall = Stall.objects.select_for_update().get(pk=booking.stall_id)
@@ -423,7 +389,7 @@ def cancel_booking(booking, *, user, reason="", by_staff=False):
 
 
 def _end(booking, status, reason, user=None):
-    StallBooking.TRANSITIONS.move(booking, status, EventsError)
+    StallBooking.TRANSITIONS.move(booking, status)
     booking.ended_at = timezone.now()
     booking.end_reason = str(reason)[:200]
     booking.save(update_fields=["status", "ended_at", "end_reason"])
@@ -480,7 +446,7 @@ def on_order_paid(sender, order, **kwargs):
         if booking.status != StallBooking.Status.HELD:
             _audit(booking.fair, "events.payment_for_inactive_booking", None, booking=booking.pk, order=order.number)
             continue
-        StallBooking.TRANSITIONS.move(booking, StallBooking.Status.CONFIRMED, EventsError)
+        StallBooking.TRANSITIONS.move(booking, StallBooking.Status.CONFIRMED)
         booking.confirmed_at = timezone.now()
         booking.hold_until = None
         fields = ["status", "confirmed_at", "hold_until"]
@@ -580,19 +546,15 @@ def create_stall_row(
 ):
     """Create stalls prefix+first … prefix+last (A01–A20) in a row on the plan. Existing codes are refused."""
     if stall_type is None or stall_type.fair_id != fair.pk:
-        raise EventsError(_("Choose a stall type of this fair."), code="invalid", field="stall_type")
+        raise DomainError(EventsCode.STALL_TYPE_REQUIRED, field="stall_type")
     if zone is not None and zone.page_id != fair.pk:
-        raise EventsError(_("Choose a zone of this fair."), code="invalid", field="zone")
+        raise DomainError(EventsCode.ZONE_REQUIRED, field="zone")
     if first < 1 or last < first or last - first >= 500:
-        raise EventsError(_("Give a range like 1 to 20 (at most 500 stalls)."), code="invalid", field="last")
+        raise DomainError(EventsCode.STALL_RANGE_INVALID, field="last")
     codes = [f"{prefix}{n:0{digits}d}" for n in range(first, last + 1)]
     existing = set(Stall.objects.filter(fair=fair, code__in=codes).values_list("code", flat=True))
     if existing:
-        raise EventsError(
-            _("These stalls exist already: %(codes)s") % {"codes": ", ".join(sorted(existing))},
-            code="duplicate",
-            field="prefix",
-        )
+        raise DomainError(EventsCode.STALLS_EXIST, field="prefix", codes=", ".join(sorted(existing)))
     step = Decimal(str(width if not vertical else height)) + Decimal(str(gap))
     stalls = []
     for i, code in enumerate(codes):
@@ -734,11 +696,12 @@ def set_stall_blocked(stall, blocked, user):
             active = StallBooking.objects.filter(stall=stall, status__in=StallBooking.ACTIVE)
             booking = active.select_related("vendor").first()
             if booking is not None:
-                raise EventsError(
-                    _("Stall %(code)s cannot be blocked: it is %(status)s for %(vendor)s. Cancel that booking first.")
-                    % {"code": stall.code, "status": booking.get_status_display(), "vendor": booking.vendor.title},
-                    code="stall_booked",
+                raise DomainError(
+                    EventsCode.STALL_BOOKED,
                     field="blocked",
+                    code=stall.code,
+                    status=booking.get_status_display(),
+                    vendor=booking.vendor.title,
                 )
         stall.blocked = blocked
         stall.save(update_fields=["blocked"])

@@ -1,7 +1,7 @@
 """Sales at the stall during a fair: record, correct and void (vendors' members, on a phone, online or not).
 
 Rules (DESIGN.md, "Scarce things and concurrency"):
-- each operation is one transaction and raises EventsError with a translated message and a code;
+- each operation is one transaction and raises DomainError with a code from events.errors (message, status);
 - a sale carries a client-made id (UUID): the same sale sent twice — a phone that lost its connection after
   sending, then sent again — is recorded once (the unique constraint decides between racing requests);
 - stock moves through the marketplace stock service (a conditional UPDATE, never below zero); locks are taken
@@ -17,15 +17,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from cms.errors import CommonCode, DomainError
+from events.errors import EventsCode
 from marketplace.models import ProductPage, VendorMember, VendorPage
 from marketplace.services import stock as stock_service
-from marketplace.services.errors import MarketplaceError
 
 from .models import FairPage, StallBooking
 from .sales_models import StallSale
-from .services import EventsError, _audit
+from .services import _audit
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
@@ -93,13 +93,13 @@ def is_selling_day(fair, now=None):
 
 def _check_window(fair, sold_at, now):
     if fair.status == FairPage.Status.CANCELLED:
-        raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
+        raise DomainError(EventsCode.FAIR_CANCELLED)
     day = timezone.localdate(sold_at)
     if sold_at > now + CLOCK_SKEW or not (fair.start_date <= day <= fair.end_date):
-        raise EventsError(_("Sales can be recorded only on the days of the fair."), code="outside_window")
+        raise DomainError(EventsCode.SALES_OUTSIDE_FAIR_DAYS)
     last = timezone.make_aware(datetime.combine(fair.end_date, time(0, 0)))
     if now > last + timedelta(days=1) + LATE_SYNC:
-        raise EventsError(_("Sales can be recorded only on the days of the fair."), code="outside_window")
+        raise DomainError(EventsCode.SALES_OUTSIDE_FAIR_DAYS)
 
 
 def _quantity(value):
@@ -109,12 +109,10 @@ def _quantity(value):
         except (InvalidOperation, ValueError):
             number = None
         if number is None or not number.is_finite() or number != number.to_integral_value():
-            raise EventsError(_("Quantities must be whole numbers."), code="invalid_quantity", field="quantity")
+            raise DomainError(CommonCode.QUANTITY_NOT_WHOLE, field="quantity")
         value = int(number)
     if not 1 <= value <= MAX_QUANTITY:
-        raise EventsError(
-            _("Enter a quantity from 1 to %(max)s.") % {"max": MAX_QUANTITY}, code="invalid_quantity", field="quantity"
-        )
+        raise DomainError(EventsCode.SALE_QUANTITY_INVALID, field="quantity", max=MAX_QUANTITY)
     return value
 
 
@@ -122,15 +120,15 @@ def _price(value):
     try:
         price = Decimal(str(value).strip().replace(",", "")).quantize(CENT)
     except (InvalidOperation, ValueError):
-        raise EventsError(_("Enter the price as a number, like 12.50."), code="invalid", field="unit_price") from None
+        raise DomainError(EventsCode.SALE_PRICE_INVALID, field="unit_price") from None
     if not price.is_finite() or price < 0 or price > MAX_UNIT_PRICE:
-        raise EventsError(_("Enter the price as a number, like 12.50."), code="invalid", field="unit_price")
+        raise DomainError(EventsCode.SALE_PRICE_INVALID, field="unit_price")
     return price
 
 
 def _payment(value):
     if value not in StallSale.Payment.values:
-        raise EventsError(_("Choose how the buyer paid."), code="invalid", field="payment")
+        raise DomainError(EventsCode.SALE_PAYMENT_REQUIRED, field="payment")
     return value
 
 
@@ -138,12 +136,12 @@ def _client_id(value):
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (ValueError, AttributeError, TypeError):
-        raise EventsError(_("The sale has no valid client id."), code="invalid", field="client_id") from None
+        raise DomainError(EventsCode.SALE_CLIENT_ID_INVALID, field="client_id") from None
 
 
 def _same_day(sale, now):
     if timezone.localdate(sale.sold_at) != timezone.localdate(now):
-        raise EventsError(_("A sale can be corrected or voided only on the day it was made."), code="not_same_day")
+        raise DomainError(EventsCode.NOT_SAME_DAY)
 
 
 def _mountain(county, day):
@@ -159,12 +157,10 @@ def record_sale(*, fair, vendor, user, request, now=None):
     if existing is not None:
         return _replayed(existing, fair, vendor), False
     if not may_record_for(user, vendor):
-        raise EventsError(_("You do not work for this vendor."), code="not_vendor", field="vendor")
+        raise DomainError(EventsCode.NOT_VENDOR_MEMBER, field="vendor")
     booking = sales_booking(fair, vendor)
     if booking is None:
-        raise EventsError(
-            _("%(vendor)s has no confirmed stall at this fair.") % {"vendor": vendor.title}, code="no_stall"
-        )
+        raise DomainError(EventsCode.NO_STALL, vendor=vendor.title)
     sold_at = request.sold_at or now
     _check_window(fair, sold_at, now)
     payment = _payment(request.payment)
@@ -177,7 +173,7 @@ def record_sale(*, fair, vendor, user, request, now=None):
             .first()
         )
         if product is None:
-            raise EventsError(_("Choose one of your own products."), code="unknown_product", field="product")
+            raise DomainError(EventsCode.SALE_PRODUCT_UNKNOWN, field="product")
         name = product.title
         unit = product.unit
         price = product.price_for(quantity) if request.unit_price in (None, "") else _price(request.unit_price)
@@ -186,9 +182,9 @@ def record_sale(*, fair, vendor, user, request, now=None):
     else:
         name = (request.item_name or "").strip()[:120]
         if not name:
-            raise EventsError(_("Pick a product or type what was sold."), code="invalid", field="item_name")
+            raise DomainError(EventsCode.SALE_ITEM_REQUIRED, field="item_name")
         if request.unit_price in (None, ""):
-            raise EventsError(_("Enter the price of the item."), code="invalid", field="unit_price")
+            raise DomainError(EventsCode.SALE_PRICE_REQUIRED, field="unit_price")
         price = _price(request.unit_price)
         unit, county, category_id = "", vendor.county, None
     day = timezone.localdate(sold_at)
@@ -222,8 +218,8 @@ def record_sale(*, fair, vendor, user, request, now=None):
             if product is not None and product.track_stock:
                 try:
                     sale.stock_taken = stock_service.take_stock(product, quantity)
-                except MarketplaceError as exc:
-                    raise EventsError(exc.message, code=exc.code, field="quantity") from exc
+                except DomainError as exc:
+                    raise DomainError(exc.code, field="quantity", **exc.params) from exc
                 sale.save(update_fields=["stock_taken"])
             _audit(
                 fair,
@@ -245,16 +241,16 @@ def record_sale(*, fair, vendor, user, request, now=None):
 
 def _replayed(sale, fair, vendor):
     if sale.fair_id != fair.pk or sale.vendor_id != vendor.pk:
-        raise EventsError(_("The sale has no valid client id."), code="invalid", field="client_id")
+        raise DomainError(EventsCode.SALE_CLIENT_ID_INVALID, field="client_id")
     return sale
 
 
 def _locked(sale, user):
     sale = StallSale.objects.select_for_update().select_related("fair", "vendor", "stall").get(pk=sale.pk)
     if not may_record_for(user, sale.vendor):
-        raise EventsError(_("You do not work for this vendor."), code="not_vendor")
+        raise DomainError(EventsCode.NOT_VENDOR_MEMBER)
     if sale.is_voided:
-        raise EventsError(_("This sale has been voided."), code="invalid_state")
+        raise DomainError(EventsCode.SALE_VOIDED)
     return sale
 
 
@@ -279,8 +275,8 @@ def correct_sale(sale, *, user, quantity=None, unit_price=None, payment=None, no
                         back = min(-delta, sale.stock_taken)
                         stock_service.give_back_stock(product.pk, back)
                         sale.stock_taken -= back
-                except MarketplaceError as exc:
-                    raise EventsError(exc.message, code=exc.code, field="quantity") from exc
+                except DomainError as exc:
+                    raise DomainError(exc.code, field="quantity", **exc.params) from exc
         sale.quantity, sale.unit_price, sale.payment = new_quantity, new_price, new_payment
         sale.amount = (new_price * new_quantity).quantize(CENT)
         sale.corrected_at = now
@@ -306,7 +302,7 @@ def void_sale(sale, *, user, reason="", now=None):
         _same_day(sale, now)
         if sale.product_id and sale.stock_taken:
             stock_service.give_back_stock(sale.product_id, sale.stock_taken)
-        StallSale.TRANSITIONS.move(sale, StallSale.Status.VOIDED, EventsError)
+        StallSale.TRANSITIONS.move(sale, StallSale.Status.VOIDED)
         sale.voided_at, sale.voided_by = now, user if getattr(user, "pk", None) else None
         sale.void_reason = (reason or "").strip()[:200]
         sale.stock_taken = 0

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from cms.errors import DomainError
+
 from . import agreements, fair_results, stall_sales
 from .results_chart import bar_chart
 from .sales_models import FairSeries, StallSale
-from .services import EventsError
 
 # -- the stall sales page ---------------------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ def _post(request, fair, vendor):
                 payment=request.POST.get("payment") or None,
             )
             messages.success(request, _("The sale is corrected."))
-    except EventsError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
 
 

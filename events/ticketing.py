@@ -2,7 +2,7 @@
 check-in, the check-in role, and the checkout's order_paid / order_closed receivers for paid tickets.
 
 Rules (DESIGN.md, "Scarce things and concurrency"):
-- every operation is one transaction and raises events.services.EventsError(message, code, field);
+- every operation is one transaction and raises DomainError(code, field, **params), the code from events.errors;
 - places change only with the rows locked in one fixed order: time slot(s) by id, then the ticket type, then
   the registration. The counters `confirmed` and `held` on TimeSlot and TicketType are the truth; the check
   constraints `confirmed + held <= capacity` are the backstop;
@@ -35,14 +35,15 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.errors import DomainError
 from cms.json_api import idempotency
 from cms.phone import normalize_mobile
+from events.errors import EventsCode
 from marketplace.canteen.models import BuyerUnit, UnitMember
 from marketplace.checkout import payment_methods
 from marketplace.checkout import services as checkout
 from marketplace.checkout import signals as checkout_signals
 from marketplace.checkout.models import OrderLine, PaymentMethod
-from marketplace.services.errors import MarketplaceError
 
 from .models import (
     SHORT_CODE_ALPHABET,
@@ -57,7 +58,7 @@ from .models import (
     new_short_code,
 )
 from .notifications import send_registration_mail_task
-from .services import EventsError, _audit, refund_allowed
+from .services import _audit, refund_allowed
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 REFERENCE_PREFIX = "events.registration:"
@@ -83,11 +84,7 @@ def normalise_phone(raw):
     """'+86 138-0013-8000' → '13800138000'; anything that is not a mainland mobile number is refused."""
     phone = normalize_mobile(raw)
     if not phone:
-        raise EventsError(
-            _("Enter a mainland China mobile number (11 digits, such as 13812345678)."),
-            code="invalid_phone",
-            field="phone",
-        )
+        raise DomainError(EventsCode.INVALID_PHONE, field="phone")
     return phone
 
 
@@ -116,7 +113,7 @@ def unique_short_code(fair_id):
         code = new_short_code()
         if not Registration.objects.filter(fair_id=fair_id, short_code=code).exists():
             return code
-    raise EventsError(_("Could not make a ticket code; please try again."), code="invalid")
+    raise DomainError(EventsCode.TICKET_CODE_FAILED)
 
 
 # -- set-up: ticket types and slots --------------------------------------------------------------------------
@@ -128,30 +125,27 @@ def create_slots(*, fair, days, times, capacity, user=None):
     days = sorted(set(days or []))
     times = sorted(set(times or []))
     if not days or not times:
-        raise EventsError(_("Choose at least one day and one time."), code="invalid", field="days")
+        raise DomainError(EventsCode.SLOT_DAYS_REQUIRED, field="days")
     if capacity is None or int(capacity) < 1:
-        raise EventsError(_("A slot needs a capacity of at least one person."), code="invalid", field="capacity")
+        raise DomainError(EventsCode.SLOT_CAPACITY_TOO_SMALL, field="capacity")
     for day in days:
         if day < fair.start_date or day > fair.end_date:
-            raise EventsError(
-                _("%(day)s is not a day of this fair.") % {"day": day.isoformat()}, code="invalid", field="days"
-            )
+            raise DomainError(EventsCode.NOT_A_FAIR_DAY, field="days", day=day.isoformat())
     for start, end in times:
         if end <= start:
-            raise EventsError(_("A slot must end after it starts."), code="invalid", field="times")
+            raise DomainError(EventsCode.SLOT_ENDS_BEFORE_START, field="times")
     if len(days) * len(times) > MAX_SLOTS:
-        raise EventsError(_("That is too many slots at once."), code="invalid", field="times")
+        raise DomainError(EventsCode.TOO_MANY_SLOTS, field="times")
     wanted = [(day, start, end) for day in days for start, end in times]
     with transaction.atomic():
         existing = set(TimeSlot.objects.filter(fair=fair, date__in=days).values_list("date", "starts_at")) & {
             (d, s) for d, s, _e in wanted
         }
         if existing:
-            raise EventsError(
-                _("These slots exist already: %(slots)s")
-                % {"slots": ", ".join(f"{d:%Y-%m-%d} {s:%H:%M}" for d, s in sorted(existing))},
-                code="duplicate",
+            raise DomainError(
+                EventsCode.SLOTS_EXIST,
                 field="times",
+                slots=", ".join(f"{d:%Y-%m-%d} {s:%H:%M}" for d, s in sorted(existing)),
             )
         slots = TimeSlot.objects.bulk_create(
             [TimeSlot(fair=fair, date=d, starts_at=s, ends_at=e, capacity=int(capacity)) for d, s, e in wanted]
@@ -175,11 +169,7 @@ def _check_eligible(ticket_type, user, fair):
     if audience == TicketType.Audience.CANTEEN:
         if authenticated and UnitMember.objects.filter(user=user, unit__status=BuyerUnit.Status.VERIFIED).exists():
             return
-        raise EventsError(
-            _("This ticket is for members of verified canteen buyer units; log in with your unit account."),
-            code="not_eligible",
-            field="ticket_type",
-        )
+        raise DomainError(EventsCode.TICKET_FOR_CANTEEN_UNITS, field="ticket_type")
     if audience == TicketType.Audience.EXHIBITOR:
         if (
             authenticated
@@ -188,11 +178,7 @@ def _check_eligible(ticket_type, user, fair):
             ).exists()
         ):
             return
-        raise EventsError(
-            _("This ticket is for the staff of this fair's exhibitors; log in with your vendor account."),
-            code="not_eligible",
-            field="ticket_type",
-        )
+        raise DomainError(EventsCode.TICKET_FOR_EXHIBITORS, field="ticket_type")
 
 
 def can_check_in(user, fair):
@@ -243,73 +229,63 @@ class RegistrationRequest:
 
 def _check_window(fair, now):
     if fair.status == FairPage.Status.CANCELLED:
-        raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
+        raise DomainError(EventsCode.FAIR_CANCELLED)
     if fair.status != FairPage.Status.OPEN:
-        raise EventsError(_("Registration for this fair is not open."), code="registration_closed")
+        raise DomainError(EventsCode.REGISTRATION_OFF)
     if fair.end_date < timezone.localdate(now):
-        raise EventsError(_("This fair is over."), code="registration_closed")
+        raise DomainError(EventsCode.FAIR_OVER)
     if fair.registration_opens and now < fair.registration_opens:
-        raise EventsError(
-            _("Registration opens on %(date)s.")
-            % {"date": timezone.localtime(fair.registration_opens).strftime("%Y-%m-%d %H:%M")},
-            code="registration_not_open",
+        raise DomainError(
+            EventsCode.REGISTRATION_NOT_OPEN,
+            date=timezone.localtime(fair.registration_opens).strftime("%Y-%m-%d %H:%M"),
         )
     if fair.registration_closes and now > fair.registration_closes:
-        raise EventsError(_("Registration for this fair has closed."), code="registration_closed")
+        raise DomainError(EventsCode.REGISTRATION_CLOSED)
 
 
 def _check_slot(fair, slot, now, field="slot"):
     if slot.fair_id != fair.pk:
-        raise EventsError(_("That time slot is not part of this fair."), code="wrong_fair", field=field)
+        raise DomainError(EventsCode.SLOT_NOT_AT_FAIR, field=field)
     if slot.closed:
-        raise EventsError(_("That time slot is closed."), code="slot_closed", field=field)
+        raise DomainError(EventsCode.SLOT_CLOSED, field=field)
     if slot.end_datetime() <= now:
-        raise EventsError(_("That time slot is over."), code="slot_past", field=field)
+        raise DomainError(EventsCode.SLOT_PAST, field=field)
 
 
 def _clean_request(fair, req, user, now):
     ticket_type = req.ticket_type
     if ticket_type is None:
-        raise EventsError(_("Choose a ticket type."), code="invalid", field="ticket_type")
+        raise DomainError(EventsCode.TICKET_TYPE_REQUIRED, field="ticket_type")
     if ticket_type.fair_id != fair.pk:
-        raise EventsError(_("That ticket type is not offered at this fair."), code="wrong_fair", field="ticket_type")
+        raise DomainError(EventsCode.TICKET_TYPE_NOT_AT_FAIR, field="ticket_type")
     if ticket_type.sales_start and now < ticket_type.sales_start:
-        raise EventsError(
-            _("Sales of this ticket start on %(date)s.")
-            % {"date": timezone.localtime(ticket_type.sales_start).strftime("%Y-%m-%d %H:%M")},
-            code="sales_not_open",
+        raise DomainError(
+            EventsCode.SALES_NOT_OPEN,
             field="ticket_type",
+            date=timezone.localtime(ticket_type.sales_start).strftime("%Y-%m-%d %H:%M"),
         )
     if ticket_type.sales_end and now > ticket_type.sales_end:
-        raise EventsError(_("Sales of this ticket have ended."), code="sales_closed", field="ticket_type")
+        raise DomainError(EventsCode.SALES_CLOSED, field="ticket_type")
     _check_eligible(ticket_type, user, fair)
     name = (req.name or "").strip()
     if not name or len(name) > 60:
-        raise EventsError(_("Enter the contact's name (at most 60 characters)."), code="invalid", field="name")
+        raise DomainError(EventsCode.CONTACT_NAME_INVALID, field="name")
     phone = normalise_phone(req.phone)
     email = (req.email or "").strip()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise EventsError(_("Enter a valid e-mail address."), code="invalid_email", field="email") from None
+            raise DomainError(EventsCode.INVALID_EMAIL, field="email") from None
     people = req.people
     if isinstance(people, bool) or not isinstance(people, int) or not 1 <= people <= ticket_type.per_person_limit:
-        raise EventsError(
-            _("Register between 1 and %(limit)s people.") % {"limit": ticket_type.per_person_limit},
-            code="invalid_people",
-            field="people",
-        )
+        raise DomainError(EventsCode.INVALID_PEOPLE, field="people", limit=ticket_type.per_person_limit)
     attendees = [str(a).strip()[:60] for a in (req.attendees or []) if str(a).strip()]
     if attendees and len(attendees) != people:
-        raise EventsError(
-            _("Name every attendee: %(people)s names for %(people)s people.") % {"people": people},
-            code="invalid_attendees",
-            field="attendees",
-        )
+        raise DomainError(EventsCode.INVALID_ATTENDEES, field="attendees", people=people)
     slot = req.slot
     if slot is None and ticket_type.requires_slot:
-        raise EventsError(_("Choose a time slot."), code="slot_required", field="slot")
+        raise DomainError(EventsCode.SLOT_REQUIRED, field="slot")
     if slot is not None:
         _check_slot(fair, slot, now)
     return ticket_type, slot, name, phone, email, people, attendees
@@ -392,25 +368,25 @@ def _add(objs, *, confirmed=0, held=0):
 
 def _registration_for_key(user, key, fingerprint):
     """The registration an earlier request with this idempotency key created (per account, or among those
-    without one), marked `replayed`; EventsError "idempotency_mismatch" when it was made from another body."""
+    without one), marked `replayed`; DomainError "idempotency_mismatch" when it was made from another body."""
     if not key:
         return None
     existing = Registration.objects.filter(user=user, idempotency_key=key).first()
     if existing is None:
         return None
-    idempotency.check_replay(existing, fingerprint, EventsError)
+    idempotency.check_replay(existing, fingerprint)
     existing.replayed = True
     return existing
 
 
 def register(*, fair, request, user=None, now=None, idempotency_key="", idempotency_fingerprint=""):
     """Register visitors for a fair. Free tickets are confirmed at once; paid ones are held with a fee order
-    until paid. Full (or someone already waiting): the waiting list, or EventsError "full" when the visitor
+    until paid. Full (or someone already waiting): the waiting list, or DomainError "full" when the visitor
     does not want to wait or the ticket type has no list. Returns the Registration.
 
     With an `idempotency_key` (the API's X-Idempotency-Key), a retry returns the registration the first request
     created, with `replayed` True, holding no further places; the same key with another request
-    (`idempotency_fingerprint`) is EventsError "idempotency_mismatch"."""
+    (`idempotency_fingerprint`) is DomainError "idempotency_mismatch"."""
     now = now or timezone.now()
     user = user if getattr(user, "is_authenticated", False) else None
     existing = _registration_for_key(user, idempotency_key, idempotency_fingerprint)
@@ -442,14 +418,14 @@ def _register(fair, request, user, now, idempotency_key, idempotency_fingerprint
         if existing is not None:
             return existing
         if slot is not None and slot.closed:
-            raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
+            raise DomainError(EventsCode.SLOT_CLOSED, field="slot")
         _check_phone_limit(ticket_type, slot, phone)
         if _fits(people, slot, ticket_type) and not _someone_waiting_for_type(ticket_type, slot):
             status = S.CONFIRMED if ticket_type.is_free else S.HELD
         elif ticket_type.waitlist and request.join_waitlist:
             status = S.WAITLISTED
         else:
-            raise EventsError(_("Sorry, this is fully booked."), code="full", field="slot" if slot else "ticket_type")
+            raise DomainError(EventsCode.FULL, field="slot" if slot else "ticket_type")
         registration = Registration.objects.create(
             fair=fair,
             short_code=unique_short_code(fair.pk),
@@ -497,15 +473,7 @@ def _check_phone_limit(ticket_type, slot, phone, exclude=None):
     if exclude is not None:
         active = active.exclude(pk=exclude.pk)
     if active.count() >= ticket_type.registrations_per_phone:
-        raise EventsError(
-            _(
-                "This mobile number already has %(count)s registration(s) for this time slot, the most allowed. "
-                "Cancel one to register again, or register more people on it."
-            )
-            % {"count": ticket_type.registrations_per_phone},
-            code="phone_limit",
-            field="phone",
-        )
+        raise DomainError(EventsCode.PHONE_LIMIT, field="phone", count=ticket_type.registrations_per_phone)
 
 
 def _checked_payment_method(method):
@@ -515,8 +483,8 @@ def _checked_payment_method(method):
     method = method or payment_methods.default_payment_method() or ""
     try:
         return payment_methods.check_payment_method(method)
-    except MarketplaceError as exc:
-        raise EventsError(exc.message, code=exc.code, field="payment_method") from exc
+    except DomainError as exc:
+        raise DomainError(exc.code, field="payment_method", **exc.params) from exc
 
 
 def _ticket_order(registration, payment_method, now):
@@ -533,27 +501,24 @@ def _ticket_order(registration, payment_method, now):
         due = now + window
     if registration.slot_id:
         due = min(now + window, registration.slot.start_datetime()) if registration.slot.start_datetime() > now else due
-    try:
-        return checkout.place_fee_order(
-            buyer=registration.user,
-            # Without an account the order is the guest's: contact from the registration, opened by its token.
-            guest=None
-            if registration.user_id
-            else checkout.GuestContact(name=registration.name, phone=registration.phone, email=registration.email),
-            fees=[
-                checkout.Fee(
-                    kind=OrderLine.Kind.TICKET,
-                    name=name[:255],
-                    unit_price=ticket_type.price,
-                    quantity=registration.people,
-                    reference=f"{REFERENCE_PREFIX}{registration.pk}",
-                )
-            ],
-            payment_method=payment_method,
-            payment_due_at=due,
-        )
-    except MarketplaceError as exc:
-        raise EventsError(exc.message, code=exc.code) from exc
+    return checkout.place_fee_order(
+        buyer=registration.user,
+        # Without an account the order is the guest's: contact from the registration, opened by its token.
+        guest=None
+        if registration.user_id
+        else checkout.GuestContact(name=registration.name, phone=registration.phone, email=registration.email),
+        fees=[
+            checkout.Fee(
+                kind=OrderLine.Kind.TICKET,
+                name=name[:255],
+                unit_price=ticket_type.price,
+                quantity=registration.people,
+                reference=f"{REFERENCE_PREFIX}{registration.pk}",
+            )
+        ],
+        payment_method=payment_method,
+        payment_due_at=due,
+    )
 
 
 # -- the place counters' invariant ------------------------------------------------------------------------
@@ -607,7 +572,7 @@ def _release(registration, status, slot, ticket_type, user=None, reason=""):
     elif registration.status in Registration.HOLDING:
         _add([slot, ticket_type], held=-people)
     previous = registration.status
-    Registration.TRANSITIONS.move(registration, status, EventsError)
+    Registration.TRANSITIONS.move(registration, status)
     registration.ended_at = timezone.now()
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "ended_at", "offer_expires_at"])
@@ -642,7 +607,7 @@ def _offer_next(slot, ticket_type, now=None, slots=None):
         if head.status != S.WAITLISTED or not _fits(head.people, head_slot, ticket_type):
             break
         _add([head_slot, ticket_type], held=head.people)
-        Registration.TRANSITIONS.move(head, S.OFFERED, EventsError)
+        Registration.TRANSITIONS.move(head, S.OFFERED)
         head.offer_expires_at = now + offer_window()
         head.save(update_fields=["status", "offer_expires_at"])
         _audit(
@@ -663,7 +628,7 @@ def _locked_registration(registration, extra_slot_ids=(), waiting=False):
     places may offer them there; see _offer_next)."""
     current = Registration.objects.filter(pk=registration.pk).values("slot_id", "ticket_type_id").first()
     if current is None:
-        raise EventsError(_("This registration does not exist."), code="not_found")
+        raise DomainError(EventsCode.REGISTRATION_NOT_FOUND)
     wanted = {current["slot_id"], *extra_slot_ids} - {None}
     if not waiting:
         slots, ticket_type = _lock(sorted(wanted), current["ticket_type_id"])
@@ -690,21 +655,15 @@ def cancel(registration, *, user=None, reason="", now=None):
 
     registration = Registration.objects.select_related("fair", "order").get(pk=registration.pk)
     if registration.status not in Registration.ACTIVE:
-        raise EventsError(
-            _("This registration is %(status)s.") % {"status": registration.get_status_display()},
-            code="invalid_state",
-        )
+        raise DomainError(EventsCode.REGISTRATION_NOT_ACTIVE, status=registration.get_status_display())
     reason = reason or _("Cancelled by the visitor.")
     order = registration.order
     if order is not None:
         order.refresh_from_db()
-        try:
-            if order.is_open_unpaid:
-                checkout.cancel_order(order, user=user or registration.user, reason=str(reason)[:200], by_staff=True)
-            elif order.status == order.Status.PAID and refund_allowed(registration.fair):
-                checkout.refund(order, user=user, reason=str(reason)[:200])
-        except MarketplaceError as exc:
-            raise EventsError(exc.message, code=exc.code) from exc
+        if order.is_open_unpaid:
+            checkout.cancel_order(order, user=user or registration.user, reason=str(reason)[:200], by_staff=True)
+        elif order.status == order.Status.PAID and refund_allowed(registration.fair):
+            checkout.refund(order, user=user, reason=str(reason)[:200])
     with transaction.atomic():
         reg, slots, ticket_type = _locked_registration(registration, waiting=True)
         slot = slots.get(reg.slot_id)
@@ -754,11 +713,7 @@ def _change_capacity(locked, capacity, user):
     """Inside the lock of `locked` (a TicketType or TimeSlot): set its capacity, never below the places taken."""
     taken = locked.confirmed + locked.held
     if capacity is None or capacity < max(taken, 1):
-        raise EventsError(
-            _("%(n)s places are taken already; the capacity cannot be lower.") % {"n": taken},
-            code="capacity_below_taken",
-            field="capacity",
-        )
+        raise DomainError(EventsCode.CAPACITY_BELOW_TAKEN, field="capacity", n=taken)
     previous = locked.capacity
     if capacity == previous:
         return []
@@ -783,17 +738,15 @@ def accept_offer(registration, *, user=None, payment_method="", now=None):
         reg, slots, ticket_type = _locked_registration(registration)
         slot = slots.get(reg.slot_id)
         if reg.status != S.OFFERED:
-            raise EventsError(
-                _("This registration is %(status)s.") % {"status": reg.get_status_display()}, code="invalid_state"
-            )
+            raise DomainError(EventsCode.REGISTRATION_NOT_ACTIVE, status=reg.get_status_display())
         if reg.offer_expires_at and reg.offer_expires_at <= now:
-            raise EventsError(_("Sorry, this offer has expired."), code="offer_expired")
+            raise DomainError(EventsCode.OFFER_EXPIRED)
         if ticket_type.is_free:
             _add([slot, ticket_type], held=-reg.people, confirmed=reg.people)
-            Registration.TRANSITIONS.move(reg, S.CONFIRMED, EventsError)
+            Registration.TRANSITIONS.move(reg, S.CONFIRMED)
             reg.confirmed_at = now
         else:
-            Registration.TRANSITIONS.move(reg, S.HELD, EventsError)
+            Registration.TRANSITIONS.move(reg, S.HELD)
             reg.order = _ticket_order(reg, _checked_payment_method(payment_method), now)
         reg.offer_expires_at = None
         reg.save(update_fields=["status", "confirmed_at", "order", "offer_expires_at"])
@@ -822,23 +775,21 @@ def change_slot(registration, new_slot, *, user=None, now=None):
     """Move a confirmed (or held) registration to another slot of the same fair while it has room."""
     now = now or timezone.now()
     if new_slot is None:
-        raise EventsError(_("Choose a time slot."), code="slot_required", field="slot")
+        raise DomainError(EventsCode.SLOT_REQUIRED, field="slot")
     registration = Registration.objects.select_related("fair").get(pk=registration.pk)
     _check_slot(registration.fair, new_slot, now)
     with transaction.atomic():
         reg, slots, ticket_type = _locked_registration(registration, [new_slot.pk])
         if reg.status not in (S.CONFIRMED, S.HELD):
-            raise EventsError(
-                _("This registration is %(status)s.") % {"status": reg.get_status_display()}, code="invalid_state"
-            )
+            raise DomainError(EventsCode.REGISTRATION_NOT_ACTIVE, status=reg.get_status_display())
         if reg.slot_id == new_slot.pk:
-            raise EventsError(_("You are already registered for that slot."), code="invalid", field="slot")
+            raise DomainError(EventsCode.ALREADY_REGISTERED, field="slot")
         old, new = slots.get(reg.slot_id), slots[new_slot.pk]
         if new.closed:
-            raise EventsError(_("That time slot is closed."), code="slot_closed", field="slot")
+            raise DomainError(EventsCode.SLOT_CLOSED, field="slot")
         _check_phone_limit(ticket_type, new, reg.phone, exclude=reg)
         if new.remaining < reg.people or _someone_waiting(ticket_type, new):
-            raise EventsError(_("That time slot is full."), code="full", field="slot")
+            raise DomainError(EventsCode.SLOT_FULL, field="slot")
         field = "confirmed" if reg.status == S.CONFIRMED else "held"
         _add([new], **{field: reg.people})
         _add([old], **{field: -reg.people})
@@ -867,7 +818,7 @@ def on_order_paid(sender, order, **kwargs):
             _audit(reg.fair, "events.payment_for_inactive_registration", None, registration=reg.pk, order=order.number)
             continue
         _add([slots.get(reg.slot_id), ticket_type], held=-reg.people, confirmed=reg.people)
-        Registration.TRANSITIONS.move(reg, S.CONFIRMED, EventsError)
+        Registration.TRANSITIONS.move(reg, S.CONFIRMED)
         reg.confirmed_at = timezone.now()
         reg.save(update_fields=["status", "confirmed_at"])
         _audit(reg.fair, "events.registration_confirmed", None, registration=reg.pk, order=order.number)
@@ -938,32 +889,9 @@ class CheckInResult:
         return _("Unknown code: not a ticket of ours")
 
 
-class CheckInThrottled(EventsError):
-    """Too many typed codes from one staff account; `retry_after` is in seconds."""
-
-    def __init__(self, retry_after):
-        super().__init__(
-            _("Too many typed codes. Wait %(seconds)s seconds, or scan the QR code.") % {"seconds": retry_after},
-            code="rate_limited",
-            field="code",
-        )
-        self.retry_after = retry_after
-
-
-class RegistrationThrottled(EventsError):
-    """Too many registrations without an account from one address; `retry_after` is in seconds."""
-
-    def __init__(self, retry_after):
-        super().__init__(
-            _("Too many registrations from your network. Try again in %(seconds)s seconds.") % {"seconds": retry_after},
-            code="rate_limited",
-        )
-        self.retry_after = retry_after
-
-
 def _check_typed_rate(user):
     """Count one typed lookup for this staff account in the shared cache (django-ratelimit's fixed window, so
-    it holds across processes and hosts with Redis); raise CheckInThrottled over the limit.
+    it holds across processes and hosts with Redis); raise DomainError CHECKIN_THROTTLED over the limit.
 
     When the cache cannot count (Redis down), the door keeps working and the failure is logged: a guess has
     about one chance in 10⁸ of hitting one of a fair's tickets, so a short unlimited spell is harmless, whereas
@@ -985,7 +913,7 @@ def _check_typed_rate(user):
         logger.warning("typed check-in codes are not rate-limited: the cache gave no count")
         return
     if usage and usage["should_limit"]:
-        raise CheckInThrottled(max(usage["time_left"], 1))
+        raise DomainError(EventsCode.CHECKIN_THROTTLED, field="code", seconds=max(usage["time_left"], 1))
 
 
 def check_in(*, fair, code, user, now=None):
@@ -995,9 +923,9 @@ def check_in(*, fair, code, user, now=None):
     `code` is the scanned check-in URL, the long ticket code, or the short code typed by hand (any case, spaces
     and dashes ignored). A short code is looked up within this fair only ("unknown" for another fair's code);
     short codes, and anything else that is not a long code, count towards the typed-code rate limit per staff
-    account (CheckInThrottled, code "rate_limited"). The long code is unguessable and is not limited."""
+    account (EventsCode.CHECKIN_THROTTLED, code "rate_limited"). The long code is unguessable and is not limited."""
     if not can_check_in(user, fair):
-        raise EventsError(_("You do not have the check-in role for this fair."), code="forbidden")
+        raise DomainError(EventsCode.NO_CHECKIN_ROLE)
     now = now or timezone.now()
     text = str(code or "").strip()
     ticket_code = extract_code(text)

@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.errors import DomainError
+
 from . import ical, services
 from .forms import ApplicationForm, BookingForm
 from .models import Stall, StallApplication, StallBooking
@@ -58,7 +60,7 @@ def apply(request, fair):
                     note=data["note"],
                 ),
             )
-        except services.EventsError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Your application has been sent. We will e-mail you the decision."))
@@ -85,7 +87,7 @@ def book(request, fair, stall_id):
                 addons=list(data["addons"]),
                 payment_method=data["payment_method"],
             )
-        except services.EventsError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             if booking.order_id:
@@ -106,7 +108,7 @@ def my_stalls(request):
         booking = get_object_or_404(StallBooking, pk=request.POST.get("booking"), vendor__in=vendors)
         try:
             services.cancel_booking(booking, user=request.user, reason=_("Cancelled by the exhibitor."))
-        except services.EventsError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Stall %(code)s is cancelled.") % {"code": booking.stall.code})

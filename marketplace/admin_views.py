@@ -20,11 +20,11 @@ from wagtail.admin.ui.components import Component
 from wagtail.models import Page, WorkflowState
 
 from cms.admin_panels import DashboardPanel
+from cms.errors import DomainError
 from cms.validators import MAX_DB_INT
 
 from .checkout.models import OrderLine, VendorOrder
 from .models import ProductPage, VendorApplication, VendorMember, VendorPage
-from .services.errors import MarketplaceError
 from .services.stock import can_manage_all_stock, set_stock, stock_products_for
 from .services.vendors import approve_vendor_application, can_review_applications, reject_vendor_application
 
@@ -71,7 +71,7 @@ def stock_index(request):
             product = get_object_or_404(products, pk=form.cleaned_data["product"])
             try:
                 stock = set_stock(product, form.cleaned_data["quantity"], user)
-            except MarketplaceError as error:
+            except DomainError as error:
                 messages.error(request, f"{product.title}: {error.message}")
             else:
                 messages.success(
@@ -127,7 +127,7 @@ def _review(request, pk, viewset, *, reject):
                 reject_vendor_application(application, request.user, form.cleaned_data["reason"])
             else:
                 vendor = approve_vendor_application(application, request.user)
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             if reject:

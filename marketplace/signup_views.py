@@ -6,9 +6,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
 from cms.accounts.backends import BACKEND
+from cms.errors import DomainError
 
 from .models import VendorApplication
-from .services.errors import MarketplaceError
 from .services.vendors import submit_vendor_application
 from .signup_forms import VendorApplicationForm
 
@@ -33,7 +33,7 @@ def apply(request):
                 account_email=data.get("account_email"),
                 password=data.get("password"),
             )
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             if form.user is None:

@@ -1,9 +1,11 @@
 """Account operations behind the pages: password reset by SMS code. One transaction each; refusals raise
-cms.accounts.sms_codes.SmsCodeError with a translated message."""
+cms.errors.DomainError (codes in cms.errors.CommonCode)."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+from cms.errors import CommonCode, DomainError
 
 from . import sms_codes
 
@@ -36,7 +38,7 @@ def reset_password_with_code(phone, code, password):
     with transaction.atomic():
         user = phone_account(phone)
         if user is None:  # the account went away after the code was sent
-            raise sms_codes.SmsCodeError("no_code")
+            raise DomainError(CommonCode.SMS_NO_CODE)
         user.set_password(password)
         user.save(update_fields=["password"])
     return user

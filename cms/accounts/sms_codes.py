@@ -1,7 +1,7 @@
 """One-time SMS codes: a small service any app can use ("reset my password", "find my ticket", …).
 
-    send_code(phone, purpose, template=..., text=..., deliver=True)   # raises SmsCodeError when limited
-    check_code(phone, purpose, code)                                  # raises SmsCodeError when refused
+    send_code(phone, purpose, template=..., text=..., deliver=True)   # raises DomainError when limited
+    check_code(phone, purpose, code)                                  # raises DomainError when refused
 
 - A code is 6 digits, stored as an HMAC (keyed with SECRET_KEY) of purpose, number and code, never in clear.
 - It expires after CODE_MINUTES (10) and allows MAX_WRONG_TRIES (5) wrong guesses; a new code replaces the
@@ -26,9 +26,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cms.errors import CommonCode, DomainError
 from cms.models import SmsCode
 from cms.sms import enqueue_sms
 
@@ -37,26 +37,6 @@ CODE_MINUTES = 10
 MAX_WRONG_TRIES = 5
 MAX_CODES_PER_HOUR = 5
 RESEND_SECONDS = 60
-
-MESSAGES = {
-    "wait": _("A code was sent to this number a moment ago. Wait a minute before asking for another."),
-    "too_many_codes": _("Too many codes were asked for this number. Try again in an hour."),
-    "wrong": _("The code is not right. Check the SMS and try again."),
-    "expired": _("The code has expired. Ask for a new one."),
-    "too_many_tries": _("Too many wrong codes. Ask for a new one."),
-    "used": _("This code has been used already. Ask for a new one."),
-    "no_code": _("Ask for a code first."),
-    "invalid": _("Enter the 6-digit code from the SMS."),
-}
-
-
-class SmsCodeError(Exception):
-    """A refused code request or check. `message` is translated and safe to show; `code` is for APIs."""
-
-    def __init__(self, code, message=None):
-        self.code = code
-        self.message = message or MESSAGES[code]
-        super().__init__(self.message)
 
 
 def _hash(purpose, phone, code):
@@ -71,7 +51,7 @@ def _new_code():
 def send_code(phone, purpose, *, template, text, params=None, deliver=True, now=None):
     """Make a code for `phone` and `purpose` and send it by SMS (template key `template`, parameter `code`
     plus `params`; `text` is the message with "{code}" where the code goes). Returns the SmsCode row.
-    Raises SmsCodeError("wait" or "too_many_codes") when the number is over a limit."""
+    Raises DomainError ("wait" or "too_many_codes") when the number is over a limit."""
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the number's recent rows, so that two requests at once count each other (PostgreSQL).
@@ -81,9 +61,9 @@ def send_code(phone, purpose, *, template, text, params=None, deliver=True, now=
             .order_by("-created_at")
         )
         if any(row.purpose == purpose and row.created_at > now - timedelta(seconds=RESEND_SECONDS) for row in recent):
-            raise SmsCodeError("wait")
+            raise DomainError(CommonCode.SMS_CODE_WAIT)
         if len(recent) >= MAX_CODES_PER_HOUR:
-            raise SmsCodeError("too_many_codes")
+            raise DomainError(CommonCode.SMS_TOO_MANY_CODES)
         SmsCode.objects.filter(phone=phone, purpose=purpose, closed_at__isnull=True).update(closed_at=now)
         code = _new_code()
         row = SmsCode.objects.create(
@@ -100,35 +80,35 @@ def send_code(phone, purpose, *, template, text, params=None, deliver=True, now=
 
 
 def check_code(phone, purpose, code, *, now=None):
-    """Use the code sent to `phone` for `purpose`. Returns the SmsCode row (now closed); raises SmsCodeError
+    """Use the code sent to `phone` for `purpose`. Returns the SmsCode row (now closed); raises DomainError
     ("invalid", "no_code", "used", "expired", "too_many_tries" or "wrong"). A wrong guess is counted even though
     the error is raised."""
     now = now or timezone.now()
     code = (code or "").strip()
     if not (len(code) == CODE_LENGTH and code.isdigit()):
-        raise SmsCodeError("invalid")
+        raise DomainError(CommonCode.SMS_CODE_MALFORMED)
     error = None
     with transaction.atomic():
         row = (
             SmsCode.objects.select_for_update().filter(phone=phone, purpose=purpose).order_by("-created_at", "-pk")
         ).first()
         if row is None:
-            error = SmsCodeError("no_code")
+            error = DomainError(CommonCode.SMS_NO_CODE)
         elif row.failed_attempts >= MAX_WRONG_TRIES:
-            error = SmsCodeError("too_many_tries")
+            error = DomainError(CommonCode.SMS_CODE_TOO_MANY_TRIES)
         elif row.closed_at is not None:
-            error = SmsCodeError("used")
+            error = DomainError(CommonCode.SMS_CODE_USED)
         elif row.expires_at <= now:
-            error = SmsCodeError("expired")
+            error = DomainError(CommonCode.SMS_CODE_EXPIRED)
         elif not (row.delivered and hmac.compare_digest(row.code_hash, _hash(purpose, phone, code))):
             row.failed_attempts += 1
             if row.failed_attempts >= MAX_WRONG_TRIES:
                 row.closed_at = now
-                error = SmsCodeError("too_many_tries")
+                error = DomainError(CommonCode.SMS_CODE_TOO_MANY_TRIES)
             else:
                 left = MAX_WRONG_TRIES - row.failed_attempts
                 tries_left = ngettext("%(n)d try left.", "%(n)d tries left.", left) % {"n": left}
-                error = SmsCodeError("wrong", f"{MESSAGES['wrong']} {tries_left}")
+                error = DomainError(CommonCode.SMS_CODE_WRONG, tries_left=tries_left)
             row.save(update_fields=["failed_attempts", "closed_at"])
         else:
             row.closed_at = now

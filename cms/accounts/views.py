@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from cms.errors import DomainError
 from cms.phone import mask_phone
 from cms.sms import enqueue_sms
 
@@ -24,7 +25,6 @@ from .. import privacy
 from . import services
 from .backends import BACKEND
 from .forms import EMAIL, PHONE, DeleteAccountForm, LoginForm, ProfileForm, ResetRequestForm, SignupForm, SmsResetForm
-from .sms_codes import SmsCodeError
 
 __all__ = ["BACKEND", "account_url", "login_required"]
 
@@ -143,7 +143,7 @@ def delete_account(request):
     if request.method == "POST" and form.is_valid():
         try:
             privacy.delete_account(request.user, form.cleaned_data["password"])
-        except privacy.PrivacyError as exc:
+        except DomainError as exc:
             form.add_error("password", exc.message)
         else:
             logout(request)
@@ -171,7 +171,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         phone = form.cleaned_data["email"]
         try:
             services.send_reset_code(phone)
-        except SmsCodeError as error:
+        except DomainError as error:
             if error.code != "wait" or self.request.session.get(RESET_PHONE_SESSION_KEY) != phone:
                 form.add_error("email", error.message)
                 return self.form_invalid(form)
@@ -205,7 +205,7 @@ def password_reset_sms(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.reset_password_with_code(phone, form.cleaned_data["code"], form.cleaned_data["new_password1"])
-        except SmsCodeError as error:
+        except DomainError as error:
             form.add_error("code", error.message)
         else:
             del request.session[RESET_PHONE_SESSION_KEY]

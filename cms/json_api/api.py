@@ -1,8 +1,7 @@
 """The NinjaAPI instance behind /api/: transactions for the mini-program and mobile clients.
 
-Apps add their routers in config/urls.py with `mount(...)` (cms never imports them itself) and register
-their domain error class with `register_domain_error` so it answers as JSON with the status from
-errors.STATUS_BY_CODE.
+Apps add their routers in config/urls.py with `mount(...)` (cms never imports them itself); a refused operation
+(cms.errors.DomainError) answers as JSON with the status from the error table (`errors.install`).
 """
 
 import functools
@@ -78,11 +77,6 @@ api = NinjaAPI(
 )
 api.add_decorator(with_request_language, mode="view")
 errors.install(api)
-
-
-def register_domain_error(error_class):
-    """Answer `error_class` (with .message, .code, .field) as a JSON error; safe to call more than once."""
-    api.add_exception_handler(error_class, lambda request, exc: errors.handle_domain_error(api, request, exc))
 
 
 _mounted = set()

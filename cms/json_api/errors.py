@@ -1,68 +1,24 @@
-"""Errors as JSON: `{"code", "message", "field", "errors"}`, with the HTTP status chosen here, in one place.
+"""Errors as JSON: `{"code", "message", "field", "errors"}`.
 
-Services raise MarketplaceError-like exceptions (anything with `.message`, `.code` and `.field`); the status
-comes from STATUS_BY_CODE, so every endpoint answers the same code with the same status.
+A refused operation is a cms.errors.DomainError: its code's row in the error table (cms.errors and each app's
+errors module) gives the message and the HTTP status, so every endpoint answers a code with its row's status.
 """
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from cms.errors import CommonCode, DomainError
 
 from .auth import CsrfFailed
 
-STATUS_BY_CODE = {
-    # 400: the request asks for something that cannot be done as asked.
-    "invalid": 400,
-    "invalid_quantity": 400,
-    "below_minimum": 400,
-    "not_for_sale_to_buyer": 400,
-    "unavailable": 400,
-    "price_changed": 400,
-    "empty_cart": 400,
-    "invalid_payment_method": 400,
-    "address_required": 400,
-    "unknown_product": 400,
-    "unknown_address": 400,
-    "not_delivered": 400,
-    "invalid_address": 400,
-    "amount_mismatch": 400,
-    "invalid_photo": 400,
-    "too_many_photos": 400,
-    "tracking_required": 400,
-    "unknown_carrier": 400,
-    "invalid_rating": 400,
-    # 401/403: who is asking, and whether they may.
-    "unauthorized": 401,
-    "forbidden": 403,
-    "csrf_failed": 403,
-    # 404: unknown, or not the caller's (the two look the same on purpose).
-    "not_found": 404,
-    # 409: the request was fine but the state of things says no.
-    "out_of_stock": 409,
-    "invalid_state": 409,
-    "not_shipped": 409,
-    "use_inspection": 409,
-    "after_sale_window_closed": 409,
-    "not_received": 409,
-    "already_reviewed": 409,
-    "already_replied": 409,
-    # The same idempotency key with a different request (as Stripe answers it).
-    "idempotency_mismatch": 422,
-    # Payment service trouble.
-    "payment_failed": 402,
-    "payments_unavailable": 503,
-    # Our fault (cms.views.server_error answers it for every /api/ path).
-    "server_error": 500,
-}
-DEFAULT_STATUS = 400
-
-
-def status_for(code):
-    return STATUS_BY_CODE.get(code, DEFAULT_STATUS)
-
 
 def error_body(code, message, field=None, errors=None):
-    return {"code": code, "message": str(message), "field": field, "errors": errors}
+    return {"code": str(code), "message": str(message), "field": field, "errors": errors}
+
+
+def table_response(api, request, code, field=None, errors=None, **params):
+    """The answer for an ErrorCode member from the table, with its status."""
+    return handle_domain_error(api, request, DomainError(code, field, **params), errors=errors)
 
 
 def _field_name(loc):
@@ -75,15 +31,15 @@ def _field_name(loc):
     return ".".join(str(p) for p in parts) or None
 
 
-def _validation_message(error, field):
+def _validation_code(error, field):
     kind = error.get("type", "")
     if field and field.split(".")[-1] == "quantity":
-        return "invalid_quantity", _("Quantities must be whole numbers.")
+        return CommonCode.QUANTITY_NOT_WHOLE
     if kind == "missing":
-        return "invalid", _("This field is required.")
+        return CommonCode.FIELD_REQUIRED
     if kind == "json_invalid":
-        return "invalid", _("The request body is not valid JSON.")
-    return "invalid", _("Enter a valid value.")
+        return CommonCode.INVALID_JSON
+    return CommonCode.INVALID
 
 
 def handle_validation_error(api, request, exc):
@@ -91,39 +47,34 @@ def handle_validation_error(api, request, exc):
     first = None
     for error in exc.errors:
         field = _field_name(error.get("loc", ()))
-        code, message = _validation_message(error, field)
         details.append({"field": field, "message": error.get("msg", "")})
         if first is None:
-            first = (code, message, field)
-    code, message, field = first or ("invalid", _("Enter a valid value."), None)
-    return api.create_response(request, error_body(code, message, field, details), status=400)
+            first = (_validation_code(error, field), field)
+    code, field = first or (CommonCode.INVALID, None)
+    return table_response(api, request, code, field, errors=details)
 
 
-def handle_domain_error(api, request, exc):
-    code = getattr(exc, "code", None) or "invalid"
-    return api.create_response(
-        request, error_body(code, exc.message, getattr(exc, "field", None)), status=status_for(code)
+def handle_domain_error(api, request, exc, errors=None):
+    response = api.create_response(
+        request, error_body(exc.code.value, exc.message, exc.field, errors), status=exc.status
     )
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def handle_authentication_error(api, request, exc):
-    response = api.create_response(
-        request,
-        error_body("unauthorized", _("Log in, or send a valid API token in the header Authorization: Bearer <token>.")),
-        status=401,
-    )
+    response = table_response(api, request, CommonCode.UNAUTHORIZED)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
 
 
 def handle_csrf_failed(api, request, exc):
-    return api.create_response(
-        request, error_body("csrf_failed", _("CSRF verification failed. Request aborted.")), status=403
-    )
+    return table_response(api, request, CommonCode.CSRF_FAILED)
 
 
 def handle_not_found(api, request, exc):
-    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+    return table_response(api, request, CommonCode.NOT_FOUND)
 
 
 def handle_http_error(api, request, exc):
@@ -136,6 +87,7 @@ def handle_http_error(api, request, exc):
 
 def install(api):
     """Register the handlers on a NinjaAPI."""
+    api.add_exception_handler(DomainError, lambda request, exc: handle_domain_error(api, request, exc))
     api.add_exception_handler(ValidationError, lambda request, exc: handle_validation_error(api, request, exc))
     api.add_exception_handler(AuthenticationError, lambda request, exc: handle_authentication_error(api, request, exc))
     api.add_exception_handler(CsrfFailed, lambda request, exc: handle_csrf_failed(api, request, exc))

@@ -1,6 +1,6 @@
 """Idempotency keys for every JSON API POST that creates something (orders, canteen orders, fair registrations).
 
-One mechanism, used by every app (cms imports none of them; each passes its own domain error type):
+One mechanism, used by every app (refusals are cms.errors.DomainError):
 
 - the client sends `X-Idempotency-Key: <unique string, ≤ 80 characters>` (`IdempotencyKeyHeader`);
 - the endpoint cleans it (`clean_key`) and stores it with a digest of the request body
@@ -13,8 +13,9 @@ import hashlib
 import json
 from typing import Annotated
 
-from django.utils.translation import gettext as _
 from ninja import Header
+
+from cms.errors import CommonCode, DomainError
 
 HEADER = "X-Idempotency-Key"
 KEY_MAX = 80  # the models' idempotency_key max_length
@@ -36,25 +37,18 @@ def request_fingerprint(payload):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def clean_key(raw, error_class):
-    """The header's key without surrounding spaces ("" when absent); `error_class` "invalid" when too long."""
+def clean_key(raw):
+    """The header's key without surrounding spaces ("" when absent); refused ("invalid") when too long."""
     key = (raw or "").strip()
     if len(key) > KEY_MAX:
-        raise error_class(
-            _("The idempotency key is longer than %(max)s characters.") % {"max": KEY_MAX},
-            code="invalid",
-            field=HEADER,
-        )
+        raise DomainError(CommonCode.IDEMPOTENCY_KEY_TOO_LONG, field=HEADER, max=KEY_MAX)
     return key
 
 
-def check_replay(existing, fingerprint, error_class):
+def check_replay(existing, fingerprint):
     """`existing` (the row a request with this key created) when `fingerprint` matches what it was created
-    with; else `error_class` "idempotency_mismatch". Rows or requests without a fingerprint always match."""
+    with; else refused ("idempotency_mismatch"). Rows or requests without a fingerprint always match."""
     stored = getattr(existing, "idempotency_fingerprint", "")
     if fingerprint and stored and stored != fingerprint:
-        raise error_class(
-            _("This idempotency key was already used for a different request. Use a new key."),
-            code="idempotency_mismatch",
-        )
+        raise DomainError(CommonCode.IDEMPOTENCY_MISMATCH)
     return existing

@@ -8,10 +8,10 @@ import datetime
 from datetime import date
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
+from cms.errors import CommonCode, DomainError
 from cms.json_api import idempotency
 from cms.json_api.schemas import (
     ERROR_400,
@@ -22,10 +22,10 @@ from cms.json_api.schemas import (
     Money,
     money,
 )
+from marketplace.errors import MarketplaceCode
 
 from ..checkout.models import Order, PaymentMethod
 from ..checkout.services import LineRequest
-from ..services.errors import MarketplaceError
 from . import services
 from .models import BuyerUnit, UnitMember
 
@@ -201,7 +201,7 @@ def _member_unit(user, unit_id, *roles):
     unit = BuyerUnit.objects.filter(pk=unit_id).first()
     have = services.roles_of(user, unit) if unit else set()
     if not have or (roles and not have & set(roles)):
-        raise MarketplaceError(_("No such unit."), code="not_found")
+        raise DomainError(MarketplaceCode.UNIT_NOT_FOUND)
     return unit
 
 
@@ -247,7 +247,7 @@ def unit_share(request, unit_id: int, year: int | None = Query(None, ge=2000, le
 )
 def all_share(request, year: int | None = Query(None, ge=2000, le=2100)):  # noqa: B008
     if not request.auth.is_staff:
-        raise MarketplaceError(_("Not found."), code="not_found")
+        raise DomainError(CommonCode.NOT_FOUND)
     return _share_out(services.compute_share(_year(year)), None)
 
 
@@ -280,11 +280,11 @@ def create_unit_order(
 ):
     """Above the unit's approval threshold the order answers `awaiting_approval` and holds its stock."""
     unit = _member_unit(request.auth, unit_id)
-    key = idempotency.clean_key(idempotency_key, MarketplaceError)
+    key = idempotency.clean_key(idempotency_key)
     retried = bool(key) and Order.objects.filter(buyer=request.auth, idempotency_key=key).exists()
     address = unit.addresses.filter(pk=payload.address_id).first()
     if address is None:
-        raise MarketplaceError(_("Choose one of your unit's canteen addresses."), code="invalid", field="address_id")
+        raise DomainError(MarketplaceCode.CANTEEN_ADDRESS_INVALID, field="address_id")
     order = services.place_unit_order(
         user=request.auth,
         unit=unit,
@@ -348,7 +348,7 @@ def receive(request, number: str, part_id: int, payload: ReceiptIn):
     order = services.get_unit_order(request.auth, number)
     part = order.vendor_orders.filter(pk=part_id).first()
     if part is None:
-        raise MarketplaceError(_("No such order."), code="not_found")
+        raise DomainError(MarketplaceCode.UNIT_ORDER_NOT_FOUND)
     services.confirm_receipt(part, user=request.auth, note=payload.note)
     return _order_out(Order.objects.get(pk=order.pk))
 
@@ -357,7 +357,7 @@ def _unit_part(request, number, part_id):
     order = services.get_unit_order(request.auth, number)
     part = order.vendor_orders.filter(pk=part_id).first()
     if part is None:
-        raise MarketplaceError(_("No such order."), code="not_found")
+        raise DomainError(MarketplaceCode.UNIT_ORDER_NOT_FOUND)
     return order, part
 
 

@@ -1,6 +1,6 @@
 """Canteen operations: units, unit orders with approval, receipt (验收), invoices, and the 消费帮扶 share.
 
-Each operation is one transaction, raises MarketplaceError (translated message, a code), locks the rows
+Each operation is one transaction, raises DomainError (a code from marketplace.errors), locks the rows
 whose state it changes, and leaves an audit entry: OrderEvent for orders, Wagtail's log for units.
 Unit orders go through checkout.services.place_order, so stock, prices and minimums follow the same rules.
 """
@@ -21,9 +21,11 @@ from wagtail.log_actions import log
 
 from cms.accounts.forms import classify_identifier, find_user
 from cms.divisions import division_errors
+from cms.errors import CommonCode, DomainError
 from cms.models import County, MountainCountyMembership
 from cms.private_media import private_collection, private_name, store_private_document, store_private_image
 from cms.storage import is_private
+from marketplace.errors import MarketplaceCode
 
 from ..checkout import notifications, signals
 from ..checkout import services as checkout
@@ -31,7 +33,6 @@ from ..checkout.models import Order, OrderLine, PaymentMethod, VendorOrder
 from ..checkout.services import Address, LineRequest
 from ..models import ProductPage
 from ..services import stats
-from ..services.errors import MarketplaceError
 from .models import AnnualBudget, BuyerUnit, CanteenAddress, UnitMember
 
 CENT = Decimal("0.01")
@@ -69,9 +70,9 @@ def units_for(user):
 def require_role(user, unit, *roles):
     """Refuse unless `user` has one of `roles` in the verified `unit` (staff may look, never act as a unit)."""
     if not unit.is_verified:
-        raise MarketplaceError(_("This unit is not verified yet."), code="forbidden")
+        raise DomainError(MarketplaceCode.UNIT_NOT_VERIFIED)
     if not roles_of(user, unit) & set(roles):
-        raise MarketplaceError(_("You do not have that role in this unit."), code="forbidden")
+        raise DomainError(MarketplaceCode.UNIT_ROLE_MISSING)
 
 
 def apply_for_unit(*, user, data, addresses=()):
@@ -81,7 +82,7 @@ def apply_for_unit(*, user, data, addresses=()):
         unit.full_clean()
     except ValidationError as error:
         first_field, messages = next(iter(error.message_dict.items()))
-        raise MarketplaceError(messages[0], code="invalid", field=first_field) from error
+        raise DomainError(CommonCode.INVALID_DETAIL, field=first_field, detail=messages[0]) from error
     with transaction.atomic():
         unit.save()
         for role in Role.values:
@@ -94,11 +95,11 @@ def apply_for_unit(*, user, data, addresses=()):
 
 def verify_unit(unit, *, user, approve=True):
     if not (user.is_superuser or user.has_perm("marketplace.verify_buyerunit")):
-        raise MarketplaceError(_("You may not verify buyer units."), code="forbidden")
+        raise DomainError(MarketplaceCode.UNIT_VERIFY_FORBIDDEN)
     with transaction.atomic():
         unit = BuyerUnit.objects.select_for_update().get(pk=unit.pk)
         if unit.status != BuyerUnit.Status.PENDING:
-            raise MarketplaceError(_("This unit has already been reviewed."), code="invalid_state")
+            raise DomainError(MarketplaceCode.UNIT_ALREADY_REVIEWED)
         unit.status = BuyerUnit.Status.VERIFIED if approve else BuyerUnit.Status.REJECTED
         unit.verified_at, unit.verified_by = timezone.now(), user
         unit.save(update_fields=["status", "verified_at", "verified_by"])
@@ -114,13 +115,13 @@ SHARE_STEP = Decimal("0.001")
 MAX_BUDGET = Decimal("999999999999.99")  # AnnualBudget.food_budget: 14 digits, 2 decimals
 
 
-def _decimal(value, message, field):
+def _decimal(value, code, field):
     try:
         number = Decimal(str(value).strip())
     except (ArithmeticError, ValueError, TypeError):
-        raise MarketplaceError(message, code="invalid", field=field) from None
+        raise DomainError(code, field=field) from None
     if not number.is_finite():
-        raise MarketplaceError(message, code="invalid", field=field)
+        raise DomainError(code, field=field)
     return number
 
 
@@ -132,18 +133,16 @@ def set_annual_budget(unit, year, amount, target_share, user):
     except (TypeError, ValueError):
         year = 0
     if not 2000 <= year <= 2100:
-        raise MarketplaceError(_("Enter a year between 2000 and 2100."), code="invalid", field="year")
-    amount = _decimal(amount, _("Enter the budget as an amount in CNY."), "food_budget")
+        raise DomainError(MarketplaceCode.BUDGET_YEAR_INVALID, field="year")
+    amount = _decimal(amount, MarketplaceCode.BUDGET_NOT_A_NUMBER, "food_budget")
     if amount <= 0 or amount > MAX_BUDGET:
-        raise MarketplaceError(_("The budget must be a positive amount."), code="invalid", field="food_budget")
+        raise DomainError(MarketplaceCode.BUDGET_INVALID, field="food_budget")
     amount = amount.quantize(CENT, ROUND_HALF_UP)
     if amount <= 0:
-        raise MarketplaceError(_("The budget must be a positive amount."), code="invalid", field="food_budget")
-    target_share = _decimal(target_share, _("Enter the target share as a number from 0 to 1."), "target_share")
+        raise DomainError(MarketplaceCode.BUDGET_INVALID, field="food_budget")
+    target_share = _decimal(target_share, MarketplaceCode.TARGET_SHARE_NOT_A_NUMBER, "target_share")
     if not Decimal("0") <= target_share <= Decimal("1"):
-        raise MarketplaceError(
-            _("The target share must be between 0 and 1 (0.100 is 10%)."), code="invalid", field="target_share"
-        )
+        raise DomainError(MarketplaceCode.TARGET_SHARE_INVALID, field="target_share")
     target_share = target_share.quantize(SHARE_STEP, ROUND_HALF_UP)
     with transaction.atomic():
         BuyerUnit.objects.select_for_update().get(pk=unit.pk)
@@ -168,26 +167,18 @@ def add_member(unit, *, user, identifier, role):
     """An approver adds an existing account (by mobile number or e-mail) to the unit in `role`."""
     require_role(user, unit, Role.APPROVER)
     if role not in Role.values:
-        raise MarketplaceError(_("Choose a role."), code="invalid", field="role")
+        raise DomainError(MarketplaceCode.ROLE_REQUIRED, field="role")
     try:
         kind, value = classify_identifier(identifier)
     except ValidationError as error:
-        raise MarketplaceError(error.messages[0], code="invalid", field="identifier") from error
+        raise DomainError(CommonCode.INVALID_DETAIL, field="identifier", detail=error.messages[0]) from error
     person = find_user(kind, value)
     if person is None or not person.is_active:
-        raise MarketplaceError(
-            _("There is no account with that mobile number or e-mail; ask them to sign up first."),
-            code="not_found",
-            field="identifier",
-        )
+        raise DomainError(MarketplaceCode.ACCOUNT_NOT_FOUND, field="identifier")
     with transaction.atomic():
         BuyerUnit.objects.select_for_update().get(pk=unit.pk)
         if UnitMember.objects.filter(unit=unit, user=person, role=role).exists():
-            raise MarketplaceError(
-                _("%(user)s already has that role in this unit.") % {"user": person.get_username()},
-                code="invalid_state",
-                field="identifier",
-            )
+            raise DomainError(MarketplaceCode.ROLE_ALREADY_HELD, field="identifier", user=person.get_username())
         member = UnitMember.objects.create(unit=unit, user=person, role=role)
         log(
             instance=unit,
@@ -206,11 +197,9 @@ def remove_member(member, *, user):
         BuyerUnit.objects.select_for_update().get(pk=unit.pk)
         member = UnitMember.objects.filter(pk=member.pk, unit=unit).select_related("user").first()
         if member is None:
-            raise MarketplaceError(_("No such member."), code="not_found")
+            raise DomainError(MarketplaceCode.MEMBER_NOT_FOUND)
         if member.role == Role.APPROVER and not unit.members.filter(role=Role.APPROVER).exclude(pk=member.pk).exists():
-            raise MarketplaceError(
-                _("A unit needs at least one approver: add another approver first."), code="invalid_state"
-            )
+            raise DomainError(MarketplaceCode.LAST_APPROVER)
         log(
             instance=unit,
             action="canteen.member_removed",
@@ -228,10 +217,10 @@ def _clean_address(address):
         address.full_clean(exclude=["unit"])
     except ValidationError as error:
         first_field, messages = next(iter(error.message_dict.items()))
-        raise MarketplaceError(messages[0], code="invalid", field=first_field) from error
+        raise DomainError(CommonCode.INVALID_DETAIL, field=first_field, detail=messages[0]) from error
     # 省/市/区 from China's administrative divisions, as on the address forms.
     for name, error in division_errors(address.province, address.city, address.district).items():
-        raise MarketplaceError(error.messages[0], code="invalid_address", field=name)
+        raise DomainError(MarketplaceCode.INVALID_ADDRESS, field=name, detail=error.messages[0])
 
 
 def _address_data(address):
@@ -283,11 +272,9 @@ def delete_address(address, *, user):
         BuyerUnit.objects.select_for_update().get(pk=unit.pk)
         address = CanteenAddress.objects.filter(pk=address.pk, unit=unit).first()
         if address is None:
-            raise MarketplaceError(_("No such canteen."), code="not_found")
+            raise DomainError(MarketplaceCode.CANTEEN_ADDRESS_NOT_FOUND)
         if not unit.addresses.exclude(pk=address.pk).exists():
-            raise MarketplaceError(
-                _("A unit needs at least one canteen address: add another one first."), code="invalid_state"
-            )
+            raise DomainError(MarketplaceCode.LAST_CANTEEN_ADDRESS)
         log(
             instance=unit,
             action="canteen.address_deleted",
@@ -328,21 +315,16 @@ def place_unit_order(
     """Place an order on behalf of `unit`; above the unit's threshold it waits for an approver, holding stock."""
     require_role(user, unit, Role.BUYER)
     if delivery.address is None or delivery.address.unit_id != unit.pk:
-        raise MarketplaceError(_("Choose one of your unit's canteen addresses."), code="address_required")
+        raise DomainError(MarketplaceCode.CANTEEN_ADDRESS_REQUIRED)
     if delivery.date is None:
-        raise MarketplaceError(_("Choose a delivery date."), code="invalid", field="delivery_date")
+        raise DomainError(MarketplaceCode.DELIVERY_DATE_REQUIRED, field="delivery_date")
     today = timezone.localdate()
     if delivery.date <= today:
-        raise MarketplaceError(_("The delivery date must be in the future."), code="invalid", field="delivery_date")
+        raise DomainError(MarketplaceCode.DELIVERY_DATE_PAST, field="delivery_date")
     products = list(ProductPage.objects.filter(pk__in={line.product_id for line in lines}).select_related("vendor"))
     earliest = earliest_delivery_date(products, today)
     if delivery.date < earliest:
-        raise MarketplaceError(
-            _("The vendors need time to prepare: the earliest delivery date is %(date)s.")
-            % {"date": earliest.isoformat()},
-            code="invalid",
-            field="delivery_date",
-        )
+        raise DomainError(MarketplaceCode.DELIVERY_DATE_TOO_SOON, field="delivery_date", date=earliest.isoformat())
     address = delivery.address
     order = checkout.place_order(
         buyer=user,
@@ -377,7 +359,7 @@ def reorder(order, *, user, delivery_date, delivery_window=None, purchase_order_
     """Order the same products in the same quantities again, for the same canteen, at today's prices."""
     unit = order.buyer_unit
     if unit is None:
-        raise MarketplaceError(_("Only unit orders can be reordered here."), code="invalid_state")
+        raise DomainError(MarketplaceCode.REORDER_NOT_UNIT_ORDER)
     require_role(user, unit, Role.BUYER)
     lines = [
         LineRequest(product_id=line.product_id, quantity=line.quantity) for line in order.lines.exclude(product=None)
@@ -402,7 +384,7 @@ def reorder(order, *, user, delivery_date, delivery_window=None, purchase_order_
 def _locked_unit_order(order):
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.buyer_unit_id is None:
-        raise MarketplaceError(_("This is not a unit order."), code="not_found")
+        raise DomainError(MarketplaceCode.NOT_A_UNIT_ORDER)
     return order
 
 
@@ -412,12 +394,10 @@ def approve_order(order, *, user):
         order = _locked_unit_order(order)
         require_role(user, order.buyer_unit, Role.APPROVER)
         if order.buyer_id == user.pk:
-            raise MarketplaceError(_("You cannot approve an order you placed yourself."), code="forbidden")
+            raise DomainError(MarketplaceCode.OWN_ORDER_APPROVAL)
         if order.status != Order.Status.AWAITING_APPROVAL:
-            raise MarketplaceError(
-                _("Order %(number)s is %(status)s, not waiting for approval.")
-                % {"number": order.number, "status": order.get_status_display()},
-                code="invalid_state",
+            raise DomainError(
+                MarketplaceCode.ORDER_NOT_AWAITING_APPROVAL, number=order.number, status=order.get_status_display()
             )
         now = timezone.now()
         order.approved_by, order.approved_at = user, now
@@ -434,10 +414,8 @@ def reject_order(order, *, user, reason=""):
         order = _locked_unit_order(order)
         require_role(user, order.buyer_unit, Role.APPROVER)
         if order.status != Order.Status.AWAITING_APPROVAL:
-            raise MarketplaceError(
-                _("Order %(number)s is %(status)s, not waiting for approval.")
-                % {"number": order.number, "status": order.get_status_display()},
-                code="invalid_state",
+            raise DomainError(
+                MarketplaceCode.ORDER_NOT_AWAITING_APPROVAL, number=order.number, status=order.get_status_display()
             )
         checkout._release_stock(order.lines.all())
         order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
@@ -451,7 +429,7 @@ def reject_order(order, *, user, reason=""):
 
 def checked_image(upload, field="photo"):
     """An image upload through the same checks as Wagtail's image form (formats, WAGTAILIMAGES_MAX_UPLOAD_SIZE,
-    WAGTAILIMAGES_MAX_IMAGE_PIXELS), or MarketplaceError with Wagtail's translated message."""
+    WAGTAILIMAGES_MAX_IMAGE_PIXELS), or DomainError with Wagtail's translated message."""
     from wagtail.images.fields import WagtailImageField
 
     if not upload:
@@ -459,7 +437,7 @@ def checked_image(upload, field="photo"):
     try:
         return WagtailImageField(required=False).clean(upload)
     except ValidationError as error:
-        raise MarketplaceError(" ".join(error.messages), code="invalid", field=field) from error
+        raise DomainError(CommonCode.INVALID_DETAIL, field=field, detail=" ".join(error.messages)) from error
 
 
 def confirm_receipt(vendor_order, *, user, note="", photo=None):
@@ -476,16 +454,9 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
         require_role(user, order.buyer_unit, *Role.values)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
         if part.received_at is not None:
-            raise MarketplaceError(_("This delivery has already been received."), code="invalid_state")
+            raise DomainError(MarketplaceCode.DELIVERY_ALREADY_RECEIVED)
         if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.DELIVERED):
-            raise MarketplaceError(
-                _(
-                    "%(vendor)s has not shipped this part yet (it is %(status)s): "
-                    "receipt can be confirmed once it is shipped."
-                )
-                % {"vendor": part.vendor_name, "status": part.get_status_display()},
-                code="not_shipped",
-            )
+            raise DomainError(MarketplaceCode.NOT_SHIPPED, vendor=part.vendor_name, status=part.get_status_display())
         now = timezone.now()
         part.status = VendorOrder.Status.DELIVERED
         part.delivered_at = part.delivered_at or now
@@ -550,7 +521,7 @@ def request_invoice(vendor_order, *, user):
         require_role(user, order.buyer_unit, Role.BUYER, Role.FINANCE)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
         if part.invoice_state:
-            raise MarketplaceError(_("The invoice has already been requested."), code="invalid_state")
+            raise DomainError(MarketplaceCode.INVOICE_ALREADY_REQUESTED)
         part.invoice_state = VendorOrder.InvoiceState.REQUESTED
         part.save(update_fields=["invoice_state"])
         checkout.log_event(order, "invoice_requested", user=user, data={"vendor": part.vendor_name})
@@ -576,37 +547,26 @@ def record_invoice(vendor_order, *, user, number, date, document=None, upload=No
     """
     number = (number or "").strip()
     if not number or date is None:
-        raise MarketplaceError(_("Enter the invoice number and date."), code="invalid")
+        raise DomainError(MarketplaceCode.INVOICE_DETAILS_REQUIRED)
     if upload is not None and not _is_pdf(upload):
-        raise MarketplaceError(_("Upload the invoice as a PDF file."), code="invalid", field="pdf")
+        raise DomainError(MarketplaceCode.INVOICE_NOT_PDF, field="pdf")
     if upload is not None and upload.size > settings.WAGTAILDOCS_MAX_UPLOAD_SIZE:
-        raise MarketplaceError(
-            _("The file is too large: at most %(size)s MB.")
-            % {"size": settings.WAGTAILDOCS_MAX_UPLOAD_SIZE // (1024 * 1024)},
-            code="invalid",
-            field="pdf",
+        raise DomainError(
+            MarketplaceCode.FILE_TOO_LARGE, field="pdf", size=settings.WAGTAILDOCS_MAX_UPLOAD_SIZE // (1024 * 1024)
         )
     with transaction.atomic():
         part = VendorOrder.objects.select_for_update().select_related("vendor").get(pk=vendor_order.pk)
         if part.order.buyer_unit_id is None:
-            raise MarketplaceError(_("This is not a unit order."), code="not_found")
+            raise DomainError(MarketplaceCode.NOT_A_UNIT_ORDER)
         if not _is_vendor_of(user, part):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         if part.status == VendorOrder.Status.CANCELLED:
-            raise MarketplaceError(_("This part of the order is cancelled."), code="invalid_state")
+            raise DomainError(MarketplaceCode.VENDOR_ORDER_CANCELLED)
         # An issued invoice is never changed in place: a correction (红冲/重开) is a new invoice with its own
         # number, recorded as such; the earlier document is kept.
         correction = part.invoice_state == VendorOrder.InvoiceState.ISSUED
         if correction and number[:40] == part.invoice_number:
-            raise MarketplaceError(
-                _(
-                    "Invoice %(number)s is issued and cannot be changed. "
-                    "Record the corrected invoice (红冲/重开) under its new number."
-                )
-                % {"number": part.invoice_number},
-                code="invalid_state",
-                field="number",
-            )
+            raise DomainError(MarketplaceCode.INVOICE_ISSUED, field="number", number=part.invoice_number)
         previous = {"old_number": part.invoice_number, "old_document": part.invoice_file_id}
         part.invoice_state = VendorOrder.InvoiceState.ISSUED
         part.invoice_number, part.invoice_date = number[:40], date
@@ -643,7 +603,7 @@ def get_unit_order(user, number):
     if order is None or not (
         user.is_staff or UnitMember.objects.filter(unit_id=order.buyer_unit_id, user=user).exists()
     ):
-        raise MarketplaceError(_("No such order."), code="not_found")
+        raise DomainError(MarketplaceCode.UNIT_ORDER_NOT_FOUND)
     return order
 
 

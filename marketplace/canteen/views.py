@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cms.errors import DomainError
+
 from ..checkout.cart import Cart
 from ..checkout.exports import CSV, XLSX, XLSX_CONTENT_TYPE, spreadsheet_response
 from ..checkout.models import Order, OrderLine, PaymentMethod, VendorOrder
-from ..services.errors import MarketplaceError
 from . import chart, exports, services
 from .forms import (
     BudgetForm,
@@ -52,7 +53,7 @@ def _member_unit(request, pk):
 def _order(request, number):
     try:
         order = services.get_unit_order(request.user, number)
-    except MarketplaceError as error:
+    except DomainError as error:
         raise Http404(error.message) from error
     return order
 
@@ -75,7 +76,7 @@ def unit_apply(request):
     if request.method == "POST" and form.is_valid() and address_form.is_valid():
         try:
             services.apply_for_unit(user=request.user, data=form.cleaned_data, addresses=[address_form.cleaned_data])
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(error.field, error.message)
         else:
             messages.success(request, _("Thank you! Staff will verify your unit."))
@@ -146,7 +147,7 @@ def unit_checkout(request, pk):
                 note=data["note"],
                 idempotency_key=data["idempotency_key"],
             )
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error("delivery_date" if error.field == "delivery_date" else None, error.message)
         else:
             the_cart.remove_products(order.lines.exclude(product=None).values_list("product_id", flat=True))
@@ -191,7 +192,7 @@ def order_detail(request, number):
 def _act(request, order, action, success):
     try:
         action()
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, success)
@@ -271,7 +272,7 @@ def order_reorder(request, number):
             delivery_date=form.cleaned_data["delivery_date"],
             purchase_order_number=form.cleaned_data["purchase_order_number"],
         )
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect("canteen_order", number=order.number)
     messages.success(request, _("Ordered again as %(number)s.") % {"number": new.number})
@@ -401,7 +402,7 @@ def budget(request, pk):
             saved = services.set_annual_budget(
                 unit, data["year"], data["food_budget"], data["target_share"], request.user
             )
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The budget for %(year)s is saved.") % {"year": saved.year})
@@ -420,7 +421,7 @@ def members(request, pk):
             member = services.add_member(
                 unit, user=request.user, identifier=form.cleaned_data["identifier"], role=form.cleaned_data["role"]
             )
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(
@@ -440,7 +441,7 @@ def member_remove(request, pk, member_id):
     member = get_object_or_404(unit.members.select_related("unit", "user"), pk=member_id)
     try:
         services.remove_member(member, user=request.user)
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -459,7 +460,7 @@ def addresses(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.add_address(unit, user=request.user, data=form.cleaned_data)
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The canteen is added."))
@@ -477,7 +478,7 @@ def address_edit(request, pk, address_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_address(address, user=request.user, data=form.cleaned_data)
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The canteen is saved."))
@@ -493,7 +494,7 @@ def address_delete(request, pk, address_id):
     address = get_object_or_404(unit.addresses.select_related("unit"), pk=address_id)
     try:
         services.delete_address(address, user=request.user)
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The canteen is removed."))

@@ -13,8 +13,9 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.errors import DomainError
+
 from ..checkout.models import VendorOrder
-from ..services.errors import MarketplaceError
 from . import services
 from .membership import verified_units
 from .models import AnnualBudget, BuyerUnit
@@ -94,7 +95,7 @@ def verify(request, pk, decision):
         return TemplateResponse(request, "marketplace/canteen/admin_verify.html", context)
     try:
         services.verify_unit(unit, user=request.user, approve=decision == "verify")
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(

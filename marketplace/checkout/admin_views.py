@@ -5,7 +5,7 @@
 - Staff (`staff_orders:*`, /admin/orders/): every order, with filters, search, export, the detail page with
   payments, refunds and the event log, and the money actions (bank transfer, cancel, refund, complete).
 
-Thin: forms parse, `services` act, a MarketplaceError's message becomes a Wagtail error message.
+Thin: forms parse, `services` act, a DomainError's message becomes a Wagtail error message.
 """
 
 import django_filters
@@ -26,8 +26,9 @@ from wagtail.admin.views.generic import BaseListingView
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import Button
 
+from cms.errors import DomainError
+
 from ..models import VendorMember, VendorPage
-from ..services.errors import MarketplaceError
 from . import after_sale, carriers, exports, services
 from .forms import AcceptReturnForm, DecisionForm, RefuseForm
 from .models import AfterSaleRequest, Order, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
@@ -419,7 +420,7 @@ def vendor_order_ship(request, pk):
             tracking_number=form.cleaned_data["tracking_number"],
             user=request.user,
         )
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return _render_vendor_part(request, part, ship_form=form)
     messages.success(request, _("Order %(number)s marked as shipped.") % {"number": part.order.number})
@@ -447,7 +448,7 @@ def vendor_order_invoice(request, pk):
             date=form.cleaned_data["date"],
             upload=form.cleaned_data.get("pdf") or None,
         )
-    except MarketplaceError as error:
+    except DomainError as error:
         form.add_error("pdf" if error.field == "pdf" else None, error.message)
         return _render_vendor_part(request, part, invoice_form=form)
     messages.success(request, _("Invoice recorded for order %(number)s.") % {"number": part.order.number})
@@ -660,7 +661,7 @@ def _act(request, pk, form_name, make_form, perform, success_message):
         return _render_order(request, order, **{form_name: form})
     try:
         perform(order, form)
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         order.refresh_from_db()
         return _render_order(request, order, **{form_name: form})

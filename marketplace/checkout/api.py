@@ -1,7 +1,7 @@
 """The cart and orders in the JSON API (/api/cart/, /api/orders/…): thin callers of the checkout services.
 
-Mounted on cms.json_api's NinjaAPI in config/urls.py. Errors are MarketplaceError, answered as JSON with the
-status from cms.json_api.errors.STATUS_BY_CODE (400 bad input, 404 unknown or not yours, 409 stock or state).
+Mounted on cms.json_api's NinjaAPI in config/urls.py. Errors are DomainError, answered as JSON with the
+status from the error table (marketplace.errors: 400 bad input, 404 unknown or not yours, 409 stock or state).
 Unknown product ids in an order answer 400 `unknown_product` (the request is wrong, the URL is not).
 """
 
@@ -10,23 +10,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt, condecimal
 
 from cms.divisions import division_errors
-from cms.json_api import idempotency, register_domain_error
+from cms.errors import DomainError
+from cms.json_api import idempotency
 from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, Money, money
 from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
+from marketplace.errors import MarketplaceCode
 
-from ..services.errors import MarketplaceError
 from . import after_sale, services, stripe_gateway
 from .cart import Cart
 from .models import AfterSaleRequest, DeliveryAddress, Order, Payment, PaymentMethod, VendorOrder
 from .services import Address, LineRequest
 from .shipping import ProvinceOnly as ShippingAddress
-
-register_domain_error(MarketplaceError)
 
 router = Router(tags=["orders"])
 
@@ -296,7 +294,7 @@ def _orders_of(user):
 def _own_order(user, number):
     order = _orders_of(user).filter(number=number).first()
     if order is None:
-        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+        raise DomainError(MarketplaceCode.ORDER_NOT_FOUND, number=number)
     return order
 
 
@@ -383,21 +381,17 @@ def _order_out(order, payment_error=None, *, no_payment_yet=False):
 
 def _address(user, payload):
     if payload.address is not None and payload.address_id is not None:
-        raise MarketplaceError(
-            _("Give either a delivery address or the id of a saved one, not both."), code="invalid", field="address_id"
-        )
+        raise DomainError(MarketplaceCode.ADDRESS_AMBIGUOUS, field="address_id")
     if payload.address_id is not None:
         saved = DeliveryAddress.objects.filter(user=user, pk=payload.address_id).first()
         if saved is None:
-            raise MarketplaceError(
-                _("This delivery address does not exist."), code="unknown_address", field="address_id"
-            )
+            raise DomainError(MarketplaceCode.UNKNOWN_ADDRESS, field="address_id")
         return Address.from_model(saved)
     if payload.address is not None:
         address = payload.address.dict()
         # The same lists as the address forms (cms.divisions): a 省/市/区 that do not belong together are refused.
         for name, error in division_errors(address["province"], address["city"], address["district"]).items():
-            raise MarketplaceError(error.messages[0], code="invalid_address", field=f"address.{name}")
+            raise DomainError(MarketplaceCode.INVALID_ADDRESS, field=f"address.{name}", detail=error.messages[0])
         return Address(**address)
     return None
 
@@ -418,9 +412,7 @@ def get_cart(request, where: Query[CartQuery]):
     if where.address_id is not None:
         address = DeliveryAddress.objects.filter(user=request.auth, pk=where.address_id).first()
         if address is None:
-            raise MarketplaceError(
-                _("This delivery address does not exist."), code="unknown_address", field="address_id"
-            )
+            raise DomainError(MarketplaceCode.UNKNOWN_ADDRESS, field="address_id")
     elif where.province:
         address = ShippingAddress(where.province, where.city, where.district)
     cart.quote_shipping(address)
@@ -469,7 +461,7 @@ def create_order(
     that key was used for a different request.
     """
     user = request.auth
-    key = idempotency.clean_key(idempotency_key, MarketplaceError)
+    key = idempotency.clean_key(idempotency_key)
     address = _address(user, payload)
     retried = bool(key) and _orders_of(user).filter(idempotency_key=key).exists()
     try:
@@ -482,9 +474,9 @@ def create_order(
             idempotency_key=key,
             idempotency_fingerprint=idempotency.request_fingerprint(payload),
         )
-    except MarketplaceError as exc:
+    except DomainError as exc:
         if exc.code == "not_found":
-            raise MarketplaceError(exc.message, code="unknown_product", field="lines") from exc
+            raise DomainError(MarketplaceCode.UNKNOWN_PRODUCT, field="lines") from exc
         if exc.field is None:
             exc.field = FIELD_FOR_CODE.get(exc.code)
         raise
@@ -499,8 +491,8 @@ def _start_online_payment(order, payment_method_id=None):
     if order.payment_method in PaymentMethod.online() and order.status == Order.Status.PENDING_PAYMENT:
         try:
             stripe_gateway.start_payment(order, payment_method_id=payment_method_id or None)
-        except MarketplaceError as exc:
-            payment_error = {"code": exc.code, "message": str(exc.message)}
+        except DomainError as exc:
+            payment_error = {"code": exc.code.value, "message": exc.message}
         order.refresh_from_db()
     return order, payment_error
 
@@ -581,7 +573,7 @@ def change_payment_method(request, number: str, payload: PaymentMethodIn):
     order = _own_order(request.auth, number)
     try:
         order = services.change_payment_method(order, payload.payment_method, user=request.auth)
-    except MarketplaceError as exc:
+    except DomainError as exc:
         if exc.field is None:
             exc.field = FIELD_FOR_CODE.get(exc.code)
         raise
@@ -603,7 +595,7 @@ def confirm_delivery(request, number: str, part_id: int):
     order = _own_order(request.auth, number)
     part = order.vendor_orders.filter(pk=part_id).first()
     if part is None:
-        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+        raise DomainError(MarketplaceCode.ORDER_NOT_FOUND, number=number)
     services.confirm_delivery(part, user=request.auth)
     return _order_out(Order.objects.get(pk=order.pk))
 

@@ -18,9 +18,10 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from cms import personal_cache
+from cms.errors import DomainError
+from marketplace.errors import MarketplaceCode
 
 from ..models import ProductPage, audiences_for
-from ..services.errors import MarketplaceError
 from .models import CartItem
 from .services import MAX_QUANTITY, LineRequest
 
@@ -197,17 +198,15 @@ class Cart:
             .first()
         )
         if product is None:
-            raise MarketplaceError(_("This product does not exist."), code="not_found")
+            raise DomainError(MarketplaceCode.PRODUCT_NOT_FOUND)
         return product
 
     @staticmethod
     def _check_quantity(quantity):
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise MarketplaceError(_("Each quantity must be at least 1."), code="invalid_quantity")
+            raise DomainError(MarketplaceCode.QUANTITY_TOO_SMALL)
         if quantity > MAX_QUANTITY:
-            raise MarketplaceError(
-                _("At most %(max)s of one product per order.") % {"max": MAX_QUANTITY}, code="invalid_quantity"
-            )
+            raise DomainError(MarketplaceCode.QUANTITY_TOO_LARGE, max=MAX_QUANTITY)
 
     def add(self, product, quantity=None):
         """Put `quantity` (default: the minimum order) of a product in the cart, adding to what is there."""
@@ -215,12 +214,9 @@ class Cart:
         product = self._product(product.pk if isinstance(product, ProductPage) else product)
         reason = unavailable_reason(product, self.user)
         if reason:
-            raise MarketplaceError(
-                _("%(name)s cannot be bought: %(reason)s") % {"name": product.display_name, "reason": reason},
-                code="unavailable",
-            )
+            raise DomainError(MarketplaceCode.CANNOT_BE_BOUGHT, name=product.display_name, reason=reason)
         if product.stock_state == "sold_out":
-            raise MarketplaceError(_("%(name)s is sold out.") % {"name": product.display_name}, code="out_of_stock")
+            raise DomainError(MarketplaceCode.SOLD_OUT, name=product.display_name)
         if quantity is None:
             quantity = product.min_order_quantity
         self._check_quantity(quantity)
@@ -238,7 +234,7 @@ class Cart:
         self._check_quantity(quantity)
         raw = self._raw()
         if int(product_id) not in raw:
-            raise MarketplaceError(_("This product is not in your cart."), code="not_found")
+            raise DomainError(MarketplaceCode.NOT_IN_CART)
         old_quantity, old_seen = raw[int(product_id)]
         product = self._product(product_id)
         self._store(product.pk, quantity, _seen_after_change(product, old_quantity, old_seen, quantity))

@@ -9,13 +9,14 @@ paid.
 - CHECKOUT_PAYMENT_METHODS (settings, in order of preference) may switch methods off altogether.
 
 Without Stripe, bank transfer is therefore the only method, and it is pre-selected. The services refuse any
-other method with MarketplaceError code `invalid_payment_method` (400 in the API) before creating anything.
+other method with DomainError code `invalid_payment_method` (400 in the API) before creating anything.
 """
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
-from ..services.errors import MarketplaceError
+from cms.errors import DomainError
+from marketplace.errors import MarketplaceCode
+
 from .models import PaymentMethod
 
 
@@ -53,7 +54,7 @@ def payment_method_choices(exclude=()):
 
 
 def check_payment_method(method):
-    """Raise MarketplaceError `invalid_payment_method` unless `method` can be paid now."""
+    """Raise DomainError `invalid_payment_method` unless `method` can be paid now."""
     if is_available(method):
         return method
     if (
@@ -61,7 +62,5 @@ def check_payment_method(method):
         and not online_payments_configured()
         and PaymentMethod.BANK_TRANSFER in available_payment_methods()
     ):
-        message = _("Online payment (card, Alipay, WeChat Pay) is not available now; please pay by bank transfer.")
-    else:
-        message = _("This payment method is not available.")
-    raise MarketplaceError(message, code="invalid_payment_method", field="payment_method")
+        raise DomainError(MarketplaceCode.PAYMENT_METHOD_OFFLINE_ONLY, field="payment_method")
+    raise DomainError(MarketplaceCode.PAYMENT_METHOD_UNAVAILABLE, field="payment_method")

@@ -1,7 +1,7 @@
 """Checkout operations: place, pay, cancel, expire, ship and refund orders.
 
 Rules (DESIGN.md, "Scarce things" and "Money"):
-- each operation is one transaction and raises MarketplaceError with a translated message and a code;
+- each operation is one transaction and raises DomainError with a code from marketplace.errors (message, status);
 - stock changes only through a conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`),
   product by product in ascending id order, so concurrent orders never deadlock and never oversell;
   the database's `stock_never_negative` constraint is the backstop;
@@ -20,13 +20,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from cms.errors import CommonCode, DomainError
 from cms.json_api import idempotency
+from marketplace.errors import MarketplaceCode
 
 from ..models import ProductPage, ProductStock, VendorPage, audiences_for
 from ..services import stats
-from ..services.errors import MarketplaceError
 from . import carriers, notifications, payment_methods, shipping, signals, stripe_client
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
@@ -82,7 +82,7 @@ def log_event(order, action, *, user=None, from_status="", to_status="", note=""
 
 def _set_status(order, status, *, user=None, action=None, note=""):
     previous = order.status
-    Order.TRANSITIONS.move(order, status, MarketplaceError)
+    Order.TRANSITIONS.move(order, status)
     log_event(order, action or f"status:{status}", user=user, from_status=previous, to_status=status, note=note)
 
 
@@ -91,13 +91,11 @@ def _merge(lines):
     for line in lines:
         quantity = line.quantity
         if isinstance(quantity, bool) or not isinstance(quantity, int):
-            raise MarketplaceError(_("Quantities must be whole numbers."), code="invalid_quantity")
+            raise DomainError(CommonCode.QUANTITY_NOT_WHOLE)
         if quantity < 1:
-            raise MarketplaceError(_("Each quantity must be at least 1."), code="invalid_quantity")
+            raise DomainError(MarketplaceCode.QUANTITY_TOO_SMALL)
         if quantity > MAX_QUANTITY:
-            raise MarketplaceError(
-                _("At most %(max)s of one product per order.") % {"max": MAX_QUANTITY}, code="invalid_quantity"
-            )
+            raise DomainError(MarketplaceCode.QUANTITY_TOO_LARGE, max=MAX_QUANTITY)
         if line.product_id in merged:
             previous = merged[line.product_id]
             merged[line.product_id] = dataclasses.replace(previous, quantity=previous.quantity + quantity)
@@ -109,25 +107,15 @@ def _merge(lines):
 def _check_product(product, line, buyer):
     name = product.title
     if not (product.live and product.available and product.vendor and product.vendor.is_approved):
-        raise MarketplaceError(_("%(name)s is no longer for sale.") % {"name": name}, code="unavailable")
+        raise DomainError(MarketplaceCode.NO_LONGER_FOR_SALE, name=name)
     # Only canteen-only products need to know whether the buyer is a canteen member (a query).
     if product.audience not in PUBLIC_AUDIENCES and product.audience not in audiences_for(buyer):
-        raise MarketplaceError(
-            _("%(name)s is sold to canteen buyers only.") % {"name": name}, code="not_for_sale_to_buyer"
-        )
+        raise DomainError(MarketplaceCode.CANTEEN_ONLY, name=name)
     if line.quantity < product.min_order_quantity:
-        raise MarketplaceError(
-            _("The minimum order for %(name)s is %(n)s %(unit)s.")
-            % {"name": name, "n": product.min_order_quantity, "unit": product.unit},
-            code="below_minimum",
-        )
+        raise DomainError(MarketplaceCode.BELOW_MINIMUM, name=name, n=product.min_order_quantity, unit=product.unit)
     price = product.price_for(line.quantity)
     if line.expected_unit_price is not None and Decimal(line.expected_unit_price) < price:
-        raise MarketplaceError(
-            _("The price of %(name)s has changed from %(old)s to %(new)s; please check your cart.")
-            % {"name": name, "old": line.expected_unit_price, "new": price},
-            code="price_changed",
-        )
+        raise DomainError(MarketplaceCode.PRICE_CHANGED, name=name, old=line.expected_unit_price, new=price)
     return price
 
 
@@ -136,12 +124,9 @@ def _reserve_stock(product, quantity):
     the WHERE clause makes it atomic). Only a refusal reads the stock again, for its message."""
     if ProductStock.objects.take(product, quantity) is None:
         left = ProductStock.objects.filter(product_id=product.pk).values_list("quantity", flat=True).first() or 0
-        raise MarketplaceError(
-            _("Only %(left)s %(unit)s of %(name)s left.") % {"left": left, "unit": product.unit, "name": product.title}
-            if left
-            else _("%(name)s is sold out.") % {"name": product.title},
-            code="out_of_stock",
-        )
+        if left:
+            raise DomainError(MarketplaceCode.OUT_OF_STOCK, left=left, unit=product.unit, name=product.title)
+        raise DomainError(MarketplaceCode.SOLD_OUT, name=product.title)
 
 
 def _release_stock(lines):
@@ -159,7 +144,7 @@ def _new_payment_reference():
 
 def _replayed(existing, fingerprint):
     """The order a retried request (same idempotency key) placed; a different request with that key is refused."""
-    return idempotency.check_replay(existing, fingerprint, MarketplaceError)
+    return idempotency.check_replay(existing, fingerprint)
 
 
 def place_order(
@@ -182,10 +167,10 @@ def place_order(
     """
     if buyer is None:
         # Product orders need an account (delivery addresses, order history); only fees may be bought as a guest.
-        raise MarketplaceError(_("Log in or sign up to place an order."), code="login_required")
+        raise DomainError(MarketplaceCode.LOGIN_REQUIRED)
     payment_methods.check_payment_method(payment_method)
     if not lines:
-        raise MarketplaceError(_("Your cart is empty."), code="empty_cart")
+        raise DomainError(MarketplaceCode.EMPTY_CART)
     requested = _merge(lines)
     if idempotency_key:
         existing = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
@@ -202,7 +187,7 @@ def place_order(
             }
             missing = [pk for pk in requested if pk not in products]
             if missing:
-                raise MarketplaceError(_("A product in your order does not exist."), code="not_found")
+                raise DomainError(MarketplaceCode.ORDER_PRODUCT_NOT_FOUND)
             priced = []
             for product_id in sorted(requested):
                 product, line = products[product_id], requested[product_id]
@@ -211,7 +196,7 @@ def place_order(
                     _reserve_stock(product, line.quantity)
                 priced.append((product, line.quantity, price))
             if needs_delivery and address is None:
-                raise MarketplaceError(_("Please give a delivery address."), code="address_required")
+                raise DomainError(MarketplaceCode.ADDRESS_REQUIRED)
             fees = _shipping_fees(priced, address, canteen=bool((unit_details or {}).get("buyer_unit")))
             order = _create_order(
                 buyer,
@@ -270,15 +255,13 @@ def place_fee_order(*, buyer, fees, payment_method, note="", payment_due_at=None
     gets an unguessable `access_token`, the only way to open it (see views.order_access).
     """
     if buyer is None and (guest is None or not (guest.name or "").strip() or not (guest.phone or "").strip()):
-        raise MarketplaceError(
-            _("An order without an account needs the buyer's name and mobile number."), code="invalid"
-        )
+        raise DomainError(MarketplaceCode.GUEST_CONTACT_REQUIRED)
     payment_methods.check_payment_method(payment_method)
     if not fees:
-        raise MarketplaceError(_("There is nothing to pay for."), code="empty_cart")
+        raise DomainError(MarketplaceCode.NOTHING_TO_PAY)
     for fee in fees:
         if fee.unit_price is None or Decimal(fee.unit_price) <= 0 or fee.quantity < 1:
-            raise MarketplaceError(_("A fee must have a positive price and quantity."), code="invalid")
+            raise DomainError(MarketplaceCode.FEE_INVALID)
     now = timezone.now()
     with transaction.atomic():
         guest_fields = {}
@@ -441,12 +424,10 @@ def cancel_order(order, *, user, reason="", by_staff=False, access_token=None):
     with transaction.atomic():
         order = _locked(order)
         if not by_staff and not may_open_order(order, user=user, access_token=access_token):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         if not order.is_open_unpaid:
-            raise MarketplaceError(
-                _("Order %(number)s is %(status)s and can no longer be cancelled; ask for a refund instead.")
-                % {"number": order.number, "status": order.get_status_display()},
-                code="invalid_state",
+            raise DomainError(
+                MarketplaceCode.ORDER_NOT_CANCELLABLE, number=order.number, status=order.get_status_display()
             )
         _release_stock(order.lines.all())
         order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
@@ -479,17 +460,13 @@ def change_payment_method(order, method, *, user=None, access_token=None, by_sta
     with transaction.atomic():
         order = _locked(order)
         if not by_staff and not may_open_order(order, user=user, access_token=access_token):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         if order.status != Order.Status.PENDING_PAYMENT:
-            raise MarketplaceError(
-                _("Order %(number)s is %(status)s: its payment method can no longer be changed.")
-                % {"number": order.number, "status": order.get_status_display()},
-                code="invalid_state",
+            raise DomainError(
+                MarketplaceCode.PAYMENT_METHOD_FIXED, number=order.number, status=order.get_status_display()
             )
         if order.payment_due_at is not None and order.payment_due_at <= now:
-            raise MarketplaceError(
-                _("The time to pay order %(number)s has passed.") % {"number": order.number}, code="invalid_state"
-            )
+            raise DomainError(MarketplaceCode.PAYMENT_TIME_PASSED, number=order.number)
         payment_methods.check_payment_method(method)
         if method == order.payment_method:
             return order
@@ -600,19 +577,13 @@ def record_bank_transfer(order, *, amount, received_on, bank_reference, user):
     with transaction.atomic():
         order = _locked(order)
         if order.status != Order.Status.PENDING_PAYMENT:
-            raise MarketplaceError(
-                _("Order %(number)s is %(status)s, not waiting for payment.")
-                % {"number": order.number, "status": order.get_status_display()},
-                code="invalid_state",
+            raise DomainError(
+                MarketplaceCode.ORDER_NOT_AWAITING_PAYMENT, number=order.number, status=order.get_status_display()
             )
         if amount != order.total:
-            raise MarketplaceError(
-                _("The transfer (%(amount)s) does not match the order total (%(total)s).")
-                % {"amount": amount, "total": order.total},
-                code="amount_mismatch",
-            )
+            raise DomainError(MarketplaceCode.AMOUNT_MISMATCH, amount=amount, total=order.total)
         if not bank_reference:
-            raise MarketplaceError(_("Enter the bank's reference for the transfer."), code="bank_reference_required")
+            raise DomainError(MarketplaceCode.BANK_REFERENCE_REQUIRED)
         payment = Payment.objects.create(
             order=order,
             method=PaymentMethod.BANK_TRANSFER,
@@ -629,19 +600,15 @@ def mark_vendor_order_shipped(vendor_order, *, carrier, tracking_number, user):
     """Ship a vendor's part with a carrier from checkout/carriers.py (its code, or a name such as 顺丰)."""
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
     if not carrier or not tracking_number:
-        raise MarketplaceError(_("Enter the carrier and the tracking number."), code="tracking_required")
+        raise DomainError(MarketplaceCode.TRACKING_REQUIRED)
     carrier = carriers.code_for(carrier)
     if not carrier:
-        raise MarketplaceError(_("Choose a carrier from the list."), code="unknown_carrier", field="carrier")
+        raise DomainError(MarketplaceCode.UNKNOWN_CARRIER, field="carrier")
     with transaction.atomic():
         order = _locked(vendor_order.order)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk)
         if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.SHIPPED):
-            raise MarketplaceError(
-                _("This part of the order is %(status)s and cannot be shipped now.")
-                % {"status": part.get_status_display()},
-                code="invalid_state",
-            )
+            raise DomainError(MarketplaceCode.VENDOR_ORDER_NOT_SHIPPABLE, status=part.get_status_display())
         part.status = VendorOrder.Status.SHIPPED
         part.carrier, part.tracking_number, part.shipped_at = carrier, tracking_number, timezone.now()
         part.save(update_fields=["status", "carrier", "tracking_number", "shipped_at"])
@@ -661,7 +628,7 @@ def mark_order_completed(order, *, user):
     with transaction.atomic():
         order = _locked(order)
         if order.status != Order.Status.SHIPPED:
-            raise MarketplaceError(_("Only a shipped order can be completed."), code="invalid_state")
+            raise DomainError(MarketplaceCode.ORDER_NOT_SHIPPED)
         shipped = order.vendor_orders.filter(status=VendorOrder.Status.SHIPPED)
         stats.count_sold(stats.received_units(OrderLine.objects.filter(vendor_order__in=shipped)))
         shipped.update(status=VendorOrder.Status.DELIVERED, delivered_at=timezone.now())
@@ -920,28 +887,15 @@ def confirm_delivery(vendor_order, *, user, auto=False, now=None):
     with transaction.atomic():
         order = _locked(vendor_order.order)
         if not auto and not may_open_order(order, user=user):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
         if order.buyer_unit_id is not None:
-            raise MarketplaceError(
-                _("Unit orders are received with an inspection (验收) on the unit's order page."),
-                code="use_inspection",
-            )
+            raise DomainError(MarketplaceCode.USE_INSPECTION)
         if part.status == VendorOrder.Status.DELIVERED:
-            raise MarketplaceError(
-                _("You already confirmed receipt of %(vendor)s's part.") % {"vendor": part.vendor_name},
-                code="invalid_state",
-            )
+            raise DomainError(MarketplaceCode.RECEIPT_ALREADY_CONFIRMED, vendor=part.vendor_name)
         if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.DELIVERED):
-            raise MarketplaceError(
-                _(
-                    "%(vendor)s has not shipped this part yet (it is %(status)s): "
-                    "receipt can be confirmed once it is shipped."
-                )
-                % {"vendor": part.vendor_name, "status": part.get_status_display()},
-                code="not_shipped",
-            )
-        VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.DELIVERED, MarketplaceError)
+            raise DomainError(MarketplaceCode.NOT_SHIPPED, vendor=part.vendor_name, status=part.get_status_display())
+        VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.DELIVERED)
         part.delivered_at = part.delivered_at or now
         part.received_at = now
         part.received_by = None if auto else user
@@ -971,7 +925,7 @@ def auto_confirm_deliveries(now=None):
     for part in list(due):
         try:
             part = confirm_delivery(part, user=None, auto=True, now=now)
-        except MarketplaceError:
+        except DomainError:
             continue  # confirmed or refunded meanwhile
         confirmed.append((part.order.number, part.vendor_name))
     return confirmed

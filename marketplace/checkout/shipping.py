@@ -19,8 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from cms.divisions import provinces
-
-from ..services.errors import MarketplaceError
+from cms.errors import DomainError
+from marketplace.errors import MarketplaceCode
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -167,10 +167,12 @@ def quote(groups, address, *, canteen=False):
 
 
 def require_delivery(quotes):
-    """Refuse (MarketplaceError `not_delivered`) if a vendor does not deliver to the address."""
+    """Refuse (DomainError `not_delivered`) if a vendor does not deliver to the address."""
     refused = [q for q in quotes if not q.delivers]
     if refused:
-        raise MarketplaceError(" ".join(q.message for q in refused), code="not_delivered", field="address")
+        raise DomainError(
+            MarketplaceCode.NOT_DELIVERED, field="address", detail=" ".join(str(q.message) for q in refused)
+        )
 
 
 def cart_quotes(cart, address, *, canteen=False):

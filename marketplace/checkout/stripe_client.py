@@ -7,9 +7,9 @@ import logging
 
 import stripe
 from django.conf import settings
-from django.utils.translation import gettext as _
 
-from ..services.errors import MarketplaceError
+from cms.errors import DomainError
+from marketplace.errors import MarketplaceCode
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def _client(api_key, api_base):
 
 def client():
     if not settings.STRIPE_SECRET_KEY:
-        raise MarketplaceError(_("Online payment is not configured."), code="payments_unavailable")
+        raise DomainError(MarketplaceCode.PAYMENTS_UNAVAILABLE)
     return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
 
 
@@ -35,15 +35,12 @@ def create_refund(payment, amount, *, key, metadata=None):
             options={"idempotency_key": key},
         )
     except stripe.StripeError as exc:
-        raise MarketplaceError(
-            _("The payment service refused the refund: %(reason)s") % {"reason": exc.user_message or exc.code or ""},
-            code="refund_failed",
-        ) from exc
+        raise DomainError(MarketplaceCode.REFUND_FAILED, reason=exc.user_message or exc.code or "") from exc
     return refund.id
 
 
 def cancel_intent_quietly(intent_id):
     try:
         client().v1.payment_intents.cancel(intent_id)
-    except (stripe.StripeError, MarketplaceError) as exc:
+    except (stripe.StripeError, DomainError) as exc:
         logger.info("Could not cancel PaymentIntent %s: %s", intent_id, exc)

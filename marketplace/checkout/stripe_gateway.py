@@ -13,9 +13,10 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from ..services.errors import MarketplaceError
+from cms.errors import DomainError
+from marketplace.errors import MarketplaceCode
+
 from . import services
 from .models import Order, Payment, PaymentMethod, Refund, StripeEvent
 from .payment_methods import is_available
@@ -38,14 +39,11 @@ def start_payment(order, *, payment_method_id=None):
     with Stripe.js and the client secret.
     """
     if order.payment_method not in STRIPE_METHOD_TYPES:
-        raise MarketplaceError(_("This order is paid by bank transfer."), code="invalid_payment_method")
+        raise DomainError(MarketplaceCode.PAID_BY_BANK_TRANSFER)
     if not is_available(order.payment_method):
-        raise MarketplaceError(
-            _("Online payment is not available right now; please switch this order to bank transfer."),
-            code="payments_unavailable",
-        )
+        raise DomainError(MarketplaceCode.SWITCH_TO_BANK_TRANSFER)
     if order.status != Order.Status.PENDING_PAYMENT:
-        raise MarketplaceError(_("This order is not waiting for payment."), code="invalid_state")
+        raise DomainError(MarketplaceCode.NOT_AWAITING_PAYMENT)
     existing = order.payments.filter(status=Payment.Status.PENDING).exclude(stripe_payment_intent=None).first()
     if existing:
         return existing
@@ -71,10 +69,7 @@ def start_payment(order, *, payment_method_id=None):
         intent = client().v1.payment_intents.create(params=params, options={"idempotency_key": key})
     except stripe.StripeError as exc:
         logger.warning("Stripe refused a PaymentIntent for %s: %s", order.number, exc)
-        raise MarketplaceError(
-            _("The payment service refused the payment: %(reason)s") % {"reason": exc.user_message or exc.code or ""},
-            code="payment_failed",
-        ) from exc
+        raise DomainError(MarketplaceCode.PAYMENT_FAILED, reason=exc.user_message or exc.code or "") from exc
     try:
         with transaction.atomic():  # a savepoint, so the caller's transaction survives a lost race
             payment = Payment.objects.create(

@@ -1,7 +1,7 @@
 """The buyer's pages: cart, checkout, payment, orders, and the account page with addresses.
 
 Thin views: forms parse the request, `cart.py` keeps the cart, `services.py` and `stripe_gateway.py`
-act, and a refused operation's MarketplaceError.message (already translated) is shown as it is.
+act, and a refused operation's DomainError.message (translated from the error table) is shown as it is.
 """
 
 import functools
@@ -23,9 +23,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cms.divisions import provinces
+from cms.errors import DomainError
 
 from ..canteen.membership import buyer_units
-from ..services.errors import MarketplaceError
 from . import addresses, after_sale, payment_methods, services, shipping, stripe_gateway
 from .cart import Cart
 from .forms import (
@@ -90,7 +90,7 @@ def cart_add(request):
         return redirect(back)
     try:
         Cart.for_request(request).add(form.cleaned_data["product"], form.cleaned_data["quantity"])
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect(back)
     messages.success(request, _("Added to your cart."))
@@ -115,7 +115,7 @@ def cart_update(request):
         else:
             the_cart.accept_prices()
             messages.success(request, _("You accepted the new prices."))
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     return redirect("cart")
 
@@ -166,7 +166,7 @@ def checkout(request):
                 note=data["note"],
                 idempotency_key=data["idempotency_key"],
             )
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             the_cart.remove_products(order.lines.exclude(product=None).values_list("product_id", flat=True))
@@ -382,7 +382,7 @@ def order_cancel(request, number):
             reason=_("cancelled by the buyer"),
             access_token=guest_token(request, number),
         )
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
@@ -397,7 +397,7 @@ def order_confirm_delivery(request, number, part):
     vendor_order = get_object_or_404(VendorOrder, pk=part, order=order)
     try:
         services.confirm_delivery(vendor_order, user=request.user)
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -539,7 +539,7 @@ def order_payment_method(request, number):
             user=request.user,
             access_token=guest_token(request, number),
         )
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect("order_detail", number=order.number)
     if order.payment_method in PaymentMethod.online():
@@ -559,7 +559,7 @@ def order_pay(request, number):
         return redirect("order_detail", number=order.number)
     try:
         payment = stripe_gateway.start_payment(order)
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect("order_detail", number=order.number)
     order.refresh_from_db()
@@ -583,7 +583,7 @@ def order_pay_return(request, number):
     for payment in order.payments.exclude(stripe_payment_intent=None).filter(status=Payment.Status.PENDING):
         try:
             stripe_gateway.refresh_payment(payment)
-        except (MarketplaceError, stripe.StripeError) as error:
+        except (DomainError, stripe.StripeError) as error:
             logger.warning("Could not refresh payment %s of %s: %s", payment.pk, order.number, error)
     order.refresh_from_db()
     if order.status == Order.Status.PAID:

@@ -1,5 +1,1 @@
-"""Marketplace domain operations. Each owns its transaction and raises MarketplaceError on refusal."""
-
-from .errors import MarketplaceError
-
-__all__ = ["MarketplaceError"]
+"""Marketplace domain operations. Each owns its transaction and raises cms.errors.DomainError on refusal."""

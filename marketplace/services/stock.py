@@ -3,13 +3,13 @@
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from cms.errors import DomainError
 from cms.validators import MAX_DB_INT
+from marketplace.errors import MarketplaceCode
 
 from ..models import ProductPage, ProductStock, VendorMember
-from .errors import MarketplaceError
 
 MANAGE_ALL_STOCK_PERMISSION = "marketplace.change_productstock"
 
@@ -59,17 +59,15 @@ def set_stock(product, quantity, user):
     try:
         quantity = _whole_number(quantity)
     except ValueError:
-        raise MarketplaceError(_("Enter stock as a whole number."), code="invalid_quantity", field="quantity") from None
+        raise DomainError(MarketplaceCode.STOCK_NOT_WHOLE, field="quantity") from None
     if quantity < 0:
-        raise MarketplaceError(_("Stock cannot be negative."), code="negative_quantity", field="quantity")
+        raise DomainError(MarketplaceCode.NEGATIVE_STOCK, field="quantity")
     if quantity > MAX_DB_INT:
-        raise MarketplaceError(
-            _("Stock can be at most %(max)s.") % {"max": MAX_DB_INT}, code="invalid_quantity", field="quantity"
-        )
+        raise DomainError(MarketplaceCode.STOCK_TOO_LARGE, field="quantity", max=MAX_DB_INT)
     if not can_manage_stock(user, product):
-        raise MarketplaceError(_("You cannot change the stock of this product."), code="forbidden")
+        raise DomainError(MarketplaceCode.STOCK_NOT_YOURS)
     if not product.track_stock:
-        raise MarketplaceError(_("This product does not track stock."), code="untracked", field="quantity")
+        raise DomainError(MarketplaceCode.STOCK_UNTRACKED, field="quantity")
 
     with transaction.atomic():
         ProductStock.objects.get_or_create(product_id=product.pk)
@@ -94,18 +92,16 @@ def take_stock(product, quantity):
     Never below zero: one conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`), so sales recorded at
     once by several people or hosts cannot oversell. Runs in the caller's transaction (the caller records what
     the units were taken for). Returns how many units were taken (0 when the product does not track stock);
-    raises MarketplaceError `out_of_stock` with what is left."""
+    raises DomainError `out_of_stock` with what is left."""
     if not product.track_stock:
         return 0
     if not ProductStock.objects.move(product.pk, -quantity, only_if_enough=True):
         left = ProductStock.objects.filter(product_id=product.pk).values_list("quantity", flat=True).first() or 0
-        raise MarketplaceError(
-            _("Only %(left)s %(unit)s of %(name)s left.") % {"left": left, "unit": product.unit, "name": product.title}
-            if left
-            else _("%(name)s is sold out.") % {"name": product.title},
-            code="out_of_stock",
-            field="quantity",
-        )
+        if left:
+            raise DomainError(
+                MarketplaceCode.OUT_OF_STOCK, field="quantity", left=left, unit=product.unit, name=product.title
+            )
+        raise DomainError(MarketplaceCode.SOLD_OUT, field="quantity", name=product.title)
     product.__dict__.pop("current_stock", None)
     return quantity
 

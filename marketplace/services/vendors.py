@@ -29,11 +29,12 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from cms.errors import DomainError
 from cms.notify import Recipient, Sms, notify_after_commit, user_phone
 from cms.phone import is_mobile
+from marketplace.errors import MarketplaceCode
 
 from ..models import MODERATORS_GROUP, VendorApplication, VendorIndexPage, VendorMember, VendorPage
-from .errors import MarketplaceError
 
 APPROVE_PERMISSION = "marketplace.approve_vendor"
 # Page permissions a vendor's group holds on its own page (and, by inheritance, its products).
@@ -170,20 +171,12 @@ def _applicant_sms(application, key, text, **params):
 
 def _check_uscc_free(uscc, exclude_application=None):
     if VendorPage.objects.filter(uscc=uscc).exists():
-        raise MarketplaceError(
-            _("A vendor with this unified social credit code already sells on the platform."),
-            code="uscc_taken",
-            field="uscc",
-        )
+        raise DomainError(MarketplaceCode.USCC_TAKEN, field="uscc")
     pending = VendorApplication.objects.filter(uscc=uscc, status=VendorApplication.Status.PENDING)
     if exclude_application is not None:
         pending = pending.exclude(pk=exclude_application.pk)
     if pending.exists():
-        raise MarketplaceError(
-            _("An application for this unified social credit code is already waiting for review."),
-            code="duplicate_application",
-            field="uscc",
-        )
+        raise DomainError(MarketplaceCode.DUPLICATE_APPLICATION, field="uscc")
 
 
 def submit_vendor_application(
@@ -210,15 +203,9 @@ def submit_vendor_application(
             if applicant is None:
                 account_email = (account_email or "").strip().lower()
                 if not account_email or not password:
-                    raise MarketplaceError(
-                        _("Choose a login e-mail and password."), code="account_required", field="account_email"
-                    )
+                    raise DomainError(MarketplaceCode.ACCOUNT_REQUIRED, field="account_email")
                 if User.objects.filter(Q(username__iexact=account_email) | Q(email__iexact=account_email)).exists():
-                    raise MarketplaceError(
-                        _("An account with this e-mail already exists. Log in first, then apply."),
-                        code="account_exists",
-                        field="account_email",
-                    )
+                    raise DomainError(MarketplaceCode.ACCOUNT_EXISTS, field="account_email")
                 applicant = User.objects.create_user(username=account_email, email=account_email, password=password)
             application = VendorApplication.objects.create(
                 business_name=business_name.strip(),
@@ -252,11 +239,7 @@ def submit_vendor_application(
             _email_after_commit("application_staff", context, _staff_emails())
     except IntegrityError as error:
         # Two submissions racing past the check: the partial unique constraint decides.
-        raise MarketplaceError(
-            _("An application for this unified social credit code is already waiting for review."),
-            code="duplicate_application",
-            field="uscc",
-        ) from error
+        raise DomainError(MarketplaceCode.DUPLICATE_APPLICATION, field="uscc") from error
     return application
 
 
@@ -270,14 +253,10 @@ def _unique_slug(parent, title, fallback):
 
 def _locked_pending(application, reviewer):
     if not can_review_applications(reviewer):
-        raise MarketplaceError(_("You may not review vendor applications."), code="forbidden")
+        raise DomainError(MarketplaceCode.VENDOR_REVIEW_FORBIDDEN)
     application = VendorApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != VendorApplication.Status.PENDING:
-        raise MarketplaceError(
-            _("This application has already been reviewed (%(status)s).")
-            % {"status": application.get_status_display()},
-            code="not_pending",
-        )
+        raise DomainError(MarketplaceCode.APPLICATION_ALREADY_REVIEWED, status=application.get_status_display())
     return application
 
 
@@ -286,14 +265,10 @@ def approve_vendor_application(application, reviewer):
     with transaction.atomic():
         application = _locked_pending(application, reviewer)
         if VendorPage.objects.filter(uscc=application.uscc).exists():
-            raise MarketplaceError(
-                _("A vendor with this unified social credit code already sells on the platform."),
-                code="uscc_taken",
-                field="uscc",
-            )
+            raise DomainError(MarketplaceCode.USCC_TAKEN, field="uscc")
         market = VendorIndexPage.objects.order_by("path").first()
         if market is None:
-            raise MarketplaceError(_("There is no market page to add the vendor to."), code="no_market")
+            raise DomainError(MarketplaceCode.NO_MARKET)
 
         vendor = VendorPage(
             title=application.business_name,
@@ -344,9 +319,7 @@ def reject_vendor_application(application, reviewer, reason):
     """Reject with a reason the applicant reads."""
     reason = (reason or "").strip()
     if not reason:
-        raise MarketplaceError(
-            _("Give the applicant a reason for the rejection."), code="reason_required", field="reason"
-        )
+        raise DomainError(MarketplaceCode.VENDOR_REJECTION_REASON_REQUIRED, field="reason")
     with transaction.atomic():
         application = _locked_pending(application, reviewer)
         application.status = VendorApplication.Status.REJECTED

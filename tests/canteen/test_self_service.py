@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from cms.errors import DomainError
 from cms.models import ApiToken
 from marketplace.canteen import services
 from marketplace.canteen.services import compute_share
 from marketplace.models import AnnualBudget, CanteenAddress, UnitMember
-from marketplace.services.errors import MarketplaceError
 from tests.factories import make_paid_unit_order, make_user
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_finance_sets_then_approver_edits_the_budget(unit_a, goods):
     ],
 )
 def test_budget_values_are_checked(unit_a, amount, share, field):
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         services.set_annual_budget(unit_a, 2024, amount, share, unit_a.users["finance"])
     assert (error.value.code, error.value.field) == ("invalid", field)
     assert not AnnualBudget.objects.exists()
@@ -70,7 +70,7 @@ def test_budget_values_are_checked(unit_a, amount, share, field):
 
 def test_only_finance_or_approver_of_the_unit_sets_the_budget(unit_a, unit_b):
     for user in (unit_a.users["buyer"], unit_b.users["finance"], make_user("outsider", email="")):
-        with pytest.raises(MarketplaceError) as error:
+        with pytest.raises(DomainError) as error:
             services.set_annual_budget(unit_a, 2024, "1000", "0.1", user)
         assert error.value.code == "forbidden"
     assert not AnnualBudget.objects.exists()
@@ -142,13 +142,13 @@ def test_approver_adds_existing_accounts_by_email_or_phone(unit_a):
     assert UnitMember.objects.filter(unit=unit_a, user=cook, role=Role.BUYER).exists()
     assert UnitMember.objects.filter(unit=unit_a, user=phone_user, role=Role.FINANCE).exists()
     assert actions(unit_a).count("canteen.member_added") == 2
-    with pytest.raises(MarketplaceError) as duplicate:
+    with pytest.raises(DomainError) as duplicate:
         services.add_member(unit_a, user=approver, identifier="cook@example.com", role=Role.BUYER)
     assert duplicate.value.code == "invalid_state"
-    with pytest.raises(MarketplaceError) as unknown:
+    with pytest.raises(DomainError) as unknown:
         services.add_member(unit_a, user=approver, identifier="nobody@example.com", role=Role.BUYER)
     assert unknown.value.code == "not_found"
-    with pytest.raises(MarketplaceError) as bad_role:
+    with pytest.raises(DomainError) as bad_role:
         services.add_member(unit_a, user=approver, identifier="cook@example.com", role="admin")
     assert bad_role.value.code == "invalid"
 
@@ -156,10 +156,10 @@ def test_approver_adds_existing_accounts_by_email_or_phone(unit_a):
 def test_only_approvers_of_the_unit_manage_members(unit_a, unit_b):
     make_user("cook", email="cook@example.com")
     for user in (unit_a.users["buyer"], unit_a.users["finance"], unit_b.users["approver"]):
-        with pytest.raises(MarketplaceError) as error:
+        with pytest.raises(DomainError) as error:
             services.add_member(unit_a, user=user, identifier="cook@example.com", role=Role.APPROVER)
         assert error.value.code == "forbidden"
-        with pytest.raises(MarketplaceError):
+        with pytest.raises(DomainError):
             services.remove_member(unit_a.members.get(role=Role.BUYER), user=user)
     assert unit_a.members.count() == 3
 
@@ -167,7 +167,7 @@ def test_only_approvers_of_the_unit_manage_members(unit_a, unit_b):
 def test_the_last_approver_stays(unit_a):
     approver = unit_a.users["approver"]
     own = unit_a.members.get(role=Role.APPROVER)
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         services.remove_member(own, user=approver)
     assert error.value.code == "invalid_state"
     second = services.add_member(unit_a, user=approver, identifier=unit_a.users["buyer"].email, role=Role.APPROVER)
@@ -220,17 +220,17 @@ def test_approver_manages_canteen_addresses(unit_a):
     first = unit_a.addresses.get()
     added = services.add_address(unit_a, user=approver, data=ADDRESS)
     assert added.unit == unit_a and added.name == "二食堂"
-    with pytest.raises(MarketplaceError) as invalid:
+    with pytest.raises(DomainError) as invalid:
         services.add_address(unit_a, user=approver, data={**ADDRESS, "street": ""})
     assert (invalid.value.code, invalid.value.field) == ("invalid", "street")
-    with pytest.raises(MarketplaceError) as elsewhere:
+    with pytest.raises(DomainError) as elsewhere:
         services.add_address(unit_a, user=approver, data={**ADDRESS, "district": "柯城区"})
     assert (elsewhere.value.code, elsewhere.value.field) == ("invalid_address", "district")
     services.update_address(added, user=approver, data={**ADDRESS, "name": "新二食堂"})
     added.refresh_from_db()
     assert added.name == "新二食堂"
     services.delete_address(first, user=approver)
-    with pytest.raises(MarketplaceError) as last:
+    with pytest.raises(DomainError) as last:
         services.delete_address(added, user=approver)
     assert last.value.code == "invalid_state"
     assert list(unit_a.addresses.all()) == [added]
@@ -244,10 +244,10 @@ def test_approver_manages_canteen_addresses(unit_a):
 def test_addresses_of_another_unit_are_out_of_reach(client, unit_a, unit_b):
     b_address = unit_b.addresses.get()
     for user in (unit_a.users["approver"], unit_b.users["buyer"]):
-        with pytest.raises(MarketplaceError) as error:
+        with pytest.raises(DomainError) as error:
             services.update_address(b_address, user=user, data={"name": "x"})
         assert error.value.code == "forbidden"
-        with pytest.raises(MarketplaceError):
+        with pytest.raises(DomainError):
             services.add_address(unit_b, user=user, data=ADDRESS)
     logged_in(client, unit_a.users["approver"])
     assert client.get(reverse("canteen_address_edit", args=[unit_a.pk, b_address.pk])).status_code == 404

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cms.errors import DomainError
 from marketplace.canteen import services
 from marketplace.canteen.services import Delivery
 from marketplace.checkout.services import LineRequest
 from marketplace.models import BuyerUnit, Order, OrderEvent, VendorOrder, audiences_for, is_canteen_buyer
-from marketplace.services.errors import MarketplaceError
 from tests.factories import make_user, place_unit_order, stock
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_canteen_only_product_at_tier_price(unit_a, goods):
 
 @pytest.mark.parametrize("days", [0, -1, 1])
 def test_delivery_date_in_past_or_within_lead_time_is_refused(unit_a, goods, days):
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         place(unit_a, goods, days=days)  # the 常山 vendor needs 2 days
     assert refused.value.field == "delivery_date"
     assert not Order.objects.exists()
@@ -67,28 +67,28 @@ def test_delivery_date_in_past_or_within_lead_time_is_refused(unit_a, goods, day
 
 
 def test_below_minimum_is_refused(unit_a, goods):
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         place(unit_a, goods, qty=2)
     assert refused.value.code == "below_minimum"
     assert not Order.objects.exists()
 
 
 def test_only_buyers_of_verified_units_order(unit_a, unit_b, goods):
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.place_unit_order(
             user=unit_a.users["finance"],
             unit=unit_a,
             lines=[LineRequest(goods["huyou"].pk, 10)],
             delivery=delivery(unit_a),
         )
-    with pytest.raises(MarketplaceError):  # a buyer of B using A's unit
+    with pytest.raises(DomainError):  # a buyer of B using A's unit
         services.place_unit_order(
             user=unit_b.users["buyer"],
             unit=unit_a,
             lines=[LineRequest(goods["huyou"].pk, 10)],
             delivery=delivery(unit_a),
         )
-    with pytest.raises(MarketplaceError):  # B's address on A's order
+    with pytest.raises(DomainError):  # B's address on A's order
         services.place_unit_order(
             user=unit_a.users["buyer"],
             unit=unit_a,
@@ -97,7 +97,7 @@ def test_only_buyers_of_verified_units_order(unit_a, unit_b, goods):
         )
     BuyerUnit.objects.filter(pk=unit_a.pk).update(status="pending")
     unit_a.refresh_from_db()
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.place_unit_order(
             user=unit_a.users["buyer"],
             unit=unit_a,
@@ -111,12 +111,12 @@ def test_big_order_waits_for_approval_holding_stock_then_approved(unit_a, goods)
     order = place(unit_a, goods, qty=50)  # 2500.00 > 2000
     assert order.status == Order.Status.AWAITING_APPROVAL
     assert stock(goods["huyou"]) == 50
-    with pytest.raises(MarketplaceError) as own:
+    with pytest.raises(DomainError) as own:
         # the buyer is made an approver too: still may not approve their own order
         unit_a.members.create(user=unit_a.users["buyer"], role="approver")
         services.approve_order(order, user=unit_a.users["buyer"])
     assert own.value.code == "forbidden"
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.approve_order(order, user=unit_a.users["finance"])
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_APPROVAL
@@ -125,16 +125,16 @@ def test_big_order_waits_for_approval_holding_stock_then_approved(unit_a, goods)
     assert order.status == Order.Status.PENDING_PAYMENT
     assert order.approved_by == unit_a.users["approver"]
     assert OrderEvent.objects.filter(order=order, action="approved").exists()
-    with pytest.raises(MarketplaceError) as again:
+    with pytest.raises(DomainError) as again:
         services.approve_order(order, user=unit_a.users["approver"])
     assert again.value.code == "invalid_state"
 
 
 def test_other_units_approver_cannot_approve(unit_a, unit_b, goods):
     order = place(unit_a, goods, qty=50)
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.approve_order(order, user=unit_b.users["approver"])
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.reject_order(order, user=unit_b.users["approver"])
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_APPROVAL
@@ -195,7 +195,7 @@ def test_receipt_per_vendor_part_completes_order(unit_a, goods, django_user_mode
     assert order.status == Order.Status.SHIPPED
     first.refresh_from_db()
     assert first.status == VendorOrder.Status.DELIVERED and first.inspection_note == "少了2斤"
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.confirm_receipt(first, user=unit_a.users["buyer"])
     services.confirm_receipt(second, user=unit_a.users["buyer"])
     order.refresh_from_db()
@@ -207,7 +207,7 @@ def test_receipt_by_another_unit_is_refused(unit_a, unit_b, goods, django_user_m
     order = place(unit_a, goods)
     pay(order, staff)
     ship(order.vendor_orders.get(), staff)
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.confirm_receipt(order.vendor_orders.get(), user=unit_b.users["buyer"])
     assert order.vendor_orders.get().received_at is None
 
@@ -235,7 +235,7 @@ def test_receipt_of_a_part_not_shipped_is_refused_and_stores_nothing(unit_a, goo
 
     stored = []  # a refused receipt stores no photo: the service checks before it saves
     for language, words in (("zh-hans", "尚未发货"), ("en", "has not shipped")):
-        with translation.override(language), pytest.raises(MarketplaceError) as refused:
+        with translation.override(language), pytest.raises(DomainError) as refused:
             upload = get_test_image_file()
             photo = SimpleUploadedFile("receipt.png", upload.file.getvalue(), content_type="image/png")
             services.confirm_receipt(part, user=unit_a.users["buyer"], note="少了", photo=photo)
@@ -277,11 +277,11 @@ def test_invoice_requested_then_issued_by_vendor(unit_a, goods, django_user_mode
     part.refresh_from_db()
     assert part.invoice_state == "requested"
     stranger = make_user("stranger", email="")
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.record_invoice(part, user=stranger, number="No.1", date=timezone.localdate())
     vendor_user = make_user("vendor-user", email="")
     VendorMember.objects.create(vendor=part.vendor, user=vendor_user)
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.record_invoice(part, user=vendor_user, number="", date=timezone.localdate())
     services.record_invoice(part, user=vendor_user, number="No.12345678", date=datetime.date(2026, 1, 5))
     part.refresh_from_db()
@@ -322,14 +322,14 @@ def test_apply_and_verify_unit(django_user_model):
         "invoice_title": "某单位",
         "taxpayer_id": "1",
     }
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.apply_for_unit(user=applicant, data=data)
     assert refused.value.field == "uscc"
     assert not BuyerUnit.objects.exists()
     data["uscc"] = make_uscc()
     unit = services.apply_for_unit(user=applicant, data=data)
     assert unit.status == "pending" and not is_canteen_buyer(applicant)
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.verify_unit(unit, user=applicant)
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
     services.verify_unit(unit, user=staff)

@@ -6,9 +6,9 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
+from cms.errors import DomainError
 from marketplace.checkout import carriers, services
 from marketplace.checkout.models import VendorOrder
-from marketplace.services.errors import MarketplaceError
 
 from .test_admin_orders import VENDOR_URL, mixed_order, part_of, shop
 
@@ -56,7 +56,7 @@ def test_tracking_urls():
 
 def test_the_service_stores_the_code_and_refuses_an_unknown_carrier(shop, mixed_order):
     part = part_of(mixed_order, shop["a"])
-    with pytest.raises(MarketplaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.mark_vendor_order_shipped(part, carrier="飞鸽快运", tracking_number="F1", user=shop["a_user"])
     assert caught.value.code == "unknown_carrier"
     services.mark_vendor_order_shipped(part, carrier="顺丰", tracking_number="SF77", user=shop["a_user"])

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from cms.errors import DomainError
 from marketplace.checkout.cart import SESSION_KEY, Cart
 from marketplace.checkout.models import CartItem, Order
 from marketplace.models import ProductStock
-from marketplace.services.errors import MarketplaceError
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +182,7 @@ def test_unavailable_product_is_flagged(buyer, shop):
 
 def test_sold_out_and_canteen_only_cannot_be_added(client, shop, buyer):
     ProductStock.objects.filter(product=shop["cake"]).update(quantity=0)
-    with pytest.raises(MarketplaceError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         Cart(user=buyer).add(shop["cake"], 1)
     assert excinfo.value.code == "out_of_stock"
     response = add(client, shop["rice"], 1)

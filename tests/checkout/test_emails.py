@@ -9,9 +9,9 @@ from django.core import mail
 from django.utils import timezone
 from wagtail.users.models import UserProfile
 
+from cms.errors import DomainError
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, PaymentMethod
-from marketplace.services.errors import MarketplaceError
 from tests.factories import make_user, make_vendor_user, place_order, sent_mails
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +143,7 @@ def test_refunded_mail(client, shop, paid_order, after_commit):
 
 def test_a_refused_operation_mails_nothing(shop, paid_order, after_commit):
     def refuse():
-        with pytest.raises(MarketplaceError):
+        with pytest.raises(DomainError):
             services.cancel_order(paid_order, user=shop["admin"], by_staff=True)
 
     _result, mails = after_commit(refuse)

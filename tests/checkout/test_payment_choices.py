@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.errors import DomainError
 from marketplace.checkout import payment_methods, services, stripe_gateway
 from marketplace.checkout.models import Order, OrderEvent, OrderLine, Payment, PaymentMethod
 from marketplace.checkout.services import Fee, GuestContact
-from marketplace.services.errors import MarketplaceError
 from tests.factories import place_order, stock
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +70,10 @@ def test_with_stripe_keys_every_enabled_method_in_the_settings_order(settings, s
 
 def test_a_method_that_is_not_configured_is_refused_and_nothing_is_ordered(no_stripe, buyer, product):
     for method in [*ONLINE, "cash", ""]:
-        with pytest.raises(MarketplaceError) as refused:
+        with pytest.raises(DomainError) as refused:
             place(buyer, product, method=method)
         assert refused.value.code == "invalid_payment_method" and refused.value.field == "payment_method"
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.place_fee_order(
             buyer=None,
             guest=GuestContact("王五", "13600136000"),
@@ -135,7 +135,7 @@ def test_switching_is_refused_when_paid_expired_cancelled_not_configured_or_not_
     stranger = django_user_model.objects.create_user("13700137000", "", "pw")
 
     def refused(order, method, code, **kwargs):
-        with pytest.raises(MarketplaceError) as error:
+        with pytest.raises(DomainError) as error:
             services.change_payment_method(order, method, **{"user": buyer, **kwargs})
         assert error.value.code == code
         return error.value
@@ -179,7 +179,7 @@ def test_a_pending_payment_intent_is_cancelled_after_the_switch(
 def test_an_awaiting_approval_order_cannot_switch(stripe_settings, buyer, product):
     order = place(buyer, product)
     Order.objects.filter(pk=order.pk).update(status=Order.Status.AWAITING_APPROVAL)
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         services.change_payment_method(fresh(order), PaymentMethod.CARD, user=buyer)
     assert error.value.code == "invalid_state"
 

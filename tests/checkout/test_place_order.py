@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cms.errors import DomainError
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod, VendorOrder
-from marketplace.services.errors import MarketplaceError
 from tests.factories import place_order, stock
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +52,14 @@ def test_later_product_edits_do_not_change_the_order(buyer, shop):
     [(0, "invalid_quantity"), (-1, "invalid_quantity"), (1.5, "invalid_quantity"), (10**6, "invalid_quantity")],
 )
 def test_bad_quantities_change_nothing(buyer, shop, quantity, code):
-    with pytest.raises(MarketplaceError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         place_order(buyer, (shop["tangelo"], quantity))
     assert excinfo.value.code == code
     assert stock(shop["tangelo"]) == 10 and not Order.objects.exists()
 
 
 def test_more_than_stock_is_refused_and_nothing_is_held(buyer, shop):
-    with pytest.raises(MarketplaceError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         place_order(buyer, (shop["tangelo"], 2), (shop["cake"], 4))
     assert excinfo.value.code == "out_of_stock"
     assert "3" in excinfo.value.message
@@ -74,14 +74,14 @@ def test_below_minimum_and_canteen_only_and_empty(buyer, shop):
         ([(shop["rice"], 1)], "not_for_sale_to_buyer"),
         ([], "empty_cart"),
     ]:
-        with pytest.raises(MarketplaceError) as excinfo:
+        with pytest.raises(DomainError) as excinfo:
             place_order(buyer, *lines)
         assert excinfo.value.code == code
     assert not Order.objects.exists()
 
 
 def test_a_dearer_price_is_refused_not_charged(buyer, shop):
-    with pytest.raises(MarketplaceError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         place_order(buyer, (shop["cake"], 1, Decimal("25.00")))
     assert excinfo.value.code == "price_changed"
     order = place_order(buyer, (shop["cake"], 1, Decimal("30.00")))
@@ -91,7 +91,7 @@ def test_a_dearer_price_is_refused_not_charged(buyer, shop):
 def test_unavailable_product(buyer, shop):
     shop["cake"].available = False
     shop["cake"].save_revision().publish()
-    with pytest.raises(MarketplaceError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         place_order(buyer, (shop["cake"], 1))
     assert excinfo.value.code == "unavailable"
 
@@ -107,14 +107,14 @@ def test_buyer_cancels_unpaid_order_and_stock_returns(buyer, shop, django_user_m
     order = place_order(buyer, (shop["cake"], 3))
     assert stock(shop["cake"]) == 0
     stranger = django_user_model.objects.create_user("stranger", "s@example.cn", "pw")
-    with pytest.raises(MarketplaceError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         services.cancel_order(order, user=stranger)
     assert excinfo.value.code == "forbidden"
     services.cancel_order(order, user=buyer)
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED and stock(shop["cake"]) == 3
     assert set(order.vendor_orders.values_list("status", flat=True)) == {VendorOrder.Status.CANCELLED}
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.cancel_order(order, user=buyer)
     assert stock(shop["cake"]) == 3
 
@@ -132,7 +132,7 @@ def test_expiry_releases_stock_once(buyer, shop):
 def test_bank_transfer_recorded_by_staff_marks_paid_and_keeps_stock(buyer, shop, django_user_model):
     staff = django_user_model.objects.create_superuser("finance", "f@example.cn", "pw")
     order = place_order(buyer, (shop["cake"], 2))
-    with pytest.raises(MarketplaceError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         services.record_bank_transfer(
             order, amount="59.00", received_on=timezone.localdate(), bank_reference="X1", user=staff
         )
@@ -155,7 +155,7 @@ def test_shipping_and_partial_refund(buyer, shop, django_user_model):
         order, amount=order.total, received_on=timezone.localdate(), bank_reference="R", user=staff
     )
     coop_part = order.vendor_orders.get(vendor=shop["coop"])
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.mark_vendor_order_shipped(coop_part, carrier="", tracking_number="", user=staff)
     services.mark_vendor_order_shipped(coop_part, carrier="顺丰", tracking_number="SF123", user=staff)
     order.refresh_from_db()
@@ -165,7 +165,7 @@ def test_shipping_and_partial_refund(buyer, shop, django_user_model):
     order.refresh_from_db()
     assert order.refunded_total == Decimal("30.00") and order.status == Order.Status.PARTLY_SHIPPED
     assert stock(shop["cake"]) == 2
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         services.refund(order, user=staff, lines={cake_line.pk: 2})
     services.refund(order, user=staff)
     order.refresh_from_db()
@@ -199,7 +199,7 @@ def test_fee_order_and_signals(buyer, django_user_model):
         )
         other = services.place_fee_order(buyer=buyer, fees=[fee], payment_method=PaymentMethod.BANK_TRANSFER)
         services.cancel_order(other, user=buyer)
-        with pytest.raises(MarketplaceError):
+        with pytest.raises(DomainError):
             services.place_fee_order(
                 buyer=buyer, fees=[services.Fee("stall_fee", "免费", Decimal("0"))], payment_method="bank_transfer"
             )

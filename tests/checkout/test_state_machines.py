@@ -1,11 +1,11 @@
 """The transition tables of orders and vendor parts: every order status change goes through Order.TRANSITIONS
-(checkout._set_status), and a change it does not allow is MarketplaceError invalid_state, with nothing logged."""
+(checkout._set_status), and a change it does not allow is a DomainError invalid_state, with nothing logged."""
 
 import pytest
 
+from cms.errors import DomainError
 from marketplace.checkout import services as checkout
 from marketplace.checkout.models import Order, OrderEvent, VendorOrder
-from marketplace.services.errors import MarketplaceError
 
 OS = Order.Status
 P = VendorOrder.Status
@@ -33,7 +33,7 @@ def test_the_order_table_holds_the_rules():
 )
 def test_a_change_the_table_does_not_allow_is_refused(source, target):
     order = Order(number="SH-TEST", status=source)
-    with pytest.raises(MarketplaceError) as err:
+    with pytest.raises(DomainError) as err:
         checkout._set_status(order, target)
     assert err.value.code == "invalid_state" and order.status == source
 
@@ -42,7 +42,7 @@ def test_a_change_the_table_does_not_allow_is_refused(source, target):
 def test_a_refused_change_logs_nothing(django_user_model):
     buyer = django_user_model.objects.create_user("buyer", "b@example.com", "pw")
     order = Order.objects.create(buyer=buyer, status=OS.CANCELLED, total=1)
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         checkout._set_status(order, OS.PAID, user=buyer)
     assert not OrderEvent.objects.filter(order=order).exists()
     order.refresh_from_db()

@@ -14,9 +14,9 @@ from decimal import Decimal
 import pytest
 import stripe
 
+from cms.errors import DomainError
 from marketplace.checkout import services, stripe_gateway
 from marketplace.checkout.models import Order, OrderEvent, Payment, PaymentMethod, Refund, StripeEvent
-from marketplace.services.errors import MarketplaceError
 from tests.factories import place_order, stock
 from tests.support.localstripe import CARD_CHARGE_DECLINED, CARD_OK, SECRET_KEY, WEBHOOK_SECRET
 
@@ -117,7 +117,7 @@ def test_card_payment_is_confirmed_and_the_order_paid_with_its_stock_kept(stripe
 def test_a_declined_card_leaves_the_order_pending_and_the_stock_held_until_expiry(stripe_fake, buyer, shop):
     order = place(buyer, (shop["tangelo"], 3))
 
-    with pytest.raises(MarketplaceError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         stripe_gateway.start_payment(order, payment_method_id=stripe_fake.payment_method(CARD_CHARGE_DECLINED))
 
     assert excinfo.value.code == "payment_failed"
@@ -136,7 +136,7 @@ def test_a_declined_card_leaves_the_order_pending_and_the_stock_held_until_expir
 
 def test_another_card_after_a_decline_pays_the_order(stripe_fake, buyer, shop):
     order = place(buyer, (shop["tangelo"], 1))
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         stripe_gateway.start_payment(order, payment_method_id=stripe_fake.payment_method(CARD_CHARGE_DECLINED))
 
     payment = stripe_gateway.start_payment(order, payment_method_id=stripe_fake.payment_method(CARD_OK))
@@ -237,7 +237,7 @@ def test_a_new_card_after_a_decline_is_a_new_idempotent_attempt(capturing_client
     http = capturing_client()
     order = place(buyer, (shop["oil"], 1))
     declined, good = stripe_fake.payment_method(CARD_CHARGE_DECLINED), stripe_fake.payment_method(CARD_OK)
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         stripe_gateway.start_payment(order, payment_method_id=declined)
     stripe_gateway.start_payment(order, payment_method_id=good)
 

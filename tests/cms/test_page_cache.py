@@ -14,12 +14,11 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction, Site
 
 from cms import page_cache
+from cms.errors import DomainError
 from cms.models import SiteSettings
 from events import ticketing
 from events.models import Registration, StallBooking, TicketType
-from events.services import EventsError
 from marketplace.models import ProductStock
-from marketplace.services.errors import MarketplaceError
 from tests.factories import place_order
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +199,7 @@ def test_the_checkout_decides_on_live_stock_not_on_the_cached_page(client, produ
     buy(buyers[0])
     response, state = get(client, product.url)
     assert state == "hit" and "stock--low" in response.content.decode()  # the page is behind …
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         buy(buyers[1])  # … the checkout is not
     assert error.value.code == "out_of_stock"
     assert ProductStock.objects.get(product_id=product.pk).quantity == 0
@@ -222,7 +221,7 @@ def test_registration_decides_on_live_capacity(client, make_fair):  # noqa: F811
     assert get(client, fair.url)[1] == "hit"  # registrations do not touch the fair page
     try:
         second = register("13900139000")
-    except EventsError as error:
+    except DomainError as error:
         assert error.code == "full"
     else:
         assert second.status == Registration.Status.WAITLISTED

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from cms import sms
 from cms.accounts import sms_codes
-from cms.accounts.sms_codes import SmsCodeError, check_code, send_code
+from cms.accounts.sms_codes import check_code, send_code
+from cms.errors import DomainError
 from cms.models import SmsCode
 
 # SMS go out at once here: the `outbox` fixture (tests/conftest.py).
@@ -22,7 +23,7 @@ def send(purpose="test", when=None, **kwargs):
 
 
 def refused(code, purpose="test", when=None):
-    with pytest.raises(SmsCodeError) as error:
+    with pytest.raises(DomainError) as error:
         check_code(PHONE, purpose, code, now=when)
     return error.value.code
 
@@ -60,7 +61,7 @@ def test_expiry_and_wrong_tries():
 def test_codes_are_bound_to_their_purpose_and_number():
     code = send("password_reset")
     assert refused(code, "find_ticket") == "no_code"
-    with pytest.raises(SmsCodeError):
+    with pytest.raises(DomainError):
         check_code("13900139000", "password_reset", code)
     assert check_code(PHONE, "password_reset", code)
 
@@ -68,12 +69,12 @@ def test_codes_are_bound_to_their_purpose_and_number():
 def test_resend_gap_and_hourly_limit(outbox):
     start = timezone.now()
     send(when=start)
-    with pytest.raises(SmsCodeError) as error:
+    with pytest.raises(DomainError) as error:
         send(when=start + timedelta(seconds=30))
     assert error.value.code == "wait"
     for i in range(1, sms_codes.MAX_CODES_PER_HOUR):
         send("test" if i % 2 else "other", when=start + timedelta(minutes=i))
-    with pytest.raises(SmsCodeError) as error:
+    with pytest.raises(DomainError) as error:
         send("third", when=start + timedelta(minutes=10))
     assert error.value.code == "too_many_codes"
     assert len(outbox) == sms_codes.MAX_CODES_PER_HOUR

@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
+from cms.errors import DomainError
 from events import ticketing
 from events.admin_registration import TicketTypeForm
 from events.models import Registration, TicketType
-from events.services import EventsError
 from events.ticketing import RegistrationRequest
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +70,10 @@ def test_raising_a_slot_capacity_offers_that_slots_waiting_list(make_fair, organ
 
 def test_a_capacity_below_the_places_taken_is_refused_and_nothing_changes(full_fair, organiser):
     fair, ticket, slot, waiting, _ = full_fair
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.set_ticket_type_capacity(ticket, 1, user=organiser)
     assert err.value.code == "capacity_below_taken" and err.value.field == "capacity"
-    with pytest.raises(EventsError):
+    with pytest.raises(DomainError):
         ticketing.set_slot_capacity(slot, 0, user=organiser)
     ticket.refresh_from_db()
     slot.refresh_from_db()
@@ -117,7 +117,7 @@ def test_the_service_refuses_what_a_stale_form_allowed(full_fair, organiser):
     register("13800138006")  # now 3 confirmed + 1 held
     form = TicketTypeForm(data=form_data(stale, capacity="3"), instance=stale, for_user=organiser)
     assert form.is_valid(), form.errors  # the form saw 2 places taken
-    with pytest.raises(EventsError):
+    with pytest.raises(DomainError):
         form.save()
 
 

@@ -60,6 +60,7 @@ WORKER = r"""
 import json, os, traceback
 from django.contrib.auth import get_user_model
 from events import services
+from cms.errors import DomainError
 from events.models import FairPage, Stall
 from marketplace.models import VendorPage
 
@@ -74,7 +75,7 @@ try:
     booking = services.self_book(fair=fair, vendor=vendor, user=user, stall=stall)
     row["booking"] = booking.pk
     row["order"] = booking.order_id
-except services.EventsError as exc:
+except DomainError as exc:
     row.update(ok=False, code=exc.code, message=str(exc.message))
 except Exception as exc:
     row.update(ok=False, code="error", error=traceback.format_exc()[-1500:])

@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.errors import DomainError
 from events import services as stall_services
 from events import ticketing
 from events.models import FairPage, Registration, StallBooking, TicketType
-from events.services import EventsError
 from events.ticketing import RegistrationRequest
 from events.tickets import manage_path
 from marketplace.checkout import services as checkout
@@ -98,7 +98,7 @@ def test_an_online_method_without_stripe_is_refused_and_nothing_is_held(client, 
     response = client.post(fair.url + "register/", form_data(ticket, slot, payment_method="alipay"))
     assert response.status_code == 200 and response.context["form"].errors["payment_method"]
     assert not Registration.objects.exists() and not Order.objects.exists() and fresh(slot).held == 0
-    with pytest.raises(EventsError) as refused:
+    with pytest.raises(DomainError) as refused:
         register(fair, ticket, slot, method="card")
     assert refused.value.code == "invalid_payment_method" and refused.value.field == "payment_method"
     assert not Registration.objects.exists() and fresh(slot).held == 0

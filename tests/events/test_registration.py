@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cms.errors import DomainError
 from events import ticketing
 from events.models import CheckIn, Registration, TicketType, TimeSlot
-from events.services import EventsError
 from events.ticketing import RegistrationRequest
 from marketplace.checkout import services as checkout
 from marketplace.checkout.models import Order, OrderLine
@@ -60,12 +60,12 @@ def fresh(obj):
 def test_create_slots_in_bulk_and_refuse_duplicates_and_bad_times(setup):
     fair, ticket, slots = setup()
     assert len(slots) == 4 and TimeSlot.objects.filter(fair=fair).count() == 4
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.create_slots(fair=fair, days=[fair.start_date], times=[(time(9), time(11))], capacity=5)
     assert err.value.code == "duplicate"
-    with pytest.raises(EventsError):
+    with pytest.raises(DomainError):
         ticketing.create_slots(fair=fair, days=[fair.start_date], times=[(time(15), time(14))], capacity=5)
-    with pytest.raises(EventsError):
+    with pytest.raises(DomainError):
         ticketing.create_slots(
             fair=fair, days=[fair.end_date + timedelta(days=1)], times=[(time(15), time(16))], capacity=5
         )
@@ -117,7 +117,7 @@ def test_group_registration_names_every_attendee(setup):
     fair, ticket, slots = setup()
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=2, attendees=["张三", "李四"]))
     assert [a.name for a in reg.attendees.all()] == ["张三", "李四"]
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0], people=3, attendees=["张三", "李四"]))
     assert err.value.code == "invalid_attendees"
 
@@ -131,7 +131,7 @@ def test_phone_is_normalised(setup):
 @pytest.mark.parametrize("phone", ["12800138000", "1380013800", "138001380001", "abc", "", "0570-1234567"])
 def test_malformed_phone_is_refused_and_nothing_changes(setup, phone):
     fair, ticket, slots = setup()
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0], phone=phone))
     assert err.value.code == "invalid_phone" and err.value.field == "phone"
     assert not Registration.objects.exists() and fresh(slots[0]).confirmed == 0
@@ -140,7 +140,7 @@ def test_malformed_phone_is_refused_and_nothing_changes(setup, phone):
 @pytest.mark.parametrize("people", [0, -1, 6, True, "2"])
 def test_zero_or_too_many_people_are_refused(setup, people):
     fair, ticket, slots = setup(per_person=5)
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0], people=people))
     assert err.value.code == "invalid_people"
     assert not Registration.objects.exists()
@@ -149,10 +149,10 @@ def test_zero_or_too_many_people_are_refused(setup, people):
 def test_slot_of_another_fair_is_refused(setup):
     fair, ticket, slots = setup()
     other, _other_ticket, other_slots = setup(title="另一场")
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, other_slots[0]))
     assert err.value.code == "wrong_fair" and err.value.field == "slot"
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(_other_ticket, slots[0]))
     assert err.value.code == "wrong_fair" and err.value.field == "ticket_type"
 
@@ -162,11 +162,11 @@ def test_closed_and_past_slots_are_refused(setup):
     closed = slots[1]
     closed.closed = True
     closed.save()
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, closed))
     assert err.value.code == "slot_closed"
     late = timezone.make_aware(timezone.datetime.combine(slots[0].date, time(12)))
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0]), now=late)
     assert err.value.code == "slot_past"
     assert not Registration.objects.exists()
@@ -174,24 +174,24 @@ def test_closed_and_past_slots_are_refused(setup):
 
 def test_slot_required_when_the_ticket_type_needs_one(setup):
     fair, ticket, slots = setup()
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, None))
     assert err.value.code == "slot_required"
 
 
 def test_registration_window_and_sales_window(setup):
     fair, ticket, slots = setup(registration_opens=timezone.now() + timedelta(days=1))
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0]))
     assert err.value.code == "registration_not_open"
     fair2, ticket2, slots2 = setup(title="二", registration_closes=timezone.now() - timedelta(minutes=1))
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair2, request=req(ticket2, slots2[0]))
     assert err.value.code == "registration_closed"
     fair3, ticket3, slots3 = setup(title="三")
     ticket3.sales_start = timezone.now() + timedelta(hours=1)
     ticket3.save()
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair3, request=req(ticket3, slots3[0]))
     assert err.value.code == "sales_not_open"
     assert not Registration.objects.exists()
@@ -202,12 +202,12 @@ def test_audience_canteen_and_exhibitor_tickets_need_the_right_account(setup, dj
     ticket.audience = TicketType.Audience.CANTEEN
     ticket.save()
     user = django_user_model.objects.create_user("13900139000", "", "pw")
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0]), user=user)
     assert err.value.code == "not_eligible"
     ticket.audience = TicketType.Audience.EXHIBITOR
     ticket.save()
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0]))
     assert err.value.code == "not_eligible"
 
@@ -262,12 +262,12 @@ def test_full_slot_waitlists_or_refuses(setup):
     ticketing.register(fair=fair, request=req(ticket, slots[0], people=3))
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, phone="13900000001"))
     assert reg.status == S.WAITLISTED
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, join_waitlist=False, phone="13900000002"))
     assert err.value.code == "full"
     ticket.waitlist = False
     ticket.save()
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, phone="13900000003"))
     assert err.value.code == "full"
     assert fresh(slots[0]).confirmed == 3
@@ -297,7 +297,7 @@ def test_cancel_offers_the_place_first_come_first_served_and_offers_expire(setup
     assert ticketing.expire_offers(now=timezone.now() + timedelta(days=2)) == 1
     assert fresh(w1).status == S.LAPSED
     assert fresh(w2).status == S.OFFERED and fresh(late).status == S.OFFERED
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.accept_offer(w1)
     assert err.value.code == "invalid_state"
     ticketing.accept_offer(w2)
@@ -311,7 +311,7 @@ def test_expired_offer_cannot_be_accepted(setup):
     first = ticketing.register(fair=fair, request=req(ticket, slots[0]))
     waiting = ticketing.register(fair=fair, request=req(ticket, slots[0], phone="13900000001"))
     ticketing.cancel(first)
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.accept_offer(waiting, now=timezone.now() + timedelta(days=3))
     assert err.value.code == "offer_expired"
     assert fresh(waiting).status == S.OFFERED
@@ -321,7 +321,7 @@ def test_cancel_twice_is_refused(setup):
     fair, ticket, slots = setup()
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0]))
     ticketing.cancel(reg)
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.cancel(reg)
     assert err.value.code == "invalid_state"
     assert fresh(slots[0]).confirmed == 0
@@ -336,11 +336,11 @@ def test_change_slot_while_places_remain(setup):
     assert fresh(slots[1]).confirmed == 2 and fresh(slots[0]).confirmed == 0
     assert fresh(waiting).status == S.OFFERED  # the old slot's place goes to the list
     other = ticketing.register(fair=fair, request=req(ticket, slots[2], people=1, phone="13900000002"))
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.change_slot(other, slots[1])
     assert err.value.code == "full"
     other_fair, _t, other_slots = setup(title="另一场")
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.change_slot(other, other_slots[0])
     assert err.value.code == "wrong_fair"
     assert fresh(other).slot_id == slots[2].pk
@@ -414,10 +414,10 @@ def test_only_checkin_staff_of_this_fair_may_check_in(today_fair, setup, django_
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0]), now=at - timedelta(hours=1))
     other, *_rest = setup(title="另一场", days_from_now=0)
     for user in (django_user_model.objects.create_user("visitor", "", "pw"), None):
-        with pytest.raises(EventsError) as err:
+        with pytest.raises(DomainError) as err:
             ticketing.check_in(fair=fair, code=reg.ticket_code, user=user, now=at)
         assert err.value.code == "forbidden"
-    with pytest.raises(EventsError):
+    with pytest.raises(DomainError):
         ticketing.check_in(fair=other, code=reg.ticket_code, user=staff, now=at)
     assert CheckIn.objects.count() == 0
 

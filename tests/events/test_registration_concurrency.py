@@ -49,6 +49,7 @@ print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slot": slot.pk, "staff"
 REGISTER = r"""
 import json, os, traceback
 from events import ticketing
+from cms.errors import DomainError
 from events.models import FairPage, TicketType, TimeSlot
 fair = FairPage.objects.get(pk=int(os.environ["FAIR_ID"]))
 ticket = TicketType.objects.get(pk=int(os.environ["TICKET_ID"]))
@@ -63,7 +64,7 @@ try:
         join_waitlist=os.environ.get("WAITLIST") == "1"),
         idempotency_key=os.environ.get("KEY", ""), idempotency_fingerprint=os.environ.get("KEY", ""))
     row.update(status=reg.status, id=reg.pk)
-except ticketing.EventsError as exc:
+except DomainError as exc:
     row.update(code=exc.code)
 except Exception:
     row.update(code="error", error=traceback.format_exc()[-1500:])
@@ -211,6 +212,7 @@ print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slots": [a.pk, b.pk, c.
 CROSS_ACT = r"""
 import json, os, traceback
 from events import ticketing
+from cms.errors import DomainError
 from events.models import FairPage, Registration, TicketType, TimeSlot
 open(os.environ["READY"], "w").close()
 os.close(os.open(os.environ["GO"], os.O_RDONLY))
@@ -228,7 +230,7 @@ try:
                 slot=TimeSlot.objects.get(pk=int(os.environ["SLOT_ID"])),
                 name="新来的", phone="139%08d" % int(os.environ["I"])))
     row.update(status=reg.status if reg else None, id=reg.pk if reg else None)
-except ticketing.EventsError as exc:
+except DomainError as exc:
     row.update(code=exc.code)
 except Exception:
     row.update(code="error", error=traceback.format_exc()[-1500:])

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cms.errors import DomainError
 from cms.models import Consent
 from events import ticketing
 from events.models import Registration, TicketType
-from events.services import EventsError
 from marketplace.checkout.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_service_replays_and_refuses_another_fingerprint(scene):
     first = ticketing.register(fair=fair, request=request, idempotency_key="s-1", idempotency_fingerprint="a" * 64)
     again = ticketing.register(fair=fair, request=request, idempotency_key="s-1", idempotency_fingerprint="a" * 64)
     assert again.pk == first.pk and again.replayed and not first.replayed
-    with pytest.raises(EventsError) as err:
+    with pytest.raises(DomainError) as err:
         ticketing.register(fair=fair, request=request, idempotency_key="s-1", idempotency_fingerprint="b" * 64)
     assert err.value.code == "idempotency_mismatch"
     assert counters(slots[0], free) == (1, 0, 1, 0)

@@ -9,9 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
+from cms.errors import DomainError
 from events import services
 from events.models import FairPage, StallApplication, StallBooking
-from events.services import ApplicationRequest, EventsError
+from events.services import ApplicationRequest
 from marketplace.checkout import services as checkout
 from marketplace.checkout.models import Order, OrderLine
 from tests.factories import stall
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def refused(code, call, *args, **kwargs):
-    with pytest.raises(EventsError) as info:
+    with pytest.raises(DomainError) as info:
         call(*args, **kwargs)
     assert info.value.code == code, info.value.message
     assert str(info.value.message)
@@ -194,9 +195,7 @@ def test_unpaid_booking_is_released_at_the_deadline_and_late_payment_is_refused(
     booking.refresh_from_db()
     assert booking.status == StallBooking.Status.RELEASED
     assert services.stall_states(fair)[booking.stall_id][0] == "available"
-    from marketplace.services.errors import MarketplaceError
-
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         pay_by_transfer(booking.order, organiser)
     again = services.self_book(fair=fair, vendor=v2, user=u2, stall=stall(fair, "A01"))
     assert again.status == StallBooking.Status.HELD

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
+from cms.errors import DomainError
 from events import services, stall_sales
 from events.models import StallSale
-from events.services import EventsError
 from marketplace.models import ProductStock
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_record_a_catalogue_product_moves_its_stock(selling):
 
 def test_a_typed_item_needs_a_price_and_moves_no_stock(selling):
     fair, vendor, user, *_ = selling
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(fair, vendor, user, item_name="手工麻饼")
     assert error.value.code == "invalid"
     sale, _created = record(fair, vendor, user, item_name="手工麻饼", unit_price="12.5", quantity=2, payment="cash")
@@ -69,12 +69,12 @@ def test_a_typed_item_needs_a_price_and_moves_no_stock(selling):
 
 def test_never_below_zero_and_sold_out_is_clear(selling):
     fair, vendor, user, tracked, _ = selling
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(fair, vendor, user, product_id=tracked.pk, quantity=6)
     assert error.value.code == "out_of_stock" and "5" in error.value.message
     assert stock(tracked) == 5 and not StallSale.objects.exists()
     record(fair, vendor, user, product_id=tracked.pk, quantity=5)
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(fair, vendor, user, product_id=tracked.pk, quantity=1)
     assert error.value.code == "out_of_stock"
     assert "售罄" in error.value.message or "sold out" in error.value.message
@@ -95,7 +95,7 @@ def test_offline_sale_keeps_its_time_and_only_fair_days(selling):
     earlier = timezone.now() - timedelta(hours=2)
     sale, _ = record(fair, vendor, user, product_id=tracked.pk, sold_at=earlier)
     assert sale.sold_at == earlier
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(fair, vendor, user, product_id=tracked.pk, sold_at=timezone.now() - timedelta(days=5))
     assert error.value.code == "outside_window"
 
@@ -103,14 +103,14 @@ def test_offline_sale_keeps_its_time_and_only_fair_days(selling):
 def test_only_members_with_a_confirmed_stall(selling, vendor_user, django_user_model):
     fair, vendor, user, tracked, _ = selling
     stranger = django_user_model.objects.create_user("stranger", "s@example.com", "pw")
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(fair, vendor, stranger, product_id=tracked.pk)
     assert error.value.code == "not_vendor"
     other, other_user = vendor_user("开化龙顶茶业", username="other")
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(fair, other, other_user, item_name="龙顶", unit_price="100")
     assert error.value.code == "no_stall"
-    with pytest.raises(EventsError) as error:  # another vendor's product
+    with pytest.raises(DomainError) as error:  # another vendor's product
         record(fair, vendor, user, product_id=tracked.pk + 999)
     assert error.value.code == "unknown_product"
 
@@ -125,7 +125,7 @@ def test_correct_and_void_the_same_day(selling, organiser):
     sale = stall_sales.void_sale(sale, user=user, reason="顾客退货")
     assert sale.status == "voided" and stock(tracked) == 5
     assert PageLogEntry.objects.filter(page=fair, action="events.sale_voided").count() == 1
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         stall_sales.void_sale(sale, user=user)
     assert error.value.code == "invalid_state"
 
@@ -134,7 +134,7 @@ def test_not_the_next_day(selling):
     fair, vendor, user, tracked, _ = selling
     sale, _ = record(fair, vendor, user, product_id=tracked.pk)
     tomorrow = timezone.now() + timedelta(days=1)
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         stall_sales.void_sale(sale, user=user, now=tomorrow)
     assert error.value.code == "not_same_day"
 

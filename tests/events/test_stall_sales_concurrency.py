@@ -67,6 +67,7 @@ WORKER = r"""
 import json, os, traceback, uuid
 from django.contrib.auth import get_user_model
 from events import stall_sales
+from cms.errors import DomainError
 from events.models import FairPage
 from marketplace.models import VendorPage
 
@@ -84,7 +85,7 @@ for client_id in ids:
         sale, created = stall_sales.record_sale(fair=fair, vendor=vendor, user=user, request=stall_sales.SaleRequest(
             client_id=client_id, payment="wechat", product_id=product, quantity=1))
         row.update(ok=True, created=created, sale=sale.pk)
-    except stall_sales.EventsError as exc:
+    except DomainError as exc:
         row.update(ok=False, code=exc.code)
     except Exception:
         row.update(ok=False, code="error", error=traceback.format_exc()[-1500:])

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
+from cms.errors import DomainError
 from events import services
 from events.models import AddOn, Stall, StallBooking, StallType
 from events.tasks import send_stall_payment_reminders_task
@@ -25,7 +26,7 @@ def test_set_stall_blocked_refuses_a_stall_with_an_active_booking(fair, vendor_u
     booking = services.approve(application, stall=a01, user=organiser)
     assert booking.status == StallBooking.Status.HELD
 
-    with pytest.raises(services.EventsError) as exc:
+    with pytest.raises(DomainError) as exc:
         services.set_stall_blocked(a01, True, organiser)
     assert exc.value.code == "stall_booked"
     assert "A01" in exc.value.message and vendor.title in exc.value.message

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from cms.errors import DomainError
 from cms.models import ApiToken
 from marketplace.models import ProductStock
-from marketplace.services.errors import MarketplaceError
 from marketplace.services.stock import set_stock
 from marketplace.templatetags.market_tags import highlight
 
@@ -39,7 +39,7 @@ def test_cart_product_id_beyond_64_bits(client):
 def test_stock_above_the_integer_column(make_vendor, make_product, changshan, django_user_model):
     staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
     product = make_product(make_vendor("常山胡柚合作社", changshan), "常山胡柚", "10.00", stock=5)
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         set_stock(product, str(2**31), staff)
     assert refused.value.field == "quantity"
     client = Client(HTTP_ACCEPT_LANGUAGE="en")

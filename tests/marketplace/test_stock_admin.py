@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from wagtail.models import PageLogEntry
 
+from cms.errors import DomainError
 from marketplace.models import ProductStock
-from marketplace.services.errors import MarketplaceError
 from marketplace.services.stock import set_stock
 from tests.factories import make_user, make_vendor_user
 
@@ -67,7 +67,7 @@ def test_set_stock_creates_missing_row(shop):
 )
 def test_set_stock_refuses_bad_numbers(shop, quantity, code):
     product = shop["a_product"]
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         set_stock(product, quantity, shop["a_user"])
     assert refused.value.code == code
     assert refused.value.field == "quantity"
@@ -77,7 +77,7 @@ def test_set_stock_refuses_bad_numbers(shop, quantity, code):
 
 
 def test_set_stock_refuses_other_vendors_product(shop):
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         set_stock(shop["b_product"], 1, shop["a_user"])
     assert refused.value.code == "forbidden"
     assert stock_of(shop["b_product"]) == 80

@@ -7,8 +7,8 @@ from django.core import mail
 from django.http import HttpRequest
 from wagtail.models import Collection, PageLogEntry
 
+from cms.errors import DomainError
 from marketplace.models import VendorApplication, VendorMember, VendorPage
-from marketplace.services.errors import MarketplaceError
 from marketplace.services.vendors import (
     approve_vendor_application,
     reject_vendor_application,
@@ -138,7 +138,7 @@ def test_second_pending_application_for_same_uscc_is_refused(client, home_page, 
 
 def test_uscc_of_an_existing_vendor_is_refused(make_vendor, changshan):
     vendor = make_vendor("已入驻商家", changshan)
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         submit_vendor_application(
             business_name="x",
             uscc=vendor.uscc,
@@ -205,7 +205,7 @@ def test_approve_creates_published_vendor_with_access(
     assert client.get(f"/admin/pages/{vendor.pk}/edit/").status_code == 200
 
     # Approving twice is refused.
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         approve_vendor_application(application, reviewer)
 
 
@@ -218,7 +218,7 @@ def test_reject_needs_a_reason(client, application, reviewer):
     application.refresh_from_db()
     assert application.status == VendorApplication.Status.PENDING
 
-    with pytest.raises(MarketplaceError) as refused:
+    with pytest.raises(DomainError) as refused:
         reject_vendor_application(application, reviewer, "")
     assert refused.value.code == "reason_required"
 
@@ -244,7 +244,7 @@ def test_users_without_the_permission_cannot_review(client, application, two_adm
     assert "error" in [m.level_tag for m in client.get("/admin/").context["messages"]]
     listing = client.get("/admin/snippets/marketplace/vendorapplication/")
     assert (listing.status_code, listing.url) == (302, "/admin/")
-    with pytest.raises(MarketplaceError):
+    with pytest.raises(DomainError):
         approve_vendor_application(application, editor)
     application.refresh_from_db()
     assert application.status == VendorApplication.Status.PENDING
