@@ -15,11 +15,13 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cms.errors import DomainError
 from marketplace.canteen.models import BuyerUnit
 from marketplace.models import ProductPage, VendorPage
 
 from . import agreements
-from .services import EventsError, _audit
+from .errors import EventsCode
+from .services import _audit
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
@@ -143,19 +145,19 @@ def _date(value, label):
     try:
         return datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
     except ValueError:
-        raise EventsError(_("%(column)s: write the date as 2026-05-01.") % {"column": label}, code="invalid") from None
+        raise DomainError(EventsCode.IMPORT_DATE_INVALID, column=label) from None
 
 
 def _read_rows(upload):
     from openpyxl import load_workbook
 
     if upload.size > MAX_BYTES:
-        raise EventsError(_("The file is larger than 5 MB."), code="invalid")
+        raise DomainError(EventsCode.IMPORT_FILE_TOO_LARGE)
     try:
         upload.seek(0)
         workbook = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise EventsError(_("This is not an Excel (.xlsx) file."), code="invalid") from None
+        raise DomainError(EventsCode.IMPORT_NOT_EXCEL) from None
     sheet = workbook.worksheets[0]
     rows = []
     for line, values in enumerate(sheet.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True), 2):
@@ -163,7 +165,7 @@ def _read_rows(upload):
         if all(_text(v) == "" for v in values):
             continue
         if len(rows) >= MAX_ROWS:
-            raise EventsError(_("A sheet may hold at most %(max)s rows.") % {"max": MAX_ROWS}, code="invalid")
+            raise DomainError(EventsCode.IMPORT_TOO_MANY_ROWS, max=MAX_ROWS)
         rows.append((line, dict(zip(KEYS, values, strict=True))))
     workbook.close()
     return rows
@@ -184,17 +186,16 @@ def _vendor(text):
 
 
 def _request(row, labels):
-    """The AgreementRequest of one row (a single line), or EventsError with the first reason."""
+    """The AgreementRequest of one row (a single line), or DomainError with the first reason."""
     buyer_text = _text(row["buyer"])
     if not buyer_text:
-        raise EventsError(_("Name the buyer."), code="invalid")
+        raise DomainError(EventsCode.AGREEMENT_BUYER_REQUIRED)
     vendor_text = _text(row["vendor"])
     vendor = _vendor(vendor_text) if vendor_text else None
     if vendor is None:
-        raise EventsError(
-            _("No vendor is called “%(name)s”.") % {"name": vendor_text} if vendor_text else _("Choose the vendor."),
-            code="invalid",
-        )
+        if vendor_text:
+            raise DomainError(EventsCode.IMPORT_UNKNOWN_VENDOR, name=vendor_text)
+        raise DomainError(EventsCode.AGREEMENT_VENDOR_REQUIRED)
     unit = _buyer(buyer_text)
     item = _text(row["item"])
     product = ProductPage.objects.filter(vendor=vendor, title=item).order_by("pk").first() if item else None
@@ -225,7 +226,7 @@ def _request(row, labels):
 def import_agreements(*, fair, user, upload):
     """Check every row of the sheet, then record its agreements in one transaction, or nothing."""
     if not agreements.is_organiser(user):
-        raise EventsError(_("Only organisers can import agreements."), code="forbidden")
+        raise DomainError(EventsCode.IMPORT_ORGANISERS_ONLY)
     labels = {key: force_str(label) for key, label in COLUMNS}
     rows = _read_rows(upload)
     if not rows:
@@ -237,7 +238,7 @@ def import_agreements(*, fair, user, upload):
             # The checks of the service itself, without storing anything.
             agreements._checked(fair, request)
             agreements._lines(request.vendor, request.lines)
-        except EventsError as error:
+        except DomainError as error:
             errors.append(RowError(line, error.message))
             continue
         number = _text(row["number"])
@@ -270,7 +271,7 @@ def import_agreements(*, fair, user, upload):
                             fair=fair, user=user, request=request, acting_as=agreements.RecordedAs.ORGANISER
                         )
                     )
-                except EventsError as error:
+                except DomainError as error:
                     errors.append(RowError(first_of[key][0], error.message))
             if errors:
                 raise _Refused

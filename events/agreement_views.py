@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from cms.errors import DomainError
 from marketplace.canteen import services as canteen
 from marketplace.canteen.models import CanteenAddress, UnitMember
 from marketplace.checkout.services import LineRequest
 from marketplace.models import ProductPage
 
 from . import agreements
-from .services import EventsError
 
 
 class OrderForm(forms.Form):
@@ -66,7 +66,7 @@ def my_agreements(request, index):
                     lines=[LineRequest(product_id=data["product"].pk, quantity=data["quantity"])],
                     delivery=canteen.Delivery(address=data["address"], date=data["delivery_date"]),
                 )
-            except EventsError as error:
+            except DomainError as error:
                 messages.error(request, error.message)
             else:
                 messages.success(
@@ -110,7 +110,7 @@ def record(request, index):
                 request=request_from(form, formset),
                 acting_as=agreements.RecordedAs.VENDOR if "vendors" in kwargs else agreements.RecordedAs.BUYER,
             )
-        except EventsError as error:
+        except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The agreement is recorded."))

@@ -1,7 +1,7 @@
 """Purchase agreements (签约) at a fair: record, cancel, order against, progress.
 
 Rules (DESIGN.md):
-- each operation is one transaction and raises EventsError with a translated message and a code;
+- each operation is one transaction and raises DomainError with a code from events.errors;
 - an agreement is recorded by a member of its vendor, by a buyer of its canteen unit, or by an organiser on both
   parties' behalf; it can be cancelled by the same people; every change writes an audit entry on the fair;
 - a canteen unit orders against its agreement through marketplace's canteen service (an ordinary unit order,
@@ -18,18 +18,19 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from cms.errors import CommonCode, DomainError
 from cms.phone import normalize_contact_phone
 from marketplace.canteen import services as canteen
 from marketplace.canteen.models import BuyerUnit, UnitMember
 from marketplace.checkout.models import OrderLine, VendorOrder
+from marketplace.errors import MarketplaceCode
 from marketplace.models import ProductPage, VendorMember, VendorPage
-from marketplace.services.errors import MarketplaceError
 
 from .agreement_models import AgreementLine, AgreementOrder, PurchaseAgreement
+from .errors import EventsCode
 from .models import FairPage
-from .services import EventsError, _audit
+from .services import _audit
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -119,39 +120,35 @@ def _acting_as(user, vendor, unit, acting_as):
         return acting_as
     if acting_as == RecordedAs.BUYER and unit is not None and _buys_for(user, unit.pk):
         return acting_as
-    raise EventsError(_("You may not record agreements for this vendor or buyer."), code="forbidden")
+    raise DomainError(EventsCode.AGREEMENT_PARTY_FORBIDDEN)
 
 
 # -- checks -----------------------------------------------------------------------------------------------
 
 
-def _decimal(value, message, field, *, minimum, maximum):
+def _decimal(value, code, field, *, minimum, maximum):
     if isinstance(value, bool):
-        raise EventsError(message, code="invalid", field=field)
+        raise DomainError(code, field=field)
     try:
         number = Decimal(str(value).strip().replace(",", "").replace("，", ""))
     except (InvalidOperation, ValueError, TypeError):
-        raise EventsError(message, code="invalid", field=field) from None
+        raise DomainError(code, field=field) from None
     if not number.is_finite() or not minimum <= number <= maximum:
-        raise EventsError(message, code="invalid", field=field)
+        raise DomainError(code, field=field)
     return number.quantize(CENT, ROUND_HALF_UP)
 
 
 def _phone(value, field):
     phone = normalize_contact_phone(value)
     if not phone:
-        raise EventsError(
-            _("Enter a mobile number (11 digits) or a landline with its area code, like 0570-1234567."),
-            code="invalid_phone",
-            field=field,
-        )
+        raise DomainError(EventsCode.AGREEMENT_PHONE_INVALID, field=field)
     return phone
 
 
-def _name(value, message, field, length=40):
+def _name(value, code, field, length=40):
     text = " ".join(str(value or "").split())[:length]
     if not text:
-        raise EventsError(message, code="invalid", field=field)
+        raise DomainError(code, field=field)
     return text
 
 
@@ -162,33 +159,31 @@ def checked_document(upload):
         return None
     name = (upload.name or "").lower()
     if not name.endswith(DOCUMENT_TYPES):
-        raise EventsError(
-            _("Upload the signed agreement as a PDF, JPEG or PNG file."), code="invalid", field="document"
-        )
+        raise DomainError(EventsCode.DOCUMENT_TYPE_INVALID, field="document")
     if upload.size > MAX_DOCUMENT_BYTES:
-        raise EventsError(_("The file is larger than 10 MB."), code="invalid", field="document")
+        raise DomainError(EventsCode.DOCUMENT_TOO_LARGE, field="document")
     upload.seek(0)
     head = upload.read(5)
     upload.seek(0)
     if name.endswith(".pdf"):
         if head != b"%PDF-":
-            raise EventsError(_("This file is not a PDF."), code="invalid", field="document")
+            raise DomainError(EventsCode.DOCUMENT_NOT_PDF, field="document")
         return upload
     from wagtail.images.fields import WagtailImageField
 
     try:
         checked = WagtailImageField(required=False).clean(upload)
     except ValidationError as error:
-        raise EventsError(" ".join(error.messages), code="invalid", field="document") from error
+        raise DomainError(CommonCode.INVALID_DETAIL, field="document", detail=" ".join(error.messages)) from error
     except (OSError, ValueError):  # Pillow: not an image at all
-        raise EventsError(_("This file is not a JPEG or PNG image."), code="invalid", field="document") from None
+        raise DomainError(EventsCode.DOCUMENT_NOT_IMAGE, field="document") from None
     checked.seek(0)
     return checked
 
 
 def _lines(vendor, requests):
     if not requests:
-        raise EventsError(_("An agreement needs at least one line."), code="invalid", field="lines")
+        raise DomainError(EventsCode.AGREEMENT_LINES_REQUIRED, field="lines")
     products = {}
     wanted = {line.product_id for line in requests if line.product_id}
     if wanted:
@@ -197,20 +192,20 @@ def _lines(vendor, requests):
     for request in requests:
         product = products.get(request.product_id) if request.product_id else None
         if request.product_id and product is None:
-            raise EventsError(_("Choose one of the vendor's own products."), code="unknown_product", field="product")
+            raise DomainError(EventsCode.AGREEMENT_PRODUCT_NOT_VENDORS, field="product")
         name = (product.title if product else " ".join(str(request.item_name or "").split()))[:120]
         if not name:
-            raise EventsError(_("Name the product or item agreed."), code="invalid", field="item_name")
+            raise DomainError(EventsCode.AGREEMENT_ITEM_REQUIRED, field="item_name")
         quantity = _decimal(
             request.quantity,
-            _("Enter the quantity as a number greater than 0."),
+            EventsCode.AGREEMENT_QUANTITY_INVALID,
             "quantity",
             minimum=CENT,
             maximum=MAX_QUANTITY,
         )
         price = _decimal(
             request.unit_price,
-            _("Enter the price as a number, like 12.50."),
+            EventsCode.SALE_PRICE_INVALID,
             "unit_price",
             minimum=ZERO,
             maximum=MAX_PRICE,
@@ -219,18 +214,13 @@ def _lines(vendor, requests):
         if request.amount not in (None, ""):
             written = _decimal(
                 request.amount,
-                _("Enter the amount as a number."),
+                EventsCode.AGREEMENT_AMOUNT_INVALID,
                 "amount",
                 minimum=ZERO,
                 maximum=MAX_PRICE * MAX_QUANTITY,
             )
             if abs(written - amount) > CENT:
-                raise EventsError(
-                    _("The amount %(written)s is not quantity × price (%(amount)s).")
-                    % {"written": written, "amount": amount},
-                    code="amount_mismatch",
-                    field="amount",
-                )
+                raise DomainError(EventsCode.AGREEMENT_AMOUNT_MISMATCH, field="amount", written=written, amount=amount)
         unit = " ".join(str(request.unit or (product.unit if product else "") or "").split())[:20]
         lines.append(
             AgreementLine(
@@ -242,28 +232,34 @@ def _lines(vendor, requests):
 
 def _checked(fair, request):
     if fair.status == FairPage.Status.CANCELLED:
-        raise EventsError(_("This fair has been cancelled."), code="fair_cancelled")
+        raise DomainError(EventsCode.FAIR_CANCELLED)
     vendor = request.vendor
     if vendor is None:
-        raise EventsError(_("Choose the vendor."), code="invalid", field="vendor")
+        raise DomainError(EventsCode.AGREEMENT_VENDOR_REQUIRED, field="vendor")
     unit = request.buyer_unit
     if unit is not None and not unit.is_verified:
-        raise EventsError(_("This unit is not verified yet."), code="invalid", field="buyer_unit")
-    buyer_name = unit.name if unit is not None else _name(request.buyer_name, _("Name the buyer."), "buyer_name", 120)
+        raise DomainError(EventsCode.AGREEMENT_UNIT_NOT_VERIFIED, field="buyer_unit")
+    buyer_name = (
+        unit.name
+        if unit is not None
+        else _name(request.buyer_name, EventsCode.AGREEMENT_BUYER_REQUIRED, "buyer_name", 120)
+    )
     if request.delivery_from is None or request.delivery_to is None:
-        raise EventsError(_("Enter the delivery period."), code="invalid", field="delivery_from")
+        raise DomainError(EventsCode.DELIVERY_PERIOD_REQUIRED, field="delivery_from")
     if request.delivery_to < request.delivery_from:
-        raise EventsError(_("The delivery period ends before it starts."), code="invalid_period", field="delivery_to")
+        raise DomainError(EventsCode.DELIVERY_PERIOD_INVALID, field="delivery_to")
     return {
         "vendor": vendor,
         "buyer_unit": unit,
         "buyer_name": buyer_name,
         "buyer_name_en": "" if unit is not None else " ".join(str(request.buyer_name_en or "").split())[:160],
         "vendor_contact_name": _name(
-            request.vendor_contact_name, _("Name the vendor's contact."), "vendor_contact_name"
+            request.vendor_contact_name, EventsCode.VENDOR_CONTACT_REQUIRED, "vendor_contact_name"
         ),
         "vendor_contact_phone": _phone(request.vendor_contact_phone, "vendor_contact_phone"),
-        "buyer_contact_name": _name(request.buyer_contact_name, _("Name the buyer's contact."), "buyer_contact_name"),
+        "buyer_contact_name": _name(
+            request.buyer_contact_name, EventsCode.BUYER_CONTACT_REQUIRED, "buyer_contact_name"
+        ),
         "buyer_contact_phone": _phone(request.buyer_contact_phone, "buyer_contact_phone"),
         "signed_on": request.signed_on or timezone.localdate(),
         "delivery_from": request.delivery_from,
@@ -313,21 +309,17 @@ def update_agreement(agreement, *, user, request):
     """Correct a signed agreement as written (parties, lines, period, contacts; a new document replaces the old).
     Organisers only; the agreement's vendor stays (orders against it are that vendor's)."""
     if not is_organiser(user):
-        raise EventsError(_("You may not change this agreement."), code="forbidden")
+        raise DomainError(EventsCode.AGREEMENT_CHANGE_FORBIDDEN)
     with transaction.atomic():
         agreement = PurchaseAgreement.objects.select_for_update().select_related("fair", "vendor").get(pk=agreement.pk)
         if not agreement.is_signed:
-            raise EventsError(_("This agreement has been cancelled."), code="invalid_state")
+            raise DomainError(EventsCode.AGREEMENT_CANCELLED)
         if request.vendor is not None and request.vendor.pk != agreement.vendor_id:
-            raise EventsError(_("The vendor of an agreement cannot change."), code="invalid", field="vendor")
+            raise DomainError(EventsCode.AGREEMENT_VENDOR_FIXED, field="vendor")
         if agreement.order_links.exists() and (
             request.buyer_unit is None or request.buyer_unit.pk != agreement.buyer_unit_id
         ):
-            raise EventsError(
-                _("The unit has ordered against this agreement: its buyer cannot change."),
-                code="invalid",
-                field="buyer_unit",
-            )
+            raise DomainError(EventsCode.AGREEMENT_BUYER_FIXED, field="buyer_unit")
         request.vendor = agreement.vendor
         fields = _checked(agreement.fair, request)
         lines = _lines(agreement.vendor, request.lines)
@@ -364,8 +356,8 @@ def cancel_agreement(agreement, *, user, reason=""):
     with transaction.atomic():
         agreement = PurchaseAgreement.objects.select_for_update().select_related("fair", "vendor").get(pk=agreement.pk)
         if not _may_change(user, agreement):
-            raise EventsError(_("You may not change this agreement."), code="forbidden")
-        PurchaseAgreement.TRANSITIONS.move(agreement, PurchaseAgreement.Status.CANCELLED, EventsError)
+            raise DomainError(EventsCode.AGREEMENT_CHANGE_FORBIDDEN)
+        PurchaseAgreement.TRANSITIONS.move(agreement, PurchaseAgreement.Status.CANCELLED)
         agreement.cancelled_at = timezone.now()
         agreement.cancelled_by = user if getattr(user, "pk", None) else None
         agreement.cancel_reason = " ".join(str(reason or "").split())[:200]
@@ -392,35 +384,32 @@ def order_against(agreement, *, user, lines, delivery, idempotency_key=""):
             PurchaseAgreement.objects.select_for_update().select_related("fair", "buyer_unit").get(pk=agreement.pk)
         )
         if not agreement.is_signed:
-            raise EventsError(_("This agreement has been cancelled."), code="invalid_state")
+            raise DomainError(EventsCode.AGREEMENT_CANCELLED)
         unit = agreement.buyer_unit
         if unit is None:
-            raise EventsError(_("Only a canteen unit's agreement can be ordered against."), code="invalid_state")
+            raise DomainError(EventsCode.AGREEMENT_NOT_FOR_UNIT)
         if not _buys_for(user, unit.pk):
-            raise EventsError(_("You do not have that role in this unit."), code="forbidden")
+            raise DomainError(MarketplaceCode.UNIT_ROLE_MISSING)
         if not lines:
-            raise EventsError(_("Choose at least one product."), code="invalid", field="lines")
+            raise DomainError(EventsCode.AGREEMENT_PRODUCTS_REQUIRED, field="lines")
         product_ids = {line.product_id for line in lines}
         if ProductPage.objects.filter(pk__in=product_ids, vendor_id=agreement.vendor_id).count() != len(product_ids):
-            raise EventsError(_("Choose products of the agreement's vendor."), code="unknown_product", field="lines")
+            raise DomainError(EventsCode.AGREEMENT_PRODUCTS_NOT_VENDORS, field="lines")
         if delivery.date and not agreement.delivery_from <= delivery.date <= agreement.delivery_to:
-            raise EventsError(
-                _("Choose a delivery date from %(start)s to %(end)s, the agreement's delivery period.")
-                % {"start": agreement.delivery_from.isoformat(), "end": agreement.delivery_to.isoformat()},
-                code="invalid",
+            raise DomainError(
+                EventsCode.AGREEMENT_DELIVERY_DATE_OUTSIDE,
                 field="delivery_date",
+                start=agreement.delivery_from.isoformat(),
+                end=agreement.delivery_to.isoformat(),
             )
-        try:
-            order = canteen.place_unit_order(
-                user=user, unit=unit, lines=lines, delivery=delivery, idempotency_key=idempotency_key
-            )
-        except MarketplaceError as error:
-            raise EventsError(error.message, code=error.code, field=error.field) from error
+        order = canteen.place_unit_order(
+            user=user, unit=unit, lines=lines, delivery=delivery, idempotency_key=idempotency_key
+        )
         link, created = AgreementOrder.objects.get_or_create(
             order=order, defaults={"agreement": agreement, "linked_by": user}
         )
         if link.agreement_id != agreement.pk:
-            raise EventsError(_("This order belongs to another agreement."), code="invalid_state")
+            raise DomainError(EventsCode.ORDER_OF_ANOTHER_AGREEMENT)
         if created:
             _audit(
                 agreement.fair,

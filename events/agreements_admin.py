@@ -9,11 +9,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cms.errors import DomainError
+
 from . import agreement_import, agreements
 from .agreement_forms import AgreementForm, ImportForm, LineFormSet, request_from
 from .agreement_models import PurchaseAgreement
 from .models import FairPage
-from .services import EventsError
 
 
 def _fair(request, fair_id):
@@ -29,7 +30,7 @@ def fair_agreements(request, fair_id):
         try:
             agreements.cancel_agreement(agreement, user=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("The agreement is cancelled."))
-        except EventsError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         return redirect(request.path)
     rows = agreements.with_progress(
@@ -71,7 +72,7 @@ def _edit(request, fair, agreement=None):
                     )
                     messages.success(request, _("The agreement is changed."))
                 return redirect("events_fair_agreements", fair.pk)
-            except EventsError as error:
+            except DomainError as error:
                 target = error.field if error.field in form.fields else None
                 form.add_error(target, error.message)
     elif agreement is not None:
@@ -131,7 +132,7 @@ def agreement_import_view(request, fair_id):
     if request.method == "POST" and form.is_valid():
         try:
             result = agreement_import.import_agreements(fair=fair, user=request.user, upload=form.cleaned_data["sheet"])
-        except EventsError as error:
+        except DomainError as error:
             form.add_error("sheet", error.message)
         else:
             if result.ok:

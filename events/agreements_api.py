@@ -1,6 +1,6 @@
 """Purchase agreements in the JSON API: a fair's agreements for its organisers (all) and for the parties (their
 own: the vendor's members, the canteen unit's members), with lines and progress. Thin caller of
-events.agreements; errors answer as events.api does."""
+events.agreements; a refused operation (DomainError) answers with the status from events.errors."""
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -8,11 +8,7 @@ from ninja import Field, Router, Schema
 from cms.json_api.schemas import ERROR_401, ERROR_404
 
 from . import agreements
-from .api import STATUS_BY_CODE
 from .models import FairPage
-
-# The codes the agreement services raise that are not in events.api's table yet (for clients that record later).
-STATUS_BY_CODE.update({"invalid_phone": 400, "invalid_period": 400, "amount_mismatch": 400})
 
 router = Router(tags=["fair agreements"])
 

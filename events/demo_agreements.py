@@ -73,8 +73,8 @@ def _products(vendor, *, canteen):
 
 
 def _sign(fair, vendor, spec, vendor_contact, admin):
+    from cms.errors import DomainError
     from events import agreements
-    from events.services import EventsError
     from marketplace.canteen.models import BuyerUnit
 
     unit = BuyerUnit.objects.filter(name=spec["unit"]).first() if "unit" in spec else None
@@ -113,7 +113,7 @@ def _sign(fair, vendor, spec, vendor_contact, admin):
                 note="山海协作签约仪式现场签订",
             ),
         )
-    except EventsError:
+    except DomainError:
         return None
 
 
@@ -121,8 +121,8 @@ def _order_part(agreement):
     """The unit's buyer orders about a fifth of the first line, in two orders a week apart."""
     from django.utils import timezone
 
+    from cms.errors import DomainError
     from events import agreements
-    from events.services import EventsError
     from marketplace.canteen import services as canteen
     from marketplace.canteen.models import UnitMember
     from marketplace.checkout.services import LineRequest
@@ -146,7 +146,7 @@ def _order_part(agreement):
                 lines=[LineRequest(product_id=line.product_id, quantity=max(1, int(line.quantity) // 10))],
                 delivery=canteen.Delivery(address=address, date=day, window="10:00-11:00"),
             )
-        except EventsError:
+        except DomainError:
             break  # out of stock in the demo catalogue: the agreement stays less ordered
         placed += 1
     return placed

@@ -110,3 +110,54 @@ class EventsCode(ErrorCode):
         _("Too many registrations from your network. Try again in %(seconds)s seconds."),
         429,
     )
+    # Purchase agreements (events.agreements) and their Excel import (events.agreement_import).
+    AGREEMENT_PARTY_FORBIDDEN = "forbidden", _("You may not record agreements for this vendor or buyer."), 403
+    AGREEMENT_PHONE_INVALID = (
+        "invalid_phone",
+        _("Enter a mobile number (11 digits) or a landline with its area code, like 0570-1234567."),
+        400,
+    )
+    DOCUMENT_TYPE_INVALID = "invalid", _("Upload the signed agreement as a PDF, JPEG or PNG file."), 400
+    DOCUMENT_TOO_LARGE = "invalid", _("The file is larger than 10 MB."), 400
+    DOCUMENT_NOT_PDF = "invalid", _("This file is not a PDF."), 400
+    DOCUMENT_NOT_IMAGE = "invalid", _("This file is not a JPEG or PNG image."), 400
+    AGREEMENT_LINES_REQUIRED = "invalid", _("An agreement needs at least one line."), 400
+    AGREEMENT_PRODUCT_NOT_VENDORS = "unknown_product", _("Choose one of the vendor's own products."), 400
+    AGREEMENT_ITEM_REQUIRED = "invalid", _("Name the product or item agreed."), 400
+    AGREEMENT_QUANTITY_INVALID = "invalid", _("Enter the quantity as a number greater than 0."), 400
+    AGREEMENT_AMOUNT_INVALID = "invalid", _("Enter the amount as a number."), 400
+    AGREEMENT_AMOUNT_MISMATCH = (
+        "amount_mismatch",
+        _("The amount %(written)s is not quantity × price (%(amount)s)."),
+        400,
+    )
+    AGREEMENT_VENDOR_REQUIRED = "invalid", _("Choose the vendor."), 400
+    AGREEMENT_UNIT_NOT_VERIFIED = "invalid", _("This unit is not verified yet."), 400
+    AGREEMENT_BUYER_REQUIRED = "invalid", _("Name the buyer."), 400
+    DELIVERY_PERIOD_REQUIRED = "invalid", _("Enter the delivery period."), 400
+    DELIVERY_PERIOD_INVALID = "invalid_period", _("The delivery period ends before it starts."), 400
+    VENDOR_CONTACT_REQUIRED = "invalid", _("Name the vendor's contact."), 400
+    BUYER_CONTACT_REQUIRED = "invalid", _("Name the buyer's contact."), 400
+    AGREEMENT_CHANGE_FORBIDDEN = "forbidden", _("You may not change this agreement."), 403
+    AGREEMENT_CANCELLED = "invalid_state", _("This agreement has been cancelled."), 409
+    AGREEMENT_VENDOR_FIXED = "invalid", _("The vendor of an agreement cannot change."), 400
+    AGREEMENT_BUYER_FIXED = (
+        "invalid",
+        _("The unit has ordered against this agreement: its buyer cannot change."),
+        400,
+    )
+    AGREEMENT_NOT_FOR_UNIT = "invalid_state", _("Only a canteen unit's agreement can be ordered against."), 409
+    AGREEMENT_PRODUCTS_REQUIRED = "invalid", _("Choose at least one product."), 400
+    AGREEMENT_PRODUCTS_NOT_VENDORS = "unknown_product", _("Choose products of the agreement's vendor."), 400
+    AGREEMENT_DELIVERY_DATE_OUTSIDE = (
+        "invalid",
+        _("Choose a delivery date from %(start)s to %(end)s, the agreement's delivery period."),
+        400,
+    )
+    ORDER_OF_ANOTHER_AGREEMENT = "invalid_state", _("This order belongs to another agreement."), 409
+    IMPORT_DATE_INVALID = "invalid", _("%(column)s: write the date as 2026-05-01."), 400
+    IMPORT_FILE_TOO_LARGE = "invalid", _("The file is larger than 5 MB."), 400
+    IMPORT_NOT_EXCEL = "invalid", _("This is not an Excel (.xlsx) file."), 400
+    IMPORT_TOO_MANY_ROWS = "invalid", _("A sheet may hold at most %(max)s rows."), 400
+    IMPORT_UNKNOWN_VENDOR = "invalid", _("No vendor is called “%(name)s”."), 400
+    IMPORT_ORGANISERS_ONLY = "forbidden", _("Only organisers can import agreements."), 403

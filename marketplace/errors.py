@@ -155,3 +155,64 @@ class MarketplaceCode(ErrorCode):
     TARGET_SHARE_NOT_A_NUMBER = "invalid", _("Enter the target share as a number from 0 to 1."), 400
     NOT_DELIVERED = "not_delivered", DETAIL, 400
     INVALID_ADDRESS = "invalid_address", DETAIL, 400
+    # After-sale requests (marketplace.checkout.after_sale) and cancelling a vendor's part.
+    AFTER_SALE_OWN_ACCOUNT_ONLY = (
+        "after_sale_window_closed",
+        _("After-sale requests are for orders placed by a buyer's own account."),
+        409,
+    )
+    AFTER_SALE_PART_NOT_SHIPPED = (
+        "after_sale_window_closed",
+        _("%(vendor)s has not shipped this part yet: cancel it instead."),
+        409,
+    )
+    AFTER_SALE_PART_CLOSED = (
+        "after_sale_window_closed",
+        _("%(vendor)s's part is %(status)s: no after-sale request can be made."),
+        409,
+    )
+    AFTER_SALE_PERIOD_OVER = (
+        "after_sale_window_closed",
+        _("The after-sale period for %(vendor)s's part ended on %(date)s (%(days)s days after receipt)."),
+        409,
+    )
+    TOO_MANY_AFTER_SALE_PHOTOS = "too_many_photos", _("Send at most %(n)s photos."), 400
+    INVALID_AFTER_SALE_PHOTO = "invalid_photo", _("%(name)s is not a photo we can take: %(why)s"), 400
+    AFTER_SALE_STEP_NOT_ALLOWED = "invalid_state", _("This request is %(status)s: that cannot be done now."), 409
+    AFTER_SALE_KIND_REQUIRED = "invalid", _("Choose refund only or return and refund."), 400
+    AFTER_SALE_REASON_REQUIRED = "invalid", _("Choose a reason from the list."), 400
+    AFTER_SALE_QUANTITY_TOO_LARGE = (
+        "invalid_quantity",
+        _("At most %(n)s of %(name)s can still be asked for (bought, less refunded or already asked)."),
+        400,
+    )
+    AFTER_SALE_LINES_REQUIRED = "invalid_quantity", _("Choose at least one item and how many."), 400
+    VENDOR_ANSWERED_IN_TIME = "invalid_state", _("The vendor answered in time."), 409
+    AFTER_SALE_VENDOR_ONLY = "forbidden", _("Only the vendor can answer this request."), 403
+    RETURN_ADDRESS_REQUIRED = "invalid", _("Give the address the buyer sends the goods back to."), 400
+    AFTER_SALE_REFUSAL_REASON_REQUIRED = "invalid", _("Say why you refuse the request."), 400
+    AFTER_SALE_STAFF_ONLY = "forbidden", _("Only platform staff decide escalated requests."), 403
+    AFTER_SALE_REJECTION_NOTE_REQUIRED = "invalid", _("Say why the request is rejected."), 400
+    AFTER_SALE_ALREADY_REFUNDED = "invalid_state", _("This request has already been refunded."), 409
+    AFTER_SALE_NOT_FOUND = "not_found", _("That after-sale request was not found."), 404
+    PART_NOT_CANCELLABLE = (
+        "invalid_state",
+        _("%(vendor)s's part is %(status)s: only a part that has not shipped can be cancelled."),
+        409,
+    )
+    # Product reviews (marketplace.reviews).
+    INVALID_RATING = "invalid_rating", _("Give a rating from 1 to 5 stars."), 400
+    REVIEW_TOO_LONG = "invalid", _("A review can be at most %(n)s characters long."), 400
+    TOO_MANY_REVIEW_PHOTOS = "too_many_photos", _("At most %(n)s photos per review."), 400
+    REVIEW_LOGIN_REQUIRED = "unauthorized", _("Log in to write a review."), 401
+    REVIEW_LINE_NOT_YOURS = "not_found", _("That order line is not one of yours."), 404
+    ALREADY_REVIEWED = "already_reviewed", _("You have already reviewed %(name)s from this order."), 409
+    REVIEW_NOT_A_PRODUCT = "not_received", _("Only products can be reviewed."), 409
+    REVIEW_REFUNDED = "not_received", _("%(name)s was refunded, so it cannot be reviewed."), 409
+    REVIEW_NOT_RECEIVED = "not_received", _("You can review %(name)s once you have confirmed receipt of it."), 409
+    MODERATION_STAFF_ONLY = "forbidden", _("Only staff may moderate reviews."), 403
+    REPLY_REQUIRED = "invalid", _("Write your reply."), 400
+    REPLY_TOO_LONG = "invalid", _("A reply can be at most %(n)s characters long."), 400
+    REPLY_VENDOR_ONLY = "forbidden", _("Only the vendor of this product may reply."), 403
+    REVIEW_REJECTED = "invalid_state", _("This review was rejected: it cannot be replied to."), 409
+    ALREADY_REPLIED = "already_replied", _("You have already replied to this review."), 409

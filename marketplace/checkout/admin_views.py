@@ -388,7 +388,7 @@ def vendor_after_sale(request, pk, request_pk, action):
             messages.success(request, _("Return received: the buyer is refunded."))
         else:
             raise PermissionDenied
-    except MarketplaceError as error:
+    except DomainError as error:
         if form is not None:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -821,7 +821,7 @@ def after_sale_decide(request, pk, decision):
     if form.is_valid():
         try:
             after_sale.decide(row, user=request.user, approve=decision == "approve", note=form.cleaned_data["note"])
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error("note" if error.field == "note" else None, error.message)
     if form.errors:
         messages.error(request, _("Please correct the errors below."))

@@ -22,10 +22,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.errors import CommonCode, DomainError
 from cms.private_media import store_private_image
+from marketplace.errors import MarketplaceCode
 
 from ..models import VendorMember
-from ..services.errors import MarketplaceError
 from . import carriers, notifications, services
 from .models import AfterSaleLine, AfterSalePhoto, AfterSaleRequest, Refund, VendorOrder
 
@@ -83,25 +84,25 @@ def deadline(part):
 
 
 def window_error(part, now=None):
-    """Why no request can be made on this part now (a translated message), or None."""
+    """Why no request can be made on this part now (a DomainError, not raised), or None."""
     now = now or timezone.now()
     order = part.order
     if order.buyer_unit_id is not None or order.buyer_id is None:
-        return _("After-sale requests are for orders placed by a buyer's own account.")
+        return DomainError(MarketplaceCode.AFTER_SALE_OWN_ACCOUNT_ONLY)
     if part.status not in (VendorOrder.Status.SHIPPED, VendorOrder.Status.DELIVERED):
         if part.status == VendorOrder.Status.TO_SHIP:
-            return _("%(vendor)s has not shipped this part yet: cancel it instead.") % {"vendor": part.vendor_name}
-        return _("%(vendor)s's part is %(status)s: no after-sale request can be made.") % {
-            "vendor": part.vendor_name,
-            "status": part.get_status_display(),
-        }
+            return DomainError(MarketplaceCode.AFTER_SALE_PART_NOT_SHIPPED, vendor=part.vendor_name)
+        return DomainError(
+            MarketplaceCode.AFTER_SALE_PART_CLOSED, vendor=part.vendor_name, status=part.get_status_display()
+        )
     due = deadline(part)
     if due is not None and now > due:
-        return _("The after-sale period for %(vendor)s's part ended on %(date)s (%(days)s days after receipt).") % {
-            "vendor": part.vendor_name,
-            "date": timezone.localtime(due).strftime("%Y-%m-%d"),
-            "days": settings.ORDER_AFTER_SALE_DAYS,
-        }
+        return DomainError(
+            MarketplaceCode.AFTER_SALE_PERIOD_OVER,
+            vendor=part.vendor_name,
+            date=timezone.localtime(due).strftime("%Y-%m-%d"),
+            days=settings.ORDER_AFTER_SALE_DAYS,
+        )
     return None
 
 
@@ -126,19 +127,14 @@ def checked_photos(uploads):
 
     uploads = [u for u in (uploads or []) if u]
     if len(uploads) > MAX_PHOTOS:
-        raise MarketplaceError(
-            _("Send at most %(n)s photos.") % {"n": MAX_PHOTOS}, code="too_many_photos", field="photos"
-        )
+        raise DomainError(MarketplaceCode.TOO_MANY_AFTER_SALE_PHOTOS, field="photos", n=MAX_PHOTOS)
     checked = []
     for upload in uploads:
         try:
             checked.append(WagtailImageField(required=False).clean(upload))
         except ValidationError as error:
-            raise MarketplaceError(
-                _("%(name)s is not a photo we can take: %(why)s")
-                % {"name": upload.name, "why": " ".join(error.messages)},
-                code="invalid_photo",
-                field="photos",
+            raise DomainError(
+                MarketplaceCode.INVALID_AFTER_SALE_PHOTO, field="photos", name=upload.name, why=" ".join(error.messages)
             ) from error
     return checked
 
@@ -155,15 +151,12 @@ def _lock(request):
 def _require_status(request, *statuses):
     """Refuse a step the request's state does not allow here (the table allows more sources for other steps)."""
     if request.status not in statuses:
-        raise MarketplaceError(
-            _("This request is %(status)s: that cannot be done now.") % {"status": request.get_status_display()},
-            code="invalid_state",
-        )
+        raise DomainError(MarketplaceCode.AFTER_SALE_STEP_NOT_ALLOWED, status=request.get_status_display())
 
 
 def _move(order, request, target, *, user, action, note="", fields=(), data=None):
     previous = request.status
-    AfterSaleRequest.TRANSITIONS.move(request, target, MarketplaceError)
+    AfterSaleRequest.TRANSITIONS.move(request, target)
     request.save(update_fields=["status", *fields])
     services.log_event(
         order,
@@ -181,19 +174,19 @@ def create_request(part, *, user, kind, reason, quantities, note="", photos=(), 
     units}) of one shipped or received vendor part, with a reason, a note and up to three photos."""
     now = now or timezone.now()
     if kind not in AfterSaleRequest.Kind.values:
-        raise MarketplaceError(_("Choose refund only or return and refund."), code="invalid", field="kind")
+        raise DomainError(MarketplaceCode.AFTER_SALE_KIND_REQUIRED, field="kind")
     if reason not in AfterSaleRequest.Reason.values:
-        raise MarketplaceError(_("Choose a reason from the list."), code="invalid", field="reason")
+        raise DomainError(MarketplaceCode.AFTER_SALE_REASON_REQUIRED, field="reason")
     photos = checked_photos(photos)
     with transaction.atomic():
         order = services._locked(part.order)
         if not is_buyer(user, order):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         part = VendorOrder.objects.select_for_update().get(pk=part.pk, order=order)
         part.order = order
         problem = window_error(part, now)
         if problem:
-            raise MarketplaceError(problem, code="after_sale_window_closed")
+            raise problem
         lines = {line.pk: line for line in part.lines.select_for_update().order_by("pk")}
         left = available_quantities(part)
         wanted = {}
@@ -203,20 +196,20 @@ def create_request(part, *, user, kind, reason, quantities, note="", photos=(), 
             except (TypeError, ValueError):
                 line_id = None
             if line_id not in lines:
-                raise MarketplaceError(_("That line is not part of this order."), code="not_found", field="lines")
+                raise DomainError(MarketplaceCode.LINE_NOT_IN_ORDER, field="lines")
             if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-                raise MarketplaceError(_("Quantities must be whole numbers."), code="invalid_quantity", field="lines")
+                raise DomainError(CommonCode.QUANTITY_NOT_WHOLE, field="lines")
             if quantity > left[line_id]:
-                raise MarketplaceError(
-                    _("At most %(n)s of %(name)s can still be asked for (bought, less refunded or already asked).")
-                    % {"n": left[line_id], "name": lines[line_id].name},
-                    code="invalid_quantity",
+                raise DomainError(
+                    MarketplaceCode.AFTER_SALE_QUANTITY_TOO_LARGE,
                     field="lines",
+                    n=left[line_id],
+                    name=lines[line_id].name,
                 )
             if quantity:
                 wanted[line_id] = quantity
         if not wanted:
-            raise MarketplaceError(_("Choose at least one item and how many."), code="invalid_quantity", field="lines")
+            raise DomainError(MarketplaceCode.AFTER_SALE_LINES_REQUIRED, field="lines")
         amount = sum(
             ((lines[pk].unit_price * n).quantize(CENT, ROUND_HALF_UP) for pk, n in wanted.items()), Decimal("0")
         )
@@ -259,7 +252,7 @@ def withdraw(request, *, user):
     with transaction.atomic():
         order, request = _lock(request)
         if not is_buyer(user, order):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         request.closed_at = timezone.now()
         _move(order, request, Status.WITHDRAWN, user=user, action="after_sale_withdrawn", fields=["closed_at"])
     notifications.after_sale_notice(request, "withdrawn")
@@ -273,9 +266,9 @@ def escalate(request, *, user=None, auto=False, now=None):
     with transaction.atomic():
         order, request = _lock(request)
         if not auto and not is_buyer(user, order):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         if auto and (request.status != Status.REQUESTED or request.answer_due_at > now):
-            raise MarketplaceError(_("The vendor answered in time."), code="invalid_state")
+            raise DomainError(MarketplaceCode.VENDOR_ANSWERED_IN_TIME)
         if not auto:
             _require_status(request, *BUYER_ESCALATES)
         request.escalated_at = now
@@ -295,14 +288,14 @@ def ship_return(request, *, user, carrier, tracking_number):
     """The buyer sends the goods of an accepted return back, with a carrier from the list and a tracking number."""
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()[:60]
     if not carrier or not tracking_number:
-        raise MarketplaceError(_("Enter the carrier and the tracking number."), code="tracking_required")
+        raise DomainError(MarketplaceCode.TRACKING_REQUIRED)
     code = carriers.code_for(carrier)
     if not code:
-        raise MarketplaceError(_("Choose a carrier from the list."), code="unknown_carrier", field="carrier")
+        raise DomainError(MarketplaceCode.UNKNOWN_CARRIER, field="carrier")
     with transaction.atomic():
         order, request = _lock(request)
         if not is_buyer(user, order):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         request.return_carrier, request.return_tracking_number = code, tracking_number
         _move(
             order,
@@ -322,7 +315,7 @@ def ship_return(request, *, user, carrier, tracking_number):
 
 def _require_vendor(user, request):
     if not (is_vendor_member(user, request.vendor_order) or is_after_sale_staff(user)):
-        raise MarketplaceError(_("Only the vendor can answer this request."), code="forbidden")
+        raise DomainError(MarketplaceCode.AFTER_SALE_VENDOR_ONLY)
 
 
 def accept(request, *, user, return_address=""):
@@ -336,9 +329,7 @@ def accept(request, *, user, return_address=""):
         request.answered_at = timezone.now()
         if request.kind == AfterSaleRequest.Kind.RETURN:
             if not return_address:
-                raise MarketplaceError(
-                    _("Give the address the buyer sends the goods back to."), code="invalid", field="return_address"
-                )
+                raise DomainError(MarketplaceCode.RETURN_ADDRESS_REQUIRED, field="return_address")
             request.return_address = return_address
             _move(
                 order,
@@ -359,7 +350,7 @@ def refuse(request, *, user, reason):
     """The vendor refuses, saying why; the buyer may then escalate to the platform."""
     reason = (reason or "").strip()[:500]
     if not reason:
-        raise MarketplaceError(_("Say why you refuse the request."), code="invalid", field="reason")
+        raise DomainError(MarketplaceCode.AFTER_SALE_REFUSAL_REASON_REQUIRED, field="reason")
     with transaction.atomic():
         order, request = _lock(request)
         _require_vendor(user, request)
@@ -394,9 +385,9 @@ def decide(request, *, user, approve, note=""):
     """Staff decide an escalated request: approve (the refund is made) or reject (closed), with a note."""
     note = (note or "").strip()[:500]
     if not is_after_sale_staff(user):
-        raise MarketplaceError(_("Only platform staff decide escalated requests."), code="forbidden")
+        raise DomainError(MarketplaceCode.AFTER_SALE_STAFF_ONLY)
     if not approve and not note:
-        raise MarketplaceError(_("Say why the request is rejected."), code="invalid", field="note")
+        raise DomainError(MarketplaceCode.AFTER_SALE_REJECTION_NOTE_REQUIRED, field="note")
     with transaction.atomic():
         order, request = _lock(request)
         _require_status(request, Status.ESCALATED)
@@ -428,7 +419,7 @@ def _start_refund(order, request, *, user, action, fields=()):
     A second caller finds the request refunding already and is refused by the transition table."""
     _move(order, request, Status.REFUNDING, user=user, action=action, note=request.staff_note, fields=fields)
     if Refund.objects.filter(after_sale=request).exists():  # the unique key would refuse it anyway
-        raise MarketplaceError(_("This request has already been refunded."), code="invalid_state")
+        raise DomainError(MarketplaceCode.AFTER_SALE_ALREADY_REFUNDED)
     record = services.record_refund(
         order,
         user=user,
@@ -461,7 +452,7 @@ def escalate_unanswered(now=None):
     for request in AfterSaleRequest.objects.filter(status=Status.REQUESTED, created_at__lt=cutoff).order_by("pk"):
         try:
             escalate(request, auto=True, now=now)
-        except MarketplaceError:
+        except DomainError:
             continue  # answered or withdrawn meanwhile
         escalated.append(request.pk)
     return escalated

@@ -613,7 +613,7 @@ def cancel_part(request, number: str, part_id: int):
     order = _own_order(request.auth, number)
     part = order.vendor_orders.filter(pk=part_id).first()
     if part is None:
-        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+        raise DomainError(MarketplaceCode.ORDER_NOT_FOUND, number=number)
     services.cancel_vendor_part(part, user=request.auth)
     return _order_out(Order.objects.get(pk=order.pk))
 
@@ -717,7 +717,7 @@ def _after_sale_out(row):
 
 
 def _not_found():
-    return MarketplaceError(_("That after-sale request was not found."), code="not_found")
+    return DomainError(MarketplaceCode.AFTER_SALE_NOT_FOUND)
 
 
 def _buyers_request(user, pk):
@@ -758,7 +758,7 @@ def create_after_sale(request, number: str, part_id: int, payload: AfterSaleIn):
     order = _own_order(request.auth, number)
     part = order.vendor_orders.filter(pk=part_id).first()
     if part is None:
-        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+        raise DomainError(MarketplaceCode.ORDER_NOT_FOUND, number=number)
     quantities = {}
     for item in payload.lines:
         quantities[item.line] = quantities.get(item.line, 0) + item.quantity

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cms.errors import CommonCode, DomainError
 from cms.json_api import idempotency
@@ -661,14 +662,10 @@ def record_refund(order, *, user, lines=None, reason="", refund_shipping=False, 
     Stripe). `after_sale`: the AfterSaleRequest this refund pays (one refund each, by a unique key); `shipping`:
     False leaves a whole part's shipping fee where it is (an after-sale request that did not ask for it)."""
     if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED, *Order.OPEN_UNPAID):
-        raise MarketplaceError(
-            _("Order %(number)s is %(status)s: there is nothing to refund.")
-            % {"number": order.number, "status": order.get_status_display()},
-            code="invalid_state",
-        )
+        raise DomainError(MarketplaceCode.ORDER_NOT_REFUNDABLE, number=order.number, status=order.get_status_display())
     payment = order.payments.filter(status=Payment.Status.SUCCEEDED).first()
     if payment is None:
-        raise MarketplaceError(_("This order has no successful payment to refund."), code="invalid_state")
+        raise DomainError(MarketplaceCode.NO_PAYMENT_TO_REFUND)
     order_lines = {line.pk: line for line in order.lines.select_for_update()}
     wanted = (
         {pk: line.quantity - line.refunded_quantity for pk, line in order_lines.items()}
@@ -680,20 +677,18 @@ def record_refund(order, *, user, lines=None, reason="", refund_shipping=False, 
     for line_id, quantity in wanted.items():
         line = order_lines.get(int(line_id))
         if line is None:
-            raise MarketplaceError(_("That line is not part of this order."), code="not_found")
+            raise DomainError(MarketplaceCode.LINE_NOT_IN_ORDER)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-            raise MarketplaceError(_("Quantities must be whole numbers."), code="invalid_quantity")
+            raise DomainError(CommonCode.QUANTITY_NOT_WHOLE)
         if quantity > line.quantity - line.refunded_quantity:
-            raise MarketplaceError(
-                _("At most %(n)s of %(name)s can still be refunded.")
-                % {"n": line.quantity - line.refunded_quantity, "name": line.name},
-                code="invalid_quantity",
+            raise DomainError(
+                MarketplaceCode.REFUND_QUANTITY_TOO_LARGE, n=line.quantity - line.refunded_quantity, name=line.name
             )
         if quantity:
             amount += (line.unit_price * quantity).quantize(CENT, ROUND_HALF_UP)
             returns.append((line, quantity))
     if amount <= 0:
-        raise MarketplaceError(_("Choose what to refund."), code="invalid_quantity")
+        raise DomainError(MarketplaceCode.REFUND_LINES_REQUIRED)
     # Shipping: whole parts get theirs back; touched parts too when staff choose.
     after = {line.pk: line.refunded_quantity for line in order_lines.values()}
     for line, quantity in returns:
@@ -744,13 +739,13 @@ def record_refund(order, *, user, lines=None, reason="", refund_shipping=False, 
     if fully:
         order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
         previous = order.status
-        Order.TRANSITIONS.move(order, Order.Status.REFUNDED, MarketplaceError)
+        Order.TRANSITIONS.move(order, Order.Status.REFUNDED)
         log_event(order, "refunded", user=user, from_status=previous, to_status=order.status, note=reason, data=data)
     else:
         log_event(order, "partly_refunded", user=user, note=reason, data=data)
         for part in closed_parts:
             if VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.CANCELLED):
-                VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.CANCELLED, MarketplaceError)
+                VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.CANCELLED)
                 part.save(update_fields=["status"])
                 log_event(order, "part_refunded", user=user, data={"vendor": part.vendor_name})
         complete_if_done(order, user=user)
@@ -782,7 +777,7 @@ def complete_refund(record):
         stripe_id = stripe_client.create_refund(
             record.payment, record.amount, key=record.idempotency_key, metadata={"shanhai_refund": str(record.pk)}
         )
-    except MarketplaceError as error:
+    except DomainError as error:
         Refund.objects.filter(pk=record.pk, status=Refund.Status.PENDING).update(last_error=str(error.message)[:255])
         logger.warning("refund %s is still pending: %s", record.pk, error.message)
         record.refresh_from_db()
@@ -805,7 +800,7 @@ def settle_after_sale(record):
     request = AfterSaleRequest.objects.select_for_update().get(pk=record.after_sale_id)
     if request.status != AfterSaleRequest.Status.REFUNDING:
         return request
-    AfterSaleRequest.TRANSITIONS.move(request, AfterSaleRequest.Status.REFUNDED, MarketplaceError)
+    AfterSaleRequest.TRANSITIONS.move(request, AfterSaleRequest.Status.REFUNDED)
     request.refunded_amount, request.closed_at = record.amount, timezone.now()
     request.save(update_fields=["status", "refunded_amount", "closed_at"])
     log_event(
@@ -835,13 +830,11 @@ def cancel_vendor_part(vendor_order, *, user, reason=""):
     with transaction.atomic():
         order = _locked(vendor_order.order)
         if not may_open_order(order, user=user):
-            raise MarketplaceError(_("This is not your order."), code="forbidden")
+            raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
         part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
         if part.status != VendorOrder.Status.TO_SHIP:
-            raise MarketplaceError(
-                _("%(vendor)s's part is %(status)s: only a part that has not shipped can be cancelled.")
-                % {"vendor": part.vendor_name, "status": part.get_status_display()},
-                code="invalid_state",
+            raise DomainError(
+                MarketplaceCode.PART_NOT_CANCELLABLE, vendor=part.vendor_name, status=part.get_status_display()
             )
         lines = {line.pk: line.quantity - line.refunded_quantity for line in part.lines.all()}
         wanted = {pk: n for pk, n in lines.items() if n}

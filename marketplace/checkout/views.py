@@ -414,7 +414,7 @@ def order_cancel_part(request, number, part):
     vendor_order = get_object_or_404(VendorOrder, pk=part, order=order)
     try:
         services.cancel_vendor_part(vendor_order, user=request.user)
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -433,7 +433,7 @@ def after_sale_new(request, number, part):
     vendor_order.order = order
     problem = after_sale.window_error(vendor_order)
     if problem:
-        messages.error(request, problem)
+        messages.error(request, problem.message)
         return redirect("order_detail", number=order.number)
     lines = list(vendor_order.lines.order_by("pk"))
     available = after_sale.available_quantities(vendor_order)
@@ -457,7 +457,7 @@ def after_sale_new(request, number, part):
                 note=form.cleaned_data["note"],
                 photos=form.cleaned_data.get("photos") or [],
             )
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("Your request is sent to %(vendor)s.") % {"vendor": vendor_order.vendor_name})
@@ -520,7 +520,7 @@ def after_sale_action(request, number, pk, action):
             messages.success(request, _("Thank you: the vendor refunds you once the goods are back."))
         else:
             raise Http404
-    except MarketplaceError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     return redirect("after_sale_detail", number=order.number, pk=row.pk)
 

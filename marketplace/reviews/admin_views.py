@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..services.errors import MarketplaceError
+from cms.errors import DomainError
+
 from . import services
 from .models import Review
 
@@ -41,7 +42,7 @@ def moderate(request, pk, viewset):
             else:
                 services.reject_review(review, user=request.user, reason=form.cleaned_data["reason"])
                 messages.success(request, _("Review rejected: it is not shown."))
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             return redirect(index_url)

@@ -1,25 +1,22 @@
 """Reviews in the JSON API: a product's approved reviews (public), the buyer's review of a received order line,
-the vendor's reply. Thin callers of marketplace.reviews.services; refusals answer as JSON with the status from
-cms.json_api.errors.STATUS_BY_CODE."""
+the vendor's reply. Thin callers of marketplace.reviews.services; refusals (DomainError) answer as JSON with the
+status from marketplace.errors."""
 
 from datetime import datetime
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from cms.json_api import register_domain_error
+from cms.errors import CommonCode, DomainError
 from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409
 from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
+from marketplace.errors import MarketplaceCode
 
 from ..checkout.models import Order
 from ..models import ProductPage
-from ..services.errors import MarketplaceError
 from . import services
 from .models import MAX_TEXT, Review
-
-register_domain_error(MarketplaceError)
 
 router = Router(tags=["reviews"])
 
@@ -100,10 +97,10 @@ def product_reviews(request, product_id: int, paging: Query[PageIn]):
     """The approved reviews of a live product, newest first, with the product's average rating and units sold.
     Buyers' names are shortened (张**)."""
     if not 1 <= product_id <= MAX_DB_INT:
-        raise MarketplaceError(_("Not found."), code="not_found")
+        raise DomainError(CommonCode.NOT_FOUND)
     product = ProductPage.objects.live().public().visible().select_related("stats").filter(pk=product_id).first()
     if product is None:
-        raise MarketplaceError(_("Not found."), code="not_found")
+        raise DomainError(CommonCode.NOT_FOUND)
     reviews = Review.objects.shown_for(product.pk).select_related("line")
     count = reviews.count()
     pages = max(1, -(-count // paging.page_size))
@@ -136,7 +133,7 @@ def review_line(request, number: str, line_id: int, payload: Form[ReviewIn], pho
     order = Order.objects.filter(number=number, buyer=request.auth).first()
     line = order.lines.filter(pk=line_id).first() if order is not None and 1 <= line_id <= MAX_DB_INT else None
     if line is None:
-        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+        raise DomainError(MarketplaceCode.ORDER_NOT_FOUND, number=number)
     review = services.create_review(
         line, user=request.auth, rating=payload.rating, text=payload.text, photos=list(photos or [])
     )
@@ -154,6 +151,6 @@ def reply(request, review_id: int, payload: ReplyIn):
     anyone else)."""
     review = Review.objects.filter(pk=review_id).first() if 1 <= review_id <= MAX_DB_INT else None
     if review is None:
-        raise MarketplaceError(_("Not found."), code="not_found")
+        raise DomainError(CommonCode.NOT_FOUND)
     review = services.reply_to_review(review, user=request.auth, text=payload.text)
     return _review_out(review)

@@ -1,4 +1,4 @@
-"""Reviews (评价): write, moderate, reply. Each operation is one transaction raising MarketplaceError.
+"""Reviews (评价): write, moderate, reply. Each operation is one transaction raising DomainError.
 
 - A buyer reviews an order line once, only for a product they received: a product line of their own order
   whose vendor part is confirmed received (确认收货, by them, automatically or by staff) and not fully refunded.
@@ -11,15 +11,16 @@ Locks: the order first (as checkout does), then the review; the product's counte
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Collection
+
+from cms.errors import DomainError
+from marketplace.errors import MarketplaceCode
 
 from ..canteen.services import checked_image
 from ..checkout.models import Order, OrderLine
 from ..models import VendorMember
 from ..services import stats
-from ..services.errors import MarketplaceError
 from .models import MAX_PHOTOS, MAX_TEXT, Review, ReviewPhoto
 
 PHOTO_COLLECTION_NAME = "评价图片 · Review photos"
@@ -47,14 +48,14 @@ def is_vendor_member(user, vendor_id):
 
 
 def _refusal(line):
-    """Why `line` (with its vendor part loaded) cannot be reviewed now, or None."""
+    """Why `line` (with its vendor part loaded) cannot be reviewed now (a DomainError, not raised), or None."""
     if line.is_received_product:
         return None
     if line.kind != OrderLine.Kind.PRODUCT or line.product_id is None or line.vendor_order is None:
-        return _("Only products can be reviewed.")
+        return DomainError(MarketplaceCode.REVIEW_NOT_A_PRODUCT)
     if line.refunded_quantity >= line.quantity:
-        return _("%(name)s was refunded, so it cannot be reviewed.") % {"name": line.name}
-    return _("You can review %(name)s once you have confirmed receipt of it.") % {"name": line.name}
+        return DomainError(MarketplaceCode.REVIEW_REFUNDED, name=line.name)
+    return DomainError(MarketplaceCode.REVIEW_NOT_RECEIVED, name=line.name)
 
 
 def reviewable_line_ids(order):
@@ -67,34 +68,27 @@ def create_review(line, *, user, rating, text="", photos=()):
     """The buyer reviews one received order line: rating 1–5, up to MAX_TEXT characters, up to MAX_PHOTOS photos
     (checked like Wagtail's image form). The review waits for staff approval. Returns the Review."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise MarketplaceError(_("Give a rating from 1 to 5 stars."), code="invalid_rating", field="rating")
+        raise DomainError(MarketplaceCode.INVALID_RATING, field="rating")
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
-        raise MarketplaceError(
-            _("A review can be at most %(n)s characters long.") % {"n": MAX_TEXT}, code="invalid", field="text"
-        )
+        raise DomainError(MarketplaceCode.REVIEW_TOO_LONG, field="text", n=MAX_TEXT)
     photos = [photo for photo in photos or () if photo]
     if len(photos) > MAX_PHOTOS:
-        raise MarketplaceError(
-            _("At most %(n)s photos per review.") % {"n": MAX_PHOTOS}, code="too_many_photos", field="photos"
-        )
+        raise DomainError(MarketplaceCode.TOO_MANY_REVIEW_PHOTOS, field="photos", n=MAX_PHOTOS)
     photos = [checked_image(photo, field="photos") for photo in photos]
     if not getattr(user, "is_authenticated", False):
-        raise MarketplaceError(_("Log in to write a review."), code="unauthorized")
+        raise DomainError(MarketplaceCode.REVIEW_LOGIN_REQUIRED)
     try:
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=line.order_id)
             if order.buyer_id != user.pk:
-                raise MarketplaceError(_("That order line is not one of yours."), code="not_found")
+                raise DomainError(MarketplaceCode.REVIEW_LINE_NOT_YOURS)
             line = OrderLine.objects.select_related("vendor_order").get(pk=line.pk, order=order)
             if Review.objects.filter(line=line).exists():
-                raise MarketplaceError(
-                    _("You have already reviewed %(name)s from this order.") % {"name": line.name},
-                    code="already_reviewed",
-                )
+                raise DomainError(MarketplaceCode.ALREADY_REVIEWED, name=line.name)
             refusal = _refusal(line)
             if refusal:
-                raise MarketplaceError(refusal, code="not_received")
+                raise refusal
             review = Review.objects.create(
                 line=line,
                 product_id=line.product_id,
@@ -109,9 +103,7 @@ def create_review(line, *, user, rating, text="", photos=()):
             log(instance=review, action="wagtail.create", user=user, data={"rating": rating, "order": order.number})
     except IntegrityError as error:
         # Two submissions of the same line raced; the other one won (one review per line, by constraint).
-        raise MarketplaceError(
-            _("You have already reviewed %(name)s from this order.") % {"name": line.name}, code="already_reviewed"
-        ) from error
+        raise DomainError(MarketplaceCode.ALREADY_REVIEWED, name=line.name) from error
     return review
 
 
@@ -143,7 +135,7 @@ def _locked(review):
 
 def _check_moderator(user):
     if not can_moderate(user):
-        raise MarketplaceError(_("Only staff may moderate reviews."), code="forbidden")
+        raise DomainError(MarketplaceCode.MODERATION_STAFF_ONLY)
 
 
 def approve_review(review, *, user):
@@ -152,7 +144,7 @@ def approve_review(review, *, user):
     with transaction.atomic():
         review = _locked(review)
         previous = review.status
-        Review.TRANSITIONS.move(review, Review.Status.APPROVED, MarketplaceError)
+        Review.TRANSITIONS.move(review, Review.Status.APPROVED)
         review.moderated_at, review.moderated_by = timezone.now(), user
         review.save(update_fields=["status", "moderated_at", "moderated_by"])
         stats.add(review.product_id, reviews=1, rating=review.rating)
@@ -167,7 +159,7 @@ def reject_review(review, *, user, reason=""):
     with transaction.atomic():
         review = _locked(review)
         previous = review.status
-        Review.TRANSITIONS.move(review, Review.Status.REJECTED, MarketplaceError)
+        Review.TRANSITIONS.move(review, Review.Status.REJECTED)
         review.moderated_at, review.moderated_by, review.rejection_reason = timezone.now(), user, reason
         review.save(update_fields=["status", "moderated_at", "moderated_by", "rejection_reason"])
         if previous == Review.Status.APPROVED:
@@ -185,19 +177,17 @@ def reply_to_review(review, *, user, text):
     """A member of the product's vendor replies to a review, once."""
     text = (text or "").strip()
     if not text:
-        raise MarketplaceError(_("Write your reply."), code="invalid", field="text")
+        raise DomainError(MarketplaceCode.REPLY_REQUIRED, field="text")
     if len(text) > MAX_TEXT:
-        raise MarketplaceError(
-            _("A reply can be at most %(n)s characters long.") % {"n": MAX_TEXT}, code="invalid", field="text"
-        )
+        raise DomainError(MarketplaceCode.REPLY_TOO_LONG, field="text", n=MAX_TEXT)
     with transaction.atomic():
         review = _locked(review)
         if not is_vendor_member(user, review.vendor_id):
-            raise MarketplaceError(_("Only the vendor of this product may reply."), code="forbidden")
+            raise DomainError(MarketplaceCode.REPLY_VENDOR_ONLY)
         if review.status == Review.Status.REJECTED:
-            raise MarketplaceError(_("This review was rejected: it cannot be replied to."), code="invalid_state")
+            raise DomainError(MarketplaceCode.REVIEW_REJECTED)
         if review.replied_at is not None:
-            raise MarketplaceError(_("You have already replied to this review."), code="already_replied")
+            raise DomainError(MarketplaceCode.ALREADY_REPLIED)
         review.reply, review.replied_at, review.replied_by = text, timezone.now(), user
         review.save(update_fields=["reply", "replied_at", "replied_by"])
         log(instance=review, action="marketplace.review_replied", user=user)

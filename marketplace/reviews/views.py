@@ -1,5 +1,5 @@
 """The buyer's review form (from the order page) and the vendor's reviews with their reply forms: thin views,
-the services decide and their MarketplaceError.message (translated) is shown as it is."""
+the services decide and their DomainError.message (translated) is shown as it is."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cms.errors import DomainError
+
 from ..checkout.models import Order, OrderLine
 from ..models import VendorMember
-from ..services.errors import MarketplaceError
 from . import services
 from .forms import ReplyForm, ReviewForm
 from .models import Review
@@ -40,7 +41,7 @@ def review_line(request, number, line):
                 text=form.cleaned_data["text"],
                 photos=form.cleaned_data["photos"],
             )
-        except MarketplaceError as error:
+        except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(
@@ -72,7 +73,7 @@ def vendor_reply(request, pk):
     else:
         try:
             services.reply_to_review(review, user=request.user, text=form.cleaned_data["text"])
-        except MarketplaceError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Your reply is saved."))

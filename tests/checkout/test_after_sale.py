@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cms.errors import CommonCode, DomainError
 from marketplace.checkout import after_sale, services, stripe_client
 from marketplace.checkout.models import (
     AfterSaleRequest,
@@ -18,7 +19,6 @@ from marketplace.checkout.models import (
     ShippingRule,
     VendorOrder,
 )
-from marketplace.services.errors import MarketplaceError
 from tests.factories import make_user, make_vendor_user, pay_by_transfer, place_order, png_upload, ship, stock
 
 pytestmark = pytest.mark.django_db
@@ -97,10 +97,10 @@ def test_buyer_cancels_one_unshipped_part_and_gets_its_lines_and_shipping_back(p
 
 
 def test_a_shipped_part_or_someone_elses_cannot_be_cancelled(shipped, paid, people):
-    with pytest.raises(MarketplaceError) as shipped_error:
+    with pytest.raises(DomainError) as shipped_error:
         services.cancel_vendor_part(coop_part(shipped), user=people["buyer"])
     assert shipped_error.value.code == "invalid_state"
-    with pytest.raises(MarketplaceError) as other:
+    with pytest.raises(DomainError) as other:
         services.cancel_vendor_part(coop_part(shipped), user=people["shao"])
     assert other.value.code == "forbidden"
     assert not Refund.objects.exists()
@@ -123,7 +123,7 @@ def test_a_request_after_shipping_holds_its_units_and_tells_the_vendor(
     assert actions(shipped) == ["after_sale_requested"]
     part = coop_part(shipped)
     assert after_sale.available_quantities(part)[line_of(shipped, shop["tangelo"]).pk] == 1
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         ask(shipped, people, shop, quantity=2)
     assert error.value.code == "invalid_quantity" and "最多还可申请 1" in error.value.message
 
@@ -133,7 +133,7 @@ def test_asking_for_every_unit_left_of_a_part_includes_its_shipping(shipped, peo
 
 
 def test_requests_are_refused_before_shipping_and_after_the_window(paid, people, shop, settings):
-    with pytest.raises(MarketplaceError) as early:
+    with pytest.raises(DomainError) as early:
         ask(paid, people, shop)
     assert early.value.code == "after_sale_window_closed" and "请直接取消该部分订单" in early.value.message
 
@@ -141,7 +141,7 @@ def test_requests_are_refused_before_shipping_and_after_the_window(paid, people,
     services.confirm_delivery(coop_part(paid), user=people["buyer"])
     settings.ORDER_AFTER_SALE_DAYS = 7
     ask(paid, people, shop, now=timezone.now() + timedelta(days=6))  # within the window
-    with pytest.raises(MarketplaceError) as late:
+    with pytest.raises(DomainError) as late:
         ask(paid, people, shop, now=timezone.now() + timedelta(days=8))
     assert late.value.code == "after_sale_window_closed"
     assert AfterSaleRequest.objects.count() == 1
@@ -153,7 +153,7 @@ def test_requests_are_refused_before_shipping_and_after_the_window(paid, people,
 )
 def test_bad_quantities_are_refused_and_nothing_is_stored(shipped, people, shop, quantities, code):
     wanted = {line_of(shipped, shop[name]).pk: n for name, n in quantities.items()}
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         after_sale.create_request(
             coop_part(shipped), user=people["buyer"], kind="refund", reason="quality", quantities=wanted
         )
@@ -162,7 +162,7 @@ def test_bad_quantities_are_refused_and_nothing_is_stored(shipped, people, shop,
 
 
 def test_a_line_of_another_vendor_is_not_part_of_the_request(shipped, people, shop):
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         after_sale.create_request(
             coop_part(shipped),
             user=people["buyer"],
@@ -177,17 +177,17 @@ def test_a_file_that_is_not_an_image_is_refused_with_its_name(shipped, people, s
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     fake = SimpleUploadedFile("invoice.png", b"not an image at all", content_type="image/png")
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         ask(shipped, people, shop, photos=[fake])
     assert error.value.code == "invalid_photo" and "invoice.png" in error.value.message
-    with pytest.raises(MarketplaceError) as too_many:
+    with pytest.raises(DomainError) as too_many:
         ask(shipped, people, shop, photos=[png_upload(f"{i}.png") for i in range(4)])
     assert too_many.value.code == "too_many_photos"
     assert not AfterSaleRequest.objects.exists()
 
 
 def test_only_the_buyer_may_ask(shipped, people, shop):
-    with pytest.raises(MarketplaceError) as error:
+    with pytest.raises(DomainError) as error:
         after_sale.create_request(
             coop_part(shipped),
             user=people["coop"],
@@ -214,7 +214,7 @@ def test_vendor_accepts_a_refund_only_request_and_the_money_goes_back_once(shipp
     assert line_of(shipped, shop["tangelo"]).refunded_quantity == 2
     assert Refund.objects.get(after_sale=request).amount == Decimal("116.00")
     assert actions(shipped) == ["after_sale_requested", "after_sale_accepted", "after_sale_refunded"]
-    with pytest.raises(MarketplaceError) as again:
+    with pytest.raises(DomainError) as again:
         after_sale.accept(request, user=people["coop"])
     assert again.value.code == "invalid_state"
     assert Refund.objects.count() == 1
@@ -222,16 +222,16 @@ def test_vendor_accepts_a_refund_only_request_and_the_money_goes_back_once(shipp
 
 def test_a_return_goes_back_with_its_tracking_number_then_the_vendor_confirms(shipped, people, shop):
     request = ask(shipped, people, shop, kind=AfterSaleRequest.Kind.RETURN)
-    with pytest.raises(MarketplaceError) as no_address:
+    with pytest.raises(DomainError) as no_address:
         after_sale.accept(request, user=people["coop"])
     assert no_address.value.field == "return_address"
 
     request = after_sale.accept(request, user=people["coop"], return_address="浙江省衢州市常山县 合作社仓库")
     assert request.status == Status.ACCEPTED
-    with pytest.raises(MarketplaceError) as early:
+    with pytest.raises(DomainError) as early:
         after_sale.confirm_return(request, user=people["coop"])
     assert early.value.code == "invalid_state"
-    with pytest.raises(MarketplaceError) as unknown:
+    with pytest.raises(DomainError) as unknown:
         after_sale.ship_return(request, user=people["buyer"], carrier="信鸽", tracking_number="1")
     assert unknown.value.code == "unknown_carrier"
 
@@ -243,13 +243,13 @@ def test_a_return_goes_back_with_its_tracking_number_then_the_vendor_confirms(sh
 
 def test_refused_escalated_and_approved_by_staff(shipped, people, shop, django_capture_on_commit_callbacks):
     request = ask(shipped, people, shop)
-    with pytest.raises(MarketplaceError) as no_reason:
+    with pytest.raises(DomainError) as no_reason:
         after_sale.refuse(request, user=people["coop"], reason=" ")
     assert no_reason.value.field == "reason"
-    with pytest.raises(MarketplaceError) as other_vendor:
+    with pytest.raises(DomainError) as other_vendor:
         after_sale.refuse(request, user=people["shao"], reason="不是我的")
     assert other_vendor.value.code == "forbidden"
-    with pytest.raises(MarketplaceError) as too_soon:
+    with pytest.raises(DomainError) as too_soon:
         after_sale.escalate(request, user=people["buyer"])
     assert too_soon.value.code == "invalid_state"
 
@@ -260,13 +260,13 @@ def test_refused_escalated_and_approved_by_staff(shipped, people, shop, django_c
     assert any("buyer@example.cn" in m.to for m in mail.outbox)
     request = after_sale.escalate(request, user=people["buyer"])
     assert request.status == Status.ESCALATED
-    with pytest.raises(MarketplaceError) as not_staff:
+    with pytest.raises(DomainError) as not_staff:
         after_sale.decide(request, user=people["coop"], approve=True)
     assert not_staff.value.code == "forbidden"
 
     request = after_sale.decide(request, user=people["staff"], approve=True, note="照片可见坏果")
     assert request.status == Status.REFUNDED and request.staff_note == "照片可见坏果"
-    with pytest.raises(MarketplaceError) as twice:
+    with pytest.raises(DomainError) as twice:
         after_sale.decide(request, user=people["staff"], approve=True)
     assert twice.value.code == "invalid_state"
     assert Refund.objects.filter(after_sale=request).count() == 1
@@ -276,7 +276,7 @@ def test_staff_reject_with_a_note_and_the_request_closes(shipped, people, shop):
     request = ask(shipped, people, shop)
     request = after_sale.refuse(request, user=people["coop"], reason="no")
     request = after_sale.escalate(request, user=people["buyer"])
-    with pytest.raises(MarketplaceError) as no_note:
+    with pytest.raises(DomainError) as no_note:
         after_sale.decide(request, user=people["staff"], approve=False)
     assert no_note.value.field == "note"
     request = after_sale.decide(request, user=people["staff"], approve=False, note="照片看不出问题")
@@ -288,7 +288,7 @@ def test_staff_reject_with_a_note_and_the_request_closes(shipped, people, shop):
 def test_the_buyer_withdraws_an_open_request_but_not_a_closed_one(shipped, people, shop):
     request = after_sale.withdraw(ask(shipped, people, shop), user=people["buyer"])
     assert request.status == Status.WITHDRAWN
-    with pytest.raises(MarketplaceError) as again:
+    with pytest.raises(DomainError) as again:
         after_sale.withdraw(request, user=people["buyer"])
     assert again.value.code == "invalid_state"
 
@@ -326,7 +326,7 @@ def test_a_stripe_refund_is_pending_until_stripe_answers_and_a_retry_completes_i
 
     def refused(payment, amount, *, key, metadata=None):
         calls.append(key)
-        raise MarketplaceError("card network down", code="refund_failed")
+        raise DomainError(CommonCode.INVALID_DETAIL, detail="card network down")
 
     monkeypatch.setattr(stripe_client, "create_refund", refused)
     request = after_sale.accept(ask(paid_online, people, shop), user=people["coop"])
@@ -377,7 +377,7 @@ def test_the_refund_webhook_completes_our_pending_refund_instead_of_counting_it_
     from marketplace.checkout import stripe_gateway
 
     def lost_answer(payment, amount, *, key, metadata=None):
-        raise MarketplaceError("timeout", code="refund_failed")  # Stripe made it, but we never heard back
+        raise DomainError(CommonCode.INVALID_DETAIL, detail="timeout")  # Stripe made it, but we never heard back
 
     monkeypatch.setattr(stripe_client, "create_refund", lost_answer)
     request = after_sale.accept(ask(paid_online, people, shop), user=people["coop"])

@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
+from cms.errors import CommonCode, DomainError
 from marketplace.checkout import after_sale, stripe_client
 from marketplace.checkout.models import AfterSaleRequest, Order, Payment, Refund
-from marketplace.services.errors import MarketplaceError
 from tests.factories import make_user, make_vendor_user, pay_by_transfer, place_order, ship
 
 pytestmark = [pytest.mark.postgresql_database, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def escalated_request(shop):
 
 
 def at_once(calls):
-    """Run the calls in threads released together; returns each one's result or MarketplaceError code."""
+    """Run the calls in threads released together; returns each one's result or DomainError code."""
     barrier = threading.Barrier(len(calls))
     results = [None] * len(calls)
 
@@ -37,7 +37,7 @@ def at_once(calls):
         try:
             barrier.wait(timeout=10)
             results[i] = call()
-        except MarketplaceError as error:
+        except DomainError as error:
             results[i] = error.code
         finally:
             connection.close()
@@ -72,7 +72,7 @@ def test_a_stripe_refund_completed_by_two_retries_at_once_is_asked_with_one_key(
     keys = []
 
     def stripe_down(payment, amount, *, key, metadata=None):
-        raise MarketplaceError("down", code="refund_failed")
+        raise DomainError(CommonCode.INVALID_DETAIL, detail="down")
 
     monkeypatch.setattr(stripe_client, "create_refund", stripe_down)
     after_sale.decide(request, user=staff[0], approve=True)

@@ -108,13 +108,13 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(parties):
 
 
 def test_not_a_workbook_and_not_an_organiser_are_refused(parties):
-    from events.services import EventsError
+    from cms.errors import DomainError
 
-    with pytest.raises(EventsError):
+    with pytest.raises(DomainError):
         agreement_import.import_agreements(
             fair=parties["fair"], user=parties["organiser"], upload=SimpleUploadedFile("x.xlsx", b"not a sheet")
         )
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         agreement_import.import_agreements(fair=parties["fair"], user=parties["member"], upload=sheet(row()))
     assert error.value.code == "forbidden"
 

@@ -12,9 +12,9 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
+from cms.errors import DomainError
 from events import agreements
 from events.agreement_models import AgreementOrder, PurchaseAgreement
-from events.services import EventsError
 from marketplace.canteen import services as canteen
 from marketplace.checkout import services as checkout
 from tests.factories.canteen import set_budget
@@ -84,7 +84,7 @@ def test_the_vendor_member_and_the_unit_buyer_record_for_themselves_only(setup, 
         (setup["member"], agreements.RecordedAs.ORGANISER),
     ]
     for user, acting_as in refusals:
-        with pytest.raises(EventsError) as error:
+        with pytest.raises(DomainError) as error:
             record(setup, user, acting_as)
         assert error.value.code == "forbidden"
     assert PurchaseAgreement.objects.count() == 2
@@ -108,7 +108,7 @@ def test_the_vendor_member_and_the_unit_buyer_record_for_themselves_only(setup, 
     ],
 )
 def test_bad_requests_are_refused_and_nothing_is_stored(setup, changes, code, field):
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(setup, **changes)
     assert (error.value.code, error.value.field) == (code, field)
     assert str(error.value.message)
@@ -118,10 +118,10 @@ def test_bad_requests_are_refused_and_nothing_is_stored(setup, changes, code, fi
 def test_another_vendors_product_and_an_unnamed_company_are_refused(setup, vendor_user, make_product):
     other, _user = vendor_user("江山蜂蜜", username="other")
     honey = make_product(other, "江山蜂蜜", "60.00")
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(setup, lines=[agreements.LineRequest(product_id=honey.pk, quantity="1", unit_price="60")])
     assert error.value.code == "unknown_product"
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         record(setup, unit=False, buyer_name="")
     assert error.value.field == "buyer_name"
 
@@ -142,7 +142,7 @@ def test_the_signed_document_is_private_and_checked(setup, vendor_user, django_u
         client.force_login(user)
         assert client.get(url).status_code == status, user
     for name, content in (("合同.pdf", b"not a pdf"), ("合同.exe", PDF), ("合同.png", b"\x89PNG broken")):
-        with pytest.raises(EventsError) as error:
+        with pytest.raises(DomainError) as error:
             record(setup, document=SimpleUploadedFile(name, content))
         assert error.value.field == "document"
 
@@ -150,7 +150,7 @@ def test_the_signed_document_is_private_and_checked(setup, vendor_user, django_u
 def test_cancel_goes_through_the_transition_table(setup, vendor_user):
     agreement = record(setup)
     _other, stranger = vendor_user("江山蜂蜜", username="stranger")
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         agreements.cancel_agreement(agreement, user=stranger)
     assert error.value.code == "forbidden"
     agreements.cancel_agreement(agreement, user=setup["member"], reason="买方撤回")
@@ -160,7 +160,7 @@ def test_cancel_goes_through_the_transition_table(setup, vendor_user):
         "买方撤回",
         setup["member"],
     )
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         agreements.cancel_agreement(agreement, user=setup["organiser"])
     assert error.value.code == "invalid_state"
     assert PageLogEntry.objects.filter(action="events.agreement_cancelled").count() == 1
@@ -207,15 +207,15 @@ def test_ordering_against_is_for_the_units_buyers_within_the_period_and_the_vend
     ]
     for changes, code in refusals:
         kwargs = {"user": buyer, "lines": lines((setup["huyou"], 1)), "delivery": delivery(unit)} | changes
-        with pytest.raises(EventsError) as error:
+        with pytest.raises(DomainError) as error:
             agreements.order_against(agreement, **kwargs)
         assert error.value.code == code, changes
     company = record(setup, unit=False)
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         agreements.order_against(company, user=buyer, lines=lines((setup["huyou"], 1)), delivery=delivery(unit))
     assert error.value.code == "invalid_state"
     agreements.cancel_agreement(agreement, user=setup["organiser"])
-    with pytest.raises(EventsError) as error:
+    with pytest.raises(DomainError) as error:
         agreements.order_against(agreement, user=buyer, lines=lines((setup["huyou"], 1)), delivery=delivery(unit))
     assert error.value.code == "invalid_state"
     assert not AgreementOrder.objects.exists()

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image as PILImage
 
-from cms.json_api.errors import STATUS_BY_CODE
+from cms.errors import all_codes
 from marketplace.reviews import services
 from marketplace.reviews.models import Review
 from tests.factories import (
@@ -22,6 +22,10 @@ from tests.factories import (
 from tests.support.api import client_for, post_json
 
 pytestmark = pytest.mark.django_db
+
+
+# The status each API string answers with (from the error tables, which replaced cms.json_api.errors.STATUS_BY_CODE).
+STATUS_BY_CODE = {code.value: code.status for code in all_codes()}
 
 
 @pytest.fixture
