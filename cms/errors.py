@@ -70,6 +70,7 @@ class CommonCode(ErrorCode):
     FIELD_REQUIRED = "invalid", _("This field is required.")
     INVALID_JSON = "invalid", _("The request body is not valid JSON.")
     INVALID_DETAIL = "invalid", DETAIL
+    VALUE_OUT_OF_RANGE = "invalid", _("A value in the request is out of range.")
     QUANTITY_NOT_WHOLE = "invalid_quantity", _("Quantities must be whole numbers.")
     IDEMPOTENCY_KEY_TOO_LONG = "invalid", _("The idempotency key is longer than %(max)s characters.")
     IDEMPOTENCY_MISMATCH = (

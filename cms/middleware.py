@@ -82,12 +82,12 @@ class BadInputMiddleware:
             return None
         import logging
 
-        from django.utils.translation import gettext_lazy
         from django.views.defaults import bad_request
 
+        from cms.errors import CommonCode
         from cms.views import API_PATH, _api_error
 
         logging.getLogger(__name__).warning("Bad input refused: %s %s: %r", request.method, request.path, exception)
         if API_PATH.match(request.path):
-            return _api_error(request, "invalid", gettext_lazy("A value in the request is out of range."), 400)
+            return _api_error(request, CommonCode.VALUE_OUT_OF_RANGE)
         return bad_request(request, exception)
