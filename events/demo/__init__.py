@@ -47,7 +47,7 @@ from cms.demo import Tally, facts
 from cms.demo.pages import ensure_child, paragraph
 from cms.demo.support import fill_english
 
-from .demo_english import DESCRIPTIONS_EN, FAIRS_EN, NAMES_EN
+from .english import DESCRIPTIONS_EN, FAIRS_EN, NAMES_EN
 
 DESK_USERNAME = "fair-desk"
 CHECKIN_USERNAME = "checkin"
@@ -350,7 +350,7 @@ def load(*, scale, stdout):
         load_bookings(fair, spec, stalls, desk, admin, tally)
         load_registration(fair, spec, checkin, tally)
         fairs.append(fair)
-    from . import demo_results
+    from . import results as demo_results
 
     demo_results.load(fairs, admin, tally)  # sales at the past fair's stalls, the series of the three fairs
     tally.write(stdout)
