@@ -42,6 +42,8 @@ STATUS_BY_CODE = {
     # Payment service trouble.
     "payment_failed": 402,
     "payments_unavailable": 503,
+    # A row lock not had in time (cms.locking): try again shortly.
+    "busy": 503,
     # Our fault (cms.views.server_error answers it for every /api/ path).
     "server_error": 500,
 }

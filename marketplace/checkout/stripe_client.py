@@ -9,6 +9,8 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from cms import locking
+
 from ..services.errors import MarketplaceError
 
 logger = logging.getLogger(__name__)
@@ -20,6 +22,8 @@ def _client(api_key, api_base):
 
 
 def client():
+    """The Stripe client, for one call to Stripe: never while this thread holds row locks (cms.locking)."""
+    locking.assert_no_locks_held("a call to Stripe")
     if not settings.STRIPE_SECRET_KEY:
         raise MarketplaceError(_("Online payment is not configured."), code="payments_unavailable")
     return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
