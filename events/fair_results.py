@@ -13,9 +13,11 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms import locking
+
 from .models import CheckIn, FairPage, Registration, Stall, StallBooking
 from .sales_models import FairResultsPublication, FairSeries, StallSale
-from .services import _audit
+from .services import EventsError, _audit
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -218,7 +220,7 @@ def set_published(fair, *, published, user):
 
     with transaction.atomic():
         FairResultsPublication.objects.get_or_create(fair=fair)
-        row = FairResultsPublication.objects.select_for_update().get(fair=fair)
+        (row,) = locking.lock(FairResultsPublication.objects.filter(fair=fair), error=EventsError)
         if row.published == published:
             return row
         row.published = published

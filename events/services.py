@@ -2,7 +2,7 @@
 
 Rules (DESIGN.md, "Scarce things and concurrency"):
 - each operation is one transaction and raises EventsError(message, code) with a translated message;
-- a stall changes hands only with its Stall row locked (`select_for_update`), then the booking row; the
+- a stall changes hands only with its Stall row locked (cms.locking), then the booking row; the
   partial unique constraint `events_one_active_booking_per_stall` is the backstop (IntegrityError →
   "stall_taken");
 - when an order is involved the checkout locks the order first and then sends its signals, whose receivers
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from cms import locking
 from marketplace.checkout import payment_methods
 from marketplace.checkout import services as checkout
 from marketplace.checkout import signals as checkout_signals
@@ -204,7 +205,9 @@ def apply(*, fair, vendor, user, request, now=None):
 
 
 def _locked_application(application):
-    return StallApplication.objects.select_for_update().select_related("fair", "vendor").get(pk=application.pk)
+    return locking.lock_one(
+        StallApplication.objects.select_related("fair", "vendor"), application.pk, error=EventsError
+    )
 
 
 def waitlist(application, *, user, note=""):
@@ -298,7 +301,7 @@ def _take_stall(*, fair, stall, vendor, user, addons, application, payment_metho
     if stall is None:
         raise EventsError(_("Choose a stall."), code="invalid", field="stall")
     try:
-        stall = Stall.objects.select_for_update().select_related("stall_type").get(pk=stall.pk)
+        stall = locking.lock_one(Stall.objects.select_related("stall_type"), stall.pk, error=EventsError)
     except Stall.DoesNotExist:
         raise EventsError(_("That stall does not exist."), code="not_found", field="stall") from None
     _check_stall(fair, stall)
@@ -413,8 +416,8 @@ def cancel_booking(booking, *, user, reason="", by_staff=False):
         raise EventsError(exc.message, code=exc.code) from exc
     # Whatever the orders did, the stall is given back now (idempotent if a receiver already did it).
     with transaction.atomic():
-        stall = Stall.objects.select_for_update().get(pk=booking.stall_id)
-        booking = StallBooking.objects.select_for_update().get(pk=booking.pk)
+        stall = locking.lock_one(Stall, booking.stall_id, error=EventsError)
+        booking = locking.lock_one(StallBooking, booking.pk, error=EventsError)
         if booking.is_active:
             _end(booking, StallBooking.Status.CANCELLED, reason, user)
         del stall
@@ -441,7 +444,7 @@ def _end(booking, status, reason, user=None):
 def cancel_fair(fair, *, user, reason):
     """Cancel a fair: every active booking is cancelled (unpaid orders cancelled, paid ones refunded)."""
     with transaction.atomic():
-        fair = FairPage.objects.select_for_update().get(pk=fair.pk)
+        fair = locking.lock_one(FairPage, fair.pk, error=EventsError)
         fair.status = FairPage.Status.CANCELLED
         fair.save(update_fields=["status"])
         _audit(fair, "events.fair_cancelled", user, reason=reason)
@@ -456,8 +459,8 @@ def cancel_fair(fair, *, user, reason):
             elif order.status == Order.Status.PAID:
                 checkout.refund(order, user=user, reason=reason[:200])
         with transaction.atomic():
-            Stall.objects.select_for_update().get(pk=booking.stall_id)
-            booking = StallBooking.objects.select_for_update().get(pk=booking.pk)
+            locking.lock_one(Stall, booking.stall_id, error=EventsError)
+            booking = locking.lock_one(StallBooking, booking.pk, error=EventsError)
             if booking.is_active:
                 _end(booking, StallBooking.Status.CANCELLED, reason, user)
         _notify_booking(booking, "cancelled")
@@ -475,8 +478,10 @@ def bookings_for_order(order):
 def on_order_paid(sender, order, **kwargs):
     for booking_id in bookings_for_order(order).values_list("pk", flat=True):
         booking = StallBooking.objects.filter(pk=booking_id).values_list("stall_id", flat=True).first()
-        Stall.objects.select_for_update().filter(pk=booking).first()
-        booking = StallBooking.objects.select_for_update().select_related("fair", "stall", "vendor").get(pk=booking_id)
+        locking.lock(Stall, [booking], error=EventsError)
+        booking = locking.lock_one(
+            StallBooking.objects.select_related("fair", "stall", "vendor"), booking_id, error=EventsError
+        )
         if booking.status != StallBooking.Status.HELD:
             _audit(booking.fair, "events.payment_for_inactive_booking", None, booking=booking.pk, order=order.number)
             continue
@@ -527,8 +532,10 @@ def keep_stall_payment_deadline(sender, order, method, due, **kwargs):
 def on_order_closed(sender, order, reason, **kwargs):
     for booking_id in bookings_for_order(order).values_list("pk", flat=True):
         stall_id = StallBooking.objects.filter(pk=booking_id).values_list("stall_id", flat=True).first()
-        Stall.objects.select_for_update().filter(pk=stall_id).first()
-        booking = StallBooking.objects.select_for_update().select_related("fair", "stall", "vendor").get(pk=booking_id)
+        locking.lock(Stall, [stall_id], error=EventsError)
+        booking = locking.lock_one(
+            StallBooking.objects.select_related("fair", "stall", "vendor"), booking_id, error=EventsError
+        )
         if not booking.is_active:
             continue
         if reason == "expired":
@@ -727,7 +734,7 @@ def set_stall_blocked(stall, blocked, user):
     """Block a stall (pillar, exit, staff) or open it again. A stall with an active booking cannot be blocked:
     cancel the booking first. Returns the stall."""
     with transaction.atomic():
-        stall = Stall.objects.select_for_update().get(pk=stall.pk)
+        stall = locking.lock_one(Stall, stall.pk, error=EventsError)
         if stall.blocked == blocked:
             return stall
         if blocked:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms import locking
 from marketplace.models import ProductPage, VendorMember, VendorPage
 from marketplace.services import stock as stock_service
 from marketplace.services.errors import MarketplaceError
@@ -250,7 +251,7 @@ def _replayed(sale, fair, vendor):
 
 
 def _locked(sale, user):
-    sale = StallSale.objects.select_for_update().select_related("fair", "vendor", "stall").get(pk=sale.pk)
+    sale = locking.lock_one(StallSale.objects.select_related("fair", "vendor", "stall"), sale.pk, error=EventsError)
     if not may_record_for(user, sale.vendor):
         raise EventsError(_("You do not work for this vendor."), code="not_vendor")
     if sale.is_voided:

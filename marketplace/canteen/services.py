@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from wagtail.log_actions import log
 
+from cms import locking
 from cms.accounts.forms import classify_identifier, find_user
 from cms.divisions import division_errors
 from cms.models import County, MountainCountyMembership
@@ -95,7 +96,7 @@ def verify_unit(unit, *, user, approve=True):
     if not (user.is_superuser or user.has_perm("marketplace.verify_buyerunit")):
         raise MarketplaceError(_("You may not verify buyer units."), code="forbidden")
     with transaction.atomic():
-        unit = BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        unit = locking.lock_one(BuyerUnit, unit.pk, error=MarketplaceError)
         if unit.status != BuyerUnit.Status.PENDING:
             raise MarketplaceError(_("This unit has already been reviewed."), code="invalid_state")
         unit.status = BuyerUnit.Status.VERIFIED if approve else BuyerUnit.Status.REJECTED
@@ -145,7 +146,7 @@ def set_annual_budget(unit, year, amount, target_share, user):
         )
     target_share = target_share.quantize(SHARE_STEP, ROUND_HALF_UP)
     with transaction.atomic():
-        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        locking.lock_one(BuyerUnit, unit.pk, error=MarketplaceError)
         budget = AnnualBudget.objects.filter(unit=unit, year=year).first()
         before = None
         if budget is None:
@@ -180,7 +181,7 @@ def add_member(unit, *, user, identifier, role):
             field="identifier",
         )
     with transaction.atomic():
-        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        locking.lock_one(BuyerUnit, unit.pk, error=MarketplaceError)
         if UnitMember.objects.filter(unit=unit, user=person, role=role).exists():
             raise MarketplaceError(
                 _("%(user)s already has that role in this unit.") % {"user": person.get_username()},
@@ -202,7 +203,7 @@ def remove_member(member, *, user):
     unit = member.unit
     require_role(user, unit, Role.APPROVER)
     with transaction.atomic():
-        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        locking.lock_one(BuyerUnit, unit.pk, error=MarketplaceError)
         member = UnitMember.objects.filter(pk=member.pk, unit=unit).select_related("user").first()
         if member is None:
             raise MarketplaceError(_("No such member."), code="not_found")
@@ -258,7 +259,7 @@ def update_address(address, *, user, data):
     unit = address.unit
     require_role(user, unit, Role.APPROVER)
     with transaction.atomic():
-        address = CanteenAddress.objects.select_for_update().get(pk=address.pk, unit=unit)
+        address = locking.lock_one(CanteenAddress.objects.filter(unit=unit), address.pk, error=MarketplaceError)
         before = _address_data(address)
         for name in ADDRESS_FIELDS:
             if name in data:
@@ -279,7 +280,7 @@ def delete_address(address, *, user):
     unit = address.unit
     require_role(user, unit, Role.APPROVER)
     with transaction.atomic():
-        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        locking.lock_one(BuyerUnit, unit.pk, error=MarketplaceError)
         address = CanteenAddress.objects.filter(pk=address.pk, unit=unit).first()
         if address is None:
             raise MarketplaceError(_("No such canteen."), code="not_found")
@@ -399,7 +400,7 @@ def reorder(order, *, user, delivery_date, delivery_window=None, purchase_order_
 
 
 def _locked_unit_order(order):
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = locking.lock_one(Order, order.pk, error=MarketplaceError)
     if order.buyer_unit_id is None:
         raise MarketplaceError(_("This is not a unit order."), code="not_found")
     return order
@@ -473,7 +474,7 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
     with transaction.atomic():
         order = _locked_unit_order(vendor_order.order)
         require_role(user, order.buyer_unit, *Role.values)
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        part = locking.lock_one(VendorOrder.objects.filter(order=order), vendor_order.pk, error=MarketplaceError)
         if part.received_at is not None:
             raise MarketplaceError(_("This delivery has already been received."), code="invalid_state")
         if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.DELIVERED):
@@ -546,7 +547,7 @@ def request_invoice(vendor_order, *, user):
     with transaction.atomic():
         order = _locked_unit_order(vendor_order.order)
         require_role(user, order.buyer_unit, Role.BUYER, Role.FINANCE)
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        part = locking.lock_one(VendorOrder.objects.filter(order=order), vendor_order.pk, error=MarketplaceError)
         if part.invoice_state:
             raise MarketplaceError(_("The invoice has already been requested."), code="invalid_state")
         part.invoice_state = VendorOrder.InvoiceState.REQUESTED
@@ -585,7 +586,7 @@ def record_invoice(vendor_order, *, user, number, date, document=None, upload=No
             field="pdf",
         )
     with transaction.atomic():
-        part = VendorOrder.objects.select_for_update().select_related("vendor").get(pk=vendor_order.pk)
+        part = locking.lock_one(VendorOrder.objects.select_related("vendor"), vendor_order.pk, error=MarketplaceError)
         if part.order.buyer_unit_id is None:
             raise MarketplaceError(_("This is not a unit order."), code="not_found")
         if not _is_vendor_of(user, part):

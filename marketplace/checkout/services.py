@@ -5,7 +5,7 @@ Rules (DESIGN.md, "Scarce things" and "Money"):
 - stock changes only through a conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`),
   product by product in ascending id order, so concurrent orders never deadlock and never oversell;
   the database's `stock_never_negative` constraint is the backstop;
-- an order row is locked (`select_for_update`) before its status changes, so a late webhook, the
+- an order row is locked (cms.locking, in its declared order) before its status changes, so a late webhook, the
   expiry job and a buyer's cancel cannot both win;
 - e-mails and calls to Stripe happen outside the database transaction (after commit).
 """
@@ -21,6 +21,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms import locking
 from cms.json_api import idempotency
 
 from ..models import ProductPage, ProductStock, VendorPage, audiences_for
@@ -422,7 +423,9 @@ def _inserted(model, rows):
 
 
 def _locked(order):
-    return Order.objects.select_for_update().get(pk=order.pk)
+    """The order, locked (cms.locking). `refund` still locks it without the helper: it calls Stripe under the lock
+    until that call moves after commit, and the helper would refuse the network call."""
+    return locking.lock_one(Order, order.pk, error=MarketplaceError)
 
 
 def may_open_order(order, *, user=None, access_token=None):
@@ -533,7 +536,7 @@ def expire_unpaid_orders(now=None):
     due = Order.objects.filter(status__in=Order.OPEN_UNPAID, payment_due_at__lt=now).values_list("pk", flat=True)
     for pk in list(due):
         with transaction.atomic():
-            order = Order.objects.select_for_update().get(pk=pk)
+            order = locking.lock_one(Order, pk, error=MarketplaceError)
             # Re-check under the lock: a payment may have arrived since we listed it.
             if not order.is_open_unpaid or order.payment_due_at is None or order.payment_due_at >= now:
                 continue
@@ -558,7 +561,7 @@ def mark_paid(order, payment, *, user=None, note=""):
     or its own. A payment for an order that was cancelled meanwhile is flagged for staff instead."""
     with transaction.atomic():
         order = _locked(order)
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = locking.lock_one(Payment, payment.pk, error=MarketplaceError)
         if payment.status == Payment.Status.SUCCEEDED and order.status != Order.Status.PENDING_PAYMENT:
             return order  # already applied
         if order.status != Order.Status.PENDING_PAYMENT:
@@ -583,7 +586,7 @@ def mark_paid(order, payment, *, user=None, note=""):
 
 def flag_payment(payment, reason):
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = locking.lock_one(Payment, payment.pk, error=MarketplaceError)
         payment.status = Payment.Status.FLAGGED
         payment.flag_reason = reason[:255]
         payment.save(update_fields=["status", "flag_reason", "updated_at"])
@@ -632,7 +635,7 @@ def mark_vendor_order_shipped(vendor_order, *, carrier, tracking_number, user):
         raise MarketplaceError(_("Choose a carrier from the list."), code="unknown_carrier", field="carrier")
     with transaction.atomic():
         order = _locked(vendor_order.order)
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk)
+        part = locking.lock_one(VendorOrder, vendor_order.pk, error=MarketplaceError)
         if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.SHIPPED):
             raise MarketplaceError(
                 _("This part of the order is %(status)s and cannot be shipped now.")
@@ -677,7 +680,7 @@ def refund(order, *, user, lines=None, reason="", refund_shipping=False):
     so a refused refund records nothing; bank transfers are recorded for staff to pay back by transfer.
     """
     with transaction.atomic():
-        order = _locked(order)
+        order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED, *Order.OPEN_UNPAID):
             raise MarketplaceError(
                 _("Order %(number)s is %(status)s: there is nothing to refund.")
@@ -800,7 +803,7 @@ def confirm_delivery(vendor_order, *, user, auto=False, now=None):
         order = _locked(vendor_order.order)
         if not auto and not may_open_order(order, user=user):
             raise MarketplaceError(_("This is not your order."), code="forbidden")
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        part = locking.lock_one(VendorOrder.objects.filter(order=order), vendor_order.pk, error=MarketplaceError)
         if order.buyer_unit_id is not None:
             raise MarketplaceError(
                 _("Unit orders are received with an inspection (验收) on the unit's order page."),

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from cms import locking
 from cms.validators import MAX_DB_INT
 
 from ..models import ProductPage, ProductStock, VendorMember
@@ -73,7 +74,7 @@ def set_stock(product, quantity, user):
 
     with transaction.atomic():
         ProductStock.objects.get_or_create(product_id=product.pk)
-        stock = ProductStock.objects.select_for_update().get(product_id=product.pk)
+        (stock,) = locking.lock(ProductStock.objects.filter(product_id=product.pk), error=MarketplaceError)
         old = stock.quantity
         if old != quantity:
             stock.quantity = quantity

@@ -29,6 +29,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from cms import locking
 from cms.notify import Recipient, Sms, notify_after_commit, user_phone
 from cms.phone import is_mobile
 
@@ -271,7 +272,7 @@ def _unique_slug(parent, title, fallback):
 def _locked_pending(application, reviewer):
     if not can_review_applications(reviewer):
         raise MarketplaceError(_("You may not review vendor applications."), code="forbidden")
-    application = VendorApplication.objects.select_for_update().get(pk=application.pk)
+    application = locking.lock_one(VendorApplication, application.pk, error=MarketplaceError)
     if application.status != VendorApplication.Status.PENDING:
         raise MarketplaceError(
             _("This application has already been reviewed (%(status)s).")
