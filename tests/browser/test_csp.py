@@ -3,7 +3,7 @@ blocked, and the violation is seen by the fixtures that fail every browser test 
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_policy_is_enforced_and_violations_are_caught(live_server, phone_page, home_page):
