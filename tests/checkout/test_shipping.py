@@ -11,19 +11,15 @@ from cms.sms import outbox as sms_outbox
 from marketplace.checkout import services, shipping
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod, ShippingRegion, ShippingRule, VendorOrder
 from marketplace.checkout.services import Address, LineRequest
-from marketplace.models import ProductStock
 from marketplace.services.errors import MarketplaceError
+from tests.factories import ADDRESS, stock
+from tests.factories.checkout import part_of
 
 pytestmark = pytest.mark.django_db
 
-HANGZHOU = Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区", "湖墅南路 1 号")
+HANGZHOU = ADDRESS
 URUMQI = Address("李四", "13900139000", "新疆维吾尔自治区", "乌鲁木齐市", "天山区", "解放北路 2 号")
 LHASA = Address("王五", "13700137000", "西藏自治区", "拉萨市", "城关区", "北京中路 3 号")
-
-
-@pytest.fixture
-def buyer(django_user_model):
-    return django_user_model.objects.create_user("buyer", "buyer@example.cn", "pw")
 
 
 @pytest.fixture
@@ -71,14 +67,6 @@ def pay(order, staff):
     )
     order.refresh_from_db()
     return order
-
-
-def part_of(order, vendor):
-    return order.vendor_orders.get(vendor=vendor)
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
 
 
 # -- fees ------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from wagtail.models import PageLogEntry
 from events import services, stall_sales
 from events.models import StallSale
 from events.services import EventsError
-from marketplace.models import ProductStock
+from tests.factories import stock
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +36,6 @@ def record(fair, vendor, user, **fields):
     fields.setdefault("client_id", uuid.uuid4())
     fields.setdefault("payment", "wechat")
     return stall_sales.record_sale(fair=fair, vendor=vendor, user=user, request=stall_sales.SaleRequest(**fields))
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
 
 
 def test_record_a_catalogue_product_moves_its_stock(selling):

@@ -27,11 +27,12 @@ from .checkout import ADDRESS, ADDRESS_FIELDS, lines, pay_by_transfer, place_ord
 from .content import body, make_photo
 from .events import make_fair, stall
 from .outbox import mails_to, sent_mails, texts
-from .users import PASSWORD, UserFactory, make_user, make_vendor_user, moderator
+from .users import MOBILE, PASSWORD, UserFactory, make_mobile_buyer, make_user, make_vendor_user, moderator
 
 __all__ = [
     "ADDRESS",
     "ADDRESS_FIELDS",
+    "MOBILE",
     "PASSWORD",
     "CategoryFactory",
     "CityFactory",
@@ -46,6 +47,7 @@ __all__ = [
     "make_county",
     "make_fair",
     "make_image",
+    "make_mobile_buyer",
     "make_paid_unit_order",
     "make_photo",
     "make_product",
