@@ -108,19 +108,34 @@ def is_database_sensitive(item) -> bool:
     return any(path == entry or (entry.endswith("/") and path.startswith(entry)) for entry in DATABASE_SENSITIVE)
 
 
+def xdist_group(item):
+    """The pytest-xdist group of a test (`--dist loadgroup`, make test), or None to let it go to whichever worker
+    is free. Every test that needs PostgreSQL is in one group, so the SQLite run starts one throwaway cluster and
+    both runs migrate one template database (stripe_plugin.checkout_pg_template), not one per worker. A test
+    module with a module- or class-scoped fixture (a demo loaded once, a browser) is one group, so that fixture
+    is made once. Other tests are not grouped, which keeps the two workers evenly loaded to the end."""
+    if "postgres_url" in item.fixturenames:
+        return "postgres"
+    fixturedefs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    shared = any(
+        d.scope in ("module", "class", "package") and not d.argname.startswith("_")  # pytest-django's own
+        for defs in fixturedefs.values()
+        for d in defs
+    )
+    return item.nodeid.split("::", 1)[0] if shared else None
+
+
 def pytest_collection_modifyitems(config, items):
-    """Groups for pytest-xdist's `--dist loadgroup` (make test): each test module is one group, so its
-    module-scoped fixtures (a demo loaded once, a browser) are made once; and every test that needs PostgreSQL
-    is in one group, so the SQLite run starts one throwaway cluster and both runs migrate one template
-    database (stripe_plugin.checkout_pg_template), not one per worker. The `database_sensitive` marker selects
-    the PostgreSQL run (DATABASE_SENSITIVE above)."""
+    """pytest-xdist groups (xdist_group above), and the `database_sensitive` marker that selects the PostgreSQL
+    run (DATABASE_SENSITIVE above)."""
     missing = [entry for entry in DATABASE_SENSITIVE if not (config.rootpath / entry).exists()]
     if missing:
         raise pytest.UsageError(f"tests/conftest.py DATABASE_SENSITIVE names what does not exist: {missing}")
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
-            group = "postgres" if "postgres_url" in item.fixturenames else item.nodeid.split("::", 1)[0]
-            item.add_marker(pytest.mark.xdist_group(group))
+            group = xdist_group(item)
+            if group:
+                item.add_marker(pytest.mark.xdist_group(group))
         if is_database_sensitive(item):
             item.add_marker(pytest.mark.database_sensitive)
     # Tests of what only the PostgreSQL database does run in the PostgreSQL run; the SQLite run leaves them out
