@@ -12,7 +12,7 @@ from marketplace.checkout import services, shipping
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod, ShippingRegion, ShippingRule, VendorOrder
 from marketplace.checkout.services import Address, LineRequest
 from marketplace.services.errors import MarketplaceError
-from tests.factories import ADDRESS, stock
+from tests.factories import ADDRESS, place_order, stock
 from tests.factories.checkout import part_of
 
 pytestmark = pytest.mark.django_db
@@ -56,9 +56,7 @@ def shop(make_vendor, make_product, changshan, kecheng):
 
 
 def place(buyer, *lines, address=HANGZHOU, method=PaymentMethod.BANK_TRANSFER):
-    return services.place_order(
-        buyer=buyer, lines=[LineRequest(p.pk, q) for p, q in lines], payment_method=method, address=address
-    )
+    return place_order(buyer, *lines, method=method, address=address)
 
 
 def pay(order, staff):
