@@ -22,6 +22,9 @@ PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 # The PostgreSQL run repeats what the database can change: the PostgreSQL tests (multi-process races, search at
 # scale) and the modules declared database-sensitive in tests/conftest.py (README "Tests").
 POSTGRES_TESTS := database_sensitive and not browser
+# The `postgres` tests (the multi-process races, the live outage) use a PostgreSQL server of their own whichever
+# database the run targets, so make test runs them once, in the PostgreSQL run (a bare `pytest` runs them too).
+SQLITE_TESTS := not postgres
 
 heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
@@ -80,8 +83,8 @@ test: lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(call heading,manage.py makemigrations --check --dry-run)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(call heading,pytest on SQLite (in memory): the whole suite, in parallel (pytest-xdist))
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_PARALLEL)
+	$(call heading,pytest on SQLite (in memory): the whole suite but the PostgreSQL tests, in parallel (pytest-xdist))
+	$(TEST_ENV) $(PY) -m pytest -m "$(SQLITE_TESTS)" $(PYTEST_PARALLEL)
 	$(call heading,pytest on a throwaway PostgreSQL cluster: the database-sensitive tests (tests/conftest.py), in parallel)
 	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "$(POSTGRES_TESTS)" $(PYTEST_PARALLEL)
 	$(call heading,bench smoke: two gunicorn hosts on PostgreSQL + Redis; pages must answer and rush counts be exact)
