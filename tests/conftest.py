@@ -66,6 +66,8 @@ DATABASE_SENSITIVE = (
     "tests/checkout/test_state_machines.py",
     "tests/checkout/test_shipping.py",
     "tests/checkout/test_webhooks.py",
+    "tests/checkout/test_after_sale.py",
+    "tests/checkout/test_after_sale_race.py",
     "tests/marketplace/test_stock_admin.py",
     "tests/canteen/test_services.py",
     # Stalls, registrations, capacity, check-in, stall sales (the same locks and constraints on events' side).
@@ -78,6 +80,10 @@ DATABASE_SENSITIVE = (
     "tests/events/test_guest_tickets.py",
     "tests/events/test_checkin_codes.py",
     "tests/events/test_stall_sales.py",
+    "tests/events/test_agreements.py",
+    # Reviews: the services that keep the product counters, and the review API's writes.
+    "tests/reviews/test_review_services.py",
+    "tests/reviews/test_review_api.py",
     # Database constraints seen directly (IntegrityError) and data migrations run by hand.
     "tests/cms/test_taxonomy.py",
     "tests/checkout/test_carriers.py",
