@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cms.models.bilingual import is_english
 from cms.state_machine import Transitions
 
 ZERO = Decimal("0.00")
@@ -158,6 +159,15 @@ class StallSale(models.Model):
     @property
     def is_voided(self):
         return self.status == self.Status.VOIDED
+
+    @property
+    def display_item(self):
+        """What was sold, in the page's language: the product's English name on English pages when the sale is of a
+        catalogue product that has one, else the name recorded with the sale (select_related("product"))."""
+        product = self.product if self.product_id else None
+        if product is not None and product.name_en and is_english():
+            return product.name_en
+        return self.item_name
 
     def stage(self, now=None):
         """The sale's Stage at `now` (default: now), Asia/Shanghai days."""
