@@ -66,6 +66,20 @@ def _degrading(default):
 
 
 class DegradingRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients_by_pool = {}
+
+    def get_client(self, key=None, *, write=False):
+        # Django builds a new redis.Redis per call, and each one fills a table of ~170 response callbacks:
+        # ≈ 0.13 ms of CPU per cache read, most of a page-cache hit. One client per connection pool is enough:
+        # redis-py clients are thread-safe and take a connection from the pool per command.
+        pool = self._get_connection_pool(write)
+        client = self._clients_by_pool.get(id(pool))
+        if client is None:
+            client = self._clients_by_pool[id(pool)] = self._client(connection_pool=pool)
+        return client
+
     # Reads miss, writes are dropped; incr answers 0 so rate limits fail open, as the door must keep moving.
     add = _degrading(False)(RedisCacheClient.add)
     set = _degrading(None)(RedisCacheClient.set)

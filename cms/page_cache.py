@@ -30,7 +30,9 @@ PAGE_CACHE_SECONDS. Checkout and registration never read this cache.
 import functools
 import hashlib
 import re
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -81,15 +83,80 @@ def store():
 _versions = VersionedCache(VERSION_KEY)
 
 
+class _RecentEntries:
+    """The entries this process read or stored lately, in memory.
+
+    An entry never changes under its key: the key carries the cache versions, and every invalidation bumps a
+    version and so makes new keys. A copy held here is therefore as good as the one in the shared cache until
+    it expires (the same PAGE_CACHE_SECONDS), and serving it saves a cache round trip and unpickling the page
+    on every hit. Bounded by PAGE_CACHE_LOCAL_ENTRIES (least recently used go first; 0 turns it off).
+    """
+
+    def __init__(self):
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def limit():
+        return getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 0)
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry["stored"] + seconds() <= time.time():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        limit = self.limit()
+        if limit <= 0:
+            return
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > limit:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+recent = _RecentEntries()
+
+
+def get_entry(key):
+    entry = recent.get(key)
+    if entry is None:
+        entry = store().get(key)
+        if entry is not None:
+            recent.put(key, entry)
+    return entry
+
+
+def set_entry(key, entry):
+    store().set(key, entry, seconds())
+    recent.put(key, entry)
+
+
 def version():
     """This cache's version (cms.versioned_cache: it starts random, so entries from before a cache clear or an
     eviction are never reached)."""
     return _versions.version()
 
 
-def versions():
-    """(shell version, page version) in one cache round trip when both are known."""
-    found = cache.get_many([shell_cache.VERSION_KEY, VERSION_KEY])
+VERSION_KEYS = (shell_cache.VERSION_KEY, VERSION_KEY)
+
+
+def versions(found=None):
+    """(shell version, page version) in one cache round trip when both are known; `found` holds them if the
+    caller read them already (with other keys, in the same round trip)."""
+    if found is None:
+        found = cache.get_many(VERSION_KEYS)
     shell, page = found.get(shell_cache.VERSION_KEY), found.get(VERSION_KEY)
     return (shell if shell is not None else shell_cache.version()), (page if page is not None else version())
 
@@ -223,7 +290,7 @@ def _with_placeholders(request, content):
 # --- keys and entries ---------------------------------------------------------------------------------
 
 
-def cache_key(request, audience=personal_cache.ANONYMOUS, language=None):
+def cache_key(request, audience=personal_cache.ANONYMOUS, language=None, found=None):
     raw = "|".join(
         (
             request.scheme,
@@ -235,7 +302,7 @@ def cache_key(request, audience=personal_cache.ANONYMOUS, language=None):
         )
     )
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    shell, page = versions()
+    shell, page = versions(found)
     return f"cms:page:{shell}:{page}:{digest}"
 
 
@@ -312,7 +379,7 @@ class PageCacheMiddleware:
                 return self.get_response(request)
             audience, personal = reader
             key = cache_key(request, audience)
-            entry = store().get(key)
+            entry = get_entry(key)
             if entry is not None:
                 return _serve(request, entry, "hit", personal)
         response = self.get_response(request)
@@ -334,7 +401,7 @@ class PageCacheMiddleware:
             "digest": hashlib.sha256(body).hexdigest(),
             "stored": time.time(),
         }
-        store().set(key, entry, seconds())
+        set_entry(key, entry)
         return _serve(request, entry, "miss", rendered.decode() if rendered is not None else personal)
 
 
@@ -420,12 +487,18 @@ class FastPathMiddleware:
         if session is not None:
             request.session = session  # PreloadedSessionMiddleware keeps it (no second load)
         translation.activate(language)  # for the header; LocaleMiddleware activates it again
-        reader = personal_cache.reader(request, session, language)
+        # The cache versions and the signed-in person's entry in one round trip.
+        person = personal_cache.entry_key(session)
+        found = cache.get_many([*VERSION_KEYS, person] if person else VERSION_KEYS)
+        if person:
+            reader = personal_cache.reader(request, session, language, entry=found.get(person))
+        else:
+            reader = personal_cache.reader(request, session, language)
         if reader is None:
             return False
         audience, personal = reader
-        key = cache_key(request, audience, language)
-        entry = store().get(key)
+        key = cache_key(request, audience, language, found)
+        entry = get_entry(key)
         if entry is None:
             request._page_cache_miss = (key, personal)
             return False

@@ -91,11 +91,22 @@ def has_messages(request, session):
     return session is not None and bool(session.get(MESSAGES_SESSION_KEY))
 
 
-def reader(request, session, language):
+_UNREAD = object()
+
+
+def entry_key(session):
+    """The cache key of the signed-in person's entry, or None (no session, or nobody signed in in it); for a
+    caller that reads it together with other keys in one round trip."""
+    user_id = session.get(SESSION_KEY) if session is not None else None
+    return _key(user_id) if user_id is not None else None
+
+
+def reader(request, session, language, entry=_UNREAD):
     """(audience, header HTML) for this request, or None when it must not touch the cache.
 
-    `session` is the request's session (None without a session cookie). The user is loaded only when the
-    person's entry is missing or was made for another session auth hash (a password change)."""
+    `session` is the request's session (None without a session cookie); `entry` the person's cache entry if
+    the caller has read it already (entry_key). The user is loaded only when the person's entry is missing or
+    was made for another session auth hash (a password change)."""
     if session is None:
         return ANONYMOUS, visitor_header(language, 0)
     if has_messages(request, session):
@@ -104,7 +115,8 @@ def reader(request, session, language):
     if user_id is None:
         return ANONYMOUS, visitor_header(language, len(session.get("cart") or ()))
     session_hash = session.get(HASH_SESSION_KEY)
-    entry = cache.get(_key(user_id))
+    if entry is _UNREAD:
+        entry = cache.get(_key(user_id))
     if entry is not None and entry["hash"] == session_hash and session_hash:
         if entry["audience"] is None:
             return None

@@ -146,6 +146,9 @@ else:
 # anything else on them are at most PAGE_CACHE_SECONDS old. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_ALIAS = "pages"
+# How many cached pages each process also keeps in its own memory (cms.page_cache: a hit then costs one
+# round trip to the cache, for the versions, instead of two). 0 turns it off.
+PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 200)
 
 # Content-Security-Policy (django-csp 4; cms/csp.py adds Stripe's hosts when Stripe is configured and relaxes
 # the policy for the Wagtail and Django admins). Inline scripts only with the response's nonce.

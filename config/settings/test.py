@@ -30,3 +30,6 @@ WHITENOISE_USE_FINDERS = True
 # Off, so that tests that change rows and read pages again see the change; tests/cms/test_page_cache.py
 # turns it on.
 PAGE_CACHE_SECONDS = 0
+# Tests clear the page cache between requests; the in-process copies are tested on their own
+# (tests/cms/test_page_cache_local.py).
+PAGE_CACHE_LOCAL_ENTRIES = 0

@@ -122,3 +122,16 @@ def test_database_down_is_a_503_page_and_json_503_under_the_api(client, monkeypa
     assert page.status_code == 503 and page["Retry-After"] == "30"
     assert api.status_code == 503 and api["Retry-After"] == "30"
     assert api.json()["code"] == "unavailable"
+
+
+def test_one_redis_client_per_pool_is_reused_and_still_degrades(redis_process):
+    proc, url = redis_process
+    with override_settings(CACHES=redis_caches(url)):
+        cache = caches["default"]
+        cache.set("k", 1)
+        assert cache.get("k") == 1
+        client = cache._cache.get_client("k")
+        assert cache._cache.get_client("other") is client  # not a new redis.Redis (and its tables) per call
+        proc.kill()
+        proc.wait()
+        assert cache.get("k", "fallback") == "fallback"  # the kept client still turns a dead Redis into a miss

@@ -2,10 +2,12 @@
 publish/unpublish, stock state and stall changes, conditional GET, and checkout/registration on live rows."""
 
 import re
+import time as clock
 from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
@@ -30,9 +32,13 @@ def page_cache_on(settings, home_page):
     # The first page view creates the site's settings row, which (rightly) refreshes every page; do it now.
     SiteSettings.for_site(Site.objects.get(is_default_site=True))
     settings.PAGE_CACHE_SECONDS = 60
+    # With the in-process copies on, as in production: every invalidation below must reach them too.
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 50
+    page_cache.recent.clear()
     caches[settings.PAGE_CACHE_ALIAS].clear()
     yield
     caches[settings.PAGE_CACHE_ALIAS].clear()
+    page_cache.recent.clear()
 
 
 @pytest.fixture
@@ -262,3 +268,24 @@ def test_the_version_survives_a_cache_clear_as_a_new_random_number(home_page, cl
     cache.clear()
     assert page_cache.version() != before
     assert get(client, "/")[1] == "miss"
+
+
+def test_a_process_keeps_recent_pages_in_memory_until_they_expire(client, home_page, monkeypatch):
+    assert get(client, "/")[1] == "miss"
+    caches[settings.PAGE_CACHE_ALIAS].clear()  # evicted from the shared cache; the versions are unchanged
+    assert get(client, "/")[1] == "hit"  # this process's copy, the same page under the same key
+    later = clock.time() + settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    assert get(client, "/")[1] == "miss"  # as old as PAGE_CACHE_SECONDS: gone here as in the shared cache
+
+
+def test_the_copies_in_memory_are_bounded(settings):
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 2
+    entry = {"stored": clock.time(), "body": b""}
+    for key in ("a", "b", "c"):
+        page_cache.recent.put(key, entry)
+    assert page_cache.recent.get("a") is None  # the least recently used went first
+    assert page_cache.recent.get("b") is entry and page_cache.recent.get("c") is entry
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 0
+    page_cache.recent.put("d", entry)
+    assert page_cache.recent.get("d") is None

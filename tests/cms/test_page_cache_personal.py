@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.test import Client
 from wagtail.models import PageViewRestriction, Site
 
-from cms import personal_cache
+from cms import page_cache, personal_cache
 from cms.models import SiteSettings
 from events.models import StallBooking
 from marketplace.checkout.cart import Cart
@@ -27,9 +27,13 @@ NONCE = re.compile(r'nonce="([^"]+)"')
 def page_cache_on(settings, home_page):
     SiteSettings.for_site(Site.objects.get(is_default_site=True))
     settings.PAGE_CACHE_SECONDS = 60
+    # With the in-process copies on, as in production: every invalidation below must reach them too.
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 50
+    page_cache.recent.clear()
     caches[settings.PAGE_CACHE_ALIAS].clear()
     yield
     caches[settings.PAGE_CACHE_ALIAS].clear()
+    page_cache.recent.clear()
 
 
 @pytest.fixture
