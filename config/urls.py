@@ -12,11 +12,13 @@ from cms.api import api_router
 from cms.json_api import mount as mount_json_api
 from cms.page_cache import cacheable_view
 from cms.sitemaps import PageSitemap
+from events.agreements_api import router as events_agreements_api
 from events.api import router as events_api
 from events.sales_api import router as events_sales_api
 from marketplace.checkout.api import router as checkout_api
 from marketplace.checkout.webhook import stripe_webhook
 from marketplace.models import ProductPage
+from marketplace.reviews.api import router as reviews_api
 
 
 class ProductSitemap(PageSitemap):
@@ -47,7 +49,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("private-media/<path:name>", private_media.serve, name="private_media"),
     path("api/v2/", api_router.urls),
-    path("api/", mount_json_api(("", checkout_api), ("", events_api), ("", events_sales_api))),
+    path(
+        "api/",
+        mount_json_api(
+            ("", checkout_api), ("", reviews_api), ("", events_api), ("", events_sales_api), ("", events_agreements_api)
+        ),
+    ),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # The registration form's picture challenge (django-simple-captcha), served by this site.
     path("captcha/", include("captcha.urls")),

@@ -353,6 +353,9 @@ def load(*, scale, stdout):
     from . import demo_results
 
     demo_results.load(fairs, admin, tally)  # sales at the past fair's stalls, the series of the three fairs
+    from . import demo_agreements
+
+    demo_agreements.load(fairs, admin, tally)  # purchase agreements signed at the past fair, one partly ordered
     tally.write(stdout)
     write_checkin_login(stdout, checkin, checkin_password)
 

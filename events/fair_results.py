@@ -13,6 +13,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import agreement_results
 from .models import CheckIn, FairPage, Registration, Stall, StallBooking
 from .sales_models import FairResultsPublication, FairSeries, StallSale
 from .services import _audit
@@ -149,6 +150,7 @@ def fair_results(fair):
         "voided": voided,
         "voided_amount": sum((s.amount for s in voided), ZERO),
         "published": is_published(fair),
+        "agreements": agreement_results.for_fair(fair),
     }
 
 
@@ -175,6 +177,7 @@ def summary(fair):
         "checked_in": CheckIn.objects.filter(fair=fair).aggregate(n=Sum("people"))["n"] or 0,
         "stalls_used": stalls["used"],
         "exhibitors": stalls["exhibitors"],
+        **agreement_results.headline(fair),
     }
 
 
@@ -184,13 +187,15 @@ def series_results(series):
     fairs = list(series.fairs.order_by("start_date", "pk"))
     rows = [summary(fair) for fair in fairs]
     keys = ("sales_amount", "sales_count", "mountain_amount", "registered", "checked_in", "stalls_used", "exhibitors")
+    keys += ("agreements_count", "agreements_amount", "agreements_ordered")
     totals = {key: sum((row[key] for row in rows), ZERO if key.endswith("amount") else 0) for key in keys}
     sales = sales_figures(
         StallSale.objects.filter(fair__in=fairs, status=StallSale.Status.RECORDED)
         .select_related("vendor", "county", "category")
         .order_by("sold_at", "pk")
     )
-    return {"series": series, "fairs": rows, "totals": totals, "sales": sales}
+    agreements = agreement_results.for_fairs(fairs)
+    return {"series": series, "fairs": rows, "totals": totals, "sales": sales, "agreements": agreements}
 
 
 # -- publication -------------------------------------------------------------------------------------------

@@ -882,4 +882,5 @@ class CheckInStaff(models.Model):
 
 
 # Fair results (sales at the stalls, fair series, publication): their own module, registered with the app here.
+from .agreement_models import AgreementLine, AgreementOrder, PurchaseAgreement  # noqa: E402, F401
 from .sales_models import FairResultsPublication, FairSeries, StallSale  # noqa: E402, F401

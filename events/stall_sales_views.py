@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import fair_results, stall_sales
+from . import agreements, fair_results, stall_sales
 from .results_chart import bar_chart
 from .sales_models import FairSeries, StallSale
 from .services import EventsError
@@ -202,9 +202,12 @@ def results(request, fair):
         return redirect(request.path)
     data = fair_results.fair_results(fair)
     if request.GET.get("format") == "xlsx":
+        from .agreement_export import add_agreements
         from .results_export import fair_workbook
 
-        return _xlsx(fair_workbook(data), f"fair-results-{fair.pk}.xlsx")
+        workbook = fair_workbook(data)
+        add_agreements(workbook, data["agreements"])
+        return _xlsx(workbook, f"fair-results-{fair.pk}.xlsx")
     return TemplateResponse(
         request,
         "events/results.html",
@@ -214,6 +217,9 @@ def results(request, fair):
             "results": data,
             "charts": _charts(data, "fair"),
             "series": fair_results.series_of(fair),
+            "agreements_admin_url": reverse("events_fair_agreements", args=[fair.pk])
+            if agreements.is_organiser(request.user)
+            else None,
         },
     )
 
@@ -245,9 +251,12 @@ def series_results(request, index, series_id):
     series = get_object_or_404(FairSeries, pk=series_id)
     data = fair_results.series_results(series)
     if request.GET.get("format") == "xlsx":
+        from .agreement_export import add_agreements
         from .results_export import series_workbook
 
-        return _xlsx(series_workbook(data), f"series-results-{series.pk}.xlsx")
+        workbook = series_workbook(data)
+        add_agreements(workbook, data["agreements"])
+        return _xlsx(workbook, f"series-results-{series.pk}.xlsx")
     charts = _charts(data, "series")
     charts["sales_by_fair"] = bar_chart(
         _("On-site sales by fair"),

@@ -5,7 +5,7 @@ before Wagtail's page tree; the fair index and the fair pages themselves are Wag
 
 from django.urls import path
 
-from . import find_ticket_views, registration_views, stall_sales_views, views
+from . import agreement_views, find_ticket_views, registration_views, stall_sales_views, views
 from .pages import fair_view, index_view
 
 # The fair index page's slug (the demo's and the tests'): these URLs keep the paths they had as its sub-routes.
@@ -14,6 +14,8 @@ FAIRS = "fairs/"
 urlpatterns = [
     # Under the fair index.
     path(f"{FAIRS}mine/", views.my_stalls, name="fair_my_stalls"),
+    path(f"{FAIRS}agreements/", index_view(agreement_views.my_agreements), name="fair_my_agreements"),
+    path(f"{FAIRS}agreements/record/", index_view(agreement_views.record), name="fair_agreement_record"),
     path(f"{FAIRS}pass/<str:code>/", views.exhibitor_pass, name="fair_exhibitor_pass"),
     path(f"{FAIRS}registration/<str:key>/", registration_views.manage, name="fair_registration"),
     path(f"{FAIRS}registration/<str:key>/qr/", registration_views.qr, name="fair_registration_qr"),

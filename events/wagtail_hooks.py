@@ -42,6 +42,11 @@ LOG_ACTIONS = [
     ("events.sale_voided", _("Void sale"), _("Sale at a stall voided")),
     ("events.results_published", _("Publish results"), _("Fair results shown on the fair page")),
     ("events.results_unpublished", _("Unpublish results"), _("Fair results no longer shown on the fair page")),
+    ("events.agreement_recorded", _("Record agreement"), _("Purchase agreement recorded")),
+    ("events.agreement_changed", _("Change agreement"), _("Purchase agreement changed")),
+    ("events.agreement_cancelled", _("Cancel agreement"), _("Purchase agreement cancelled")),
+    ("events.agreement_ordered", _("Order against agreement"), _("Unit order placed against a purchase agreement")),
+    ("events.agreements_imported", _("Import agreements"), _("Purchase agreements imported from a sheet")),
 ]
 
 
@@ -62,12 +67,29 @@ def register_events_log_actions(actions):
 def register_fair_admin_urls():
     from django.urls import path
 
-    from . import admin_views
+    from . import admin_views, agreements_admin
 
     return [
         path("fairs/", admin_views.fair_list, name="events_fairs"),
         path("fairs/<int:fair_id>/", admin_views.fair_detail, name="events_fair"),
         path("fairs/<int:fair_id>/exhibitors.<str:fmt>", admin_views.export, name="events_fair_export"),
+        path("fairs/<int:fair_id>/agreements/", agreements_admin.fair_agreements, name="events_fair_agreements"),
+        path("fairs/<int:fair_id>/agreements/add/", agreements_admin.agreement_create, name="events_agreement_add"),
+        path(
+            "fairs/<int:fair_id>/agreements/<int:agreement_id>/",
+            agreements_admin.agreement_edit,
+            name="events_agreement_edit",
+        ),
+        path(
+            "fairs/<int:fair_id>/agreements/import/",
+            agreements_admin.agreement_import_view,
+            name="events_agreement_import",
+        ),
+        path(
+            "fairs/<int:fair_id>/agreements/template.xlsx",
+            agreements_admin.agreement_template,
+            name="events_agreement_template",
+        ),
     ]
 
 
@@ -135,3 +157,24 @@ def stall_application_files(user, name):
 
     applications = StallApplication.objects.filter(food_licence=name).select_related("vendor")
     return any(can_see_application_files(user, application) for application in applications)
+
+
+@hooks.register("private_media_access")
+def agreement_files(user, name):
+    """A purchase agreement's signed document: both parties and organisers."""
+    from .agreement_models import PurchaseAgreement
+    from .agreements import may_see
+
+    return any(may_see(user, agreement) for agreement in PurchaseAgreement.objects.filter(document=name))
+
+
+@hooks.register("register_canteen_unit_links")
+def unit_agreements_link(request, unit):
+    """The canteen unit's page links to its purchase agreements once it has any."""
+    from django.urls import reverse
+
+    from .agreement_models import PurchaseAgreement
+
+    if not PurchaseAgreement.objects.filter(buyer_unit=unit).exists():
+        return []
+    return [{"url": reverse("fair_my_agreements"), "label": _("Purchase agreements signed at fairs")}]

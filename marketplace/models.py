@@ -222,7 +222,7 @@ class VendorPage(TypedChildRouteMixin, SitePage):
 
     def child_route_queryset(self):
         return ProductPage.objects.select_related(
-            "vendor", "vendor__county", "origin_county", "category", "stock", "cover_image", "social_image"
+            "vendor", "vendor__county", "origin_county", "category", "stock", "stats", "cover_image", "social_image"
         )
 
     def clean(self):
@@ -360,11 +360,21 @@ class ProductQuerySet(PageQuerySet):
     def for_listing(self):
         """Everything a product card needs, in a fixed number of queries whatever the page size."""
         return self.select_related(
-            "vendor", "vendor__county", "origin_county", "origin_county__city", "category", "cover_image", "stock"
+            "vendor",
+            "vendor__county",
+            "origin_county",
+            "origin_county__city",
+            "category",
+            "cover_image",
+            "stock",
+            "stats",
         ).prefetch_related("marks")
 
 
 ProductManager = PageManager.from_queryset(ProductQuerySet)
+
+
+PAGE_REVIEWS = 20  # the newest approved reviews on a product page; the API lists them all
 
 
 class ProductPage(SitePage):
@@ -510,6 +520,7 @@ class ProductPage(SitePage):
         APIField("category_info"),
         APIField("marks_info"),
         APIField("vendor_info"),
+        APIField("review_info"),
         APIField("cover", serializer=ImageRenditionField("fill-600x600|format-webp", source="cover_image")),
         APIField("cover_thumbnail", serializer=ImageRenditionField("fill-300x300|format-webp", source="cover_image")),
         APIField("shelf_life"),
@@ -638,6 +649,22 @@ class ProductPage(SitePage):
         return {"id": county.pk, "name": county.name, "name_en": county.name_en, "slug": county.slug}
 
     @property
+    def counters(self):
+        """The product's ProductStats (loaded with listings), or an empty one when nothing was counted yet."""
+        stats = getattr(self, "stats", None)
+        return stats if stats is not None else ProductStats(product_id=self.pk)
+
+    @property
+    def review_info(self):
+        stats = self.counters
+        average = stats.average_rating
+        return {
+            "average_rating": str(average) if average is not None else None,
+            "review_count": stats.review_count,
+            "sold_count": stats.sold_count,
+        }
+
+    @property
     def category_info(self):
         return {"id": self.category_id, "name": self.category.name, "name_en": self.category.name_en}
 
@@ -667,6 +694,10 @@ class ProductPage(SitePage):
         context["tier_prices"] = sorted(self.tier_prices.all(), key=lambda t: t.min_quantity)
         context["marks"] = self.marks.all()
         context["vendor"] = self.vendor
+        stats = self.counters
+        context["stats"] = stats
+        # Reviews are asked for only when there are some to show.
+        context["reviews"] = list(Review.objects.shown_for(self.pk)[:PAGE_REVIEWS]) if stats.review_count else []
         return context
 
 
@@ -755,6 +786,35 @@ class ProductStock(models.Model):
 
     def __str__(self):
         return f"{self.product_id}: {self.quantity}"
+
+
+class ProductStats(models.Model):
+    """A product's counters for cards and its page: approved reviews (count and rating sum) and units sold.
+
+    Kept apart from the page so a revision being published never writes old counts back. Changed only by
+    services (marketplace.services.stats), with `UPDATE … SET n = n + d`, in the transaction that changes what
+    they count; listings read them with the product (select_related), never per card.
+    """
+
+    product = models.OneToOneField(ProductPage, on_delete=models.CASCADE, related_name="stats", primary_key=True)
+    review_count = models.PositiveIntegerField(_("approved reviews"), default=0)
+    rating_total = models.PositiveIntegerField(_("sum of the approved ratings"), default=0)
+    # Units on received (delivered) order lines, less what was refunded of them.
+    sold_count = models.PositiveIntegerField(_("sold"), default=0)
+
+    class Meta:
+        verbose_name = _("product statistics")
+        verbose_name_plural = _("product statistics")
+
+    def __str__(self):
+        return f"{self.product_id}: {self.review_count} reviews, {self.sold_count} sold"
+
+    @property
+    def average_rating(self):
+        """The mean approved rating to one decimal place (Decimal), or None without reviews."""
+        if not self.review_count:
+            return None
+        return (Decimal(self.rating_total) / self.review_count).quantize(Decimal("0.1"))
 
 
 class VendorMember(models.Model):
@@ -857,4 +917,8 @@ from .checkout.models import (  # noqa: E402,F401  (checkout models belong to th
     ShippingRule,
     StripeEvent,
     VendorOrder,
+)
+from .reviews.models import (  # noqa: E402,F401  (review models belong to this app)
+    Review,
+    ReviewPhoto,
 )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("vendors/apply/", signup_views.apply, name="vendor_apply"),
     path("vendors/apply/thanks/", signup_views.apply_done, name="vendor_apply_done"),
     path("", include("marketplace.checkout.urls")),
+    path("", include("marketplace.reviews.urls")),
     path("", include("marketplace.canteen.urls")),
 ]

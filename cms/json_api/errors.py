@@ -26,6 +26,11 @@ STATUS_BY_CODE = {
     "not_delivered": 400,
     "invalid_address": 400,
     "amount_mismatch": 400,
+    "invalid_photo": 400,
+    "too_many_photos": 400,
+    "tracking_required": 400,
+    "unknown_carrier": 400,
+    "invalid_rating": 400,
     # 401/403: who is asking, and whether they may.
     "unauthorized": 401,
     "forbidden": 403,
@@ -37,6 +42,10 @@ STATUS_BY_CODE = {
     "invalid_state": 409,
     "not_shipped": 409,
     "use_inspection": 409,
+    "after_sale_window_closed": 409,
+    "not_received": 409,
+    "already_reviewed": 409,
+    "already_replied": 409,
     # The same idempotency key with a different request (as Stripe answers it).
     "idempotency_mismatch": 422,
     # Payment service trouble.

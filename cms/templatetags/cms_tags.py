@@ -96,7 +96,18 @@ def percent(value, places=0):
 
 # Status codes of orders, parts, bookings, registrations and applications → the tone of their badge.
 STATUS_TONES = {
-    "ok": {"paid", "confirmed", "completed", "delivered", "shipped", "approved", "verified", "succeeded", "open"},
+    "ok": {
+        "paid",
+        "confirmed",
+        "completed",
+        "delivered",
+        "shipped",
+        "approved",
+        "verified",
+        "succeeded",
+        "open",
+        "signed",
+    },
     "warn": {"awaiting_approval", "pending_payment", "pending", "held", "offered", "submitted", "to_ship"},
     "info": {"partly_shipped", "waitlisted", "review"},
     "bad": {"rejected", "failed", "lapsed"},

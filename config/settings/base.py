@@ -325,6 +325,10 @@ CHECKOUT_PAYMENT_MINUTES = env_int("CHECKOUT_PAYMENT_MINUTES", 30)
 CHECKOUT_BANK_TRANSFER_HOURS = env_int("CHECKOUT_BANK_TRANSFER_HOURS", 72)
 # A shipped part the buyer has not confirmed (确认收货) is confirmed for them this many days after shipping.
 ORDER_AUTO_CONFIRM_DAYS = env_int("ORDER_AUTO_CONFIRM_DAYS", 10)
+# After-sale (售后): a buyer may ask for a refund or a return this many days after confirming receipt, and a
+# request the vendor leaves unanswered this many hours goes to staff (checkout.after_sale).
+ORDER_AFTER_SALE_DAYS = env_int("ORDER_AFTER_SALE_DAYS", 7)
+ORDER_AFTER_SALE_VENDOR_HOURS = env_int("ORDER_AFTER_SALE_VENDOR_HOURS", 48)
 # Where the payment page loads Stripe.js from (Stripe requires its own host; tests point it at the fake).
 STRIPE_JS_URL = env_url("STRIPE_JS_URL", {"http", "https"}, "https://js.stripe.com/v3/")
 # The platform's account for bank transfers (对公转账), shown with the order's payment reference.

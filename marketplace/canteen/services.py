@@ -30,6 +30,7 @@ from ..checkout import services as checkout
 from ..checkout.models import Order, OrderLine, PaymentMethod, VendorOrder
 from ..checkout.services import Address, LineRequest
 from ..models import ProductPage
+from ..services import stats
 from ..services.errors import MarketplaceError
 from .models import AnnualBudget, BuyerUnit, CanteenAddress, UnitMember
 
@@ -504,6 +505,7 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
                 "inspection_photo",
             ]
         )
+        stats.count_sold(stats.received_units(part.lines.all()))
         checkout.log_event(
             order,
             "received",

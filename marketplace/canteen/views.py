@@ -99,8 +99,20 @@ def dashboard(request, pk):
         "is_buyer": Role.BUYER in roles,
         "is_finance": Role.FINANCE in roles,
         "this_month": timezone.localdate().strftime("%Y-%m"),
+        "unit_links": unit_links(request, unit),
     }
     return TemplateResponse(request, "marketplace/canteen/dashboard.html", context)
+
+
+UNIT_LINKS_HOOK = "register_canteen_unit_links"
+
+
+def unit_links(request, unit):
+    """Links other apps add to a unit's page (the fairs' purchase agreements, …): each `register_canteen_unit_links`
+    hook takes the request and the unit and returns dicts with `url` and `label`."""
+    from wagtail import hooks
+
+    return [link for hook in hooks.get_hooks(UNIT_LINKS_HOOK) for link in (hook(request, unit) or ())]
 
 
 @never_cache

@@ -28,8 +28,9 @@ from wagtail.admin.widgets.button import Button
 
 from ..models import VendorMember, VendorPage
 from ..services.errors import MarketplaceError
-from . import carriers, exports, services
-from .models import Order, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
+from . import after_sale, carriers, exports, services
+from .forms import AcceptReturnForm, DecisionForm, RefuseForm
+from .models import AfterSaleRequest, Order, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
 VIEW_PERMISSION = "marketplace.view_order"
 CHANGE_PERMISSION = "marketplace.change_order"
@@ -311,7 +312,7 @@ def can_record_invoice(user, part):
     return part.order.buyer_unit_id is not None and part.status != VendorOrder.Status.CANCELLED and can_ship(user, part)
 
 
-def _render_vendor_part(request, part, ship_form=None, invoice_form=None):
+def _render_vendor_part(request, part, ship_form=None, invoice_form=None, after_sale_forms=None):
     if ship_form is None and part.status == VendorOrder.Status.TO_SHIP and can_ship(request.user, part):
         ship_form = ShipForm()
     if invoice_form is None and can_record_invoice(request.user, part):
@@ -335,8 +336,66 @@ def _render_vendor_part(request, part, ship_form=None, invoice_form=None):
         "ship_form": ship_form,
         "invoice_form": invoice_form,
         "index_url": reverse("vendor_orders:index"),
+        "after_sales": _vendor_after_sales(part, after_sale_forms or {}),
     }
     return TemplateResponse(request, "marketplace/admin/orders/vendor_detail.html", context)
+
+
+def _vendor_after_sales(part, forms_by_request):
+    """The part's after-sale requests, each with the answer forms its state allows (bound ones when re-shown)."""
+    rows = []
+    for row in (
+        AfterSaleRequest.objects.filter(vendor_order=part)
+        .prefetch_related("lines__order_line", "photos__image")
+        .order_by("-created_at", "-pk")
+    ):
+        given = forms_by_request.get(row.pk, {})
+        waiting = row.status == AfterSaleRequest.Status.REQUESTED
+        rows.append(
+            {
+                "request": row,
+                "accept_form": given.get("accept") or (AcceptReturnForm() if waiting else None),
+                "refuse_form": given.get("refuse") or (RefuseForm() if waiting else None),
+                "can_confirm_return": row.status == AfterSaleRequest.Status.RETURN_SHIPPED,
+            }
+        )
+    return rows
+
+
+def vendor_after_sale(request, pk, request_pk, action):
+    """The vendor answers an after-sale request of its part: accept (a return with the return address), refuse
+    (with a reason), or confirm that the returned goods came back."""
+    part = _vendor_part(request, pk)
+    detail_url = reverse("vendor_orders:detail", args=[part.pk])
+    if request.method != "POST":
+        return redirect(detail_url)
+    row = get_object_or_404(AfterSaleRequest, pk=request_pk, vendor_order=part)
+    form = None
+    try:
+        if action == "accept":
+            form = AcceptReturnForm(request.POST)
+            if form.is_valid():
+                after_sale.accept(row, user=request.user, return_address=form.cleaned_data["return_address"])
+                messages.success(request, _("You accepted the after-sale request."))
+        elif action == "refuse":
+            form = RefuseForm(request.POST)
+            if form.is_valid():
+                after_sale.refuse(row, user=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("You refused the after-sale request."))
+        elif action == "received":
+            after_sale.confirm_return(row, user=request.user)
+            messages.success(request, _("Return received: the buyer is refunded."))
+        else:
+            raise PermissionDenied
+    except MarketplaceError as error:
+        if form is not None:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.error(request, error.message)
+    if form is not None and form.errors:
+        messages.error(request, _("Please correct the errors below."))
+        return _render_vendor_part(request, part, after_sale_forms={row.pk: {action: form}})
+    return redirect(detail_url)
 
 
 def vendor_order_detail(request, pk):
@@ -477,6 +536,19 @@ EVENT_LABELS = {
     "completed": gettext_lazy("Completed"),
     "part_refunded": gettext_lazy("Vendor part refunded"),
     "received": gettext_lazy("Received (验收)"),
+    "part_cancelled": gettext_lazy("Vendor part cancelled by the buyer"),
+    "refund_completed": gettext_lazy("Refund completed at the payment service"),
+    "after_sale_requested": gettext_lazy("After-sale requested"),
+    "after_sale_accepted": gettext_lazy("After-sale accepted by the vendor"),
+    "after_sale_refused": gettext_lazy("After-sale refused by the vendor"),
+    "after_sale_escalated": gettext_lazy("After-sale escalated by the buyer"),
+    "after_sale_auto_escalated": gettext_lazy("After-sale escalated (vendor did not answer)"),
+    "after_sale_return_shipped": gettext_lazy("Return sent by the buyer"),
+    "after_sale_return_received": gettext_lazy("Return received by the vendor"),
+    "after_sale_approved": gettext_lazy("After-sale approved by staff"),
+    "after_sale_rejected": gettext_lazy("After-sale rejected by staff"),
+    "after_sale_withdrawn": gettext_lazy("After-sale withdrawn by the buyer"),
+    "after_sale_refunded": gettext_lazy("After-sale refunded"),
 }
 
 
@@ -490,6 +562,10 @@ EVENT_DATA_LABELS = {
     "number": gettext_lazy("invoice number"),
     "guest": gettext_lazy("guest order"),
     "shipping": gettext_lazy("shipping"),
+    "request": gettext_lazy("after-sale request"),
+    "refund": gettext_lazy("refund"),
+    "kind": gettext_lazy("kind"),
+    "vendor_order": gettext_lazy("vendor part"),
 }
 
 
@@ -628,15 +704,30 @@ def order_refund(request, pk):
         pk,
         "refund_form",
         lambda order, data: RefundForm(data, lines=list(order.lines.order_by("pk"))),
-        lambda order, form: services.refund(
-            order,
-            user=request.user,
-            lines=form.refund_lines(),
-            reason=form.cleaned_data["reason"],
-            refund_shipping=form.cleaned_data.get("refund_shipping", False),
+        lambda order, form: _warn_if_pending(
+            request,
+            services.refund(
+                order,
+                user=request.user,
+                lines=form.refund_lines(),
+                reason=form.cleaned_data["reason"],
+                refund_shipping=form.cleaned_data.get("refund_shipping", False),
+            ),
         ),
         _("Refund for order %(number)s recorded."),
     )
+
+
+def _warn_if_pending(request, order):
+    """Stripe did not take a refund yet: it is recorded and retried by expire_orders; staff should know."""
+    pending = Refund.objects.filter(payment__order=order, status=Refund.Status.PENDING).first()
+    if pending is not None:
+        messages.warning(
+            request,
+            _("The payment service has not taken the refund yet (%(error)s); it is retried automatically.")
+            % {"error": pending.last_error or "-"},
+        )
+    return order
 
 
 def order_complete(request, pk):
@@ -648,3 +739,95 @@ def order_complete(request, pk):
         lambda order, form: services.mark_order_completed(order, user=request.user),
         _("Order %(number)s marked as completed."),
     )
+
+
+# --- staff: the after-sale queue ------------------------------------------------------------------------------
+
+QUEUE_ORDER = [
+    AfterSaleRequest.Status.ESCALATED,
+    AfterSaleRequest.Status.REFUNDING,
+    AfterSaleRequest.Status.REQUESTED,
+    AfterSaleRequest.Status.REFUSED,
+    AfterSaleRequest.Status.ACCEPTED,
+    AfterSaleRequest.Status.RETURN_SHIPPED,
+]
+
+
+def after_sale_queue(request):
+    """Every after-sale request, those waiting for staff (escalated) first, then refunds still under way, then the
+    open ones; closed ones last. `?status=` narrows it."""
+    _require(after_sale.is_after_sale_staff, request.user)
+    from django.db.models import Case, IntegerField, Value, When
+
+    rank = Case(
+        *[When(status=status, then=Value(i)) for i, status in enumerate(QUEUE_ORDER)],
+        default=Value(len(QUEUE_ORDER)),
+        output_field=IntegerField(),
+    )
+    rows = AfterSaleRequest.objects.select_related("order", "vendor_order").annotate(rank=rank)
+    status = request.GET.get("status", "")
+    if status in AfterSaleRequest.Status.values:
+        rows = rows.filter(status=status)
+    title = _("After-sale requests")
+    context = {
+        "page_title": title,
+        "header_title": title,
+        "header_icon": "warning",
+        "rows": list(rows.order_by("rank", "created_at")[:200]),
+        "statuses": AfterSaleRequest.Status.choices,
+        "status": status,
+    }
+    return TemplateResponse(request, "marketplace/admin/after_sale/queue.html", context)
+
+
+def _render_after_sale(request, row, decision_form=None):
+    title = _("After-sale request #%(pk)s") % {"pk": row.pk}
+    context = {
+        "page_title": title,
+        "header_title": title,
+        "header_icon": "warning",
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": reverse("after_sale_admin:index"), "label": _("After-sale requests")},
+            {"url": "", "label": f"#{row.pk}"},
+        ],
+        "row": row,
+        "order": row.order,
+        "events": [e for e in event_rows(row.order) if e["event"].data.get("request") == row.pk],
+        "decision_form": decision_form or (DecisionForm() if row.status == AfterSaleRequest.Status.ESCALATED else None),
+    }
+    return TemplateResponse(request, "marketplace/admin/after_sale/detail.html", context)
+
+
+def after_sale_admin_detail(request, pk):
+    _require(after_sale.is_after_sale_staff, request.user)
+    row = get_object_or_404(
+        AfterSaleRequest.objects.select_related("order", "vendor_order").prefetch_related(
+            "lines__order_line", "photos__image"
+        ),
+        pk=pk,
+    )
+    return _render_after_sale(request, row)
+
+
+def after_sale_decide(request, pk, decision):
+    """Staff approve (the refund is made once) or reject (with a note) an escalated request."""
+    _require(after_sale.is_after_sale_staff, request.user)
+    row = get_object_or_404(AfterSaleRequest, pk=pk)
+    if request.method != "POST" or decision not in ("approve", "reject"):
+        return redirect("after_sale_admin:detail", row.pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            after_sale.decide(row, user=request.user, approve=decision == "approve", note=form.cleaned_data["note"])
+        except MarketplaceError as error:
+            form.add_error("note" if error.field == "note" else None, error.message)
+    if form.errors:
+        messages.error(request, _("Please correct the errors below."))
+        row.refresh_from_db()
+        return _render_after_sale(request, row, decision_form=form)
+    if decision == "approve":
+        messages.success(request, _("Approved: the buyer is refunded."))
+    else:
+        messages.success(request, _("Rejected: the request is closed."))
+    return redirect("after_sale_admin:detail", row.pk)

@@ -16,13 +16,13 @@ from pydantic import StrictInt, condecimal
 
 from cms.divisions import division_errors
 from cms.json_api import idempotency, register_domain_error
-from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_404, ERROR_409, Money, money
+from cms.json_api.schemas import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, Money, money
 from cms.validators import MAX_DB_INT, MAX_PAGE_NUMBER
 
 from ..services.errors import MarketplaceError
-from . import services, stripe_gateway
+from . import after_sale, services, stripe_gateway
 from .cart import Cart
-from .models import DeliveryAddress, Order, Payment, PaymentMethod, VendorOrder
+from .models import AfterSaleRequest, DeliveryAddress, Order, Payment, PaymentMethod, VendorOrder
 from .services import Address, LineRequest
 from .shipping import ProvinceOnly as ShippingAddress
 
@@ -606,6 +606,258 @@ def confirm_delivery(request, number: str, part_id: int):
         raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
     services.confirm_delivery(part, user=request.auth)
     return _order_out(Order.objects.get(pk=order.pk))
+
+
+@router.post(
+    "orders/{number}/parts/{part_id}/cancel/",
+    response={200: OrderOut, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="orders_cancel_part",
+    summary="Cancel one vendor's part before it ships",
+)
+def cancel_part(request, number: str, part_id: int):
+    """Cancel one vendor part of a paid order that has not shipped: its stock returns and its lines and shipping
+    fee are refunded through the original payment (owed by transfer for a bank transfer). 409 `invalid_state` once
+    shipped. The order becomes refunded when nothing is left of it."""
+    order = _own_order(request.auth, number)
+    part = order.vendor_orders.filter(pk=part_id).first()
+    if part is None:
+        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+    services.cancel_vendor_part(part, user=request.auth)
+    return _order_out(Order.objects.get(pk=order.pk))
+
+
+# -- after-sale requests (售后) ---------------------------------------------------------------------------------
+
+
+class AfterSaleLineIn(Schema):
+    line: StrictInt = Field(description="Order line id (of the vendor part)", ge=1, le=MAX_DB_INT)
+    quantity: StrictInt = Field(description="Units asked for, at most bought less refunded or already asked for")
+
+
+class AfterSaleIn(Schema):
+    kind: str = Field(description="refund (仅退款) or return (退货退款)", examples=["refund"])
+    reason: str = Field(
+        description="quality, damaged, wrong_item, not_as_described, not_received or other", examples=["quality"]
+    )
+    note: str = Field("", max_length=500)
+    lines: list[AfterSaleLineIn] = Field(min_length=1, max_length=100)
+
+
+class ReturnShipmentIn(Schema):
+    carrier: str = Field(description="A carrier code from the carriers list (sf, zto …) or its name")
+    tracking_number: str = Field(max_length=60)
+
+
+class AcceptIn(Schema):
+    return_address: str = Field("", max_length=300, description="Required to accept a return")
+
+
+class RefuseIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class AfterSaleLineOut(Schema):
+    line: int
+    name: str
+    quantity: int
+    unit_price: Money
+
+
+class AfterSaleOut(Schema):
+    id: int
+    order: str = Field(description="Order number")
+    vendor_order: int
+    vendor_name: str
+    kind: str
+    reason: str
+    note: str
+    status: str = Field(
+        description="requested, accepted, return_shipped, refused, escalated, refunding, refunded, closed or withdrawn"
+    )
+    status_label: str
+    amount: Money = Field(
+        description="What the request refunds at most: its lines (and the shipping fee when it "
+        "covers the rest of the part)"
+    )
+    refunded_amount: Money
+    vendor_note: str
+    return_address: str
+    return_carrier: str
+    return_tracking_number: str
+    staff_note: str
+    created_at: datetime
+    answer_due_at: datetime
+    lines: list[AfterSaleLineOut]
+    photos: int = Field(description="How many photos came with the request (sent through the web form)")
+
+
+def _after_sale_out(row):
+    return {
+        "id": row.pk,
+        "order": row.order.number,
+        "vendor_order": row.vendor_order_id,
+        "vendor_name": row.vendor_order.vendor_name,
+        "kind": row.kind,
+        "reason": row.reason,
+        "note": row.note,
+        "status": row.status,
+        "status_label": str(row.get_status_display()),
+        "amount": money(row.amount),
+        "refunded_amount": money(row.refunded_amount),
+        "vendor_note": row.vendor_note,
+        "return_address": row.return_address,
+        "return_carrier": row.return_carrier,
+        "return_tracking_number": row.return_tracking_number,
+        "staff_note": row.staff_note,
+        "created_at": row.created_at,
+        "answer_due_at": row.answer_due_at,
+        "lines": [
+            {
+                "line": line.order_line_id,
+                "name": line.order_line.name,
+                "quantity": line.quantity,
+                "unit_price": money(line.order_line.unit_price),
+            }
+            for line in row.lines.select_related("order_line")
+        ],
+        "photos": row.photos.count(),
+    }
+
+
+def _not_found():
+    return MarketplaceError(_("That after-sale request was not found."), code="not_found")
+
+
+def _buyers_request(user, pk):
+    row = AfterSaleRequest.objects.select_related("order", "vendor_order").filter(pk=pk, order__buyer=user).first()
+    if row is None:
+        raise _not_found()
+    return row
+
+
+def _vendors_request(user, pk):
+    row = AfterSaleRequest.objects.select_related("order", "vendor_order").filter(pk=pk).first()
+    if row is None or not (after_sale.is_vendor_member(user, row.vendor_order) or after_sale.is_after_sale_staff(user)):
+        raise _not_found()
+    return row
+
+
+@router.get(
+    "orders/{number}/after-sale/",
+    response={200: list[AfterSaleOut], **ERROR_401, **ERROR_404},
+    operation_id="after_sale_list",
+    summary="The after-sale requests of one of the buyer's orders",
+)
+def list_after_sales(request, number: str):
+    order = _own_order(request.auth, number)
+    return [_after_sale_out(row) for row in after_sale.requests_for_order(order)]
+
+
+@router.post(
+    "orders/{number}/parts/{part_id}/after-sale/",
+    response={201: AfterSaleOut, **ERROR_400, **ERROR_401, **ERROR_403, **ERROR_404, **ERROR_409},
+    operation_id="after_sale_create",
+    summary="Ask for a refund or a return of lines of one vendor part (申请售后)",
+)
+def create_after_sale(request, number: str, part_id: int, payload: AfterSaleIn):
+    """After the part shipped, and up to ORDER_AFTER_SALE_DAYS after receipt was confirmed: 409
+    `after_sale_window_closed` otherwise. 400 `invalid_quantity` for more than was bought (less refunded or
+    already asked for). Photos are sent through the web form."""
+    order = _own_order(request.auth, number)
+    part = order.vendor_orders.filter(pk=part_id).first()
+    if part is None:
+        raise MarketplaceError(_("Order %(number)s was not found.") % {"number": number}, code="not_found")
+    quantities = {}
+    for item in payload.lines:
+        quantities[item.line] = quantities.get(item.line, 0) + item.quantity
+    row = after_sale.create_request(
+        part,
+        user=request.auth,
+        kind=payload.kind,
+        reason=payload.reason,
+        quantities=quantities,
+        note=payload.note,
+    )
+    return Status(201, _after_sale_out(row))
+
+
+@router.post(
+    "after-sale/{pk}/withdraw/",
+    response={200: AfterSaleOut, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="after_sale_withdraw",
+    summary="The buyer withdraws an open request",
+)
+def withdraw_after_sale(request, pk: int):
+    return _after_sale_out(after_sale.withdraw(_buyers_request(request.auth, pk), user=request.auth))
+
+
+@router.post(
+    "after-sale/{pk}/escalate/",
+    response={200: AfterSaleOut, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="after_sale_escalate",
+    summary="The buyer asks the platform to decide (after a refusal, or a return the vendor has not settled)",
+)
+def escalate_after_sale(request, pk: int):
+    return _after_sale_out(after_sale.escalate(_buyers_request(request.auth, pk), user=request.auth))
+
+
+@router.post(
+    "after-sale/{pk}/return/",
+    response={200: AfterSaleOut, **ERROR_400, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="after_sale_return",
+    summary="The buyer sends the goods of an accepted return back",
+)
+def return_after_sale(request, pk: int, payload: ReturnShipmentIn):
+    row = after_sale.ship_return(
+        _buyers_request(request.auth, pk),
+        user=request.auth,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+    )
+    return _after_sale_out(row)
+
+
+@router.get(
+    "vendor/after-sale/",
+    response={200: list[AfterSaleOut], **ERROR_401},
+    operation_id="after_sale_vendor_list",
+    summary="The after-sale requests on the caller's vendors' parts, newest first",
+)
+def vendor_after_sales(request):
+    from ..models import VendorMember
+
+    vendor_ids = VendorMember.objects.filter(user=request.auth).values_list("vendor_id", flat=True)
+    rows = (
+        AfterSaleRequest.objects.filter(vendor_order__vendor_id__in=vendor_ids)
+        .select_related("order", "vendor_order")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    return [_after_sale_out(row) for row in rows]
+
+
+@router.post(
+    "after-sale/{pk}/accept/",
+    response={200: AfterSaleOut, **ERROR_400, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="after_sale_accept",
+    summary="The vendor accepts: a refund only is refunded now, a return waits for the goods",
+)
+def accept_after_sale(request, pk: int, payload: AcceptIn):
+    row = after_sale.accept(
+        _vendors_request(request.auth, pk), user=request.auth, return_address=payload.return_address
+    )
+    return _after_sale_out(row)
+
+
+@router.post(
+    "after-sale/{pk}/refuse/",
+    response={200: AfterSaleOut, **ERROR_400, **ERROR_401, **ERROR_404, **ERROR_409},
+    operation_id="after_sale_refuse",
+    summary="The vendor refuses, with a reason",
+)
+def refuse_after_sale(request, pk: int, payload: RefuseIn):
+    return _after_sale_out(
+        after_sale.refuse(_vendors_request(request.auth, pk), user=request.auth, reason=payload.reason)
+    )
 
 
 # Canteen units (/api/canteen/…) share this router's auth and error handling.

@@ -204,3 +204,104 @@ class PaymentMethodChangeForm(forms.Form):
     @property
     def has_choices(self):
         return bool(self.fields["payment_method"].choices)
+
+
+# -- after-sale requests (售后) ---------------------------------------------------------------------------------
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to three photos in one picker; after_sale.checked_photos checks each is a real image."""
+
+    widget = MultiplePhotoInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(PhotosField, self).clean(item, initial) for item in files if item]
+
+
+class AfterSaleForm(forms.Form):
+    """A buyer's after-sale request on one vendor part: per-line quantities (`line_<id>` fields, each at most what
+    may still be asked for), kind, reason, note and photos. after_sale.create_request decides the rest."""
+
+    kind = forms.ChoiceField(label=_("What do you want?"), widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label=_("Reason"))
+    note = forms.CharField(
+        label=_("Describe the problem"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Up to three photos (JPEG, PNG, WebP …). Only you, the vendor and the platform see them."),
+        widget=MultiplePhotoInput(attrs={"accept": "image/*"}),
+    )
+
+    def __init__(self, *args, lines, available, **kwargs):
+        from .models import AfterSaleRequest
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = AfterSaleRequest.Kind.choices
+        self.fields["kind"].initial = AfterSaleRequest.Kind.REFUND_ONLY
+        self.fields["reason"].choices = [("", _("Choose…")), *AfterSaleRequest.Reason.choices]
+        self.line_names = []
+        quantity_fields = {}
+        for line in lines:
+            most = available.get(line.pk, 0)
+            if not most:
+                continue
+            name = f"line_{line.pk}"
+            quantity_fields[name] = forms.IntegerField(
+                label=f"{line.name}",
+                # No max_value: the service says which item and how many are left, in one message.
+                min_value=0,
+                initial=0,
+                required=False,
+                help_text=_("At most %(n)s %(unit)s") % {"n": most, "unit": line.unit},
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.line_names.append(name)
+        # Quantities first: what the request is about, then why.
+        self.fields = {**quantity_fields, **self.fields}
+
+    def line_fields(self):
+        return [self[name] for name in self.line_names]
+
+    def quantities(self):
+        return {int(name[5:]): self.cleaned_data.get(name) or 0 for name in self.line_names}
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you refuse?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AcceptReturnForm(forms.Form):
+    return_address = forms.CharField(
+        label=_("Return address"),
+        max_length=300,
+        required=False,
+        help_text=_("Where the buyer sends the goods back (needed for a return)."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReturnShipmentForm(forms.Form):
+    carrier = forms.ChoiceField(label=_("Carrier"))
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        from . import carriers
+
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].choices = [("", _("Choose…")), *carriers.choices()]
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the buyer and the vendor"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

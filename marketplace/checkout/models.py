@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -391,6 +392,19 @@ class OrderLine(models.Model):
     def __str__(self):
         return f"{self.name} × {self.quantity}"
 
+    @property
+    def is_received_product(self):
+        """A product line of a vendor part the buyer has received (确认收货), not wholly refunded: one the buyer
+        may review. Reads the line's vendor part (load it with the line)."""
+        part = self.vendor_order
+        return bool(
+            self.kind == self.Kind.PRODUCT
+            and self.product_id
+            and part is not None
+            and part.status == VendorOrder.Status.DELIVERED
+            and self.refunded_quantity < self.quantity
+        )
+
 
 class Payment(models.Model):
     class Status(models.TextChoices):
@@ -429,16 +443,32 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
+    """Money going back. The decision (amount, lines, stock) is recorded under the order's lock; a Stripe refund
+    is then asked for outside any lock (status PENDING until Stripe answers; a retry completes it with the same
+    idempotency key, `refund-<pk>`). A bank-transfer refund is SUCCEEDED at once: staff owe it by transfer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending at the payment service")
+        SUCCEEDED = "succeeded", _("Refunded")
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(
         _("amount"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
     stripe_refund = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # The payment service's last refusal, kept for staff while the refund waits for a retry.
+    last_error = models.CharField(max_length=255, blank=True)
+    # The after-sale request this refund pays out: at most one refund per request (the money moves once).
+    after_sale = models.OneToOneField(
+        "AfterSaleRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="refund"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("refund")
@@ -447,6 +477,136 @@ class Refund(models.Model):
 
     def __str__(self):
         return f"{self.payment.order.number} −{self.amount}"
+
+    @property
+    def idempotency_key(self):
+        """The key of this refund's Stripe call: the same on every retry, so Stripe makes it once."""
+        return f"refund-{self.pk}"
+
+
+class AfterSaleRequest(models.Model):
+    """A buyer's after-sale request (售后) on lines of one vendor part: refund only (仅退款) or return and refund
+    (退货退款). Its lines say how many of each; the vendor accepts or refuses, the buyer may escalate to staff,
+    and the refund is executed once (Refund.after_sale is one-to-one). See checkout/after_sale.py."""
+
+    class Kind(models.TextChoices):
+        REFUND_ONLY = "refund", _("Refund only")
+        RETURN = "return", _("Return and refund")
+
+    class Reason(models.TextChoices):
+        QUALITY = "quality", _("Quality problem")
+        DAMAGED = "damaged", _("Damaged in transit")
+        WRONG_ITEM = "wrong_item", _("Wrong item")
+        NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+        NOT_RECEIVED = "not_received", _("Not received")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for the vendor")
+        ACCEPTED = "accepted", _("Accepted: return the goods")
+        RETURN_SHIPPED = "return_shipped", _("Goods on their way back")
+        REFUSED = "refused", _("Refused by the vendor")
+        ESCALATED = "escalated", _("With the platform")
+        REFUNDING = "refunding", _("Refund under way")
+        REFUNDED = "refunded", _("Refunded")
+        CLOSED = "closed", pgettext_lazy("after-sale", "Closed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("after-sale", "Withdrawn")
+
+    OPEN = (Status.REQUESTED, Status.ACCEPTED, Status.RETURN_SHIPPED, Status.REFUSED, Status.ESCALATED)
+    TRANSITIONS = Transitions(
+        Status,
+        {
+            Status.REQUESTED: {Status.ACCEPTED, Status.REFUSED, Status.ESCALATED, Status.REFUNDING, Status.WITHDRAWN},
+            Status.ACCEPTED: {Status.RETURN_SHIPPED, Status.ESCALATED, Status.WITHDRAWN},
+            Status.RETURN_SHIPPED: {Status.REFUNDING, Status.ESCALATED},
+            Status.REFUSED: {Status.ESCALATED, Status.WITHDRAWN},
+            Status.ESCALATED: {Status.REFUNDING, Status.CLOSED, Status.WITHDRAWN},
+            Status.REFUNDING: {Status.REFUNDED},
+        },
+    )
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="after_sales")
+    vendor_order = models.ForeignKey(VendorOrder, on_delete=models.PROTECT, related_name="after_sales")
+    kind = models.CharField(_("after-sale type"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    )
+    # What the buyer paid for the requested lines (plus the part's shipping fee when the request covers every unit
+    # of the part still kept): the most this request can ever refund.
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    includes_shipping = models.BooleanField(default=False)
+    refunded_amount = models.DecimalField(_("refunded"), max_digits=12, decimal_places=2, default=ZERO)
+    vendor_note = models.CharField(_("vendor's answer"), max_length=500, blank=True)
+    return_address = models.CharField(_("return address"), max_length=300, blank=True)
+    return_carrier = models.CharField(_("return carrier"), max_length=40, blank=True)
+    return_tracking_number = models.CharField(_("return tracking number"), max_length=60, blank=True)
+    staff_note = models.CharField(_("platform's decision"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("after-sale request")
+        verbose_name_plural = _("after-sale requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="after_sale_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
+                name="after_sale_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order.number} #{self.pk}"
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN
+
+    @property
+    def answer_due_at(self):
+        """When an unanswered request goes to staff by itself."""
+        return self.created_at + timedelta(hours=settings.ORDER_AFTER_SALE_VENDOR_HOURS)
+
+    @property
+    def return_carrier_name(self):
+        return carriers.display_name(self.return_carrier)
+
+    @property
+    def return_tracking_url(self):
+        return carriers.tracking_url(self.return_carrier, self.return_tracking_number)
+
+
+class AfterSaleLine(models.Model):
+    request = models.ForeignKey(AfterSaleRequest, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="after_sale_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="after_sale_line_quantity_positive"),
+            models.UniqueConstraint(fields=["request", "order_line"], name="one_after_sale_line_per_order_line"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_line.name} × {self.quantity}"
+
+
+class AfterSalePhoto(models.Model):
+    """A photo the buyer sent with the request: a private image (cms.private_media), seen only by the buyer, the
+    vendor's members and staff."""
+
+    request = models.ForeignKey(AfterSaleRequest, on_delete=models.CASCADE, related_name="photos")
+    image = models.ForeignKey("wagtailimages.Image", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
 
 
 class OrderEvent(models.Model):

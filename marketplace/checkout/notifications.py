@@ -257,3 +257,58 @@ def payment_method_changed(order, pending_payments=()):
         if payment.stripe_payment_intent:
             intent_id = payment.stripe_payment_intent
             transaction.on_commit(lambda intent_id=intent_id: stripe_client.cancel_intent_quietly(intent_id))
+
+
+# -- after-sale requests (售后) ---------------------------------------------------------------------------------
+
+# Which side hears of each step: the vendor of what the buyer did, the buyer of what the vendor or staff did.
+AFTER_SALE_TO_VENDOR = ("requested", "return_shipped", "escalated", "withdrawn")
+AFTER_SALE_SUBJECT = "售后申请 / After-sale request: {number}"
+
+
+def _after_sale_text(request, step):
+    names = {"number": request.order.number, "vendor": request.vendor_order.vendor_name}
+    texts = {
+        "requested": _("Order %(number)s: the buyer asks for an after-sale refund or return."),
+        "return_shipped": _("Order %(number)s: the buyer sent the goods back; confirm when they arrive."),
+        "escalated": _("Order %(number)s: the after-sale request went to the platform to decide."),
+        "withdrawn": _("Order %(number)s: the buyer withdrew the after-sale request."),
+        "accepted": _("Order %(number)s: %(vendor)s accepted your after-sale request."),
+        "refused": _("Order %(number)s: %(vendor)s refused your after-sale request; you may ask the platform."),
+        "refunded": _("Order %(number)s: your after-sale refund has been made."),
+        "closed": _("Order %(number)s: the platform closed your after-sale request."),
+    }
+    return texts[step] % names
+
+
+@task()
+def send_after_sale_notice(request_id: int, step: str) -> dict:
+    from .models import AfterSaleRequest
+
+    request = AfterSaleRequest.objects.select_related("order__buyer", "vendor_order__vendor").get(pk=request_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        if step in AFTER_SALE_TO_VENDOR:
+            recipients = _vendor_recipients(request.vendor_order)
+            link = absolute_url(reverse("vendor_orders:detail", args=[request.vendor_order_id]))
+        else:
+            recipients = [buyer_recipient(request.order)]
+            link = absolute_url(reverse("after_sale_detail", args=[request.order.number, request.pk]))
+        text = _after_sale_text(request, step)
+        with translation.override("en"):
+            english = _after_sale_text(request, step)
+        params = {"number": request.order.number, "link": link}
+        sms = Sms(f"after_sale_{step}", params, f"{text} {link}")
+        body = f"{text}\n{english}\n\n{link}\n"
+    return notify(
+        recipients,
+        subject=AFTER_SALE_SUBJECT.format(number=request.order.number),
+        body=body,
+        sms=sms,
+        work=step in AFTER_SALE_TO_VENDOR,
+    )
+
+
+def after_sale_notice(request, step):
+    """Tell the other side of an after-sale step, after commit (a failure never undoes the step)."""
+    request_id = request.pk
+    transaction.on_commit(lambda: send_after_sale_notice.enqueue(request_id, step), robust=True)

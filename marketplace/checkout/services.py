@@ -11,6 +11,7 @@ Rules (DESIGN.md, "Scarce things" and "Money"):
 """
 
 import dataclasses
+import logging
 import secrets
 from collections import OrderedDict
 from datetime import timedelta
@@ -24,10 +25,12 @@ from django.utils.translation import gettext as _
 from cms.json_api import idempotency
 
 from ..models import ProductPage, ProductStock, VendorPage, audiences_for
+from ..services import stats
 from ..services.errors import MarketplaceError
 from . import carriers, notifications, payment_methods, shipping, signals, stripe_client
-from .models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
+from .models import AfterSaleRequest, Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
+logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 PUBLIC_AUDIENCES = (ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH)
 MAX_QUANTITY = 10_000  # per line: more is a typo, not an order
@@ -659,9 +662,9 @@ def mark_order_completed(order, *, user):
         order = _locked(order)
         if order.status != Order.Status.SHIPPED:
             raise MarketplaceError(_("Only a shipped order can be completed."), code="invalid_state")
-        order.vendor_orders.filter(status=VendorOrder.Status.SHIPPED).update(
-            status=VendorOrder.Status.DELIVERED, delivered_at=timezone.now()
-        )
+        shipped = order.vendor_orders.filter(status=VendorOrder.Status.SHIPPED)
+        stats.count_sold(stats.received_units(OrderLine.objects.filter(vendor_order__in=shipped)))
+        shipped.update(status=VendorOrder.Status.DELIVERED, delivered_at=timezone.now())
         _set_status(order, Order.Status.COMPLETED, user=user)
         order.save(update_fields=["status"])
     return order
@@ -673,100 +676,218 @@ def refund(order, *, user, lines=None, reason="", refund_shipping=False):
     A vendor part whose lines are all refunded (by this refund or with earlier ones) gets its shipping fee back
     too and counts as closed; a refund of only some of a part's lines leaves the shipping fee unless staff choose
     `refund_shipping` (the shipping of every part this refund touches).
-    Stripe payments are refunded through Stripe while the order is locked, with an idempotency key,
-    so a refused refund records nothing; bank transfers are recorded for staff to pay back by transfer.
+    The decision is recorded under the order's lock; a Stripe payment is then refunded through Stripe outside
+    the lock (`complete_refund`, idempotent: a refusal leaves the refund pending for `retry_pending_refunds`);
+    bank transfers are recorded for staff to pay back by transfer.
     """
     with transaction.atomic():
         order = _locked(order)
-        if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED, *Order.OPEN_UNPAID):
+        record = record_refund(order, user=user, lines=lines, reason=reason, refund_shipping=refund_shipping)
+    complete_refund(record)
+    order.refresh_from_db()
+    return order
+
+
+def record_refund(order, *, user, lines=None, reason="", refund_shipping=False, after_sale=None, shipping=True):
+    """Record a refund of a locked order (the caller's transaction holds the lock): lines, stock, shipping, the
+    order's totals and status, and a Refund row (PENDING for a Stripe payment until `complete_refund` has asked
+    Stripe). `after_sale`: the AfterSaleRequest this refund pays (one refund each, by a unique key); `shipping`:
+    False leaves a whole part's shipping fee where it is (an after-sale request that did not ask for it)."""
+    if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED, *Order.OPEN_UNPAID):
+        raise MarketplaceError(
+            _("Order %(number)s is %(status)s: there is nothing to refund.")
+            % {"number": order.number, "status": order.get_status_display()},
+            code="invalid_state",
+        )
+    payment = order.payments.filter(status=Payment.Status.SUCCEEDED).first()
+    if payment is None:
+        raise MarketplaceError(_("This order has no successful payment to refund."), code="invalid_state")
+    order_lines = {line.pk: line for line in order.lines.select_for_update()}
+    wanted = (
+        {pk: line.quantity - line.refunded_quantity for pk, line in order_lines.items()}
+        if lines is None
+        else dict(lines)
+    )
+    amount = Decimal("0")
+    returns = []
+    for line_id, quantity in wanted.items():
+        line = order_lines.get(int(line_id))
+        if line is None:
+            raise MarketplaceError(_("That line is not part of this order."), code="not_found")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            raise MarketplaceError(_("Quantities must be whole numbers."), code="invalid_quantity")
+        if quantity > line.quantity - line.refunded_quantity:
             raise MarketplaceError(
-                _("Order %(number)s is %(status)s: there is nothing to refund.")
-                % {"number": order.number, "status": order.get_status_display()},
+                _("At most %(n)s of %(name)s can still be refunded.")
+                % {"n": line.quantity - line.refunded_quantity, "name": line.name},
+                code="invalid_quantity",
+            )
+        if quantity:
+            amount += (line.unit_price * quantity).quantize(CENT, ROUND_HALF_UP)
+            returns.append((line, quantity))
+    if amount <= 0:
+        raise MarketplaceError(_("Choose what to refund."), code="invalid_quantity")
+    # Shipping: whole parts get theirs back; touched parts too when staff choose.
+    after = {line.pk: line.refunded_quantity for line in order_lines.values()}
+    for line, quantity in returns:
+        after[line.pk] += quantity
+    touched = {line.vendor_order_id for line, _q in returns if line.vendor_order_id}
+    parts = {part.pk: part for part in VendorOrder.objects.select_for_update().filter(order=order)}
+    closed_parts, shipping_back = [], {}
+    for part in parts.values():
+        part_lines = [ln for ln in order_lines.values() if ln.vendor_order_id == part.pk]
+        whole = bool(part_lines) and all(after[ln.pk] == ln.quantity for ln in part_lines)
+        if whole and part.pk in touched:
+            closed_parts.append(part)
+        wants_shipping = (whole and shipping) or (refund_shipping and part.pk in touched)
+        if wants_shipping and part.shipping_fee > part.shipping_refunded:
+            shipping_back[part.pk] = part.shipping_fee - part.shipping_refunded
+    amount += sum(shipping_back.values(), Decimal("0"))
+    amount = min(amount, order.total - order.refunded_total)
+    online = bool(payment.stripe_payment_intent)
+    record = Refund.objects.create(
+        payment=payment,
+        amount=amount,
+        reason=reason[:255],
+        status=Refund.Status.PENDING if online else Refund.Status.SUCCEEDED,
+        completed_at=None if online else timezone.now(),
+        after_sale=after_sale,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    # Units refunded of a part the buyer had received no longer count as sold.
+    unsold = {}
+    for line, quantity in sorted(returns, key=lambda item: item[0].product_id or 0):
+        line.refunded_quantity += quantity
+        line.save(update_fields=["refunded_quantity"])
+        if line.product_id:
+            ProductStock.objects.move(line.product_id, quantity)
+            part = parts.get(line.vendor_order_id)
+            if part is not None and part.status == VendorOrder.Status.DELIVERED:
+                unsold[line.product_id] = unsold.get(line.product_id, 0) - quantity
+    stats.count_sold(unsold)
+    for part_id, back in shipping_back.items():
+        part = parts[part_id]
+        part.shipping_refunded += back
+        part.save(update_fields=["shipping_refunded"])
+    order.refunded_total += amount
+    fully = all(line.refunded_quantity == line.quantity for line in order_lines.values())
+    data = {"amount": str(amount), "refund": record.pk}
+    if shipping_back:
+        data["shipping"] = str(sum(shipping_back.values(), Decimal("0")))
+    if fully:
+        order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
+        previous = order.status
+        Order.TRANSITIONS.move(order, Order.Status.REFUNDED, MarketplaceError)
+        log_event(order, "refunded", user=user, from_status=previous, to_status=order.status, note=reason, data=data)
+    else:
+        log_event(order, "partly_refunded", user=user, note=reason, data=data)
+        for part in closed_parts:
+            if VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.CANCELLED):
+                VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.CANCELLED, MarketplaceError)
+                part.save(update_fields=["status"])
+                log_event(order, "part_refunded", user=user, data={"vendor": part.vendor_name})
+        complete_if_done(order, user=user)
+        _close_if_nothing_left(order, user=user)
+    order.save(update_fields=["status", "refunded_total"])
+    if fully or order.status == Order.Status.REFUNDED:
+        signals.order_closed.send(sender=Order, order=order, reason="refunded")
+    notifications.order_refunded(order, amount)
+    return record
+
+
+def _close_if_nothing_left(order, *, user=None):
+    """An order whose every part is cancelled (some before shipping, the rest refunded) is closed: refunded."""
+    statuses = set(order.vendor_orders.values_list("status", flat=True))
+    if statuses and statuses == {VendorOrder.Status.CANCELLED} and order.status in OPEN_AFTER_PAYMENT:
+        _set_status(order, Order.Status.REFUNDED, user=user, action="refunded")
+        return True
+    return False
+
+
+def complete_refund(record):
+    """Ask Stripe for a pending refund, outside any lock, with the refund's own idempotency key (a retry, a double
+    click or two workers get Stripe's one refund back), then record Stripe's answer under the refund's lock.
+    A refusal is kept on the refund (`last_error`), which stays pending for a retry. Returns the refund."""
+    record = Refund.objects.select_related("payment").get(pk=record.pk)
+    if record.status != Refund.Status.PENDING:
+        return record
+    try:
+        stripe_id = stripe_client.create_refund(
+            record.payment, record.amount, key=record.idempotency_key, metadata={"shanhai_refund": str(record.pk)}
+        )
+    except MarketplaceError as error:
+        Refund.objects.filter(pk=record.pk, status=Refund.Status.PENDING).update(last_error=str(error.message)[:255])
+        logger.warning("refund %s is still pending: %s", record.pk, error.message)
+        record.refresh_from_db()
+        return record
+    with transaction.atomic():
+        record = Refund.objects.select_for_update().get(pk=record.pk)
+        if record.status == Refund.Status.PENDING:
+            record.status, record.stripe_refund = Refund.Status.SUCCEEDED, stripe_id
+            record.completed_at, record.last_error = timezone.now(), ""
+            record.save(update_fields=["status", "stripe_refund", "completed_at", "last_error"])
+            log_event(record.payment.order, "refund_completed", note=stripe_id, data={"refund": record.pk})
+            settle_after_sale(record)
+    return record
+
+
+def settle_after_sale(record):
+    """The refund of an after-sale request went through: the request (locked here) becomes refunded, once."""
+    if record.after_sale_id is None or record.status != Refund.Status.SUCCEEDED:
+        return None
+    request = AfterSaleRequest.objects.select_for_update().get(pk=record.after_sale_id)
+    if request.status != AfterSaleRequest.Status.REFUNDING:
+        return request
+    AfterSaleRequest.TRANSITIONS.move(request, AfterSaleRequest.Status.REFUNDED, MarketplaceError)
+    request.refunded_amount, request.closed_at = record.amount, timezone.now()
+    request.save(update_fields=["status", "refunded_amount", "closed_at"])
+    log_event(
+        request.order,
+        "after_sale_refunded",
+        from_status=AfterSaleRequest.Status.REFUNDING,
+        to_status=request.status,
+        data={"request": request.pk, "amount": str(record.amount), "vendor": request.vendor_order.vendor_name},
+    )
+    notifications.after_sale_notice(request, "refunded")
+    return request
+
+
+def retry_pending_refunds():
+    """Complete Stripe refunds whose first call failed or was interrupted. Returns how many completed."""
+    done = 0
+    for record in Refund.objects.filter(status=Refund.Status.PENDING).order_by("pk"):
+        if complete_refund(record).status == Refund.Status.SUCCEEDED:
+            done += 1
+    return done
+
+
+def cancel_vendor_part(vendor_order, *, user, reason=""):
+    """Before shipping, the buyer cancels one vendor's part of a paid order: its stock returns, its lines and
+    shipping fee are refunded through the original payment (Stripe after commit, or owed by bank transfer), and
+    the order is refunded once nothing is left of it."""
+    with transaction.atomic():
+        order = _locked(vendor_order.order)
+        if not may_open_order(order, user=user):
+            raise MarketplaceError(_("This is not your order."), code="forbidden")
+        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        if part.status != VendorOrder.Status.TO_SHIP:
+            raise MarketplaceError(
+                _("%(vendor)s's part is %(status)s: only a part that has not shipped can be cancelled.")
+                % {"vendor": part.vendor_name, "status": part.get_status_display()},
                 code="invalid_state",
             )
-        payment = order.payments.filter(status=Payment.Status.SUCCEEDED).first()
-        if payment is None:
-            raise MarketplaceError(_("This order has no successful payment to refund."), code="invalid_state")
-        order_lines = {line.pk: line for line in order.lines.select_for_update()}
-        wanted = (
-            {pk: line.quantity - line.refunded_quantity for pk, line in order_lines.items()}
-            if lines is None
-            else dict(lines)
-        )
-        amount = Decimal("0")
-        returns = []
-        for line_id, quantity in wanted.items():
-            line = order_lines.get(int(line_id))
-            if line is None:
-                raise MarketplaceError(_("That line is not part of this order."), code="not_found")
-            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-                raise MarketplaceError(_("Quantities must be whole numbers."), code="invalid_quantity")
-            if quantity > line.quantity - line.refunded_quantity:
-                raise MarketplaceError(
-                    _("At most %(n)s of %(name)s can still be refunded.")
-                    % {"n": line.quantity - line.refunded_quantity, "name": line.name},
-                    code="invalid_quantity",
-                )
-            if quantity:
-                amount += (line.unit_price * quantity).quantize(CENT, ROUND_HALF_UP)
-                returns.append((line, quantity))
-        if amount <= 0:
-            raise MarketplaceError(_("Choose what to refund."), code="invalid_quantity")
-        # Shipping: whole parts get theirs back; touched parts too when staff choose.
-        after = {line.pk: line.refunded_quantity for line in order_lines.values()}
-        for line, quantity in returns:
-            after[line.pk] += quantity
-        touched = {line.vendor_order_id for line, _q in returns if line.vendor_order_id}
-        parts = {part.pk: part for part in VendorOrder.objects.select_for_update().filter(order=order)}
-        closed_parts, shipping_back = [], {}
-        for part in parts.values():
-            part_lines = [ln for ln in order_lines.values() if ln.vendor_order_id == part.pk]
-            whole = bool(part_lines) and all(after[ln.pk] == ln.quantity for ln in part_lines)
-            if whole and part.pk in touched:
-                closed_parts.append(part)
-            if (whole or (refund_shipping and part.pk in touched)) and part.shipping_fee > part.shipping_refunded:
-                shipping_back[part.pk] = part.shipping_fee - part.shipping_refunded
-        amount += sum(shipping_back.values(), Decimal("0"))
-        amount = min(amount, order.total - order.refunded_total)
-        stripe_refund_id = None
-        if payment.stripe_payment_intent:
-            stripe_refund_id = stripe_client.create_refund(
-                payment, amount, key=f"refund-{order.number}-{order.events.count()}"
-            )
-        Refund.objects.create(
-            payment=payment, amount=amount, reason=reason, stripe_refund=stripe_refund_id, created_by=user
-        )
-        for line, quantity in sorted(returns, key=lambda item: item[0].product_id or 0):
-            line.refunded_quantity += quantity
-            line.save(update_fields=["refunded_quantity"])
-            if line.product_id:
-                ProductStock.objects.move(line.product_id, quantity)
-        for part_id, back in shipping_back.items():
-            part = parts[part_id]
-            part.shipping_refunded += back
-            part.save(update_fields=["shipping_refunded"])
-        order.refunded_total += amount
-        fully = all(line.refunded_quantity == line.quantity for line in order_lines.values())
-        data = {"amount": str(amount)}
-        if shipping_back:
-            data["shipping"] = str(sum(shipping_back.values(), Decimal("0")))
-        if fully:
-            order.vendor_orders.update(status=VendorOrder.Status.CANCELLED)
-            _set_status(order, Order.Status.REFUNDED, user=user, action="refunded", note=reason)
-        else:
-            log_event(order, "partly_refunded", user=user, note=reason, data=data)
-            for part in closed_parts:
-                if VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.CANCELLED):
-                    VendorOrder.TRANSITIONS.move(part, VendorOrder.Status.CANCELLED, MarketplaceError)
-                    part.save(update_fields=["status"])
-                    log_event(order, "part_refunded", user=user, data={"vendor": part.vendor_name})
-            complete_if_done(order, user=user)
-        order.save(update_fields=["status", "refunded_total"])
-        if fully:
-            signals.order_closed.send(sender=Order, order=order, reason="refunded")
-
-    notifications.order_refunded(order, amount)
-    return order
+        lines = {line.pk: line.quantity - line.refunded_quantity for line in part.lines.all()}
+        wanted = {pk: n for pk, n in lines.items() if n}
+        record = record_refund(order, user=user, lines=wanted, reason=reason or _("cancelled by the buyer"))
+        log_event(order, "part_cancelled", user=user, data={"vendor": part.vendor_name, "vendor_order": part.pk})
+        waiting = order.vendor_orders.filter(status__in=[VendorOrder.Status.PENDING, VendorOrder.Status.TO_SHIP])
+        if order.status == Order.Status.PARTLY_SHIPPED and not waiting.exists():
+            # The cancelled part was the last one to ship: everything left is on its way.
+            _set_status(order, Order.Status.SHIPPED, user=user)
+            order.save(update_fields=["status"])
+    complete_refund(record)
+    part.refresh_from_db()
+    return part
 
 
 # -- delivery and closing (确认收货) ----------------------------------------------------------------------
@@ -825,6 +946,7 @@ def confirm_delivery(vendor_order, *, user, auto=False, now=None):
         part.received_at = now
         part.received_by = None if auto else user
         part.save(update_fields=["status", "delivered_at", "received_at", "received_by"])
+        stats.count_sold(stats.received_units(part.lines.all()))
         log_event(
             order,
             "auto_confirmed" if auto else "delivery_confirmed",

@@ -25,10 +25,13 @@ def client():
     return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
 
 
-def create_refund(payment, amount, *, key):
+def create_refund(payment, amount, *, key, metadata=None):
+    params = {"payment_intent": payment.stripe_payment_intent, "amount": int((amount * 100).to_integral_value())}
+    if metadata:
+        params["metadata"] = metadata
     try:
         refund = client().v1.refunds.create(
-            params={"payment_intent": payment.stripe_payment_intent, "amount": int((amount * 100).to_integral_value())},
+            params=params,
             options={"idempotency_key": key},
         )
     except stripe.StripeError as exc:

@@ -175,11 +175,24 @@ def _apply_event(event):
     return "ignored"
 
 
+def _our_pending_refund(stripe_refund):
+    """The Refund a Stripe refund was made for (its metadata names it), if it still waits for Stripe's answer."""
+    metadata = getattr(stripe_refund, "metadata", None) or {}
+    try:
+        ours = int(metadata.get("shanhai_refund") or 0)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    if not ours:
+        return None
+    return Refund.objects.select_for_update().filter(pk=ours, status=Refund.Status.PENDING).first()
+
+
 def _record_stripe_refunds(payment, charge):
     """Refunds made in Stripe's dashboard appear here; ours are already recorded by their id.
 
-    The order is locked first: `services.refund` holds that lock while it asks Stripe for a refund and
-    records it, so the webhook for our own refund waits and then finds it recorded. A dashboard refund
+    Our own refunds are recorded before Stripe is asked (services.record_refund) and carry their id in the Stripe
+    refund's metadata, so the webhook for one whose answer is not recorded yet completes it instead of counting it
+    again. A dashboard refund
     counts towards the order's refunded total (stock stays as it is: Stripe does not say which lines).
     """
     from decimal import Decimal
@@ -189,6 +202,14 @@ def _record_stripe_refunds(payment, charge):
     recorded = 0
     for refund in refunds:
         if Refund.objects.filter(stripe_refund=refund.id).exists():
+            continue
+        ours = _our_pending_refund(refund)
+        if ours is not None:
+            # Our own refund, whose answer from Stripe was not recorded yet: record it, count nothing twice.
+            ours.status, ours.stripe_refund, ours.completed_at = Refund.Status.SUCCEEDED, refund.id, timezone.now()
+            ours.save(update_fields=["status", "stripe_refund", "completed_at"])
+            services.log_event(order, "refund_completed", note=refund.id, data={"refund": ours.pk})
+            services.settle_after_sale(ours)
             continue
         amount = Decimal(refund.amount) / 100
         Refund.objects.create(payment=payment, amount=amount, reason="stripe", stripe_refund=refund.id)

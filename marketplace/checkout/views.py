@@ -26,19 +26,21 @@ from cms.divisions import provinces
 
 from ..canteen.membership import buyer_units
 from ..services.errors import MarketplaceError
-from . import addresses, payment_methods, services, shipping, stripe_gateway
+from . import addresses, after_sale, payment_methods, services, shipping, stripe_gateway
 from .cart import Cart
 from .forms import (
     PERSONAL,
     AddressForm,
     AddToCartForm,
+    AfterSaleForm,
     CartLineForm,
     CheckoutForm,
     OrderForForm,
     PaymentMethodChangeForm,
+    ReturnShipmentForm,
     offered_payment_methods,
 )
-from .models import DeliveryAddress, Order, OrderLine, Payment, PaymentMethod, VendorOrder
+from .models import AfterSaleRequest, DeliveryAddress, Order, OrderEvent, OrderLine, Payment, PaymentMethod, VendorOrder
 from .order_access import ORDER_LINKS_SESSION_KEY, grant_order_access, guest_token
 
 logger = logging.getLogger(__name__)
@@ -277,6 +279,33 @@ BUYER_EVENT_LABELS = {
     "part_refunded": lambda e: _("%(vendor)s's part refunded") % {"vendor": e.data.get("vendor", "")},
     "refunded": lambda e: _("Refunded"),
     "partly_refunded": lambda e: _("Partly refunded"),
+    "part_cancelled": lambda e: _("You cancelled %(vendor)s's part") % {"vendor": e.data.get("vendor", "")},
+    "after_sale_requested": lambda e: _("After-sale request to %(vendor)s") % {"vendor": e.data.get("vendor", "")},
+    "after_sale_refunded": lambda e: _("After-sale refund of %(amount)s made") % {"amount": e.data.get("amount", "")},
+}
+
+
+def _money(amount):
+    from cms.templatetags.cms_tags import cny
+
+    return cny(amount) if amount else ""
+
+
+# The steps of one after-sale request as its page shows them.
+AFTER_SALE_EVENT_LABELS = {
+    "after_sale_requested": lambda e: _("You asked for after-sale"),
+    "after_sale_accepted": lambda e: _("The vendor accepted"),
+    "after_sale_refused": lambda e: _("The vendor refused: %(reason)s") % {"reason": e.note},
+    "after_sale_escalated": lambda e: _("You asked the platform to decide"),
+    "after_sale_auto_escalated": lambda e: _("The vendor did not answer in time: the platform decides"),
+    "after_sale_return_shipped": lambda e: (
+        _("You sent the goods back (tracking number %(tracking)s)") % {"tracking": e.data.get("tracking", "")}
+    ),
+    "after_sale_return_received": lambda e: _("The vendor received the goods back"),
+    "after_sale_approved": lambda e: _("The platform approved the refund"),
+    "after_sale_rejected": lambda e: _("The platform rejected the request: %(note)s") % {"note": e.note},
+    "after_sale_withdrawn": lambda e: _("You withdrew the request"),
+    "after_sale_refunded": lambda e: _("Refunded %(amount)s") % {"amount": _money(e.data.get("amount"))},
 }
 
 
@@ -298,7 +327,22 @@ def buyer_timeline(order):
 @order_access_required
 def order_detail(request, number):
     order = _own_order(request, number)
-    parts = order.vendor_orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+    # Each line with its review, if any (the 评价 action is offered on received lines not yet reviewed).
+    parts = list(
+        order.vendor_orders.prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("review").order_by("pk"))
+        )
+    )
+    public = order.buyer_id is not None and order.buyer_unit_id is None
+    requests = list(AfterSaleRequest.objects.filter(order=order).order_by("-created_at", "-pk"))
+    for part in parts:
+        part.order = order
+        # 申请售后 is offered while the window is open and something is left to ask for; 取消 before shipping.
+        part.can_ask_after_sale = (
+            public and after_sale.window_error(part) is None and any(after_sale.available_quantities(part).values())
+        )
+        part.can_cancel = public and part.status == VendorOrder.Status.TO_SHIP
+        part.after_sale_requests = [r for r in requests if r.vendor_order_id == part.pk]
     awaiting_payment = order.status == Order.Status.PENDING_PAYMENT
     paid_online = order.payment_method in PaymentMethod.online()
     # Online payment for an order placed while Stripe was configured and is not now: the page says so and
@@ -360,6 +404,125 @@ def order_confirm_delivery(request, number, part):
             request, _("Thank you! You confirmed receipt of %(vendor)s's part.") % {"vendor": vendor_order.vendor_name}
         )
     return redirect("order_detail", number=order.number)
+
+
+@require_POST
+@login_required
+def order_cancel_part(request, number, part):
+    """Cancel one vendor's part before it ships: its money comes back, the rest of the order goes on."""
+    order = _own_order(request, number)
+    vendor_order = get_object_or_404(VendorOrder, pk=part, order=order)
+    try:
+        services.cancel_vendor_part(vendor_order, user=request.user)
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(vendor)s's part is cancelled and its money is being refunded.") % {"vendor": vendor_order.vendor_name},
+        )
+    return redirect("order_detail", number=order.number)
+
+
+@never_cache
+@login_required
+def after_sale_new(request, number, part):
+    """申请售后: the request form for one vendor part (quantities per line, kind, reason, note, photos)."""
+    order = _own_order(request, number)
+    vendor_order = get_object_or_404(VendorOrder, pk=part, order=order)
+    vendor_order.order = order
+    problem = after_sale.window_error(vendor_order)
+    if problem:
+        messages.error(request, problem)
+        return redirect("order_detail", number=order.number)
+    lines = list(vendor_order.lines.order_by("pk"))
+    available = after_sale.available_quantities(vendor_order)
+    if not any(available.values()):
+        messages.error(request, _("Everything of this part is refunded or already asked for."))
+        return redirect("order_detail", number=order.number)
+    form = AfterSaleForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        lines=lines,
+        available=available,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = after_sale.create_request(
+                vendor_order,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                quantities=form.quantities(),
+                note=form.cleaned_data["note"],
+                photos=form.cleaned_data.get("photos") or [],
+            )
+        except MarketplaceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Your request is sent to %(vendor)s.") % {"vendor": vendor_order.vendor_name})
+            return redirect("after_sale_detail", number=order.number, pk=created.pk)
+    context = {"order": order, "part": vendor_order, "form": form}
+    return TemplateResponse(request, "marketplace/checkout/after_sale_form.html", context)
+
+
+def after_sale_timeline(request_row):
+    events = OrderEvent.objects.filter(order_id=request_row.order_id, action__startswith="after_sale_")
+    return [
+        {"at": event.created_at, "label": AFTER_SALE_EVENT_LABELS[event.action](event)}
+        for event in events
+        if event.data.get("request") == request_row.pk and event.action in AFTER_SALE_EVENT_LABELS
+    ]
+
+
+@never_cache
+@login_required
+def after_sale_detail(request, number, pk, return_form=None):
+    """One after-sale request: what was asked, the answers, the timeline and what the buyer may do now."""
+    order = _own_order(request, number)
+    row = get_object_or_404(after_sale.requests_for_order(order), pk=pk)
+    allows = AfterSaleRequest.TRANSITIONS.allows
+    awaiting_return = row.status == AfterSaleRequest.Status.ACCEPTED and row.kind == AfterSaleRequest.Kind.RETURN
+    context = {
+        "order": order,
+        "after_sale": row,
+        "timeline": after_sale_timeline(row),
+        "can_withdraw": allows(row.status, AfterSaleRequest.Status.WITHDRAWN),
+        "can_escalate": row.status in after_sale.BUYER_ESCALATES,
+        "return_form": return_form or (ReturnShipmentForm() if awaiting_return else None),
+    }
+    return TemplateResponse(request, "marketplace/checkout/after_sale_detail.html", context)
+
+
+@require_POST
+@login_required
+def after_sale_action(request, number, pk, action):
+    """The buyer's steps on a request: withdraw, escalate to the platform, send a return back."""
+    order = _own_order(request, number)
+    row = get_object_or_404(AfterSaleRequest, pk=pk, order=order)
+    try:
+        if action == "withdraw":
+            after_sale.withdraw(row, user=request.user)
+            messages.success(request, _("You withdrew the request."))
+        elif action == "escalate":
+            after_sale.escalate(row, user=request.user)
+            messages.success(request, _("The platform will look at your request and decide."))
+        elif action == "return":
+            form = ReturnShipmentForm(request.POST)
+            if not form.is_valid():
+                return after_sale_detail(request, number, pk, return_form=form)
+            after_sale.ship_return(
+                row,
+                user=request.user,
+                carrier=form.cleaned_data["carrier"],
+                tracking_number=form.cleaned_data["tracking_number"],
+            )
+            messages.success(request, _("Thank you: the vendor refunds you once the goods are back."))
+        else:
+            raise Http404
+    except MarketplaceError as error:
+        messages.error(request, error.message)
+    return redirect("after_sale_detail", number=order.number, pk=row.pk)
 
 
 @require_POST

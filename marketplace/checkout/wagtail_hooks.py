@@ -23,6 +23,13 @@ vendor_urls = [
     path("<int:pk>/", admin_views.vendor_order_detail, name="detail"),
     path("<int:pk>/ship/", admin_views.vendor_order_ship, name="ship"),
     path("<int:pk>/invoice/", admin_views.vendor_order_invoice, name="invoice"),
+    path("<int:pk>/after-sale/<int:request_pk>/<slug:action>/", admin_views.vendor_after_sale, name="after_sale"),
+]
+
+after_sale_urls = [
+    path("", admin_views.after_sale_queue, name="index"),
+    path("<int:pk>/", admin_views.after_sale_admin_detail, name="detail"),
+    path("<int:pk>/<slug:decision>/", admin_views.after_sale_decide, name="decide"),
 ]
 
 staff_urls = [
@@ -41,6 +48,7 @@ def register_order_urls():
     return [
         path("vendor-orders/", include((vendor_urls, "vendor_orders"), namespace="vendor_orders")),
         path("orders/", include((staff_urls, "staff_orders"), namespace="staff_orders")),
+        path("after-sale/", include((after_sale_urls, "after_sale_admin"), namespace="after_sale_admin")),
     ]
 
 
@@ -52,6 +60,28 @@ class VendorOrdersMenuItem(MenuItem):
 class StaffOrdersMenuItem(MenuItem):
     def is_shown(self, request):
         return admin_views.is_order_staff(request.user)
+
+
+class AfterSaleMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .after_sale import is_after_sale_staff
+
+        return is_after_sale_staff(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_after_sale_menu_item():
+    return AfterSaleMenuItem(_("After-sale"), reverse("after_sale_admin:index"), icon_name="warning", order=221)
+
+
+@hooks.register("private_media_access")
+def after_sale_photos(user, name):
+    """A request's photos: the buyer, the vendor's members and staff (after_sale.may_see)."""
+    from .after_sale import may_see
+    from .models import AfterSaleRequest
+
+    rows = AfterSaleRequest.objects.filter(photos__image__file=name).select_related("order", "vendor_order")
+    return any(may_see(user, row) for row in rows)
 
 
 @hooks.register("register_admin_menu_item")

@@ -8,6 +8,7 @@
 - featured products and vendors on the home page, and a vendor login (`vendor`) for the 常山胡柚 co-op;
 - two canteen buyer units with a member in each role and a year of orders (canteen.py);
 - shipping rules (运费模板) for every vendor, and a demo buyer with orders paid, shipped and received (shipping.py);
+- approved reviews (评价) of the demo products from five demo buyers' received orders, some with replies (reviews.py);
 - with `--scale N`, N generated products under N/100 generated vendors, inserted in bulk (generated.py).
 
 Demo products and vendors are indexed for search synchronously at the end, whatever TASKS backend is
@@ -28,6 +29,7 @@ from .content import (
 from .data import VENDORS
 from .generated import index_now, load_generated
 from .images import load_logos, load_product_pictures
+from .reviews import load_reviews
 from .shipping import load_buyer_orders, load_shipping_rules
 
 
@@ -51,4 +53,5 @@ def load(*, scale, stdout):
         load_generated(market, scale, categories, pictures, logos, tally)
     load_shipping_rules(tally)
     load_buyer_orders(products, tally, stdout)
+    load_reviews(products, tally)
     tally.write(stdout)

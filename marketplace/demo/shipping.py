@@ -99,6 +99,7 @@ def load_buyer_orders(products, tally, stdout):
         DeliveryAddress.objects.create(user=buyer, is_default=True, **BUYER_ADDRESS)
     if Order.objects.filter(buyer=buyer).exists():
         tally.present("demo buyer orders", Order.objects.filter(buyer=buyer).count())
+        load_after_sale_request(buyer, tally)
         return
     staff = user_model.objects.filter(is_superuser=True).order_by("pk").first()
     buyable = [
@@ -141,3 +142,33 @@ def load_buyer_orders(products, tally, stdout):
             for part in order.vendor_orders.all():
                 services.confirm_delivery(part, user=buyer)
         tally.created("demo buyer orders")
+    load_after_sale_request(buyer, tally)
+
+
+def load_after_sale_request(buyer, tally):
+    """One after-sale request in progress (仅退款, waiting for the vendor) on the buyer's received order, through
+    the after-sale service as the buyer would make it."""
+    from marketplace.checkout import after_sale
+    from marketplace.checkout.models import AfterSaleRequest, VendorOrder
+
+    if AfterSaleRequest.objects.filter(order__buyer=buyer).exists():
+        tally.present("demo after-sale requests", AfterSaleRequest.objects.filter(order__buyer=buyer).count())
+        return
+    part = (
+        VendorOrder.objects.filter(order__buyer=buyer, status=VendorOrder.Status.DELIVERED)
+        .select_related("order")
+        .order_by("pk")
+        .first()
+    )
+    line = part.lines.order_by("pk").first() if part else None
+    if line is None or after_sale.window_error(part):
+        return
+    after_sale.create_request(
+        part,
+        user=buyer,
+        kind=AfterSaleRequest.Kind.REFUND_ONLY,
+        reason=AfterSaleRequest.Reason.DAMAGED,
+        quantities={line.pk: 1},
+        note="快递外箱压坏，有一件破损",
+    )
+    tally.created("demo after-sale requests")

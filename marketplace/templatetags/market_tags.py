@@ -1,4 +1,5 @@
 import hashlib
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.core.cache import cache
@@ -19,8 +20,8 @@ CARD_CACHE_SECONDS = 60 * 60 * 6
 def product_card_key(page, *, query="", site_id=None):
     """Cache key of a product card: a digest of everything the card shows, so it can never be stale.
 
-    Names, price, unit, stock state, vendor, county, marks, URL path and cover image (file and focal
-    point, from which its renditions follow) come from rows the listing loaded anyway; the shell
+    Names, price, unit, stock state, vendor, county, marks, counters (reviews, rating, sold), URL path and cover
+    image (file and focal point, from which its renditions follow) come from rows the listing loaded anyway; the shell
     cache's version changes on every publish, move or site change; the language and the search words
     (highlighted in the name) complete it.
     """
@@ -45,6 +46,7 @@ def product_card_key(page, *, query="", site_id=None):
         (vendor.pk, vendor.title, vendor.name_en) if vendor else None,
         (county.pk, county.name, county.name_en) if county else None,
         [(mark.pk, mark.name, mark.name_en, mark.kind) for mark in page.marks.all()],
+        (page.counters.review_count, page.counters.rating_total, page.counters.sold_count),
         site_id,
     )
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
@@ -69,6 +71,13 @@ def product_card(context, page):
         )
         cache.set(key, html, CARD_CACHE_SECONDS)
     return mark_safe(html)
+
+
+@register.inclusion_tag("marketplace/reviews/stars.html")
+def stars(rating):
+    """A row of five stars for a rating (1–5, or an average such as 4.5, drawn rounded), read out as "4.5 of 5"."""
+    filled = int(Decimal(str(rating or 0)).quantize(Decimal("1"), ROUND_HALF_UP))
+    return {"rating": rating, "on": "★" * filled, "off": "☆" * (5 - filled)}
 
 
 @register.simple_tag(takes_context=True)

@@ -261,7 +261,7 @@ def test_our_own_refund_is_not_recorded_twice_by_its_webhook(client, payment, dj
     from marketplace.checkout import stripe_client
 
     post(client, event("payment_intent.succeeded", intent(payment)))
-    monkeypatch.setattr(stripe_client, "create_refund", lambda payment, amount, key: "re_ours_1")
+    monkeypatch.setattr(stripe_client, "create_refund", lambda payment, amount, key, metadata=None: "re_ours_1")
     staff = django_user_model.objects.create_user("staff", "s@example.cn", "pw", is_staff=True)
     services.refund(payment.order, user=staff)
 

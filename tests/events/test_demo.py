@@ -303,3 +303,23 @@ def test_demo_results_past_fair_has_sales_and_the_series_groups_the_three(loaded
     series = FairSeries.objects.get()
     assert series.fairs.count() == 3
     assert fair_results.public_results(market)["sales_amount"] == results["sales"]["total"]
+
+
+def test_demo_agreements_at_the_past_fair_one_partly_ordered(loaded):
+    """The past canteen market has purchase agreements with both demo canteen units and with distributors (with
+    English names); the provincial canteen's is partly ordered through unit orders; a re-run signs nothing twice."""
+    from django.utils import translation
+
+    from events import agreement_results
+    from events.agreement_models import AgreementOrder, PurchaseAgreement
+
+    market = FairPage.objects.get(slug="canteen-market-provincial-offices")
+    signed = PurchaseAgreement.objects.filter(fair=market)
+    assert signed.exclude(buyer_unit=None).count() == 2 and signed.filter(buyer_unit=None).count() == 2
+    assert not PurchaseAgreement.objects.exclude(fair=market).exists()
+    with translation.override("en"):
+        assert all(a.buyer_display_name.isascii() for a in signed.filter(buyer_unit=None))
+    figures = agreement_results.for_fair(market)
+    assert figures["count"] == 4 and 0 < figures["ordered"] < figures["amount"]
+    assert AgreementOrder.objects.count() == 2
+    assert "purchase agreements" in loaded["second"]

@@ -23,10 +23,11 @@ from .catalogue import (
     make_uscc,
     make_vendor,
 )
-from .checkout import ADDRESS, ADDRESS_FIELDS, lines, pay_by_transfer, place_order, stock
+from .checkout import ADDRESS, ADDRESS_FIELDS, lines, pay_by_transfer, place_order, png_upload, ship, stock
 from .content import body, make_photo
 from .events import make_fair, stall
 from .outbox import mails_to, sent_mails, texts
+from .reviews import approved_review, line_of, received_order, ship_part
 from .users import PASSWORD, UserFactory, make_user, make_vendor_user, moderator
 
 __all__ = [
@@ -40,7 +41,9 @@ __all__ = [
     "ProductPageFactory",
     "UserFactory",
     "VendorPageFactory",
+    "approved_review",
     "body",
+    "line_of",
     "lines",
     "mails_to",
     "make_county",
@@ -58,8 +61,12 @@ __all__ = [
     "pay_by_transfer",
     "place_order",
     "place_unit_order",
+    "png_upload",
+    "received_order",
     "sent_mails",
+    "ship",
     "set_budget",
+    "ship_part",
     "stall",
     "stock",
     "texts",

@@ -46,3 +46,23 @@ def pay_by_transfer(order, user, *, reference=None):
 def stock(product):
     """Units of `product` in stock now, read from the database."""
     return ProductStock.objects.get(product=product).quantity
+
+
+def ship(order, user, *, carrier="sf", tracking="SF1234567890"):
+    """Each vendor part of a paid order shipped by `user` (staff may ship any) through the service."""
+    for part in order.vendor_orders.order_by("pk"):
+        services.mark_vendor_order_shipped(part, carrier=carrier, tracking_number=tracking, user=user)
+    order.refresh_from_db()
+    return order
+
+
+def png_upload(name="photo.png", size=(32, 32), color="red"):
+    """An uploaded PNG photo, as a browser sends it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

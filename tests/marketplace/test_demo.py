@@ -119,6 +119,14 @@ class TestLoadedDemo:
             p.subtotal + p.shipping_fee for o in orders for p in o.vendor_orders.all()
         )
 
+    def test_the_buyer_has_an_after_sale_request_waiting_for_the_vendor(self, loaded):
+        from marketplace.checkout.models import AfterSaleRequest, Order
+
+        (request,) = AfterSaleRequest.objects.filter(order__buyer__username="buyer")
+        assert request.status == AfterSaleRequest.Status.REQUESTED
+        assert request.order.status == Order.Status.COMPLETED
+        assert request.order.events.filter(action="after_sale_requested").exists()
+
     def test_categories_are_a_two_level_tree_with_ascii_slugs(self, loaded):
         top = Category.objects.filter(parent=None)
         assert set(top.values_list("name", flat=True)) == {"百县千碗·菜品", "土特产"}
