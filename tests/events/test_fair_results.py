@@ -306,7 +306,7 @@ def test_excel_in_english_with_number_formats(client, big_bilingual_fair, organi
 
     chinese = load_workbook(io.BytesIO(client.get(f"{url}results/?format=xlsx").content))
     assert chinese.worksheets[0]["B1"].value == fair.title and "常山胡柚合作社" in {
-        row[1] for row in chinese.worksheets[-1].iter_rows(min_row=2, values_only=True)
+        row[1] for row in chinese.worksheets[book.sheetnames.index("Sales")].iter_rows(min_row=2, values_only=True)
     }
 
 
