@@ -59,7 +59,7 @@ def sales_figures(sales):
     for sale in sales:
         total += sale.amount
         count += 1
-        _add(by["vendor"], sale.vendor_id, sale.vendor.title, sale)
+        _add(by["vendor"], sale.vendor_id, sale.vendor.display_name, sale)
         county = sale.county
         _add(by["county"], county.pk if county else None, county.display_name if county else _("Unknown"), sale)
         _add(
@@ -141,7 +141,7 @@ def fair_results(fair):
     """Everything the results report shows for one fair."""
     voided = list(
         StallSale.objects.filter(fair=fair, status=StallSale.Status.VOIDED)
-        .select_related("vendor", "stall", "voided_by")
+        .select_related("vendor", "stall", "voided_by", "product")
         .order_by("sold_at", "pk")
     )
     return {

@@ -16,9 +16,7 @@ from .models import FairPage
 from .sales_models import StallSale
 from .services import EventsError
 
-STATUS_BY_CODE.update(
-    {"no_stall": 409, "not_same_day": 409, "out_of_stock": 409, "unknown_product": 400, "invalid_quantity": 400}
-)
+STATUS_BY_CODE.update({"no_stall": 409, "out_of_stock": 409, "unknown_product": 400, "invalid_quantity": 400})
 
 router = Router(tags=["fair sales"])
 
@@ -155,7 +153,8 @@ def todays_sales(request, fair_id: int, vendor: int | None = None):
     summary="Void a sale made today",
 )
 def void_sale(request, fair_id: int, client_id: uuid.UUID, payload: VoidIn):
-    """Its units go back to stock; the organiser sees the void. 409 `not_same_day` for an older sale."""
+    """Its units go back to stock; the organiser sees the void. 409 `invalid_state` for a voided sale or one of
+    an earlier day."""
     sale = get_object_or_404(StallSale, fair_id=fair_id, client_id=client_id)
     if not stall_sales.may_record_for(request.auth, sale.vendor):
         raise EventsError(_("This sale does not exist."), code="not_found")

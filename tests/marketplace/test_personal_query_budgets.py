@@ -12,13 +12,11 @@ from django.utils import timezone
 from marketplace.checkout import services as checkout
 from marketplace.checkout.cart import Cart
 from marketplace.checkout.models import PaymentMethod
-from marketplace.checkout.services import Address, LineRequest
-from tests.factories import make_paid_unit_order, make_user
+from marketplace.checkout.services import LineRequest
+from tests.factories import ADDRESS, make_paid_unit_order, make_user
 from tests.support.queries import warm_count
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区", "湖墅南路 1 号")
 
 # Each includes the session and the user (2) of a signed-in request.
 BUDGETS = {
