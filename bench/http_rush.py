@@ -6,6 +6,8 @@ against the database.
     stall race         vendors POST /api/fairs/<id>/stall-bookings/, several vendors per stall
     registration rush  visitors POST /api/fairs/<id>/registrations/ for one time slot (anonymous)
     check-in rush      door staff POST /api/checkin/, some tickets scanned by two scanners at once
+    stall-sales rush   vendors' members POST /api/fairs/<id>/sales/ at their stalls, each sale with its own
+                       client UUID, some sent twice (a phone's retry); stock-tracked products
 
 Every client is a thread with its own connection per request (gunicorn's sync workers close it anyway);
 client i talks to host i mod n. All clients wait on a barrier and start together. Buyers, vendors and
@@ -27,6 +29,7 @@ import http.client
 import json
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -208,6 +211,57 @@ User.objects.create_user("rush-session", spec["session_email"], spec["session_pa
 print(json.dumps({"fair": fair.pk, "stalls": [s.pk for s in stalls], "vendors": vendors, "tokens": tokens}))
 """
 
+# A fair on today with `vendors` approved vendors, each with a confirmed stall booking, one member with an API token
+# and one stock-tracked product of `stock` units: the stall-sales rush.
+SALES_SETUP_CODE = r"""
+import json, os
+from datetime import timedelta
+from decimal import Decimal
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from wagtail.models import Page, Site
+from cms.models import ApiToken, City, County
+from cms.validators import uscc_check_character
+from events.models import FairIndexPage, FairPage, StallBooking, StallType
+from events.services import create_stall_row
+from marketplace.models import Category, ProductPage, ProductStock, VendorIndexPage, VendorPage
+from marketplace.services.vendors import grant_vendor_access
+
+spec = json.loads(os.environ["RUSH_SETUP"])
+User = get_user_model()
+city, _ = City.objects.get_or_create(code="330800", defaults={"name": "衢州市", "name_en": "Quzhou"})
+county, _ = County.objects.get_or_create(
+    slug="changshan", defaults={"city": city, "name": "常山县", "name_en": "Changshan"})
+category, _ = Category.objects.get_or_create(slug="fruit", defaults={"name": "水果", "name_en": "Fruit"})
+site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+root = site.root_page if site else Page.get_first_root_node()
+market = VendorIndexPage.objects.first() or root.add_child(instance=VendorIndexPage(title="市集", slug="rush-market3"))
+index = root.add_child(instance=FairIndexPage(title="现场销售", slug="rush-sales-fairs"))
+today = timezone.localdate()
+fair = index.add_child(instance=FairPage(
+    title="山海协作展销会 · 现场销售", slug="rush-sales-fair", start_date=today, end_date=today + timedelta(days=1),
+    venue="会展中心", host_city=city, status="open", booking_mode="self"))
+kind = StallType.objects.create(fair=fair, name="标准展位", price=Decimal("0.00"))
+stalls = create_stall_row(fair=fair, prefix="S", first=1, last=spec["vendors"], stall_type=kind)
+now = timezone.now()
+vendors = []
+for i, stall in enumerate(stalls):
+    first_17 = "9133080%010d" % (800000 + i)
+    vendor = market.add_child(instance=VendorPage(
+        title=f"现场销售商家{i}", slug=f"rush-sales-vendor-{i}", county=county,
+        uscc=first_17 + uscc_check_character(first_17), approval_status=VendorPage.Approval.APPROVED))
+    user = User.objects.create_user(f"rush-sales-member-{i}", f"sales{i}@example.cn", None)
+    grant_vendor_access(vendor, user)
+    product = ProductPage(title=f"常山胡柚 · 摊位{i}", slug=f"rush-sales-product-{i}", unit_price=Decimal("8.00"),
+                          category=category, unit="斤", track_stock=True)
+    vendor.add_child(instance=product)
+    ProductStock.objects.create(product=product, quantity=spec["stock"])
+    StallBooking.objects.create(fair=fair, stall=stall, vendor=vendor, booked_by=user,
+                                status=StallBooking.Status.CONFIRMED, confirmed_at=now)
+    vendors.append({"vendor": vendor.pk, "product": product.pk, "token": ApiToken.issue(user, "bench")[1]})
+print(json.dumps({"fair": fair.pk, "vendors": vendors, "stock": spec["stock"]}))
+"""
+
 SESSION_EMAIL = "rush-session@example.cn"
 SESSION_PASSWORD = "bench-Rush-2026-session"  # noqa: S105 (a throwaway account in a throwaway database)
 
@@ -228,6 +282,9 @@ class Figures:
     tickets: int = 5000
     scanners: int = 10
     double_every: int = 10
+    sale_vendors: int = 50
+    sales_per_vendor: int = 40
+    retry_every: int = 10
 
     @classmethod
     def smoke(cls):
@@ -241,6 +298,8 @@ class Figures:
             capacity=20,
             tickets=100,
             scanners=4,
+            sale_vendors=6,
+            sales_per_vendor=5,
         )
 
     def problem(self):
@@ -248,8 +307,10 @@ class Figures:
             return "need 1 <= clients <= 128 and 1 <= scanners <= 64"
         if min(self.buyers, self.stalls, self.vendors, self.visitors, self.capacity, self.tickets) < 1:
             return "need buyers, stalls, vendors, visitors, capacity and tickets >= 1"
-        if self.stock < 0 or self.decline_every < 0 or self.double_every < 0:
-            return "need stock, decline-every and double-every >= 0"
+        if min(self.sale_vendors, self.sales_per_vendor) < 1 or self.sale_vendors > 1000:
+            return "need 1 <= sale-vendors <= 1000 and sales-per-vendor >= 1"
+        if self.stock < 0 or self.decline_every < 0 or self.double_every < 0 or self.retry_every < 0:
+            return "need stock, decline-every, double-every and retry-every >= 0"
         return None
 
 
@@ -281,8 +342,18 @@ def make_scenes(url, figures, *, settings, env, log=print):
     )
     stalls = json.loads(result.stdout.strip().splitlines()[-1])
     codes = dict(_query(url, "SELECT id, ticket_code FROM events_registration WHERE id = ANY(%s)", visits["tickets"]))
+    sales = make_sales_scene(url, figures, settings=settings, env=env)
     log(f"rushes: scenes ready in {time.monotonic() - started:.1f} s")
-    return {"checkout": checkout, "visits": visits, "stalls": stalls, "ticket_codes": codes}
+    return {"checkout": checkout, "visits": visits, "stalls": stalls, "ticket_codes": codes, "sales": sales}
+
+
+def make_sales_scene(url, figures, *, settings, env):
+    """The stall-sales rush's fair, vendors, members' tokens and products (stock = sales per vendor)."""
+    spec = {"vendors": figures.sale_vendors, "stock": figures.sales_per_vendor}
+    result = postgres.run_django(
+        SALES_SETUP_CODE, url, settings=settings, env={**(env or {}), "RUSH_SETUP": json.dumps(spec)}, timeout=900
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # --- the rushes ----------------------------------------------------------------------------------------------
@@ -505,12 +576,144 @@ def checkin(targets, scenes, figures, *, log=print):
     return result
 
 
+# How many clients record for one vendor at the same moment in the stall-sales rush (its members' phones).
+CLIENTS_PER_VENDOR = 4
+
+
+def sales_plan(vendors, sales_per_vendor, clients, retry_every, *, make_id=uuid.uuid4):
+    """Who sends which sale: the clients are split into groups of CLIENTS_PER_VENDOR (the last may be smaller);
+    vendor v belongs to group v mod groups, and its sales are dealt round-robin over that group's clients, so
+    that a vendor's sales are recorded by several clients at once (on both hosts: client i talks to host i mod 2).
+    Every `retry_every`-th sale (counted over all sales) is sent again with the same client id by the next client
+    of the group, right after the first: a phone's retry racing the original. Returns (plans, sales, retries):
+    plans[c] a list of tasks {"vendor": index, "client_id": str, "retry": bool}, sales the number of distinct
+    sales, retries the number of second sends."""
+    clients = max(1, clients)
+    size = CLIENTS_PER_VENDOR
+    groups = [list(range(start, min(start + size, clients))) for start in range(0, clients, size)]
+    plans = [[] for _ in range(clients)]
+    count = retries = 0
+    # Round r: every vendor's r-th sale; vendors of one group follow each other, so its clients meet on a vendor.
+    for j in range(sales_per_vendor):
+        for v in range(vendors):
+            group = groups[v % len(groups)]
+            client = group[j % len(group)]
+            task = {"vendor": v, "client_id": str(make_id()), "retry": False}
+            plans[client].append(task)
+            count += 1
+            if retry_every and count % retry_every == 0:
+                plans[group[(j + 1) % len(group)]].append({**task, "retry": True})
+                retries += 1
+    return plans, count, retries
+
+
+def sales_counts(url, scene):
+    """The fair's sale rows and every product's stock, from the database."""
+    rows, ids, recorded, units, taken = _query(
+        url,
+        "SELECT count(*), count(DISTINCT client_id), count(*) FILTER (WHERE status = 'recorded'), "
+        "coalesce(sum(quantity), 0), coalesce(sum(stock_taken), 0) FROM events_stallsale WHERE fair_id = %s",
+        scene["fair"],
+    )[0]
+    products = [v["product"] for v in scene["vendors"]]
+    stock = dict(
+        _query(url, "SELECT product_id, quantity FROM marketplace_productstock WHERE product_id = ANY(%s)", products)
+    )
+    per_product = dict(
+        _query(
+            url,
+            "SELECT product_id, count(*) FROM events_stallsale WHERE fair_id = %s AND status = 'recorded' "
+            "GROUP BY product_id",
+            scene["fair"],
+        )
+    )
+    return {
+        "sales": rows,
+        "client_ids": ids,
+        "recorded": recorded,
+        "units": int(units),
+        "stock_taken": int(taken),
+        "stock": {str(p): stock.get(p) for p in products},
+        "sold": {str(p): per_product.get(p, 0) for p in products},
+    }
+
+
+def judge_sales(*, sales, retries, stock, answers, same_sale, db):
+    """exact: every sale recorded exactly once (201 once per client id, one row each, all recorded), every second
+    send answered 200 with the same sale as the first, and each product's stock its initial stock minus the units
+    its vendor sold, never below zero."""
+    products = db["stock"]
+    return (
+        answers.get("201", 0) == sales
+        and answers.get("200", 0) == retries
+        and sum(answers.values()) == sales + retries
+        and same_sale == retries
+        and db["sales"] == db["client_ids"] == db["recorded"] == db["units"] == db["stock_taken"] == sales
+        and sum(db["sold"].values()) == sales
+        and all(left is not None and left >= 0 and left == stock - db["sold"][p] for p, left in products.items())
+    )
+
+
+def stall_sales(targets, scenes, figures, *, log=print):
+    scene = scenes["sales"]
+    vendors = scene["vendors"]
+    plans, sales, retries = sales_plan(len(vendors), figures.sales_per_vendor, figures.clients, figures.retry_every)
+    path = f"/api/fairs/{scene['fair']}/sales/"
+    client_plans = [
+        [
+            Call(
+                "POST",
+                path,
+                {
+                    "client_id": task["client_id"],
+                    "vendor": vendors[task["vendor"]]["vendor"],
+                    "product": vendors[task["vendor"]]["product"],
+                    "quantity": 1,
+                    "payment": "wechat",
+                },
+                _bearer(vendors[task["vendor"]]["token"]),
+                {"client_id": task["client_id"], "retry": task["retry"]},
+            )
+            for task in plan
+        ]
+        for plan in plans
+    ]
+    rows, seconds = run_clients(targets, client_plans)
+    result = summary(rows, seconds)
+    # A sale sent twice: both answers (one 201, one 200) must carry the same sale.
+    ids = {}
+    for row in rows:
+        if row["status"] in (200, 201) and isinstance(row["json"], dict):
+            ids.setdefault(row["client_id"], []).append(row["json"].get("id"))
+    same_sale = sum(1 for got in ids.values() if len(got) == 2 and got[0] == got[1] and got[0] is not None)
+    db = sales_counts(scenes["url"], scene)
+    exact = judge_sales(
+        sales=sales, retries=retries, stock=scene["stock"], answers=result["answers"], same_sale=same_sale, db=db
+    )
+    lowest = min((v for v in db["stock"].values() if v is not None), default=None)
+    result.update(
+        what=f"{len(vendors)} vendors × {figures.sales_per_vendor} sales, {retries} sent twice, stock "
+        f"{scene['stock']} each",
+        expected={"recorded": sales, "replayed": retries, "final_stock": scene["stock"] - figures.sales_per_vendor},
+        database=db,
+        same_sale=same_sale,
+        exact=exact,
+        counts=f"{db['sales']} sales once each, {same_sale} retries same sale, stock left ≥ {lowest}",
+        problems=_first_problems(rows, {"201", "200"}),
+    )
+    return result
+
+
 RUSHES = (
     ("checkout rush", checkout),
     ("stall race", stall_race),
     ("registration rush", registration),
     ("check-in rush", checkin),
+    ("stall-sales rush", stall_sales),
 )
+
+# What a rush's CPU is divided by: the orders placed, the sales recorded, else every request.
+CPU_PER = {"checkout rush": "order", "stall-sales rush": "sale"}
 
 
 # --- shared sessions -----------------------------------------------------------------------------------------

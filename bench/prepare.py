@@ -52,16 +52,24 @@ def stamp_path(database_url):
     return VAR_DIR / f"stamp-{digest}.json"
 
 
-DEMO_SOURCES = ["*/demo.py", "*/demo/**/*", "*/demo_data/**/*", "*/management/commands/load_demo.py"]
+# Each app's demo package (README "Where things live"), its data and the command that runs them.
+DEMO_SOURCES = ["*/demo/**/*", "*/demo_data/**/*", "*/management/commands/load_demo.py"]
+
+
+def demo_files(base_dir=BASE_DIR):
+    """The demo loaders and their data files, sorted."""
+    files = sorted({p for pattern in DEMO_SOURCES for p in base_dir.glob(pattern) if p.is_file()})
+    return [
+        path
+        for path in files
+        if path.suffix != ".pyc" and not any(part in (".venv", "var", "__pycache__") for part in path.parts)
+    ]
 
 
 def demo_fingerprint(base_dir=BASE_DIR):
     """A hash of the demo loaders and their data, so that changed demo code loads again (it is idempotent)."""
     digest = hashlib.sha256()
-    files = sorted({p for pattern in DEMO_SOURCES for p in base_dir.glob(pattern) if p.is_file()})
-    for path in files:
-        if path.suffix in (".pyc",) or any(part in (".venv", "var", "__pycache__") for part in path.parts):
-            continue
+    for path in demo_files(base_dir):
         digest.update(str(path.relative_to(base_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 

@@ -101,6 +101,8 @@ class CommonCode(ErrorCode):
     SMS_NO_CODE = "no_code", _("Ask for a code first.")
     SMS_CODE_MALFORMED = "invalid", _("Enter the 6-digit code from the SMS.")
     SERVER_ERROR = "server_error", _("Something went wrong on our side. Please try again later."), 500
+    # A row lock not had in time (cms.locking): try again shortly.
+    BUSY = "busy", _("Busy, please try again in a moment."), 503
     SERVICE_UNAVAILABLE = "unavailable", _("The service is briefly unavailable. Please try again."), 503
 
 

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from . import mail
 from .phone import is_mobile
 from .sms.tasks import send_sms_task
 
@@ -133,7 +134,7 @@ def send_email_task(subject: str, body: str, recipients: list[str], attachments:
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         for filename, content, mimetype in attachments or ():
             message.attach(filename, content, mimetype)
-        return message.send()
+        return mail.send_message(message)
     except Exception as exc:  # SMTP errors, refused connections, timeouts
         who = ", ".join(_mask(r) for r in recipients)
         max_attempts = getattr(settings, "EMAIL_MAX_ATTEMPTS", settings.SMS_MAX_ATTEMPTS)

@@ -311,7 +311,11 @@ def update_agreement(agreement, *, user, request):
     if not is_organiser(user):
         raise DomainError(EventsCode.AGREEMENT_CHANGE_FORBIDDEN)
     with transaction.atomic():
-        agreement = PurchaseAgreement.objects.select_for_update().select_related("fair", "vendor").get(pk=agreement.pk)
+        agreement = (
+            PurchaseAgreement.objects.select_for_update(of=("self",))
+            .select_related("fair", "vendor")
+            .get(pk=agreement.pk)
+        )
         if not agreement.is_signed:
             raise DomainError(EventsCode.AGREEMENT_CANCELLED)
         if request.vendor is not None and request.vendor.pk != agreement.vendor_id:
@@ -354,7 +358,11 @@ def cancel_agreement(agreement, *, user, reason=""):
     """Cancel a signed agreement (organisers or either party). Orders already placed against it stay what they
     are: ordinary unit orders the unit may cancel on their own."""
     with transaction.atomic():
-        agreement = PurchaseAgreement.objects.select_for_update().select_related("fair", "vendor").get(pk=agreement.pk)
+        agreement = (
+            PurchaseAgreement.objects.select_for_update(of=("self",))
+            .select_related("fair", "vendor")
+            .get(pk=agreement.pk)
+        )
         if not _may_change(user, agreement):
             raise DomainError(EventsCode.AGREEMENT_CHANGE_FORBIDDEN)
         PurchaseAgreement.TRANSITIONS.move(agreement, PurchaseAgreement.Status.CANCELLED)
@@ -381,7 +389,9 @@ def order_against(agreement, *, user, lines, delivery, idempotency_key=""):
     agreement's delivery period, linked to the agreement. Returns the order."""
     with transaction.atomic():
         agreement = (
-            PurchaseAgreement.objects.select_for_update().select_related("fair", "buyer_unit").get(pk=agreement.pk)
+            PurchaseAgreement.objects.select_for_update(of=("self",))
+            .select_related("fair", "buyer_unit")
+            .get(pk=agreement.pk)
         )
         if not agreement.is_signed:
             raise DomainError(EventsCode.AGREEMENT_CANCELLED)

@@ -64,7 +64,7 @@ class EventsCode(ErrorCode):
     REGISTRATION_NOT_FOUND = "not_found", _("This registration does not exist."), 404
     SALE_NOT_FOUND = "not_found", _("This sale does not exist."), 404
     STALL_NOT_FOUND = "not_found", _("That stall does not exist."), 404
-    NOT_SAME_DAY = "not_same_day", _("A sale can be corrected or voided only on the day it was made."), 409
+    NOT_SAME_DAY = "invalid_state", _("A sale can be corrected or voided only on the day it was made."), 409
     NOT_VENDOR = "not_vendor", _("Only vendors can apply for stalls; log in with your vendor account."), 403
     NOT_VENDOR_MEMBER = "not_vendor", _("You do not work for this vendor."), 403
     NO_STALL_FOR_SALES = "not_vendor", _("Only vendors with a confirmed stall at this fair can record sales."), 403

@@ -13,6 +13,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms import locking
+
 from . import agreement_results
 from .models import CheckIn, FairPage, Registration, Stall, StallBooking
 from .sales_models import FairResultsPublication, FairSeries, StallSale
@@ -57,7 +59,7 @@ def sales_figures(sales):
     for sale in sales:
         total += sale.amount
         count += 1
-        _add(by["vendor"], sale.vendor_id, sale.vendor.title, sale)
+        _add(by["vendor"], sale.vendor_id, sale.vendor.display_name, sale)
         county = sale.county
         _add(by["county"], county.pk if county else None, county.display_name if county else _("Unknown"), sale)
         _add(
@@ -139,7 +141,7 @@ def fair_results(fair):
     """Everything the results report shows for one fair."""
     voided = list(
         StallSale.objects.filter(fair=fair, status=StallSale.Status.VOIDED)
-        .select_related("vendor", "stall", "voided_by")
+        .select_related("vendor", "stall", "voided_by", "product")
         .order_by("sold_at", "pk")
     )
     return {
@@ -223,7 +225,7 @@ def set_published(fair, *, published, user):
 
     with transaction.atomic():
         FairResultsPublication.objects.get_or_create(fair=fair)
-        row = FairResultsPublication.objects.select_for_update().get(fair=fair)
+        (row,) = locking.lock(FairResultsPublication.objects.filter(fair=fair))
         if row.published == published:
             return row
         row.published = published

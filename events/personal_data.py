@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cms import privacy
+from cms import locking, privacy
 from cms.phone import mask_phone
 from marketplace.checkout.models import Order
 
@@ -41,14 +41,19 @@ def mask_registrations(registrations_qs):
     """Mask the names and mobile numbers of these registrations and their attendees; idempotent. Returns how
     many registrations changed."""
     changed = 0
-    for registration in registrations_qs.select_for_update():
+    # The guest orders first: an order is locked before the registrations it pays for (cms.locking.LOCK_ORDER).
+    order_ids = registrations_qs.exclude(order=None).values_list("order_id", flat=True)
+    guest_orders = {
+        order.pk: order for order in locking.lock(Order.objects.filter(buyer__isnull=True), list(order_ids))
+    }
+    for registration in locking.lock(registrations_qs):
         name, phone = privacy.mask_name(registration.name), mask_phone(registration.phone)
         if (name, phone, "") != (registration.name, registration.phone, registration.email):
             registration.name, registration.phone, registration.email = name, phone, ""
             registration.save(update_fields=["name", "phone", "email"])
             changed += 1
-        if registration.order_id:
-            _mask_guest_order(registration.order_id)
+        if registration.order_id in guest_orders:
+            _mask_guest_order(guest_orders[registration.order_id])
         for attendee in Attendee.objects.filter(registration=registration):
             masked = privacy.mask_name(attendee.name)
             if masked != attendee.name:
@@ -57,11 +62,8 @@ def mask_registrations(registrations_qs):
     return changed
 
 
-def _mask_guest_order(order_id):
-    """A guest's paid-ticket order carries the registration's contact: kept for accounting, masked alike."""
-    order = Order.objects.select_for_update().filter(pk=order_id, buyer__isnull=True).first()
-    if order is None:
-        return
+def _mask_guest_order(order):
+    """A guest's paid-ticket order (locked) carries the registration's contact: kept for accounting, masked alike."""
     masked = (privacy.mask_name(order.guest_name), mask_phone(order.guest_phone), "")
     if masked != (order.guest_name, order.guest_phone, order.guest_email):
         order.guest_name, order.guest_phone, order.guest_email = masked

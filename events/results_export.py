@@ -1,6 +1,7 @@
 """The results report as an Excel workbook (openpyxl): a summary sheet, then one sheet per breakdown and the
-sales themselves. Amounts are numbers in CNY with two places so a spreadsheet can add them up; text is never
-run as a formula."""
+sales themselves. Amounts are numbers in CNY with two places so a spreadsheet can add them up (shown with thousands
+separators, as are counts); names of fairs, vendors, counties, categories and products in the request's language
+(English names on the English site where they are filled); text is never run as a formula."""
 
 import datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from marketplace.checkout.exports import _safe_text
 from .sales_models import StallSale
 
 MONEY = "#,##0.00"
+COUNT = "#,##0"
 
 
 def _cell(sheet, row, column, value, bold=False):
@@ -28,6 +30,8 @@ def _cell(sheet, row, column, value, bold=False):
         cell.data_type = "s"
     if isinstance(value, Decimal):
         cell.number_format = MONEY
+    elif isinstance(value, int) and not isinstance(value, bool):
+        cell.number_format = COUNT
     if bold:
         cell.font = Font(bold=True)
     return cell
@@ -66,7 +70,7 @@ def fair_workbook(results):
     summary = workbook.active
     summary.title = force_str(_("Summary"))[:31]
     rows = [
-        (_("Fair"), fair.title),
+        (_("Fair"), fair.display_name),
         (_("Days"), f"{fair.start_date:%Y-%m-%d} – {fair.end_date:%Y-%m-%d}"),
         (_("Visitors registered"), visitors["registered"]),
         (_("Visitors checked in"), visitors["checked_in"]),
@@ -98,7 +102,9 @@ def fair_workbook(results):
     _breakdowns(workbook, sales)
     labels = dict(StallSale.Payment.choices)
     all_sales = (
-        StallSale.objects.filter(fair=fair).select_related("vendor", "stall", "county").order_by("sold_at", "pk")
+        StallSale.objects.filter(fair=fair)
+        .select_related("vendor", "stall", "county", "product")
+        .order_by("sold_at", "pk")
     )
     _sheet(
         workbook,
@@ -118,14 +124,14 @@ def fair_workbook(results):
         [
             [
                 timezone.localtime(s.sold_at),
-                s.vendor.title,
+                s.vendor.display_name,
                 s.stall.code,
-                s.item_name,
+                s.display_item,
                 s.quantity,
                 s.unit_price,
                 s.amount,
                 labels.get(s.payment, s.payment),
-                s.county.name if s.county else "",
+                s.county.display_name if s.county else "",
                 s.get_status_display(),
             ]
             for s in all_sales
@@ -155,7 +161,7 @@ def series_workbook(results):
         sheet.column_dimensions[chr(64 + column)].width = 30 if column == 1 else 16
     rows = [
         [
-            r["fair"].title,
+            r["fair"].display_name,
             r["fair"].start_date,
             r["sales_amount"],
             r["mountain_amount"],

@@ -148,7 +148,8 @@ def todays_sales(request, fair_id: int, vendor: int | None = None):
     summary="Void a sale made today",
 )
 def void_sale(request, fair_id: int, client_id: uuid.UUID, payload: VoidIn):
-    """Its units go back to stock; the organiser sees the void. 409 `not_same_day` for an older sale."""
+    """Its units go back to stock; the organiser sees the void. 409 `invalid_state` for a voided sale or one of
+    an earlier day."""
     sale = get_object_or_404(StallSale, fair_id=fair_id, client_id=client_id)
     if not stall_sales.may_record_for(request.auth, sale.vendor):
         raise DomainError(EventsCode.SALE_NOT_FOUND)

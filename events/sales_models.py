@@ -13,7 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from cms.models.bilingual import is_english
 from cms.state_machine import Transitions
 
 ZERO = Decimal("0.00")
@@ -67,8 +69,24 @@ class StallSale(models.Model):
         RECORDED = "recorded", _("Recorded")
         VOIDED = "voided", _("Voided")
 
-    # One transition table (cms.state_machine): a recorded sale may be voided, a voided one stays voided.
-    TRANSITIONS = Transitions(Status, {Status.RECORDED: [Status.VOIDED]})
+    class Stage(models.TextChoices):
+        """Where a sale is in its life, for the transition table: its stored status, and whether it was corrected
+        (corrected_at) or its day is over (closed: a sale is final after the day it was made). Not stored."""
+
+        RECORDED = "recorded", pgettext_lazy("stall sale stage", "recorded")
+        CORRECTED = "corrected", pgettext_lazy("stall sale stage", "corrected")
+        VOIDED = "voided", pgettext_lazy("stall sale stage", "voided")
+        CLOSED = "closed", pgettext_lazy("stall sale stage", "closed (its day is over)")
+
+    # One transition table (cms.state_machine): on the day it was made a sale may be corrected (again) or voided;
+    # a voided sale stays voided, and after its day a sale is closed: nothing may follow either.
+    TRANSITIONS = Transitions(
+        Stage,
+        {
+            Stage.RECORDED: [Stage.CORRECTED, Stage.VOIDED],
+            Stage.CORRECTED: [Stage.CORRECTED, Stage.VOIDED],
+        },
+    )
 
     # Made by the phone that recorded the sale: a sale sent twice (offline, then again) is recorded once.
     client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
@@ -141,3 +159,24 @@ class StallSale(models.Model):
     @property
     def is_voided(self):
         return self.status == self.Status.VOIDED
+
+    @property
+    def display_item(self):
+        """What was sold, in the page's language: the product's English name on English pages when the sale is of a
+        catalogue product that has one, else the name recorded with the sale (select_related("product"))."""
+        product = self.product if self.product_id else None
+        if product is not None and product.name_en and is_english():
+            return product.name_en
+        return self.item_name
+
+    def stage(self, now=None):
+        """The sale's Stage at `now` (default: now), Asia/Shanghai days."""
+        if self.status == self.Status.VOIDED:
+            return self.Stage.VOIDED
+        if timezone.localdate(self.sold_at) != timezone.localdate(now or timezone.now()):
+            return self.Stage.CLOSED
+        return self.Stage.CORRECTED if self.corrected_at else self.Stage.RECORDED
+
+    def may(self, target, now=None):
+        """Whether the transition table lets the sale become `target` (a Stage) now: for views and the API."""
+        return self.TRANSITIONS.allows(self.stage(now), target)

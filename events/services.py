@@ -2,7 +2,7 @@
 
 Rules (DESIGN.md, "Scarce things and concurrency"):
 - each operation is one transaction and raises DomainError(code, field, **params), the code from events.errors;
-- a stall changes hands only with its Stall row locked (`select_for_update`), then the booking row; the
+- a stall changes hands only with its Stall row locked (cms.locking), then the booking row; the
   partial unique constraint `events_one_active_booking_per_stall` is the backstop (IntegrityError →
   "stall_taken");
 - when an order is involved the checkout locks the order first and then sends its signals, whose receivers
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from cms import locking
 from cms.errors import DomainError
 from events.errors import EventsCode
 from marketplace.checkout import payment_methods
@@ -184,7 +185,7 @@ def apply(*, fair, vendor, user, request, now=None):
 
 
 def _locked_application(application):
-    return StallApplication.objects.select_for_update().select_related("fair", "vendor").get(pk=application.pk)
+    return locking.lock_one(StallApplication.objects.select_related("fair", "vendor"), application.pk)
 
 
 def waitlist(application, *, user, note=""):
@@ -278,7 +279,7 @@ def _take_stall(*, fair, stall, vendor, user, addons, application, payment_metho
     if stall is None:
         raise DomainError(EventsCode.STALL_REQUIRED, field="stall")
     try:
-        stall = Stall.objects.select_for_update().select_related("stall_type").get(pk=stall.pk)
+        stall = locking.lock_one(Stall.objects.select_related("stall_type"), stall.pk)
     except Stall.DoesNotExist:
         raise DomainError(EventsCode.STALL_NOT_FOUND, field="stall") from None
     _check_stall(fair, stall)
@@ -379,8 +380,8 @@ def cancel_booking(booking, *, user, reason="", by_staff=False):
             checkout.refund(order, user=user, reason=reason[:200])
     # Whatever the orders did, the stall is given back now (idempotent if a receiver already did it).
     with transaction.atomic():
-        stall = Stall.objects.select_for_update().get(pk=booking.stall_id)
-        booking = StallBooking.objects.select_for_update().get(pk=booking.pk)
+        stall = locking.lock_one(Stall, booking.stall_id)
+        booking = locking.lock_one(StallBooking, booking.pk)
         if booking.is_active:
             _end(booking, StallBooking.Status.CANCELLED, reason, user)
         del stall
@@ -407,7 +408,7 @@ def _end(booking, status, reason, user=None):
 def cancel_fair(fair, *, user, reason):
     """Cancel a fair: every active booking is cancelled (unpaid orders cancelled, paid ones refunded)."""
     with transaction.atomic():
-        fair = FairPage.objects.select_for_update().get(pk=fair.pk)
+        fair = locking.lock_one(FairPage, fair.pk)
         fair.status = FairPage.Status.CANCELLED
         fair.save(update_fields=["status"])
         _audit(fair, "events.fair_cancelled", user, reason=reason)
@@ -422,8 +423,8 @@ def cancel_fair(fair, *, user, reason):
             elif order.status == Order.Status.PAID:
                 checkout.refund(order, user=user, reason=reason[:200])
         with transaction.atomic():
-            Stall.objects.select_for_update().get(pk=booking.stall_id)
-            booking = StallBooking.objects.select_for_update().get(pk=booking.pk)
+            locking.lock_one(Stall, booking.stall_id)
+            booking = locking.lock_one(StallBooking, booking.pk)
             if booking.is_active:
                 _end(booking, StallBooking.Status.CANCELLED, reason, user)
         _notify_booking(booking, "cancelled")
@@ -441,8 +442,8 @@ def bookings_for_order(order):
 def on_order_paid(sender, order, **kwargs):
     for booking_id in bookings_for_order(order).values_list("pk", flat=True):
         booking = StallBooking.objects.filter(pk=booking_id).values_list("stall_id", flat=True).first()
-        Stall.objects.select_for_update().filter(pk=booking).first()
-        booking = StallBooking.objects.select_for_update().select_related("fair", "stall", "vendor").get(pk=booking_id)
+        locking.lock(Stall, [booking])
+        booking = locking.lock_one(StallBooking.objects.select_related("fair", "stall", "vendor"), booking_id)
         if booking.status != StallBooking.Status.HELD:
             _audit(booking.fair, "events.payment_for_inactive_booking", None, booking=booking.pk, order=order.number)
             continue
@@ -493,8 +494,8 @@ def keep_stall_payment_deadline(sender, order, method, due, **kwargs):
 def on_order_closed(sender, order, reason, **kwargs):
     for booking_id in bookings_for_order(order).values_list("pk", flat=True):
         stall_id = StallBooking.objects.filter(pk=booking_id).values_list("stall_id", flat=True).first()
-        Stall.objects.select_for_update().filter(pk=stall_id).first()
-        booking = StallBooking.objects.select_for_update().select_related("fair", "stall", "vendor").get(pk=booking_id)
+        locking.lock(Stall, [stall_id])
+        booking = locking.lock_one(StallBooking.objects.select_related("fair", "stall", "vendor"), booking_id)
         if not booking.is_active:
             continue
         if reason == "expired":
@@ -689,7 +690,7 @@ def set_stall_blocked(stall, blocked, user):
     """Block a stall (pillar, exit, staff) or open it again. A stall with an active booking cannot be blocked:
     cancel the booking first. Returns the stall."""
     with transaction.atomic():
-        stall = Stall.objects.select_for_update().get(pk=stall.pk)
+        stall = locking.lock_one(Stall, stall.pk)
         if stall.blocked == blocked:
             return stall
         if blocked:

@@ -6,7 +6,9 @@ Rules (DESIGN.md, "Scarce things and concurrency"):
   sending, then sent again — is recorded once (the unique constraint decides between racing requests);
 - stock moves through the marketplace stock service (a conditional UPDATE, never below zero); locks are taken
   sale row first, then the product's stock row, in every operation;
-- a sale can be corrected or voided on the day it was made; every change writes an audit entry on the fair,
+- a sale can be corrected or voided on the day it was made, through its transition table (StallSale.TRANSITIONS:
+  voiding a voided sale, or changing a sale after its day, is "invalid_state"); every change writes an audit entry
+  on the fair,
   so the organiser sees voids in the results report and the fair's history.
 """
 
@@ -18,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cms import locking
 from cms.errors import CommonCode, DomainError
 from events.errors import EventsCode
 from marketplace.models import ProductPage, VendorMember, VendorPage
@@ -139,9 +142,16 @@ def _client_id(value):
         raise DomainError(EventsCode.SALE_CLIENT_ID_INVALID, field="client_id") from None
 
 
-def _same_day(sale, now):
-    if timezone.localdate(sale.sold_at) != timezone.localdate(now):
+def _move(sale, target, now):
+    """Take the sale to `target` (a StallSale.Stage) through its transition table, or raise DomainError with code
+    "invalid_state": a voided sale cannot be voided or corrected again, nor any sale after its day."""
+    sale.stage_now = sale.stage(now)
+    if sale.stage_now == StallSale.Stage.CLOSED:
+        # The table's own refusal, in words that say why.
         raise DomainError(EventsCode.NOT_SAME_DAY)
+    StallSale.TRANSITIONS.move(sale, target, field="stage_now")
+    if target == StallSale.Stage.VOIDED:
+        sale.status = StallSale.Status.VOIDED
 
 
 def _mountain(county, day):
@@ -246,11 +256,9 @@ def _replayed(sale, fair, vendor):
 
 
 def _locked(sale, user):
-    sale = StallSale.objects.select_for_update().select_related("fair", "vendor", "stall").get(pk=sale.pk)
+    sale = locking.lock_one(StallSale.objects.select_related("fair", "vendor", "stall"), sale.pk)
     if not may_record_for(user, sale.vendor):
         raise DomainError(EventsCode.NOT_VENDOR_MEMBER)
-    if sale.is_voided:
-        raise DomainError(EventsCode.SALE_VOIDED)
     return sale
 
 
@@ -259,7 +267,7 @@ def correct_sale(sale, *, user, quantity=None, unit_price=None, payment=None, no
     now = now or timezone.now()
     with transaction.atomic():
         sale = _locked(sale, user)
-        _same_day(sale, now)
+        _move(sale, StallSale.Stage.CORRECTED, now)
         old = {"quantity": sale.quantity, "unit_price": str(sale.unit_price), "payment": sale.payment}
         new_quantity = sale.quantity if quantity in (None, "") else _quantity(quantity)
         new_price = sale.unit_price if unit_price in (None, "") else _price(unit_price)
@@ -299,10 +307,9 @@ def void_sale(sale, *, user, reason="", now=None):
     now = now or timezone.now()
     with transaction.atomic():
         sale = _locked(sale, user)
-        _same_day(sale, now)
+        _move(sale, StallSale.Stage.VOIDED, now)
         if sale.product_id and sale.stock_taken:
             stock_service.give_back_stock(sale.product_id, sale.stock_taken)
-        StallSale.TRANSITIONS.move(sale, StallSale.Status.VOIDED)
         sale.voided_at, sale.voided_by = now, user if getattr(user, "pk", None) else None
         sale.void_reason = (reason or "").strip()[:200]
         sale.stock_taken = 0

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django_tasks import task
+
+from cms import mail
 
 from .services import send_payment_reminders
 from .ticketing import send_reminders
@@ -16,7 +18,7 @@ def send_events_email(subject: str, body: str, recipients: list[str]) -> int:
     Send one plain-text e-mail. Arguments are plain strings so any task backend can store them."""
     if not recipients:
         return 0
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return mail.send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 @task()
@@ -36,7 +38,7 @@ def send_ticket_email(subject: str, body: str, recipients: list[str], qr_svg: st
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     message.attach("ticket-qr.svg", qr_svg, "image/svg+xml")
     message.attach("ticket.ics", ical, "text/calendar")
-    return message.send()
+    return mail.send_message(message)
 
 
 @task()

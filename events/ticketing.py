@@ -35,6 +35,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms import locking
 from cms.errors import DomainError
 from cms.json_api import idempotency
 from cms.phone import normalize_mobile
@@ -293,10 +294,8 @@ def _clean_request(fair, req, user, now):
 
 def _lock(slot_ids, ticket_type_id):
     """Lock the slots (ascending id) and then the ticket type: the one order every operation uses."""
-    slots = {
-        s.pk: s for s in TimeSlot.objects.select_for_update().filter(pk__in=[i for i in slot_ids if i]).order_by("pk")
-    }
-    ticket_type = TicketType.objects.select_for_update().get(pk=ticket_type_id)
+    slots = {slot.pk: slot for slot in locking.lock(TimeSlot, slot_ids)}
+    ticket_type = locking.lock_one(TicketType, ticket_type_id)
     return slots, ticket_type
 
 
@@ -553,8 +552,8 @@ def recount_places(fair):
     registrations, under the locks in the one order (slots by id, then ticket types by id). The check
     constraints still hold the counters to the capacities."""
     with transaction.atomic():
-        slots = list(TimeSlot.objects.select_for_update().filter(fair=fair).order_by("pk"))
-        ticket_types = list(TicketType.objects.select_for_update().filter(fair=fair).order_by("pk"))
+        slots = locking.lock(TimeSlot.objects.filter(fair=fair))
+        ticket_types = locking.lock(TicketType.objects.filter(fair=fair))
         counted = counted_places(fair)
         for obj in slots + ticket_types:
             obj.confirmed, obj.held = counted[type(obj), obj.pk]
@@ -602,7 +601,7 @@ def _offer_next(slot, ticket_type, now=None, slots=None):
         pk = _next_in_line(ticket_type, slots)
         if pk is None:
             break
-        head = Registration.objects.select_for_update(of=("self",)).select_related("fair").get(pk=pk)
+        head = locking.lock_one(Registration.objects.select_related("fair"), pk)
         head_slot = slots.get(head.slot_id)
         if head.status != S.WAITLISTED or not _fits(head.people, head_slot, ticket_type):
             break
@@ -622,6 +621,10 @@ def _offer_next(slot, ticket_type, now=None, slots=None):
     return offered
 
 
+class _LockAgain(Exception):
+    """Give back the locks of one attempt (its savepoint) and lock again."""
+
+
 def _locked_registration(registration, extra_slot_ids=(), waiting=False):
     """Lock slot(s) → ticket type → registration for an existing registration. Returns (reg, slots, type).
     `waiting`: also lock the slots where someone waits for the ticket type (an operation that frees ticket-type
@@ -638,14 +641,16 @@ def _locked_registration(registration, extra_slot_ids=(), waiting=False):
         # locks (a savepoint's row locks go with it) and lock again with that slot too, in the one order.
         for attempt in range(WAITING_LOCK_ATTEMPTS):
             wanted |= set(_waiting_slot_ids(current["ticket_type_id"]))
-            savepoint = transaction.savepoint()
-            slots, ticket_type = _lock(sorted(wanted), current["ticket_type_id"])
-            missing = set(_waiting_slot_ids(current["ticket_type_id"])) - set(slots)
-            if not missing or attempt == WAITING_LOCK_ATTEMPTS - 1:
-                transaction.savepoint_commit(savepoint)
-                break
-            transaction.savepoint_rollback(savepoint)
-    reg = Registration.objects.select_for_update().select_related("fair").get(pk=registration.pk)
+            try:
+                with transaction.atomic():
+                    slots, ticket_type = _lock(sorted(wanted), current["ticket_type_id"])
+                    missing = set(_waiting_slot_ids(current["ticket_type_id"])) - set(slots)
+                    if missing and attempt < WAITING_LOCK_ATTEMPTS - 1:
+                        raise _LockAgain
+            except _LockAgain:
+                continue
+            break
+    reg = locking.lock_one(Registration.objects.select_related("fair"), registration.pk)
     return reg, slots, ticket_type
 
 
@@ -693,7 +698,7 @@ def set_slot_capacity(slot, capacity, *, user=None, now=None):
     it, by ascending id: the one lock order). Lowering below the places taken is refused; freed places are
     offered to the slot's waiting lists at once. Returns the registrations offered a place."""
     with transaction.atomic():
-        locked = TimeSlot.objects.select_for_update().get(pk=slot.pk)
+        locked = locking.lock_one(TimeSlot, slot.pk)
         offered = _change_capacity(locked, capacity, user)
         waiting_types = (
             Registration.objects.filter(slot=locked, status=S.WAITLISTED)
@@ -701,8 +706,8 @@ def set_slot_capacity(slot, capacity, *, user=None, now=None):
             .values_list("ticket_type_id", flat=True)
             .distinct()
         )
-        for ticket_type_id in list(waiting_types):
-            ticket_type = TicketType.objects.select_for_update().get(pk=ticket_type_id)
+        # All the ticket types first: offering places locks registrations, which come after them.
+        for ticket_type in locking.lock(TicketType, list(waiting_types)):
             offered += _offer_next(locked, ticket_type, now, slots={locked.pk: locked})
     slot.capacity = locked.capacity
     slot.confirmed, slot.held = locked.confirmed, locked.held
@@ -936,11 +941,12 @@ def check_in(*, fair, code, user, now=None):
         if short_code is None:
             return CheckInResult("unknown")
     with transaction.atomic():
-        regs = Registration.objects.select_for_update(of=("self",)).select_related("fair", "slot", "ticket_type")
+        regs = Registration.objects.select_related("fair", "slot", "ticket_type")
         if short_code is not None:
-            reg = regs.filter(fair=fair, short_code=short_code).first()
+            regs = regs.filter(fair=fair, short_code=short_code)
         else:
-            reg = regs.filter(ticket_code=ticket_code).first()
+            regs = regs.filter(ticket_code=ticket_code)
+        reg = next(iter(locking.lock(regs)), None)
         if reg is None:
             return CheckInResult("unknown")
         if reg.fair_id != fair.pk:

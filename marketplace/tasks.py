@@ -1,8 +1,9 @@
 """Background jobs of the marketplace (django-tasks). Services enqueue them after commit."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django_tasks import task
+
+from cms import mail
 
 
 @task()
@@ -11,4 +12,4 @@ def send_marketplace_email(subject: str, body: str, recipients: list[str]) -> in
     Send one plain-text e-mail. Arguments are plain strings so any task backend can store them."""
     if not recipients:
         return 0
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return mail.send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

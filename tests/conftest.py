@@ -52,15 +52,98 @@ def outbox(monkeypatch):
     return sms.outbox
 
 
+# The PostgreSQL run (`make test`'s second pytest run) is `-m "database_sensitive and not browser"`: every test
+# already runs on SQLite, so on PostgreSQL run the tests whose outcome can depend on the database. These are the
+# tests that need PostgreSQL (`postgres`: the multi-process races, the live outage; `postgresql_database`: search
+# at scale), which are marked database_sensitive automatically, and the modules and folders below. The README
+# ("Tests") says why each is here; a new test of such code goes into one of them or is added here.
+DATABASE_SENSITIVE = (
+    # Services that take row locks (select_for_update) or make conditional UPDATEs, backed by constraints:
+    # stock, orders and their state table, expiry, payments and webhooks applied once, shipping and refunds.
+    "tests/checkout/test_place_order.py",
+    "tests/checkout/test_double_submit.py",
+    "tests/checkout/test_expiry.py",
+    "tests/checkout/test_state_machines.py",
+    "tests/checkout/test_shipping.py",
+    "tests/checkout/test_webhooks.py",
+    "tests/checkout/test_after_sale.py",
+    "tests/checkout/test_after_sale_race.py",
+    "tests/marketplace/test_stock_admin.py",
+    "tests/canteen/test_services.py",
+    # Stalls, registrations, capacity, check-in, stall sales (the same locks and constraints on events' side).
+    "tests/events/test_services.py",
+    "tests/events/test_state_machines.py",
+    "tests/events/test_registration.py",
+    "tests/events/test_registration_idempotency.py",
+    "tests/events/test_capacity_changes.py",
+    "tests/events/test_registration_admin.py",
+    "tests/events/test_guest_tickets.py",
+    "tests/events/test_checkin_codes.py",
+    "tests/events/test_stall_sales.py",
+    "tests/events/test_agreements.py",
+    # Reviews: the services that keep the product counters, and the review API's writes.
+    "tests/reviews/test_review_services.py",
+    "tests/reviews/test_review_api.py",
+    # Database constraints seen directly (IntegrityError) and data migrations run by hand.
+    "tests/cms/test_taxonomy.py",
+    "tests/checkout/test_carriers.py",
+    # Search: PostgreSQL full-text search and its index versus SQLite's fallback.
+    "tests/marketplace/test_search.py",
+    # Query budgets: the number of queries a page or endpoint makes can differ by backend (test_query_budgets
+    # keeps a budget per backend where it does).
+    "tests/marketplace/test_query_budgets.py",
+    "tests/marketplace/test_personal_query_budgets.py",
+    "tests/events/test_query_budgets.py",
+    "tests/events/test_personal_query_budgets.py",
+    # API writes (orders, idempotency keys, tokens) and the API's query counts; canteen and stall-booking APIs.
+    "tests/api/",
+    "tests/canteen/test_api.py",
+    "tests/canteen/test_api_idempotency.py",
+    "tests/events/test_api.py",
+    # Bad input: out-of-range numbers and odd text that SQLite stores and PostgreSQL refuses.
+    "tests/hardening/",
+)
+
+
+def is_database_sensitive(item) -> bool:
+    if item.get_closest_marker("postgres") or item.get_closest_marker("postgresql_database"):
+        return True
+    if "postgres_url" in item.fixturenames:
+        return True
+    path = item.nodeid.split("::", 1)[0]
+    return any(path == entry or (entry.endswith("/") and path.startswith(entry)) for entry in DATABASE_SENSITIVE)
+
+
+def xdist_group(item):
+    """The pytest-xdist group of a test (`--dist loadgroup`, make test), or None to let it go to whichever worker
+    is free. Every test that needs PostgreSQL is in one group, so the SQLite run starts one throwaway cluster and
+    both runs migrate one template database (stripe_plugin.checkout_pg_template), not one per worker. A test
+    module with a module- or class-scoped fixture (a demo loaded once, a browser) is one group, so that fixture
+    is made once. Other tests are not grouped, which keeps the two workers evenly loaded to the end."""
+    if "postgres_url" in item.fixturenames:
+        return "postgres"
+    fixturedefs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    shared = any(
+        d.scope in ("module", "class", "package") and not d.argname.startswith("_")  # pytest-django's own
+        for defs in fixturedefs.values()
+        for d in defs
+    )
+    return item.nodeid.split("::", 1)[0] if shared else None
+
+
 def pytest_collection_modifyitems(config, items):
-    """Groups for pytest-xdist's `--dist loadgroup` (make test): each test module is one group, so its
-    module-scoped fixtures (a demo loaded once, a browser) are made once; and every test that needs PostgreSQL
-    is in one group, so the SQLite run starts one throwaway cluster and both runs migrate one template
-    database (stripe_plugin.checkout_pg_template), not one per worker."""
+    """pytest-xdist groups (xdist_group above), and the `database_sensitive` marker that selects the PostgreSQL
+    run (DATABASE_SENSITIVE above)."""
+    missing = [entry for entry in DATABASE_SENSITIVE if not (config.rootpath / entry).exists()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py DATABASE_SENSITIVE names what does not exist: {missing}")
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
-            group = "postgres" if "postgres_url" in item.fixturenames else item.nodeid.split("::", 1)[0]
-            item.add_marker(pytest.mark.xdist_group(group))
+            group = xdist_group(item)
+            if group:
+                item.add_marker(pytest.mark.xdist_group(group))
+        if is_database_sensitive(item):
+            item.add_marker(pytest.mark.database_sensitive)
     # Tests of what only the PostgreSQL database does run in the PostgreSQL run; the SQLite run leaves them out
     # (deselected, not skipped: under CI a skip fails the run).
     from django.conf import settings

@@ -23,6 +23,8 @@ VIOLATIONS = {
     # A cycle between two modules of one app, one side hidden in a function.
     "events/_cycle_a.py": "from events import _cycle_b  # noqa: F401\n",
     "events/_cycle_b.py": "def later():\n    from events import _cycle_a  # noqa: F401\n",
+    # A runtime module using demo data generators.
+    "marketplace/_demo_use.py": "def products():\n    from marketplace.demo import data  # noqa: F401\n",
 }
 
 
@@ -83,3 +85,9 @@ def test_a_cycle_inside_an_app_is_refused(broken_copy):
     out = broken_copy.stdout
     assert "No import cycle inside an app BROKEN" in out
     assert "No cycles are allowed in events." in out and "._cycle_" in out
+
+
+def test_a_runtime_module_importing_demo_code_is_refused(broken_copy):
+    out = " ".join(broken_copy.stdout.split())  # the contract's long name is wrapped
+    assert "Runtime modules never import the demo data generators (each app's `demo` package) BROKEN" in out
+    assert "marketplace._demo_use -> marketplace.demo.data" in out

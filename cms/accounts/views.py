@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -21,7 +20,7 @@ from cms.errors import DomainError
 from cms.phone import mask_phone
 from cms.sms import enqueue_sms
 
-from .. import privacy
+from .. import mail, privacy
 from . import services
 from .backends import BACKEND
 from .forms import EMAIL, PHONE, DeleteAccountForm, LoginForm, ProfileForm, ResetRequestForm, SignupForm, SmsResetForm
@@ -56,7 +55,7 @@ def notify_existing_owner(kind, identifier):
         enqueue_sms(identifier, "signup_existing_account", {}, text)
     else:
         transaction.on_commit(
-            lambda: send_mail(_("Your Shanhai Market account"), str(text), None, [identifier], fail_silently=True)
+            lambda: mail.send_mail(_("Your Shanhai Market account"), str(text), None, [identifier], fail_silently=True)
         )
 
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from cms import locking
 from cms.phone import is_mobile
 
 logger = logging.getLogger("cms.sms")
@@ -51,6 +52,7 @@ def get_backend():
 def send_sms(phone: str, template: str, params: dict, text: str) -> str:
     """Send one message now through the configured backend; returns the provider's message id.
     Raises SmsError on failure. Most callers want `enqueue_sms` instead."""
+    locking.assert_no_locks_held("sending an SMS")
     return get_backend().send(SmsMessage(phone, template, params, text))
 
 

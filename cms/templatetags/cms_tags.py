@@ -46,6 +46,22 @@ def cny(value):
 
 
 @register.filter
+def grouped(value):
+    """A count with thousands separators in every language: 12345 → "12,345" (Django's intcomma groups nothing
+    in zh-hans, whose THOUSAND_SEPARATOR is empty). None and "" give ""; anything that is not a whole number is
+    returned unchanged."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return value
+    if not number.is_finite() or number != number.to_integral_value():
+        return value
+    return f"{int(number):,}"
+
+
+@register.filter
 def tr(obj, field):
     """`{{ page|tr:"intro" }}`: the field's English twin (`intro_en`) on English pages when filled, else the
     Chinese field. Works for pages, models, settings and StreamField struct values (cms/models/bilingual.py)."""

@@ -298,6 +298,11 @@ SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
 SMS_TEMPLATES = env_json_object("SMS_TEMPLATES", {})
 SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 4)
 
+# Row locks (cms.locking): how long a service waits for one on PostgreSQL before answering "busy", and whether a
+# lock against the declared order or a network call under a lock raises (else it is logged).
+LOCK_TIMEOUT_SECONDS = 10
+LOCKING_STRICT = DEBUG
+
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Chinese-aware wrapper around Wagtail's database backend (SQLite FTS5 or PostgreSQL full text).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}

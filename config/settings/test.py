@@ -33,3 +33,5 @@ PAGE_CACHE_SECONDS = 0
 # Tests clear the page cache between requests; the in-process copies are tested on their own
 # (tests/cms/test_page_cache_local.py).
 PAGE_CACHE_LOCAL_ENTRIES = 0
+# A lock against cms.locking.LOCK_ORDER, or a network call under a lock, fails the test.
+LOCKING_STRICT = True

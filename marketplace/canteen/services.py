@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from wagtail.log_actions import log
 
+from cms import locking
 from cms.accounts.forms import classify_identifier, find_user
 from cms.divisions import division_errors
 from cms.errors import CommonCode, DomainError
@@ -97,7 +98,7 @@ def verify_unit(unit, *, user, approve=True):
     if not (user.is_superuser or user.has_perm("marketplace.verify_buyerunit")):
         raise DomainError(MarketplaceCode.UNIT_VERIFY_FORBIDDEN)
     with transaction.atomic():
-        unit = BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        unit = locking.lock_one(BuyerUnit, unit.pk)
         if unit.status != BuyerUnit.Status.PENDING:
             raise DomainError(MarketplaceCode.UNIT_ALREADY_REVIEWED)
         unit.status = BuyerUnit.Status.VERIFIED if approve else BuyerUnit.Status.REJECTED
@@ -145,7 +146,7 @@ def set_annual_budget(unit, year, amount, target_share, user):
         raise DomainError(MarketplaceCode.TARGET_SHARE_INVALID, field="target_share")
     target_share = target_share.quantize(SHARE_STEP, ROUND_HALF_UP)
     with transaction.atomic():
-        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        locking.lock_one(BuyerUnit, unit.pk)
         budget = AnnualBudget.objects.filter(unit=unit, year=year).first()
         before = None
         if budget is None:
@@ -176,7 +177,7 @@ def add_member(unit, *, user, identifier, role):
     if person is None or not person.is_active:
         raise DomainError(MarketplaceCode.ACCOUNT_NOT_FOUND, field="identifier")
     with transaction.atomic():
-        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        locking.lock_one(BuyerUnit, unit.pk)
         if UnitMember.objects.filter(unit=unit, user=person, role=role).exists():
             raise DomainError(MarketplaceCode.ROLE_ALREADY_HELD, field="identifier", user=person.get_username())
         member = UnitMember.objects.create(unit=unit, user=person, role=role)
@@ -194,7 +195,7 @@ def remove_member(member, *, user):
     unit = member.unit
     require_role(user, unit, Role.APPROVER)
     with transaction.atomic():
-        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        locking.lock_one(BuyerUnit, unit.pk)
         member = UnitMember.objects.filter(pk=member.pk, unit=unit).select_related("user").first()
         if member is None:
             raise DomainError(MarketplaceCode.MEMBER_NOT_FOUND)
@@ -248,7 +249,7 @@ def update_address(address, *, user, data):
     unit = address.unit
     require_role(user, unit, Role.APPROVER)
     with transaction.atomic():
-        address = CanteenAddress.objects.select_for_update().get(pk=address.pk, unit=unit)
+        address = locking.lock_one(CanteenAddress.objects.filter(unit=unit), address.pk)
         before = _address_data(address)
         for name in ADDRESS_FIELDS:
             if name in data:
@@ -269,7 +270,7 @@ def delete_address(address, *, user):
     unit = address.unit
     require_role(user, unit, Role.APPROVER)
     with transaction.atomic():
-        BuyerUnit.objects.select_for_update().get(pk=unit.pk)
+        locking.lock_one(BuyerUnit, unit.pk)
         address = CanteenAddress.objects.filter(pk=address.pk, unit=unit).first()
         if address is None:
             raise DomainError(MarketplaceCode.CANTEEN_ADDRESS_NOT_FOUND)
@@ -382,7 +383,7 @@ def reorder(order, *, user, delivery_date, delivery_window=None, purchase_order_
 
 
 def _locked_unit_order(order):
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = locking.lock_one(Order, order.pk)
     if order.buyer_unit_id is None:
         raise DomainError(MarketplaceCode.NOT_A_UNIT_ORDER)
     return order
@@ -452,7 +453,7 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
     with transaction.atomic():
         order = _locked_unit_order(vendor_order.order)
         require_role(user, order.buyer_unit, *Role.values)
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        part = locking.lock_one(VendorOrder.objects.filter(order=order), vendor_order.pk)
         if part.received_at is not None:
             raise DomainError(MarketplaceCode.DELIVERY_ALREADY_RECEIVED)
         if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.DELIVERED):
@@ -519,7 +520,7 @@ def request_invoice(vendor_order, *, user):
     with transaction.atomic():
         order = _locked_unit_order(vendor_order.order)
         require_role(user, order.buyer_unit, Role.BUYER, Role.FINANCE)
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        part = locking.lock_one(VendorOrder.objects.filter(order=order), vendor_order.pk)
         if part.invoice_state:
             raise DomainError(MarketplaceCode.INVOICE_ALREADY_REQUESTED)
         part.invoice_state = VendorOrder.InvoiceState.REQUESTED
@@ -555,7 +556,7 @@ def record_invoice(vendor_order, *, user, number, date, document=None, upload=No
             MarketplaceCode.FILE_TOO_LARGE, field="pdf", size=settings.WAGTAILDOCS_MAX_UPLOAD_SIZE // (1024 * 1024)
         )
     with transaction.atomic():
-        part = VendorOrder.objects.select_for_update().select_related("vendor").get(pk=vendor_order.pk)
+        part = locking.lock_one(VendorOrder.objects.select_related("vendor"), vendor_order.pk)
         if part.order.buyer_unit_id is None:
             raise DomainError(MarketplaceCode.NOT_A_UNIT_ORDER)
         if not _is_vendor_of(user, part):

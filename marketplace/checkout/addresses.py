@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from cms import locking
 from cms.phone import normalize_mobile
 
 from .models import DeliveryAddress
@@ -22,7 +23,8 @@ def suggested_phone(user):
 def save_address(address, *, make_default=False):
     """Save a new or edited address of `address.user`, keeping exactly one default."""
     with transaction.atomic():
-        others = DeliveryAddress.objects.select_for_update().filter(user=address.user)
+        locking.lock(DeliveryAddress.objects.filter(user=address.user))
+        others = DeliveryAddress.objects.filter(user=address.user)
         if address.pk:
             others = others.exclude(pk=address.pk)
         if make_default or not others.filter(is_default=True).exists():
@@ -46,9 +48,8 @@ def delete_address(address):
         user = address.user
         address.delete()
         if was_default:
-            newest = (
-                DeliveryAddress.objects.select_for_update().filter(user=user).order_by("-created_at", "-pk").first()
-            )
+            remaining = locking.lock(DeliveryAddress.objects.filter(user=user))
+            newest = max(remaining, key=lambda a: (a.created_at, a.pk), default=None)
             if newest is not None:
                 newest.is_default = True
                 newest.save(update_fields=["is_default"])

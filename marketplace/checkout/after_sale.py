@@ -145,7 +145,9 @@ def checked_photos(uploads):
 def _lock(request):
     """Lock the request's order, then the request (the one lock order every after-sale step uses)."""
     order = services._locked(request.order)
-    return order, AfterSaleRequest.objects.select_for_update().select_related("vendor_order").get(pk=request.pk)
+    return order, AfterSaleRequest.objects.select_for_update(of=("self",)).select_related("vendor_order").get(
+        pk=request.pk
+    )
 
 
 def _require_status(request, *statuses):

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from cms import personal_cache
+from cms import locking, personal_cache
 from cms.errors import DomainError
 from marketplace.errors import MarketplaceCode
 
@@ -388,7 +388,7 @@ def merge_session_cart(user, session):
     }
     with transaction.atomic():
         existing = {
-            item.product_id: item for item in CartItem.objects.select_for_update().filter(user=user, product_id__in=raw)
+            item.product_id: item for item in locking.lock(CartItem.objects.filter(user=user, product_id__in=raw))
         }
         for product_id, (quantity, seen) in raw.items():
             product = products.get(product_id)

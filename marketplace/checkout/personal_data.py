@@ -4,7 +4,7 @@ accounting with the buyer's name and number masked."""
 
 from django.utils.translation import gettext_lazy as _
 
-from cms import privacy
+from cms import locking, privacy
 from cms.phone import mask_phone
 
 from .models import CartItem, DeliveryAddress, Order
@@ -63,7 +63,7 @@ def erase_addresses(user):
 
 
 def mask_orders(user):
-    for order in Order.objects.select_for_update().filter(buyer=user):
+    for order in locking.lock(Order.objects.filter(buyer=user)):
         order.recipient = privacy.mask_name(order.recipient)
         order.phone = mask_phone(order.phone)
         order.guest_name = privacy.mask_name(order.guest_name)

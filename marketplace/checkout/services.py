@@ -5,7 +5,7 @@ Rules (DESIGN.md, "Scarce things" and "Money"):
 - stock changes only through a conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`),
   product by product in ascending id order, so concurrent orders never deadlock and never oversell;
   the database's `stock_never_negative` constraint is the backstop;
-- an order row is locked (`select_for_update`) before its status changes, so a late webhook, the
+- an order row is locked (cms.locking, in its declared order) before its status changes, so a late webhook, the
   expiry job and a buyer's cancel cannot both win;
 - e-mails and calls to Stripe happen outside the database transaction (after commit).
 """
@@ -22,6 +22,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms import locking
 from cms.errors import CommonCode, DomainError
 from cms.json_api import idempotency
 from marketplace.errors import MarketplaceCode
@@ -409,7 +410,8 @@ def _inserted(model, rows):
 
 
 def _locked(order):
-    return Order.objects.select_for_update().get(pk=order.pk)
+    """The order, locked (cms.locking)."""
+    return locking.lock_one(Order, order.pk)
 
 
 def may_open_order(order, *, user=None, access_token=None):
@@ -514,7 +516,7 @@ def expire_unpaid_orders(now=None):
     due = Order.objects.filter(status__in=Order.OPEN_UNPAID, payment_due_at__lt=now).values_list("pk", flat=True)
     for pk in list(due):
         with transaction.atomic():
-            order = Order.objects.select_for_update().get(pk=pk)
+            order = locking.lock_one(Order, pk)
             # Re-check under the lock: a payment may have arrived since we listed it.
             if not order.is_open_unpaid or order.payment_due_at is None or order.payment_due_at >= now:
                 continue
@@ -539,7 +541,7 @@ def mark_paid(order, payment, *, user=None, note=""):
     or its own. A payment for an order that was cancelled meanwhile is flagged for staff instead."""
     with transaction.atomic():
         order = _locked(order)
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = locking.lock_one(Payment, payment.pk)
         if payment.status == Payment.Status.SUCCEEDED and order.status != Order.Status.PENDING_PAYMENT:
             return order  # already applied
         if order.status != Order.Status.PENDING_PAYMENT:
@@ -564,7 +566,7 @@ def mark_paid(order, payment, *, user=None, note=""):
 
 def flag_payment(payment, reason):
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = locking.lock_one(Payment, payment.pk)
         payment.status = Payment.Status.FLAGGED
         payment.flag_reason = reason[:255]
         payment.save(update_fields=["status", "flag_reason", "updated_at"])
@@ -607,7 +609,7 @@ def mark_vendor_order_shipped(vendor_order, *, carrier, tracking_number, user):
         raise DomainError(MarketplaceCode.UNKNOWN_CARRIER, field="carrier")
     with transaction.atomic():
         order = _locked(vendor_order.order)
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk)
+        part = locking.lock_one(VendorOrder, vendor_order.pk)
         if not VendorOrder.TRANSITIONS.allows(part.status, VendorOrder.Status.SHIPPED):
             raise DomainError(MarketplaceCode.VENDOR_ORDER_NOT_SHIPPABLE, status=part.get_status_display())
         part.status = VendorOrder.Status.SHIPPED
@@ -831,7 +833,7 @@ def cancel_vendor_part(vendor_order, *, user, reason=""):
         order = _locked(vendor_order.order)
         if not may_open_order(order, user=user):
             raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        part = locking.lock_one(VendorOrder.objects.filter(order=order), vendor_order.pk)
         if part.status != VendorOrder.Status.TO_SHIP:
             raise DomainError(
                 MarketplaceCode.PART_NOT_CANCELLABLE, vendor=part.vendor_name, status=part.get_status_display()
@@ -881,7 +883,7 @@ def confirm_delivery(vendor_order, *, user, auto=False, now=None):
         order = _locked(vendor_order.order)
         if not auto and not may_open_order(order, user=user):
             raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
-        part = VendorOrder.objects.select_for_update().get(pk=vendor_order.pk, order=order)
+        part = locking.lock_one(VendorOrder.objects.filter(order=order), vendor_order.pk)
         if order.buyer_unit_id is not None:
             raise DomainError(MarketplaceCode.USE_INSPECTION)
         if part.status == VendorOrder.Status.DELIVERED:

@@ -8,6 +8,7 @@ import logging
 import stripe
 from django.conf import settings
 
+from cms import locking
 from cms.errors import DomainError
 from marketplace.errors import MarketplaceCode
 
@@ -20,6 +21,8 @@ def _client(api_key, api_base):
 
 
 def client():
+    """The Stripe client, for one call to Stripe: never while this thread holds row locks (cms.locking)."""
+    locking.assert_no_locks_held("a call to Stripe")
     if not settings.STRIPE_SECRET_KEY:
         raise DomainError(MarketplaceCode.PAYMENTS_UNAVAILABLE)
     return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)

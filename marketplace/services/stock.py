@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from wagtail.log_actions import log
 
+from cms import locking
 from cms.errors import DomainError
 from cms.validators import MAX_DB_INT
 from marketplace.errors import MarketplaceCode
@@ -71,7 +72,7 @@ def set_stock(product, quantity, user):
 
     with transaction.atomic():
         ProductStock.objects.get_or_create(product_id=product.pk)
-        stock = ProductStock.objects.select_for_update().get(product_id=product.pk)
+        (stock,) = locking.lock(ProductStock.objects.filter(product_id=product.pk))
         old = stock.quantity
         if old != quantity:
             stock.quantity = quantity

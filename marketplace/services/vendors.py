@@ -29,6 +29,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from cms import locking
 from cms.errors import DomainError
 from cms.notify import Recipient, Sms, notify_after_commit, user_phone
 from cms.phone import is_mobile
@@ -254,7 +255,7 @@ def _unique_slug(parent, title, fallback):
 def _locked_pending(application, reviewer):
     if not can_review_applications(reviewer):
         raise DomainError(MarketplaceCode.VENDOR_REVIEW_FORBIDDEN)
-    application = VendorApplication.objects.select_for_update().get(pk=application.pk)
+    application = locking.lock_one(VendorApplication, application.pk)
     if application.status != VendorApplication.Status.PENDING:
         raise DomainError(MarketplaceCode.APPLICATION_ALREADY_REVIEWED, status=application.get_status_display())
     return application

@@ -5,9 +5,10 @@ import threading
 
 import pytest
 
+from bench.env import BASE_DIR
 from bench.load import parse_wrk, percentile, run_python
 from bench.pages import PAGES, BenchPage, first_live, registry
-from bench.prepare import demo_fingerprint, sqlite_path, stamp_path
+from bench.prepare import demo_files, demo_fingerprint, sqlite_path, stamp_path
 from bench.queries import count_queries
 from bench.report import add_floor_fraction, format_table
 
@@ -201,3 +202,11 @@ def test_demo_fingerprint_follows_demo_code(tmp_path):
     assert demo_fingerprint(tmp_path) == before
     (tmp_path / "shop" / "demo" / "__init__.py").write_text("def load(*, scale, stdout): return 1\n")
     assert demo_fingerprint(tmp_path) != before
+
+
+def test_demo_fingerprint_covers_every_app_demo_package():
+    hashed = {path.relative_to(BASE_DIR).as_posix() for path in demo_files()}
+    for app in ("cms", "marketplace", "events"):
+        package = sorted(path.relative_to(BASE_DIR).as_posix() for path in (BASE_DIR / app / "demo").glob("*.py"))
+        assert package and set(package) <= hashed, app
+    assert {"events/demo/english.py", "events/demo/results.py"} <= hashed

@@ -3,7 +3,7 @@ blocked, and the violation is seen by the fixtures that fail every browser test 
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_policy_is_enforced_and_violations_are_caught(live_server, phone_page, home_page):
@@ -11,11 +11,12 @@ def test_policy_is_enforced_and_violations_are_caught(live_server, phone_page, h
     response = page.goto(live_server.url + "/")
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert page.csp_violations == []
-    page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
-        " document.body.appendChild(s); }"
-    )
-    page.wait_for_timeout(200)
+    # Wait for the violation's console message (the fixtures collect it too), not for a fixed time.
+    with page.expect_console_message(lambda message: "script-src" in message.text):
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+            " document.body.appendChild(s); }"
+        )
     assert page.evaluate("() => window.injected") is None
     assert any("script-src" in text for text in page.csp_violations), page.csp_violations
     page.csp_violations.clear()  # seen; the fixture's own check would fail the test otherwise

@@ -2,7 +2,6 @@
 handed out only to the order's unit, the vendor concerned and staff (issue #18, points 1 and 4)."""
 
 import datetime
-import io
 from pathlib import Path
 
 import pytest
@@ -12,86 +11,24 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from cms.errors import DomainError
 from marketplace.canteen import services
-from marketplace.checkout.services import mark_vendor_order_shipped, record_bank_transfer
+from marketplace.checkout.services import record_bank_transfer
 from marketplace.models import VendorOrder
-from tests.factories import make_vendor_user, place_unit_order
+from tests.factories import place_unit_order
+from tests.support.private_media import ALLOWED, PDF, body, fetch, png, roles, ship
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def png(size=(20, 20), mode="RGB", name="photo.png"):
-    buffer = io.BytesIO()
-    PILImage.new(mode, size).save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def stored_uploads():
     """Files in the private area, but not the thumbnails (private renditions under images/) pages make."""
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     return sorted(p for p in root.rglob("*") if p.relative_to(root).parts[0] != "images")
-
-
-def ship(part, staff):
-    return mark_vendor_order_shipped(part, carrier="顺丰", tracking_number=f"SF{part.pk}", user=staff)
-
-
-@pytest.fixture
-def received(unit_a, goods, django_user_model):
-    """A paid unit order whose one part was received with a photo and invoiced with a PDF."""
-    staff = django_user_model.objects.create_superuser("staff", "s@example.com", "pw")
-    order = place_unit_order(unit_a, (goods["huyou"], 10))
-    record_bank_transfer(order, amount=order.total, received_on=timezone.localdate(), bank_reference="B", user=staff)
-    part = ship(order.vendor_orders.get(), staff)
-    client = Client()
-    client.force_login(unit_a.users["buyer"])
-    response = client.post(
-        reverse("canteen_receive", args=[order.number, part.pk]), {"note": "ok", "photo": png(name="receipt.png")}
-    )
-    assert response.status_code == 302
-    services.record_invoice(
-        part,
-        user=staff,
-        number="33012345",
-        date=datetime.date(2026, 3, 2),
-        upload=SimpleUploadedFile("fapiao.pdf", PDF, content_type="application/pdf"),
-    )
-    part.refresh_from_db()
-    return {"order": order, "part": part, "staff": staff}
-
-
-def roles(unit_a, unit_b, received, make_vendor, changshan):
-    part = received["part"]
-    other_vendor = make_vendor("别家合作社", changshan)
-    return {
-        "anonymous": None,
-        "other unit's member": unit_b.users["buyer"],
-        "unit's member": unit_a.users["finance"],
-        "vendor": make_vendor_user(part.vendor, "huyou-seller"),
-        "another vendor": make_vendor_user(other_vendor, "other-seller"),
-        "staff": received["staff"],
-    }
-
-
-ALLOWED = {"unit's member", "vendor", "staff"}
-
-
-def fetch(user, url):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client.get(url)
-
-
-def body(response):
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def test_files_are_stored_outside_media_root(received):

@@ -11,12 +11,9 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from cms.private_media import delete_public_renditions_of_private_images
-
-from . import test_private_media
-from .test_private_media import ALLOWED, body, fetch, roles
+from tests.support.private_media import ALLOWED, body, fetch, png, roles
 
 pytestmark = pytest.mark.django_db
-received = test_private_media.received  # the fixture: a received, invoiced unit order
 
 
 def test_admin_thumbnails_of_a_receipt_photo_are_private(received):
@@ -59,8 +56,6 @@ def test_each_role_sees_the_rendition_as_the_image(received, unit_a, unit_b, mak
 
 def test_public_images_keep_public_renditions(received):
     from wagtail.images import get_image_model
-
-    from .test_private_media import png
 
     image = get_image_model().objects.create(title="胡柚", file=png(name="huyou.png"))
     rendition = image.get_rendition("max-120x120")

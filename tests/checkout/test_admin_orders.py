@@ -10,25 +10,24 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 from openpyxl import load_workbook
-from wagtail.users.models import UserProfile
 
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod, Refund, VendorOrder
 from marketplace.checkout.services import Address
-from tests.factories import ADDRESS, make_user, make_vendor_user, pay_by_transfer, place_order, stock
+from tests.factories import ADDRESS, make_user, pay_by_transfer, place_order, stock
+from tests.factories.checkout import (
+    STAFF_ORDERS_URL,
+    VENDOR_ORDERS_URL,
+    in_english,
+    paid_mixed_order,
+    part_of,
+    two_vendor_shop,
+)
 
 pytestmark = pytest.mark.django_db
 
-VENDOR_URL = "/admin/vendor-orders/"
-STAFF_URL = "/admin/orders/"
-
-
-def in_english(user):
-    """Admin pages follow the user's preferred language (zh-hans by default); these tests read the English msgids."""
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return user
+VENDOR_URL = VENDOR_ORDERS_URL
+STAFF_URL = STAFF_ORDERS_URL
 
 
 def staff_user(username, *codenames):
@@ -59,30 +58,13 @@ def xlsx_rows(response):
 
 @pytest.fixture
 def shop(make_vendor, make_product, changshan, kecheng):
-    a = make_vendor("常山胡柚合作社", changshan)
-    b = make_vendor("柯城橘子农场", kecheng)
-    return {
-        "a": a,
-        "b": b,
-        "a_tangelo": make_product(a, "常山胡柚", "39.00", stock=50),
-        "a_paste": make_product(a, "胡柚膏", "58.00", stock=20, category="processed"),
-        "b_orange": make_product(b, "柯城椪柑", "25.00", stock=80),
-        "a_user": in_english(make_vendor_user(a, "vendor-a")),
-        "b_user": in_english(make_vendor_user(b, "vendor-b")),
-        "buyer": make_user("buyer", email="buyer@example.cn"),
-        "admin": in_english(make_user("finance", is_superuser=True, is_staff=True)),
-    }
+    return two_vendor_shop(make_vendor, make_product, changshan, kecheng)
 
 
 @pytest.fixture
 def mixed_order(shop):
     """One paid order with lines from both vendors."""
-    order = place_order(shop["buyer"], (shop["a_tangelo"], 2), (shop["a_paste"], 1), (shop["b_orange"], 3))
-    return pay_by_transfer(order, shop["admin"])
-
-
-def part_of(order, vendor):
-    return order.vendor_orders.get(vendor=vendor)
+    return paid_mixed_order(shop)
 
 
 # --- vendors: isolation ---------------------------------------------------------------------------------

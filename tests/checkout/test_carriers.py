@@ -9,12 +9,22 @@ from django.utils import translation
 from cms.errors import DomainError
 from marketplace.checkout import carriers, services
 from marketplace.checkout.models import VendorOrder
-
-from .test_admin_orders import VENDOR_URL, mixed_order, part_of, shop
+from tests.factories.checkout import VENDOR_ORDERS_URL as VENDOR_URL
+from tests.factories.checkout import paid_mixed_order, part_of, two_vendor_shop
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["mixed_order", "shop"]  # fixtures shared with test_admin_orders
+
+@pytest.fixture
+def shop(make_vendor, make_product, changshan, kecheng):
+    return two_vendor_shop(make_vendor, make_product, changshan, kecheng)
+
+
+@pytest.fixture
+def mixed_order(shop):
+    """One paid order with lines from both vendors."""
+    return paid_mixed_order(shop)
+
 
 migration = importlib.import_module("marketplace.migrations.0015_vendor_order_carrier_codes")
 

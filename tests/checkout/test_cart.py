@@ -9,6 +9,7 @@ from cms.errors import DomainError
 from marketplace.checkout.cart import SESSION_KEY, Cart
 from marketplace.checkout.models import CartItem, Order
 from marketplace.models import ProductStock
+from tests.factories.users import make_mobile_buyer
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,8 @@ def shop(make_vendor, make_product, changshan, kecheng):
 
 
 @pytest.fixture
-def buyer(django_user_model):
-    return django_user_model.objects.create_user("13800138000", "", "pw-Shanhai-2024")
+def buyer(db):
+    return make_mobile_buyer(password="pw-Shanhai-2024")
 
 
 def add(client, product, quantity=None):

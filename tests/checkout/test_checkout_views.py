@@ -9,7 +9,7 @@ from django.utils import translation
 
 from marketplace.checkout.models import CartItem, DeliveryAddress, Order, Payment, PaymentMethod
 from marketplace.models import ProductStock
-from tests.factories import place_order, stock
+from tests.factories import make_mobile_buyer, place_order, stock
 from tests.support.web import checkout, put_in_cart
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,8 @@ def shop(make_vendor, make_product, changshan, kecheng):
 
 
 @pytest.fixture
-def buyer(django_user_model):
-    return django_user_model.objects.create_user("13800138000", "", "pw")
+def buyer(db):
+    return make_mobile_buyer()
 
 
 # -- addresses ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from cms.errors import DomainError
 from marketplace.checkout import payment_methods, services, stripe_gateway
 from marketplace.checkout.models import Order, OrderEvent, OrderLine, Payment, PaymentMethod
 from marketplace.checkout.services import Fee, GuestContact
-from tests.factories import place_order, stock
+from tests.factories import make_mobile_buyer, place_order, stock
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ def product(make_vendor, make_product, changshan):
 
 
 @pytest.fixture
-def buyer(django_user_model):
-    return django_user_model.objects.create_user("13800138000", "", "pw")
+def buyer(db):
+    return make_mobile_buyer()
 
 
 def place(buyer, product, method=PaymentMethod.BANK_TRANSFER, quantity=2):

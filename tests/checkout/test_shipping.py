@@ -12,18 +12,14 @@ from cms.sms import outbox as sms_outbox
 from marketplace.checkout import services, shipping
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod, ShippingRegion, ShippingRule, VendorOrder
 from marketplace.checkout.services import Address, LineRequest
-from marketplace.models import ProductStock
+from tests.factories import ADDRESS, place_order, stock
+from tests.factories.checkout import part_of
 
 pytestmark = pytest.mark.django_db
 
-HANGZHOU = Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区", "湖墅南路 1 号")
+HANGZHOU = ADDRESS
 URUMQI = Address("李四", "13900139000", "新疆维吾尔自治区", "乌鲁木齐市", "天山区", "解放北路 2 号")
 LHASA = Address("王五", "13700137000", "西藏自治区", "拉萨市", "城关区", "北京中路 3 号")
-
-
-@pytest.fixture
-def buyer(django_user_model):
-    return django_user_model.objects.create_user("buyer", "buyer@example.cn", "pw")
 
 
 @pytest.fixture
@@ -60,9 +56,7 @@ def shop(make_vendor, make_product, changshan, kecheng):
 
 
 def place(buyer, *lines, address=HANGZHOU, method=PaymentMethod.BANK_TRANSFER):
-    return services.place_order(
-        buyer=buyer, lines=[LineRequest(p.pk, q) for p, q in lines], payment_method=method, address=address
-    )
+    return place_order(buyer, *lines, method=method, address=address)
 
 
 def pay(order, staff):
@@ -71,14 +65,6 @@ def pay(order, staff):
     )
     order.refresh_from_db()
     return order
-
-
-def part_of(order, vendor):
-    return order.vendor_orders.get(vendor=vendor)
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
 
 
 # -- fees ------------------------------------------------------------------------------------------------

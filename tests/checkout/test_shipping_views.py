@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from cms.models import ApiToken
 from marketplace.checkout import services
 from marketplace.checkout.models import CartItem, DeliveryAddress, Order, ShippingRegion, ShippingRule, VendorOrder
+from tests.factories.users import make_mobile_buyer
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,8 @@ def shop(make_vendor, make_product, changshan, kecheng):
 
 
 @pytest.fixture
-def buyer(django_user_model):
-    return django_user_model.objects.create_user("13800138000", "", "pw")
+def buyer(db):
+    return make_mobile_buyer()
 
 
 @pytest.fixture

@@ -353,6 +353,32 @@ def test_500_template_renders_stand_alone():
     assert "{%" not in content and "{{" not in content
 
 
+@pytest.mark.parametrize(
+    ("template", "heading"), [("500.html", "<h1>服务器出错了</h1>"), ("503.html", "<h1>网站正在维护，请稍候</h1>")]
+)
+def test_error_pages_render_from_the_one_stand_alone_base(template, heading, django_assert_num_queries):
+    from django.test.signals import template_rendered
+
+    rendered = []
+
+    def seen(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        # No request (so no context processors) and no query: they must render with the database down.
+        with django_assert_num_queries(0):
+            content = render_to_string(template, {"csp_nonce": "n0nce"})
+    finally:
+        template_rendered.disconnect(seen)
+
+    assert rendered == [template, "error_base.html"]
+    assert content.startswith("<!DOCTYPE html>") and '<html lang="zh-Hans">' in content
+    assert heading in content and '<style nonce="n0nce">' in content
+    assert '<a href="/">返回首页</a>' in content and '<a href="/en/">Go to the home page</a>' in content
+    assert "{%" not in content and "{{" not in content and "comment" not in content
+
+
 def test_server_error_handler_returns_500_without_the_database(django_assert_num_queries):
     request = RequestFactory().get("/")
     with django_assert_num_queries(0):

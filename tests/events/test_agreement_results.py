@@ -123,7 +123,7 @@ def test_the_report_excel_and_print_show_the_agreements(small_fair, organiser):
     amounts = [row[8] for row in agreements_sheet.iter_rows(min_row=2, values_only=True)]
     assert sum(D(str(a)) for a in amounts) == D("6910.00")
     printed = client.get(reverse("fair_results_print", args=[small_fair.slug])).content.decode()
-    assert "¥6910.00" in printed and "¥800.00" in printed
+    assert "¥6,910.00" in printed and "¥800.00" in printed
 
 
 def test_the_public_block_shows_agreements_only_when_published(small_fair, organiser):

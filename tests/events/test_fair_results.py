@@ -213,3 +213,110 @@ def test_service_worker_scope_covers_the_page(client, on_today):
     assert response["Service-Worker-Allowed"] == fair.url + "sales/"
     page = client.get(fair.url + "sales/").content.decode()
     assert f'data-sw="{fair.url}sales/worker/" data-sw-scope="{fair.url}sales/"' in page
+
+
+# -- the report in both languages, numbers with thousands separators ---------------------------------------------
+
+
+@pytest.fixture
+def big_bilingual_fair(small_fair):
+    """small_fair with English names and a large sale: 礼盒 10 × 1,234.50 = 12,345.00 by 常山胡柚合作社 on day 1,
+    so the total is 12,414.00 in 4 sales (mountain 12,394.00)."""
+    from events.models import FairPage
+    from marketplace.models import ProductPage, VendorPage
+
+    fair, (a, b), users, (day1, day2) = small_fair
+    FairPage.objects.filter(pk=fair.pk).update(name_en="Mountain-Sea Fair")
+    VendorPage.objects.filter(pk=a.pk).update(name_en="Changshan Pomelo Co-op")
+    VendorPage.objects.filter(pk=b.pk).update(name_en="Kecheng Bakery")
+    ProductPage.objects.filter(title="桂花糕").update(name_en="Osmanthus cake")
+    request = stall_sales.SaleRequest(
+        client_id=uuid.uuid4(),
+        sold_at=at(day1, 12),
+        item_name="礼盒",
+        unit_price="1234.50",
+        quantity=10,
+        payment="card",
+    )
+    stall_sales.record_sale(fair=fair, vendor=a, user=users[0], request=request, now=at(day1, 12))
+    fair.refresh_from_db()
+    return fair
+
+
+def test_grouped_counts_in_every_language():
+    from django.utils import translation
+
+    from cms.templatetags.cms_tags import grouped
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert (grouped(1234567), grouped(12), grouped(D("2000")), grouped(None)) == (
+                "1,234,567",
+                "12",
+                "2,000",
+                "",
+            )
+    assert grouped("n/a") == "n/a" and grouped(D("1.5")) == D("1.5")
+
+
+def test_report_in_chinese_and_english_with_thousands(client, big_bilingual_fair, organiser):
+    fair = big_bilingual_fair
+    url = fair.url + "results/"
+    client.force_login(organiser)
+
+    chinese = client.get(url).content.decode()
+    assert 'data-figure="sales-total">¥12,414.00<' in chinese and 'data-figure="sales-count">4<' in chinese
+    assert "¥12,345.00" in chinese and "¥12,394.00" in chinese  # the 礼盒 sale's vendor row; mountain produce
+    assert "常山胡柚合作社" in chinese and "常山县" in chinese and "桂花糕 × 2" in chinese
+    assert "Changshan Pomelo Co-op" not in chinese
+
+    english = client.get(f"/en{url}").content.decode()
+    assert '<html lang="en">' in english and "Results · Mountain-Sea Fair" in english
+    assert 'data-figure="sales-total">¥12,414.00<' in english and "¥12,345.00" in english
+    assert "Changshan Pomelo Co-op" in english and "Kecheng Bakery" in english
+    assert ">Changshan<" in english and ">Fruit<" in english and "Osmanthus cake × 2" in english
+    assert "常山胡柚合作社" not in english and "常山县" not in english and "桂花糕" not in english
+
+    for language, prefix in (("zh", ""), ("en", "/en")):
+        printed = client.get(f"{prefix}{url}print/").content.decode()
+        assert "¥12,414.00" in printed and "¥12,394.00" in printed, language
+    assert "Mountain-Sea Fair" in client.get(f"/en{url}print/").content.decode()
+
+
+def test_excel_in_english_with_number_formats(client, big_bilingual_fair, organiser):
+    from openpyxl import load_workbook
+
+    fair = big_bilingual_fair
+    url = fair.url  # before any English request: fair.url follows the active language
+    client.force_login(organiser)
+    book = load_workbook(io.BytesIO(client.get(f"/en{url}results/?format=xlsx").content))
+    summary = book.worksheets[0]
+    assert summary.title == "Summary" and summary["B1"].value == "Mountain-Sea Fair"
+    assert summary["B5"].value == D("12414") and summary["B5"].number_format == "#,##0.00"
+    assert summary["B6"].value == 4 and summary["B6"].number_format == "#,##0"
+    sales = book["Sales"]
+    rows = [[cell.value for cell in row] for row in sales.iter_rows(min_row=2)]
+    assert {row[1] for row in rows} == {"Changshan Pomelo Co-op", "Kecheng Bakery"}
+    assert {row[3] for row in rows} == {"常山胡柚", "麻饼", "礼盒", "Osmanthus cake"}  # typed items as typed
+    assert {row[8] for row in rows} == {"Changshan", "Kecheng"}
+    assert [row[0] for row in book["By vendor"].iter_rows(min_row=2, values_only=True)] == [
+        "Changshan Pomelo Co-op",
+        "Kecheng Bakery",
+    ]
+
+    chinese = load_workbook(io.BytesIO(client.get(f"{url}results/?format=xlsx").content))
+    assert chinese.worksheets[0]["B1"].value == fair.title and "常山胡柚合作社" in {
+        row[1] for row in chinese.worksheets[book.sheetnames.index("Sales")].iter_rows(min_row=2, values_only=True)
+    }
+
+
+def test_public_block_in_both_languages_with_thousands(client, big_bilingual_fair, organiser):
+    fair = big_bilingual_fair
+    url = fair.url  # before any English request: fair.url follows the active language
+    fair_results.set_published(fair, published=True, user=organiser)
+    chinese = client.get(url).content.decode()
+    block = chinese[chinese.index('class="fair-results') :]
+    assert "¥12,414.00" in block and "¥12,394.00" in block and "常山县 ¥12,394.00" in block
+    english = client.get(f"/en{url}").content.decode()
+    block = english[english.index('class="fair-results') :]
+    assert "¥12,414.00" in block and "Changshan ¥12,394.00" in block and "常山县" not in block

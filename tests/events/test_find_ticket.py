@@ -21,8 +21,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbox")]
 
 @pytest.fixture
 def scene(make_fair):
-    today = timezone.localdate()
-    fair = make_fair(start_date=today, end_date=today + timedelta(days=1), stalls=0)
+    # From tomorrow: a 09:00–11:00 slot of today is over for a run after 11:00 (Shanghai time).
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    fair = make_fair(start_date=tomorrow, end_date=tomorrow + timedelta(days=1), stalls=0)
     # Two registrations of one number in one slot: the organiser allows two per number for this ticket type.
     ticket = TicketType.objects.create(
         fair=fair, name="普通票", price=Decimal("0"), capacity=100, per_person_limit=4, registrations_per_phone=2

@@ -13,7 +13,7 @@ from wagtail.models import PageLogEntry
 from cms.errors import DomainError
 from events import services, stall_sales
 from events.models import StallSale
-from marketplace.models import ProductStock
+from tests.factories import stock
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +36,6 @@ def record(fair, vendor, user, **fields):
     fields.setdefault("client_id", uuid.uuid4())
     fields.setdefault("payment", "wechat")
     return stall_sales.record_sale(fair=fair, vendor=vendor, user=user, request=stall_sales.SaleRequest(**fields))
-
-
-def stock(product):
-    return ProductStock.objects.get(product=product).quantity
 
 
 def test_record_a_catalogue_product_moves_its_stock(selling):
@@ -136,7 +132,39 @@ def test_not_the_next_day(selling):
     tomorrow = timezone.now() + timedelta(days=1)
     with pytest.raises(DomainError) as error:
         stall_sales.void_sale(sale, user=user, now=tomorrow)
-    assert error.value.code == "not_same_day"
+    assert error.value.code == "invalid_state" and "当天" in error.value.message
+    with pytest.raises(DomainError) as error:
+        stall_sales.correct_sale(sale, user=user, quantity=2, now=tomorrow)
+    assert error.value.code == "invalid_state"
+    sale.refresh_from_db()
+    assert (sale.status, sale.quantity, sale.corrected_at, stock(tracked)) == ("recorded", 1, None, 4)
+
+
+def test_void_and_correct_go_through_the_transition_table(selling):
+    fair, vendor, user, tracked, _ = selling
+    S = StallSale.Stage
+    table = StallSale.TRANSITIONS
+    assert table.targets(S.RECORDED) == {S.CORRECTED, S.VOIDED} == table.targets(S.CORRECTED)
+    assert table.is_final(S.VOIDED) and table.is_final(S.CLOSED)
+
+    sale, _ = record(fair, vendor, user, product_id=tracked.pk, quantity=2)
+    tomorrow = timezone.now() + timedelta(days=1)
+    assert sale.stage() == S.RECORDED and sale.stage(tomorrow) == S.CLOSED
+    assert sale.may(S.VOIDED) and not sale.may(S.VOIDED, tomorrow)
+    sale = stall_sales.correct_sale(sale, user=user, quantity=3)
+    assert sale.stage() == S.CORRECTED and sale.may(S.CORRECTED)
+    sale = stall_sales.void_sale(sale, user=user)
+    assert sale.stage() == S.VOIDED and not sale.may(S.CORRECTED) and stock(tracked) == 5
+    for change in (
+        lambda: stall_sales.void_sale(sale, user=user),
+        lambda: stall_sales.correct_sale(sale, user=user, quantity=1),
+    ):
+        with pytest.raises(DomainError) as error:
+            change()
+        assert error.value.code == "invalid_state"
+    sale.refresh_from_db()
+    assert (sale.status, sale.quantity, stock(tracked)) == ("voided", 3, 5)
+    assert PageLogEntry.objects.filter(page=fair, action="events.sale_voided").count() == 1
 
 
 # -- the API ---------------------------------------------------------------------------------------------------
@@ -179,6 +207,10 @@ def test_api_void(client, selling):
     )
     assert response.status_code == 200 and response.json()["status"] == "voided"
     assert stock(tracked) == 5
+    again = client.post(
+        f"/api/fairs/{fair.pk}/sales/{client_id}/void/", json.dumps({"reason": "录错"}), content_type="application/json"
+    )
+    assert again.status_code == 409 and again.json()["code"] == "invalid_state"
 
 
 def test_api_in_the_openapi_schema(client):

@@ -28,11 +28,12 @@ from .content import body, make_photo
 from .events import make_fair, stall
 from .outbox import mails_to, sent_mails, texts
 from .reviews import approved_review, line_of, received_order, ship_part
-from .users import PASSWORD, UserFactory, make_user, make_vendor_user, moderator
+from .users import MOBILE, PASSWORD, UserFactory, make_mobile_buyer, make_user, make_vendor_user, moderator
 
 __all__ = [
     "ADDRESS",
     "ADDRESS_FIELDS",
+    "MOBILE",
     "PASSWORD",
     "CategoryFactory",
     "CityFactory",
@@ -49,6 +50,7 @@ __all__ = [
     "make_county",
     "make_fair",
     "make_image",
+    "make_mobile_buyer",
     "make_paid_unit_order",
     "make_photo",
     "make_product",

@@ -48,6 +48,54 @@ def stock(product):
     return ProductStock.objects.get(product=product).quantity
 
 
+# --- the order admin (tests/checkout/test_admin_orders.py, test_carriers.py) --------------------------------
+
+VENDOR_ORDERS_URL = "/admin/vendor-orders/"
+STAFF_ORDERS_URL = "/admin/orders/"
+
+
+def in_english(user):
+    """Admin pages follow the user's preferred language (zh-hans by default); the admin tests read the English
+    msgids."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return user
+
+
+def two_vendor_shop(make_vendor, make_product, changshan, kecheng):
+    """Vendor a (常山, two products) and vendor b (柯城, one), each with an English-speaking vendor user, a buyer
+    and a superuser `admin`; make_vendor / make_product are the fixtures of tests/fixtures/catalogue.py."""
+    from .users import make_user, make_vendor_user
+
+    a = make_vendor("常山胡柚合作社", changshan)
+    b = make_vendor("柯城橘子农场", kecheng)
+    return {
+        "a": a,
+        "b": b,
+        "a_tangelo": make_product(a, "常山胡柚", "39.00", stock=50),
+        "a_paste": make_product(a, "胡柚膏", "58.00", stock=20, category="processed"),
+        "b_orange": make_product(b, "柯城椪柑", "25.00", stock=80),
+        "a_user": in_english(make_vendor_user(a, "vendor-a")),
+        "b_user": in_english(make_vendor_user(b, "vendor-b")),
+        "buyer": make_user("buyer", email="buyer@example.cn"),
+        "admin": in_english(make_user("finance", is_superuser=True, is_staff=True)),
+    }
+
+
+def paid_mixed_order(shop):
+    """One order of `two_vendor_shop`'s buyer with lines from both vendors, paid by bank transfer."""
+    order = place_order(shop["buyer"], (shop["a_tangelo"], 2), (shop["a_paste"], 1), (shop["b_orange"], 3))
+    return pay_by_transfer(order, shop["admin"])
+
+
+def part_of(order, vendor):
+    """The vendor's part (VendorOrder) of `order`."""
+    return order.vendor_orders.get(vendor=vendor)
+
+
 def ship(order, user, *, carrier="sf", tracking="SF1234567890"):
     """Each vendor part of a paid order shipped by `user` (staff may ship any) through the service."""
     for part in order.vendor_orders.order_by("pk"):

@@ -43,3 +43,11 @@ def moderator(username="moderator"):
     user = make_user(username)
     user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
     return user
+
+
+MOBILE = "13800138000"
+
+
+def make_mobile_buyer(password="pw"):
+    """A buyer who signed up with a mobile number only: username MOBILE (13800138000), no e-mail."""
+    return get_user_model().objects.create_user(MOBILE, "", password)

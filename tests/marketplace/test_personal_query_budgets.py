@@ -12,21 +12,19 @@ from django.utils import timezone
 from marketplace.checkout import services as checkout
 from marketplace.checkout.cart import Cart
 from marketplace.checkout.models import PaymentMethod
-from marketplace.checkout.services import Address, LineRequest
-from tests.factories import make_paid_unit_order, make_user
+from marketplace.checkout.services import LineRequest
+from tests.factories import ADDRESS, make_paid_unit_order, make_user
 from tests.support.queries import warm_count
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = Address("张三", "13800138000", "浙江省", "杭州市", "拱墅区", "湖墅南路 1 号")
 
 # Each includes the session and the user (2) of a signed-in request.
 BUDGETS = {
     "cart": 9,  # with the shipping fee per vendor part: the vendors' shipping rules and their regions
     "checkout": 10,  # the address lists and pre-filled mobile number, and the vendors' shipping rules
     "account": 6,
-    "order": 8,
-    "canteen dashboard": 7,
+    "order": 9,  # with the order's after-sale requests (售后), one query for all its parts
+    "canteen dashboard": 8,  # with whether the unit has purchase agreements from fairs (the link to them)
     "canteen statement": 7,  # with the shipping fees kept apart from produce
 }
 

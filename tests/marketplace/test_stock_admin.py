@@ -10,6 +10,7 @@ from cms.errors import DomainError
 from marketplace.models import ProductStock
 from marketplace.services.stock import set_stock
 from tests.factories import make_user, make_vendor_user
+from tests.factories import stock as stock_of  # `stock` names set_stock's result in these tests
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +30,6 @@ def shop(make_vendor, make_product, changshan, kecheng):
         "a_user": make_vendor_user(a, "vendor-a"),
         "b_user": make_vendor_user(b, "vendor-b"),
     }
-
-
-def stock_of(product):
-    return ProductStock.objects.get(product=product).quantity
 
 
 def test_set_stock_changes_and_logs(shop):

@@ -2,7 +2,7 @@
 
 Each project app (a package in the project folder) may have a `demo` module with
 `load(*, scale, stdout)`; see cms/demo/__init__.py for the protocol. They run in
-INSTALLED_APPS order, all inside one transaction.
+INSTALLED_APPS order, all inside one transaction (a cms.locking batch: services lock in order call by call).
 """
 
 import importlib
@@ -15,7 +15,9 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection
+
+from cms import locking
 
 
 def discover_demo_loaders():
@@ -71,7 +73,7 @@ class Command(BaseCommand):
             raise CommandError("--scale must be 0 or more.")
         started = time.perf_counter()
         loaders = discover_demo_loaders()
-        with quiet_loggers(CHATTY_LOGGERS if verbosity < 2 else []), transaction.atomic():
+        with quiet_loggers(CHATTY_LOGGERS if verbosity < 2 else []), locking.batch():
             for app_label, load in loaders:
                 self.stdout.write(f"Loading {app_label} demo data …")
                 load(scale=scale, stdout=self.stdout)

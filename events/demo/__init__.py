@@ -48,7 +48,7 @@ from cms.demo.pages import ensure_child, paragraph
 from cms.demo.support import fill_english
 from cms.errors import DomainError
 
-from .demo_english import DESCRIPTIONS_EN, FAIRS_EN, NAMES_EN
+from .english import DESCRIPTIONS_EN, FAIRS_EN, NAMES_EN
 
 DESK_USERNAME = "fair-desk"
 CHECKIN_USERNAME = "checkin"
@@ -351,10 +351,10 @@ def load(*, scale, stdout):
         load_bookings(fair, spec, stalls, desk, admin, tally)
         load_registration(fair, spec, checkin, tally)
         fairs.append(fair)
-    from . import demo_results
+    from . import results as demo_results
 
     demo_results.load(fairs, admin, tally)  # sales at the past fair's stalls, the series of the three fairs
-    from . import demo_agreements
+    from . import agreements as demo_agreements
 
     demo_agreements.load(fairs, admin, tally)  # purchase agreements signed at the past fair, one partly ordered
     tally.write(stdout)

@@ -1,4 +1,4 @@
-"""English texts of the demo fairs (events/demo.py), by fair slug and by Chinese name."""
+"""English texts of the demo fairs (events/demo/__init__.py), by fair slug and by Chinese name."""
 
 FAIRS_EN = {
     "quzhou-produce-fair-yinzhou": {
