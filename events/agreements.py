@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cms import locking
 from cms.errors import CommonCode, DomainError
 from cms.phone import normalize_contact_phone
 from marketplace.canteen import services as canteen
@@ -311,11 +312,7 @@ def update_agreement(agreement, *, user, request):
     if not is_organiser(user):
         raise DomainError(EventsCode.AGREEMENT_CHANGE_FORBIDDEN)
     with transaction.atomic():
-        agreement = (
-            PurchaseAgreement.objects.select_for_update(of=("self",))
-            .select_related("fair", "vendor")
-            .get(pk=agreement.pk)
-        )
+        agreement = locking.lock_one(PurchaseAgreement.objects.select_related("fair", "vendor"), agreement.pk)
         if not agreement.is_signed:
             raise DomainError(EventsCode.AGREEMENT_CANCELLED)
         if request.vendor is not None and request.vendor.pk != agreement.vendor_id:
@@ -358,11 +355,7 @@ def cancel_agreement(agreement, *, user, reason=""):
     """Cancel a signed agreement (organisers or either party). Orders already placed against it stay what they
     are: ordinary unit orders the unit may cancel on their own."""
     with transaction.atomic():
-        agreement = (
-            PurchaseAgreement.objects.select_for_update(of=("self",))
-            .select_related("fair", "vendor")
-            .get(pk=agreement.pk)
-        )
+        agreement = locking.lock_one(PurchaseAgreement.objects.select_related("fair", "vendor"), agreement.pk)
         if not _may_change(user, agreement):
             raise DomainError(EventsCode.AGREEMENT_CHANGE_FORBIDDEN)
         PurchaseAgreement.TRANSITIONS.move(agreement, PurchaseAgreement.Status.CANCELLED)
@@ -388,11 +381,7 @@ def order_against(agreement, *, user, lines, delivery, idempotency_key=""):
     stock, prices, approval threshold as usual) of the agreement vendor's products, delivered within the
     agreement's delivery period, linked to the agreement. Returns the order."""
     with transaction.atomic():
-        agreement = (
-            PurchaseAgreement.objects.select_for_update(of=("self",))
-            .select_related("fair", "buyer_unit")
-            .get(pk=agreement.pk)
-        )
+        agreement = locking.lock_one(PurchaseAgreement.objects.select_related("fair", "buyer_unit"), agreement.pk)
         if not agreement.is_signed:
             raise DomainError(EventsCode.AGREEMENT_CANCELLED)
         unit = agreement.buyer_unit

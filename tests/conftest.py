@@ -46,9 +46,15 @@ def outbox(monkeypatch):
     out after commit go out straight away (tests/cms/test_sms.py checks the after-commit part)."""
     from types import SimpleNamespace
 
-    from cms import sms
+    from cms import locking, sms
 
-    monkeypatch.setattr(sms, "transaction", SimpleNamespace(on_commit=lambda callback, **kwargs: callback()))
+    def at_once(callback, **kwargs):
+        # As after the commit: the service's row locks (cms.locking) are released by then.
+        with monkeypatch.context() as released:
+            released.setattr(locking, "held_labels", lambda using=None: [])
+            callback()
+
+    monkeypatch.setattr(sms, "transaction", SimpleNamespace(on_commit=at_once))
     return sms.outbox
 
 

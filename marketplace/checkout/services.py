@@ -668,7 +668,9 @@ def record_refund(order, *, user, lines=None, reason="", refund_shipping=False, 
     payment = order.payments.filter(status=Payment.Status.SUCCEEDED).first()
     if payment is None:
         raise DomainError(MarketplaceCode.NO_PAYMENT_TO_REFUND)
-    order_lines = {line.pk: line for line in order.lines.select_for_update()}
+    # The order's parts, then their lines (LOCK_ORDER), under the order's lock the caller holds.
+    parts = {part.pk: part for part in locking.lock(VendorOrder.objects.filter(order=order))}
+    order_lines = {line.pk: line for line in locking.lock(order.lines.all())}
     wanted = (
         {pk: line.quantity - line.refunded_quantity for pk, line in order_lines.items()}
         if lines is None
@@ -696,7 +698,6 @@ def record_refund(order, *, user, lines=None, reason="", refund_shipping=False, 
     for line, quantity in returns:
         after[line.pk] += quantity
     touched = {line.vendor_order_id for line, _q in returns if line.vendor_order_id}
-    parts = {part.pk: part for part in VendorOrder.objects.select_for_update().filter(order=order)}
     closed_parts, shipping_back = [], {}
     for part in parts.values():
         part_lines = [ln for ln in order_lines.values() if ln.vendor_order_id == part.pk]
@@ -785,7 +786,7 @@ def complete_refund(record):
         record.refresh_from_db()
         return record
     with transaction.atomic():
-        record = Refund.objects.select_for_update().get(pk=record.pk)
+        record = locking.lock_one(Refund.objects.select_related("payment__order"), record.pk)
         if record.status == Refund.Status.PENDING:
             record.status, record.stripe_refund = Refund.Status.SUCCEEDED, stripe_id
             record.completed_at, record.last_error = timezone.now(), ""
@@ -799,7 +800,7 @@ def settle_after_sale(record):
     """The refund of an after-sale request went through: the request (locked here) becomes refunded, once."""
     if record.after_sale_id is None or record.status != Refund.Status.SUCCEEDED:
         return None
-    request = AfterSaleRequest.objects.select_for_update().get(pk=record.after_sale_id)
+    request = locking.lock_one(AfterSaleRequest.objects.select_related("order", "vendor_order"), record.after_sale_id)
     if request.status != AfterSaleRequest.Status.REFUNDING:
         return request
     AfterSaleRequest.TRANSITIONS.move(request, AfterSaleRequest.Status.REFUNDED)

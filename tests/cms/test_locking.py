@@ -1,10 +1,13 @@
 """cms.locking: locks in the declared order, a timeout that answers "busy", and no network call under a lock."""
 
+import ast
 import logging
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
@@ -175,3 +178,40 @@ def test_a_batch_checks_the_order_call_by_call(rows):
 
 def test_busy_answers_503_in_the_json_api():
     assert CommonCode.BUSY.status == 503
+
+
+# -- the rule stays true: no row lock outside cms.locking -----------------------------------------------------------
+
+APPLICATION_SOURCES = [
+    path
+    for app in ("cms", "marketplace", "events", "config", "bench")
+    for path in sorted((Path(settings.BASE_DIR) / app).rglob("*.py"))
+    if "migrations" not in path.parts
+]
+LOCKING_MODULE = Path(settings.BASE_DIR) / "cms" / "locking.py"
+
+
+def _row_locks(path):
+    """Where a module asks the database for row locks itself: `.select_for_update` or SQL saying FOR UPDATE."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        orm = isinstance(node, ast.Attribute) and node.attr == "select_for_update"
+        sql = isinstance(node, ast.Constant) and isinstance(node.value, str) and "for update" in node.value.lower()
+        if orm or sql:
+            yield node.lineno
+
+
+def test_only_cms_locking_takes_row_locks():
+    assert LOCKING_MODULE in APPLICATION_SOURCES and list(_row_locks(LOCKING_MODULE))
+    offending = [
+        f"{path.relative_to(settings.BASE_DIR)}:{line}"
+        for path in APPLICATION_SOURCES
+        if path != LOCKING_MODULE
+        for line in _row_locks(path)
+    ]
+    assert not offending, f"lock rows through cms.locking.lock() / lock_one(), not select_for_update: {offending}"
+
+
+def test_the_scan_finds_a_bare_row_lock(tmp_path):
+    module = tmp_path / "service.py"
+    module.write_text('order = Order.objects.select_for_update().get(pk=1)\ncursor.execute("SELECT 1 FOR UPDATE")\n')
+    assert sorted(_row_locks(module)) == [1, 2]
