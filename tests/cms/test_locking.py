@@ -215,3 +215,29 @@ def test_the_scan_finds_a_bare_row_lock(tmp_path):
     module = tmp_path / "service.py"
     module.write_text('order = Order.objects.select_for_update().get(pk=1)\ncursor.execute("SELECT 1 FOR UPDATE")\n')
     assert sorted(_row_locks(module)) == [1, 2]
+
+
+# -- services that lock through the helper -----------------------------------------------------------------------
+
+
+def test_sms_codes_lock_the_number_s_codes_and_send_after_the_lock(db, django_capture_on_commit_callbacks):
+    from cms.accounts import sms_codes
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        sms_codes.send_code("13800138000", "login", template="login_code", text="{code}")
+        assert locking.held_labels() == ["cms.SmsCode"]
+        assert sms.outbox == []  # the SMS waits for the commit (and the lock's end)
+    assert len(sms.outbox) == 1
+    code = sms.outbox[0].params["code"]
+    with transaction.atomic():
+        sms_codes.check_code("13800138000", "login", code)
+        assert locking.held_labels() == ["cms.SmsCode"]
+
+
+def test_deleting_an_account_locks_the_user_first(db):
+    from cms import privacy
+
+    user = make_user("leaving", password="secret-pass-1")
+    with transaction.atomic():
+        privacy.delete_account(user, "secret-pass-1")
+        assert locking.held_labels()[0] == "auth.User"
