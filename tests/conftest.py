@@ -64,7 +64,7 @@ def outbox(monkeypatch):
 # at scale), which are marked database_sensitive automatically, and the modules and folders below. The README
 # ("Tests") says why each is here; a new test of such code goes into one of them or is added here.
 DATABASE_SENSITIVE = (
-    # Services that take row locks (select_for_update) or make conditional UPDATEs, backed by constraints:
+    # Services that take row locks (cms.locking) or make conditional UPDATEs, backed by constraints:
     # stock, orders and their state table, expiry, payments and webhooks applied once, shipping and refunds.
     "tests/checkout/test_place_order.py",
     "tests/checkout/test_double_submit.py",
