@@ -771,7 +771,8 @@ def _close_if_nothing_left(order, *, user=None):
 
 def complete_refund(record):
     """Ask Stripe for a pending refund, outside any lock, with the refund's own idempotency key (a retry, a double
-    click or two workers get Stripe's one refund back), then record Stripe's answer under the refund's lock.
+    click or two workers get Stripe's one refund back), then record Stripe's answer under the order's and the
+    refund's locks.
     A refusal is kept on the refund (`last_error`), which stays pending for a retry. Returns the refund."""
     record = Refund.objects.select_related("payment").get(pk=record.pk)
     if record.status != Refund.Status.PENDING:
@@ -786,6 +787,9 @@ def complete_refund(record):
         record.refresh_from_db()
         return record
     with transaction.atomic():
+        # The order first, as the webhook does: the refund's events point at the order (a key-share lock on its
+        # row), so a refund locked before its order would deadlock with the webhook holding the order.
+        locking.lock_one(Order, record.payment.order_id)
         record = locking.lock_one(Refund.objects.select_related("payment__order"), record.pk)
         if record.status == Refund.Status.PENDING:
             record.status, record.stripe_refund = Refund.Status.SUCCEEDED, stripe_id
