@@ -21,6 +21,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 NONCE = re.compile(r'nonce="([^"]+)"')
+TOKEN = re.compile(r'(?<=name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}')
 
 
 @pytest.fixture(autouse=True)
@@ -231,3 +232,26 @@ def test_early_hits_keep_security_headers_a_fresh_nonce_and_the_language(goods, 
         assert personal_cache.PLACEHOLDER.decode() not in html
     health = Client().get("/healthz")
     assert health.status_code == 200 and health.content == b"ok" and health["X-Content-Type-Options"] == "nosniff"
+
+
+def test_gzipped_hits_carry_each_readers_own_header_and_prices(goods, unit_a, market):
+    import gzip
+
+    alice = make_user("alice", email="")
+    Cart(user=alice).add(goods["huyou"], 1)
+    readers = {"alice": signed_in(alice), "member": signed_in(unit_a.users["buyer"])}
+    listing = "/market/products/"
+    for client in readers.values():
+        get(client, listing)
+    for name, client in readers.items():
+        response = client.get(listing, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert response["X-Cache"] == "hit" and response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        html = gzip.decompress(response.content).decode()
+        plain = get(client, listing)[0]
+        assert TOKEN.sub("", html) == TOKEN.sub("", plain)  # the same page, but for its fresh CSRF token
+        assert personal_cache.PLACEHOLDER.decode() not in html
+        if name == "alice":
+            assert "alice" in header(html) and "data-cart-count>(1)" in header(html) and "41.50" not in html
+        else:
+            assert "alice" not in html and "41.50" in html  # the canteen copy, with the member's own header
