@@ -286,18 +286,20 @@ def _response_is_cacheable(request, response):
 
 
 _CSRF_INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
-# The largest multiple of the alphabet's size below 256: bytes from it upward are dropped, so every character
-# is equally likely (as with Django's get_random_string).
+# Random bytes become characters by a table (byte mod the alphabet's size); the bytes at and above the largest
+# multiple of that size are dropped, so every character is equally likely (as with Django's get_random_string).
 _CSRF_BYTE_LIMIT = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+_CSRF_TABLE = bytes(ord(CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]) for byte in range(256))
+_CSRF_DROPPED = bytes(range(_CSRF_BYTE_LIMIT, 256))
 
 
 def _random_csrf_chars(count):
     """`count` characters of CSRF_ALLOWED_CHARS from the OS's random source, in one read (Django draws each
     character with its own call: 64 for a visitor without a csrftoken cookie, most of a hit's CPU)."""
-    chars, found = CSRF_ALLOWED_CHARS, []
+    found = b""
     while len(found) < count:
-        found.extend(chars[byte % len(chars)] for byte in os.urandom(2 * count) if byte < _CSRF_BYTE_LIMIT)
-    return "".join(found[:count])
+        found += os.urandom(2 * count).translate(_CSRF_TABLE, _CSRF_DROPPED)
+    return found[:count].decode()
 
 
 def csrf_token(request):
@@ -556,6 +558,7 @@ HIT_MIDDLEWARE = (
     "cms.csp.SiteCSPMiddleware",
 )
 SESSION_MIDDLEWARE = {"django.contrib.sessions.middleware.SessionMiddleware", f"{__name__}.PreloadedSessionMiddleware"}
+SESSIONS_IN_CACHE = ("django.contrib.sessions.backends.cached_db", "django.contrib.sessions.backends.cache")
 HEALTHZ = "/healthz"
 # Never pages: not worth a cache lookup.
 NOT_PAGES = ("/admin/", "/django-admin/", "/api/", "/documents/", "/private-media/", "/stripe/", "/captcha/")
@@ -576,6 +579,11 @@ class FastPathMiddleware:
 
         self.session_store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
         assert issubclass(self.session_store, SessionBase)
+        # Sessions whose engine reads them from the default cache first, under `cache_key`, can be read in the
+        # same round trip as the cache versions.
+        self.session_in_cache = (
+            settings.SESSION_ENGINE in SESSIONS_IN_CACHE and getattr(settings, "SESSION_CACHE_ALIAS", "") == "default"
+        )
         configured = list(settings.MIDDLEWARE)
         chain = [
             PreloadedSessionMiddleware if path in SESSION_MIDDLEWARE else import_string(path)
@@ -613,6 +621,13 @@ class FastPathMiddleware:
             return self.hit(request)
         return self.get_response(request)
 
+    def _session_cache_key(self, session):
+        """The key under which the session engine keeps this session in the default cache (cached_db, cache),
+        or None (another engine or cache, or no valid session key): then the session loads its own way."""
+        if not self.session_in_cache or session is None or not session.session_key:
+            return None
+        return session.cache_key
+
     def _look_up(self, request, path):
         language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
         cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
@@ -620,10 +635,25 @@ class FastPathMiddleware:
         if session is not None:
             request.session = session  # PreloadedSessionMiddleware keeps it (no second load)
         translation.activate(language)  # for the header; LocaleMiddleware activates it again
-        # The cache versions and the signed-in person's entry in one round trip.
-        person = personal_cache.entry_key(session)
-        found = cache.get_many([*VERSION_KEYS, person] if person else VERSION_KEYS)
-        if person:
+        # The cache versions, the session and the signed-in person's entry in one round trip. The person's key
+        # is known only once the session is read: the one this session had on its last request in this process
+        # is asked for along with the rest, and used if the session still names that person.
+        session_key = self._session_cache_key(session)
+        if session_key is None:
+            person = personal_cache.entry_key(session)  # loads the session
+            asked = [person] if person else []
+        else:
+            guess = signed_in_people.get(session.session_key)
+            asked = [session_key, guess] if guess else [session_key]
+        found = cache.get_many([*VERSION_KEYS, *asked])
+        if session_key is not None:
+            data = found.get(session_key)
+            if data is not None:
+                session._session_cache = data  # what the engine's load() reads first from the same cache
+            person = personal_cache.entry_key(session)
+            if person:
+                signed_in_people.remember(session.session_key, person)
+        if person and person in asked:
             reader = personal_cache.reader(request, session, language, entry=found.get(person))
         else:
             reader = personal_cache.reader(request, session, language)
@@ -637,3 +667,30 @@ class FastPathMiddleware:
             return False
         request._page_cache_hit = (entry, personal)
         return True
+
+
+class _SignedInPeople:
+    """Session key → the cache key of the person's entry (cms.personal_cache), as last seen in this process.
+
+    Only a guess of which key to read along with the session: whatever the session says wins. Bounded; when full
+    it starts again empty (a session then costs one more round trip, once)."""
+
+    LIMIT = 10_000
+
+    def __init__(self):
+        self._keys = {}
+
+    def get(self, session_key):
+        return self._keys.get(session_key)
+
+    def remember(self, session_key, person):
+        if self._keys.get(session_key) != person:
+            if len(self._keys) >= self.LIMIT:
+                self._keys.clear()
+            self._keys[session_key] = person
+
+    def clear(self):
+        self._keys.clear()
+
+
+signed_in_people = _SignedInPeople()

@@ -255,3 +255,48 @@ def test_gzipped_hits_carry_each_readers_own_header_and_prices(goods, unit_a, ma
             assert "alice" in header(html) and "data-cart-count>(1)" in header(html) and "41.50" not in html
         else:
             assert "alice" not in html and "41.50" in html  # the canteen copy, with the member's own header
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The default cache's reads as the page cache makes them, (method, keys) in order (a get_many that the
+    local-memory cache answers with its own gets counts once: one round trip with Redis)."""
+    calls, default, inside = [], caches["default"], []
+    for name in ("get", "get_many"):
+        original = getattr(default, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            if not inside:
+                calls.append((_name, args[0]))
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(default, name, counted)
+    return calls
+
+
+def test_a_signed_in_hit_reads_the_session_versions_and_header_in_one_round_trip(goods, settings, cache_calls):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    alice, bob = make_user("alice", email=""), make_user("bob", email="")
+    client = signed_in(alice)
+    for _ in range(2):
+        get(client, "/")
+    cache_calls.clear()
+    html, state = get(client, "/")
+    assert state == "hit" and "alice" in header(html)
+    assert [name for name, _keys in cache_calls] == ["get_many"], cache_calls
+    session_key = client.cookies["sessionid"].value
+    # A wrong guess of the person (another session under this key) costs a read, never another's header.
+    page_cache.signed_in_people.remember(session_key, personal_cache.entry_key({"_auth_user_id": bob.pk}))
+    cache_calls.clear()
+    html, state = get(client, "/")
+    assert state == "hit" and "alice" in header(html) and "bob" not in html
+    assert [name for name, _keys in cache_calls] == ["get_many", "get"]
+    # Signed out (the session is gone): the visitors' copy, with no name.
+    client.logout()
+    client.cookies["sessionid"] = session_key
+    html, state = get(client, "/")
+    assert "alice" not in header(html)
