@@ -203,6 +203,7 @@ def _print_hits(args):
     product = first_live("marketplace.ProductPage")()
     gzip = BROWSER_HEADERS
     cases = [
+        ("/healthz (the floor)", "/healthz", gzip),
         ("anonymous", product, ()),
         ("anonymous, Accept-Encoding", product, gzip),
         ("buyer", product, session_cookie(BUYER)),

@@ -45,6 +45,7 @@ import zlib
 from collections import OrderedDict
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
@@ -558,10 +559,30 @@ HIT_MIDDLEWARE = (
     "cms.csp.SiteCSPMiddleware",
 )
 SESSION_MIDDLEWARE = {"django.contrib.sessions.middleware.SessionMiddleware", f"{__name__}.PreloadedSessionMiddleware"}
+LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
 SESSIONS_IN_CACHE = ("django.contrib.sessions.backends.cached_db", "django.contrib.sessions.backends.cache")
 HEALTHZ = "/healthz"
 # Never pages: not worth a cache lookup.
 NOT_PAGES = ("/admin/", "/django-admin/", "/api/", "/documents/", "/private-media/", "/stripe/", "/captcha/")
+
+
+class HitLocaleMiddleware:
+    """LocaleMiddleware's part in a hit, for URLs under i18n_patterns without a prefix for the default language:
+    FastPathMiddleware found the language in the path already (no prefix: LANGUAGE_CODE, as LocaleMiddleware
+    decides), so it is not looked for three more times. The response gets what LocaleMiddleware gives a 200."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language, from_path = request._page_cache_language
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if not from_path:
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 class FastPathMiddleware:
@@ -585,8 +606,14 @@ class FastPathMiddleware:
             settings.SESSION_ENGINE in SESSIONS_IN_CACHE and getattr(settings, "SESSION_CACHE_ALIAS", "") == "default"
         )
         configured = list(settings.MIDDLEWARE)
+        # The language of a hit is the one in its path, or LANGUAGE_CODE without a prefix (see _look_up).
+        simple_locale = is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (True, False)
+        replaced = {
+            **dict.fromkeys(SESSION_MIDDLEWARE, PreloadedSessionMiddleware),
+            **({LOCALE_MIDDLEWARE: HitLocaleMiddleware} if simple_locale else {}),
+        }
         chain = [
-            PreloadedSessionMiddleware if path in SESSION_MIDDLEWARE else import_string(path)
+            replaced[path] if path in replaced else import_string(path)
             for path in configured
             if path in HIT_MIDDLEWARE or path in SESSION_MIDDLEWARE
         ]
@@ -629,7 +656,9 @@ class FastPathMiddleware:
         return session.cache_key
 
     def _look_up(self, request, path):
-        language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+        from_path = translation.get_language_from_path(path)
+        language = from_path or settings.LANGUAGE_CODE
+        request._page_cache_language = (language, bool(from_path))
         cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         session = self.session_store(cookie) if cookie else None
         if session is not None:

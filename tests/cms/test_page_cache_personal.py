@@ -300,3 +300,16 @@ def test_a_signed_in_hit_reads_the_session_versions_and_header_in_one_round_trip
     client.cookies["sessionid"] = session_key
     html, state = get(client, "/")
     assert "alice" not in header(html)
+
+
+def test_early_hits_answer_the_language_headers_the_whole_stack_gives(goods):
+    for client in (Client(), signed_in(make_user("buyer", email=""))):
+        for path, language in (("/", "zh-hans"), ("/en/", "en")):
+            client.get(path, HTTP_ACCEPT_LANGUAGE="en" if language == "zh-hans" else "zh-hans")
+            rendered = client.get(path + "?again=1", HTTP_ACCEPT_LANGUAGE="en")  # a miss: the whole stack
+            hit = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+            assert rendered["X-Cache"] == "miss" and hit["X-Cache"] == "hit"
+            assert hit["Content-Language"] == rendered["Content-Language"] == language
+            vary = {part.strip() for part in hit["Vary"].split(",")}
+            assert vary == {part.strip() for part in rendered["Vary"].split(",")}
+            assert ("Accept-Language" in vary) == (language == "zh-hans")  # only unprefixed URLs depend on it
