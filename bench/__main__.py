@@ -598,7 +598,9 @@ def run(args, generator, stack):
             "(measured the same way); × bare = req/s ÷ the bare floor's (a one-line WSGI app on the same gunicorn "
             "settings); ·buyer / ·canteen = the page as a signed-in public buyer with a cart line / a canteen member "
             "(session cookie of a real account); ·uncached = rendered by Django (a query string the page cache does "
-            "not keep); a word after the status is the X-Cache header of the last warm-up answer (hit/miss)."
+            "not keep); ·identity = without gzip (every other row sends Accept-Encoding: gzip, deflate, br, as "
+            "browsers do); a word after the status is the X-Cache header of the last warm-up answer (hit/miss); "
+            "CPU ms = CPU time per request of the gunicorn hosts / Redis / wrk while the row ran."
         )
         if redis_url:
             print(f"Redis holds {redis_keys} keys after the pages (cache and sessions of every host).")
