@@ -20,9 +20,9 @@ the same, confirmed + waitlisted + refused == attempts, the database holds the s
 Check-in rush: `tickets` confirmed registrations of a second (day, no slot) ticket type, created directly with
 the ticket type's counter set to match, and `scanners` staff accounts with the check-in role. Scanner i scans
 tickets[i::scanners]; every `double_every`-th ticket is scanned again by the next scanner at the same position
-of its list, so both scans race. Each scan loads the fair (as the view does) and calls checkin_services.check_in with
-the ticket code. Exact: every ticket checked in exactly once (one "valid" per ticket, one CheckIn row per
-ticket), every double scan answered "already", nothing else.
+of its list, so both scans race. Each scan loads the fair (as the view does) and calls
+events.checkin.services.check_in with the ticket code. Exact: every ticket checked in exactly once (one "valid"
+per ticket, one CheckIn row per ticket), every double scan answered "already", nothing else.
 
 Reported: registrations (all attempts) and scans per second (÷ seconds from the start until the last worker
 finished), p50/p99 latency of one attempt/scan, the counts and OK/FAIL; exit status 1 on FAIL.
@@ -57,7 +57,6 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 from cms.models import City
 from events.registration import services as ticketing
-from events.checkin import services as checkin_services
 from events.models import FairIndexPage, FairPage, Registration, TicketType
 
 spec = json.loads(os.environ["RUSH_SETUP"])
@@ -111,6 +110,7 @@ WORKER_CODE = r"""
 import json, os, sys, time, traceback
 from django.contrib.auth import get_user_model
 from django.db import connections
+from events.checkin import services as checkin_services
 from events.registration import services as ticketing
 from cms.errors import DomainError
 from events.models import FairPage, Registration, TicketType, TimeSlot

@@ -23,7 +23,6 @@ from django.utils import timezone
 from wagtail.models import Page
 from cms.models import City
 from events.registration import services as ticketing
-from events.checkin import services as checkin_services
 from events.models import FairIndexPage, FairPage, TicketType
 
 root = Page.get_first_root_node()
@@ -75,7 +74,7 @@ print(json.dumps(row))
 CHECKIN = r"""
 import json, os, traceback
 from django.contrib.auth import get_user_model
-from events.registration import services as ticketing
+from events.checkin import services as checkin_services
 from events.models import FairPage
 fair = FairPage.objects.get(pk=int(os.environ["FAIR_ID"]))
 user = get_user_model().objects.get(pk=int(os.environ["USER_ID"]))
@@ -146,7 +145,7 @@ def test_many_visitors_one_slot_exactly_capacity_confirmed(checkout_pg_database,
     if waitlist:
         # Cancelling one confirmed place offers it to the earliest waiting registration, and to one only.
         run = (
-            "from events import ticketing; from events.models import Registration; "
+            "from events.registration import services as ticketing; from events.models import Registration; "
             f"ticketing.cancel(Registration.objects.get(pk={confirmed[0]['id']}))"
         )
         postgres.run_django(run, url)
