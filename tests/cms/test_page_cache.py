@@ -16,8 +16,8 @@ from wagtail.models import PageViewRestriction, Site
 from cms import page_cache
 from cms.errors import DomainError
 from cms.models import SiteSettings
-from events import ticketing
 from events.models import Registration, StallBooking, TicketType
+from events.registration import services as ticketing
 from marketplace.models import ProductStock
 from tests.factories import place_order
 
