@@ -132,7 +132,7 @@ def keep_invoices_private(document, request):
     user = request.user
     if not user.is_authenticated:
         raise PermissionDenied
-    if user.is_staff or user.has_perm("marketplace.view_order"):
+    if user.is_staff or user.has_perm("checkout.view_order"):
         return None
     for part in parts:
         if part.order.buyer_unit_id and part.order.buyer_unit.members.filter(user=user).exists():
