@@ -1,6 +1,6 @@
 """Buyer units (采购单位), their members, canteen addresses and annual food budgets.
 
-Imported at the end of marketplace/models.py: these models belong to the marketplace app.
+The models of the canteen app (label `canteen`); their tables keep the `marketplace_` names they had before.
 """
 
 from decimal import Decimal

@@ -1,6 +1,6 @@
 """Wagtail admin for buyer units: staff list, edit and verify them (/admin/canteen-units/).
 
-Imported by marketplace/wagtail_hooks.py (Wagtail only loads an app's top-level wagtail_hooks).
+Canteen is an app of its own (label `canteen`), so Wagtail loads this module itself.
 """
 
 from django.contrib import messages
