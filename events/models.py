@@ -548,10 +548,10 @@ class StallBooking(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=ZERO)
     order = models.ForeignKey(
-        "marketplace.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+        "checkout.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
     )
     balance_order = models.ForeignKey(
-        "marketplace.Order",
+        "checkout.Order",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -776,7 +776,7 @@ class Registration(models.Model):
     # The manage link's secret (view, change slot, cancel); never in the QR code.
     manage_key = models.CharField(max_length=40, unique=True, default=new_manage_key, editable=False)
     order = models.ForeignKey(
-        "marketplace.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+        "checkout.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)

@@ -8,6 +8,7 @@ never overwrite, and that checkout changes only under a row lock or a conditiona
 from decimal import Decimal
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -331,8 +332,9 @@ def is_canteen_buyer(user):
         return False
     cached = getattr(user, "_is_canteen_buyer", None)
     if cached is None:
-        # The canteen models are this app's too (imported at the end of this module).
-        cached = UnitMember.objects.filter(user=user, unit__status=BuyerUnit.Status.VERIFIED).exists()
+        # The canteen app builds on this one: found through the app registry, not imported.
+        unit_member = apps.get_model("canteen", "UnitMember")
+        cached = unit_member.objects.filter(user=user, unit__status="verified").exists()
         user._is_canteen_buyer = cached
     return cached
 
@@ -899,25 +901,6 @@ class VendorApplication(models.Model):
         return self.business_name
 
 
-from .canteen.models import (  # noqa: E402,F401  (canteen models belong to this app)
-    AnnualBudget,
-    BuyerUnit,
-    CanteenAddress,
-    UnitMember,
-)
-from .checkout.models import (  # noqa: E402,F401  (checkout models belong to this app)
-    CartItem,
-    DeliveryAddress,
-    Order,
-    OrderEvent,
-    OrderLine,
-    Payment,
-    Refund,
-    ShippingRegion,
-    ShippingRule,
-    StripeEvent,
-    VendorOrder,
-)
 from .reviews.models import (  # noqa: E402,F401  (review models belong to this app)
     Review,
     ReviewPhoto,

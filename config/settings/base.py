@@ -25,6 +25,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "cms",
     "marketplace",
+    "marketplace.canteen",  # sub-apps of marketplace with their own models (tables keep `marketplace_` names)
+    "marketplace.checkout",
     "events",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

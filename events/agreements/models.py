@@ -49,7 +49,7 @@ class PurchaseAgreement(models.Model):
     )
     # A canteen unit when the buyer is one; else only the name (a distributor, a company, a supermarket).
     buyer_unit = models.ForeignKey(
-        "marketplace.BuyerUnit",
+        "canteen.BuyerUnit",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -153,7 +153,7 @@ class AgreementOrder(models.Model):
 
     agreement = models.ForeignKey(PurchaseAgreement, on_delete=models.PROTECT, related_name="order_links")
     order = models.OneToOneField(
-        "marketplace.Order", on_delete=models.PROTECT, related_name="agreement_link", verbose_name=_("order")
+        "checkout.Order", on_delete=models.PROTECT, related_name="agreement_link", verbose_name=_("order")
     )
     linked_at = models.DateTimeField(_("linked"), default=timezone.now)
     linked_by = models.ForeignKey(

@@ -59,7 +59,7 @@ def is_after_sale_staff(user):
     return bool(
         getattr(user, "is_authenticated", False)
         and user.is_active
-        and (user.is_superuser or user.has_perm("marketplace.change_order"))
+        and (user.is_superuser or user.has_perm("checkout.change_order"))
     )
 
 

@@ -934,7 +934,7 @@ def auto_confirm_deliveries(now=None):
 def vendor_orders_for(user):
     """The vendor parts a user may see: their vendors' parts, or all for staff."""
     parts = VendorOrder.objects.select_related("order", "vendor")
-    if user.is_superuser or user.has_perm("marketplace.view_order"):
+    if user.is_superuser or user.has_perm("checkout.view_order"):
         return parts
     vendor_ids = VendorPage.objects.filter(members__user=user).values_list("pk", flat=True)
     return parts.filter(vendor_id__in=vendor_ids)

@@ -437,7 +437,7 @@ def test_one_refund_webhook_settles_two_pending_after_sale_refunds_locking_refun
         held = locking.held_labels()
 
     assert result == "refunds recorded: 0"
-    assert held == ["marketplace.Order", "marketplace.Refund", "marketplace.AfterSaleRequest"]
+    assert held == ["checkout.Order", "checkout.Refund", "checkout.AfterSaleRequest"]
     for refund in refunds:
         refund.refresh_from_db()
         assert refund.status == Refund.Status.SUCCEEDED

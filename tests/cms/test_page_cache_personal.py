@@ -14,8 +14,9 @@ from wagtail.models import PageViewRestriction, Site
 from cms import page_cache, personal_cache
 from cms.models import SiteSettings
 from events.models import StallBooking
+from marketplace.canteen.models import UnitMember
 from marketplace.checkout.cart import Cart
-from marketplace.models import ProductStock, UnitMember
+from marketplace.models import ProductStock
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
