@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,14 +74,13 @@ SHIPPING_RULE_FIELDS = [field.name for field in ShippingRule._meta.concrete_fiel
 
 
 def products_for_order(product_ids):
-    """{id: ProductPage} with their vendors, the vendors' shipping rules and the tier prices, as place_order needs
-    them (no ORDER BY: keyed by id)."""
+    """{id: ProductPage} with their vendors and the vendors' shipping rules, as place_order needs them (no ORDER BY:
+    keyed by id). The tier prices come later, once the stock is taken."""
     rows = (
         ProductPage.objects.filter(pk__in=product_ids)
         # The vendor's shipping rule comes in the same row; its regions once the stock is taken (shipping.quote).
         .select_related("vendor__shipping_rule")
         .only(*ORDER_PRODUCT_FIELDS, *(f"vendor__shipping_rule__{name}" for name in SHIPPING_RULE_FIELDS))
-        .prefetch_related(Prefetch("tier_prices", queryset=ProductTierPrice.objects.order_by()))
         .order_by()
     )
     return {product.pk: product for product in rows}
@@ -164,9 +163,13 @@ def _check_product(product, line, buyer):
         raise DomainError(MarketplaceCode.CANTEEN_ONLY, name=name)
     if line.quantity < product.min_order_quantity:
         raise DomainError(MarketplaceCode.BELOW_MINIMUM, name=name, n=product.min_order_quantity, unit=product.unit)
+
+
+def _price(product, line):
+    """The unit price of a line (its bulk tier applied); refused if dearer than the buyer saw."""
     price = product.price_for(line.quantity)
     if line.expected_unit_price is not None and Decimal(line.expected_unit_price) < price:
-        raise DomainError(MarketplaceCode.PRICE_CHANGED, name=name, old=line.expected_unit_price, new=price)
+        raise DomainError(MarketplaceCode.PRICE_CHANGED, name=product.title, old=line.expected_unit_price, new=price)
     return price
 
 
@@ -234,13 +237,19 @@ def place_order(
             missing = [pk for pk in requested if pk not in products]
             if missing:
                 raise DomainError(MarketplaceCode.ORDER_PRODUCT_NOT_FOUND)
-            priced = []
             for product_id in sorted(requested):
                 product, line = products[product_id], requested[product_id]
-                price = _check_product(product, line, buyer)
+                _check_product(product, line, buyer)
                 if product.track_stock:
                     _reserve_stock(product, line.quantity)
-                priced.append((product, line.quantity, price))
+            # Prices once the stock is taken: a refusal for stock (half a rush's answers) never reads the tiers.
+            prefetch_related_objects(
+                list(products.values()), Prefetch("tier_prices", queryset=ProductTierPrice.objects.order_by())
+            )
+            priced = []
+            for product_id in sorted(requested):
+                line = requested[product_id]
+                priced.append((products[product_id], line.quantity, _price(products[product_id], line)))
             if needs_delivery and address is None:
                 raise DomainError(MarketplaceCode.ADDRESS_REQUIRED)
             fees = _shipping_fees(priced, address, canteen=bool((unit_details or {}).get("buyer_unit")))
