@@ -87,8 +87,10 @@ DATABASE_SENSITIVE = (
     # Database constraints seen directly (IntegrityError) and data migrations run by hand.
     "tests/cms/test_taxonomy.py",
     "tests/checkout/test_carriers.py",
-    # Search: PostgreSQL full-text search and its index versus SQLite's fallback.
+    # Search: PostgreSQL full-text search and its index versus SQLite's fallback; RUM candidates, kept rankings and
+    # the search page's query budget per backend.
     "tests/marketplace/test_search.py",
+    "tests/marketplace/test_search_rum.py",
     # Query budgets: the number of queries a page or endpoint makes can differ by backend (test_query_budgets
     # keeps a budget per backend where it does).
     "tests/marketplace/test_query_budgets.py",
