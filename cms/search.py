@@ -219,9 +219,13 @@ def _postgres_ranking_classes():
 
     1. candidates: the matching index entries whose *name* matches first (names outrank descriptions anyway),
        newest first, at most SEARCH_CANDIDATES — no rank, no join, only ids — and, in the same query, their
-       scores with Wagtail's own rank expression (same weights, title norm, order: score, then newest);
+       scores with Wagtail's own rank expression (same weights, title norm, order: score, then newest). With the
+       RUM indexes (`rum_candidates`) the candidates are read off the index newest first, stopping at the bound;
+       without them every match is fetched from the GIN index and sorted;
     2. which of them the queryset admits (live, public, approved vendor, audience, filters);
     3. only the requested slice is loaded, by id, in that order.
+
+    Steps 1 and 2 are kept in the cache (`RANKING_CACHE_SECONDS`, under the page cache's versions).
 
     So a search costs about the same at any catalogue size. Up to SEARCH_CANDIDATES matches the results and the
     count are exactly Wagtail's; beyond, they are the best of the candidates, and the count (`count()`) counts the
