@@ -113,7 +113,7 @@ def _my_stalls():
 
 def _ticket():
     from events.models import Registration
-    from events.tickets import manage_path
+    from events.registration.tickets import manage_path
 
     registration = Registration.objects.filter(status="confirmed").order_by("pk").first()
     return None if registration is None else manage_path(registration)

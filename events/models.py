@@ -1,7 +1,7 @@
 """Events: fairs (山海协作展销会, 百县千碗 food festivals), their stalls, stall applications and bookings.
 
 Fairs are Wagtail pages (FairIndexPage → FairPage); stall types, stalls, add-ons, applications and bookings
-are plain models. Every state change goes through events.services.
+are plain models. Every state change goes through events.stalls.services.
 """
 
 import secrets
@@ -881,6 +881,7 @@ class CheckInStaff(models.Model):
         return f"{self.user} @ {self.fair}"
 
 
-# Fair results (sales at the stalls, fair series, publication): their own module, registered with the app here.
-from .agreement_models import AgreementLine, AgreementOrder, PurchaseAgreement  # noqa: E402, F401
-from .sales_models import FairResultsPublication, FairSeries, StallSale  # noqa: E402, F401
+# Django finds the app's models in events.models: the agreements' and the fair results' models (sales at the stalls,
+# fair series, publication) live in their sub-packages and are registered with the one app here (label "events").
+from events.agreements.models import AgreementLine, AgreementOrder, PurchaseAgreement  # noqa: E402, F401
+from events.fairs.models import FairResultsPublication, FairSeries, StallSale  # noqa: E402, F401

@@ -14,7 +14,7 @@ import pytest
 from bench import http_rush
 from bench.__main__ import page_failures, parse_args, rush_failures
 from bench.load import run_python, wrk_command, wrk_script
-from bench.pages import BARE_FLOOR, CORE, FLOOR, UNCACHED_SUFFIX, BenchPage, select
+from bench.pages import BARE_FLOOR, CORE, FLOOR, IDENTITY_SUFFIX, UNCACHED_SUFFIX, BenchPage, select
 from bench.report import format_table
 from tests.support import postgres
 from tests.support.plugin import skip_or_fail
@@ -271,6 +271,17 @@ def test_core_pages_in_order_with_reader_and_uncached_variants():
     assert buyer.path == product.path and callable(buyer.headers)  # a real session, made when the run starts
     assert names.index("cart") > names.index("sitemap" + UNCACHED_SUFFIX)
     assert "other" in [p.name for p in select(_pages(), all_pages=True)]
+
+
+def test_rows_send_accept_encoding_as_browsers_do_and_the_identity_row_refuses_it():
+    chosen = {p.name: p for p in select(_pages())}
+    assert ("Accept-Encoding", "gzip, deflate, br") in chosen["product"].resolve_headers()
+    assert ("Accept-Encoding", "gzip, deflate, br") in chosen[FLOOR].resolve_headers()  # the floors alike
+    identity = chosen["product" + IDENTITY_SUFFIX]
+    assert identity.path == chosen["product"].path
+    assert [v for n, v in identity.resolve_headers() if n == "Accept-Encoding"] == ["identity"]
+    cookie = BenchPage("x", "/", headers=(("Cookie", "a=b"),)).resolve_headers()
+    assert cookie == (("Accept-Encoding", "gzip, deflate, br"), ("Cookie", "a=b"))
 
 
 def test_only_keeps_the_floors_and_knows_variants():
