@@ -64,6 +64,12 @@ def parse_args(argv=None):
     parser.add_argument("--list", action="store_true", help="list the registered pages and their paths, then stop")
     parser.add_argument("--no-pages", action="store_true", help="skip the page table (rushes only)")
     parser.add_argument("--no-rushes", action="store_true", help="skip the rushes")
+    parser.add_argument(
+        "--rush",
+        action="append",
+        metavar="NAME",
+        help='run only this rush (repeatable: "checkout", "stall race", "registration", "check-in", "stall-sales")',
+    )
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
     base = Figures()
     rush = parser.add_argument_group("rushes (defaults; --smoke makes them small)")
@@ -88,6 +94,11 @@ def parse_args(argv=None):
             f"--{name}", type=int, dest=f"rush_{attr}", help=f"{help_text} (default {getattr(base, attr)})"
         )
     args = parser.parse_args(argv)
+    from bench.http_rush import RUSHES
+
+    unknown = [name for name in args.rush or () if not chosen_rushes(RUSHES, [name])]
+    if unknown:
+        parser.error(f"no such rush: {', '.join(unknown)} (rushes: {', '.join(name for name, _run in RUSHES)})")
     base = SMOKE if args.smoke else QUICK if args.quick else DEFAULTS
     args.duration = base["duration"] if args.duration is None else args.duration
     args.connections = base["connections"] if args.connections is None else args.connections
@@ -113,6 +124,11 @@ def parse_args(argv=None):
     if args.scale < 0:
         parser.error("--scale must be >= 0")
     return args
+
+
+def chosen_rushes(rushes, wanted):
+    """The (name, run) of `rushes` whose names start with one of `wanted` (all when `wanted` is empty)."""
+    return [(name, run) for name, run in rushes if not wanted or any(name.startswith(w) for w in wanted)]
 
 
 def _sigterm(signum, frame):
@@ -385,7 +401,7 @@ def run_rushes(server_url, bench_database, redis_url, args, log=print):
                     "bench: session made on host A known to host B: "
                     f"{'yes' if session['ok'] else 'NO'} {session['steps']}"
                 )
-            for rush_name, run in http_rush.RUSHES:
+            for rush_name, run in chosen_rushes(http_rush.RUSHES, args.rush):
                 try:
                     meter.start()
                     result = run(targets, scenes, args.figures, log=log)

@@ -95,8 +95,10 @@ DATABASE_SENSITIVE = (
     "tests/checkout/test_carriers.py",
     # The migration path from before checkout and canteen were apps (issue #15), on each database's DDL.
     "tests/test_subapp_migration.py",
-    # Search: PostgreSQL full-text search and its index versus SQLite's fallback.
+    # Search: PostgreSQL full-text search and its index versus SQLite's fallback; RUM candidates, kept rankings and
+    # the search page's query budget per backend.
     "tests/marketplace/test_search.py",
+    "tests/marketplace/test_search_rum.py",
     # Query budgets: the number of queries a page or endpoint makes can differ by backend (test_query_budgets
     # keeps a budget per backend where it does).
     "tests/marketplace/test_query_budgets.py",

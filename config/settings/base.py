@@ -65,7 +65,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a page-cache hit and /healthz are answered here, through only the middleware below that they
+    # First: a JSON API call with a bearer token needs only the security headers and its view (cms.middleware).
+    "cms.middleware.BearerApiMiddleware",
+    # Then: a page-cache hit and /healthz are answered here, through only the middleware below that they
     # need (security headers, session, locale, CSRF cookie, X-Frame-Options, CSP; cms/page_cache.py).
     "cms.page_cache.FastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench import http_rush
-from bench.__main__ import page_failures, parse_args, rush_failures
+from bench.__main__ import chosen_rushes, page_failures, parse_args, rush_failures
 from bench.load import run_python, wrk_command, wrk_script
 from bench.pages import BARE_FLOOR, CORE, FLOOR, IDENTITY_SUFFIX, UNCACHED_SUFFIX, BenchPage, select
 from bench.report import format_table
@@ -372,3 +372,13 @@ def _kept_cluster(directory):
         with psycopg.connect(postgres.with_database(again, "kept")) as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
     assert not postgres._running(postgres.find_bin_dir(), directory / "data")
+
+
+def test_rush_picks_the_rushes_by_the_start_of_their_names(capsys):
+    rushes = [("checkout rush", 1), ("stall race", 2), ("stall-sales rush", 3)]
+    assert chosen_rushes(rushes, None) == rushes
+    assert chosen_rushes(rushes, ["checkout"]) == [("checkout rush", 1)]
+    assert chosen_rushes(rushes, ["stall-", "checkout"]) == [("checkout rush", 1), ("stall-sales rush", 3)]
+    assert parse_args(["--rush", "checkout"]).rush == ["checkout"]
+    with pytest.raises(SystemExit):
+        parse_args(["--rush", "nope"])
