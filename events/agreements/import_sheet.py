@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from cms.errors import DomainError
 from events.agreements import services as agreements
+from events.audit import audit
 from events.errors import EventsCode
-from events.stalls.services import _audit
 from marketplace.canteen.models import BuyerUnit
 from marketplace.models import ProductPage, VendorPage
 
@@ -274,7 +274,7 @@ def import_agreements(*, fair, user, upload):
                     errors.append(RowError(first_of[key][0], error.message))
             if errors:
                 raise _Refused
-            _audit(fair, "events.agreements_imported", user, agreements=len(created), rows=len(rows))
+            audit(fair, "events.agreements_imported", user, agreements=len(created), rows=len(rows))
     except _Refused:
         return ImportResult([], errors)
     return ImportResult(created, [])

@@ -23,9 +23,9 @@ from cms import locking
 from cms.errors import CommonCode, DomainError
 from cms.phone import normalize_contact_phone
 from events.agreements.models import AgreementLine, AgreementOrder, PurchaseAgreement
+from events.audit import audit
 from events.errors import EventsCode
 from events.models import FairPage
-from events.stalls.services import _audit
 from marketplace.canteen import services as canteen
 from marketplace.canteen.models import BuyerUnit, UnitMember
 from marketplace.checkout.models import OrderLine, VendorOrder
@@ -292,7 +292,7 @@ def record_agreement(*, fair, user, request, acting_as):
         for line in lines:
             line.agreement = agreement
         AgreementLine.objects.bulk_create(lines)
-        _audit(
+        audit(
             fair,
             "events.agreement_recorded",
             user,
@@ -335,7 +335,7 @@ def update_agreement(agreement, *, user, request):
         for line in lines:
             line.agreement = agreement
         AgreementLine.objects.bulk_create(lines)
-        _audit(
+        audit(
             agreement.fair,
             "events.agreement_changed",
             user,
@@ -362,7 +362,7 @@ def cancel_agreement(agreement, *, user, reason=""):
         agreement.cancelled_by = user if getattr(user, "pk", None) else None
         agreement.cancel_reason = " ".join(str(reason or "").split())[:200]
         agreement.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
-        _audit(
+        audit(
             agreement.fair,
             "events.agreement_cancelled",
             user,
@@ -409,7 +409,7 @@ def order_against(agreement, *, user, lines, delivery, idempotency_key=""):
         if link.agreement_id != agreement.pk:
             raise DomainError(EventsCode.ORDER_OF_ANOTHER_AGREEMENT)
         if created:
-            _audit(
+            audit(
                 agreement.fair,
                 "events.agreement_ordered",
                 user,

@@ -5,7 +5,7 @@ from ninja import Field, Router, Schema
 
 from cms.json_api.schemas import ERROR_401, ERROR_403, ERROR_404, Error
 from events.checkin import services as checkin_services
-from events.stalls.api import _fair
+from events.stalls.api import live_fair_or_404
 
 router = Router(tags=["fairs"])
 ERROR_429 = {429: Error}
@@ -42,7 +42,7 @@ def checkin(request, payload: CheckInIn):
     """Staff with the check-in role for the fair only (403 `forbidden` otherwise). Every scan answers 200 with
     the result kind; only `valid` checks the ticket in, and a ticket is checked in once however many scan it.
     Typed short codes are rate-limited per staff account: 429 `rate_limited` with a Retry-After header (seconds)."""
-    fair = _fair(payload.fair)
+    fair = live_fair_or_404(payload.fair)
     result = checkin_services.check_in(fair=fair, code=payload.code, user=request.auth)
     reg, last = result.registration, result.checkin
     show = reg is not None and result.kind != "wrong_fair"

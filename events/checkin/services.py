@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from cms import locking
 from cms.errors import DomainError
+from events.audit import audit
 from events.errors import EventsCode
 from events.models import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, CheckIn, Registration, TimeSlot
 from events.registration import services as ticketing
-from events.registration.services import _people_checked_in
-from events.stalls.services import _audit
+from events.registration.services import people_checked_in
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CHECKIN_EARLY = timedelta(minutes=30)
@@ -158,7 +158,7 @@ def check_in(*, fair, code, user, now=None):
         checkin = CheckIn.objects.create(
             registration=reg, fair=fair, slot=reg.slot, day=today, people=reg.people, at=now, by=user
         )
-        _audit(fair, "events.checked_in", user, registration=reg.pk, people=reg.people)
+        audit(fair, "events.checked_in", user, registration=reg.pk, people=reg.people)
     return CheckInResult("valid", reg, checkin)
 
 
@@ -167,7 +167,7 @@ def checkin_counts(fair, day=None):
     day = day or timezone.localdate()
     rows = []
     for slot in TimeSlot.objects.filter(fair=fair, date=day).order_by("starts_at"):
-        inside = _people_checked_in(Registration.objects.filter(slot=slot), day=day)
+        inside = people_checked_in(Registration.objects.filter(slot=slot), day=day)
         rows.append({"slot": slot, "checked_in": inside, "expected": slot.confirmed})
-    no_slot = _people_checked_in(Registration.objects.filter(fair=fair, slot__isnull=True), day=day)
+    no_slot = people_checked_in(Registration.objects.filter(fair=fair, slot__isnull=True), day=day)
     return {"day": day, "slots": rows, "without_slot": no_slot, "total": sum(r["checked_in"] for r in rows) + no_slot}

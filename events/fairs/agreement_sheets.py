@@ -5,7 +5,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from events.fairs.export import _cell, _sheet
+from events.fairs.export import add_sheet, write_cell
 
 
 def add_agreements(workbook, figures):
@@ -18,8 +18,8 @@ def add_agreements(workbook, figures):
         (_("Delivered so far (CNY)"), figures["delivered"]),
         (_("Cancelled agreements"), figures["cancelled"]),
     ):
-        _cell(summary, row, 1, label, bold=True)
-        _cell(summary, row, 2, value)
+        write_cell(summary, row, 1, label, bold=True)
+        write_cell(summary, row, 2, value)
         row += 1
     header = [_("Group"), _("Agreements"), _("Amount signed (CNY)"), _("Ordered so far (CNY)")]
     for key, title in (
@@ -27,7 +27,7 @@ def add_agreements(workbook, figures):
         ("vendor", _("Agreements by vendor")),
         ("buyer", _("Agreements by buyer")),
     ):
-        _sheet(workbook, title, header, [[r.label, r.count, r.amount, r.ordered] for r in figures[key]])
+        add_sheet(workbook, title, header, [[r.label, r.count, r.amount, r.ordered] for r in figures[key]])
     rows = []
     for agreement in figures["agreements"]:
         for line in agreement.lines.all():
@@ -48,7 +48,7 @@ def add_agreements(workbook, figures):
                     agreement.progress.delivered,
                 ]
             )
-    sheet = _sheet(
+    sheet = add_sheet(
         workbook,
         force_str(_("Agreements")),
         [

@@ -15,7 +15,7 @@ from events.fairs import stall_sales
 from events.fairs.models import StallSale
 from events.fairs.stall_map import stall_map
 from events.models import FairPage
-from events.stalls.api import _fair
+from events.stalls.api import live_fair_or_404
 
 router = Router(tags=["fair sales"])
 
@@ -58,7 +58,7 @@ class StallMapOut(Schema):
 )
 def fair_stalls(request, fair_id: int):
     """Every stall of a fair with its position on the floor plan (plan units) and state."""
-    fair = _fair(fair_id)
+    fair = live_fair_or_404(fair_id)
     plan = fair.floor_plan.get_rendition("width-1200").url if fair.floor_plan else None
     rows = [
         {**{k: v for k, v in row.items() if k != "stall"}, "price": f"{row['price']:.2f}"} for row in stall_map(fair)

@@ -11,19 +11,19 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
 from events.fairs.models import StallSale
-from marketplace.checkout.exports import _safe_text
+from marketplace.checkout.exports import safe_text
 
 MONEY = "#,##0.00"
 COUNT = "#,##0"
 
 
-def _cell(sheet, row, column, value, bold=False):
+def write_cell(sheet, row, column, value, bold=False):
     from openpyxl.styles import Font
 
     if isinstance(value, (datetime.date, datetime.datetime)):
         value = value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime.datetime) else value.isoformat()
     if value is not None and not isinstance(value, (int, Decimal, bool)):
-        value = _safe_text(force_str(value))
+        value = safe_text(force_str(value))
     cell = sheet.cell(row=row, column=column, value=value)
     if cell.data_type == "f":
         cell.data_type = "s"
@@ -36,14 +36,14 @@ def _cell(sheet, row, column, value, bold=False):
     return cell
 
 
-def _sheet(workbook, title, header, rows):
+def add_sheet(workbook, title, header, rows):
     sheet = workbook.create_sheet(force_str(title)[:31])
     for column, label in enumerate(header, 1):
-        _cell(sheet, 1, column, label, bold=True)
+        write_cell(sheet, 1, column, label, bold=True)
         sheet.column_dimensions[chr(64 + column)].width = 26 if column == 1 else 16
     for index, values in enumerate(rows, 2):
         for column, value in enumerate(values, 1):
-            _cell(sheet, index, column, value)
+            write_cell(sheet, index, column, value)
     return sheet
 
 
@@ -57,7 +57,7 @@ def _breakdowns(workbook, sales):
         ("payment", _("By payment")),
         ("day", _("By day")),
     ):
-        _sheet(workbook, title, header, [[r.label, r.count, r.quantity, r.amount] for r in sales[key]])
+        add_sheet(workbook, title, header, [[r.label, r.count, r.quantity, r.amount] for r in sales[key]])
 
 
 def fair_workbook(results):
@@ -82,17 +82,17 @@ def fair_workbook(results):
         (_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
     ]
     for index, (label, value) in enumerate(rows, 1):
-        _cell(summary, index, 1, label, bold=True)
-        _cell(summary, index, 2, value)
+        write_cell(summary, index, 1, label, bold=True)
+        write_cell(summary, index, 2, value)
     summary.column_dimensions["A"].width = 26
     summary.column_dimensions["B"].width = 40
-    _sheet(
+    add_sheet(
         workbook,
         _("Visitors by day"),
         [_("Day"), _("People registered"), _("People checked in")],
         [[r["day"], r["registered"], r["checked_in"]] for r in visitors["by_day"]],
     )
-    _sheet(
+    add_sheet(
         workbook,
         _("Check-ins by hour"),
         [_("Hour"), _("People checked in")],
@@ -105,7 +105,7 @@ def fair_workbook(results):
         .select_related("vendor", "stall", "county", "product")
         .order_by("sold_at", "pk")
     )
-    _sheet(
+    add_sheet(
         workbook,
         _("Sales"),
         [
@@ -156,7 +156,7 @@ def series_workbook(results):
         _("Stalls used"),
     ]
     for column, label in enumerate(header, 1):
-        _cell(sheet, 1, column, label, bold=True)
+        write_cell(sheet, 1, column, label, bold=True)
         sheet.column_dimensions[chr(64 + column)].width = 30 if column == 1 else 16
     rows = [
         [
@@ -186,6 +186,6 @@ def series_workbook(results):
     )
     for index, values in enumerate(rows, 2):
         for column, value in enumerate(values, 1):
-            _cell(sheet, index, column, value, bold=index == len(rows) + 1)
+            write_cell(sheet, index, column, value, bold=index == len(rows) + 1)
     _breakdowns(workbook, results["sales"])
     return workbook

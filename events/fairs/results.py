@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from cms import locking
 from events.agreements import results as agreement_results
+from events.audit import audit
 from events.fairs.models import FairResultsPublication, FairSeries, StallSale
 from events.models import CheckIn, FairPage, Registration, Stall, StallBooking
-from events.stalls.services import _audit
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -231,7 +231,7 @@ def set_published(fair, *, published, user):
         row.changed_at = timezone.now()
         row.changed_by = user if getattr(user, "pk", None) else None
         row.save()
-        _audit(fair, "events.results_published" if published else "events.results_unpublished", user)
+        audit(fair, "events.results_published" if published else "events.results_unpublished", user)
         page_cache.bump()
     return row
 

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from cms import locking
 from cms.errors import CommonCode, DomainError
+from events.audit import audit
 from events.errors import EventsCode
 from events.fairs.models import StallSale
 from events.models import FairPage, StallBooking
-from events.stalls.services import _audit
 from marketplace.models import ProductPage, VendorMember, VendorPage
 from marketplace.services import stock as stock_service
 
@@ -230,7 +230,7 @@ def record_sale(*, fair, vendor, user, request, now=None):
                 except DomainError as exc:
                     raise DomainError(exc.code, field="quantity", **exc.params) from exc
                 sale.save(update_fields=["stock_taken"])
-            _audit(
+            audit(
                 fair,
                 "events.sale_recorded",
                 user,
@@ -288,7 +288,7 @@ def correct_sale(sale, *, user, quantity=None, unit_price=None, payment=None, no
         sale.amount = (new_price * new_quantity).quantize(CENT)
         sale.corrected_at = now
         sale.save(update_fields=["quantity", "unit_price", "payment", "amount", "stock_taken", "corrected_at"])
-        _audit(
+        audit(
             sale.fair,
             "events.sale_corrected",
             user,
@@ -313,7 +313,7 @@ def void_sale(sale, *, user, reason="", now=None):
         sale.void_reason = (reason or "").strip()[:200]
         sale.stock_taken = 0
         sale.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "stock_taken"])
-        _audit(
+        audit(
             sale.fair,
             "events.sale_voided",
             user,

@@ -17,7 +17,7 @@ from events.errors import EventsCode
 from events.models import Registration, TicketType, TimeSlot
 from events.registration import services as ticketing
 from events.registration.tickets import manage_url, qr_path
-from events.stalls.api import _fair
+from events.stalls.api import live_fair_or_404
 from marketplace.checkout.order_access import order_access_url
 
 router = Router(tags=["fairs"])
@@ -130,7 +130,7 @@ def register(request, fair_id: int, payload: RegistrationIn, idempotency_key: id
         retry_after = throttle.count_attempt(request, "events.register.api", rate)
         if retry_after:
             raise DomainError(EventsCode.REGISTRATION_THROTTLED, seconds=retry_after)
-    fair = _fair(fair_id)
+    fair = live_fair_or_404(fair_id)
     ticket_type = TicketType.objects.filter(pk=payload.ticket_type).first()
     if ticket_type is None:
         raise DomainError(EventsCode.TICKET_TYPE_NOT_AT_FAIR, field="ticket_type")

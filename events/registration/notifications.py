@@ -13,7 +13,7 @@ from django_tasks import task
 from cms.notify import Recipient, Sms
 from events.models import Registration
 from events.registration.tickets import ical_text, manage_url, qr_svg
-from events.stalls.notifications import _send, _when
+from events.stalls.notifications import local_time_text, send_notice
 
 
 def registration_mail(registration_id, kind):
@@ -61,9 +61,9 @@ def registration_mail(registration_id, kind):
         elif kind == "offered":
             subject = _("A place is free for you: %(fair)s") % names
             body = _("A place is free. Accept it on the page below by %(deadline)s, or it goes to the next person.") % {
-                "deadline": _when(registration.offer_expires_at)
+                "deadline": local_time_text(registration.offer_expires_at)
             }
-            params = {**link, "deadline": _when(registration.offer_expires_at)}
+            params = {**link, "deadline": local_time_text(registration.offer_expires_at)}
             sms = Sms(
                 "ticket_offer",
                 params,
@@ -96,7 +96,7 @@ def registration_mail(registration_id, kind):
                 ("ticket-qr.svg", qr_svg(registration), "image/svg+xml"),
                 ("ticket.ics", ical_text(registration), "text/calendar"),
             )
-        _send(subject, text, recipient, sms, work=False, attachments=attachments)
+        send_notice(subject, text, recipient, sms, work=False, attachments=attachments)
 
 
 @task()

@@ -39,6 +39,7 @@ from cms import locking
 from cms.errors import DomainError
 from cms.json_api import idempotency
 from cms.phone import normalize_mobile
+from events.audit import audit
 from events.errors import EventsCode
 from events.models import (
     CheckIn,
@@ -51,7 +52,7 @@ from events.models import (
     new_short_code,
 )
 from events.registration.notifications import send_registration_mail_task
-from events.stalls.services import _audit, refund_allowed
+from events.stalls.services import refund_allowed
 from marketplace.canteen.models import BuyerUnit, UnitMember
 from marketplace.checkout import payment_methods
 from marketplace.checkout import services as checkout
@@ -126,7 +127,7 @@ def create_slots(*, fair, days, times, capacity, user=None):
         slots = TimeSlot.objects.bulk_create(
             [TimeSlot(fair=fair, date=d, starts_at=s, ends_at=e, capacity=int(capacity)) for d, s, e in wanted]
         )
-        _audit(fair, "events.slots_created", user, count=len(slots))
+        audit(fair, "events.slots_created", user, count=len(slots))
     return slots
 
 
@@ -175,7 +176,7 @@ def grant_checkin_role(fair, user, *, by=None):
     with transaction.atomic():
         role, created = CheckInStaff.objects.get_or_create(fair=fair, user=user)
         if created:
-            _audit(fair, "events.checkin_role_granted", by, staff=user.get_username())
+            audit(fair, "events.checkin_role_granted", by, staff=user.get_username())
     return role
 
 
@@ -183,7 +184,7 @@ def revoke_checkin_role(fair, user, *, by=None):
     with transaction.atomic():
         deleted, _rows = CheckInStaff.objects.filter(fair=fair, user=user).delete()
         if deleted:
-            _audit(fair, "events.checkin_role_revoked", by, staff=user.get_username())
+            audit(fair, "events.checkin_role_revoked", by, staff=user.get_username())
 
 
 # -- registering --------------------------------------------------------------------------------------------
@@ -425,7 +426,7 @@ def _register(fair, request, user, now, idempotency_key, idempotency_fingerprint
             _add([slot, ticket_type], held=people)
             registration.order = _ticket_order(registration, payment_method, now)
             registration.save(update_fields=["order"])
-        _audit(fair, f"events.registration_{status}", user, registration=registration.pk, people=people)
+        audit(fair, f"events.registration_{status}", user, registration=registration.pk, people=people)
     return registration
 
 
@@ -550,7 +551,7 @@ def _release(registration, status, slot, ticket_type, user=None, reason=""):
     registration.ended_at = timezone.now()
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "ended_at", "offer_expires_at"])
-    _audit(
+    audit(
         registration.fair,
         f"events.registration_{status}",
         user,
@@ -584,7 +585,7 @@ def _offer_next(slot, ticket_type, now=None, slots=None):
         Registration.TRANSITIONS.move(head, S.OFFERED)
         head.offer_expires_at = now + offer_window()
         head.save(update_fields=["status", "offer_expires_at"])
-        _audit(
+        audit(
             head.fair,
             "events.registration_offered",
             None,
@@ -699,7 +700,7 @@ def _change_capacity(locked, capacity, user):
         return []
     locked.capacity = capacity
     locked.save(update_fields=["capacity"])
-    _audit(
+    audit(
         locked.fair,
         f"events.{type(locked).__name__.lower()}_capacity",
         user,
@@ -730,7 +731,7 @@ def accept_offer(registration, *, user=None, payment_method="", now=None):
             reg.order = _ticket_order(reg, _checked_payment_method(payment_method), now)
         reg.offer_expires_at = None
         reg.save(update_fields=["status", "confirmed_at", "order", "offer_expires_at"])
-        _audit(reg.fair, "events.registration_offer_accepted", user, registration=reg.pk)
+        audit(reg.fair, "events.registration_offer_accepted", user, registration=reg.pk)
     _notify(reg, reg.status)
     return reg
 
@@ -776,7 +777,7 @@ def change_slot(registration, new_slot, *, user=None, now=None):
         previous = reg.slot_id
         reg.slot = new
         reg.save(update_fields=["slot"])
-        _audit(reg.fair, "events.registration_slot_changed", user, registration=reg.pk, old=previous, new=new.pk)
+        audit(reg.fair, "events.registration_slot_changed", user, registration=reg.pk, old=previous, new=new.pk)
         if old is not None:
             _offer_next(old, ticket_type, now, slots=slots)
     _notify(reg, "changed")
@@ -795,13 +796,13 @@ def on_order_paid(sender, order, **kwargs):
     for pk in registrations_for_order(order).values_list("pk", flat=True):
         reg, slots, ticket_type = _locked_registration(Registration(pk=pk))
         if reg.status != S.HELD:
-            _audit(reg.fair, "events.payment_for_inactive_registration", None, registration=reg.pk, order=order.number)
+            audit(reg.fair, "events.payment_for_inactive_registration", None, registration=reg.pk, order=order.number)
             continue
         _add([slots.get(reg.slot_id), ticket_type], held=-reg.people, confirmed=reg.people)
         Registration.TRANSITIONS.move(reg, S.CONFIRMED)
         reg.confirmed_at = timezone.now()
         reg.save(update_fields=["status", "confirmed_at"])
-        _audit(reg.fair, "events.registration_confirmed", None, registration=reg.pk, order=order.number)
+        audit(reg.fair, "events.registration_confirmed", None, registration=reg.pk, order=order.number)
         _notify(reg, "confirmed")
 
 
@@ -831,7 +832,7 @@ def on_order_closed(sender, order, reason, **kwargs):
         _notify(reg, status)
 
 
-def _people_checked_in(registrations, **checkin_filter):
+def people_checked_in(registrations, **checkin_filter):
     checked = CheckIn.objects.filter(**checkin_filter).values("registration")
     return registrations.filter(pk__in=checked).aggregate(n=Sum("people"))["n"] or 0
 
@@ -849,7 +850,7 @@ def registration_stats(fair, now=None):
     slots = []
     for slot in TimeSlot.objects.filter(fair=fair).order_by("date", "starts_at"):
         counts = by_status(regs.filter(slot=slot))
-        checked = _people_checked_in(regs.filter(slot=slot), slot=slot)
+        checked = people_checked_in(regs.filter(slot=slot), slot=slot)
         slots.append({"slot": slot, "counts": counts, "checked_in": checked})
     types = [
         {"ticket_type": t, "counts": by_status(regs.filter(ticket_type=t))}
@@ -859,7 +860,7 @@ def registration_stats(fair, now=None):
         Q(slot__date__lt=timezone.localdate(now)) | Q(slot__isnull=True, fair__end_date__lt=timezone.localdate(now))
     )
     expected = past.aggregate(n=Sum("people"))["n"] or 0
-    came = _people_checked_in(past, fair=fair)
+    came = people_checked_in(past, fair=fair)
     over_time = list(
         CheckIn.objects.filter(fair=fair)
         .annotate(hour=TruncHour("at"))

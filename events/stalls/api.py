@@ -49,7 +49,7 @@ class BookingOut(Schema):
     order: OrderRef | None
 
 
-def _fair(fair_id):
+def live_fair_or_404(fair_id):
     return get_object_or_404(FairPage.objects.live().public(), pk=fair_id)
 
 
@@ -62,7 +62,7 @@ def _fair(fair_id):
 def book_stall(request, fair_id: int, payload: BookingIn):
     """First-come self-booking of an available stall for one of the caller's vendors. Returns the booking and
     the fee order to pay (none for a free stall). 409 `stall_taken` when someone else has the stall."""
-    fair = _fair(fair_id)
+    fair = live_fair_or_404(fair_id)
     vendors = services.vendors_of(request.auth)
     if payload.vendor is not None:
         vendor = vendors.filter(pk=payload.vendor).first()

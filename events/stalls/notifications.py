@@ -26,11 +26,11 @@ def _base_url():
     return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
 
 
-def _when(value):
+def local_time_text(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _send(subject, body, recipient, sms=None, *, work=True, attachments=()):
+def send_notice(subject, body, recipient, sms=None, *, work=True, attachments=()):
     notify([recipient], subject=subject, body=body, sms=sms, work=work, attachments=attachments)
 
 
@@ -75,7 +75,7 @@ def application_mail(application, kind, booking=None):
             return
         else:
             return
-        _send(subject, body, _exhibitor(application.applicant, vendor), sms)
+        send_notice(subject, body, _exhibitor(application.applicant, vendor), sms)
 
 
 def booking_mail(booking, kind):
@@ -89,7 +89,7 @@ def booking_mail(booking, kind):
             due = {
                 **short,
                 "amount": order.total,
-                "deadline": _when(booking.hold_until),
+                "deadline": local_time_text(booking.hold_until),
                 "link": f"{_base_url()}/orders/{order.number}/",
             }
             pay = _("Please pay %(amount)s CNY by %(deadline)s on %(url)s, or the stall is released.") % {
@@ -144,4 +144,4 @@ def booking_mail(booking, kind):
             sms = Sms("stall_cancelled", short, _("%(fair)s: the booking of stall %(stall)s is cancelled.") % short)
         else:
             return
-        _send(subject, body, _exhibitor(booking.booked_by, booking.vendor), sms)
+        send_notice(subject, body, _exhibitor(booking.booked_by, booking.vendor), sms)

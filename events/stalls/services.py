@@ -22,10 +22,10 @@ from django.db.models import Count, Q, Sum
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
 
 from cms import locking
 from cms.errors import DomainError
+from events.audit import audit
 from events.errors import EventsCode
 from events.models import FairPage, Stall, StallApplication, StallBooking, StallType
 from events.stalls import notifications
@@ -83,10 +83,6 @@ def _addons(fair, addons):
     if any(a.fair_id != fair.pk for a in addons):
         raise DomainError(EventsCode.ADDON_NOT_OFFERED, field="addons")
     return addons
-
-
-def _audit(instance, action, user=None, **data):
-    log(instance=instance, action=action, user=user if getattr(user, "pk", None) else None, data=data)
 
 
 # -- applications ---------------------------------------------------------------------------------------
@@ -175,7 +171,7 @@ def apply(*, fair, vendor, user, request, now=None):
             application.preferred_stalls.set(request.preferred_stalls)
             application.products.set(request.products)
             application.addons.set(addons)
-            _audit(fair, "events.application_submitted", user, application=application.pk, vendor=vendor.title)
+            audit(fair, "events.application_submitted", user, application=application.pk, vendor=vendor.title)
     except IntegrityError:
         raise DomainError(EventsCode.ALREADY_APPLIED, vendor=vendor.title) from None
     _notify(application, "received")
@@ -192,7 +188,7 @@ def waitlist(application, *, user, note=""):
         StallApplication.TRANSITIONS.move(application, StallApplication.Status.WAITLISTED)
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "decided_at", "decided_by"])
-        _audit(application.fair, "events.application_waitlisted", user, application=application.pk)
+        audit(application.fair, "events.application_waitlisted", user, application=application.pk)
     _notify(application, "waitlisted")
     return application
 
@@ -207,7 +203,7 @@ def reject(application, *, user, reason):
         application.reason = reason
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "reason", "decided_at", "decided_by"])
-        _audit(application.fair, "events.application_rejected", user, application=application.pk, reason=reason)
+        audit(application.fair, "events.application_rejected", user, application=application.pk, reason=reason)
     _notify(application, "rejected")
     return application
 
@@ -234,7 +230,7 @@ def approve(application, *, stall, user, payment_method=PaymentMethod.BANK_TRANS
         StallApplication.TRANSITIONS.move(application, StallApplication.Status.APPROVED)
         application.decided_at, application.decided_by = timezone.now(), user
         application.save(update_fields=["status", "decided_at", "decided_by"])
-        _audit(fair, "events.application_approved", user, application=application.pk, stall=booking.stall.code)
+        audit(fair, "events.application_approved", user, application=application.pk, stall=booking.stall.code)
     _notify(application, "approved", booking=booking)
     return booking
 
@@ -314,7 +310,7 @@ def _take_stall(*, fair, stall, vendor, user, addons, application, payment_metho
         booking.order = _fee_order(booking, user, name, amount, payment_method, due)
         booking.hold_until = due
         booking.save(update_fields=["order", "hold_until"])
-        _audit(
+        audit(
             fair,
             "events.stall_held",
             user,
@@ -324,7 +320,7 @@ def _take_stall(*, fair, stall, vendor, user, addons, application, payment_metho
             order=booking.order.number,
         )
     else:
-        _audit(fair, "events.stall_confirmed", user, booking=booking.pk, stall=stall.code, vendor=vendor.title)
+        audit(fair, "events.stall_confirmed", user, booking=booking.pk, stall=stall.code, vendor=vendor.title)
     return booking
 
 
@@ -392,7 +388,7 @@ def _end(booking, status, reason, user=None):
     booking.ended_at = timezone.now()
     booking.end_reason = str(reason)[:200]
     booking.save(update_fields=["status", "ended_at", "end_reason"])
-    _audit(
+    audit(
         booking.fair,
         f"events.stall_{status}",
         user,
@@ -409,7 +405,7 @@ def cancel_fair(fair, *, user, reason):
         fair = locking.lock_one(FairPage, fair.pk)
         fair.status = FairPage.Status.CANCELLED
         fair.save(update_fields=["status"])
-        _audit(fair, "events.fair_cancelled", user, reason=reason)
+        audit(fair, "events.fair_cancelled", user, reason=reason)
 
     for booking in StallBooking.objects.filter(fair=fair, status__in=StallBooking.ACTIVE):
         for order in (booking.balance_order, booking.order):
@@ -443,7 +439,7 @@ def on_order_paid(sender, order, **kwargs):
         locking.lock(Stall, [booking])
         booking = locking.lock_one(StallBooking.objects.select_related("fair", "stall", "vendor"), booking_id)
         if booking.status != StallBooking.Status.HELD:
-            _audit(booking.fair, "events.payment_for_inactive_booking", None, booking=booking.pk, order=order.number)
+            audit(booking.fair, "events.payment_for_inactive_booking", None, booking=booking.pk, order=order.number)
             continue
         StallBooking.TRANSITIONS.move(booking, StallBooking.Status.CONFIRMED)
         booking.confirmed_at = timezone.now()
@@ -467,7 +463,7 @@ def on_order_paid(sender, order, **kwargs):
             booking.balance_order = _fee_order(booking, order.buyer, name, rest, method, due)
             fields.append("balance_order")
         booking.save(update_fields=fields)
-        _audit(
+        audit(
             booking.fair,
             "events.stall_confirmed",
             None,
@@ -573,7 +569,7 @@ def create_stall_row(
         )
     with transaction.atomic():
         Stall.objects.bulk_create(stalls)
-        _audit(fair, "events.stalls_created", user, codes=f"{codes[0]}–{codes[-1]}", count=len(codes))
+        audit(fair, "events.stalls_created", user, codes=f"{codes[0]}–{codes[-1]}", count=len(codes))
     return stalls
 
 
@@ -704,5 +700,5 @@ def set_stall_blocked(stall, blocked, user):
                 )
         stall.blocked = blocked
         stall.save(update_fields=["blocked"])
-        _audit(stall.fair, "events.stall_blocked" if blocked else "events.stall_unblocked", user, stall=stall.code)
+        audit(stall.fair, "events.stall_blocked" if blocked else "events.stall_unblocked", user, stall=stall.code)
     return stall

@@ -10,7 +10,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from ..checkout.exports import _safe_text
+from ..checkout.exports import safe_text
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00%"
@@ -21,7 +21,7 @@ def _cell(sheet, row, column, value, number_format=None, bold=False):
     from openpyxl.styles import Font
 
     if isinstance(value, str) or (value is not None and not isinstance(value, (int, Decimal))):
-        value = _safe_text(value)
+        value = safe_text(value)
     cell = sheet.cell(row=row, column=column, value=value)
     if cell.data_type == "f":
         cell.data_type = "s"  # never a formula

@@ -144,7 +144,7 @@ def staff_order_rows(orders, vendor=None):
         }
 
 
-def _safe_text(value):
+def safe_text(value):
     text = force_str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -156,7 +156,7 @@ def _csv_value(value):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return str(value)
-    return _safe_text(value)
+    return safe_text(value)
 
 
 def _xlsx_value(value):
@@ -164,7 +164,7 @@ def _xlsx_value(value):
         return timezone.make_naive(value) if timezone.is_aware(value) else value
     if value is None or isinstance(value, (int, Decimal, datetime.date)):
         return value
-    return _safe_text(value)
+    return safe_text(value)
 
 
 def write_csv(columns, rows):
