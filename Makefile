@@ -88,6 +88,8 @@ test: lint
 	$(call heading,pytest on SQLite (in memory): the whole suite but the PostgreSQL tests, in parallel (pytest-xdist))
 	$(TEST_ENV) $(PY) -m pytest -m "$(SQLITE_TESTS)" $(PYTEST_PARALLEL)
 	$(call heading,pytest on a throwaway PostgreSQL cluster: the database-sensitive tests (tests/conftest.py), in parallel)
+	@# RUM (cms/migrations/0010_search_rum_indexes.py); without it search takes its GIN path and the RUM tests skip.
+	.ci/apt-ensure postgresql-15-rum || echo "warning: postgresql-15-rum not installed: the RUM search tests will skip" >&2
 	$(TEST_ENV) $(PY) -m tests.support.postgres run -- $(PY) -m pytest -m "$(POSTGRES_TESTS)" $(PYTEST_PARALLEL)
 
 # Not a pytest test but a check all the same (the whole stack, exact counts; never timings). Its own target so that
@@ -100,7 +102,7 @@ bench-smoke: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(call heading,Debian packages for the benchmark)
-	.ci/apt-ensure postgresql redis-server wrk
+	.ci/apt-ensure postgresql postgresql-15-rum redis-server wrk
 	$(call heading,Benchmarks (python -m bench $(BENCH_ARGS)))
 	$(PY) -m bench $(BENCH_ARGS)
 

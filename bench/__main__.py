@@ -64,6 +64,12 @@ def parse_args(argv=None):
     parser.add_argument("--list", action="store_true", help="list the registered pages and their paths, then stop")
     parser.add_argument("--no-pages", action="store_true", help="skip the page table (rushes only)")
     parser.add_argument("--no-rushes", action="store_true", help="skip the rushes")
+    parser.add_argument(
+        "--rush",
+        action="append",
+        metavar="NAME",
+        help='run only this rush (repeatable: "checkout", "stall race", "registration", "check-in", "stall-sales")',
+    )
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
     base = Figures()
     rush = parser.add_argument_group("rushes (defaults; --smoke makes them small)")
@@ -88,6 +94,11 @@ def parse_args(argv=None):
             f"--{name}", type=int, dest=f"rush_{attr}", help=f"{help_text} (default {getattr(base, attr)})"
         )
     args = parser.parse_args(argv)
+    from bench.http_rush import RUSHES
+
+    unknown = [name for name in args.rush or () if not chosen_rushes(RUSHES, [name])]
+    if unknown:
+        parser.error(f"no such rush: {', '.join(unknown)} (rushes: {', '.join(name for name, _run in RUSHES)})")
     base = SMOKE if args.smoke else QUICK if args.quick else DEFAULTS
     args.duration = base["duration"] if args.duration is None else args.duration
     args.connections = base["connections"] if args.connections is None else args.connections
@@ -113,6 +124,11 @@ def parse_args(argv=None):
     if args.scale < 0:
         parser.error("--scale must be >= 0")
     return args
+
+
+def chosen_rushes(rushes, wanted):
+    """The (name, run) of `rushes` whose names start with one of `wanted` (all when `wanted` is empty)."""
+    return [(name, run) for name, run in rushes if not wanted or any(name.startswith(w) for w in wanted)]
 
 
 def _sigterm(signum, frame):
@@ -233,8 +249,17 @@ def copy_database(server_url, template, prefix="shanhai_rush", attempts=20):
     raise AssertionError("unreachable")
 
 
-def measure_pages(rows, targets, args, generator):
-    """Load every row's path on all targets together; fills the row."""
+def _generator_seconds():
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been waited for
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure_pages(rows, targets, args, generator, pids=()):
+    """Load every row's path on all targets together; fills the row. `pids`: {"app": [host master pids],
+    "redis": [pid]}, whose CPU per request the row gets (`cpu_ms`, with the load generator's when it is wrk)."""
+    from bench import cpu
     from bench.load import measure
 
     host, port = targets[0]
@@ -248,6 +273,8 @@ def measure_pages(rows, targets, args, generator):
             for _ in range(1 if args.smoke else 2 * args.workers):
                 for target_host, target_port in targets:
                     row["status"], row["x_cache"] = _warm(target_host, target_port, row["path"], headers)
+            before = {name: cpu.tree_seconds(*found) for name, found in dict(pids).items()}
+            generator_before = _generator_seconds()
             result = measure(
                 host,
                 port,
@@ -259,9 +286,14 @@ def measure_pages(rows, targets, args, generator):
                 headers=headers,
                 targets=targets,
             )
+            spent = {name: _spent(before[name], cpu.tree_seconds(*found)) for name, found in dict(pids).items()}
+            if result.generator == "wrk":
+                spent["load"] = _generator_seconds() - generator_before
         except Exception as exc:
             row["error"] = f"load failed: {exc!r}"
             continue
+        if result.requests:
+            row["cpu_ms"] = {name: s * 1000 / result.requests for name, s in spent.items() if s is not None}
         if result.requests == 0:
             # wrk then prints 0 µs percentiles; nothing was measured, which is a finding in itself.
             # A timing, so a warning, never a failure.
@@ -279,6 +311,10 @@ def measure_pages(rows, targets, args, generator):
             load_extra=result.extra,
         )
         print(f"  {row['name']:<24} {row['path']:<40.40} {row['status']}  {result.rps:9.1f} req/s", flush=True)
+
+
+def _spent(before, after):
+    return None if before is None or after is None else max(after - before, 0.0)
 
 
 def _warm_workers(targets, workers, paths):
@@ -365,7 +401,7 @@ def run_rushes(server_url, bench_database, redis_url, args, log=print):
                     "bench: session made on host A known to host B: "
                     f"{'yes' if session['ok'] else 'NO'} {session['steps']}"
                 )
-            for rush_name, run in http_rush.RUSHES:
+            for rush_name, run in chosen_rushes(http_rush.RUSHES, args.rush):
                 try:
                     meter.start()
                     result = run(targets, scenes, args.figures, log=log)
@@ -541,14 +577,18 @@ def run(args, generator, stack):
             with hosts(
                 environ, args.hosts, workers=args.workers, threads=args.threads, prefix="bare", app=BARE_APP
             ) as up:
-                measure_pages(bare, [(h, p) for h, p, _i in up], args, generator)
+                pids = {"app": [info["pid"] for _h, _p, info in up]}
+                measure_pages(bare, [(h, p) for h, p, _i in up], args, generator, pids)
         except Exception as exc:
             bare[0]["error"] = f"the bare hosts failed: {exc!r}"
     try:
         with hosts(environ, args.hosts, workers=args.workers, threads=args.threads) as up:
             servers = [server_info for _h, _p, server_info in up]
             if not args.no_pages:
-                measure_pages(site_rows, [(h, p) for h, p, _i in up], args, generator)
+                pids = {"app": [info["pid"] for _h, _p, info in up]}
+                if redis_url:
+                    pids["redis"] = [services.redis_pid(redis_url)]
+                measure_pages(site_rows, [(h, p) for h, p, _i in up], args, generator, pids)
             if redis_url:
                 redis_keys = services.redis_keys(redis_url)
     except Exception as exc:  # a host that does not come up
@@ -574,7 +614,9 @@ def run(args, generator, stack):
             "(measured the same way); × bare = req/s ÷ the bare floor's (a one-line WSGI app on the same gunicorn "
             "settings); ·buyer / ·canteen = the page as a signed-in public buyer with a cart line / a canteen member "
             "(session cookie of a real account); ·uncached = rendered by Django (a query string the page cache does "
-            "not keep); a word after the status is the X-Cache header of the last warm-up answer (hit/miss)."
+            "not keep); ·identity = without gzip (every other row sends Accept-Encoding: gzip, deflate, br, as "
+            "browsers do); a word after the status is the X-Cache header of the last warm-up answer (hit/miss); "
+            "CPU ms = CPU time per request of the gunicorn hosts / Redis / wrk while the row ran."
         )
         if redis_url:
             print(f"Redis holds {redis_keys} keys after the pages (cache and sessions of every host).")

@@ -177,7 +177,7 @@ from wagtail.models import Page, Site
 from cms.models import ApiToken, City, County
 from cms.validators import uscc_check_character
 from events.models import FairIndexPage, FairPage, StallType
-from events.services import create_stall_row
+from events.stalls.services import create_stall_row
 from marketplace.models import VendorIndexPage, VendorPage
 from marketplace.services.vendors import grant_vendor_access
 
@@ -223,7 +223,7 @@ from wagtail.models import Page, Site
 from cms.models import ApiToken, City, County
 from cms.validators import uscc_check_character
 from events.models import FairIndexPage, FairPage, StallBooking, StallType
-from events.services import create_stall_row
+from events.stalls.services import create_stall_row
 from marketplace.models import Category, ProductPage, ProductStock, VendorIndexPage, VendorPage
 from marketplace.services.vendors import grant_vendor_access
 

@@ -14,6 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+# Sent with every page as browsers send it: the page cache answers gzip when it is allowed (cms/page_cache.py),
+# so a row measures what a browser gets. The ·identity rows (IDENTITY) measure the uncompressed answer.
+BROWSER_HEADERS = (("Accept-Encoding", "gzip, deflate, br"),)
+
 
 @dataclass(frozen=True)
 class BenchPage:
@@ -24,7 +28,10 @@ class BenchPage:
     headers: tuple[tuple[str, str], ...] | Callable[[], tuple[tuple[str, str], ...]] = ()
 
     def resolve_headers(self):
-        return tuple(self.headers() if callable(self.headers) else self.headers)
+        """The page's own headers, after the ones every browser sends (BROWSER_HEADERS) unless it names them."""
+        own = tuple(self.headers() if callable(self.headers) else self.headers)
+        named = {name.lower() for name, _value in own}
+        return (*((name, value) for name, value in BROWSER_HEADERS if name.lower() not in named), *own)
 
     def resolve(self):
         path = self.path() if callable(self.path) else self.path
@@ -109,6 +116,9 @@ CORE = (
 UNCACHED = ("home", "product listing", "product", "search 胡柚", "fair", "sitemap")
 READER_PAGES = ("home", "product listing", "product", "search 胡柚", "fair")
 UNCACHED_SUFFIX = " ·uncached"
+# Pages also measured as a client that accepts no compression (`Accept-Encoding: identity`: the page as is).
+IDENTITY = ("product",)
+IDENTITY_SUFFIX = " ·identity"
 # Longer than cms.page_cache.MAX_QUERY_LENGTH: served, never looked up nor stored.
 UNCACHED_QUERY = "_uncached=" + "0" * 200
 
@@ -126,6 +136,17 @@ def uncached_variant(page):
     return BenchPage(page.name + UNCACHED_SUFFIX, path, note, headers=page.headers)
 
 
+def identity_variant(page):
+    """The same page for a client without gzip: its full size on the wire."""
+    note = "Accept-Encoding: identity: the page uncompressed"
+
+    def headers():
+        own = page.headers() if callable(page.headers) else page.headers
+        return (("Accept-Encoding", "identity"), *own)
+
+    return BenchPage(page.name + IDENTITY_SUFFIX, page.path, note, headers=headers)
+
+
 def reader_variants(page):
     from bench.personal import READERS, as_user
 
@@ -137,6 +158,8 @@ def reader_variants(page):
 
 def _variants(page, uncached, readers):
     out = reader_variants(page) if page.name in readers else []
+    if page.name in IDENTITY:
+        out.append(identity_variant(page))
     if page.name in uncached:
         out.append(uncached_variant(page))
     return out

@@ -29,8 +29,8 @@ def _buyer():
 
     from marketplace.checkout import services
     from marketplace.checkout.cart import Cart
-    from marketplace.checkout.models import PaymentMethod
-    from marketplace.models import Order, ProductPage
+    from marketplace.checkout.models import Order, PaymentMethod
+    from marketplace.models import ProductPage
 
     user = _user(BUYER) or get_user_model().objects.create_user(BUYER, f"{BUYER}@shanhai.example", None)
     product = (
@@ -79,14 +79,14 @@ def as_user(username):
 
 
 def _order_path():
-    from marketplace.models import Order
+    from marketplace.checkout.models import Order
 
     order = Order.objects.filter(buyer=_buyer()).order_by("-pk").first()
     return None if order is None else f"/orders/{order.number}/"
 
 
 def _canteen_unit():
-    from marketplace.models import UnitMember
+    from marketplace.canteen.models import UnitMember
 
     member = UnitMember.objects.filter(user__username=CANTEEN_FINANCE).select_related("unit").first()
     return None if member is None else member.unit
@@ -113,7 +113,7 @@ def _my_stalls():
 
 def _ticket():
     from events.models import Registration
-    from events.tickets import manage_path
+    from events.registration.tickets import manage_path
 
     registration = Registration.objects.filter(status="confirmed").order_by("pk").first()
     return None if registration is None else manage_path(registration)

@@ -12,7 +12,7 @@ config.settings.production, a FIFO barrier, per-attempt latency); only the worke
 
 Registration rush: a fair open for registration, a free ticket type and one slot (tomorrow 09:00–11:00) with
 `capacity` places. `attempts` visitors, one person each, are spread over `workers` processes; each attempt
-loads the fair, ticket type and slot by id (as the view does) and calls events.ticketing.register. Every
+loads the fair, ticket type and slot by id (as the view does) and calls events.registration.services.register. Every
 `decline_every`-th visitor does not want the waiting list (refused "full" once the slot is full); the others are
 waitlisted. Exact: confirmed == capacity (or attempts, if fewer), the slot's and the ticket type's counters say
 the same, confirmed + waitlisted + refused == attempts, the database holds the same rows, no errors.
@@ -20,9 +20,9 @@ the same, confirmed + waitlisted + refused == attempts, the database holds the s
 Check-in rush: `tickets` confirmed registrations of a second (day, no slot) ticket type, created directly with
 the ticket type's counter set to match, and `scanners` staff accounts with the check-in role. Scanner i scans
 tickets[i::scanners]; every `double_every`-th ticket is scanned again by the next scanner at the same position
-of its list, so both scans race. Each scan loads the fair (as the view does) and calls ticketing.check_in with
-the ticket code. Exact: every ticket checked in exactly once (one "valid" per ticket, one CheckIn row per
-ticket), every double scan answered "already", nothing else.
+of its list, so both scans race. Each scan loads the fair (as the view does) and calls
+events.checkin.services.check_in with the ticket code. Exact: every ticket checked in exactly once (one "valid"
+per ticket, one CheckIn row per ticket), every double scan answered "already", nothing else.
 
 Reported: registrations (all attempts) and scans per second (÷ seconds from the start until the last worker
 finished), p50/p99 latency of one attempt/scan, the counts and OK/FAIL; exit status 1 on FAIL.
@@ -56,7 +56,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from wagtail.models import Page, Site
 from cms.models import City
-from events import ticketing
+from events.registration import services as ticketing
 from events.models import FairIndexPage, FairPage, Registration, TicketType
 
 spec = json.loads(os.environ["RUSH_SETUP"])
@@ -110,7 +110,8 @@ WORKER_CODE = r"""
 import json, os, sys, time, traceback
 from django.contrib.auth import get_user_model
 from django.db import connections
-from events import ticketing
+from events.checkin import services as checkin_services
+from events.registration import services as ticketing
 from cms.errors import DomainError
 from events.models import FairPage, Registration, TicketType, TimeSlot
 
@@ -139,7 +140,7 @@ def run(index, tasks):
                 row["status"] = reg.status
             elif op == "scan":
                 fair = FairPage.objects.get(pk=scene["fair"])
-                result = ticketing.check_in(fair=fair, code=codes[task["reg"]], user=staff[task["staff"]])
+                result = checkin_services.check_in(fair=fair, code=codes[task["reg"]], user=staff[task["staff"]])
                 row.update(kind=result.kind, reg=task["reg"], ok=result.kind in ("valid", "already"))
             else:
                 raise ValueError(op)

@@ -15,6 +15,7 @@ COLUMNS = [
     ("queries", ">"),
     ("× floor", ">"),
     ("× bare", ">"),
+    ("CPU ms app/redis/wrk", ">"),
 ]
 
 
@@ -37,7 +38,15 @@ def row_cells(row):
         _fmt(row.get("queries"), 0),
         _fmt(row.get("floor_fraction"), 2),
         _fmt(row.get("bare_fraction"), 2),
+        _cpu(row.get("cpu_ms")),
     ]
+
+
+def _cpu(found):
+    """The CPU of one request: app hosts / Redis / load generator, in ms ("-" for a part not measured)."""
+    if not found:
+        return "-"
+    return "/".join(f"{found[name]:.2f}" if found.get(name) is not None else "-" for name in ("app", "redis", "load"))
 
 
 def _width(text):

@@ -86,6 +86,16 @@ def redis_keys(url):
         return None
 
 
+def redis_pid(url):
+    """The process id of the Redis at url (INFO server), or None if it cannot be asked."""
+    try:
+        import redis
+
+        return int(redis.Redis.from_url(url, socket_timeout=2).info("server")["process_id"])
+    except Exception:
+        return None
+
+
 @contextlib.contextmanager
 def redis_server(log=print, timeout=15.0):
     """Start redis-server on a free loopback port; yield its URL (database 0); stop it on the way out."""

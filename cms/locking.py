@@ -33,26 +33,32 @@ from cms.errors import CommonCode, DomainError
 
 logger = logging.getLogger("cms.locking")
 
-# Model labels, from the first to lock to the last. Derived from what the services do: a person or a unit before
-# what they own; an order (the webhook's event first) before its lines, parts and payments, and before what the
-# order pays for (stall bookings, fair places); a fair before its stalls; a time slot before a ticket type
-# before the registrations in them.
+# Model labels, from the first to lock to the last. Derived from what the services do: a person (account deletion)
+# before what they own; a purchase agreement before the unit order placed against it; an order (the webhook's
+# event first) before its refunds (the webhook settles one, then its after-sale request), its after-sale requests
+# (whose refund is recorded under them), its vendor parts, their lines and its payments, and before what the order
+# pays for (stall bookings, fair places); a fair before its stalls; a time slot before a ticket type before the
+# registrations in them. A review is locked alone.
 LOCK_ORDER = [
     "auth.User",
     "cms.SmsCode",
     "marketplace.VendorApplication",
-    "marketplace.BuyerUnit",
-    "marketplace.CanteenAddress",
-    "marketplace.DeliveryAddress",
-    "marketplace.CartItem",
+    "events.PurchaseAgreement",
+    "canteen.BuyerUnit",
+    "canteen.CanteenAddress",
+    "checkout.DeliveryAddress",
+    "checkout.CartItem",
     "events.FairPage",
     "events.FairResultsPublication",
     "events.StallApplication",
-    "marketplace.StripeEvent",
-    "marketplace.Order",
-    "marketplace.OrderLine",
-    "marketplace.VendorOrder",
-    "marketplace.Payment",
+    "checkout.StripeEvent",
+    "checkout.Order",
+    "checkout.Refund",
+    "checkout.AfterSaleRequest",
+    "checkout.VendorOrder",
+    "checkout.OrderLine",
+    "checkout.Payment",
+    "marketplace.Review",
     "events.Stall",
     "events.StallBooking",
     "events.TimeSlot",

@@ -16,8 +16,15 @@ Early answer (FastPathMiddleware, first in MIDDLEWARE): a hit, and /healthz, are
 of the middleware, through only what a cached page needs (security headers, session, locale, CSRF cookie,
 X-Frame-Options, the CSP header with a fresh nonce).
 
-CSRF: the cached copy holds a placeholder where each form's token was; every response fills in
-`get_token(request)`, so each visitor gets a token for its own csrftoken cookie.
+CSRF: the cached copy holds a placeholder where each form's token was; every response fills in a freshly
+masked token for the visitor's own csrftoken cookie (`csrf_token`: Django's get_token, with its randomness read
+in one go).
+
+Compression: an entry also keeps its page gzipped, made once when it is stored; a reader whose Accept-Encoding
+allows gzip (every browser) gets it with `Content-Encoding: gzip`, others the page as is, and every answer says
+`Vary: Accept-Encoding`. The parts filled in per response (CSRF token, nonce, header) go between the gzipped
+parts as uncompressed deflate blocks, and each fixed part is compressed on its own: a secret is never
+compressed together with anything else (BREACH), and no response is compressed again.
 
 Freshness: an entry lives `PAGE_CACHE_SECONDS` (60 by default; 0 turns the cache off), and its key carries
 two version numbers: the site shell's (cms.shell_cache: any page saved, published, unpublished, moved or
@@ -29,19 +36,23 @@ PAGE_CACHE_SECONDS. Checkout and registration never read this cache.
 
 import functools
 import hashlib
+import os
 import re
+import struct
 import threading
 import time
+import zlib
 from collections import OrderedDict
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
@@ -63,6 +74,13 @@ MAX_QUERY_PARAMS = 8
 MAX_BODY_BYTES = 1024 * 1024
 # Headers that the view sets and a cached copy must repeat (the outer middleware adds the rest).
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
+
+# Pages shorter than this are served as they are: gzip would save too little to be worth a second copy.
+GZIP_MIN_BYTES = 1024
+GZIP_LEVEL = 9  # once per stored page
+# A gzip member header: deflate, no file name, no modification time, unknown OS (RFC 1952).
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+_HOLES = re.compile(b"|".join(re.escape(mark) for mark in (PLACEHOLDER, NONCE_PLACEHOLDER, personal_cache.PLACEHOLDER)))
 
 _TOKEN_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(">)')
 _TOKEN_LIKE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
@@ -268,6 +286,37 @@ def _response_is_cacheable(request, response):
     return len(response.content) <= MAX_BODY_BYTES
 
 
+_CSRF_INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
+# Random bytes become characters by a table (byte mod the alphabet's size); the bytes at and above the largest
+# multiple of that size are dropped, so every character is equally likely (as with Django's get_random_string).
+_CSRF_BYTE_LIMIT = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+_CSRF_TABLE = bytes(ord(CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]) for byte in range(256))
+_CSRF_DROPPED = bytes(range(_CSRF_BYTE_LIMIT, 256))
+
+
+def _random_csrf_chars(count):
+    """`count` characters of CSRF_ALLOWED_CHARS from the OS's random source, in one read (Django draws each
+    character with its own call: 64 for a visitor without a csrftoken cookie, most of a hit's CPU)."""
+    found = b""
+    while len(found) < count:
+        found += os.urandom(2 * count).translate(_CSRF_TABLE, _CSRF_DROPPED)
+    return found[:count].decode()
+
+
+def csrf_token(request):
+    """What django.middleware.csrf.get_token returns, with the same effect on the request (a new secret for a
+    visitor without a cookie; the cookie sent again on the way out): a token masked with a fresh random mask."""
+    if "CSRF_COOKIE" in request.META:
+        secret = request.META["CSRF_COOKIE"]
+    else:
+        secret = request.META["CSRF_COOKIE"] = _random_csrf_chars(CSRF_SECRET_LENGTH)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    mask = _random_csrf_chars(CSRF_SECRET_LENGTH)
+    chars, index = CSRF_ALLOWED_CHARS, _CSRF_INDEX
+    cipher = "".join(chars[(index[x] + index[y]) % len(chars)] for x, y in zip(secret, mask, strict=True))
+    return mask + cipher
+
+
 def _unmask(token):
     chars = CSRF_ALLOWED_CHARS
     mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
@@ -306,10 +355,11 @@ def cache_key(request, audience=personal_cache.ANONYMOUS, language=None, found=N
     return f"cms:page:{shell}:{page}:{digest}"
 
 
-def _etag(entry, secret, personal=""):
+def _etag(entry, secret, personal="", encoding=""):
     # The page, for a page with forms the visitor's CSRF secret (a browser whose cookie changed must get the
-    # page again, with a token for its new cookie), and the reader's header (their cart count).
-    seed = entry["digest"] + (secret or "") + (personal or "")
+    # page again, with a token for its new cookie), the reader's header (their cart count), and the encoding
+    # (gzip and identity are two representations of the URL, each with its own tag).
+    seed = entry["digest"] + (secret or "") + (personal or "") + encoding
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
@@ -320,39 +370,124 @@ def _with_nonce_placeholder(request, body):
     return body
 
 
+# --- gzip ---------------------------------------------------------------------------------------------------
+
+
+def gzipped_parts(body):
+    """The body as gzip-ready parts: [(deflated, start, end, hole), …], each fixed part `body[start:end]`
+    deflated on its own (a raw deflate stream ending on a byte boundary, the last one final), followed by the
+    placeholder filled in per response there (None after the last part). None for a short page."""
+    if len(body) < GZIP_MIN_BYTES:
+        return None
+    cuts, personal_seen = [], False
+    for match in _HOLES.finditer(body):
+        hole = match.group()
+        if hole == personal_cache.PLACEHOLDER:
+            if personal_seen:
+                continue  # only the first is filled in (as in _serve's identity body)
+            personal_seen = True
+        cuts.append((match.start(), match.end(), hole))
+    parts, start = [], 0
+    for cut_start, cut_end, hole in [*cuts, (len(body), len(body), None)]:
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        flush = zlib.Z_FINISH if hole is None else zlib.Z_SYNC_FLUSH
+        parts.append((compressor.compress(body[start:cut_start]) + compressor.flush(flush), start, cut_start, hole))
+        start = cut_end
+    return parts
+
+
+def _stored_blocks(data):
+    """`data` as uncompressed deflate blocks (not final), to go between two byte-aligned deflate parts."""
+    blocks = []
+    for start in range(0, len(data), 0xFFFF):
+        chunk = data[start : start + 0xFFFF]
+        blocks.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+    return b"".join(blocks)
+
+
+def _gzip_body(entry, filled):
+    """The page gzipped, with each placeholder replaced by `filled[placeholder]`: the parts stored with the
+    entry and the filled-in values as stored blocks; only the CRC-32 is computed per response."""
+    body = memoryview(entry["body"])
+    out, crc, size = [GZIP_HEADER], 0, 0
+    for deflated, start, end, hole in entry["gzip"]:
+        out.append(deflated)
+        crc = zlib.crc32(body[start:end], crc)
+        size += end - start
+        if hole is not None:
+            value = filled[hole]
+            out.append(_stored_blocks(value))
+            crc = zlib.crc32(value, crc)
+            size += len(value)
+    out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return b"".join(out)
+
+
+def _qvalue_is_zero(params):
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value) == 0
+            except ValueError:
+                return True
+    return False
+
+
+def accepts_gzip(request):
+    """Whether the request's Accept-Encoding allows gzip (named, with a q above 0; `*` is not taken for it)."""
+    header = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    if "gzip" not in header.lower():
+        return False
+    for item in header.split(","):
+        coding, _, params = item.partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip"):
+            return not _qvalue_is_zero(params)
+    return False
+
+
 def _serve(request, entry, state, personal=None):
     has_placeholder = PLACEHOLDER in entry["body"]
     # A page with a nonce is never answered 304: the browser would keep the old body, whose nonce no longer
     # matches this response's header.
     has_nonce = NONCE_PLACEHOLDER in entry["body"]
+    encoding = "gzip" if entry.get("gzip") and accepts_gzip(request) else ""
     secret = request.META.get("CSRF_COOKIE") if has_placeholder else None
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if (
         if_none_match
         and not has_nonce
         and (secret or not has_placeholder)
-        and _etag(entry, secret, personal) in parse_etags(if_none_match)
+        and _etag(entry, secret, personal, encoding) in parse_etags(if_none_match)
     ):
         response = HttpResponseNotModified()
     else:
-        body = entry["body"]
+        filled = {}
         if has_placeholder:
-            body = body.replace(PLACEHOLDER, get_token(request).encode())
+            filled[PLACEHOLDER] = csrf_token(request).encode()
             secret = request.META["CSRF_COOKIE"]
         if has_nonce:
-            body = body.replace(NONCE_PLACEHOLDER, str(getattr(request, "csp_nonce", "")).encode())
+            filled[NONCE_PLACEHOLDER] = str(getattr(request, "csp_nonce", "")).encode()
         if personal is not None:
-            body = body.replace(personal_cache.PLACEHOLDER, personal.encode(), 1)
+            filled[personal_cache.PLACEHOLDER] = personal.encode()
+        if encoding:
+            body = _gzip_body(entry, {personal_cache.PLACEHOLDER: personal_cache.PLACEHOLDER, **filled})
+        else:
+            body = entry["body"]
+            for hole, value in filled.items():
+                body = body.replace(hole, value, 1 if hole == personal_cache.PLACEHOLDER else -1)
         response = HttpResponse(body, status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
+        if encoding:
+            response["Content-Encoding"] = encoding
         response["Content-Length"] = str(len(body))
-    response["ETag"] = _etag(entry, secret, personal)
+    response["ETag"] = _etag(entry, secret, personal, encoding)
     response["Last-Modified"] = http_date(entry["stored"])
     response[HEADER] = state
     # Browsers check back every time (a cheap 304); shared caches must not keep a page that sets cookies.
     patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
-    patch_vary_headers(response, ("Cookie",))
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
     return response
 
 
@@ -400,6 +535,7 @@ class PageCacheMiddleware:
             "body": body,
             "digest": hashlib.sha256(body).hexdigest(),
             "stored": time.time(),
+            "gzip": gzipped_parts(body),
         }
         set_entry(key, entry)
         return _serve(request, entry, "miss", rendered.decode() if rendered is not None else personal)
@@ -423,9 +559,30 @@ HIT_MIDDLEWARE = (
     "cms.csp.SiteCSPMiddleware",
 )
 SESSION_MIDDLEWARE = {"django.contrib.sessions.middleware.SessionMiddleware", f"{__name__}.PreloadedSessionMiddleware"}
+LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
+SESSIONS_IN_CACHE = ("django.contrib.sessions.backends.cached_db", "django.contrib.sessions.backends.cache")
 HEALTHZ = "/healthz"
 # Never pages: not worth a cache lookup.
 NOT_PAGES = ("/admin/", "/django-admin/", "/api/", "/documents/", "/private-media/", "/stripe/", "/captcha/")
+
+
+class HitLocaleMiddleware:
+    """LocaleMiddleware's part in a hit, for URLs under i18n_patterns without a prefix for the default language:
+    FastPathMiddleware found the language in the path already (no prefix: LANGUAGE_CODE, as LocaleMiddleware
+    decides), so it is not looked for three more times. The response gets what LocaleMiddleware gives a 200."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language, from_path = request._page_cache_language
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if not from_path:
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 class FastPathMiddleware:
@@ -443,9 +600,20 @@ class FastPathMiddleware:
 
         self.session_store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
         assert issubclass(self.session_store, SessionBase)
+        # Sessions whose engine reads them from the default cache first, under `cache_key`, can be read in the
+        # same round trip as the cache versions.
+        self.session_in_cache = (
+            settings.SESSION_ENGINE in SESSIONS_IN_CACHE and getattr(settings, "SESSION_CACHE_ALIAS", "") == "default"
+        )
         configured = list(settings.MIDDLEWARE)
+        # The language of a hit is the one in its path, or LANGUAGE_CODE without a prefix (see _look_up).
+        simple_locale = is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (True, False)
+        replaced = {
+            **dict.fromkeys(SESSION_MIDDLEWARE, PreloadedSessionMiddleware),
+            **({LOCALE_MIDDLEWARE: HitLocaleMiddleware} if simple_locale else {}),
+        }
         chain = [
-            PreloadedSessionMiddleware if path in SESSION_MIDDLEWARE else import_string(path)
+            replaced[path] if path in replaced else import_string(path)
             for path in configured
             if path in HIT_MIDDLEWARE or path in SESSION_MIDDLEWARE
         ]
@@ -480,17 +648,41 @@ class FastPathMiddleware:
             return self.hit(request)
         return self.get_response(request)
 
+    def _session_cache_key(self, session):
+        """The key under which the session engine keeps this session in the default cache (cached_db, cache),
+        or None (another engine or cache, or no valid session key): then the session loads its own way."""
+        if not self.session_in_cache or session is None or not session.session_key:
+            return None
+        return session.cache_key
+
     def _look_up(self, request, path):
-        language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+        from_path = translation.get_language_from_path(path)
+        language = from_path or settings.LANGUAGE_CODE
+        request._page_cache_language = (language, bool(from_path))
         cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         session = self.session_store(cookie) if cookie else None
         if session is not None:
             request.session = session  # PreloadedSessionMiddleware keeps it (no second load)
         translation.activate(language)  # for the header; LocaleMiddleware activates it again
-        # The cache versions and the signed-in person's entry in one round trip.
-        person = personal_cache.entry_key(session)
-        found = cache.get_many([*VERSION_KEYS, person] if person else VERSION_KEYS)
-        if person:
+        # The cache versions, the session and the signed-in person's entry in one round trip. The person's key
+        # is known only once the session is read: the one this session had on its last request in this process
+        # is asked for along with the rest, and used if the session still names that person.
+        session_key = self._session_cache_key(session)
+        if session_key is None:
+            person = personal_cache.entry_key(session)  # loads the session
+            asked = [person] if person else []
+        else:
+            guess = signed_in_people.get(session.session_key)
+            asked = [session_key, guess] if guess else [session_key]
+        found = cache.get_many([*VERSION_KEYS, *asked])
+        if session_key is not None:
+            data = found.get(session_key)
+            if data is not None:
+                session._session_cache = data  # what the engine's load() reads first from the same cache
+            person = personal_cache.entry_key(session)
+            if person:
+                signed_in_people.remember(session.session_key, person)
+        if person and person in asked:
             reader = personal_cache.reader(request, session, language, entry=found.get(person))
         else:
             reader = personal_cache.reader(request, session, language)
@@ -504,3 +696,30 @@ class FastPathMiddleware:
             return False
         request._page_cache_hit = (entry, personal)
         return True
+
+
+class _SignedInPeople:
+    """Session key → the cache key of the person's entry (cms.personal_cache), as last seen in this process.
+
+    Only a guess of which key to read along with the session: whatever the session says wins. Bounded; when full
+    it starts again empty (a session then costs one more round trip, once)."""
+
+    LIMIT = 10_000
+
+    def __init__(self):
+        self._keys = {}
+
+    def get(self, session_key):
+        return self._keys.get(session_key)
+
+    def remember(self, session_key, person):
+        if self._keys.get(session_key) != person:
+            if len(self._keys) >= self.LIMIT:
+                self._keys.clear()
+            self._keys[session_key] = person
+
+    def clear(self):
+        self._keys.clear()
+
+
+signed_in_people = _SignedInPeople()

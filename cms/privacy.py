@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
+from cms import locking
 from cms.errors import CommonCode, DomainError
 
 from .models.api_tokens import ApiToken
@@ -171,7 +172,7 @@ def delete_account(user, password):
     (no name, no e-mail, an unguessable username, no usable password). Refused without the right password."""
     if not user.check_password(password):
         raise DomainError(CommonCode.WRONG_PASSWORD)
-    user = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
+    user = locking.lock_one(get_user_model(), user.pk)
     for section in sections():
         if section.erase is not None:
             section.erase(user)

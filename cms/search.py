@@ -14,8 +14,10 @@ scores, and which of them the queryset admits — and then loads only the reques
 """
 
 import functools
+import hashlib
 import re
 
+from django.core.cache import cache
 from pypinyin import lazy_pinyin
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -136,8 +138,76 @@ def _sqlite_ranking_classes():
 
 # PostgreSQL: how many matches are ranked at most (see _postgres_ranking_classes).
 SEARCH_CANDIDATES = 200
+# The RUM indexes of cms/migrations/0010_search_rum_indexes.py, made only where the extension is installed.
+RUM_INDEXES = ("cms_search_names_rum", "cms_search_vector_rum")
+# `cms_newest <=| LARGEST` is the distance down from the largest id: ordering by it walks the newest first. RUM
+# computes distances as float8, exact for integers below 2**53 only: cms_newest holds ids of up to 15 digits.
+LARGEST_OBJECT_ID = 10**15
+_rum_ready = {}
+
+
+def rum_indexes_ready(alias):
+    """Whether the database behind `alias` has the RUM indexes (asked once per database and process)."""
+    from django.db import connections
+
+    connection = connections[alias]
+    key = (alias, connection.settings_dict["NAME"])
+    if key not in _rum_ready:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL", RUM_INDEXES)
+            _rum_ready[key] = cursor.fetchone()[0]
+    return _rum_ready[key]
+
+
+def rum_candidates(entries, content_types, search_query, limit):
+    """The ids of the newest `limit` entries whose names match and, when fewer names match, of the newest `limit`
+    that match at all, as a subquery: each is a RUM index scan in `cms_newest` order that stops after `limit`
+    rows, so it costs the same however many entries match. Sorted names first, then newest, the first `limit` of
+    these are the first `limit` of all matches in that order."""
+    from django.db.models.expressions import RawSQL
+
+    query = entries.query
+    compiler = query.get_compiler(using=entries.db)
+    tsquery_sql, tsquery_params = compiler.compile(search_query.resolve_expression(query))
+    table, types = entries.model._meta.db_table, ", ".join(["%s"] * len(content_types))
+    half = (
+        f"(SELECT id FROM {table} WHERE content_type_id IN ({types}) AND {{vector}} @@ {tsquery_sql}"
+        f" ORDER BY cms_newest <=| %s LIMIT %s)"
+    )
+    params = [*content_types, *tsquery_params, LARGEST_OBJECT_ID, limit]
+    # The second scan only runs when fewer than `limit` names match (a one-time filter: skipped, not started).
+    sql = (
+        f"SELECT id FROM (WITH names AS MATERIALIZED {half.format(vector='cms_names')}"
+        f" SELECT id FROM names UNION ALL SELECT id FROM {half.format(vector='cms_vector')} AS any_match"
+        f" WHERE (SELECT count(*) FROM names) < %s) AS candidates"
+    )
+    return RawSQL(sql, [*params, *params, limit])
+
+
 # The tsvector weights of names: `search_terms` (boost 10) is weight A, `name_en` (boost 5) weight B.
 NAME_WEIGHTS = "{a,b}"
+
+
+# How long a ranking (the admitted ids, best first) is kept, at most: its key carries the page cache's versions,
+# so any publish, unpublish, move, view restriction or taxonomy change makes new keys at once.
+RANKING_CACHE_SECONDS = 60
+
+
+def ranking_cache_key(queryset, search_query, config):
+    """The cache key of a ranking: the filtered queryset's SQL, the search's tsquery, the candidate bound and the
+    page cache's versions. None when the queryset cannot be put into SQL (it then admits nothing anyway)."""
+    from django.core.exceptions import EmptyResultSet
+
+    from cms import page_cache
+
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    tsquery = compiler.compile(search_query.resolve_expression(queryset.query))
+    parts = (queryset.db, sql, params, tsquery, config, SEARCH_CANDIDATES, page_cache.versions())
+    return "cms:search:ranked:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def _postgres_ranking_classes():
@@ -149,9 +219,13 @@ def _postgres_ranking_classes():
 
     1. candidates: the matching index entries whose *name* matches first (names outrank descriptions anyway),
        newest first, at most SEARCH_CANDIDATES — no rank, no join, only ids — and, in the same query, their
-       scores with Wagtail's own rank expression (same weights, title norm, order: score, then newest);
+       scores with Wagtail's own rank expression (same weights, title norm, order: score, then newest). With the
+       RUM indexes (`rum_candidates`) the candidates are read off the index newest first, stopping at the bound;
+       without them every match is fetched from the GIN index and sorted;
     2. which of them the queryset admits (live, public, approved vendor, audience, filters);
     3. only the requested slice is loaded, by id, in that order.
+
+    Steps 1 and 2 are kept in the cache (`RANKING_CACHE_SECONDS`, under the page cache's versions).
 
     So a search costs about the same at any catalogue size. Up to SEARCH_CANDIDATES matches the results and the
     count are exactly Wagtail's; beyond, they are the best of the candidates, and the count (`count()`) counts the
@@ -197,19 +271,32 @@ def _postgres_ranking_classes():
             """(admitted ids best first, whether more matches than candidates exist); computed once."""
             if "_ranked" in self.__dict__ and self._ranked_for == config:
                 return self._ranked
-            model = self.queryset.model
             search_query = self.build_tsquery(self.query, config=config)
-            entries = base.IndexEntry.objects.using(self.queryset.db).filter(
-                content_type_id__in=get_descendants_content_types_pks(model)
-            )
+            key = ranking_cache_key(self.queryset, search_query, config)
+            found = cache.get(key) if key else None
+            if found is None:
+                found = self.rank(config, search_query)
+                if key:
+                    cache.set(key, found, RANKING_CACHE_SECONDS)
+            self._ranked_for, self._ranked = config, found
+            return found
+
+        def rank(self, config, search_query):
+            model = self.queryset.model
+            content_types = list(get_descendants_content_types_pks(model))
+            entries = base.IndexEntry.objects.using(self.queryset.db).filter(content_type_id__in=content_types)
             by_name, newest = NameMatch(search_query), Cast("object_id", BigIntegerField())
-            candidates = (
-                entries.annotate(_vector_=F("title")._combine(F("body"), "||", False))
-                .filter(_vector_=search_query)
-                .annotate(_by_name=by_name, _object=newest)
-                .order_by("-_by_name", "-_object")
-                .values("pk")[: SEARCH_CANDIDATES + 1]
-            )
+            if rum_indexes_ready(self.queryset.db):
+                candidates = rum_candidates(entries, content_types, search_query, SEARCH_CANDIDATES + 1)
+            else:
+                # Without RUM: every match is fetched and sorted (a GIN index finds them in no order).
+                candidates = (
+                    entries.annotate(_vector_=F("title")._combine(F("body"), "||", False))
+                    .filter(_vector_=search_query)
+                    .annotate(_by_name=by_name, _object=newest)
+                    .order_by("-_by_name", "-_object")
+                    .values("pk")[: SEARCH_CANDIDATES + 1]
+                )
             # One round trip: the candidates (a LIMIT subquery) with their scores, computed for them only.
             rank = self._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
             rows = sorted(
@@ -225,8 +312,7 @@ def _postgres_ranking_classes():
             if scores:
                 admitted = self.queryset.filter(pk__in=list(scores)).order_by().values_list("pk", flat=True)
                 ranked = [-pk for _score, pk in sorted((-scores[pk], -pk) for pk in admitted)]
-            self._ranked_for, self._ranked = config, (ranked, more)
-            return self._ranked
+            return ranked, more
 
         def search(self, config, start, stop, score_field=None, backend=None):
             if not self.bounded(score_field):
@@ -242,6 +328,15 @@ def _postgres_ranking_classes():
             # Autocomplete (the admin's page search) shares these results with its own, unbounded compiler.
             bounded = getattr(self.query_compiler, "bounded", None)
             return bounded is not None and bounded(self._score_field)
+
+        def _do_search(self):
+            # Nothing ranked: no query at all (an empty queryset still builds its whole SELECT with every join).
+            compiler = self.query_compiler
+            if self._bounded():
+                ids = compiler.ranked(compiler.get_config(self.backend))[0][self.start : self.stop]
+                if not ids:
+                    return []
+            return super()._do_search()
 
         def _do_count(self):
             compiler = self.query_compiler

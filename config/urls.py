@@ -12,9 +12,11 @@ from cms.api import api_router
 from cms.json_api import mount as mount_json_api
 from cms.page_cache import cacheable_view
 from cms.sitemaps import PageSitemap
-from events.agreements_api import router as events_agreements_api
-from events.api import router as events_api
-from events.sales_api import router as events_sales_api
+from events.agreements.api import router as events_agreements_api
+from events.checkin.api import router as events_checkin_api
+from events.fairs.api import router as events_sales_api
+from events.registration.api import router as events_registration_api
+from events.stalls.api import router as events_stalls_api
 from marketplace.checkout.api import router as checkout_api
 from marketplace.checkout.webhook import stripe_webhook
 from marketplace.models import ProductPage
@@ -52,7 +54,13 @@ urlpatterns = [
     path(
         "api/",
         mount_json_api(
-            ("", checkout_api), ("", reviews_api), ("", events_api), ("", events_sales_api), ("", events_agreements_api)
+            ("", checkout_api),
+            ("", reviews_api),
+            ("", events_stalls_api),
+            ("", events_registration_api),
+            ("", events_checkin_api),
+            ("", events_sales_api),
+            ("", events_agreements_api),
         ),
     ),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),

@@ -9,7 +9,10 @@ class EventsConfig(AppConfig):
     def ready(self):
         from cms import page_cache
 
-        from . import personal_data, services, ticketing  # noqa: F401  (connect the receivers of the checkout's order signals)
+        # Importing the services connects their receivers of the checkout's order signals.
+        from events.registration import personal_data
+        from events.registration import services as registration_services  # noqa: F401
+        from events.stalls import services as stall_services  # noqa: F401
 
         personal_data.register()  # registrations in "download my data" / "delete my account"
         from .models import Stall, StallBooking, StallType, TicketType

@@ -110,7 +110,7 @@ class EventsCode(ErrorCode):
         _("Too many registrations from your network. Try again in %(seconds)s seconds."),
         429,
     )
-    # Purchase agreements (events.agreements) and their Excel import (events.agreement_import).
+    # Purchase agreements (events.agreements.services) and their Excel import (events.agreements.import_sheet).
     AGREEMENT_PARTY_FORBIDDEN = "forbidden", _("You may not record agreements for this vendor or buyer."), 403
     AGREEMENT_PHONE_INVALID = (
         "invalid_phone",

@@ -1,7 +1,7 @@
 """Events: fairs (山海协作展销会, 百县千碗 food festivals), their stalls, stall applications and bookings.
 
 Fairs are Wagtail pages (FairIndexPage → FairPage); stall types, stalls, add-ons, applications and bookings
-are plain models. Every state change goes through events.services.
+are plain models. Every state change goes through events.stalls.services.
 """
 
 import secrets
@@ -548,10 +548,10 @@ class StallBooking(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=ZERO)
     order = models.ForeignKey(
-        "marketplace.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+        "checkout.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
     )
     balance_order = models.ForeignKey(
-        "marketplace.Order",
+        "checkout.Order",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -776,7 +776,7 @@ class Registration(models.Model):
     # The manage link's secret (view, change slot, cancel); never in the QR code.
     manage_key = models.CharField(max_length=40, unique=True, default=new_manage_key, editable=False)
     order = models.ForeignKey(
-        "marketplace.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+        "checkout.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
@@ -881,6 +881,7 @@ class CheckInStaff(models.Model):
         return f"{self.user} @ {self.fair}"
 
 
-# Fair results (sales at the stalls, fair series, publication): their own module, registered with the app here.
-from .agreement_models import AgreementLine, AgreementOrder, PurchaseAgreement  # noqa: E402, F401
-from .sales_models import FairResultsPublication, FairSeries, StallSale  # noqa: E402, F401
+# Django finds the app's models in events.models: the agreements' and the fair results' models (sales at the stalls,
+# fair series, publication) live in their sub-packages and are registered with the one app here (label "events").
+from events.agreements.models import AgreementLine, AgreementOrder, PurchaseAgreement  # noqa: E402, F401
+from events.fairs.models import FairResultsPublication, FairSeries, StallSale  # noqa: E402, F401

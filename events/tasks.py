@@ -7,9 +7,8 @@ from django.core.mail import EmailMessage
 from django_tasks import task
 
 from cms import mail
-
-from .services import send_payment_reminders
-from .ticketing import send_reminders
+from events.registration.services import send_reminders
+from events.stalls.services import send_payment_reminders
 
 
 @task()

@@ -67,7 +67,8 @@ def register_events_log_actions(actions):
 def register_fair_admin_urls():
     from django.urls import path
 
-    from . import admin_views, agreements_admin
+    from events.agreements import admin as agreements_admin
+    from events.stalls import admin_views
 
     return [
         path("fairs/", admin_views.fair_list, name="events_fairs"),
@@ -107,21 +108,21 @@ def register_fair_menu_item():
 
 @hooks.register("register_admin_viewset")
 def register_stall_setup():
-    from .admin_setup import StallSetupGroup
+    from events.stalls.admin import StallSetupGroup
 
     return StallSetupGroup()
 
 
 @hooks.register("register_admin_viewset")
 def register_registration_setup():
-    from .admin_registration import RegistrationSetupGroup
+    from events.registration.admin import RegistrationSetupGroup
 
     return RegistrationSetupGroup()
 
 
 @hooks.register("construct_homepage_panels")
 def add_vendor_stall_panel(request, panels):
-    from . import admin_views
+    from events.stalls import admin_views
 
     panel = admin_views.vendor_stall_panel(request)
     if panel is not None:
@@ -131,7 +132,7 @@ def add_vendor_stall_panel(request, panels):
 def register_fair_series():
     from wagtail.snippets.models import register_snippet
 
-    from .results_admin import FairSeriesViewSet
+    from events.fairs.admin import FairSeriesViewSet
 
     register_snippet(FairSeriesViewSet)
 
@@ -143,7 +144,7 @@ register_fair_series()
 def vendor_audience(user):
     """The fair map marks the reader's own stalls: people who work for vendors get a copy per set of vendors,
     so a vendor never sees another vendor's marks (cms.personal_cache)."""
-    from .services import vendors_of
+    from events.stalls.services import vendors_of
 
     vendor_ids = sorted(vendors_of(user).values_list("pk", flat=True))
     return "v" + "-".join(map(str, vendor_ids)) if vendor_ids else None
@@ -152,8 +153,9 @@ def vendor_audience(user):
 @hooks.register("private_media_access")
 def stall_application_files(user, name):
     """A stall application's uploads (food licence): the applicant vendor's members and organisers."""
+    from events.stalls.services import can_see_application_files
+
     from .models import StallApplication
-    from .services import can_see_application_files
 
     applications = StallApplication.objects.filter(food_licence=name).select_related("vendor")
     return any(can_see_application_files(user, application) for application in applications)
@@ -162,8 +164,8 @@ def stall_application_files(user, name):
 @hooks.register("private_media_access")
 def agreement_files(user, name):
     """A purchase agreement's signed document: both parties and organisers."""
-    from .agreement_models import PurchaseAgreement
-    from .agreements import may_see
+    from events.agreements.models import PurchaseAgreement
+    from events.agreements.services import may_see
 
     return any(may_see(user, agreement) for agreement in PurchaseAgreement.objects.filter(document=name))
 
@@ -173,7 +175,7 @@ def unit_agreements_link(request, unit):
     """The canteen unit's page links to its purchase agreements once it has any."""
     from django.urls import reverse
 
-    from .agreement_models import PurchaseAgreement
+    from events.agreements.models import PurchaseAgreement
 
     if not PurchaseAgreement.objects.filter(buyer_unit=unit).exists():
         return []

@@ -8,6 +8,7 @@ never overwrite, and that checkout changes only under a row lock or a conditiona
 from decimal import Decimal
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -331,8 +332,9 @@ def is_canteen_buyer(user):
         return False
     cached = getattr(user, "_is_canteen_buyer", None)
     if cached is None:
-        # The canteen models are this app's too (imported at the end of this module).
-        cached = UnitMember.objects.filter(user=user, unit__status=BuyerUnit.Status.VERIFIED).exists()
+        # The canteen app builds on this one: found through the app registry, not imported.
+        unit_member = apps.get_model("canteen", "UnitMember")
+        cached = unit_member.objects.filter(user=user, unit__status="verified").exists()
         user._is_canteen_buyer = cached
     return cached
 
@@ -750,24 +752,44 @@ class ProductStockQuerySet(models.QuerySet):
         `UPDATE … WHERE quantity >= n RETURNING quantity`, a single round trip. Returns the units left
         afterwards, or None when there were not enough (nothing changed). The page cache learns the new stock
         state after commit without reading the row again."""
+        taken, left = self.take_or_count(product, quantity)
+        return left if taken else None
+
+    def take_or_count(self, product, quantity):
+        """`take`, and on a refusal what is there, for its message: (True, units left) or (False, units there).
+
+        On PostgreSQL the refusal costs no second round trip: the statement also reads the row as it was when it
+        began. That reading is trusted only when it says too few (a reading of enough is from before another
+        order took them, and the row is read again); on other databases a refusal always reads it again."""
         connection = connections[self.db]
         table = connection.ops.quote_name(self.model._meta.db_table)
         with connection.cursor() as cursor:
             # Like move(), this leaves updated_at alone (QuerySet.update never set it either).
-            cursor.execute(
+            update = (
                 f'UPDATE {table} SET "quantity" = "quantity" - %s WHERE "product_id" = %s AND "quantity" >= %s '
-                'RETURNING "quantity"',
-                [quantity, product.pk, quantity],
+                'RETURNING "quantity"'
             )
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"WITH taken AS ({update}) SELECT (SELECT quantity FROM taken), "
+                    f'(SELECT "quantity" FROM {table} WHERE "product_id" = %s)',
+                    [quantity, product.pk, quantity, product.pk],
+                )
+                left, before = cursor.fetchone()
+            else:
+                cursor.execute(update, [quantity, product.pk, quantity])
+                row = cursor.fetchone()
+                left, before = (row[0] if row else None), None
+        if left is None:
+            if before is None or before >= quantity:
+                before = self.filter(product_id=product.pk).values_list("quantity", flat=True).first()
+            return False, before or 0
         stock_moved.send(
             sender=ProductStock,
             product_ids=[product.pk],
-            known={product.pk: (row[0], product.track_stock, product.min_order_quantity)},
+            known={product.pk: (left, product.track_stock, product.min_order_quantity)},
         )
-        return row[0]
+        return True, left
 
 
 class ProductStock(models.Model):
@@ -899,25 +921,6 @@ class VendorApplication(models.Model):
         return self.business_name
 
 
-from .canteen.models import (  # noqa: E402,F401  (canteen models belong to this app)
-    AnnualBudget,
-    BuyerUnit,
-    CanteenAddress,
-    UnitMember,
-)
-from .checkout.models import (  # noqa: E402,F401  (checkout models belong to this app)
-    CartItem,
-    DeliveryAddress,
-    Order,
-    OrderEvent,
-    OrderLine,
-    Payment,
-    Refund,
-    ShippingRegion,
-    ShippingRule,
-    StripeEvent,
-    VendorOrder,
-)
 from .reviews.models import (  # noqa: E402,F401  (review models belong to this app)
     Review,
     ReviewPhoto,

@@ -12,17 +12,21 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from wagtail.models import Site
 
-from cms import shell_cache
+from cms import page_cache, shell_cache
 from cms.models import County, MountainSeaPair
 from cms.page_cache import cacheable_view
 from cms.page_routes import serve_under
 
 from . import catalogue
 from .forms import ProductFilterForm, VendorFilterForm
-from .models import VendorIndexPage
+from .models import VendorIndexPage, audiences_for
 
 PRODUCTS_PER_PAGE = 24
 VENDORS_PER_PAGE = 24
@@ -156,19 +160,55 @@ def county_detail(request, market, slug):
     return TemplateResponse(request, "marketplace/county_page.html", context)
 
 
+def _search_results(request, query):
+    """The results part of the search page (vendors, the count, product cards, pagination) as HTML.
+
+    Rendered once per query, page, language, site and kind of reader, and kept as long as the page cache keeps
+    pages (`PAGE_CACHE_SECONDS`; 0 turns both off) under the page cache's versions, so that it is exactly as
+    fresh as a cached page: a publish, unpublish, move, view restriction, taxonomy or stock state change makes
+    new keys at once. Unlike the page cache it ignores query parameters other than `q` and `page`, so a search
+    with a tracking or cache-busting parameter is not ranked and rendered again.
+    """
+    page_number = request.GET.get("page") or "1"
+    seconds = page_cache.seconds()
+    key = None
+    if seconds > 0:
+        parts = (
+            query,
+            page_number,
+            get_language(),
+            Site.find_for_request(request).pk,
+            sorted(audiences_for(request.user)),
+            page_cache.versions(),
+        )
+        key = "market:search:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+        html = cache.get(key)
+        if html is not None:
+            return mark_safe(html)
+    results = catalogue.search(query, request.user)
+    context = {
+        "query": query,
+        "products": _page_of(request, results["products"], PRODUCTS_PER_PAGE),
+        "vendors": results["vendors"],
+        "any_word": results["any_word"],
+        "capped": results["capped"],
+        # Pagination keeps the query only: any other parameter would be kept in the cached links.
+        "query_string": urlencode({"q": query}),
+    }
+    html = render_to_string("marketplace/includes/search_results.html", context, request=request)
+    if key:
+        cache.set(key, html, seconds)
+    return mark_safe(html)
+
+
 @cacheable_view
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
-    results = catalogue.search(query, request.user) if query else None
     market = VendorIndexPage.objects.live().descendant_of(Site.find_for_request(request).root_page).first()
     context = {
         "query": query,
         "market": market,
-        "products": _page_of(request, results["products"], PRODUCTS_PER_PAGE) if results else None,
-        "vendors": results["vendors"] if results else [],
-        "any_word": results["any_word"] if results else False,
-        "capped": results["capped"] if results else False,
-        "pages": results["pages"] if results else [],
-        "query_string": _query_without_page(request),
+        "results": _search_results(request, query) if query else None,
+        "products": None,  # the results' cards are in `results` (HTML); None says no page of products here
     }
     return TemplateResponse(request, "marketplace/search_results.html", context)

@@ -229,6 +229,4 @@ def register_marketplace_log_actions(actions):
             }
 
 
-from .canteen import wagtail_hooks as canteen_wagtail_hooks  # noqa: E402,F401  (buyer unit admin)
-from .checkout import wagtail_hooks as checkout_wagtail_hooks  # noqa: E402,F401  (order admin: see that module)
 from .reviews import wagtail_hooks as reviews_wagtail_hooks  # noqa: E402,F401  (review moderation queue)

@@ -23,6 +23,11 @@ VIOLATIONS = {
     # A cycle between two modules of one app, one side hidden in a function.
     "events/_cycle_a.py": "from events import _cycle_b  # noqa: F401\n",
     "events/_cycle_b.py": "def later():\n    from events import _cycle_a  # noqa: F401\n",
+    # A cycle inside one of events' sub-packages.
+    "events/registration/_loop_a.py": "from events.registration import _loop_b  # noqa: F401\n",
+    "events/registration/_loop_b.py": "def later():\n    from events.registration import _loop_a  # noqa: F401\n",
+    # A stall module reaching up to check-in (events' sub-packages are layered).
+    "events/stalls/_upward.py": "def door():\n    from events.checkin import services  # noqa: F401\n",
     # A runtime module using demo data generators.
     "marketplace/_demo_use.py": "def products():\n    from marketplace.demo import data  # noqa: F401\n",
 }
@@ -85,6 +90,17 @@ def test_a_cycle_inside_an_app_is_refused(broken_copy):
     out = broken_copy.stdout
     assert "No import cycle inside an app BROKEN" in out
     assert "No cycles are allowed in events." in out and "._cycle_" in out
+
+
+def test_a_cycle_inside_a_sub_package_of_events_is_refused(broken_copy):
+    out = broken_copy.stdout
+    assert "No cycles are allowed in events.registration." in out and "._loop_" in out
+
+
+def test_a_stall_module_importing_check_in_breaks_the_events_layers(broken_copy):
+    out = " ".join(broken_copy.stdout.split())  # the contract's long name is wrapped
+    assert "events' sub-packages depend one way: checkin -> registration -> fairs -> agreements -> stalls BROKEN" in out
+    assert "events.stalls._upward -> events.checkin.services" in out
 
 
 def test_a_runtime_module_importing_demo_code_is_refused(broken_copy):

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from cms import locking
 from cms.errors import CommonCode, DomainError
 from cms.models import SmsCode
 from cms.sms import enqueue_sms
@@ -55,11 +56,7 @@ def send_code(phone, purpose, *, template, text, params=None, deliver=True, now=
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the number's recent rows, so that two requests at once count each other (PostgreSQL).
-        recent = list(
-            SmsCode.objects.select_for_update()
-            .filter(phone=phone, created_at__gt=now - timedelta(hours=1))
-            .order_by("-created_at")
-        )
+        recent = locking.lock(SmsCode.objects.filter(phone=phone, created_at__gt=now - timedelta(hours=1)))
         if any(row.purpose == purpose and row.created_at > now - timedelta(seconds=RESEND_SECONDS) for row in recent):
             raise DomainError(CommonCode.SMS_CODE_WAIT)
         if len(recent) >= MAX_CODES_PER_HOUR:
@@ -89,9 +86,9 @@ def check_code(phone, purpose, code, *, now=None):
         raise DomainError(CommonCode.SMS_CODE_MALFORMED)
     error = None
     with transaction.atomic():
-        row = (
-            SmsCode.objects.select_for_update().filter(phone=phone, purpose=purpose).order_by("-created_at", "-pk")
-        ).first()
+        latest = SmsCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at", "-pk").first()
+        # The number's latest code for the purpose, locked (and read again) so that two guesses count one by one.
+        row = next(iter(locking.lock(SmsCode, [latest.pk])), None) if latest else None
         if row is None:
             error = DomainError(CommonCode.SMS_NO_CODE)
         elif row.failed_attempts >= MAX_WRONG_TRIES:

@@ -65,17 +65,15 @@ class ApiToken(models.Model):
         """The live token with this secret (its user active), or None."""
         if not secret or len(secret) > 200:
             return None
-        token = (
-            cls.objects.active()
-            .select_related("user")
-            .filter(key_hash=hash_secret(secret), user__is_active=True)
-            .first()
-        )
-        if token is not None:
-            now = timezone.now()
-            if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-                cls.objects.filter(pk=token.pk).update(last_used_at=now)
-                token.last_used_at = now
+        try:
+            # get(), not first(): the hash is unique, and first() would sort by the default ordering.
+            token = cls.objects.active().select_related("user").get(key_hash=hash_secret(secret), user__is_active=True)
+        except cls.DoesNotExist:
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
         return token
 
     @property

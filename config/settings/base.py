@@ -25,6 +25,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "cms",
     "marketplace",
+    "marketplace.canteen",  # sub-apps of marketplace with their own models (tables keep `marketplace_` names)
+    "marketplace.checkout",
     "events",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -63,7 +65,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a page-cache hit and /healthz are answered here, through only the middleware below that they
+    # First: a JSON API call with a bearer token needs only the security headers and its view (cms.middleware).
+    "cms.middleware.BearerApiMiddleware",
+    # Then: a page-cache hit and /healthz are answered here, through only the middleware below that they
     # need (security headers, session, locale, CSRF cookie, X-Frame-Options, CSP; cms/page_cache.py).
     "cms.page_cache.FastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -340,7 +344,7 @@ STRIPE_JS_URL = env_url("STRIPE_JS_URL", {"http", "https"}, "https://js.stripe.c
 BANK_ACCOUNT_NAME = env_str("BANK_ACCOUNT_NAME", "衢州山海集市数字科技有限公司")
 BANK_ACCOUNT_BANK = env_str("BANK_ACCOUNT_BANK", "中国工商银行衢州分行")
 BANK_ACCOUNT_NUMBER = env_str("BANK_ACCOUNT_NUMBER", "1209 2600 0000 0000 000")
-# Paid fair tickets registered without an account hold their places this long unpaid (events.ticketing).
+# Paid fair tickets registered without an account hold their places this long unpaid (events.registration.services).
 EVENTS_GUEST_HOLD_MINUTES = env_int("EVENTS_GUEST_HOLD_MINUTES", 30)
 EVENTS_GUEST_BANK_TRANSFER_HOURS = env_int("EVENTS_GUEST_BANK_TRANSFER_HOURS", 24)
 # django-simple-captcha: the registration form's challenge after repeated attempts from one address

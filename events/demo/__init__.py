@@ -6,7 +6,7 @@
   canteen market in Hangzhou (12 free stalls, a few weeks ago);
 - per fair: zones (county pavilions, a B2B matchmaking area), stall types with fees, add-ons, stalls laid out
   in rows with the bulk service, and a floor plan drawn with Pillow (zone labels only when a CJK font is found);
-- stall bookings for marketplace's demo vendors made through events.services: applications entered by the
+- stall bookings for marketplace's demo vendors made through events.stalls.services: applications entered by the
   organisers' desk (a user without e-mail, so no mail goes out) and approved by the admin; paid fees recorded
   as bank transfers, so bookings are confirmed; a few are still held, and a stall or two is blocked. The demo
   vendor login (`vendor`) self-books a stall at the food festival and has its fee to pay.
@@ -512,7 +512,7 @@ def fill_row_english(fair):
 def load_stalls(fair, spec, tally):
     """{code: Stall}: rows made with the bulk service where their first stall is missing; blocked stalls marked."""
     from events.models import FairZone, Stall, StallType
-    from events.services import create_stall_row
+    from events.stalls.services import create_stall_row
 
     existing = set(Stall.objects.filter(fair=fair).values_list("code", flat=True))
     types = {t.name: t for t in StallType.objects.filter(fair=fair)}
@@ -650,8 +650,8 @@ def admin_user():
 
 def load_bookings(fair, spec, stalls, desk, admin, tally):
     """Applications and bookings for the demo vendors, through the services; only for vendors without one here."""
-    from events import services
     from events.models import StallApplication, StallBooking
+    from events.stalls import services
     from marketplace.checkout.services import record_bank_transfer
     from marketplace.demo.data import VENDOR_LOGIN_VENDOR, VENDORS
     from marketplace.models import VendorPage
@@ -723,8 +723,8 @@ def load_bookings(fair, spec, stalls, desk, admin, tally):
 
 def load_self_booking(fair, vendor, free_stalls, tally):
     """The vendor login's co-op books a stall on its own street; the fee is left to pay (a held stall)."""
-    from events import services
     from events.models import FairZone
+    from events.stalls import services
     from marketplace.models import VendorMember
 
     member = VendorMember.objects.filter(vendor=vendor).select_related("user").first()
@@ -800,8 +800,8 @@ def _hm(text):
 
 def load_registration(fair, spec, checkin, tally):
     """Ticket types, slots (bulk service), registrations with consistent counters, check-ins; the check-in role."""
-    from events import ticketing
     from events.models import Registration, TicketType, TimeSlot
+    from events.registration import services as ticketing
 
     types = {t.name: t for t in TicketType.objects.filter(fair=fair)}
     for t in spec.tickets:
@@ -858,8 +858,8 @@ def load_registration(fair, spec, checkin, tally):
 
 def load_registrations(fair, spec, ticket_type, checkin):
     """Registrations for every slot of the fair, written in bulk, then the counters set from them."""
-    from events import ticketing
     from events.models import Attendee, CheckIn, Registration, TimeSlot
+    from events.registration import services as ticketing
 
     S = Registration.Status
     rng = random.Random(spec.slug)
@@ -937,7 +937,7 @@ def load_paid_registrations(fair, spec, ticket_type):
     window is open), paying by bank transfer: every other one's transfer is recorded by the admin, so it is
     confirmed; the others are held with their guest order until paid (or released when the order expires).
     No e-mail address is given, so no mail goes out. Returns how many were registered."""
-    from events import ticketing
+    from events.registration import services as ticketing
     from marketplace.checkout import services as checkout
     from marketplace.checkout.models import PaymentMethod
 

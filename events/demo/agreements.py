@@ -1,7 +1,7 @@
 """Demo purchase agreements (called by events.demo.load after the fair results): the past canteen market's
 exhibitors sign with the two demo canteen units and two distributors; the provincial canteen has already ordered
 part of its agreement through unit orders, so the results report shows agreements and progress. Recorded and
-ordered through events.agreements as on the day. Idempotent: a fair that has agreements gets none more."""
+ordered through events.agreements.services as on the day. Idempotent: a fair that has agreements gets none more."""
 
 import datetime
 from decimal import Decimal
@@ -34,7 +34,7 @@ CENT = Decimal("0.01")
 
 
 def load(fairs, admin, tally):
-    from events.agreement_models import PurchaseAgreement
+    from events.agreements.models import PurchaseAgreement
     from events.models import FairPage, StallBooking
 
     if admin is None:
@@ -74,7 +74,7 @@ def _products(vendor, *, canteen):
 
 def _sign(fair, vendor, spec, vendor_contact, admin):
     from cms.errors import DomainError
-    from events import agreements
+    from events.agreements import services as agreements
     from marketplace.canteen.models import BuyerUnit
 
     unit = BuyerUnit.objects.filter(name=spec["unit"]).first() if "unit" in spec else None
@@ -122,7 +122,7 @@ def _order_part(agreement):
     from django.utils import timezone
 
     from cms.errors import DomainError
-    from events import agreements
+    from events.agreements import services as agreements
     from marketplace.canteen import services as canteen
     from marketplace.canteen.models import UnitMember
     from marketplace.checkout.services import LineRequest

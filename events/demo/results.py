@@ -1,5 +1,5 @@
 """Demo fair results (called by events.demo.load after the fairs): sales at the stalls of the past canteen market,
-recorded through events.stall_sales as they would have been on the day (one voided), its results published on
+recorded through events.fairs.stall_sales as they would have been on the day (one voided), its results published on
 its page, and a fair series grouping the three demo fairs. Idempotent: a fair that has sales gets none more; the
 series is found by name."""
 
@@ -22,8 +22,8 @@ TYPED_ITEMS = [("现做麻饼", "6.00"), ("胡柚鲜果试吃装", "10.00"), ("�
 def load(fairs, admin, tally):
     """`fairs`: the demo FairPages in the order of the facts file; `admin`: the superuser that records on the
     vendors' behalf (the demo's vendors have no member logins of their own)."""
+    from events.fairs.models import FairSeries
     from events.models import FairPage, StallBooking, StallSale
-    from events.sales_models import FairSeries
 
     if admin is None:
         return
@@ -47,7 +47,7 @@ def load(fairs, admin, tally):
 
 
 def _sell(fair, booking, admin):
-    from events import stall_sales
+    from events.fairs import stall_sales
 
     rng = random.Random(f"{fair.slug}:{booking.vendor_id}")
     products = list(stall_sales.sale_products(booking.vendor)[:6])
@@ -83,6 +83,6 @@ def _sell(fair, booking, admin):
 
 
 def _publish(fair, admin):
-    from events import fair_results
+    from events.fairs import results as fair_results
 
     fair_results.set_published(fair, published=True, user=admin)

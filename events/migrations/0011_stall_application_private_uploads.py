@@ -6,7 +6,7 @@ import events.models
 
 
 def forwards(apps, schema_editor):
-    from events.services import make_application_files_private
+    from events.stalls.services import make_application_files_private
 
     make_application_files_private(apps.get_model("events", "StallApplication"))
 

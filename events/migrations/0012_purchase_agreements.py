@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import events.agreement_models
+import events.agreements.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('delivery_from', models.DateField(verbose_name='delivery from')),
                 ('delivery_to', models.DateField(verbose_name='delivery until')),
                 ('total', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='amount (CNY)')),
-                ('document', models.FileField(blank=True, upload_to=events.agreement_models.agreement_upload_to, verbose_name='signed document')),
+                ('document', models.FileField(blank=True, upload_to=events.agreements.models.agreement_upload_to, verbose_name='signed document')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('status', models.CharField(choices=[('signed', 'Signed'), ('cancelled', 'Cancelled')], default='signed', max_length=10, verbose_name='status')),
                 ('recorded_as', models.CharField(choices=[('vendor', 'the vendor'), ('buyer', 'the buyer unit'), ('organiser', 'the organiser, for both parties')], max_length=10, verbose_name='recorded by')),

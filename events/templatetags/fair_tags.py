@@ -1,6 +1,6 @@
 from django import template
 
-from events.fair_map import fair_context
+from events.fairs.stall_map import fair_context
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """Buyer units (采购单位), their members, canteen addresses and annual food budgets.
 
-Imported at the end of marketplace/models.py: these models belong to the marketplace app.
+The models of the canteen app (label `canteen`); their tables keep the `marketplace_` names they had before.
 """
 
 from decimal import Decimal
@@ -63,6 +63,8 @@ class BuyerUnit(models.Model):
     )
 
     class Meta:
+        # Every table keeps its name from when this was part of the marketplace app (no rename, no data move).
+        db_table = "marketplace_buyerunit"
         verbose_name = _("buyer unit")
         verbose_name_plural = _("buyer units")
         ordering = ["name"]
@@ -116,6 +118,7 @@ class UnitMember(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
 
     class Meta:
+        db_table = "marketplace_unitmember"
         verbose_name = _("unit member")
         verbose_name_plural = _("unit members")
         constraints = [models.UniqueConstraint(fields=["unit", "user", "role"], name="one_role_per_unit_member")]
@@ -135,6 +138,7 @@ class CanteenAddress(models.Model):
     street = models.CharField(_("street address"), max_length=200)
 
     class Meta:
+        db_table = "marketplace_canteenaddress"
         verbose_name = _("canteen address")
         verbose_name_plural = _("canteen addresses")
         ordering = ["pk"]
@@ -159,6 +163,7 @@ class AnnualBudget(models.Model):
     )
 
     class Meta:
+        db_table = "marketplace_annualbudget"
         verbose_name = _("annual canteen budget")
         verbose_name_plural = _("annual canteen budgets")
         ordering = ["-year"]

@@ -95,7 +95,7 @@ def apply_for_unit(*, user, data, addresses=()):
 
 
 def verify_unit(unit, *, user, approve=True):
-    if not (user.is_superuser or user.has_perm("marketplace.verify_buyerunit")):
+    if not (user.is_superuser or user.has_perm("canteen.verify_buyerunit")):
         raise DomainError(MarketplaceCode.UNIT_VERIFY_FORBIDDEN)
     with transaction.atomic():
         unit = locking.lock_one(BuyerUnit, unit.pk)
@@ -502,9 +502,7 @@ def confirm_receipt(vendor_order, *, user, note="", photo=None):
 
 
 def _is_vendor_of(user, part):
-    return (
-        user.is_superuser or user.has_perm("marketplace.view_order") or part.vendor.members.filter(user=user).exists()
-    )
+    return user.is_superuser or user.has_perm("checkout.view_order") or part.vendor.members.filter(user=user).exists()
 
 
 def can_see_part_files(user, part):

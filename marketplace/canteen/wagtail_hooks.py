@@ -1,6 +1,6 @@
 """Wagtail admin for buyer units: staff list, edit and verify them (/admin/canteen-units/).
 
-Imported by marketplace/wagtail_hooks.py (Wagtail only loads an app's top-level wagtail_hooks).
+Canteen is an app of its own (label `canteen`), so Wagtail loads this module itself.
 """
 
 from django.contrib import messages
@@ -132,7 +132,7 @@ def keep_invoices_private(document, request):
     user = request.user
     if not user.is_authenticated:
         raise PermissionDenied
-    if user.is_staff or user.has_perm("marketplace.view_order"):
+    if user.is_staff or user.has_perm("checkout.view_order"):
         return None
     for part in parts:
         if part.order.buyer_unit_id and part.order.buyer_unit.members.filter(user=user).exists():

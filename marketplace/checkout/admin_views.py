@@ -33,15 +33,15 @@ from . import after_sale, carriers, exports, services
 from .forms import AcceptReturnForm, DecisionForm, RefuseForm
 from .models import AfterSaleRequest, Order, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
-VIEW_PERMISSION = "marketplace.view_order"
-CHANGE_PERMISSION = "marketplace.change_order"
+VIEW_PERMISSION = "checkout.view_order"
+CHANGE_PERMISSION = "checkout.change_order"
 
 
 # --- who may do what ------------------------------------------------------------------------------
 
 
 def is_order_staff(user):
-    """Staff see every order: superusers and holders of marketplace.view_order."""
+    """Staff see every order: superusers and holders of checkout.view_order."""
     return bool(user and user.is_active and (user.is_superuser or user.has_perm(VIEW_PERMISSION)))
 
 

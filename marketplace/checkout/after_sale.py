@@ -22,6 +22,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms import locking
 from cms.errors import CommonCode, DomainError
 from cms.private_media import store_private_image
 from marketplace.errors import MarketplaceCode
@@ -58,7 +59,7 @@ def is_after_sale_staff(user):
     return bool(
         getattr(user, "is_authenticated", False)
         and user.is_active
-        and (user.is_superuser or user.has_perm("marketplace.change_order"))
+        and (user.is_superuser or user.has_perm("checkout.change_order"))
     )
 
 
@@ -145,9 +146,7 @@ def checked_photos(uploads):
 def _lock(request):
     """Lock the request's order, then the request (the one lock order every after-sale step uses)."""
     order = services._locked(request.order)
-    return order, AfterSaleRequest.objects.select_for_update(of=("self",)).select_related("vendor_order").get(
-        pk=request.pk
-    )
+    return order, locking.lock_one(AfterSaleRequest.objects.select_related("vendor_order"), request.pk)
 
 
 def _require_status(request, *statuses):
@@ -184,12 +183,12 @@ def create_request(part, *, user, kind, reason, quantities, note="", photos=(), 
         order = services._locked(part.order)
         if not is_buyer(user, order):
             raise DomainError(MarketplaceCode.ORDER_NOT_YOURS)
-        part = VendorOrder.objects.select_for_update().get(pk=part.pk, order=order)
+        part = locking.lock_one(VendorOrder.objects.filter(order=order), part.pk)
         part.order = order
         problem = window_error(part, now)
         if problem:
             raise problem
-        lines = {line.pk: line for line in part.lines.select_for_update().order_by("pk")}
+        lines = {line.pk: line for line in locking.lock(part.lines.all())}
         left = available_quantities(part)
         wanted = {}
         for line_id, quantity in (quantities or {}).items():

@@ -52,6 +52,8 @@ class DeliveryAddress(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # Every table keeps its name from when this was part of the marketplace app (no rename, no data move).
+        db_table = "marketplace_deliveryaddress"
         verbose_name = _("delivery address")
         verbose_name_plural = _("delivery addresses")
         ordering = ["-is_default", "-created_at"]
@@ -75,6 +77,7 @@ class CartItem(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "marketplace_cartitem"
         constraints = [
             models.UniqueConstraint(fields=["user", "product"], name="one_cart_line_per_product"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_quantity_positive"),
@@ -161,7 +164,7 @@ class Order(models.Model):
 
     # Canteen (unit) orders: placed on behalf of a buyer unit, for a delivery date, maybe approved.
     buyer_unit = models.ForeignKey(
-        "marketplace.BuyerUnit",
+        "canteen.BuyerUnit",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -185,6 +188,7 @@ class Order(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
     class Meta:
+        db_table = "marketplace_order"
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-placed_at"]
@@ -308,6 +312,7 @@ class VendorOrder(models.Model):
     )
 
     class Meta:
+        db_table = "marketplace_vendororder"
         verbose_name = _("vendor order")
         verbose_name_plural = _("vendor orders")
         ordering = ["order__placed_at", "pk"]
@@ -381,6 +386,7 @@ class OrderLine(models.Model):
     reference = models.CharField(max_length=80, blank=True, db_index=True)
 
     class Meta:
+        db_table = "marketplace_orderline"
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
         ordering = ["pk"]
@@ -433,6 +439,7 @@ class Payment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "marketplace_payment"
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
@@ -471,6 +478,7 @@ class Refund(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "marketplace_refund"
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         ordering = ["-created_at"]
@@ -550,6 +558,7 @@ class AfterSaleRequest(models.Model):
     closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
 
     class Meta:
+        db_table = "marketplace_aftersalerequest"
         verbose_name = _("after-sale request")
         verbose_name_plural = _("after-sale requests")
         ordering = ["-created_at", "-pk"]
@@ -588,6 +597,7 @@ class AfterSaleLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:
+        db_table = "marketplace_aftersaleline"
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="after_sale_line_quantity_positive"),
@@ -606,6 +616,7 @@ class AfterSalePhoto(models.Model):
     image = models.ForeignKey("wagtailimages.Image", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        db_table = "marketplace_aftersalephoto"
         ordering = ["pk"]
 
 
@@ -624,6 +635,7 @@ class OrderEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "marketplace_orderevent"
         ordering = ["created_at", "pk"]
 
     def __str__(self):
@@ -641,6 +653,7 @@ class StripeEvent(models.Model):
     result = models.CharField(max_length=255, blank=True)
 
     class Meta:
+        db_table = "marketplace_stripeevent"
         ordering = ["-received_at"]
 
     def __str__(self):
@@ -677,7 +690,7 @@ class ShippingRuleForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         user = self.for_user
         field = self.fields.get("vendor")
-        if field is None or user is None or user.is_superuser or user.has_perm("marketplace.change_shippingrule"):
+        if field is None or user is None or user.is_superuser or user.has_perm("checkout.change_shippingrule"):
             return
         field.queryset = field.queryset.filter(members__user=user).distinct()
         if not self.instance.pk and field.queryset.count() == 1:
@@ -779,6 +792,7 @@ class ShippingRule(ClusterableModel):
     ]
 
     class Meta:
+        db_table = "marketplace_shippingrule"
         verbose_name = _("shipping rules")
         verbose_name_plural = _("shipping rules")
         ordering = ["vendor__title"]
@@ -828,6 +842,7 @@ class ShippingRegion(Orderable):
     ]
 
     class Meta(Orderable.Meta):
+        db_table = "marketplace_shippingregion"
         verbose_name = _("shipping region")
         verbose_name_plural = _("shipping regions")
 

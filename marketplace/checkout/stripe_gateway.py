@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cms import locking
 from cms.errors import DomainError
 from marketplace.errors import MarketplaceCode
 
@@ -132,9 +133,11 @@ def handle_webhook(payload, signature):
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise WebhookRejected(str(exc)) from exc
     with transaction.atomic():
-        record, created = StripeEvent.objects.select_for_update().get_or_create(
+        record, _created = StripeEvent.objects.get_or_create(
             event_id=event.id, defaults={"type": event.type, "payload": event.to_dict()}
         )
+        # A second delivery of the event waits here until the first is applied, then sees it processed.
+        record = locking.lock_one(StripeEvent, record.pk)
         if record.processed_at:
             return "duplicate"
         result = _apply_event(event)
@@ -170,16 +173,13 @@ def _apply_event(event):
     return "ignored"
 
 
-def _our_pending_refund(stripe_refund):
-    """The Refund a Stripe refund was made for (its metadata names it), if it still waits for Stripe's answer."""
+def _our_refund_id(stripe_refund):
+    """The id of the Refund a Stripe refund was made for (its metadata names it), or None."""
     metadata = getattr(stripe_refund, "metadata", None) or {}
     try:
-        ours = int(metadata.get("shanhai_refund") or 0)
+        return int(metadata.get("shanhai_refund") or 0) or None
     except (TypeError, ValueError, AttributeError):
         return None
-    if not ours:
-        return None
-    return Refund.objects.select_for_update().filter(pk=ours, status=Refund.Status.PENDING).first()
 
 
 def _record_stripe_refunds(payment, charge):
@@ -192,13 +192,21 @@ def _record_stripe_refunds(payment, charge):
     """
     from decimal import Decimal
 
-    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    order = locking.lock_one(Order, payment.order_id)
     refunds = getattr(getattr(charge, "refunds", None), "data", None) or []
+    # Every one of ours still waiting for Stripe's answer, locked before any after-sale request is settled
+    # (LOCK_ORDER: refunds before after-sale requests).
+    pending = {
+        record.pk: record
+        for record in locking.lock(
+            Refund.objects.filter(status=Refund.Status.PENDING), [_our_refund_id(refund) for refund in refunds]
+        )
+    }
     recorded = 0
     for refund in refunds:
         if Refund.objects.filter(stripe_refund=refund.id).exists():
             continue
-        ours = _our_pending_refund(refund)
+        ours = pending.pop(_our_refund_id(refund), None)
         if ours is not None:
             # Our own refund, whose answer from Stripe was not recorded yet: record it, count nothing twice.
             ours.status, ours.stripe_refund, ours.completed_at = Refund.Status.SUCCEEDED, refund.id, timezone.now()

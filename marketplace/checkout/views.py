@@ -389,47 +389,46 @@ def order_cancel(request, number):
     return redirect("order_detail", number=order.number)
 
 
+def _buyer_part(request, number, part):
+    """The buyer's order and one vendor part of it; else 404."""
+    order = _own_order(request, number)
+    return order, get_object_or_404(VendorOrder, pk=part, order=order)
+
+
+def _part_action(request, number, part, service, success):
+    """One buyer step on one vendor part of their order: `service(part, user=…)`, then `success` (with
+    %(vendor)s) or the service's refusal as a message, and back to the order."""
+    order, vendor_order = _buyer_part(request, number, part)
+    try:
+        service(vendor_order, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success % {"vendor": vendor_order.vendor_name})
+    return redirect("order_detail", number=order.number)
+
+
 @require_POST
 @login_required
 def order_confirm_delivery(request, number, part):
     """确认收货: the buyer confirms a shipped vendor part arrived."""
-    order = _own_order(request, number)
-    vendor_order = get_object_or_404(VendorOrder, pk=part, order=order)
-    try:
-        services.confirm_delivery(vendor_order, user=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("Thank you! You confirmed receipt of %(vendor)s's part.") % {"vendor": vendor_order.vendor_name}
-        )
-    return redirect("order_detail", number=order.number)
+    success = _("Thank you! You confirmed receipt of %(vendor)s's part.")
+    return _part_action(request, number, part, services.confirm_delivery, success)
 
 
 @require_POST
 @login_required
 def order_cancel_part(request, number, part):
     """Cancel one vendor's part before it ships: its money comes back, the rest of the order goes on."""
-    order = _own_order(request, number)
-    vendor_order = get_object_or_404(VendorOrder, pk=part, order=order)
-    try:
-        services.cancel_vendor_part(vendor_order, user=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(vendor)s's part is cancelled and its money is being refunded.") % {"vendor": vendor_order.vendor_name},
-        )
-    return redirect("order_detail", number=order.number)
+    success = _("%(vendor)s's part is cancelled and its money is being refunded.")
+    return _part_action(request, number, part, services.cancel_vendor_part, success)
 
 
 @never_cache
 @login_required
 def after_sale_new(request, number, part):
     """申请售后: the request form for one vendor part (quantities per line, kind, reason, note, photos)."""
-    order = _own_order(request, number)
-    vendor_order = get_object_or_404(VendorOrder, pk=part, order=order)
+    order, vendor_order = _buyer_part(request, number, part)
     vendor_order.order = order
     problem = after_sale.window_error(vendor_order)
     if problem:

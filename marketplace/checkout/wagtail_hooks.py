@@ -1,6 +1,6 @@
 """Wagtail admin for orders: "My orders" for vendors (/admin/vendor-orders/), "Orders" for staff (/admin/orders/).
 
-Wagtail only loads `wagtail_hooks` from an app's top package, so marketplace/wagtail_hooks.py imports this module.
+Checkout is an app of its own (label `checkout`), so Wagtail loads this module itself.
 """
 
 from django.core.exceptions import PermissionDenied

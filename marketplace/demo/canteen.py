@@ -45,7 +45,8 @@ CENT = Decimal("0.01")
 
 
 def load_canteens(products, tally, stdout):
-    from marketplace.models import AnnualBudget, BuyerUnit, CanteenAddress, Order, UnitMember
+    from marketplace.canteen.models import AnnualBudget, BuyerUnit, CanteenAddress, UnitMember
+    from marketplace.checkout.models import Order
 
     user_model = get_user_model()
     password = os.environ.get("DEMO_CANTEEN_PASSWORD") or DEFAULT_CANTEEN_PASSWORD
@@ -107,7 +108,8 @@ def load_canteens(products, tally, stdout):
 
 def _year_of_orders(unit, spec, candidates, today, tally):
     """Paid and received orders in each of the last twelve months, made directly (no stock is taken)."""
-    from marketplace.models import Order, OrderEvent, OrderLine, Payment, UnitMember, VendorOrder
+    from marketplace.canteen.models import UnitMember
+    from marketplace.checkout.models import Order, OrderEvent, OrderLine, Payment, VendorOrder
 
     rng = random.Random(spec["serial"])
     buyer = UnitMember.objects.get(unit=unit, role="buyer").user

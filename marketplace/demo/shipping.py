@@ -36,7 +36,8 @@ def _d(value):
 
 def load_shipping_rules(tally):
     from cms.divisions import provinces
-    from marketplace.models import ShippingRegion, ShippingRule, VendorPage
+    from marketplace.checkout.models import ShippingRegion, ShippingRule
+    from marketplace.models import VendorPage
 
     everywhere = set(provinces())
     vendors = VendorPage.objects.filter(shipping_rule__isnull=True).select_related("county__city")

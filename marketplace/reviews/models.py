@@ -51,7 +51,7 @@ class Review(models.Model):
 
     # One review per order line (the buyer reviews each product of each order once).
     line = models.OneToOneField(
-        "marketplace.OrderLine", on_delete=models.PROTECT, related_name="review", verbose_name=_("order line")
+        "checkout.OrderLine", on_delete=models.PROTECT, related_name="review", verbose_name=_("order line")
     )
     product = models.ForeignKey(
         "marketplace.ProductPage",

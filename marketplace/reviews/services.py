@@ -14,6 +14,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Collection
 
+from cms import locking
 from cms.errors import DomainError
 from marketplace.errors import MarketplaceCode
 
@@ -80,7 +81,7 @@ def create_review(line, *, user, rating, text="", photos=()):
         raise DomainError(MarketplaceCode.REVIEW_LOGIN_REQUIRED)
     try:
         with transaction.atomic():
-            order = Order.objects.select_for_update().get(pk=line.order_id)
+            order = locking.lock_one(Order, line.order_id)
             if order.buyer_id != user.pk:
                 raise DomainError(MarketplaceCode.REVIEW_LINE_NOT_YOURS)
             line = OrderLine.objects.select_related("vendor_order").get(pk=line.pk, order=order)
@@ -130,7 +131,7 @@ def _store_photo(upload, review, user):
 
 
 def _locked(review):
-    return Review.objects.select_for_update().get(pk=review.pk)
+    return locking.lock_one(Review, review.pk)
 
 
 def _check_moderator(user):

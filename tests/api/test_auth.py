@@ -151,3 +151,14 @@ def test_token_pages_need_login(home_page):
     response = Client().post("/en/account/api-tokens/new/", {"name": "x"})
     assert response.status_code == 302 and "login" in response["Location"]
     assert not ApiToken.objects.exists()
+
+
+# Bearer calls take the short way (cms.middleware.BearerApiMiddleware); ids beyond 64 bits on it: tests/hardening.
+def test_a_bearer_call_to_an_unknown_api_path_is_a_json_404(home_page, api):
+    response = api.get("/api/nope/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+
+
+def test_the_wagtail_content_api_still_goes_through_the_whole_stack(home_page, api):
+    response = api.get("/api/v2/pages/")
+    assert response.status_code == 200 and hasattr(response.wsgi_request, "_wagtail_site")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bench import http_rush
-from bench.__main__ import page_failures, parse_args, rush_failures
+from bench.__main__ import chosen_rushes, page_failures, parse_args, rush_failures
 from bench.load import run_python, wrk_command, wrk_script
-from bench.pages import BARE_FLOOR, CORE, FLOOR, UNCACHED_SUFFIX, BenchPage, select
+from bench.pages import BARE_FLOOR, CORE, FLOOR, IDENTITY_SUFFIX, UNCACHED_SUFFIX, BenchPage, select
 from bench.report import format_table
 from tests.support import postgres
 from tests.support.plugin import skip_or_fail
@@ -273,6 +273,17 @@ def test_core_pages_in_order_with_reader_and_uncached_variants():
     assert "other" in [p.name for p in select(_pages(), all_pages=True)]
 
 
+def test_rows_send_accept_encoding_as_browsers_do_and_the_identity_row_refuses_it():
+    chosen = {p.name: p for p in select(_pages())}
+    assert ("Accept-Encoding", "gzip, deflate, br") in chosen["product"].resolve_headers()
+    assert ("Accept-Encoding", "gzip, deflate, br") in chosen[FLOOR].resolve_headers()  # the floors alike
+    identity = chosen["product" + IDENTITY_SUFFIX]
+    assert identity.path == chosen["product"].path
+    assert [v for n, v in identity.resolve_headers() if n == "Accept-Encoding"] == ["identity"]
+    cookie = BenchPage("x", "/", headers=(("Cookie", "a=b"),)).resolve_headers()
+    assert cookie == (("Accept-Encoding", "gzip, deflate, br"), ("Cookie", "a=b"))
+
+
 def test_only_keeps_the_floors_and_knows_variants():
     assert [p.name for p in select(_pages(), only=["other"])] == [BARE_FLOOR, FLOOR, "other"]
     assert [p.name for p in select(_pages(), only=["home" + UNCACHED_SUFFIX])] == [
@@ -361,3 +372,13 @@ def _kept_cluster(directory):
         with psycopg.connect(postgres.with_database(again, "kept")) as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
     assert not postgres._running(postgres.find_bin_dir(), directory / "data")
+
+
+def test_rush_picks_the_rushes_by_the_start_of_their_names(capsys):
+    rushes = [("checkout rush", 1), ("stall race", 2), ("stall-sales rush", 3)]
+    assert chosen_rushes(rushes, None) == rushes
+    assert chosen_rushes(rushes, ["checkout"]) == [("checkout rush", 1)]
+    assert chosen_rushes(rushes, ["stall-", "checkout"]) == [("checkout rush", 1), ("stall-sales rush", 3)]
+    assert parse_args(["--rush", "checkout"]).rush == ["checkout"]
+    with pytest.raises(SystemExit):
+        parse_args(["--rush", "nope"])

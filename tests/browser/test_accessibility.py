@@ -16,8 +16,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from events import ticketing
 from events.models import TicketType
+from events.registration import services as ticketing
 from marketplace.checkout.services import record_bank_transfer
 from tests.support.axe import AXE, axe_violations
 

@@ -4,7 +4,7 @@ nothing is fetched from another host (no gravatar), and the phone layout needs n
 import pytest
 from playwright.sync_api import expect
 
-from events import services
+from events.stalls import services
 from tests.support.browser import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,9 +13,9 @@ import segno
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events import ticketing
 from events.models import CheckIn, TicketType
-from events.tickets import checkin_url
+from events.registration import services as ticketing
+from events.registration.tickets import checkin_url
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

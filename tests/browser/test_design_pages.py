@@ -14,9 +14,11 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events import services, ticketing
+from events.checkin import services as checkin_services
 from events.models import FairPage, FairZone, StallBooking, TicketType
-from events.services import create_stall_row
+from events.registration import services as ticketing
+from events.stalls import services
+from events.stalls.services import create_stall_row
 from marketplace.checkout.models import Order
 from tests.factories import make_paid_unit_order, make_unit_with_members, set_budget, stall
 
@@ -92,7 +94,7 @@ def test_restyled_pages_fit_phone_and_desktop(
     reg = ticketing.register(
         fair=fair, request=ticketing.RegistrationRequest(ticket, "张三", "13800138000", 2, yesterday_slot)
     )
-    ticketing.check_in(fair=fair, code=reg.ticket_code, user=organiser)
+    checkin_services.check_in(fair=fair, code=reg.ticket_code, user=organiser)
 
     # The fair page as the vendor: the map fits the screen, a tap shows the stall, the list is folded by zone.
     def fair_checks(page, size):

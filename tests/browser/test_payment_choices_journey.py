@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events import ticketing
 from events.models import Registration, TicketType
-from events.ticketing import RegistrationRequest
+from events.registration import services as ticketing
+from events.registration.services import RegistrationRequest
 from marketplace.checkout.models import Order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events import ticketing
 from events.models import CheckIn, Registration, TicketType
-from events.tickets import checkin_url, manage_path
+from events.registration import services as ticketing
+from events.registration.tickets import checkin_url, manage_path
 from tests.support.browser import PHONE, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,9 +12,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cms import sms
-from events import ticketing
 from events.models import CheckIn, TicketType
-from events.tickets import checkin_url, manage_path
+from events.registration import services as ticketing
+from events.registration.tickets import checkin_url, manage_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events import services
 from events.models import StallSale
+from events.stalls import services
 from marketplace.models import ProductStock
 from tests.support.axe import AXE, axe_violations
 from tests.support.browser import eventually, log_in

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from marketplace.models import Order
+from marketplace.checkout.models import Order
 from tests.factories import make_paid_unit_order, set_budget
 from tests.support.api import client_for, unit_order_body
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace.models import Order
+from marketplace.checkout.models import Order
 from tests.support.api import client_for, unit_order_body
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.test import override_settings
 
 from cms import sms
 from marketplace.canteen import services
-from marketplace.models import UnitMember, VendorPage
+from marketplace.canteen.models import UnitMember
+from marketplace.models import VendorPage
 from tests.factories import mails_to, make_user, place_unit_order
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
+from marketplace.canteen.models import BuyerUnit, UnitMember
 from marketplace.canteen.services import compute_share
-from marketplace.models import BuyerUnit, Order, UnitMember
+from marketplace.checkout.models import Order
 from tests.support.demo import run_load_demo
 
 pytestmark = pytest.mark.django_db(transaction=False)

@@ -10,7 +10,7 @@ from wagtail.users.models import UserProfile
 
 from cms.models import ApiToken
 from marketplace.canteen import services
-from marketplace.models import OrderEvent, VendorOrder
+from marketplace.checkout.models import OrderEvent, VendorOrder
 from tests.factories import make_vendor_user, place_unit_order
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from wagtail.models import Site
 
 from cms.models import SiteSettings
 from marketplace.canteen import services
-from marketplace.models import UnitMember
+from marketplace.canteen.models import UnitMember
 from tests.factories import make_unit_with_members, make_user
 from tests.support.queries import warm_count
 

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from marketplace.models import CartItem, Order, UnitMember
+from marketplace.canteen.models import UnitMember
+from marketplace.checkout.models import CartItem, Order
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from wagtail.models import Collection
 
 from cms.errors import DomainError
 from marketplace.canteen import services
+from marketplace.checkout.models import VendorOrder
 from marketplace.checkout.services import record_bank_transfer
-from marketplace.models import VendorOrder
 from tests.factories import place_unit_order
 from tests.support.private_media import ALLOWED, PDF, body, fetch, png, roles, ship
 
@@ -218,7 +218,7 @@ def test_invoice_pdf_size_limit(settings, received):
 
 
 def test_issued_invoice_cannot_be_replaced_in_place(received):
-    from marketplace.models import OrderEvent
+    from marketplace.checkout.models import OrderEvent
 
     part, staff = received["part"], received["staff"]
     first_document = part.invoice_file

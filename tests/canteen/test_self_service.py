@@ -12,8 +12,8 @@ from wagtail.models import ModelLogEntry
 from cms.errors import DomainError
 from cms.models import ApiToken
 from marketplace.canteen import services
+from marketplace.canteen.models import AnnualBudget, CanteenAddress, UnitMember
 from marketplace.canteen.services import compute_share
-from marketplace.models import AnnualBudget, CanteenAddress, UnitMember
 from tests.factories import make_paid_unit_order, make_user
 
 pytestmark = pytest.mark.django_db

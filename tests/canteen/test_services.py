@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from cms.errors import DomainError
 from marketplace.canteen import services
+from marketplace.canteen.models import BuyerUnit
 from marketplace.canteen.services import Delivery
+from marketplace.checkout.models import Order, OrderEvent, VendorOrder
 from marketplace.checkout.services import LineRequest
-from marketplace.models import BuyerUnit, Order, OrderEvent, VendorOrder, audiences_for, is_canteen_buyer
+from marketplace.models import audiences_for, is_canteen_buyer
 from tests.factories import make_user, place_unit_order, stock
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from marketplace.canteen.services import compute_share
-from marketplace.models import Order
+from marketplace.checkout.models import Order
 from tests.factories import make_paid_unit_order, place_unit_order, set_budget
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from marketplace.canteen import services
+from marketplace.checkout.models import Order
 from marketplace.checkout.services import mark_vendor_order_shipped, record_bank_transfer
-from marketplace.models import Order
 from marketplace.services.vendors import grant_vendor_access
 from tests.factories import make_paid_unit_order, place_unit_order, set_budget
 
@@ -216,13 +216,13 @@ def test_apply_with_bad_credit_code(client, django_user_model):
     assert page.status_code == 200
     errors = page.context["form"].errors
     assert "uscc" in errors
-    from marketplace.models import BuyerUnit
+    from marketplace.canteen.models import BuyerUnit
 
     assert not BuyerUnit.objects.exists()
 
 
 def test_staff_verify_unit_in_the_admin(client, django_user_model):
-    from marketplace.models import BuyerUnit
+    from marketplace.canteen.models import BuyerUnit
     from tests.factories import make_unit_with_members
 
     unit = make_unit_with_members("待审单位", prefix="p", verified=False)

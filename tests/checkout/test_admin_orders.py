@@ -34,7 +34,7 @@ def staff_user(username, *codenames):
     user = in_english(make_user(username))
     user.user_permissions.add(
         *Permission.objects.filter(
-            codename__in=["access_admin", *codenames], content_type__app_label__in=["wagtailadmin", "marketplace"]
+            codename__in=["access_admin", *codenames], content_type__app_label__in=["wagtailadmin", "checkout"]
         )
     )
     return user

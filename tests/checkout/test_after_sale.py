@@ -398,6 +398,52 @@ def test_the_refund_webhook_completes_our_pending_refund_instead_of_counting_it_
     assert Refund.objects.count() == 1
 
 
+def test_one_refund_webhook_settles_two_pending_after_sale_refunds_locking_refunds_first(
+    paid_online, people, shop, monkeypatch
+):
+    """Both refunds are locked before either request is settled (cms.locking: refunds before after-sale requests,
+    checked here as in production)."""
+    from types import SimpleNamespace
+
+    from cms import locking
+    from marketplace.checkout import stripe_gateway
+
+    def lost_answer(payment, amount, *, key, metadata=None):
+        raise DomainError(CommonCode.INVALID_DETAIL, detail="timeout")
+
+    monkeypatch.setattr(stripe_client, "create_refund", lost_answer)
+    tangelos = after_sale.accept(ask(paid_online, people, shop), user=people["coop"])
+    cake_part = paid_online.vendor_orders.get(vendor_name="邵永丰食品")
+    cakes = after_sale.create_request(
+        cake_part,
+        user=people["buyer"],
+        kind=AfterSaleRequest.Kind.REFUND_ONLY,
+        reason=AfterSaleRequest.Reason.QUALITY,
+        quantities={line_of(paid_online, shop["cake"]).pk: 1},
+    )
+    cakes = after_sale.accept(cakes, user=people["shao"])
+    refunds = [Refund.objects.get(after_sale=tangelos), Refund.objects.get(after_sale=cakes)]
+    charge = SimpleNamespace(
+        refunds=SimpleNamespace(
+            data=[
+                SimpleNamespace(id=f"re_{n}", amount=int(r.amount * 100), metadata={"shanhai_refund": str(r.pk)})
+                for n, r in enumerate(refunds)
+            ]
+        )
+    )
+    with transaction.atomic():
+        result = stripe_gateway._record_stripe_refunds(Payment.objects.get(order=paid_online), charge)
+        # The second refund locked after the first request was settled would have raised LockOrderError.
+        held = locking.held_labels()
+
+    assert result == "refunds recorded: 0"
+    assert held == ["checkout.Order", "checkout.Refund", "checkout.AfterSaleRequest"]
+    for refund in refunds:
+        refund.refresh_from_db()
+        assert refund.status == Refund.Status.SUCCEEDED
+    assert set(AfterSaleRequest.objects.values_list("status", flat=True)) == {Status.REFUNDED}
+
+
 def test_cancelling_the_last_unshipped_part_makes_a_partly_shipped_order_shipped(paid, people, shop):
     services.mark_vendor_order_shipped(coop_part(paid), carrier="sf", tracking_number="SF1", user=people["staff"])
     paid.refresh_from_db()

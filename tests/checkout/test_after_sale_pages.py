@@ -58,6 +58,26 @@ def test_before_shipping_the_order_page_offers_cancelling_a_part_and_it_works(cl
     assert client.get(form_url(scene), follow=True).redirect_chain  # no request on a cancelled part
 
 
+def test_cancelling_a_part_again_says_why_not_and_strangers_and_other_parts_get_404(client, scene):
+    cancel_url = f"/en/orders/{scene['order'].number}/parts/{part_of(scene).pk}/cancel/"
+    stranger = make_user("stranger")
+    client.force_login(stranger)
+    assert client.post(cancel_url).status_code == 404
+    client.force_login(scene["buyer"])
+    assert client.post(f"/en/orders/{scene['order'].number}/parts/999999/cancel/").status_code == 404
+    assert client.get(cancel_url).status_code == 405
+
+    first = client.post(cancel_url, follow=True)
+    again = client.post(cancel_url, follow=True)
+
+    assert first.redirect_chain == [(f"/en/orders/{scene['order'].number}/", 302)]
+    assert "is cancelled and its money is being refunded" in first.content.decode()
+    page = again.content.decode()
+    assert "only a part that has not shipped can be cancelled" in page
+    assert "is cancelled and its money is being refunded" not in page
+    assert Refund.objects.filter(payment__order=scene["order"]).count() == 1
+
+
 def test_the_buyer_asks_with_photos_on_the_form_and_sees_the_request(client, scene):
     ship(scene["order"], scene["staff"])
     client.force_login(scene["buyer"])

@@ -92,3 +92,44 @@ def test_a_stripe_refund_completed_by_two_retries_at_once_is_asked_with_one_key(
     assert refund.status == Refund.Status.SUCCEEDED and refund.stripe_refund == "re_race_1"
     assert request.status == AfterSaleRequest.Status.REFUNDED
     assert Order.objects.get(pk=order.pk).refunded_total == request.amount
+
+
+def test_the_refund_webhook_and_a_retry_racing_on_one_pending_refund_settle_it_once(shop, monkeypatch):
+    """The webhook locks order → refund → after-sale request, the retry refund → request (cms.locking's order):
+    neither deadlocks nor times out, and the refund and its request are settled once."""
+    from types import SimpleNamespace
+
+    from django.db import transaction
+
+    from marketplace.checkout import services, stripe_gateway
+    from marketplace.checkout.models import OrderEvent
+
+    order, request, staff = escalated_request(shop)
+    Payment.objects.filter(order=order).update(stripe_payment_intent="pi_race_webhook")
+
+    def stripe_down(payment, amount, *, key, metadata=None):
+        raise DomainError(CommonCode.INVALID_DETAIL, detail="down")
+
+    monkeypatch.setattr(stripe_client, "create_refund", stripe_down)
+    after_sale.decide(request, user=staff[0], approve=True)
+    refund = Refund.objects.get(after_sale=request)
+    monkeypatch.setattr(stripe_client, "create_refund", lambda payment, amount, *, key, metadata=None: "re_race_2")
+    metadata = {"shanhai_refund": str(refund.pk)}
+    answer = SimpleNamespace(id="re_race_2", amount=int(refund.amount * 100), metadata=metadata)
+    charge = SimpleNamespace(refunds=SimpleNamespace(data=[answer]))
+    payment = Payment.objects.get(order=order)
+
+    def webhook():
+        with transaction.atomic():
+            return stripe_gateway._record_stripe_refunds(payment, charge)
+
+    results = at_once([webhook, services.retry_pending_refunds])
+
+    assert results[0] == "refunds recorded: 0" and results[1] in (0, 1)
+    refund.refresh_from_db()
+    request.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED and refund.stripe_refund == "re_race_2"
+    assert request.status == AfterSaleRequest.Status.REFUNDED
+    assert Refund.objects.filter(payment__order=order).count() == 1
+    assert Order.objects.get(pk=order.pk).refunded_total == request.amount
+    assert OrderEvent.objects.filter(order=order, action="after_sale_refunded").count() == 1

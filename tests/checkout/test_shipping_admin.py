@@ -9,7 +9,7 @@ from tests.factories.users import make_vendor_user
 
 pytestmark = pytest.mark.django_db
 
-LIST_URL = "/admin/snippets/marketplace/shippingrule/"
+LIST_URL = "/admin/snippets/checkout/shippingrule/"
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 """cms.locking: locks in the declared order, a timeout that answers "busy", and no network call under a lock."""
 
+import ast
 import logging
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
@@ -175,3 +178,66 @@ def test_a_batch_checks_the_order_call_by_call(rows):
 
 def test_busy_answers_503_in_the_json_api():
     assert CommonCode.BUSY.status == 503
+
+
+# -- the rule stays true: no row lock outside cms.locking -----------------------------------------------------------
+
+APPLICATION_SOURCES = [
+    path
+    for app in ("cms", "marketplace", "events", "config", "bench")
+    for path in sorted((Path(settings.BASE_DIR) / app).rglob("*.py"))
+    if "migrations" not in path.parts
+]
+LOCKING_MODULE = Path(settings.BASE_DIR) / "cms" / "locking.py"
+
+
+def _row_locks(path):
+    """Where a module asks the database for row locks itself: `.select_for_update` or SQL saying FOR UPDATE."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        orm = isinstance(node, ast.Attribute) and node.attr == "select_for_update"
+        sql = isinstance(node, ast.Constant) and isinstance(node.value, str) and "for update" in node.value.lower()
+        if orm or sql:
+            yield node.lineno
+
+
+def test_only_cms_locking_takes_row_locks():
+    assert LOCKING_MODULE in APPLICATION_SOURCES and list(_row_locks(LOCKING_MODULE))
+    offending = [
+        f"{path.relative_to(settings.BASE_DIR)}:{line}"
+        for path in APPLICATION_SOURCES
+        if path != LOCKING_MODULE
+        for line in _row_locks(path)
+    ]
+    assert not offending, f"lock rows through cms.locking.lock() / lock_one(), not select_for_update: {offending}"
+
+
+def test_the_scan_finds_a_bare_row_lock(tmp_path):
+    module = tmp_path / "service.py"
+    module.write_text('order = Order.objects.select_for_update().get(pk=1)\ncursor.execute("SELECT 1 FOR UPDATE")\n')
+    assert sorted(_row_locks(module)) == [1, 2]
+
+
+# -- services that lock through the helper -----------------------------------------------------------------------
+
+
+def test_sms_codes_lock_the_number_s_codes_and_send_after_the_lock(db, django_capture_on_commit_callbacks):
+    from cms.accounts import sms_codes
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        sms_codes.send_code("13800138000", "login", template="login_code", text="{code}")
+        assert locking.held_labels() == ["cms.SmsCode"]
+        assert sms.outbox == []  # the SMS waits for the commit (and the lock's end)
+    assert len(sms.outbox) == 1
+    code = sms.outbox[0].params["code"]
+    with transaction.atomic():
+        sms_codes.check_code("13800138000", "login", code)
+        assert locking.held_labels() == ["cms.SmsCode"]
+
+
+def test_deleting_an_account_locks_the_user_first(db):
+    from cms import privacy
+
+    user = make_user("leaving", password="secret-pass-1")
+    with transaction.atomic():
+        privacy.delete_account(user, "secret-pass-1")
+        assert locking.held_labels()[0] == "auth.User"

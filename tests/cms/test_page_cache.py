@@ -16,8 +16,8 @@ from wagtail.models import PageViewRestriction, Site
 from cms import page_cache
 from cms.errors import DomainError
 from cms.models import SiteSettings
-from events import ticketing
 from events.models import Registration, StallBooking, TicketType
+from events.registration import services as ticketing
 from marketplace.models import ProductStock
 from tests.factories import place_order
 
@@ -288,3 +288,110 @@ def test_the_copies_in_memory_are_bounded(settings):
     settings.PAGE_CACHE_LOCAL_ENTRIES = 0
     page_cache.recent.put("d", entry)
     assert page_cache.recent.get("d") is None
+
+
+# --- gzip (a hit's body compressed once, when the page is stored) --------------------------------------------
+
+
+def _gunzip(response):
+    import gzip
+
+    assert response["Content-Encoding"] == "gzip"
+    assert int(response["Content-Length"]) == len(response.content)
+    return gzip.decompress(response.content)
+
+
+def test_a_reader_accepting_gzip_gets_the_same_page_gzipped_and_others_get_it_as_is(client, product):
+    plain, state = get(client, product.url)
+    assert state == "miss" and not plain.has_header("Content-Encoding")
+    assert "Accept-Encoding" in plain["Vary"] and "Cookie" in plain["Vary"]
+    zipped, state = get(client, product.url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert state == "hit" and "Accept-Encoding" in zipped["Vary"]
+    assert len(zipped.content) < len(plain.content) / 2
+    html = _gunzip(zipped)
+    # The same page, with this response's own CSRF token (and the same cookie: the client kept it).
+    token = TOKEN.search(html.decode()).group(1)
+    assert TOKEN.sub("", html.decode()) == TOKEN.sub("", plain.content.decode())
+    assert page_cache.PLACEHOLDER not in html and b"__PAGE_CACHE_" not in html
+    assert token != TOKEN.search(plain.content.decode()).group(1)
+    # The token works for a form post, as on an uncompressed page.
+    posted = client.post("/cart/add/", {"product": product.pk, "quantity": 1, "next": product.url})
+    assert posted.status_code == 302
+    for refused in ("identity", "gzip;q=0, br", "br", "*"):
+        response, state = get(Client(), product.url, HTTP_ACCEPT_ENCODING=refused)
+        assert state == "hit" and not response.has_header("Content-Encoding"), refused
+        assert b"<html" in response.content
+    response, _ = get(Client(), product.url, HTTP_ACCEPT_ENCODING="br;q=1.0, GZIP;q=0.5")
+    assert b"<html" in _gunzip(response)
+
+
+def test_a_gzipped_hit_is_valid_for_a_form_post_with_csrf_checks(product):
+    visitor = Client(enforce_csrf_checks=True)
+    get(visitor, product.url)
+    response, state = get(visitor, product.url, HTTP_ACCEPT_ENCODING="gzip")
+    assert state == "hit"
+    token = TOKEN.search(_gunzip(response).decode()).group(1)
+    assert "csrftoken" in response.cookies
+    added = visitor.post(
+        "/cart/add/", {"product": product.pk, "quantity": 1, "next": product.url, "csrfmiddlewaretoken": token}
+    )
+    assert added.status_code == 302, added.content[:300]
+
+
+def test_gzip_and_identity_have_their_own_etags(client, home_page):
+    plain, _ = get(client, "/")
+    zipped, _ = get(client, "/", HTTP_ACCEPT_ENCODING="gzip")
+    assert plain["ETag"] != zipped["ETag"]
+    again = client.get("/", HTTP_IF_NONE_MATCH=zipped["ETag"], HTTP_ACCEPT_ENCODING="gzip")
+    assert again.status_code == 304 and "Accept-Encoding" in again["Vary"]
+    # A gzip tag does not stand for the identity body.
+    assert client.get("/", HTTP_IF_NONE_MATCH=zipped["ETag"]).status_code == 200
+
+
+def test_gzip_parts_with_every_kind_of_hole_decompress_to_the_filled_page():
+    import gzip
+
+    from cms import personal_cache
+
+    fixed = b"<p>" + "山海协作".encode() * 300 + b"</p>"
+    body = (
+        fixed
+        + personal_cache.PLACEHOLDER
+        + fixed
+        + page_cache.PLACEHOLDER
+        + fixed
+        + page_cache.NONCE_PLACEHOLDER
+        + page_cache.PLACEHOLDER
+        + personal_cache.PLACEHOLDER  # only the first header placeholder is filled in
+        + fixed
+    )
+    entry = {"body": body, "gzip": page_cache.gzipped_parts(body)}
+    filled = {
+        page_cache.PLACEHOLDER: b"T" * 64,
+        page_cache.NONCE_PLACEHOLDER: b"nonce",
+        personal_cache.PLACEHOLDER: "<a>张三</a>".encode() * 30000,  # longer than one stored block
+    }
+    expected = (
+        body.replace(page_cache.PLACEHOLDER, filled[page_cache.PLACEHOLDER])
+        .replace(page_cache.NONCE_PLACEHOLDER, filled[page_cache.NONCE_PLACEHOLDER])
+        .replace(personal_cache.PLACEHOLDER, filled[personal_cache.PLACEHOLDER], 1)
+    )
+    assert gzip.decompress(page_cache._gzip_body(entry, filled)) == expected
+    # The fixed parts are deflated once; the CSRF token is never compressed (it goes in a stored block).
+    assert sum(len(deflated) for deflated, *_ in entry["gzip"]) < len(fixed)
+    assert page_cache.gzipped_parts(b"<p>short</p>") is None
+
+
+def test_csrf_token_is_a_masked_token_of_the_cookie_secret_like_djangos(rf):
+    from django.middleware.csrf import _check_token_format, _unmask_cipher_token
+
+    request = rf.get("/")
+    first = page_cache.csrf_token(request)
+    _check_token_format(first)
+    secret = request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] and len(secret) == 32
+    assert _unmask_cipher_token(first) == secret
+    second = page_cache.csrf_token(request)
+    assert second != first and _unmask_cipher_token(second) == secret  # a fresh mask, the same secret
+    tokens = {page_cache.csrf_token(rf.get("/")) for _ in range(200)}
+    assert len(tokens) == 200 and set("".join(tokens)) == set(page_cache.CSRF_ALLOWED_CHARS)

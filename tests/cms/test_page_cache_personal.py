@@ -14,13 +14,15 @@ from wagtail.models import PageViewRestriction, Site
 from cms import page_cache, personal_cache
 from cms.models import SiteSettings
 from events.models import StallBooking
+from marketplace.canteen.models import UnitMember
 from marketplace.checkout.cart import Cart
-from marketplace.models import ProductStock, UnitMember
+from marketplace.models import ProductStock
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 NONCE = re.compile(r'nonce="([^"]+)"')
+TOKEN = re.compile(r'(?<=name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}')
 
 
 @pytest.fixture(autouse=True)
@@ -231,3 +233,84 @@ def test_early_hits_keep_security_headers_a_fresh_nonce_and_the_language(goods, 
         assert personal_cache.PLACEHOLDER.decode() not in html
     health = Client().get("/healthz")
     assert health.status_code == 200 and health.content == b"ok" and health["X-Content-Type-Options"] == "nosniff"
+
+
+def test_gzipped_hits_carry_each_readers_own_header_and_prices(goods, unit_a, market):
+    import gzip
+
+    alice = make_user("alice", email="")
+    Cart(user=alice).add(goods["huyou"], 1)
+    readers = {"alice": signed_in(alice), "member": signed_in(unit_a.users["buyer"])}
+    listing = "/market/products/"
+    for client in readers.values():
+        get(client, listing)
+    for name, client in readers.items():
+        response = client.get(listing, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert response["X-Cache"] == "hit" and response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        html = gzip.decompress(response.content).decode()
+        plain = get(client, listing)[0]
+        assert TOKEN.sub("", html) == TOKEN.sub("", plain)  # the same page, but for its fresh CSRF token
+        assert personal_cache.PLACEHOLDER.decode() not in html
+        if name == "alice":
+            assert "alice" in header(html) and "data-cart-count>(1)" in header(html) and "41.50" not in html
+        else:
+            assert "alice" not in html and "41.50" in html  # the canteen copy, with the member's own header
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The default cache's reads as the page cache makes them, (method, keys) in order (a get_many that the
+    local-memory cache answers with its own gets counts once: one round trip with Redis)."""
+    calls, default, inside = [], caches["default"], []
+    for name in ("get", "get_many"):
+        original = getattr(default, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            if not inside:
+                calls.append((_name, args[0]))
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(default, name, counted)
+    return calls
+
+
+def test_a_signed_in_hit_reads_the_session_versions_and_header_in_one_round_trip(goods, settings, cache_calls):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    alice, bob = make_user("alice", email=""), make_user("bob", email="")
+    client = signed_in(alice)
+    for _ in range(2):
+        get(client, "/")
+    cache_calls.clear()
+    html, state = get(client, "/")
+    assert state == "hit" and "alice" in header(html)
+    assert [name for name, _keys in cache_calls] == ["get_many"], cache_calls
+    session_key = client.cookies["sessionid"].value
+    # A wrong guess of the person (another session under this key) costs a read, never another's header.
+    page_cache.signed_in_people.remember(session_key, personal_cache.entry_key({"_auth_user_id": bob.pk}))
+    cache_calls.clear()
+    html, state = get(client, "/")
+    assert state == "hit" and "alice" in header(html) and "bob" not in html
+    assert [name for name, _keys in cache_calls] == ["get_many", "get"]
+    # Signed out (the session is gone): the visitors' copy, with no name.
+    client.logout()
+    client.cookies["sessionid"] = session_key
+    html, state = get(client, "/")
+    assert "alice" not in header(html)
+
+
+def test_early_hits_answer_the_language_headers_the_whole_stack_gives(goods):
+    for client in (Client(), signed_in(make_user("buyer", email=""))):
+        for path, language in (("/", "zh-hans"), ("/en/", "en")):
+            client.get(path, HTTP_ACCEPT_LANGUAGE="en" if language == "zh-hans" else "zh-hans")
+            rendered = client.get(path + "?again=1", HTTP_ACCEPT_LANGUAGE="en")  # a miss: the whole stack
+            hit = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+            assert rendered["X-Cache"] == "miss" and hit["X-Cache"] == "hit"
+            assert hit["Content-Language"] == rendered["Content-Language"] == language
+            vary = {part.strip() for part in hit["Vary"].split(",")}
+            assert vary == {part.strip() for part in rendered["Vary"].split(",")}
+            assert ("Accept-Language" in vary) == (language == "zh-hans")  # only unprefixed URLs depend on it

@@ -2,8 +2,8 @@
 
 import pytest
 
-from events import services
 from events.models import StallApplication, StallBooking
+from events.stalls import services
 from tests.factories import stall
 
 pytestmark = pytest.mark.django_db

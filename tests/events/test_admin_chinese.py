@@ -16,7 +16,7 @@ from django.conf import settings
 from wagtail.models import Page, Task, Workflow
 from wagtail.users.models import UserProfile
 
-from events import services
+from events.stalls import services
 from marketplace.checkout.models import PaymentMethod
 from tests.factories import pay_by_transfer, place_order, stall
 

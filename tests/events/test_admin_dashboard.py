@@ -5,8 +5,8 @@ import re
 import pytest
 from wagtail.models import Workflow
 
-from events import services
 from events.models import StallApplication, StallBooking
+from events.stalls import services
 from marketplace.checkout.models import PaymentMethod
 from tests.factories import pay_by_transfer, place_order, stall
 
@@ -141,7 +141,7 @@ def test_review_without_a_free_stall_of_the_type_asks_for_one(client, fair, vend
 
 
 def test_review_list_filters_and_pages(client, fair, vendor_user, organiser, monkeypatch):
-    from events import admin_views
+    from events.stalls import admin_views
 
     monkeypatch.setattr(admin_views, "REVIEW_PAGE_SIZE", 2)
     standard = fair.stall_types.get(name="标准展位")

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import PageLogEntry
 
-from events import agreement_import, agreements
-from events.agreement_models import PurchaseAgreement
+from events.agreements import import_sheet as agreement_import
+from events.agreements import services as agreements
+from events.agreements.models import PurchaseAgreement
 
 pytestmark = pytest.mark.django_db
 D = Decimal

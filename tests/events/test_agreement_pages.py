@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from events import agreements
-from events.agreement_models import AgreementOrder
+from events.agreements import services as agreements
+from events.agreements.models import AgreementOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +152,7 @@ def party_form(fair, **fields):
 
 
 def test_the_parties_record_their_own_agreements(signed, fair, vendor_user, unit_b):
-    from events.agreement_models import PurchaseAgreement
+    from events.agreements.models import PurchaseAgreement
 
     url = reverse("fair_agreement_record")
     vendor = signed["agreement"].vendor

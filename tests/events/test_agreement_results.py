@@ -10,7 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from events import agreement_results, agreements, fair_results
+from events.agreements import results as agreement_results
+from events.agreements import services as agreements
+from events.fairs import results as fair_results
 from events.models import FairPage, FairSeries
 from marketplace.canteen import services as canteen
 from tests.factories.checkout import lines

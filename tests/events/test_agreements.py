@@ -13,8 +13,8 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from cms.errors import DomainError
-from events import agreements
-from events.agreement_models import AgreementOrder, PurchaseAgreement
+from events.agreements import services as agreements
+from events.agreements.models import AgreementOrder, PurchaseAgreement
 from marketplace.canteen import services as canteen
 from marketplace.checkout import services as checkout
 from tests.factories.canteen import set_budget

@@ -12,9 +12,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from events import services
 from events.models import StallApplication
-from events.services import ApplicationRequest
+from events.stalls import services
+from events.stalls.services import ApplicationRequest
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -11,10 +11,10 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from cms.errors import DomainError
-from events import ticketing
-from events.admin_registration import TicketTypeForm
 from events.models import Registration, TicketType
-from events.ticketing import RegistrationRequest
+from events.registration import services as ticketing
+from events.registration.admin import TicketTypeForm
+from events.registration.services import RegistrationRequest
 
 pytestmark = pytest.mark.django_db
 

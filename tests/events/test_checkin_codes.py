@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from cms.errors import DomainError
-from events import ticketing
+from events.checkin import services as checkin_services
 from events.models import SHORT_CODE_ALPHABET, CheckIn, Registration, TicketType
-from events.tickets import checkin_url, manage_path
+from events.registration import services as ticketing
+from events.registration.tickets import checkin_url, manage_path
 
 pytestmark = pytest.mark.django_db
 
@@ -121,26 +122,26 @@ def test_the_migration_backfills_registrations_without_a_short_code(scene):
 
 
 def test_normalise_short_code():
-    assert ticketing.normalise_short_code("abcd efgh") == "ABCDEFGH"
-    assert ticketing.normalise_short_code(" ABCD-EFGH ") == "ABCDEFGH"
-    assert ticketing.normalise_short_code("abcd–efgh") == "ABCDEFGH"  # a phone's en dash
-    assert ticketing.normalise_short_code("ABCD-EFG") is None  # too short
-    assert ticketing.normalise_short_code("ABCD-EFGHJ") is None  # too long
-    assert ticketing.normalise_short_code("ABCD-EFG0") is None  # 0 is not in the alphabet
-    assert ticketing.normalise_short_code("ABCD-EFGI") is None  # nor is I
-    assert ticketing.normalise_short_code(None) is None
+    assert checkin_services.normalise_short_code("abcd efgh") == "ABCDEFGH"
+    assert checkin_services.normalise_short_code(" ABCD-EFGH ") == "ABCDEFGH"
+    assert checkin_services.normalise_short_code("abcd–efgh") == "ABCDEFGH"  # a phone's en dash
+    assert checkin_services.normalise_short_code("ABCD-EFG") is None  # too short
+    assert checkin_services.normalise_short_code("ABCD-EFGHJ") is None  # too long
+    assert checkin_services.normalise_short_code("ABCD-EFG0") is None  # 0 is not in the alphabet
+    assert checkin_services.normalise_short_code("ABCD-EFGI") is None  # nor is I
+    assert checkin_services.normalise_short_code(None) is None
 
 
 def test_a_typed_short_code_checks_in_once_and_the_long_code_and_url_still_work(scene):
     fair, ticket, slot, staff = scene()
     reg = register(fair, ticket, slot)
-    result = ticketing.check_in(fair=fair, code=typed(reg.short_code), user=staff)
+    result = checkin_services.check_in(fair=fair, code=typed(reg.short_code), user=staff)
     assert result.kind == "valid" and result.registration == reg
-    assert ticketing.check_in(fair=fair, code=reg.grouped_short_code, user=staff).kind == "already"
+    assert checkin_services.check_in(fair=fair, code=reg.grouped_short_code, user=staff).kind == "already"
     by_long = register(fair, ticket, slot, phone="13900139000")
-    assert ticketing.check_in(fair=fair, code=by_long.ticket_code, user=staff).kind == "valid"
+    assert checkin_services.check_in(fair=fair, code=by_long.ticket_code, user=staff).kind == "valid"
     by_url = register(fair, ticket, slot, phone="13700137000")
-    assert ticketing.check_in(fair=fair, code=checkin_url(by_url), user=staff).kind == "valid"
+    assert checkin_services.check_in(fair=fair, code=checkin_url(by_url), user=staff).kind == "valid"
     assert CheckIn.objects.count() == 3
 
 
@@ -148,13 +149,13 @@ def test_a_short_code_of_another_fair_never_finds_that_fairs_ticket(scene, monke
     fair, ticket, slot, staff = scene()
     other, other_ticket, other_slot, other_staff = scene("另一场", username="door2")
     foreign = register(other, other_ticket, other_slot)
-    result = ticketing.check_in(fair=fair, code=foreign.short_code, user=staff)
+    result = checkin_services.check_in(fair=fair, code=foreign.short_code, user=staff)
     assert result.kind == "unknown" and result.registration is None
     # The same short code at both fairs: each fair's staff get their own fair's ticket.
     monkeypatch.setattr(ticketing, "new_short_code", lambda: foreign.short_code)
     mine = register(fair, ticket, slot)
     assert mine.short_code == foreign.short_code
-    result = ticketing.check_in(fair=fair, code=foreign.short_code, user=staff)
+    result = checkin_services.check_in(fair=fair, code=foreign.short_code, user=staff)
     assert result.kind == "valid" and result.registration == mine
     assert not CheckIn.objects.filter(registration=foreign).exists()
 
@@ -164,21 +165,21 @@ def test_typed_codes_are_rate_limited_per_staff_account_but_scans_are_not(scene,
     fair, ticket, slot, staff = scene()
     reg = register(fair, ticket, slot)
     for guess in ("ABCDEFGH", "HJKMNPQR", "not a code"):
-        assert ticketing.check_in(fair=fair, code=guess, user=staff).kind == "unknown"
+        assert checkin_services.check_in(fair=fair, code=guess, user=staff).kind == "unknown"
     with pytest.raises(DomainError) as err:
-        ticketing.check_in(fair=fair, code=reg.short_code, user=staff)
+        checkin_services.check_in(fair=fair, code=reg.short_code, user=staff)
     assert err.value.code == "rate_limited" and 0 < err.value.retry_after <= 60
     assert "手动输入票码过于频繁" in err.value.message
     with translation.override("en"):
         with pytest.raises(DomainError) as err:
-            ticketing.check_in(fair=fair, code=reg.short_code, user=staff)
+            checkin_services.check_in(fair=fair, code=reg.short_code, user=staff)
         assert err.value.message.startswith("Too many typed codes.")
     assert not CheckIn.objects.exists()
     # The QR URL (the long secret) is not limited; another staff account has its own count.
-    assert ticketing.check_in(fair=fair, code=checkin_url(reg), user=staff).kind == "valid"
+    assert checkin_services.check_in(fair=fair, code=checkin_url(reg), user=staff).kind == "valid"
     colleague = django_user_model.objects.create_user("door-b", "", "pw")
     ticketing.grant_checkin_role(fair, colleague)
-    assert ticketing.check_in(fair=fair, code=reg.short_code, user=colleague).kind == "already"
+    assert checkin_services.check_in(fair=fair, code=reg.short_code, user=colleague).kind == "already"
 
 
 # -- pages and API -------------------------------------------------------------------------------------------
@@ -267,9 +268,9 @@ def test_a_failing_cache_does_not_stop_the_door(scene, monkeypatch, caplog):
         raise ConnectionError("redis is down")
 
     monkeypatch.setattr(django_ratelimit.core, "get_usage", broken)
-    assert ticketing.check_in(fair=fair, code=first.short_code, user=staff).kind == "valid"
+    assert checkin_services.check_in(fair=fair, code=first.short_code, user=staff).kind == "valid"
     # django-ratelimit's own answer when it could not count (time_left -1) is not taken as "over the limit".
     no_count = {"count": 0, "limit": 0, "should_limit": True, "time_left": -1}
     monkeypatch.setattr(django_ratelimit.core, "get_usage", lambda *args, **kwargs: no_count)
-    assert ticketing.check_in(fair=fair, code=second.short_code, user=staff).kind == "valid"
+    assert checkin_services.check_in(fair=fair, code=second.short_code, user=staff).kind == "valid"
     assert caplog.text.count("not rate-limited") == 2

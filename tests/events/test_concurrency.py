@@ -27,7 +27,7 @@ from django.utils import timezone
 from wagtail.models import Page
 from cms.models import City, County
 from events.models import FairIndexPage, FairPage, StallType
-from events.services import create_stall_row
+from events.stalls.services import create_stall_row
 from marketplace.models import VendorIndexPage, VendorPage
 from marketplace.services.vendors import grant_vendor_access
 from tests.factories import make_uscc
@@ -57,7 +57,7 @@ print(json.dumps({"fair": fair.pk, "stall": stall.pk, "users": users}))
 WORKER = r"""
 import json, os, traceback
 from django.contrib.auth import get_user_model
-from events import services
+from events.stalls import services
 from cms.errors import DomainError
 from events.models import FairPage, Stall
 from marketplace.models import VendorPage

@@ -16,7 +16,7 @@ from wagtail.models import Page, Revision, Site
 
 import events.demo
 from cms.demo import facts
-from events import ticketing
+from events.checkin import services as checkin_services
 from events.models import (
     AddOn,
     Attendee,
@@ -33,7 +33,8 @@ from events.models import (
     TicketType,
     TimeSlot,
 )
-from events.services import stall_states
+from events.registration import services as ticketing
+from events.stalls.services import stall_states
 from marketplace.checkout.models import Order
 from marketplace.models import VendorMember
 from tests.support.demo import run_load_demo, small_pictures
@@ -271,7 +272,7 @@ class TestEventsDemo:
         client.force_login(get_user_model().objects.get(username="checkin"))
         assert client.get(ningbo.url + "checkin/").status_code == 200
         reg = ningbo.registrations.filter(status="confirmed").first()
-        result = ticketing.check_in(
+        result = checkin_services.check_in(
             fair=ningbo,
             code=reg.ticket_code,
             user=get_user_model().objects.get(username="checkin"),
@@ -290,7 +291,7 @@ def test_floor_plan_without_a_cjk_font(monkeypatch):
 def test_demo_results_past_fair_has_sales_and_the_series_groups_the_three(loaded):
     """The past canteen market's results report is full (sales recorded at its stalls, one or more voided, results
     published); the 2026 series groups the three demo fairs; a re-run records no sale twice."""
-    from events import fair_results
+    from events.fairs import results as fair_results
     from events.models import FairSeries, StallSale
 
     market = FairPage.objects.get(slug="canteen-market-provincial-offices")
@@ -310,8 +311,8 @@ def test_demo_agreements_at_the_past_fair_one_partly_ordered(loaded):
     English names); the provincial canteen's is partly ordered through unit orders; a re-run signs nothing twice."""
     from django.utils import translation
 
-    from events import agreement_results
-    from events.agreement_models import AgreementOrder, PurchaseAgreement
+    from events.agreements import results as agreement_results
+    from events.agreements.models import AgreementOrder, PurchaseAgreement
 
     market = FairPage.objects.get(slug="canteen-market-provincial-offices")
     signed = PurchaseAgreement.objects.filter(fair=market)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from events import services
+from events.stalls import services
 from marketplace.checkout import services as checkout
 from tests.factories import stall
 

@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from events import fair_results, services, stall_sales
+from events.fairs import results as fair_results
+from events.fairs import stall_sales
 from events.models import CheckIn, FairSeries, Registration, StallSale, TicketType
+from events.stalls import services
 from marketplace.services.vendors import grant_vendor_access
 
 pytestmark = pytest.mark.django_db

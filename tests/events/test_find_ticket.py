@@ -11,9 +11,10 @@ from django.utils import timezone
 from cms.accounts import sms_codes
 from cms.errors import DomainError
 from cms.models import SmsCode
-from events import find_ticket, ticketing
 from events.models import TicketType
-from events.tickets import manage_path
+from events.registration import find_ticket
+from events.registration import services as ticketing
+from events.registration.tickets import manage_path
 
 # SMS go out at once here: the `outbox` fixture (tests/conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbox")]

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.errors import DomainError
-from events import ticketing
 from events.models import Registration, TicketType
-from events.ticketing import RegistrationRequest
-from events.tickets import manage_path
+from events.registration import services as ticketing
+from events.registration.services import RegistrationRequest
+from events.registration.tickets import manage_path
 from marketplace.checkout import exports, services
 from marketplace.checkout.models import Order, OrderEvent, PaymentMethod
 from marketplace.checkout.order_access import GUEST_ORDERS_SESSION_KEY

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from events import services
 from events.models import FairPage, StallApplication, StallBooking
+from events.stalls import services
 from marketplace.checkout import services as checkout
 from tests.factories import stall
 

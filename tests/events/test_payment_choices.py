@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.errors import DomainError
-from events import services as stall_services
-from events import ticketing
 from events.models import FairPage, Registration, StallBooking, TicketType
-from events.ticketing import RegistrationRequest
-from events.tickets import manage_path
+from events.registration import services as ticketing
+from events.registration.services import RegistrationRequest
+from events.registration.tickets import manage_path
+from events.stalls import services as stall_services
 from marketplace.checkout import services as checkout
 from marketplace.checkout.models import Order, PaymentMethod
 from tests.factories import stall

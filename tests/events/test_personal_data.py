@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from cms.models import ApiToken, Consent
 from cms.privacy import record_consent
-from events import ticketing
 from events.models import Registration, TicketType
+from events.registration import services as ticketing
 from marketplace.checkout.models import DeliveryAddress, Order, OrderLine
 
 pytestmark = pytest.mark.django_db

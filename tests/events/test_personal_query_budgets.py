@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from events import services, ticketing
 from events.models import FairPage, TicketType
-from events.tickets import manage_path
+from events.registration import services as ticketing
+from events.registration.tickets import manage_path
+from events.stalls import services
 from tests.factories import stall
 from tests.support.queries import warm_count
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from cms.models import Consent
 from cms.privacy import current_notice
-from events import ticketing
 from events.models import CheckIn, Registration, TicketType
+from events.registration import services as ticketing
 from marketplace.checkout.models import Order
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,9 @@
 
 import pytest
 
-from events import services
 from events.models import FairPage
-from events.services import create_stall_row
+from events.stalls import services
+from events.stalls.services import create_stall_row
 from tests.factories import stall
 from tests.support.queries import warm_count
 

@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cms.errors import DomainError
-from events import ticketing
+from events.checkin import services as checkin_services
 from events.models import CheckIn, Registration, TicketType, TimeSlot
-from events.ticketing import RegistrationRequest
+from events.registration import services as ticketing
+from events.registration.services import RegistrationRequest
 from marketplace.checkout import services as checkout
 from marketplace.checkout.models import Order, OrderLine
 
@@ -100,12 +101,12 @@ def test_free_registration_is_confirmed_at_once_with_a_ticket_mail(setup, django
 
 def test_a_failing_ticket_mail_never_fails_the_registration(setup, django_capture_on_commit_callbacks, monkeypatch):
     """The mail is composed in a task after commit: the visitor is registered whatever happens to it."""
-    import events.notifications
+    import events.registration.notifications
 
     def broken_mail(registration_id, kind):
         raise TypeError("no URL for the fair")
 
-    monkeypatch.setattr(events.notifications, "registration_mail", broken_mail)
+    monkeypatch.setattr(events.registration.notifications, "registration_mail", broken_mail)
     fair, ticket, slots = setup()
     with django_capture_on_commit_callbacks(execute=True):
         reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=1, email="a@example.com"))
@@ -361,12 +362,12 @@ def today_fair(setup, django_user_model):
 def test_check_in_valid_then_already_with_when_and_who(today_fair):
     fair, ticket, slots, staff, at = today_fair
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=2), now=at - timedelta(hours=2))
-    result = ticketing.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at)
+    result = checkin_services.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at)
     assert result.kind == "valid" and result.registration == reg and "2" in result.message
-    again = ticketing.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at + timedelta(minutes=1))
+    again = checkin_services.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at + timedelta(minutes=1))
     assert again.kind == "already" and again.checkin.by == staff and "door" in again.message
     assert CheckIn.objects.count() == 1
-    assert ticketing.checkin_counts(fair, day=slots[0].date)["slots"][0]["checked_in"] == 2
+    assert checkin_services.checkin_counts(fair, day=slots[0].date)["slots"][0]["checked_in"] == 2
 
 
 def test_check_in_accepts_the_scanned_url_and_allows_multiple_entries_when_configured(today_fair):
@@ -375,9 +376,9 @@ def test_check_in_accepts_the_scanned_url_and_allows_multiple_entries_when_confi
     ticket.save()
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0]), now=at - timedelta(hours=2))
     url = f"http://example.com/fairs/checkin/{reg.ticket_code}/"
-    assert ticketing.check_in(fair=fair, code=url, user=staff, now=at).kind == "valid"
-    assert ticketing.check_in(fair=fair, code=f"  {reg.ticket_code} ", user=staff, now=at).kind == "valid"
-    assert ticketing.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at).kind == "already"
+    assert checkin_services.check_in(fair=fair, code=url, user=staff, now=at).kind == "valid"
+    assert checkin_services.check_in(fair=fair, code=f"  {reg.ticket_code} ", user=staff, now=at).kind == "valid"
+    assert checkin_services.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at).kind == "already"
 
 
 def test_check_in_bad_cases(today_fair, setup):
@@ -386,25 +387,25 @@ def test_check_in_bad_cases(today_fair, setup):
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0]), now=before)
     # forged / altered codes
     assert (
-        ticketing.check_in(
+        checkin_services.check_in(
             fair=fair, code=reg.ticket_code[:-1] + ("A" if reg.ticket_code[-1] != "A" else "B"), user=staff, now=at
         ).kind
         == "unknown"
     )
-    assert ticketing.check_in(fair=fair, code=str(reg.pk), user=staff, now=at).kind == "unknown"
-    assert ticketing.check_in(fair=fair, code="<script>", user=staff, now=at).kind == "unknown"
+    assert checkin_services.check_in(fair=fair, code=str(reg.pk), user=staff, now=at).kind == "unknown"
+    assert checkin_services.check_in(fair=fair, code="<script>", user=staff, now=at).kind == "unknown"
     # wrong slot (later slot today), wrong day (tomorrow's slot)
     later = ticketing.register(fair=fair, request=req(ticket, slots[1]), now=before)
-    assert ticketing.check_in(fair=fair, code=later.ticket_code, user=staff, now=at).kind == "wrong_slot"
+    assert checkin_services.check_in(fair=fair, code=later.ticket_code, user=staff, now=at).kind == "wrong_slot"
     tomorrow = ticketing.register(fair=fair, request=req(ticket, slots[2]), now=before)
-    assert ticketing.check_in(fair=fair, code=tomorrow.ticket_code, user=staff, now=at).kind == "wrong_day"
+    assert checkin_services.check_in(fair=fair, code=tomorrow.ticket_code, user=staff, now=at).kind == "wrong_day"
     # another fair
     other, other_ticket, other_slots = setup(title="另一场", days_from_now=0)
     foreign = ticketing.register(fair=other, request=req(other_ticket, other_slots[0]), now=before)
-    assert ticketing.check_in(fair=fair, code=foreign.ticket_code, user=staff, now=at).kind == "wrong_fair"
+    assert checkin_services.check_in(fair=fair, code=foreign.ticket_code, user=staff, now=at).kind == "wrong_fair"
     # cancelled
     ticketing.cancel(reg)
-    result = ticketing.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at)
+    result = checkin_services.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at)
     assert result.kind == "cancelled" and result.message
     assert CheckIn.objects.count() == 0
 
@@ -415,10 +416,10 @@ def test_only_checkin_staff_of_this_fair_may_check_in(today_fair, setup, django_
     other, *_rest = setup(title="另一场", days_from_now=0)
     for user in (django_user_model.objects.create_user("visitor", "", "pw"), None):
         with pytest.raises(DomainError) as err:
-            ticketing.check_in(fair=fair, code=reg.ticket_code, user=user, now=at)
+            checkin_services.check_in(fair=fair, code=reg.ticket_code, user=user, now=at)
         assert err.value.code == "forbidden"
     with pytest.raises(DomainError):
-        ticketing.check_in(fair=other, code=reg.ticket_code, user=staff, now=at)
+        checkin_services.check_in(fair=other, code=reg.ticket_code, user=staff, now=at)
     assert CheckIn.objects.count() == 0
 
 
@@ -440,7 +441,7 @@ def test_reminders_go_once_the_day_before(setup, django_capture_on_commit_callba
 def test_registration_stats(today_fair):
     fair, ticket, slots, staff, at = today_fair
     reg = ticketing.register(fair=fair, request=req(ticket, slots[0], people=2), now=at - timedelta(hours=1))
-    ticketing.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at)
+    checkin_services.check_in(fair=fair, code=reg.ticket_code, user=staff, now=at)
     stats = ticketing.registration_stats(fair)
     assert stats["slots"][0]["counts"] == {"confirmed": 2} and stats["slots"][0]["checked_in"] == 2
     assert stats["checkins_over_time"][0]["people"] == 2

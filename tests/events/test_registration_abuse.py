@@ -10,9 +10,9 @@ from django.conf import settings as django_settings
 from django.utils import timezone, translation
 
 from cms.errors import DomainError
-from events import ticketing
 from events.models import Registration, TicketType
-from events.ticketing import RegistrationRequest
+from events.registration import services as ticketing
+from events.registration.services import RegistrationRequest
 from marketplace.checkout.models import PaymentMethod
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
-from events import ticketing
-from events.admin_registration import parse_time_ranges
 from events.models import CheckInStaff, TicketType, TimeSlot
+from events.registration import services as ticketing
+from events.registration.admin import parse_time_ranges
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Page
 from cms.models import City
-from events import ticketing
+from events.registration import services as ticketing
 from events.models import FairIndexPage, FairPage, TicketType
 
 root = Page.get_first_root_node()
@@ -45,7 +45,7 @@ print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slot": slot.pk, "staff"
 
 REGISTER = r"""
 import json, os, traceback
-from events import ticketing
+from events.registration import services as ticketing
 from cms.errors import DomainError
 from events.models import FairPage, TicketType, TimeSlot
 fair = FairPage.objects.get(pk=int(os.environ["FAIR_ID"]))
@@ -71,14 +71,14 @@ print(json.dumps(row))
 CHECKIN = r"""
 import json, os, traceback
 from django.contrib.auth import get_user_model
-from events import ticketing
+from events.checkin import services as checkin_services
 from events.models import FairPage
 fair = FairPage.objects.get(pk=int(os.environ["FAIR_ID"]))
 user = get_user_model().objects.get(pk=int(os.environ["USER_ID"]))
 open(os.environ["READY"], "w").close()
 os.close(os.open(os.environ["GO"], os.O_RDONLY))
 try:
-    row = {"kind": ticketing.check_in(fair=fair, code=os.environ["CODE"], user=user).kind}
+    row = {"kind": checkin_services.check_in(fair=fair, code=os.environ["CODE"], user=user).kind}
 except Exception:
     row = {"kind": "error", "error": traceback.format_exc()[-1500:]}
 print(json.dumps(row))
@@ -126,7 +126,7 @@ def test_many_visitors_one_slot_exactly_capacity_confirmed(checkout_pg_database,
     if waitlist:
         # Cancelling one confirmed place offers it to the earliest waiting registration, and to one only.
         run = (
-            "from events import ticketing; from events.models import Registration; "
+            "from events.registration import services as ticketing; from events.models import Registration; "
             f"ticketing.cancel(Registration.objects.get(pk={confirmed[0]['id']}))"
         )
         postgres.run_django(run, url)
@@ -166,7 +166,7 @@ from decimal import Decimal
 from django.utils import timezone
 from wagtail.models import Page
 from cms.models import City
-from events import ticketing
+from events.registration import services as ticketing
 from events.models import FairIndexPage, FairPage, TicketType
 
 root = Page.get_first_root_node()
@@ -192,7 +192,7 @@ print(json.dumps({"fair": fair.pk, "ticket": ticket.pk, "slots": [a.pk, b.pk, c.
 
 CROSS_ACT = r"""
 import json, os, traceback
-from events import ticketing
+from events.registration import services as ticketing
 from cms.errors import DomainError
 from events.models import FairPage, Registration, TicketType, TimeSlot
 open(os.environ["READY"], "w").close()

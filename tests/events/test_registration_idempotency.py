@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from cms.errors import DomainError
 from cms.models import Consent
-from events import ticketing
 from events.models import Registration, TicketType
+from events.registration import services as ticketing
 from marketplace.checkout.models import Order
 
 pytestmark = pytest.mark.django_db

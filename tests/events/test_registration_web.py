@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from events import ticketing
+from events.checkin import services as checkin_services
 from events.models import CheckIn, Registration, TicketType
-from events.tickets import checkin_url, manage_path
+from events.registration import services as ticketing
+from events.registration.tickets import checkin_url, manage_path
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_organiser_report_and_exports(client, scene, organiser):
     reg = ticketing.register(
         fair=fair, request=ticketing.RegistrationRequest(ticket, "=cmd()", "13800138000", 2, slots[0])
     )
-    ticketing.check_in(fair=fair, code=reg.ticket_code, user=staff)
+    checkin_services.check_in(fair=fair, code=reg.ticket_code, user=staff)
     url = fair.url + "registrations/"
     client.force_login(staff)
     assert client.get(url).status_code == 403

@@ -1,4 +1,4 @@
-"""The organiser's sales per day (events.sales) and its chart and table on the registration report."""
+"""The organiser's sales per day (events.fairs.sales) and its chart and table on the registration report."""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from events import sales, ticketing
+from events.fairs import sales
 from events.models import TicketType
-from events.ticketing import RegistrationRequest
+from events.registration import services as ticketing
+from events.registration.services import RegistrationRequest
 from marketplace.checkout import services
 from marketplace.checkout.models import Order, OrderLine
 

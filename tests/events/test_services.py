@@ -10,9 +10,9 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from cms.errors import DomainError
-from events import services
 from events.models import FairPage, StallApplication, StallBooking
-from events.services import ApplicationRequest
+from events.stalls import services
+from events.stalls.services import ApplicationRequest
 from marketplace.checkout import services as checkout
 from marketplace.checkout.models import Order, OrderLine
 from tests.factories import stall

@@ -11,9 +11,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from cms import sms
-from events import services, ticketing
 from events.models import Registration, TicketType
-from events.ticketing import RegistrationRequest
+from events.registration import services as ticketing
+from events.registration.services import RegistrationRequest
+from events.stalls import services
 from marketplace.models import VendorPage
 from tests.factories import stall
 

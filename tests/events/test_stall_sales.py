@@ -11,8 +11,9 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from cms.errors import DomainError
-from events import services, stall_sales
+from events.fairs import stall_sales
 from events.models import StallSale
+from events.stalls import services
 from tests.factories import stock
 
 pytestmark = pytest.mark.django_db

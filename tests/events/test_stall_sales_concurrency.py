@@ -25,9 +25,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Page
 from cms.models import City, County
-from events import services
+from events.stalls import services
 from events.models import FairIndexPage, FairPage, StallType
-from events.services import create_stall_row
+from events.stalls.services import create_stall_row
 from marketplace.models import Category, ProductPage, ProductStock, VendorIndexPage, VendorPage
 from marketplace.services.vendors import grant_vendor_access
 from tests.factories import make_uscc
@@ -63,7 +63,7 @@ print(json.dumps({"fair": fair.pk, "vendor": vendor.pk, "product": product.pk, "
 WORKER = r"""
 import json, os, traceback, uuid
 from django.contrib.auth import get_user_model
-from events import stall_sales
+from events.fairs import stall_sales
 from cms.errors import DomainError
 from events.models import FairPage
 from marketplace.models import VendorPage

@@ -11,8 +11,8 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from cms.errors import DomainError
-from events import services
 from events.models import AddOn, Stall, StallBooking, StallType
+from events.stalls import services
 from events.tasks import send_stall_payment_reminders_task
 from tests.factories import stall
 

@@ -5,9 +5,9 @@ import pytest
 
 from cms.errors import DomainError
 from cms.state_machine import INVALID_TRANSITION, Transitions
-from events import ticketing
 from events.models import Registration, StallApplication, StallBooking
-from events.services import _end
+from events.registration import services as ticketing
+from events.stalls.services import _end
 
 R = Registration.Status
 A = StallApplication.Status
@@ -40,7 +40,7 @@ def test_a_move_the_table_does_not_allow_is_a_domain_error_and_changes_nothing()
 
 
 def application_for(fair, vendor_user):
-    from events import services
+    from events.stalls import services
 
     vendor, user = vendor_user()
     request = services.ApplicationRequest(stall_type=fair.stall_types.first())
@@ -49,7 +49,7 @@ def application_for(fair, vendor_user):
 
 @pytest.mark.django_db
 def test_services_refuse_a_transition_out_of_a_final_status(fair, vendor_user, organiser):
-    from events import services
+    from events.stalls import services
 
     application = application_for(fair, vendor_user)
     services.reject(application, user=organiser, reason="满了")
@@ -67,7 +67,7 @@ def test_services_refuse_a_transition_out_of_a_final_status(fair, vendor_user, o
 
 @pytest.mark.django_db
 def test_ending_an_ended_booking_is_refused(fair, vendor_user, organiser):
-    from events import services
+    from events.stalls import services
 
     application = application_for(fair, vendor_user)
     booking = services.approve(application, stall=fair.stalls.get(code="A01"), user=organiser)

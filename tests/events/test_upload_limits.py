@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-from events.forms import ApplicationForm
+from events.stalls.forms import ApplicationForm
 
 
 def png(size, mode="RGB"):

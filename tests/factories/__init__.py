@@ -5,7 +5,7 @@ or another test module. Fixtures that wrap these live in tests/fixtures/ (regist
 
 Scarce state (stock after an order, capacity, places, stalls, order and registration status) is never
 written directly: `place_order` calls the checkout service, `register` the ticketing service, stall bookings
-go through events.services. The only direct writes are first records with nothing to contend for (a new
+go through events.stalls.services. The only direct writes are first records with nothing to contend for (a new
 product's stock row, like the admin's create hook) and dated history for reports (`make_paid_unit_order`).
 """
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from marketplace.models import AnnualBudget, BuyerUnit, CanteenAddress, Order, OrderLine, UnitMember, VendorOrder
+from marketplace.canteen.models import AnnualBudget, BuyerUnit, CanteenAddress, UnitMember
+from marketplace.checkout.models import Order, OrderLine, VendorOrder
 
 from .catalogue import make_uscc
 from .users import make_user

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from events.models import AddOn, FairPage, FairZone, StallType
-from events.services import create_stall_row
+from events.stalls.services import create_stall_row
 
 
 def make_fair(fair_index, host_city, county, title="山海协作展销会", *, price="800.00", stalls=5, **fields):

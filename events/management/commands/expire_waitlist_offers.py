@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from events.ticketing import expire_offers
+from events.registration.services import expire_offers
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ ends. Idempotent; schedule daily (deploy/systemd/shanhai-daily.service)."""
 
 from django.core.management.base import BaseCommand
 
-from events.personal_data import purge_ended_fairs
+from events.registration.personal_data import purge_ended_fairs
 
 
 class Command(BaseCommand):

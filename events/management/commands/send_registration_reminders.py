@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from events.ticketing import send_reminders
+from events.registration.services import send_reminders
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from events.services import send_payment_reminders
+from events.stalls.services import send_payment_reminders
 
 
 class Command(BaseCommand):
