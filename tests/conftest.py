@@ -124,13 +124,15 @@ def is_database_sensitive(item) -> bool:
     return any(path == entry or (entry.endswith("/") and path.startswith(entry)) for entry in DATABASE_SENSITIVE)
 
 
-def xdist_group(item):
+def xdist_group(item, on_postgresql=False):
     """The pytest-xdist group of a test (`--dist loadgroup`, make test), or None to let it go to whichever worker
-    is free. Every test that needs PostgreSQL is in one group, so the SQLite run starts one throwaway cluster and
-    both runs migrate one template database (stripe_plugin.checkout_pg_template), not one per worker. A test
-    module with a module- or class-scoped fixture (a demo loaded once, a browser) is one group, so that fixture
-    is made once. Other tests are not grouped, which keeps the two workers evenly loaded to the end."""
-    if "postgres_url" in item.fixturenames:
+    is free. On SQLite, every test that needs PostgreSQL is in one group, so that a run starts one throwaway
+    cluster, not one per worker. The PostgreSQL run (on_postgresql) already has its server, and every worker
+    copies the one migrated template (tests/support/db_template.py), so there these tests, the slowest of the
+    run (the multi-process races), spread over both workers. A test module with a module- or class-scoped
+    fixture (a demo loaded once, a browser) is one group, so that fixture is made once. Other tests are not
+    grouped, which keeps the two workers evenly loaded to the end."""
+    if "postgres_url" in item.fixturenames and not on_postgresql:
         return "postgres"
     fixturedefs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
     shared = any(
@@ -147,18 +149,19 @@ def pytest_collection_modifyitems(config, items):
     missing = [entry for entry in DATABASE_SENSITIVE if not (config.rootpath / entry).exists()]
     if missing:
         raise pytest.UsageError(f"tests/conftest.py DATABASE_SENSITIVE names what does not exist: {missing}")
+    from django.conf import settings
+
+    on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
-            group = xdist_group(item)
+            group = xdist_group(item, on_postgresql)
             if group:
                 item.add_marker(pytest.mark.xdist_group(group))
         if is_database_sensitive(item):
             item.add_marker(pytest.mark.database_sensitive)
     # Tests of what only the PostgreSQL database does run in the PostgreSQL run; the SQLite run leaves them out
     # (deselected, not skipped: under CI a skip fails the run).
-    from django.conf import settings
-
-    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+    if not on_postgresql:
         deselected = [item for item in items if item.get_closest_marker("postgresql_database")]
         if deselected:
             config.hook.pytest_deselected(items=deselected)

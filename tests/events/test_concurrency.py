@@ -2,19 +2,17 @@
 exactly one booking, everybody else gets "stall_taken", and the database holds one active booking.
 
 The fresh database per test is a copy of the session's migrated template (`checkout_pg_database`, see
-tests/support/stripe_plugin.py); each vendor is a separate `spawn_django` process. All wait on a barrier
-(a FIFO opened for reading blocks until the test opens it for writing) and then call `self_book` at once.
+tests/support/stripe_plugin.py); each vendor is a separate process (forked by tests.support.race.together).
+All wait on a barrier (a FIFO opened for reading blocks until the test opens it for writing) and then call
+`self_book` at once.
 """
 
 import json
-import os
-import tempfile
-import time
 
 import psycopg
 import pytest
 
-from tests.support import postgres
+from tests.support import postgres, race
 
 pytestmark = pytest.mark.postgres
 
@@ -92,35 +90,14 @@ def rush(url, price="800.00"):
     scene = json.loads(
         postgres.run_django(SETUP, url, env={"VENDORS": str(VENDORS), "PRICE": price}).stdout.strip().splitlines()[-1]
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        go = os.path.join(tmp, "go")
-        os.mkfifo(go)
-        procs = []
-        for i, (user_id, vendor_id) in enumerate(scene["users"]):
-            env = {
-                "USER_ID": str(user_id),
-                "VENDOR_ID": str(vendor_id),
-                "FAIR_ID": str(scene["fair"]),
-                "STALL_ID": str(scene["stall"]),
-                "READY": os.path.join(tmp, f"ready{i}"),
-                "GO": go,
-            }
-            procs.append(postgres.spawn_django(WORKER, url, env=env))
-        deadline = time.monotonic() + 120
-        while sum(os.path.exists(os.path.join(tmp, f"ready{i}")) for i in range(len(procs))) < len(procs):
-            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                for p in procs:
-                    p.kill()
-                raise AssertionError([p.communicate()[1][-2000:] for p in procs])
-            time.sleep(0.02)
-        # Release them all at once: every reader's open() returns when the writer opens the FIFO.
-        fd = os.open(go, os.O_WRONLY)
-        os.close(fd)
-        rows = []
-        for p in procs:
-            out, err = p.communicate(timeout=120)
-            assert p.returncode == 0, err[-2000:]
-            rows.append(json.loads(out.strip().splitlines()[-1]))
+    envs = [
+        {"USER_ID": user_id, "VENDOR_ID": vendor_id, "FAIR_ID": scene["fair"], "STALL_ID": scene["stall"]}
+        for user_id, vendor_id in scene["users"]
+    ]
+    rows = []
+    for result in race.together(url, WORKER, envs):
+        assert result.returncode == 0, result.stderr[-2000:]
+        rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
     return scene, rows
 
 

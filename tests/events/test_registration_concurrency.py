@@ -3,14 +3,11 @@ process on PostgreSQL: the slot never holds more than its capacity, the rest are
 ticket is checked in once. Same barrier technique as test_concurrency.py (a FIFO opened by the test)."""
 
 import json
-import os
-import tempfile
-import time
 
 import psycopg
 import pytest
 
-from tests.support import postgres
+from tests.support import postgres, race
 
 pytestmark = pytest.mark.postgres
 
@@ -94,27 +91,11 @@ def query(url, sql, *params):
 
 
 def together(url, code, envs):
-    """Start one process per env, wait until all are ready, release them at once, return their JSON rows."""
-    with tempfile.TemporaryDirectory() as tmp:
-        go = os.path.join(tmp, "go")
-        os.mkfifo(go)
-        procs = []
-        for i, env in enumerate(envs):
-            env = {**env, "READY": os.path.join(tmp, f"ready{i}"), "GO": go, "I": str(i)}
-            procs.append(postgres.spawn_django(code, url, env=env))
-        deadline = time.monotonic() + 120
-        while sum(os.path.exists(os.path.join(tmp, f"ready{i}")) for i in range(len(procs))) < len(procs):
-            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                for p in procs:
-                    p.kill()
-                raise AssertionError([p.communicate()[1][-2000:] for p in procs])
-            time.sleep(0.02)
-        os.close(os.open(go, os.O_WRONLY))
-        rows = []
-        for p in procs:
-            out, err = p.communicate(timeout=120)
-            assert p.returncode == 0, err[-2000:]
-            rows.append(json.loads(out.strip().splitlines()[-1]))
+    """One process per env (forked by tests.support.race), released at once; their JSON rows in env order."""
+    rows = []
+    for result in race.together(url, code, envs):
+        assert result.returncode == 0, result.stderr[-2000:]
+        rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
     return rows
 
 

@@ -5,14 +5,11 @@ once, nothing is lost, and the stock ends exact — never below zero, the sales 
 Same harness as test_concurrency.py: a fresh database copied from the migrated template, a FIFO as the barrier."""
 
 import json
-import os
-import tempfile
-import time
 
 import psycopg
 import pytest
 
-from tests.support import postgres
+from tests.support import postgres, race
 
 pytestmark = pytest.mark.postgres
 
@@ -104,35 +101,21 @@ def test_members_recording_at_once_lose_nothing_and_stock_is_exact(checkout_pg_d
     env = {"MEMBERS": str(MEMBERS), "STOCK": str(STOCK)}
     scene = json.loads(postgres.run_django(SETUP, url, env=env).stdout.strip().splitlines()[-1])
     shared = "6f1c1f62-2f6e-4c55-9a51-1d7c3f0e9b11"
-    with tempfile.TemporaryDirectory() as tmp:
-        go = os.path.join(tmp, "go")
-        os.mkfifo(go)
-        procs = []
-        for i, user_id in enumerate(scene["users"]):
-            worker_env = {
-                "USER_ID": str(user_id),
-                "VENDOR_ID": str(scene["vendor"]),
-                "FAIR_ID": str(scene["fair"]),
-                "PRODUCT_ID": str(scene["product"]),
-                "SHARED_ID": shared,
-                "SALES_EACH": str(SALES_EACH),
-                "READY": os.path.join(tmp, f"ready{i}"),
-                "GO": go,
-            }
-            procs.append(postgres.spawn_django(WORKER, url, env=worker_env))
-        deadline = time.monotonic() + 120
-        while sum(os.path.exists(os.path.join(tmp, f"ready{i}")) for i in range(len(procs))) < len(procs):
-            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                for p in procs:
-                    p.kill()
-                raise AssertionError([p.communicate()[1][-2000:] for p in procs])
-            time.sleep(0.02)
-        os.close(os.open(go, os.O_WRONLY))
-        rows = []
-        for p in procs:
-            out, err = p.communicate(timeout=180)
-            assert p.returncode == 0, err[-2000:]
-            rows += json.loads(out.strip().splitlines()[-1])
+    envs = [
+        {
+            "USER_ID": user_id,
+            "VENDOR_ID": scene["vendor"],
+            "FAIR_ID": scene["fair"],
+            "PRODUCT_ID": scene["product"],
+            "SHARED_ID": shared,
+            "SALES_EACH": SALES_EACH,
+        }
+        for user_id in scene["users"]
+    ]
+    rows = []
+    for result in race.together(url, WORKER, envs, timeout=180):
+        assert result.returncode == 0, result.stderr[-2000:]
+        rows += json.loads(result.stdout.strip().splitlines()[-1])
 
     errors = [r for r in rows if r.get("code") == "error"]
     assert not errors, errors[0]["error"]

@@ -1,4 +1,5 @@
-"""Pytest plugin (registered from tests/conftest.py): the `postgres_url` fixture and the CI rules.
+"""Pytest plugin (registered from tests/conftest.py): the `postgres_url` fixture, the CI rules, and the test
+database of a PostgreSQL run copied from one migrated template (`django_db_setup`, see db_template.py).
 
 Tests that need PostgreSQL or Chromium start it themselves. Where the binaries are missing they are
 skipped with the reason, except under CI (the CI environment variable set to anything but 0/false/no),
@@ -9,7 +10,7 @@ import os
 
 import pytest
 
-from tests.support import postgres
+from tests.support import db_template, postgres
 
 
 def running_in_ci() -> bool:
@@ -39,6 +40,60 @@ def postgres_url():
         skip_or_fail(reason)
     with postgres.throwaway_cluster() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's test database, but on PostgreSQL a copy of the run's migrated template instead of a
+    migration per pytest-xdist worker (tests/support/db_template.py). SQLite runs, and runs with --nomigrations
+    or --reuse-db, go the usual way."""
+    from django.conf import settings
+    from django.db import connections
+    from pytest_django.fixtures import django_db_setup as usual
+
+    database = settings.DATABASES["default"]
+    server_url = os.environ.get("DATABASE_URL")
+    if (
+        "postgresql" not in database["ENGINE"]
+        or not postgres.is_postgres_url(server_url)
+        or not django_db_use_migrations
+        or django_db_keepdb
+        or set(settings.DATABASES) != {"default"}
+    ):
+        yield from usual.__wrapped__(
+            request,
+            django_test_environment,
+            django_db_blocker,
+            django_db_use_migrations,
+            django_db_keepdb,
+            django_db_createdb,
+            django_db_modify_db_settings,
+        )
+        return
+    connection = connections["default"]
+    old_name = database["NAME"]
+    test_name = connection.creation._get_test_db_name()  # test_…, with the worker's suffix (_gw0 …)
+    with django_db_blocker.unblock():
+        connection.close()
+        template = db_template.migrated_template(
+            server_url, settings=os.environ.get("DJANGO_SETTINGS_MODULE", db_template.SETTINGS)
+        )
+        db_template.copy_database(server_url, template, test_name)
+        database["NAME"] = connection.settings_dict["NAME"] = test_name
+        connection.ensure_connection()
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        database["NAME"] = connection.settings_dict["NAME"] = old_name
+        postgres.drop_database(postgres.with_database(server_url, "postgres"), test_name)
 
 
 _skipped = []

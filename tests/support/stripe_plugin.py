@@ -6,12 +6,13 @@
   WeChat Pay are available, see marketplace.checkout.payment_methods), STRIPE_API_BASE on a closed port (a test
   that only posts webhooks must never reach a network).
 - `stripe_fake`: the same settings pointed at the session's localstripe.
-- `checkout_pg_template` (session): the name of a database migrated once on `postgres_url`'s server, for the
-  checkout concurrency tests and the rush test to copy (CREATE DATABASE … TEMPLATE); dropped at the end.
+- `checkout_pg_template` (session): the name of a database migrated once on `postgres_url`'s server
+  (tests/support/db_template.py), for the concurrency tests and the rush tests to copy (CREATE DATABASE … TEMPLATE).
 """
 
 import pytest
 
+from tests.support import db_template
 from tests.support import localstripe as harness
 from tests.support.plugin import skip_or_fail
 
@@ -51,11 +52,9 @@ def stripe_fake(stripe_settings, localstripe):
 
 @pytest.fixture(scope="session")
 def checkout_pg_template(postgres_url):
-    from bench import checkout_rush
-
-    name, _url = checkout_rush.migrated_database(postgres_url, prefix="shanhai_tpl")
-    yield name
-    checkout_rush.drop_database(postgres_url, name)
+    # The run's one migrated template (db_template.py): in a PostgreSQL run the same one the test databases are
+    # copied from, so the run migrates once. It stays with the server, which is thrown away after the run.
+    return db_template.migrated_template(postgres_url)
 
 
 @pytest.fixture
