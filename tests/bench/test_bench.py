@@ -180,6 +180,9 @@ def test_report_table_and_floor_fraction():
         "floor",
         "×",
         "bare",
+        "CPU",
+        "ms",
+        "app/redis/wrk",
     ]
     assert "(no page)" in table
     assert "0.25" in table
