@@ -159,6 +159,11 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.xdist_group(group))
         if is_database_sensitive(item):
             item.add_marker(pytest.mark.database_sensitive)
+    # The grouped tests (a module with a demo or a browser, the migration test) are the big pieces of work: hand
+    # them out first (pytest-xdist's loadgroup goes in collection order), so that the ungrouped tests, one at a
+    # time, keep both workers busy to the end instead of one worker finishing a big group alone. Stable: each
+    # module keeps its order.
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
     # Tests of what only the PostgreSQL database does run in the PostgreSQL run; the SQLite run leaves them out
     # (deselected, not skipped: under CI a skip fails the run).
     if not on_postgresql:
