@@ -54,6 +54,10 @@ CSRF_SECRET = re.compile(r"[A-Za-z0-9]{32}")
 SECRET_MARK = "x" * 32
 
 
+def _no_view(request):  # the middleware below are only asked for their response step
+    return None
+
+
 class _EnvironRequest(HttpRequest):
     """Just enough of a request over the WSGI environ for Django's own get_host(), scheme and is_secure()."""
 
@@ -104,7 +108,7 @@ class _Setup:
                 response = HttpResponse()
                 del response["Content-Type"]
                 if wanted:
-                    import_string(path)(None).process_response(request, response)
+                    import_string(path)(_no_view).process_response(request, response)
                 headers.append(list(response.items()))
             headers = self._outer[secure] = tuple(headers)
         return headers
@@ -117,7 +121,7 @@ class _Setup:
 
             request = _EnvironRequest({"CSRF_COOKIE": SECRET_MARK})
             response = HttpResponse()
-            CsrfViewMiddleware(None)._set_csrf_cookie(request, response)
+            CsrfViewMiddleware(_no_view)._set_csrf_cookie(request, response)
             morsel = response.cookies[self.csrf_cookie]
             expires = morsel["expires"]
             self._cookie = (morsel.output(header=""), expires)
