@@ -347,3 +347,12 @@ def test_a_signed_in_wsgi_hit_costs_one_cache_round_trip_and_no_query(
     with django_assert_num_queries(0):
         _status, headers, body = call(wsgi, "/", cookies=cookies)
     assert django.calls == before and b"alice" in body and reads == ["get_many"]
+
+
+def test_the_site_application_answers_hits_before_djangos_handler():
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from config import wsgi
+
+    assert isinstance(wsgi.application, page_cache_wsgi.PageCacheApplication)
+    assert isinstance(wsgi.application.application, WSGIHandler)
