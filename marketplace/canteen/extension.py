@@ -2,6 +2,7 @@
 canteen): the "who is this order for?" step for a unit's buyers, "My buyer units" on the account page, a unit
 order's page, its approvers' notice, and the invoice form on the vendor's page of a unit order's part."""
 
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
@@ -25,17 +26,19 @@ class CanteenOrders(OrderExtension):
             for unit in buyer_units(user)
         ]
 
-    def account_context(self, user):
-        """The units the user belongs to, with roles and status as readable labels."""
+    def account_sections(self, request):
+        """The "My buyer units" section: the units the user belongs to, roles and status as readable labels."""
         units = [
             {
                 **unit,
                 "role_labels": [UnitMember.Role(role).label for role in unit["roles"]],
                 "status_label": BuyerUnit.Status(unit["status"]).label,
             }
-            for unit in member_units(user)
+            for unit in member_units(request.user)
         ]
-        return {"units": units}
+        if not units:
+            return []
+        return [render_to_string("marketplace/canteen/account_units.html", {"units": units})]
 
     def order_path(self, order):
         return reverse("canteen_order", args=[order.number]) if order.buyer_unit_id else None

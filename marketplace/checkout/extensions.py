@@ -27,9 +27,9 @@ class OrderExtension:
         """[OrderFor] the user may order the cart for instead of themselves; pre-selected first."""
         return []
 
-    def account_context(self, user):
-        """Extra context for the buyer's account page (marketplace/checkout/account.html)."""
-        return {}
+    def account_sections(self, request):
+        """[HTML] sections of the buyer's account page (marketplace/checkout/account.html), after the profile."""
+        return []
 
     def order_path(self, order):
         """The path where the buyer sees and pays `order` if not the order page, else None."""
@@ -72,11 +72,8 @@ def order_for_choices(user):
     return [choice for extension in _extensions for choice in extension.order_for_choices(user)]
 
 
-def account_context(user):
-    context = {}
-    for extension in _extensions:
-        context.update(extension.account_context(user))
-    return context
+def account_sections(request):
+    return [section for extension in _extensions for section in extension.account_sections(request)]
 
 
 def order_path(order):

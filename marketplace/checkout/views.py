@@ -607,7 +607,7 @@ def account(request):
         "orders": Order.objects.filter(buyer=request.user)[:5],
         "api_tokens_template": select_template(API_TOKENS_TEMPLATES),
         # What apps built on checkout show here (canteen: "My buyer units").
-        **extensions.account_context(request.user),
+        "account_sections": extensions.account_sections(request),
     }
     return TemplateResponse(request, "marketplace/checkout/account.html", context)
 
