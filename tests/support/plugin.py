@@ -113,6 +113,31 @@ def _sqlite_test_database(request, django_db_blocker):
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test (flushed: every table emptied, post_migrate's rows made again), the in-memory
+    SQLite test database becomes the saved migrated copy again, with what the migrations wrote (Wagtail's root
+    page and site, groups and their grants, data migrations): the tests after it see what a worker's first test
+    sees, whichever order pytest-xdist hands them out in."""
+    result = yield
+    if _is_transactional(item):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        connection = connections["default"]
+        with item.config.stash[blocking_manager_key].unblock():
+            if db_template.can_restore(connection):
+                db_template.restore_migrated(connection)
+    return result
+
+
 _skipped = []
 
 

@@ -118,6 +118,13 @@ def test_save_and_load_copy_a_whole_database(tmp_path):
     assert target.connection.execute("SELECT x FROM t").fetchall() == [(42,)]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_runs_on_the_copy_too(django_user_model):
+    django_user_model.objects.create_user("someone")
+    assert django_user_model.objects.filter(username="someone").exists()
+    assert ContentType.objects.filter(app_label="canteen").exists()
+
+
 @pytest.mark.django_db
 def test_the_test_database_is_migrated_with_what_post_migrate_and_migrations_made():
     """Whether copied or migrated, the test database is at the latest migrations with content types, permissions
@@ -132,10 +139,3 @@ def test_the_test_database_is_migrated_with_what_post_migrate_and_migrations_mad
     assert Page.get_first_root_node() is not None
     assert Collection.get_first_root_node() is not None
     assert Locale.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_transactional_test_runs_on_the_copy_too(django_user_model):
-    django_user_model.objects.create_user("someone")
-    assert django_user_model.objects.filter(username="someone").exists()
-    assert ContentType.objects.filter(app_label="canteen").exists()
