@@ -25,6 +25,8 @@ import time
 
 from bench.env import BASE_DIR, bench_environ
 
+TRANSLATION = "django/utils/translation/__init__.py"
+
 # (label, [(file fragment, function name), …]): the phase's time is the sum of the matching functions' cumulative
 # times (cProfile counts a recursive function's outermost calls only).
 PHASES = [
@@ -37,7 +39,7 @@ PHASES = [
     ("  content block", [("bench/personal_profile.py", "_content_block")]),
     ("  context processors", [("django/template/context.py", "bind_template")]),
     ("  form rendering (FORM_RENDERER templates)", [("django/forms/renderers.py", "render")]),
-    ("translations (gettext & co.)", [("django/utils/translation/__init__.py", f) for f in ("gettext", "ngettext", "pgettext", "npgettext")]),
+    ("translations (gettext & co.)", [(TRANSLATION, f) for f in ("gettext", "ngettext", "pgettext", "npgettext")]),
     ("language links (translate_url)", [("django/urls/base.py", "translate_url")]),
     ("url reversals (reverse)", [("django/urls/base.py", "reverse")]),
     ("static() URLs (manifest storage)", [("django/contrib/staticfiles/storage.py", "url")]),
