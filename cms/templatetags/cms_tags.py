@@ -147,8 +147,20 @@ def language_links(context):
     links = []
     for code, _name in settings.LANGUAGES:
         name = get_language_info(code)["name_local"]
-        links.append((code, name, translate_url(full_path, code), code == current))
+        links.append((code, name, _translated_url(request, full_path, code), code == current))
     return links
+
+
+def _translated_url(request, url, code):
+    """translate_url(url, code), worked out once per request: the head's alternate links and the language switch
+    ask for the same URLs (each a resolve and a reverse)."""
+    if request is None:
+        return translate_url(url, code)
+    found = request.__dict__.setdefault("_cms_translated_urls", {})
+    memo_key = (url, code, get_language())
+    if memo_key not in found:
+        found[memo_key] = translate_url(url, code)
+    return found[memo_key]
 
 
 @register.simple_tag(takes_context=True)
@@ -159,8 +171,8 @@ def alternate_links(context):
         return []
     links = []
     for code, _name in settings.LANGUAGES:
-        links.append((html_lang(code), request.build_absolute_uri(translate_url(request.path, code))))
-    default = request.build_absolute_uri(translate_url(request.path, settings.LANGUAGE_CODE))
+        links.append((html_lang(code), request.build_absolute_uri(_translated_url(request, request.path, code))))
+    default = request.build_absolute_uri(_translated_url(request, request.path, settings.LANGUAGE_CODE))
     links.append(("x-default", default))
     return links
 
