@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.template.loader import get_template
 from django.urls import translate_url
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, to_locale
 from wagtail.models import Page, Site
@@ -121,6 +123,30 @@ def status_tone(status):
     """CSS modifier for a status badge: "status status--ok" for "paid", plain "status" for an unknown code."""
     tone = _TONE_OF.get(str(status))
     return f"status status--{tone}" if tone else "status"
+
+
+# (model field, language) -> {choice value: its label as a string}
+_CHOICE_LABELS = {}
+
+
+@register.filter
+def choice_display(obj, field_name):
+    """`{{ order|choice_display:"status" }}`: what `order.get_status_display` says, for rows in a loop. Django's
+    method rebuilds the field's whole choice list and hashes every (lazy) label, a translation each, on every
+    call: ≈ 0.1 ms a row. The labels are worked out once per field and language; choices are class-level."""
+    field = obj._meta.get_field(field_name)
+    key = (field, get_language())
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        labels = _CHOICE_LABELS[key] = {
+            make_hashable(value): force_str(label, strings_only=True) for value, label in field.flatchoices
+        }
+    value = getattr(obj, field.attname)
+    found = labels.get(make_hashable(value), _MISSING)
+    return force_str(value, strings_only=True) if found is _MISSING else found
+
+
+_MISSING = object()
 
 
 @register.filter
