@@ -93,14 +93,14 @@ def catalogue_queries(ctx):
 
 
 @override_settings(PAGE_CACHE_SECONDS=60)
-def test_the_bench_header_ranks_afresh_only_under_the_bench_settings(client, shelf, settings):
+def test_the_bench_header_ranks_afresh_only_under_the_bench_settings(client, shelf):
     client.get(f"/search/?q={quote('茶')}")  # the site's first request makes its settings row (a shell cache bump)
     search_page(client, extra="&a=0")  # ranked, rendered and kept
     afresh = {SEARCH_AFRESH_HEADER: "1"}
     with CaptureQueriesContext(connection) as ignored:
         search_page(client, extra="&a=1", headers=afresh)
-    settings.SEARCH_AFRESH_HEADER = True
-    with CaptureQueriesContext(connection) as honoured:
+    # Nested inside the decorator's override (pytest-django's `settings` would restore the outer one on teardown).
+    with override_settings(SEARCH_AFRESH_HEADER=True), CaptureQueriesContext(connection) as honoured:
         html = search_page(client, extra="&a=2", headers=afresh)
     with CaptureQueriesContext(connection) as without_header:
         search_page(client, extra="&a=3")
