@@ -104,9 +104,9 @@ def _order_products(vendor):
     )
     regions = _children_json_sql(
         vendor,
-        f'"{ShippingRegion._meta.db_table}" AS r INNER JOIN "{ShippingRule._meta.db_table}" AS sr '
-        'ON sr."id" = r."rule_id"',
-        f'sr."vendor_id" = {product}."vendor_id"',
+        f'"{ShippingRegion._meta.db_table}" AS r',
+        # The rule's row is in the query already (select_related joins it under its table's name).
+        f'r."rule_id" = "{ShippingRule._meta.db_table}"."id"',
         {
             "id": 'r."id"',
             "sort_order": 'r."sort_order"',
