@@ -17,6 +17,7 @@ from events.checkin.api import router as events_checkin_api
 from events.fairs.api import router as events_sales_api
 from events.registration.api import router as events_registration_api
 from events.stalls.api import router as events_stalls_api
+from marketplace.canteen.api import router as canteen_api
 from marketplace.checkout.api import router as checkout_api
 from marketplace.checkout.webhook import stripe_webhook
 from marketplace.models import ProductPage
@@ -55,6 +56,7 @@ urlpatterns = [
         "api/",
         mount_json_api(
             ("", checkout_api),
+            ("canteen/", canteen_api),
             ("", reviews_api),
             ("", events_stalls_api),
             ("", events_registration_api),

@@ -28,6 +28,9 @@ VIOLATIONS = {
     "events/registration/_loop_b.py": "def later():\n    from events.registration import _loop_a  # noqa: F401\n",
     # A stall module reaching up to check-in (events' sub-packages are layered).
     "events/stalls/_upward.py": "def door():\n    from events.checkin import services  # noqa: F401\n",
+    # checkout asking canteen directly instead of through checkout.extensions.
+    "marketplace/checkout/_canteen_use.py": "def units():\n    from marketplace.canteen.models import BuyerUnit\n\n"
+    "    return BuyerUnit.objects.all()\n",
     # A runtime module using demo data generators.
     "marketplace/_demo_use.py": "def products():\n    from marketplace.demo import data  # noqa: F401\n",
 }
@@ -107,3 +110,10 @@ def test_a_runtime_module_importing_demo_code_is_refused(broken_copy):
     out = " ".join(broken_copy.stdout.split())  # the contract's long name is wrapped
     assert "Runtime modules never import the demo data generators (each app's `demo` package) BROKEN" in out
     assert "marketplace._demo_use -> marketplace.demo.data" in out
+
+
+def test_checkout_importing_canteen_is_refused(broken_copy):
+    out = " ".join(broken_copy.stdout.split())  # the contract's long name is wrapped
+    assert "checkout never imports canteen: canteen builds on checkout and plugs in through" in out
+    assert "checkout.extensions BROKEN" in out
+    assert "marketplace.checkout._canteen_use -> marketplace.canteen.models" in out

@@ -1,6 +1,6 @@
 """Canteen units in the JSON API (/api/canteen/…): thin callers of canteen.services.
 
-Added to the checkout router (marketplace/checkout/api.py), so it shares its auth and error handling.
+Mounted at /api/canteen/ in config/urls.py beside checkout's router, so it shares the API's auth and error handling.
 Another unit's orders or pages answer 404 `not_found`, like unknown ones.
 """
 

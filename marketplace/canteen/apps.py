@@ -11,4 +11,9 @@ class CanteenConfig(AppConfig):
     verbose_name = _("Canteens")
 
     def ready(self):
+        from ..checkout import extensions
         from . import membership  # noqa: F401  (clears the cached unit memberships on changes)
+        from .extension import CanteenOrders
+
+        # canteen plugs into checkout's pages and notices this way (checkout never imports canteen).
+        extensions.register(CanteenOrders())

@@ -29,7 +29,7 @@ from wagtail.admin.widgets.button import Button
 from cms.errors import DomainError
 
 from ..models import VendorMember, VendorPage
-from . import after_sale, carriers, exports, services
+from . import after_sale, carriers, exports, extensions, services
 from .forms import AcceptReturnForm, DecisionForm, RefuseForm
 from .models import AfterSaleRequest, Order, OrderLine, Payment, PaymentMethod, Refund, VendorOrder
 
@@ -290,36 +290,18 @@ class ShipForm(forms.Form):
     tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), max_length=60)
 
 
-def _vendor_part(request, pk):
+def vendor_part(request, pk):
+    """The order part `pk` of the signed-in vendor (any part for order staff), else 404."""
     _require(lambda u: is_vendor_user(u) or is_order_staff(u), request.user)
     # Another vendor's part is not in the queryset: 404, exactly as for a part that does not exist.
     return get_object_or_404(vendor_parts_for(request.user), pk=pk)
 
 
-class InvoiceForm(forms.Form):
-    """The invoice (发票) a vendor issued to a buyer unit for its part of the order."""
-
-    number = forms.CharField(label=gettext_lazy("Invoice number"), max_length=40)
-    date = forms.DateField(label=gettext_lazy("Invoice date"), widget=AdminDateInput)
-    pdf = forms.FileField(
-        label=gettext_lazy("Invoice PDF"),
-        required=False,
-        help_text=gettext_lazy("Stored as a document in your collection; the unit downloads it from its order page."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
-    )
-
-
-def can_record_invoice(user, part):
-    return part.order.buyer_unit_id is not None and part.status != VendorOrder.Status.CANCELLED and can_ship(user, part)
-
-
-def _render_vendor_part(request, part, ship_form=None, invoice_form=None, after_sale_forms=None):
+def render_vendor_part(request, part, ship_form=None, after_sale_forms=None, **extra):
+    """The vendor's page of an order part, with what extensions add (canteen: the invoice form); `extra` is
+    context that replaces theirs (a bound form shown again with its errors)."""
     if ship_form is None and part.status == VendorOrder.Status.TO_SHIP and can_ship(request.user, part):
         ship_form = ShipForm()
-    if invoice_form is None and can_record_invoice(request.user, part):
-        invoice_form = InvoiceForm(
-            initial={"number": part.invoice_number, "date": part.invoice_date or timezone.localdate()}
-        )
     title = _("Order %(number)s") % {"number": part.order.number}
     context = {
         "page_title": title,
@@ -335,9 +317,10 @@ def _render_vendor_part(request, part, ship_form=None, invoice_form=None, after_
         "lines": list(part.lines.all()),
         "show_address": part.status in exports.ADDRESS_VISIBLE,
         "ship_form": ship_form,
-        "invoice_form": invoice_form,
         "index_url": reverse("vendor_orders:index"),
         "after_sales": _vendor_after_sales(part, after_sale_forms or {}),
+        **extensions.vendor_part_context(request, part),
+        **extra,
     }
     return TemplateResponse(request, "marketplace/admin/orders/vendor_detail.html", context)
 
@@ -366,7 +349,7 @@ def _vendor_after_sales(part, forms_by_request):
 def vendor_after_sale(request, pk, request_pk, action):
     """The vendor answers an after-sale request of its part: accept (a return with the return address), refuse
     (with a reason), or confirm that the returned goods came back."""
-    part = _vendor_part(request, pk)
+    part = vendor_part(request, pk)
     detail_url = reverse("vendor_orders:detail", args=[part.pk])
     if request.method != "POST":
         return redirect(detail_url)
@@ -395,16 +378,16 @@ def vendor_after_sale(request, pk, request_pk, action):
             messages.error(request, error.message)
     if form is not None and form.errors:
         messages.error(request, _("Please correct the errors below."))
-        return _render_vendor_part(request, part, after_sale_forms={row.pk: {action: form}})
+        return render_vendor_part(request, part, after_sale_forms={row.pk: {action: form}})
     return redirect(detail_url)
 
 
 def vendor_order_detail(request, pk):
-    return _render_vendor_part(request, _vendor_part(request, pk))
+    return render_vendor_part(request, vendor_part(request, pk))
 
 
 def vendor_order_ship(request, pk):
-    part = _vendor_part(request, pk)
+    part = vendor_part(request, pk)
     detail_url = reverse("vendor_orders:detail", args=[part.pk])
     if request.method != "POST":
         return redirect(detail_url)
@@ -412,7 +395,7 @@ def vendor_order_ship(request, pk):
         raise PermissionDenied
     form = ShipForm(request.POST)
     if not form.is_valid():
-        return _render_vendor_part(request, part, ship_form=form)
+        return render_vendor_part(request, part, ship_form=form)
     try:
         services.mark_vendor_order_shipped(
             part,
@@ -422,36 +405,8 @@ def vendor_order_ship(request, pk):
         )
     except DomainError as error:
         messages.error(request, error.message)
-        return _render_vendor_part(request, part, ship_form=form)
+        return render_vendor_part(request, part, ship_form=form)
     messages.success(request, _("Order %(number)s marked as shipped.") % {"number": part.order.number})
-    return redirect(detail_url)
-
-
-def vendor_order_invoice(request, pk):
-    """Record the invoice issued for a unit's order part (number, date, PDF) through canteen.services."""
-    from ..canteen import services as canteen
-
-    part = _vendor_part(request, pk)
-    detail_url = reverse("vendor_orders:detail", args=[part.pk])
-    if request.method != "POST":
-        return redirect(detail_url)
-    if not can_record_invoice(request.user, part):
-        raise PermissionDenied
-    form = InvoiceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _render_vendor_part(request, part, invoice_form=form)
-    try:
-        canteen.record_invoice(
-            part,
-            user=request.user,
-            number=form.cleaned_data["number"],
-            date=form.cleaned_data["date"],
-            upload=form.cleaned_data.get("pdf") or None,
-        )
-    except DomainError as error:
-        form.add_error("pdf" if error.field == "pdf" else None, error.message)
-        return _render_vendor_part(request, part, invoice_form=form)
-    messages.success(request, _("Invoice recorded for order %(number)s.") % {"number": part.order.number})
     return redirect(detail_url)
 
 

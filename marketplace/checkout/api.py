@@ -851,9 +851,3 @@ def refuse_after_sale(request, pk: int, payload: RefuseIn):
     return _after_sale_out(
         after_sale.refuse(_vendors_request(request.auth, pk), user=request.auth, reason=payload.reason)
     )
-
-
-# Canteen units (/api/canteen/…) share this router's auth and error handling.
-from ..canteen.api import router as canteen_router  # noqa: E402
-
-router.add_router("canteen/", canteen_router)

@@ -36,25 +36,22 @@ PERSONAL = "personal"
 
 
 class OrderForForm(forms.Form):
-    """Whom a unit buyer's cart is for: one of their units (the first, pre-selected) or themselves.
-
-    `units` are dicts with `pk` and `name` (canteen.membership.buyer_units).
-    """
+    """Whom a unit buyer's cart is for: one of the `order_for` choices (extensions.OrderFor, the first
+    pre-selected: canteen offers the buyer's units) or themselves."""
 
     order_for = forms.ChoiceField(label=_("Who is this order for?"), widget=forms.RadioSelect)
 
-    def __init__(self, data=None, *, units):
+    def __init__(self, data=None, *, order_for):
         super().__init__(data)
-        choices = [
-            (
-                str(unit["pk"]),
-                _("For %(unit)s: a unit order (canteen, delivery date, invoice to the unit)") % {"unit": unit["name"]},
-            )
-            for unit in units
-        ]
+        self.order_for = {choice.value: choice for choice in order_for}
+        choices = [(choice.value, choice.label) for choice in order_for]
         choices.append((PERSONAL, _("For myself: a personal order, paid by me")))
         self.fields["order_for"].choices = choices
-        self.fields["order_for"].initial = str(units[0]["pk"])
+        self.fields["order_for"].initial = order_for[0].value
+
+    def chosen(self):
+        """The OrderFor chosen (None for a personal order)."""
+        return self.order_for.get(self.cleaned_data["order_for"])
 
 
 class AddToCartForm(forms.Form):

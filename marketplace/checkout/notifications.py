@@ -20,7 +20,7 @@ from django_tasks import task
 
 from cms.notify import Recipient, Sms, absolute_url, channels, notify, user_recipient
 
-from . import stripe_client
+from . import extensions, stripe_client
 from .models import Order, PaymentMethod, VendorOrder
 
 logger = logging.getLogger(__name__)
@@ -55,13 +55,11 @@ def guest_link_channel(order):
 
 
 def order_path(order):
-    """The page where the buyer sees and pays the order: a guest's private link, a unit's order page, or the
-    buyer's order page."""
+    """The page where the buyer sees and pays the order: a guest's private link, the page an extension gives
+    (a unit's order page), or the buyer's order page."""
     if order.buyer_id is None and order.access_token:
         return reverse("order_access", args=[order.access_token])
-    if order.buyer_unit_id:
-        return reverse("canteen_order", args=[order.number])
-    return reverse("order_detail", args=[order.number])
+    return extensions.order_path(order) or reverse("order_detail", args=[order.number])
 
 
 def _vendor_recipients(part):
@@ -69,15 +67,6 @@ def _vendor_recipients(part):
     people = [user_recipient(member.user) for member in vendor.members.select_related("user")]
     people.append(Recipient(email=vendor.contact_email or "", phone=vendor.contact_phone or ""))
     return sorted(people, key=lambda r: (r.email, r.phone))
-
-
-def _approver_recipients(order):
-    from ..canteen.models import UnitMember
-
-    members = UnitMember.objects.filter(unit_id=order.buyer_unit_id, role=UnitMember.Role.APPROVER).select_related(
-        "user"
-    )
-    return [user_recipient(m.user) for m in members if m.user_id != order.buyer_id and m.user.is_active]
 
 
 def _expired(order):
@@ -157,14 +146,16 @@ def send_order_notice(order_id: int, kind: str, vendor_order_id: int | None = No
             params = {"number": order.number, "total": part.subtotal, "link": link}
             sms = Sms("vendor_new_order", params, _("New order %(number)s, %(total)s CNY. Ship it: %(link)s") % params)
         elif kind == "approval_requested":
-            recipients = _approver_recipients(order)
-            link = absolute_url(reverse("canteen_order", args=[order.number]))
+            # Who approves is the extensions' to say (canteen: the unit's approvers), below.
+            recipients = []
+            link = absolute_url(order_path(order))
             params = {"number": order.number, "total": order.total, "link": link}
             text = _("Order %(number)s (%(total)s CNY) waits for your approval: %(link)s") % params
             sms = Sms("order_approval_requested", params, text)
         else:
             recipients = [buyer_recipient(order)]
             sms = _buyer_sms(order, kind, part, reason)
+        recipients += extensions.notice_recipients(order, kind)
         context["link"] = absolute_url(order_path(order)) if not work or kind == "approval_requested" else link
         body = render_to_string("marketplace/email/order_email.txt", context)
     return notify(recipients, subject=SUBJECTS[kind].format(number=order.number), body=body, sms=sms, work=work)

@@ -25,8 +25,7 @@ from django.views.decorators.http import require_POST
 from cms.divisions import provinces
 from cms.errors import DomainError
 
-from ..canteen.membership import buyer_units
-from . import addresses, after_sale, payment_methods, services, shipping, stripe_gateway
+from . import addresses, after_sale, extensions, payment_methods, services, shipping, stripe_gateway
 from .cart import Cart
 from .forms import (
     PERSONAL,
@@ -130,11 +129,12 @@ def checkout(request):
     if the_cart.is_empty:
         messages.info(request, _("Your cart is empty."))
         return redirect("cart")
-    units = buyer_units(request.user)
-    if units:
+    # Someone who may order for others too (a canteen unit's buyer) first says whom the cart is for.
+    order_for = extensions.order_for_choices(request.user)
+    if order_for:
         chosen = (request.POST if request.method == "POST" else request.GET).get("order_for")
         if chosen != PERSONAL:
-            return _order_for_step(request, the_cart, units, chosen)
+            return _order_for_step(request, the_cart, order_for, chosen)
     recalculate = request.method == "POST" and "recalculate" in request.POST
     if recalculate:
         form = CheckoutForm.keeping(request.POST, user=request.user)
@@ -154,7 +154,7 @@ def checkout(request):
                 _("Shipping to this address costs %(fee)s. Please check the fees and place the order again.")
                 % {"fee": f"¥{the_cart.shipping_total:.2f}"},
             )
-            return _checkout_page(request, the_cart, form, units)
+            return _checkout_page(request, the_cart, form, order_for)
         # A double submit (same idempotency key) gets the first order back and saves no second address.
         retried = Order.objects.filter(buyer=request.user, idempotency_key=data["idempotency_key"]).exists()
         try:
@@ -178,10 +178,10 @@ def checkout(request):
                 return redirect("order_pay", number=order.number)
             messages.success(request, _("Thank you! Your order is placed."))
             return redirect("order_detail", number=order.number)
-    return _checkout_page(request, the_cart, form, units)
+    return _checkout_page(request, the_cart, form, order_for)
 
 
-def _checkout_page(request, the_cart, form, units):
+def _checkout_page(request, the_cart, form, order_for):
     return TemplateResponse(
         request,
         "marketplace/checkout/checkout.html",
@@ -190,19 +190,19 @@ def _checkout_page(request, the_cart, form, units):
             "form": form,
             "new_address": form.new_address,
             "no_payment_methods": not offered_payment_methods(),
-            "units": units,
+            "order_for": order_for,
             "order_for_personal": PERSONAL,
         },
     )
 
 
-def _order_for_step(request, the_cart, units, chosen):
+def _order_for_step(request, the_cart, order_for, chosen):
     """A unit buyer first says whom the cart is for, the unit pre-selected: a unit order goes to the unit's
-    checkout; only an explicit "for myself" reaches the personal one. A personal order posted without that
-    choice is refused here, before anything is placed."""
-    choice = OrderForForm(request.GET if request.method == "GET" and chosen else None, units=units)
+    checkout (the chosen OrderFor's url); only an explicit "for myself" reaches the personal one. A personal
+    order posted without that choice is refused here, before anything is placed."""
+    choice = OrderForForm(request.GET if request.method == "GET" and chosen else None, order_for=order_for)
     if request.method == "GET" and chosen and choice.is_valid():
-        return redirect("canteen_checkout", pk=int(choice.cleaned_data["order_for"]))
+        return redirect(choice.chosen().url)
     if request.method == "POST":
         messages.error(
             request, _("Choose whether this order is for your unit or a personal one: nothing is ordered yet.")
@@ -599,29 +599,15 @@ def order_pay_return(request, number):
 API_TOKENS_TEMPLATES = ["cms/accounts/api_tokens.html", "cms/accounts/api_tokens_placeholder.html"]
 
 
-def _units_with_labels(user):
-    """The buyer units the user belongs to, for the account page: roles and status as readable labels."""
-    from ..canteen.membership import member_units
-    from ..canteen.models import BuyerUnit, UnitMember
-
-    return [
-        {
-            **unit,
-            "role_labels": [UnitMember.Role(role).label for role in unit["roles"]],
-            "status_label": BuyerUnit.Status(unit["status"]).label,
-        }
-        for unit in member_units(user)
-    ]
-
-
 @never_cache
 @login_required
 def account(request):
     context = {
         "addresses": DeliveryAddress.objects.filter(user=request.user),
         "orders": Order.objects.filter(buyer=request.user)[:5],
-        "units": _units_with_labels(request.user),
         "api_tokens_template": select_template(API_TOKENS_TEMPLATES),
+        # What apps built on checkout show here (canteen: "My buyer units").
+        "account_sections": extensions.account_sections(request),
     }
     return TemplateResponse(request, "marketplace/checkout/account.html", context)
 

@@ -14,7 +14,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views
+from . import admin_views, extensions
 from .models import ShippingRule
 
 vendor_urls = [
@@ -22,7 +22,6 @@ vendor_urls = [
     path("results/", admin_views.VendorOrderIndexView.as_view(results_only=True), name="index_results"),
     path("<int:pk>/", admin_views.vendor_order_detail, name="detail"),
     path("<int:pk>/ship/", admin_views.vendor_order_ship, name="ship"),
-    path("<int:pk>/invoice/", admin_views.vendor_order_invoice, name="invoice"),
     path("<int:pk>/after-sale/<int:request_pk>/<slug:action>/", admin_views.vendor_after_sale, name="after_sale"),
 ]
 
@@ -46,7 +45,11 @@ staff_urls = [
 @hooks.register("register_admin_urls")
 def register_order_urls():
     return [
-        path("vendor-orders/", include((vendor_urls, "vendor_orders"), namespace="vendor_orders")),
+        # Extensions add their pages of an order part here (canteen: `<int:pk>/invoice/`).
+        path(
+            "vendor-orders/",
+            include((vendor_urls + extensions.vendor_part_urls(), "vendor_orders"), namespace="vendor_orders"),
+        ),
         path("orders/", include((staff_urls, "staff_orders"), namespace="staff_orders")),
         path("after-sale/", include((after_sale_urls, "after_sale_admin"), namespace="after_sale_admin")),
     ]
