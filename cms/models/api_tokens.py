@@ -8,37 +8,16 @@ a token for the shop API is never accepted by the content API, and the reverse.
 
 import hashlib
 import secrets
-from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX = "shm_"
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-class _TouchWhenDue:
-    """An execute wrapper (PostgreSQL) that puts, in front of the token's SELECT, a WITH clause updating
-    `last_used_at` under the same conditions the caller checks afterwards on the row read (which the SELECT sees
-    as it was before: one snapshot): a live token of an active user, last used longer ago than the resolution."""
-
-    def __init__(self, model, key_hash, now):
-        self.model, self.key_hash, self.now = model, key_hash, now
-
-    def __call__(self, execute, sql, params, many, context):
-        table = self.model._meta.db_table
-        user_model = self.model._meta.get_field("user").related_model
-        touch = (
-            f'WITH touched AS (UPDATE "{table}" SET "last_used_at" = %s WHERE "key_hash" = %s '
-            'AND "revoked_at" IS NULL AND ("last_used_at" IS NULL OR "last_used_at" < %s) '
-            f'AND "user_id" IN (SELECT "id" FROM "{user_model._meta.db_table}" WHERE "is_active") RETURNING 1) '
-        )
-        cutoff = self.now - LAST_USED_RESOLUTION
-        return execute(touch + sql, (self.now, self.key_hash, cutoff, *params), many, context)
 
 
 def hash_secret(secret):
@@ -83,25 +62,17 @@ class ApiToken(models.Model):
 
     @classmethod
     def find_active(cls, secret):
-        """The live token with this secret (its user active), or None. Its `last_used_at` is written when it is
-        older than LAST_USED_RESOLUTION: on PostgreSQL in the same statement as the read (one round trip, no
-        transaction of its own), elsewhere by a second one."""
+        """The live token with this secret (its user active), or None."""
         if not secret or len(secret) > 200:
             return None
-        key_hash = hash_secret(secret)
-        now = timezone.now()
-        rows = cls.objects.active().select_related("user").filter(key_hash=key_hash, user__is_active=True)
-        connection = connections[rows.db]
-        touch = connection.vendor == "postgresql"
         try:
             # get(), not first(): the hash is unique, and first() would sort by the default ordering.
-            with connection.execute_wrapper(_TouchWhenDue(cls, key_hash, now)) if touch else nullcontext():
-                token = rows.get()
+            token = cls.objects.active().select_related("user").get(key_hash=hash_secret(secret), user__is_active=True)
         except cls.DoesNotExist:
             return None
+        now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            if not touch:
-                cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return token
 
