@@ -17,13 +17,14 @@ def default_database_url():
 
 
 def bench_environ(database_url, secret_key=None):
-    """Variables for production settings (config.settings.production) pointed at the bench database.
+    """Variables for production settings (bench.settings: config.settings.production and one bench switch) pointed
+    at the bench database.
 
     DEBUG is off as in production; the TLS redirect is off because the benchmark talks plain HTTP on
     loopback; mail goes nowhere and media lands in var/bench/media so demo uploads stay out of the way.
     """
     return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",
         "SECRET_KEY": secret_key or "bench-" + secrets.token_urlsafe(48),

@@ -96,6 +96,7 @@ CORE = (
     "product listing",
     "product",
     "search 胡柚",
+    "search 胡柚 ·cold",
     "fair",
     "stall map",
     "API products",

@@ -68,7 +68,8 @@ def _run(handler, path, n):
     for _ in range(n):
         result = handler(dict(environ), start_response)
         b"".join(result)
-        result.close()
+        if hasattr(result, "close"):
+            result.close()
     return (time.process_time() - started) / n * 1000
 
 
@@ -116,13 +117,13 @@ def product_profile(path, n=200):
     return wall, rows
 
 
-def hit_costs(cases, n=2000):
+def hit_costs(cases, n=2000, handler=None):
     """CPU ms of this process per page-cache hit, and the bytes answered, for each (label, path, headers):
-    the whole WSGI handler as gunicorn calls it, the page cache and Redis (the versions, the reader's entry)
-    included."""
+    the WSGI application as gunicorn calls it (default: Django's handler alone), the page cache and Redis (the
+    versions, the reader's entry) included."""
     from django.core.handlers.wsgi import WSGIHandler
 
-    handler = WSGIHandler()
+    handler = handler or WSGIHandler()
     rows = []
     for label, path, headers in cases:
         environ = _environ(path)
@@ -137,7 +138,8 @@ def hit_costs(cases, n=2000):
         def once(environ=environ, start_response=start_response):
             result = handler(dict(environ), start_response)
             body = b"".join(result)
-            result.close()
+            if hasattr(result, "close"):
+                result.close()
             return body
 
         for _ in range(20):
@@ -210,10 +212,21 @@ def _print_hits(args):
         ("buyer, Accept-Encoding", product, (*session_cookie(BUYER), *gzip)),
         ("canteen, Accept-Encoding", product, (*session_cookie(CANTEEN_BUYER), *gzip)),
     ]
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from cms.page_cache_wsgi import PageCacheApplication
+
     print(f"Page-cache hits of {product} (CPU ms of this process per request, Redis included):\n")
-    print("| reader | ms per hit | bytes | X-Cache | Content-Encoding |\n| --- | ---: | ---: | --- | --- |")
-    for label, ms, size, state, encoding in hit_costs(cases, n=args.requests * 10):
-        print(f"| {label} | {ms:.3f} | {size:,} | {state} | {encoding} |")
+    print("Django's handler (FastPathMiddleware) / the site's WSGI application (config.wsgi: hits before Django)\n")
+    print("| reader | ms per hit: Django | ms per hit: WSGI | bytes | X-Cache | Content-Encoding |")
+    print("| --- | ---: | ---: | ---: | --- | --- |")
+    django = hit_costs(cases, n=args.requests * 10)
+    wsgi = hit_costs(cases, n=args.requests * 10, handler=PageCacheApplication(WSGIHandler()))
+    for (label, ms, size, state, encoding), (_label, wsgi_ms, wsgi_size, _state, _encoding) in zip(
+        django, wsgi, strict=True
+    ):
+        sizes = f"{size:,}" if size == wsgi_size else f"{size:,} / {wsgi_size:,}"
+        print(f"| {label} | {ms:.3f} | {wsgi_ms:.3f} | {sizes} | {state} | {encoding} |")
     return 0
 
 

@@ -44,21 +44,26 @@ class _Outage:
             logger.warning("Redis answers again: the cache is back")
 
 
+def _call_degrading(self, method, default, *args, **kwargs):
+    """method(self, …), or `default` during an outage or when Redis fails."""
+    if _Outage.active():
+        return default
+    try:
+        result = method(self, *args, **kwargs)
+    except (self._lib.ConnectionError, self._lib.TimeoutError) as error:
+        _Outage.begin(error)
+        return default
+    _Outage.end()
+    return result
+
+
 def _degrading(default):
     """Wrap a client method: during an outage, or when Redis fails, return `default` instead of raising."""
 
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
-            if _Outage.active():
-                return default
-            try:
-                result = method(self, *args, **kwargs)
-            except (self._lib.ConnectionError, self._lib.TimeoutError) as error:
-                _Outage.begin(error)
-                return default
-            _Outage.end()
-            return result
+            return _call_degrading(self, method, default, *args, **kwargs)
 
         return wrapper
 
@@ -91,11 +96,12 @@ class DegradingRedisCacheClient(RedisCacheClient):
     delete_many = _degrading(None)(RedisCacheClient.delete_many)
     clear = _degrading(False)(RedisCacheClient.clear)
 
+    # Called directly, not through a wrapper made per call (functools.wraps: ≈ 5 µs, on every page-cache hit).
     def get(self, key, default):
-        return _degrading(default)(RedisCacheClient.get)(self, key, default)
+        return _call_degrading(self, RedisCacheClient.get, default, key, default)
 
     def get_many(self, keys):
-        return _degrading({})(RedisCacheClient.get_many)(self, keys)
+        return _call_degrading(self, RedisCacheClient.get_many, {}, keys)
 
 
 class DegradingRedisCache(RedisCache):
@@ -104,6 +110,10 @@ class DegradingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = DegradingRedisCacheClient
+
+    def validate_key(self, key):
+        """No check: Redis takes any key. Django's is memcached's (a Python loop over every character of every
+        key, ≈ 7 µs for each key a page-cache hit reads); local-memory caches in development still warn."""
 
 
 def redis_is_down():

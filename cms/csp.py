@@ -19,9 +19,11 @@ so it is built once per kind and process and the nonce put in; a view that sets 
 decorators) or a report-only policy goes through django-csp's own per-response build.
 """
 
+import base64
+import os
 from urllib.parse import urlsplit
 
-from csp.middleware import HEADER, CheckableLazyObject, CSPMiddleware
+from csp.middleware import HEADER, CheckableLazyObject, CSPMiddleware, PolicyParts
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -75,27 +77,53 @@ def _forget_built(**kwargs):
     _built.clear()
 
 
+def fast_policy_applies():
+    """Whether a response without per-view CSP settings gets the policy built once (site_policy): not with a
+    report-only policy, excluded prefixes or DEBUG, which go through django-csp's own per-response build."""
+    return not (
+        getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        or settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES")
+        or settings.DEBUG
+    )
+
+
+def site_policy(admin, nonce):
+    """The Content-Security-Policy header of a site (or, `admin`, back-office) response without per-view settings,
+    with `nonce` put in (None: a response that used none). Built once per kind and process; also what a
+    page-cache hit answered before Django's handler sends (cms.page_cache_wsgi)."""
+    key = (admin, nonce is not None)
+    policy = _built.get(key)
+    if policy is None:
+        parts = _with_site_sources(PolicyParts(nonce=NONCE_MARK if nonce is not None else None), admin)
+        policy = _built[key] = build_policy(
+            config=parts.config, update=parts.update, replace=parts.replace, nonce=parts.nonce
+        )
+    return policy.replace(NONCE_MARK, nonce) if policy and nonce is not None else policy
+
+
+def make_nonce():
+    """A nonce as django-csp makes it (CSPMiddleware._make_nonce)."""
+    return base64.b64encode(os.urandom(16)).decode("ascii")
+
+
+def _with_site_sources(parts, admin):
+    update = dict(parts.update or {})
+    for name, sources in stripe_sources().items():
+        update[name] = [*update.get(name, []), *sources]
+    parts.update = update or None
+    if admin:
+        parts.replace = {**ADMIN_RELAXED, **(parts.replace or {})}
+    return parts
+
+
 class SiteCSPMiddleware(CSPMiddleware):
     def process_response(self, request, response):
-        if (
-            HEADER in response
-            or any(hasattr(response, name) for name in PER_VIEW)
-            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
-            or settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES")
-            or settings.DEBUG
-        ):
+        if HEADER in response or any(hasattr(response, name) for name in PER_VIEW) or not fast_policy_applies():
             return super().process_response(request, response)
         nonce = getattr(request, "_csp_nonce", None)
-        key = (request.path_info.startswith(ADMIN_PREFIXES), nonce is not None)
-        policy = _built.get(key)
-        if policy is None:
-            parts = self.get_policy_parts(request, response)
-            parts.nonce = NONCE_MARK if nonce is not None else None
-            policy = _built[key] = build_policy(
-                config=parts.config, update=parts.update, replace=parts.replace, nonce=parts.nonce
-            )
+        policy = site_policy(request.path_info.startswith(ADMIN_PREFIXES), nonce)
         if policy:
-            response[HEADER] = policy.replace(NONCE_MARK, nonce) if nonce is not None else policy
+            response[HEADER] = policy
         if nonce is None:
             request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
@@ -104,10 +132,4 @@ class SiteCSPMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only)
         if report_only:
             return parts
-        update = dict(parts.update or {})
-        for name, sources in stripe_sources().items():
-            update[name] = [*update.get(name, []), *sources]
-        parts.update = update or None
-        if request.path_info.startswith(ADMIN_PREFIXES):
-            parts.replace = {**ADMIN_RELAXED, **(parts.replace or {})}
-        return parts
+        return _with_site_sources(parts, request.path_info.startswith(ADMIN_PREFIXES))

@@ -210,11 +210,17 @@ def connect_rows(*senders):
 
 def request_is_cacheable(request):
     """Whether the cache may be looked up at all; who reads (cms.personal_cache.reader) decides the rest."""
-    if not enabled() or request.method not in ("GET", "HEAD"):
+    return may_look_up(request.method, request.COOKIES, request.META)
+
+
+def may_look_up(method, cookies, meta):
+    """request_is_cacheable from the method, the parsed cookies and the WSGI environ (or request.META): shared by
+    the Django path and the WSGI one (cms.page_cache_wsgi)."""
+    if not enabled() or method not in ("GET", "HEAD"):
         return False
-    if "messages" in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+    if "messages" in cookies or "HTTP_AUTHORIZATION" in meta:
         return False
-    query = request.META.get("QUERY_STRING", "")
+    query = meta.get("QUERY_STRING", "")
     return len(query) <= MAX_QUERY_LENGTH and query.count("&") < MAX_QUERY_PARAMS
 
 
@@ -287,6 +293,12 @@ def _response_is_cacheable(request, response):
 
 
 _CSRF_INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
+# (secret char, mask char) → the masked char, Django's (index + index) mod 62, looked up in C per character.
+_CSRF_SUM = {
+    (x, y): CSRF_ALLOWED_CHARS[(_CSRF_INDEX[x] + _CSRF_INDEX[y]) % len(CSRF_ALLOWED_CHARS)]
+    for x in CSRF_ALLOWED_CHARS
+    for y in CSRF_ALLOWED_CHARS
+}
 # Random bytes become characters by a table (byte mod the alphabet's size); the bytes at and above the largest
 # multiple of that size are dropped, so every character is equally likely (as with Django's get_random_string).
 _CSRF_BYTE_LIMIT = 256 - 256 % len(CSRF_ALLOWED_CHARS)
@@ -309,12 +321,19 @@ def csrf_token(request):
     if "CSRF_COOKIE" in request.META:
         secret = request.META["CSRF_COOKIE"]
     else:
-        secret = request.META["CSRF_COOKIE"] = _random_csrf_chars(CSRF_SECRET_LENGTH)
+        secret = request.META["CSRF_COOKIE"] = new_csrf_secret()
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    return masked_token(secret)
+
+
+def new_csrf_secret():
+    return _random_csrf_chars(CSRF_SECRET_LENGTH)
+
+
+def masked_token(secret):
+    """The CSRF secret masked with a fresh random mask, as Django's get_token gives it."""
     mask = _random_csrf_chars(CSRF_SECRET_LENGTH)
-    chars, index = CSRF_ALLOWED_CHARS, _CSRF_INDEX
-    cipher = "".join(chars[(index[x] + index[y]) % len(chars)] for x, y in zip(secret, mask, strict=True))
-    return mask + cipher
+    return mask + "".join(map(_CSRF_SUM.__getitem__, zip(secret, mask, strict=True)))
 
 
 def _unmask(token):
@@ -340,16 +359,21 @@ def _with_placeholders(request, content):
 
 
 def cache_key(request, audience=personal_cache.ANONYMOUS, language=None, found=None):
-    raw = "|".join(
-        (
-            request.scheme,
-            request.get_host(),
-            request.path,
-            request.META.get("QUERY_STRING", ""),
-            language or get_language(),
-            audience,
-        )
+    return page_key(
+        request.scheme,
+        request.get_host(),
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        language or get_language(),
+        audience,
+        found,
     )
+
+
+def page_key(scheme, host, path, query, language, audience, found=None):
+    """The key of a page's entry: the URL, the language and the reader's audience, under both cache versions
+    (`found`: as for versions()). The one key scheme of the Django path and the WSGI one."""
+    raw = "|".join((scheme, host, path, query, language, audience))
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     shell, page = versions(found)
     return f"cms:page:{shell}:{page}:{digest}"
@@ -436,7 +460,10 @@ def _qvalue_is_zero(params):
 
 def accepts_gzip(request):
     """Whether the request's Accept-Encoding allows gzip (named, with a q above 0; `*` is not taken for it)."""
-    header = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    return header_accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+def header_accepts_gzip(header):
     if "gzip" not in header.lower():
         return False
     for item in header.split(","):
@@ -446,28 +473,54 @@ def accepts_gzip(request):
     return False
 
 
-def _serve(request, entry, state, personal=None):
-    has_placeholder = PLACEHOLDER in entry["body"]
+VARY = ("Cookie", "Accept-Encoding")
+
+
+@functools.cache
+def cache_control():
+    """The Cache-Control of every answer from the cache: browsers check back every time (a cheap 304); shared
+    caches must not keep a page that sets cookies."""
+    response = HttpResponse()
+    patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
+    return response["Cache-Control"]
+
+
+def entry_facts(entry):
+    """(has a CSRF placeholder, has a nonce placeholder, Last-Modified) of an entry: stored with it, or worked
+    out for an entry stored before they were."""
+    facts = entry.get("facts")
+    if facts is None:
+        body = entry["body"]
+        facts = (PLACEHOLDER in body, NONCE_PLACEHOLDER in body, http_date(entry["stored"]))
+    return facts
+
+
+def answer(entry, state, personal, *, gzip_ok, if_none_match, csrf_secret, make_token, make_nonce):
+    """A hit's (status, headers, body, CSRF secret to send as the cookie or None), as the Django path
+    (_serve) and the WSGI path (cms.page_cache_wsgi) both send it; the headers in the order Django's response
+    has them. `csrf_secret`: the reader's CSRF cookie's secret or None; `make_token()` → (masked token, secret)
+    for the forms; `make_nonce()` → this response's CSP nonce."""
+    has_placeholder, has_nonce, last_modified = entry_facts(entry)
+    encoding = "gzip" if gzip_ok and entry.get("gzip") else ""
+    secret = csrf_secret if has_placeholder else None
+    sent_secret = None
     # A page with a nonce is never answered 304: the browser would keep the old body, whose nonce no longer
     # matches this response's header.
-    has_nonce = NONCE_PLACEHOLDER in entry["body"]
-    encoding = "gzip" if entry.get("gzip") and accepts_gzip(request) else ""
-    secret = request.META.get("CSRF_COOKIE") if has_placeholder else None
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if (
         if_none_match
         and not has_nonce
         and (secret or not has_placeholder)
         and _etag(entry, secret, personal, encoding) in parse_etags(if_none_match)
     ):
-        response = HttpResponseNotModified()
+        status, body, headers = 304, b"", []
     else:
         filled = {}
         if has_placeholder:
-            filled[PLACEHOLDER] = csrf_token(request).encode()
-            secret = request.META["CSRF_COOKIE"]
+            token, secret = make_token()
+            sent_secret = secret
+            filled[PLACEHOLDER] = token.encode()
         if has_nonce:
-            filled[NONCE_PLACEHOLDER] = str(getattr(request, "csp_nonce", "")).encode()
+            filled[NONCE_PLACEHOLDER] = make_nonce().encode()
         if personal is not None:
             filled[personal_cache.PLACEHOLDER] = personal.encode()
         if encoding:
@@ -476,18 +529,45 @@ def _serve(request, entry, state, personal=None):
             body = entry["body"]
             for hole, value in filled.items():
                 body = body.replace(hole, value, 1 if hole == personal_cache.PLACEHOLDER else -1)
-        response = HttpResponse(body, status=entry["status"])
+        status = entry["status"]
+        content_type, kept = f"text/html; charset={settings.DEFAULT_CHARSET}", []
         for name, value in entry["headers"]:
-            response[name] = value
+            if name == "Content-Type":
+                content_type = value
+            else:
+                kept.append((name, value))
+        headers = [("Content-Type", content_type), *kept]
         if encoding:
-            response["Content-Encoding"] = encoding
-        response["Content-Length"] = str(len(body))
-    response["ETag"] = _etag(entry, secret, personal, encoding)
-    response["Last-Modified"] = http_date(entry["stored"])
-    response[HEADER] = state
-    # Browsers check back every time (a cheap 304); shared caches must not keep a page that sets cookies.
-    patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
-    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+            headers.append(("Content-Encoding", encoding))
+        headers.append(("Content-Length", str(len(body))))
+    headers += (
+        ("ETag", _etag(entry, secret, personal, encoding)),
+        ("Last-Modified", last_modified),
+        (HEADER, state),
+        ("Cache-Control", cache_control()),
+        ("Vary", ", ".join(VARY)),
+    )
+    return status, headers, body, sent_secret
+
+
+def _serve(request, entry, state, personal=None):
+    def make_token():
+        return csrf_token(request), request.META["CSRF_COOKIE"]
+
+    has_placeholder = entry_facts(entry)[0]
+    status, headers, body, _sent = answer(
+        entry,
+        state,
+        personal,
+        gzip_ok=accepts_gzip(request),
+        if_none_match=request.META.get("HTTP_IF_NONE_MATCH"),
+        csrf_secret=request.META.get("CSRF_COOKIE") if has_placeholder else None,
+        make_token=make_token,
+        make_nonce=lambda: str(getattr(request, "csp_nonce", "")),
+    )
+    response = HttpResponseNotModified() if status == 304 else HttpResponse(body, status=status)
+    for name, value in headers:
+        response[name] = value
     return response
 
 
@@ -537,6 +617,7 @@ class PageCacheMiddleware:
             "stored": time.time(),
             "gzip": gzipped_parts(body),
         }
+        entry["facts"] = entry_facts(entry)
         set_entry(key, entry)
         return _serve(request, entry, "miss", rendered.decode() if rendered is not None else personal)
 
@@ -566,6 +647,17 @@ HEALTHZ = "/healthz"
 NOT_PAGES = ("/admin/", "/django-admin/", "/api/", "/documents/", "/private-media/", "/stripe/", "/captcha/")
 
 
+def sessions_in_cache():
+    """Whether the session engine reads sessions from the default cache first (cached_db, cache), under
+    session_cache_key: then they can be read in the same round trip as the cache versions."""
+    return settings.SESSION_ENGINE in SESSIONS_IN_CACHE and getattr(settings, "SESSION_CACHE_ALIAS", "") == "default"
+
+
+def session_cache_key(session_store, session_key):
+    """The key under which such an engine keeps a session (its SessionStore's `cache_key`)."""
+    return session_store.cache_key_prefix + session_key
+
+
 class HitLocaleMiddleware:
     """LocaleMiddleware's part in a hit, for URLs under i18n_patterns without a prefix for the default language:
     FastPathMiddleware found the language in the path already (no prefix: LANGUAGE_CODE, as LocaleMiddleware
@@ -585,6 +677,18 @@ class HitLocaleMiddleware:
         return response
 
 
+def simple_locale_used():
+    """Whether the language of a page is the one in its path, or LANGUAGE_CODE without a prefix (i18n_patterns
+    without a prefix for the default language), so that a hit need not ask LocaleMiddleware."""
+    return is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (True, False)
+
+
+def hit_language(path):
+    """(language, whether it came from the path) of a hit under simple_locale_used()."""
+    from_path = translation.get_language_from_path(path)
+    return from_path or settings.LANGUAGE_CODE, bool(from_path)
+
+
 class FastPathMiddleware:
     """First in MIDDLEWARE: answer a page-cache hit, and /healthz, before the middleware they do not need.
 
@@ -602,12 +706,9 @@ class FastPathMiddleware:
         assert issubclass(self.session_store, SessionBase)
         # Sessions whose engine reads them from the default cache first, under `cache_key`, can be read in the
         # same round trip as the cache versions.
-        self.session_in_cache = (
-            settings.SESSION_ENGINE in SESSIONS_IN_CACHE and getattr(settings, "SESSION_CACHE_ALIAS", "") == "default"
-        )
+        self.session_in_cache = sessions_in_cache()
         configured = list(settings.MIDDLEWARE)
-        # The language of a hit is the one in its path, or LANGUAGE_CODE without a prefix (see _look_up).
-        simple_locale = is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (True, False)
+        simple_locale = simple_locale_used()
         replaced = {
             **dict.fromkeys(SESSION_MIDDLEWARE, PreloadedSessionMiddleware),
             **({LOCALE_MIDDLEWARE: HitLocaleMiddleware} if simple_locale else {}),
@@ -653,12 +754,11 @@ class FastPathMiddleware:
         or None (another engine or cache, or no valid session key): then the session loads its own way."""
         if not self.session_in_cache or session is None or not session.session_key:
             return None
-        return session.cache_key
+        return session_cache_key(self.session_store, session.session_key)
 
     def _look_up(self, request, path):
-        from_path = translation.get_language_from_path(path)
-        language = from_path or settings.LANGUAGE_CODE
-        request._page_cache_language = (language, bool(from_path))
+        request._page_cache_language = hit_language(path)
+        language = request._page_cache_language[0]
         cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         session = self.session_store(cookie) if cookie else None
         if session is not None:

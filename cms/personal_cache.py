@@ -74,19 +74,20 @@ def _render(context):
     return get_template(TEMPLATE).render(context)
 
 
-def visitor_header(language, lines):
+def visitor_header(language, lines, render=True):
+    """The visitors' header for this many cart lines; None if it is not rendered yet and `render` is False."""
     key = (language, lines)
     html = _anonymous_headers.get(key)
-    if html is None:
+    if html is None and render:
         html = _render({"request": _VisitorRequest(lines), "user": AnonymousUser()})
         if len(_anonymous_headers) < 256:
             _anonymous_headers[key] = html
     return html
 
 
-def has_messages(request, session):
+def has_messages(cookies, session):
     """Messages waiting to be shown (cookie or session storage): such a request is rendered, never cached."""
-    if "messages" in request.COOKIES:
+    if "messages" in cookies:
         return True
     return session is not None and bool(session.get(MESSAGES_SESSION_KEY))
 
@@ -101,30 +102,51 @@ def entry_key(session):
     return _key(user_id) if user_id is not None else None
 
 
+# What only the whole stack can tell: the user must be loaded (no entry for the person, or one made for another
+# session auth hash), or a header rendered.
+UNKNOWN = object()
+
+
+def _from_cache(cookies, session, language, entry, render):
+    """(what reader() answers, the person's entry if it matches the session) from the session and the caches
+    alone; UNKNOWN first when the user must be loaded (or, without `render`, a header rendered)."""
+    if session is None:
+        header = visitor_header(language, 0, render)
+        return (UNKNOWN if header is None else (ANONYMOUS, header)), None
+    if has_messages(cookies, session):
+        return None, None
+    user_id = session.get(SESSION_KEY)
+    if user_id is None:
+        header = visitor_header(language, len(session.get("cart") or ()), render)
+        return (UNKNOWN if header is None else (ANONYMOUS, header)), None
+    session_hash = session.get(HASH_SESSION_KEY)
+    if entry is _UNREAD:
+        entry = cache.get(_key(user_id))
+    if entry is None or entry["hash"] != session_hash or not session_hash:
+        return UNKNOWN, None
+    if entry["audience"] is None:
+        return None, entry
+    html = entry["html"].get(language)
+    return (UNKNOWN if html is None else (entry["audience"], html)), entry
+
+
+def cached_reader(cookies, session, language, entry=_UNREAD):
+    """reader() without a request: from the session's data (a mapping, or None without a session cookie) and
+    the caches alone, or UNKNOWN when only the whole stack can tell (cms.page_cache_wsgi then hands over)."""
+    return _from_cache(cookies, session, language, entry, render=False)[0]
+
+
 def reader(request, session, language, entry=_UNREAD):
     """(audience, header HTML) for this request, or None when it must not touch the cache.
 
     `session` is the request's session (None without a session cookie); `entry` the person's cache entry if
     the caller has read it already (entry_key). The user is loaded only when the person's entry is missing or
     was made for another session auth hash (a password change)."""
-    if session is None:
-        return ANONYMOUS, visitor_header(language, 0)
-    if has_messages(request, session):
-        return None
+    found, entry = _from_cache(request.COOKIES, session, language, entry, render=True)
+    if found is not UNKNOWN:
+        return found
     user_id = session.get(SESSION_KEY)
-    if user_id is None:
-        return ANONYMOUS, visitor_header(language, len(session.get("cart") or ()))
     session_hash = session.get(HASH_SESSION_KEY)
-    if entry is _UNREAD:
-        entry = cache.get(_key(user_id))
-    if entry is not None and entry["hash"] == session_hash and session_hash:
-        if entry["audience"] is None:
-            return None
-        html = entry["html"].get(language)
-        if html is not None:
-            return entry["audience"], html
-    else:
-        entry = None
     user = getattr(request, "user", None)
     if user is None:
         from django.contrib.auth import get_user

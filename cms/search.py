@@ -13,6 +13,8 @@ gives the same order (score, then newest pk) from two flat queries instead — t
 scores, and which of them the queryset admits — and then loads only the requested slice by id.
 """
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import re
@@ -93,7 +95,9 @@ def _sqlite_ranking_classes():
     class RankedSQLiteCompiler(base.SQLiteSearchQueryCompiler):
         counting = False
 
-        def search(self, config, start, stop, score_field=None):
+        def ranked_slice(self, config, start, stop, score_field=None):
+            """The ids of results start:stop in order, from the two flat queries; None where this ranking does not
+            apply (the vendor's own query then runs)."""
             normalized = base.normalize(self.query)
             if (
                 self.counting
@@ -102,7 +106,7 @@ def _sqlite_ranking_classes():
                 or isinstance(normalized, (MatchAll, Not))
                 or not _has_integer_pk(self.queryset.model)
             ):
-                return super().search(config, start, stop, score_field=score_field)
+                return None
             # The same match and score expressions as the vendor's compiler (see its `search`).
             match = base.MatchExpression(self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(normalized))
             index_query = (
@@ -117,7 +121,11 @@ def _sqlite_ranking_classes():
             admitted = self.queryset.filter(pk__in=index_query.values_list("index_entry__object_id", flat=True))
             ranked = sorted((scores[pk], -pk) for pk in admitted.order_by().values_list("pk", flat=True))
             ids = [-negative_pk for _score, negative_pk in ranked][start:stop]
-            if len(ids) > MAX_RANKED_SLICE:  # a CASE that long costs more than it saves
+            return None if len(ids) > MAX_RANKED_SLICE else ids  # a CASE that long costs more than it saves
+
+        def search(self, config, start, stop, score_field=None):
+            ids = self.ranked_slice(config, start, stop, score_field)
+            if ids is None:
                 return super().search(config, start, stop, score_field=score_field)
             if not ids:
                 return self.queryset.none()
@@ -125,6 +133,12 @@ def _sqlite_ranking_classes():
             return self.queryset.filter(pk__in=ids).order_by(position)
 
     class RankedSQLiteResults(base.SQLiteSearchResults):
+        def ranked_ids(self):
+            """The ids of this slice of the results, best first (see `result_ids`)."""
+            compiler = self.query_compiler
+            ids = compiler.ranked_slice(compiler.get_config(self.backend), self.start, self.stop, self._score_field)
+            return ids if ids is not None else list(self.get_queryset().values_list("pk", flat=True))
+
         def _do_count(self):
             # Counting needs no ranking: the vendor's single COUNT over the matches.
             self.query_compiler.counting = True
@@ -191,6 +205,20 @@ NAME_WEIGHTS = "{a,b}"
 # How long a ranking (the admitted ids, best first) is kept, at most: its key carries the page cache's versions,
 # so any publish, unpublish, move, view restriction or taxonomy change makes new keys at once.
 RANKING_CACHE_SECONDS = 60
+
+
+# Set (by `rank_afresh`) while a search must not read kept rankings: the bench's cold-search row (bench/README.md).
+_afresh = contextvars.ContextVar("search_rank_afresh", default=False)
+
+
+@contextlib.contextmanager
+def rank_afresh():
+    """Inside: rankings are computed as for a query nobody asked (not read from the cache; still stored)."""
+    token = _afresh.set(True)
+    try:
+        yield
+    finally:
+        _afresh.reset(token)
 
 
 def ranking_cache_key(queryset, search_query, config):
@@ -273,7 +301,7 @@ def _postgres_ranking_classes():
                 return self._ranked
             search_query = self.build_tsquery(self.query, config=config)
             key = ranking_cache_key(self.queryset, search_query, config)
-            found = cache.get(key) if key else None
+            found = cache.get(key) if key and not _afresh.get() else None
             if found is None:
                 found = self.rank(config, search_query)
                 if key:
@@ -344,6 +372,13 @@ def _postgres_ranking_classes():
                 return super()._do_count()
             return len(compiler.ranked(compiler.get_config(self.backend))[0])
 
+        def ranked_ids(self):
+            """The ids of this slice of the results, best first, without loading their rows (see `result_ids`)."""
+            if not self._bounded():
+                return [obj.pk for obj in self]
+            compiler = self.query_compiler
+            return compiler.ranked(compiler.get_config(self.backend))[0][self.start : self.stop]
+
         @property
         def capped(self):
             """True when more matches exist than were ranked and counted (see SEARCH_CANDIDATES)."""
@@ -351,6 +386,13 @@ def _postgres_ranking_classes():
             return self._bounded() and compiler.ranked(compiler.get_config(self.backend))[1]
 
     return base.PostgresSearchBackend, BoundedPostgresCompiler, BoundedPostgresResults
+
+
+def result_ids(results):
+    """The primary keys of (a slice of) search results, best first: on PostgreSQL from the ranking alone, no rows
+    loaded; elsewhere from the rows. For callers that load what they show themselves, in as few columns as it needs."""
+    ranked_ids = getattr(results, "ranked_ids", None)
+    return ranked_ids() if ranked_ids is not None else [obj.pk for obj in results]
 
 
 @functools.cache

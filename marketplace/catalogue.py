@@ -10,6 +10,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
+from cms.models import Mark
 from cms.restrictions import public
 from cms.search import any_word_query
 
@@ -142,3 +143,62 @@ def search(query, user=None, vendor_limit=6):
         # PostgreSQL ranks at most cms.search.SEARCH_CANDIDATES matches; True when more matched.
         "capped": bool(getattr(products, "capped", False)),
     }
+
+
+# The renditions of a card's picture (`responsive_picture` with shape "card", cms/includes/picture_tag.html).
+CARD_RENDITIONS = tuple(
+    f"format-{kind}|fill-{size}-c50" for kind in ("avif", "webp", "jpeg") for size in ("400x300", "800x600")
+)
+# What a card's picture reads of its image: `responsive_picture`'s cache key, the file for its renditions, and the
+# title and description that Wagtail's {% picture %} reads for its default alt text.
+_IMAGE_FIELDS = ("file", "file_hash", "width", "height", "focal_point_x", "focal_point_y", "focal_point_width")
+_IMAGE_FIELDS += ("focal_point_height", "title", "description")
+# Everything a product card reads (marketplace/cards/product_card_body.html and `product_card_key`), no more.
+PRODUCT_CARD_FIELDS = (
+    ("title", "name_en", "url_path", "unit_price", "unit", "min_order_quantity", "track_stock")
+    + ("vendor__title", "vendor__name_en", "origin_county__name", "origin_county__name_en", "stock__quantity")
+    + ("stats__review_count", "stats__rating_total", "stats__sold_count")
+    + tuple(f"cover_image__{field}" for field in _IMAGE_FIELDS)
+)
+# The same for a vendor card (marketplace/cards/vendor_card.html).
+VENDOR_CARD_FIELDS = (
+    "title",
+    "name_en",
+    "url_path",
+    "kind",
+    "store_tier",
+    "tagline",
+    "tagline_en",
+    "county__name",
+    "county__name_en",
+) + tuple(f"logo__{field}" for field in _IMAGE_FIELDS)
+
+
+def _card_renditions(image_field):
+    renditions = get_image_model().get_rendition_model().objects.filter(filter_spec__in=CARD_RENDITIONS)
+    return Prefetch(f"{image_field}__renditions", queryset=renditions)
+
+
+def _in_order(queryset, ids):
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()} if ids else {}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def product_cards(ids):
+    """The products of `ids` (already found visible, e.g. by a search), in that order, loaded for their cards only:
+    one query for the rows with only the columns a card shows (vendor and county names, cover image, stock,
+    counters), one for their marks and one for the covers' card renditions."""
+    products = (
+        ProductPage.objects.select_related("vendor", "origin_county", "cover_image", "stock", "stats")
+        .only(*PRODUCT_CARD_FIELDS)
+        .prefetch_related(
+            Prefetch("marks", queryset=Mark.objects.only("name", "name_en", "kind")), _card_renditions("cover_image")
+        )
+    )
+    return _in_order(products, ids)
+
+
+def vendor_cards(ids):
+    """The vendors of `ids`, in that order, loaded for their cards only (see `product_cards`): two queries."""
+    vendors = VendorPage.objects.select_related("county", "logo").only(*VENDOR_CARD_FIELDS)
+    return _in_order(vendors.prefetch_related(_card_renditions("logo")), ids)

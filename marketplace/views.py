@@ -4,9 +4,11 @@ Thin views: they read query parameters through a form, ask the catalogue queries
 for a page of results and render it.
 """
 
+import contextlib
 import functools
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -20,6 +22,7 @@ from django.utils.translation import get_language
 from wagtail.models import Site
 
 from cms import page_cache, shell_cache
+from cms import search as cms_search
 from cms.models import County, MountainSeaPair
 from cms.page_cache import cacheable_view
 from cms.page_routes import serve_under
@@ -168,9 +171,13 @@ def _search_results(request, query):
     fresh as a cached page: a publish, unpublish, move, view restriction, taxonomy or stock state change makes
     new keys at once. Unlike the page cache it ignores query parameters other than `q` and `page`, so a search
     with a tracking or cache-busting parameter is not ranked and rendered again.
+
+    The ranking gives the ids of the page's products and vendors; their cards' rows are then loaded by id with
+    only the columns a card shows (`catalogue.product_cards`), not as the search's full querysets.
     """
     page_number = request.GET.get("page") or "1"
     seconds = page_cache.seconds()
+    afresh = _searched_afresh(request)
     key = None
     if seconds > 0:
         parts = (
@@ -182,23 +189,38 @@ def _search_results(request, query):
             page_cache.versions(),
         )
         key = "market:search:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-        html = cache.get(key)
+        html = None if afresh else cache.get(key)
         if html is not None:
             return mark_safe(html)
-    results = catalogue.search(query, request.user)
-    context = {
-        "query": query,
-        "products": _page_of(request, results["products"], PRODUCTS_PER_PAGE),
-        "vendors": results["vendors"],
-        "any_word": results["any_word"],
-        "capped": results["capped"],
-        # Pagination keeps the query only: any other parameter would be kept in the cached links.
-        "query_string": urlencode({"q": query}),
-    }
+    with cms_search.rank_afresh() if afresh else contextlib.nullcontext():
+        results = catalogue.search(query, request.user)
+        products = Paginator(results["products"], PRODUCTS_PER_PAGE).get_page(page_number)
+        products.object_list = catalogue.product_cards(cms_search.result_ids(products.object_list))
+        vendors = catalogue.vendor_cards(cms_search.result_ids(results["vendors"]))
+        context = {
+            "query": query,
+            "products": products,
+            "vendors": vendors,
+            "any_word": results["any_word"],
+            "capped": results["capped"],
+            # Pagination keeps the query only: any other parameter would be kept in the cached links.
+            "query_string": urlencode({"q": query}),
+            "cards_afresh": afresh,
+        }
     html = render_to_string("marketplace/includes/search_results.html", context, request=request)
     if key:
         cache.set(key, html, seconds)
     return mark_safe(html)
+
+
+# Sent by the bench's cold-search row (bench/README.md): rank and render as for a query nobody asked, without
+# reading the kept results, ranking or cards. Honoured only where settings.SEARCH_AFRESH_HEADER is on (the bench's
+# settings, bench/settings.py), never in production.
+SEARCH_AFRESH_HEADER = "X-Bench-Search-Afresh"
+
+
+def _searched_afresh(request):
+    return bool(getattr(settings, "SEARCH_AFRESH_HEADER", False) and request.headers.get(SEARCH_AFRESH_HEADER))
 
 
 @cacheable_view

@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.template.loader import get_template
 from django.urls import translate_url
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, to_locale
 from wagtail.models import Page, Site
@@ -123,6 +125,30 @@ def status_tone(status):
     return f"status status--{tone}" if tone else "status"
 
 
+# (model field, language) -> {choice value: its label as a string}
+_CHOICE_LABELS = {}
+
+
+@register.filter
+def choice_display(obj, field_name):
+    """`{{ order|choice_display:"status" }}`: what `order.get_status_display` says, for rows in a loop. Django's
+    method rebuilds the field's whole choice list and hashes every (lazy) label, a translation each, on every
+    call: ≈ 0.1 ms a row. The labels are worked out once per field and language; choices are class-level."""
+    field = obj._meta.get_field(field_name)
+    key = (field, get_language())
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        labels = _CHOICE_LABELS[key] = {
+            make_hashable(value): force_str(label, strings_only=True) for value, label in field.flatchoices
+        }
+    value = getattr(obj, field.attname)
+    found = labels.get(make_hashable(value), _MISSING)
+    return force_str(value, strings_only=True) if found is _MISSING else found
+
+
+_MISSING = object()
+
+
 @register.filter
 def html_lang(language_code):
     """BCP 47 tag for `lang` and `hreflang` attributes: "zh-hans" → "zh-Hans", "en" → "en"."""
@@ -147,8 +173,20 @@ def language_links(context):
     links = []
     for code, _name in settings.LANGUAGES:
         name = get_language_info(code)["name_local"]
-        links.append((code, name, translate_url(full_path, code), code == current))
+        links.append((code, name, _translated_url(request, full_path, code), code == current))
     return links
+
+
+def _translated_url(request, url, code):
+    """translate_url(url, code), worked out once per request: the head's alternate links and the language switch
+    ask for the same URLs (each a resolve and a reverse)."""
+    if request is None:
+        return translate_url(url, code)
+    found = request.__dict__.setdefault("_cms_translated_urls", {})
+    memo_key = (url, code, get_language())
+    if memo_key not in found:
+        found[memo_key] = translate_url(url, code)
+    return found[memo_key]
 
 
 @register.simple_tag(takes_context=True)
@@ -159,8 +197,8 @@ def alternate_links(context):
         return []
     links = []
     for code, _name in settings.LANGUAGES:
-        links.append((html_lang(code), request.build_absolute_uri(translate_url(request.path, code))))
-    default = request.build_absolute_uri(translate_url(request.path, settings.LANGUAGE_CODE))
+        links.append((html_lang(code), request.build_absolute_uri(_translated_url(request, request.path, code))))
+    default = request.build_absolute_uri(_translated_url(request, request.path, settings.LANGUAGE_CODE))
     links.append(("x-default", default))
     return links
 

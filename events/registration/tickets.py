@@ -1,6 +1,9 @@
 """A visitor's ticket: its URLs (manage link, check-in URL in the QR code), the QR code as SVG (segno) and iCal."""
 
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
 from events.ical import registration_ical
@@ -33,11 +36,23 @@ def checkin_url(registration):
     return _absolute(reverse("fair_checkin_code", args=[registration.ticket_code]))
 
 
-def qr_svg(registration, scale=6):
-    import segno
+QR_CACHE_SECONDS = 60 * 60 * 24
 
-    qr = segno.make(checkin_url(registration), error="m")
-    return qr.svg_inline(scale=scale, dark="#111", light="#fff", omitsize=False)
+
+def qr_svg(registration, scale=6):
+    """The ticket's QR code as inline SVG. Encoding one costs ≈ 5 ms of CPU (segno tries eight masks), and the
+    ticket page is opened again and again at the door: the SVG is kept in the cache under a digest of what it
+    encodes, a pure function of its input, so it can never be stale."""
+    url = checkin_url(registration)
+    key = "events:qr:" + hashlib.blake2b(f"{url}|{scale}".encode(), digest_size=16).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        import segno
+
+        qr = segno.make(url, error="m")
+        svg = qr.svg_inline(scale=scale, dark="#111", light="#fff", omitsize=False)
+        cache.set(key, svg, QR_CACHE_SECONDS)
+    return svg
 
 
 def ical_text(registration):

@@ -17,13 +17,14 @@ PRODUCT_CARD_TEMPLATE = "marketplace/cards/product_card_body.html"
 CARD_CACHE_SECONDS = 60 * 60 * 6
 
 
-def product_card_key(page, *, query="", site_id=None):
+def product_card_key(page, *, site_id=None):
     """Cache key of a product card: a digest of everything the card shows, so it can never be stale.
 
     Names, price, unit, stock state, vendor, county, marks, counters (reviews, rating, sold), URL path and cover
     image (file and focal point, from which its renditions follow) come from rows the listing loaded anyway; the shell
-    cache's version changes on every publish, move or site change; the language and the search words
-    (highlighted in the name) complete it.
+    cache's version changes on every publish, move or site change; the language completes it. The search words
+    are not in it: the name, highlighted for them, goes into the kept card's title slot each time (TITLE_SLOT), so
+    one card serves the listings and every search that shows the product.
     """
     image = page.cover_image if page.cover_image_id else None
     vendor = page.vendor
@@ -50,7 +51,11 @@ def product_card_key(page, *, query="", site_id=None):
         site_id,
     )
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"market:card:{shell_cache.version()}:{get_language()}:{digest}:{hashlib.md5(query.encode()).hexdigest()}"
+    return f"market:card:{shell_cache.version()}:{get_language()}:{digest}"
+
+
+# Where the card's name goes (highlighted for the search words, if any) in a kept card.
+TITLE_SLOT = mark_safe("<!--card-title-->")
 
 
 @register.simple_tag(takes_context=True)
@@ -63,14 +68,15 @@ def product_card(context, page):
     query = str(context.get("query") or "")
     # The card's title is an <h2> right under a page's <h1> (the product list), an <h3> under a section's <h2>.
     heading_level = 2 if context.get("heading_level") == 2 else 3
-    key = f"{product_card_key(page, query=query, site_id=site.pk if site else None)}:h{heading_level}"
-    html = cache.get(key)
+    key = f"{product_card_key(page, site_id=site.pk if site else None)}:h{heading_level}"
+    # The bench's cold-search row renders every card again (marketplace.views.SEARCH_AFRESH_HEADER).
+    html = None if context.get("cards_afresh") else cache.get(key)
     if html is None:
         html = get_template(PRODUCT_CARD_TEMPLATE).render(
-            {"page": page, "query": query, "request": request, "heading_level": heading_level}
+            {"page": page, "request": request, "heading_level": heading_level, "title_slot": TITLE_SLOT}
         )
         cache.set(key, html, CARD_CACHE_SECONDS)
-    return mark_safe(html)
+    return mark_safe(html.replace(TITLE_SLOT, highlight(page.display_name, query), 1))
 
 
 @register.inclusion_tag("marketplace/reviews/stars.html")
@@ -78,12 +84,6 @@ def stars(rating):
     """A row of five stars for a rating (1–5, or an average such as 4.5, drawn rounded), read out as "4.5 of 5"."""
     filled = int(Decimal(str(rating or 0)).quantize(Decimal("1"), ROUND_HALF_UP))
     return {"rating": rating, "on": "★" * filled, "off": "☆" * (5 - filled)}
-
-
-@register.simple_tag(takes_context=True)
-def highlighted(context, text):
-    """`text` with the words of the current search (`query` in the context, if any) marked."""
-    return highlight(text, context.get("query", ""))
 
 
 @register.filter
