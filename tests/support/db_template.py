@@ -7,13 +7,16 @@ PostgreSQL advisory lock makes the other processes wait while one migrates; the 
 migration files and the settings module, so a changed migration never reuses an old template.
 
 The pytest-django test database of a PostgreSQL run (`django_db_setup` in tests/support/plugin.py) and the race
-tests' per-test databases (`checkout_pg_database`) are copies of it. The migrations themselves still run in every
-PostgreSQL run (here, once), and tests/support/test_postgres.py migrates an empty database on its own.
+tests' per-test databases (`checkout_pg_database`) are copies of it, and the live-outage test, which needs a cluster
+of its own, gets a pg_dump of it (`copy_to_server`). The migrations themselves still run in every PostgreSQL run
+(here, once), and tests/support/test_postgres.py checks what they made.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
 
 from tests.support import postgres
 
@@ -79,3 +82,36 @@ def copy_database(server_url: str, template: str, name: str) -> str:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
     return postgres.with_database(server_url, name)
+
+
+def copy_to_server(server_url: str, template: str, target_url: str) -> None:
+    """Copy database `template` on server_url's server into the empty database at target_url on ANOTHER server,
+    for a test that needs a cluster of its own (one it stops) but not a migration of its own. CREATE DATABASE …
+    TEMPLATE works within one server only, so pg_dump into psql, from a copy: a connection to the template itself
+    would make other processes' CREATE DATABASE … TEMPLATE fail while it lasts."""
+    bin_dir = postgres.find_bin_dir()
+    assert bin_dir is not None
+    scratch = f"{template}_dump_{os.getpid()}"
+    source = copy_database(server_url, template, scratch)
+    try:
+        dump = subprocess.Popen(
+            [str(bin_dir / "pg_dump"), "--no-owner", "--no-privileges", "--dbname", source],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        restore = subprocess.run(
+            [str(bin_dir / "psql"), "--quiet", "--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--dbname", target_url],
+            stdin=dump.stdout,
+            capture_output=True,
+            text=True,
+        )
+        dump.stdout.close()
+        dump_error = dump.stderr.read().decode(errors="replace")
+        dump.wait()
+    finally:
+        postgres.drop_database(postgres.with_database(server_url, "postgres"), scratch)
+    if dump.returncode or restore.returncode:
+        raise RuntimeError(
+            f"copying {template} failed: pg_dump {dump.returncode}: {dump_error}\npsql {restore.returncode}: "
+            f"{restore.stderr}"
+        )
