@@ -1,6 +1,7 @@
 # Shanhai Market — everyday commands. A fresh machine needs only Python 3.11 and make.
 #   make run    set up, migrate, load the demo, serve http://127.0.0.1:$(PORT)
-#   make test   set up, lint (ruff, import-linter), check, pytest on SQLite, the database-sensitive tests again on a throwaway PostgreSQL
+#   make test   set up; lint (ruff, import-linter) and checks, pytest on SQLite, the database-sensitive tests again on a
+#               throwaway PostgreSQL, the three at the same time
 #   make bench-smoke  two gunicorn hosts on PostgreSQL + Redis: pages answer, rush counts exact (CI runs it after make test)
 #   make bench  PostgreSQL + Redis + two gunicorn hosts: the page table and the rushes (bench/README.md)
 #   make soak   SOAK_MINUTES (10) of mixed load on two gunicorn hosts, Redis restarted in the middle
@@ -30,11 +31,12 @@ SQLITE_TESTS := not postgres
 heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format bench bench-smoke soak messages clean divisions
+.PHONY: help setup run test test-checks test-sqlite test-postgres lint format bench bench-smoke soak messages clean divisions
 
 help:
 	@echo "make run       set up and serve the demo site on http://127.0.0.1:$(PORT) (reads .env if present)"
-	@echo "make test      ruff, Django checks, pytest on SQLite, then the database-sensitive tests on a throwaway PostgreSQL"
+	@echo "make test      ruff, Django checks, pytest on SQLite and the database-sensitive tests on a throwaway PostgreSQL,"
+	@echo "               the three at once (TEST_JOBS=1: one after another); each part's output shows when it ends"
 	@echo "make lint      ruff check + ruff format --check + import-linter (layer rules in .importlinter)"
 	@echo "make format    ruff format + ruff check --fix"
 	@echo "make bench-smoke  a small bench run that must be exact (pages answer, rush counts exact); CI runs it"
@@ -80,13 +82,32 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-test: lint
+# make test runs its three parts at the same time: none keeps both cores busy throughout (lint and the Django checks
+# use one; the PostgreSQL run waits on its template migration at the start and on a few long tests at the end, the
+# SQLite run on its last module groups), so together they finish well before one after another would. make's
+# --output-sync prints each part's output whole when that part ends (headings, pytest's report); -k lets the other
+# parts run to the end when one fails, so one run shows every failure, and make test fails if any part did.
+# TEST_JOBS=1 runs them one after another (in the order below).
+TEST_JOBS ?= 3
+TEST_PARTS := test-checks test-postgres test-sqlite
+
+test: $(STAMP)
+	$(call heading,make test: $(TEST_PARTS) at the same time; each one's output follows when it ends)
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target -k $(TEST_PARTS) \
+		|| { printf '\n\033[1;31m==> make test FAILED: the parts make names above with "Error"\033[0m\n'; exit 1; }
+	$(call heading,make test: every part passed)
+
+test-checks: lint
 	$(call heading,manage.py check)
 	$(TEST_ENV) $(PY) manage.py check
 	$(call heading,manage.py makemigrations --check --dry-run)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
 	$(call heading,pytest on SQLite (in memory): the whole suite but the PostgreSQL tests, in parallel (pytest-xdist))
 	$(TEST_ENV) $(PY) -m pytest -m "$(SQLITE_TESTS)" $(PYTEST_PARALLEL)
+
+test-postgres: $(STAMP)
 	$(call heading,pytest on a throwaway PostgreSQL cluster: the database-sensitive tests (tests/conftest.py), in parallel)
 	@# RUM (cms/migrations/0010_search_rum_indexes.py); without it search takes its GIN path and the RUM tests skip.
 	.ci/apt-ensure postgresql-15-rum || echo "warning: postgresql-15-rum not installed: the RUM search tests will skip" >&2

@@ -2,14 +2,16 @@
 
     python -m bench.order_profile --database-url postgres://postgres@127.0.0.1:PORT/DB [--redis-url URL] [-n 300]
     python -m bench.order_profile --database-url ... --profile     # and cProfiles, by cumulative and by own time
+    python -m bench.order_profile --database-url ... --lines 3     # orders of 3 products (default 1, as the rush)
 
 The database must hold the demo (`manage.py migrate && manage.py load_demo`); the run adds buyers
-(`order-profile-buyer-N`) with API tokens, sets one demo product's stock and places orders on it: use a throwaway
-or demo database, never one that matters. The requests go through the Django test client with production
-settings (bench.env), like the checkout rush's bodies (1 unit, bank transfer, an address), each buyer with its
-own token as in the rush. Figures: this process's CPU (time.process_time) and, when the database is a local
-PostgreSQL this user may read /proc of, the server's CPU (bench.cpu), each per request: a placed order, then a
-refusal (out of stock). On a shared machine compare runs made one after the other, not with other days.
+(`order-profile-buyer-N`) with API tokens, sets the stock of one demo product (`--lines N`: of N) and places
+orders on it: use a throwaway or demo database, never one that matters. The requests go through the Django test
+client with production settings (bench.env), like the checkout rush's bodies (1 unit, bank transfer, an
+address), each buyer with its own token as in the rush. Figures: this process's CPU (time.process_time) and,
+when the database is a local PostgreSQL this user may read /proc of, the server's CPU (bench.cpu), each per
+request: a placed order, then a refusal (out of stock; with several lines, of the last).
+On a shared machine compare runs made one after the other, not with other days.
 """
 
 import argparse
@@ -57,6 +59,7 @@ def main(argv=None):
     parser.add_argument("-n", type=int, default=300, help="requests per measurement (default 300)")
     parser.add_argument("--profile", action="store_true", help="also print cProfiles of n placed orders")
     parser.add_argument("--sql", action="store_true", help="print the statements of one placed and one refused")
+    parser.add_argument("--lines", type=int, default=1, help="products per order, 1 unit each (default 1)")
     args = parser.parse_args(argv)
     _setup(args.database_url, args.redis_url)
 
@@ -70,19 +73,18 @@ def main(argv=None):
     from marketplace.models import ProductPage, ProductStock
 
     n = args.n
-    stock = (
+    stocks = list(
         ProductStock.objects.filter(
             product__live=True,
             product__available=True,
             product__track_stock=True,
             product__min_order_quantity__lte=1,
             product__audience__in=[ProductPage.Audience.PUBLIC, ProductPage.Audience.BOTH],
-        )
-        .order_by("pk")
-        .first()
+            product__vendor__approval_status="approved",
+        ).order_by("pk")[: args.lines]
     )
-    if stock is None:
-        parser.error("no public stock-tracked product: load the demo first")
+    if len(stocks) < args.lines:
+        parser.error(f"fewer than {args.lines} public stock-tracked products: load the demo first")
     users = get_user_model().objects
     secrets = []
     for i in range(3 * n + 4):
@@ -91,7 +93,11 @@ def main(argv=None):
     connection.close()
     client = Client(HTTP_HOST="127.0.0.1")
     body = json.dumps(
-        {"lines": [{"product": stock.product_id, "quantity": 1}], "payment_method": "bank_transfer", "address": ADDRESS}
+        {
+            "lines": [{"product": stock.product_id, "quantity": 1} for stock in stocks],
+            "payment_method": "bank_transfer",
+            "address": ADDRESS,
+        }
     )
     buyers = iter(secrets)
     postgres_pid = cpu.postmaster_pid(args.database_url) if connection.vendor == "postgresql" else None
@@ -122,17 +128,19 @@ def main(argv=None):
             line += f" + {(cpu.tree_seconds(postgres_pid) - database) * 1000 / n:.2f} ms PostgreSQL CPU"
         print(line + f" per request ({n} requests)")
 
-    original = stock.quantity
+    original = {stock.pk: stock.quantity for stock in stocks}
+    every = ProductStock.objects.filter(pk__in=list(original))
     try:
-        ProductStock.objects.filter(pk=stock.pk).update(quantity=10 * n)
+        every.update(quantity=10 * n)
         order(201)  # warm: what a process looks up once is not counted
         queries("placed", 201)
         measure("placed", 201)
-        ProductStock.objects.filter(pk=stock.pk).update(quantity=0)
+        # The last line refused (the stock statement's worst case: every other line taken, then given back).
+        ProductStock.objects.filter(pk=stocks[-1].pk).update(quantity=0)
         queries("refused (out of stock)", 409)
         measure("refused (out of stock)", 409)
         if args.profile:
-            ProductStock.objects.filter(pk=stock.pk).update(quantity=10 * n)
+            every.update(quantity=10 * n)
             profile = cProfile.Profile(time.process_time)
             profile.enable()
             for _ in range(n - 2):
@@ -143,7 +151,8 @@ def main(argv=None):
                 pstats.Stats(profile, stream=out).sort_stats(key).print_stats(60)
                 print(out.getvalue())
     finally:
-        ProductStock.objects.filter(pk=stock.pk).update(quantity=original)
+        for pk, quantity in original.items():
+            ProductStock.objects.filter(pk=pk).update(quantity=quantity)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ Every service that locks rows (`SELECT … FOR UPDATE`) does it through `lock()`
 Locks are remembered per thread, for the outermost atomic block inside any test case's own and any `batch()`:
 a test's services, and each service a batch job calls, see their locks end with their block as in production.
 A lock taken in a savepoint that is rolled back is forgotten, as PostgreSQL releases it. Stock is not locked
-here: it changes by conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`), product by product in
-ascending id order, after everything else.
+here: it changes by conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`), after everything else; one
+UPDATE for several products takes their rows in ascending id order through `in_order_sql`.
 """
 
 import contextlib
@@ -239,3 +239,12 @@ def lock_one(rows, pk):
         model = rows if isinstance(rows, type) else rows.model
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
     return found[0]
+
+
+def in_order_sql(table, column, array_placeholder="%s"):
+    """PostgreSQL: a SELECT that locks the rows of `table` whose `column` is in the array parameter, by ascending
+    `column`, for a CTE of one statement that then updates them all (the stock of an order's products). An UPDATE
+    of several rows takes them in whatever order its plan visits them, so two such statements could deadlock;
+    joined to this, each takes its rows in one order. Not recorded in LOCK_ORDER's bookkeeping: it is for the
+    model listed last (stock), whose rows are taken after everything else."""
+    return f"SELECT {column} FROM {table} WHERE {column} = ANY({array_placeholder}) ORDER BY {column} FOR UPDATE"

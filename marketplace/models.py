@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
@@ -746,50 +746,6 @@ class ProductStockQuerySet(models.QuerySet):
         if changed:
             stock_moved.send(sender=ProductStock, product_ids=[product_id])
         return bool(changed)
-
-    def take(self, product, quantity):
-        """Take `quantity` units of `product` (a ProductPage) if that many are there: one conditional
-        `UPDATE … WHERE quantity >= n RETURNING quantity`, a single round trip. Returns the units left
-        afterwards, or None when there were not enough (nothing changed). The page cache learns the new stock
-        state after commit without reading the row again."""
-        taken, left = self.take_or_count(product, quantity)
-        return left if taken else None
-
-    def take_or_count(self, product, quantity):
-        """`take`, and on a refusal what is there, for its message: (True, units left) or (False, units there).
-
-        On PostgreSQL the refusal costs no second round trip: the statement also reads the row as it was when it
-        began. That reading is trusted only when it says too few (a reading of enough is from before another
-        order took them, and the row is read again); on other databases a refusal always reads it again."""
-        connection = connections[self.db]
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        with connection.cursor() as cursor:
-            # Like move(), this leaves updated_at alone (QuerySet.update never set it either).
-            update = (
-                f'UPDATE {table} SET "quantity" = "quantity" - %s WHERE "product_id" = %s AND "quantity" >= %s '
-                'RETURNING "quantity"'
-            )
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    f"WITH taken AS ({update}) SELECT (SELECT quantity FROM taken), "
-                    f'(SELECT "quantity" FROM {table} WHERE "product_id" = %s)',
-                    [quantity, product.pk, quantity, product.pk],
-                )
-                left, before = cursor.fetchone()
-            else:
-                cursor.execute(update, [quantity, product.pk, quantity])
-                row = cursor.fetchone()
-                left, before = (row[0] if row else None), None
-        if left is None:
-            if before is None or before >= quantity:
-                before = self.filter(product_id=product.pk).values_list("quantity", flat=True).first()
-            return False, before or 0
-        stock_moved.send(
-            sender=ProductStock,
-            product_ids=[product.pk],
-            known={product.pk: (left, product.track_stock, product.min_order_quantity)},
-        )
-        return True, left
 
 
 class ProductStock(models.Model):

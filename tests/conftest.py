@@ -75,6 +75,7 @@ DATABASE_SENSITIVE = (
     "tests/checkout/test_after_sale.py",
     "tests/checkout/test_after_sale_race.py",
     "tests/marketplace/test_stock_admin.py",
+    "tests/marketplace/test_stock_reserve.py",
     "tests/canteen/test_services.py",
     # Stalls, registrations, capacity, check-in, stall sales (the same locks and constraints on events' side).
     "tests/events/test_services.py",

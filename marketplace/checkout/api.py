@@ -463,7 +463,6 @@ def create_order(
     user = request.auth
     key = idempotency.clean_key(idempotency_key)
     address = _address(user, payload)
-    retried = bool(key) and _orders_of(user).filter(idempotency_key=key).exists()
     try:
         order = services.place_order(
             buyer=user,
@@ -480,6 +479,8 @@ def create_order(
         if exc.field is None:
             exc.field = FIELD_FOR_CODE.get(exc.code)
         raise
+    # A retry with a known key gets the first order back, marked by the service (no query of its own here).
+    retried = getattr(order, "replayed", False)
     order, payment_error = _start_online_payment(order, payload.payment_method_id)
     fresh_transfer = not retried and order.payment_method == PaymentMethod.BANK_TRANSFER
     return Status(200 if retried else 201, _order_out(order, payment_error, no_payment_yet=fresh_transfer))

@@ -2,8 +2,9 @@
 
 Rules (DESIGN.md, "Scarce things" and "Money"):
 - each operation is one transaction and raises DomainError with a code from marketplace.errors (message, status);
-- stock changes only through a conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`),
-  product by product in ascending id order, so concurrent orders never deadlock and never oversell;
+- stock changes only through a conditional UPDATE (`quantity = quantity - n WHERE quantity >= n`), one statement
+  for all of an order's lines taking the rows in ascending product id order (marketplace.services.stock.reserve),
+  so concurrent orders never deadlock and never oversell;
   the database's `stock_never_negative` constraint is the backstop;
 - an order row is locked (cms.locking, in its declared order) before its status changes, so a late webhook, the
   expiry job and a buyer's cancel cannot both win;
@@ -11,6 +12,7 @@ Rules (DESIGN.md, "Scarce things" and "Money"):
 """
 
 import dataclasses
+import functools
 import logging
 import secrets
 from collections import OrderedDict
@@ -19,7 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import JSONField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +32,7 @@ from cms.json_api import idempotency
 from marketplace.errors import MarketplaceCode
 
 from ..models import ProductPage, ProductStock, ProductTierPrice, VendorPage, audiences_for
-from ..services import stats
+from ..services import stats, stock
 from . import carriers, notifications, payment_methods, shipping, signals, stripe_client
 from .models import (
     AfterSaleRequest,
@@ -39,6 +42,7 @@ from .models import (
     Payment,
     PaymentMethod,
     Refund,
+    ShippingRegion,
     ShippingRule,
     VendorOrder,
 )
@@ -73,17 +77,102 @@ ORDER_PRODUCT_FIELDS = (
 SHIPPING_RULE_FIELDS = [field.name for field in ShippingRule._meta.concrete_fields]
 
 
-def products_for_order(product_ids):
-    """{id: ProductPage} with their vendors and the vendors' shipping rules, as place_order needs them (no ORDER BY:
-    keyed by id). The tier prices come later, once the stock is taken."""
-    rows = (
-        ProductPage.objects.filter(pk__in=product_ids)
-        # The vendor's shipping rule comes in the same row; its regions once the stock is taken (shipping.quote).
-        .select_related("vendor__shipping_rule")
+def _children_json_sql(vendor, source, where, columns, money=()):
+    """SQL for a subquery in a product's row: the rows of `source` that `where` picks, as one JSON array of objects
+    with `columns` ({key: SQL expression}) and the `money` columns as text (a JSON number would come back as a
+    float). NULL (PostgreSQL) or [] (SQLite) when there are none."""
+    if vendor == "postgresql":
+        aggregate, build, as_text = "JSONB_AGG", "JSONB_BUILD_OBJECT", "({})::text"
+    else:
+        aggregate, build, as_text = "JSON_GROUP_ARRAY", "JSON_OBJECT", "CAST({} AS TEXT)"
+    pairs = [f"'{key}', {expression}" for key, expression in columns.items()]
+    pairs += [f"'{key}', {as_text.format(expression)}" for key, expression in money]
+    return f"(SELECT {aggregate}({build}({', '.join(pairs)})) FROM {source} WHERE {where})"
+
+
+@functools.cache
+def _order_products(vendor):
+    """The query products_for_order runs, but for the ids; made once per database vendor (making it costs about
+    as much CPU as running it). The tier prices and shipping regions come in the product's row as JSON arrays."""
+    product = f'"{ProductPage._meta.db_table}"'
+    tiers = _children_json_sql(
+        vendor,
+        f'"{ProductTierPrice._meta.db_table}" AS t',
+        f't."product_id" = {product}."page_ptr_id"',
+        {"id": 't."id"', "sort_order": 't."sort_order"', "min_quantity": 't."min_quantity"'},
+        money=[("unit_price", 't."unit_price"')],
+    )
+    regions = _children_json_sql(
+        vendor,
+        f'"{ShippingRegion._meta.db_table}" AS r',
+        # The rule's row is in the query already (select_related joins it under its table's name).
+        f'r."rule_id" = "{ShippingRule._meta.db_table}"."id"',
+        {
+            "id": 'r."id"',
+            "sort_order": 'r."sort_order"',
+            # SQLite would nest the JSON column's text as a string.
+            "provinces": 'r."provinces"' if vendor == "postgresql" else 'JSON(r."provinces")',
+        },
+        money=[(name, f'r."{name}"') for name in ("first_fee", "additional_fee", "free_above")],
+    )
+    return (
+        ProductPage.objects.select_related("vendor__shipping_rule")
         .only(*ORDER_PRODUCT_FIELDS, *(f"vendor__shipping_rule__{name}" for name in SHIPPING_RULE_FIELDS))
+        .annotate(
+            tier_rows=RawSQL(tiers, [], output_field=JSONField()),
+            region_rows=RawSQL(regions, [], output_field=JSONField()),
+        )
         .order_by()
     )
-    return {product.pk: product for product in rows}
+
+
+def products_for_order(product_ids):
+    """{id: ProductPage} with their vendors, the vendors' shipping rules with their regions and the products' tier
+    prices, as place_order needs them, in one query (no ORDER BY: keyed by id). The tier prices and regions fill
+    the relations' caches (`product.tier_prices.all()`, `rule.regions.all()` ask nothing more); each was a query
+    of its own."""
+    rows = _order_products(connections[ProductPage.objects.db].vendor).filter(pk__in=product_ids)
+    products = {}
+    for product in rows:
+        tiers = [
+            _loaded(
+                ProductTierPrice,
+                row,
+                product_id=product.pk,
+                min_quantity=row["min_quantity"],
+                unit_price=_money(row["unit_price"]),
+            )
+            for row in product.tier_rows or ()
+        ]
+        _remember(product, tier_prices=tiers)
+        rule = getattr(product.vendor, "shipping_rule", None) if product.vendor else None
+        if rule is not None:
+            regions = [
+                _loaded(
+                    ShippingRegion,
+                    row,
+                    rule_id=rule.pk,
+                    provinces=row["provinces"],
+                    first_fee=_money(row["first_fee"]),
+                    additional_fee=_money(row["additional_fee"]),
+                    free_above=_money(row["free_above"]),
+                )
+                for row in sorted(product.region_rows or (), key=lambda row: (row["sort_order"] or 0, row["id"]))
+            ]
+            _remember(rule, regions=regions)
+        products[product.pk] = product
+    return products
+
+
+def _money(text):
+    return None if text is None else Decimal(text).quantize(CENT)
+
+
+def _loaded(model, row, **values):
+    """A `model` instance from a row read as JSON, as if loaded from the database."""
+    instance = model(id=row["id"], sort_order=row["sort_order"], **values)
+    instance._state.adding, instance._state.db = False, ProductPage.objects.db
+    return instance
 
 
 @dataclasses.dataclass
@@ -173,16 +262,6 @@ def _price(product, line):
     return price
 
 
-def _reserve_stock(product, quantity):
-    """Take `quantity` from stock if that much is there: one conditional UPDATE … RETURNING (one round trip;
-    the WHERE clause makes it atomic), which on PostgreSQL also tells a refusal what is left for its message."""
-    taken, left = ProductStock.objects.take_or_count(product, quantity)
-    if not taken:
-        if left:
-            raise DomainError(MarketplaceCode.OUT_OF_STOCK, left=left, unit=product.unit, name=product.title)
-        raise DomainError(MarketplaceCode.SOLD_OUT, name=product.title)
-
-
 def _release_stock(lines):
     """Give back what lines hold, product by product in id order."""
     for line in sorted((ln for ln in lines if ln.reserved_quantity), key=lambda ln: ln.product_id or 0):
@@ -197,8 +276,11 @@ def _new_payment_reference():
 
 
 def _replayed(existing, fingerprint):
-    """The order a retried request (same idempotency key) placed; a different request with that key is refused."""
-    return idempotency.check_replay(existing, fingerprint)
+    """The order a retried request (same idempotency key) placed, marked `replayed` (as events' registrations are);
+    a different request with that key is refused."""
+    order = idempotency.check_replay(existing, fingerprint)
+    order.replayed = True
+    return order
 
 
 def place_order(
@@ -238,14 +320,9 @@ def place_order(
             if missing:
                 raise DomainError(MarketplaceCode.ORDER_PRODUCT_NOT_FOUND)
             for product_id in sorted(requested):
-                product, line = products[product_id], requested[product_id]
-                _check_product(product, line, buyer)
-                if product.track_stock:
-                    _reserve_stock(product, line.quantity)
-            # Prices once the stock is taken: a refusal for stock (half a rush's answers) never reads the tiers.
-            prefetch_related_objects(
-                list(products.values()), Prefetch("tier_prices", queryset=ProductTierPrice.objects.order_by())
-            )
+                _check_product(products[product_id], requested[product_id], buyer)
+            # Every line's stock in one statement (stock.reserve: ascending product ids, all or none).
+            stock.reserve([(products[pk], line.quantity) for pk, line in requested.items() if products[pk].track_stock])
             priced = []
             for product_id in sorted(requested):
                 line = requested[product_id]

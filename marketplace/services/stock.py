@@ -2,7 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connections, transaction
 from wagtail.log_actions import log
 
 from cms import locking
@@ -11,6 +11,7 @@ from cms.validators import MAX_DB_INT
 from marketplace.errors import MarketplaceCode
 
 from ..models import ProductPage, ProductStock, VendorMember
+from ..signals import stock_moved
 
 MANAGE_ALL_STOCK_PERMISSION = "marketplace.change_productstock"
 
@@ -111,3 +112,73 @@ def give_back_stock(product_id, quantity):
     """Return units that `take_stock` took (a voided or corrected sale). Runs in the caller's transaction."""
     if quantity > 0:
         ProductStock.objects.move(product_id, quantity)
+
+
+def reserve(lines):
+    """Take the units of an order's lines from stock, all or none: [(product, quantity)] of products that track
+    stock, each product once. Runs in the caller's transaction (a refusal leaves it to roll back).
+
+    One round trip whatever the number of lines: one conditional UPDATE (`quantity = quantity - n WHERE quantity
+    >= n`) for every line, RETURNING what is left. On PostgreSQL the statement also reads the rows as they were
+    when it began, so a refusal usually needs no second query (a reading of enough is from before another order
+    took them: then the row is read again), and with several lines it takes the rows in ascending product id
+    (cms.locking.in_order_sql), so orders with the same products in another order cannot deadlock. The
+    `stock_never_negative` constraint stays the backstop. A refusal names the first refused line by product id:
+    DomainError `out_of_stock` with what is left, or `sold_out`."""
+    if not lines:
+        return
+    wanted = {product.pk: (product, quantity) for product, quantity in sorted(lines, key=lambda line: line[0].pk)}
+    connection = connections[ProductStock.objects.db]
+    table = connection.ops.quote_name(ProductStock._meta.db_table)
+    params = [value for pk, (_product, quantity) in wanted.items() for value in (pk, quantity)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(*_reserve_postgresql(table, list(wanted), params))
+            rows = cursor.fetchall()
+        else:
+            values = ", ".join(["(%s, %s)"] * len(wanted))
+            cursor.execute(
+                f'UPDATE {table} SET "quantity" = {table}."quantity" - w."column2" FROM (VALUES {values}) AS w '
+                f'WHERE {table}."product_id" = w."column1" AND {table}."quantity" >= w."column2" '
+                'RETURNING "product_id", "quantity"',
+                params,
+            )
+            taken = dict(cursor.fetchall())
+            rows = [(pk, taken.get(pk), None) for pk in wanted]
+    left = {pk: quantity for pk, quantity, _before in rows if quantity is not None}
+    refused = sorted((pk, before) for pk, quantity, before in rows if quantity is None)
+    if refused:
+        pk, before = refused[0]
+        product, quantity = wanted[pk]
+        if before is None or before >= quantity:
+            before = ProductStock.objects.filter(product_id=pk).values_list("quantity", flat=True).first()
+        if before:
+            raise DomainError(MarketplaceCode.OUT_OF_STOCK, left=before, unit=product.unit, name=product.title)
+        raise DomainError(MarketplaceCode.SOLD_OUT, name=product.title)
+    # The page cache learns the new stock states after commit, without reading the rows again.
+    stock_moved.send(
+        sender=ProductStock,
+        product_ids=list(left),
+        known={pk: (left[pk], True, wanted[pk][0].min_order_quantity) for pk in left},
+    )
+
+
+def _reserve_postgresql(table, product_ids, params):
+    """reserve()'s statement on PostgreSQL: (sql, params) answering (product id, left after, there before) a line."""
+    values = ", ".join(["(%s::integer, %s::integer)"] * len(product_ids))
+    locked, in_order = "", ""
+    if len(product_ids) > 1:
+        in_id_order = locking.in_order_sql(table, '"product_id"')
+        locked = f", locked AS ({in_id_order})"
+        in_order = ' AND s."product_id" IN (SELECT "product_id" FROM locked)'
+        params = [*params, product_ids]
+    sql = (
+        f'WITH wanted ("product_id", "n") AS (VALUES {values}){locked}, '
+        f'taken AS (UPDATE {table} AS s SET "quantity" = s."quantity" - w."n" FROM wanted AS w '
+        f'WHERE s."product_id" = w."product_id" AND s."quantity" >= w."n"{in_order} '
+        'RETURNING s."product_id", s."quantity") '
+        'SELECT w."product_id", taken."quantity", s."quantity" FROM wanted AS w '
+        'LEFT JOIN taken ON taken."product_id" = w."product_id" '
+        f'LEFT JOIN {table} AS s ON s."product_id" = w."product_id"'
+    )
+    return sql, params

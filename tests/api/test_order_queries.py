@@ -11,10 +11,10 @@ from tests.support.api import order_body, post_json
 
 pytestmark = pytest.mark.django_db
 
-# token → user, the products with their vendors and the vendors' shipping rules, one UPDATE … RETURNING per
-# product, the products' tier prices (the rules' regions, when a rule has any), then one INSERT each for the order,
-# its vendor parts, its lines and its "placed" event.
-QUERIES_ONE_PRODUCT = 8
+# token → user, the products with their vendors, the vendors' shipping rules with their regions and the products'
+# tier prices, one UPDATE … RETURNING for every line's stock, then one INSERT each for the order, its vendor parts,
+# its lines and its "placed" event. The same on SQLite and PostgreSQL, for any number of lines and vendors.
+QUERIES_PER_ORDER = 7
 
 
 def statements(ctx):
@@ -39,7 +39,7 @@ def place(api, *lines, capture):
 def test_one_product_costs_a_fixed_number_of_queries(api, shop, django_capture_on_commit_callbacks):
     response, sql, callbacks = place(api, (shop["tangelo"], 1), capture=django_capture_on_commit_callbacks)
 
-    assert len(sql) == QUERIES_ONE_PRODUCT, "\n".join(sql)
+    assert len(sql) == QUERIES_PER_ORDER, "\n".join(sql)
     # The stock is taken in one round trip that also says what is left.
     # (On PostgreSQL inside a WITH that also reads what a refusal would need.)
     updates = [s for s in sql if 'UPDATE "marketplace_productstock"' in s]
@@ -53,13 +53,16 @@ def test_one_product_costs_a_fixed_number_of_queries(api, shop, django_capture_o
     assert body["payment_status"] is None
 
 
-def test_more_lines_and_vendors_cost_only_their_stock_updates(api, shop, django_capture_on_commit_callbacks):
+def test_more_lines_and_vendors_cost_no_more_queries(api, shop, django_capture_on_commit_callbacks):
     response, sql, callbacks = place(
         api, (shop["tangelo"], 5), (shop["cake"], 2), capture=django_capture_on_commit_callbacks
     )
 
-    assert len(sql) == QUERIES_ONE_PRODUCT + 1, "\n".join(sql)  # one more stock UPDATE, no more INSERTs
+    assert len(sql) == QUERIES_PER_ORDER, "\n".join(sql)  # one stock UPDATE for both lines, no more INSERTs
+    updates = [s for s in sql if 'UPDATE "marketplace_productstock"' in s]
+    assert len(updates) == 1 and str(shop["tangelo"].pk) in updates[0] and str(shop["cake"].pk) in updates[0]
     assert len(callbacks) == 1
+    assert stock(shop["tangelo"]) == 5 and stock(shop["cake"]) == 1
     order = Order.objects.get(number=response.json()["number"])
     parts = {p.vendor_name: p.subtotal for p in order.vendor_orders.all()}
     assert {k: str(v) for k, v in parts.items()} == {"常山胡柚合作社": "260.00", "邵永丰食品": "60.00"}
@@ -67,7 +70,42 @@ def test_more_lines_and_vendors_cost_only_their_stock_updates(api, shop, django_
         ("常山胡柚", "常山胡柚合作社"),
         ("邵永丰麻饼", "邵永丰食品"),
     ]
-    assert response.json()["total"] == "320.00"
+    assert response.json()["total"] == "320.00"  # the tangelo's tier price (5 → 52.00), read with the product
+
+
+def test_shipping_regions_come_with_the_product(api, shop, django_capture_on_commit_callbacks):
+    """A vendor's rule with regions: their fees apply, read in the product's row (no query for the regions)."""
+    from marketplace.checkout.models import ShippingRegion, ShippingRule
+
+    rule = ShippingRule.objects.create(vendor=shop["coop"], name="江浙沪", first_fee="12.00")
+    ShippingRegion.objects.create(rule=rule, provinces=["新疆维吾尔自治区"], first_fee="30.00", sort_order=0)
+    ShippingRegion.objects.create(rule=rule, provinces=["浙江省", "上海市"], first_fee="6.50", sort_order=1)
+
+    response, sql, _callbacks = place(api, (shop["tangelo"], 1), capture=django_capture_on_commit_callbacks)
+
+    assert len(sql) == QUERIES_PER_ORDER, "\n".join(sql)
+    assert not any(s.startswith('SELECT "marketplace_shippingregion"') for s in sql)
+    assert response.json()["vendor_parts"][0]["shipping_fee"] == "6.50"  # the address is in 浙江省
+    assert response.json()["total"] == "64.50"
+
+
+def test_a_first_call_with_a_token_writes_its_last_use_once(shop, buyer, django_capture_on_commit_callbacks):
+    """A token's last use is written at most once a minute: one UPDATE on its first call, none on the next."""
+    from cms.models import ApiToken
+    from tests.support.api import bearer_client
+
+    token, secret = ApiToken.issue(buyer, "fresh")
+    client = bearer_client(secret)
+    with CaptureQueriesContext(connection) as first:
+        response = post_json(client, "/api/orders/", order_body((shop["tangelo"], 1)))
+    assert response.status_code == 201, response.json()
+    assert len(statements(first)) == QUERIES_PER_ORDER + 1, "\n".join(statements(first))
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    with CaptureQueriesContext(connection) as second:
+        response = post_json(client, "/api/orders/", order_body((shop["tangelo"], 1)))
+    assert response.status_code == 201, response.json()
+    assert len(statements(second)) == QUERIES_PER_ORDER, "\n".join(statements(second))
 
 
 def test_a_refusal_reads_the_stock_once_for_its_message(api, shop):
@@ -77,7 +115,7 @@ def test_a_refusal_reads_the_stock_once_for_its_message(api, shop):
     assert response.json()["code"] == "out_of_stock"
     assert "3" in response.json()["message"]
     # token, products and the refused UPDATE, which on PostgreSQL also says what is left (elsewhere one SELECT more):
-    # no tier prices, no shipping regions, no INSERT
+    # no INSERT
     assert len(statements(ctx)) == (3 if connection.vendor == "postgresql" else 4), "\n".join(statements(ctx))
     assert stock(shop["cake"]) == 3
 
@@ -97,6 +135,18 @@ def test_the_order_placed_still_answers_queries_about_its_relations(buyer, shop)
     order.payments.create(method="bank_transfer", amount=order.total)
     assert order.payments.count() == 1  # payments are never taken from a cache
     assert order.vendor_orders.count() == 1 and order.vendor_orders.all()[0].subtotal == 116
+
+
+def test_a_refusal_names_the_first_refused_line_and_takes_nothing(api, shop):
+    """One statement for every line: all or none; the message is about the first refused product by id."""
+    from marketplace.models import ProductStock
+
+    ProductStock.objects.filter(product=shop["tangelo"]).update(quantity=1)
+    first = min(shop["tangelo"], shop["cake"], key=lambda p: p.pk)  # both are refused (1 of 2, 3 of 4)
+    response = post_json(api, "/api/orders/", order_body((shop["cake"], 4), (shop["bulk"], 5), (shop["tangelo"], 2)))
+    assert response.status_code == 409 and response.json()["code"] == "out_of_stock", response.json()
+    assert first.title in response.json()["message"]
+    assert stock(shop["tangelo"]) == 1 and stock(shop["cake"]) == 3 and stock(shop["bulk"]) == 45
 
 
 def test_a_refusal_after_another_order_took_the_last_units_says_sold_out(api, shop):

@@ -12,7 +12,7 @@ import pytest
 from bench.env import bench_environ
 from bench.prepare import prepare
 from bench.server import HOST, free_port_in, gunicorn
-from tests.support import postgres
+from tests.support import db_template, postgres
 from tests.support.plugin import skip_or_fail
 
 pytestmark = pytest.mark.postgres
@@ -32,12 +32,15 @@ def get(port, path, headers=None):
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
+def live(tmp_path_factory, postgres_url, checkout_pg_template):
     reason = postgres.unavailable_reason()
     if reason:
         skip_or_fail(reason)
+    # A cluster of its own, since the test stops it; its database a dump of the run's migrated template rather
+    # than a migration of its own (prepare's migrate then has nothing left to apply).
     with postgres.throwaway_cluster() as server_url:
         url = postgres.create_database(server_url, "outage")
+        db_template.copy_to_server(postgres_url, checkout_pg_template, url)
         # Production settings without Redis: the page cache is in the worker's memory, so one worker (two threads).
         environ = {**bench_environ(url), "REDIS_URL": ""}
         stamp = tmp_path_factory.mktemp("outage") / "stamp.json"  # never an earlier run's stamp

@@ -6,7 +6,8 @@ migration set, not once per pytest-xdist worker:
 - PostgreSQL: `migrated_template(server_url)` makes a template database the first time any process asks for it
   (pytest-xdist workers, the session fixtures in stripe_plugin) and returns its name afterwards; a PostgreSQL
   advisory lock makes the other processes wait while one migrates. Test databases are `CREATE DATABASE … TEMPLATE`
-  copies (`copy_database`).
+  copies (`copy_database`); the live-outage test, which needs a cluster of its own, gets a pg_dump of it
+  (`copy_to_server`).
 - SQLite (in memory, the first run of `make test`): `sqlite_test_database(connection)` fills a worker's in-memory
   test database from a migrated file kept in .pytest_cache/shanhai-db/ with sqlite3's backup API. The first worker
   to need it migrates its own test database the usual way (Django's create_test_db: migrate, then post_migrate's
@@ -17,7 +18,7 @@ Both are keyed by `migrations_fingerprint`: a hash of the migration files, the p
 apps' migrations) and the settings (installed apps), so a changed migration never reuses an old copy
 (tests/support/test_db_template.py). The pytest-django test database (`django_db_setup` in tests/support/plugin.py)
 and the race tests' per-test PostgreSQL databases (`checkout_pg_database`) are copies. The migrations themselves
-still run in every run where no copy exists, and tests/support/test_postgres.py migrates an empty database on its own.
+still run in every run where no copy exists, and tests/support/test_postgres.py checks what they made.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,6 +105,39 @@ def copy_database(server_url: str, template: str, name: str) -> str:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
     return postgres.with_database(server_url, name)
+
+
+def copy_to_server(server_url: str, template: str, target_url: str) -> None:
+    """Copy database `template` on server_url's server into the empty database at target_url on ANOTHER server,
+    for a test that needs a cluster of its own (one it stops) but not a migration of its own. CREATE DATABASE …
+    TEMPLATE works within one server only, so pg_dump into psql, from a copy: a connection to the template itself
+    would make other processes' CREATE DATABASE … TEMPLATE fail while it lasts."""
+    bin_dir = postgres.find_bin_dir()
+    assert bin_dir is not None
+    scratch = f"{template}_dump_{os.getpid()}"
+    source = copy_database(server_url, template, scratch)
+    try:
+        dump = subprocess.Popen(
+            [str(bin_dir / "pg_dump"), "--no-owner", "--no-privileges", "--dbname", source],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        restore = subprocess.run(
+            [str(bin_dir / "psql"), "--quiet", "--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--dbname", target_url],
+            stdin=dump.stdout,
+            capture_output=True,
+            text=True,
+        )
+        dump.stdout.close()
+        dump_error = dump.stderr.read().decode(errors="replace")
+        dump.wait()
+    finally:
+        postgres.drop_database(postgres.with_database(server_url, "postgres"), scratch)
+    if dump.returncode or restore.returncode:
+        raise RuntimeError(
+            f"copying {template} failed: pg_dump {dump.returncode}: {dump_error}\npsql {restore.returncode}: "
+            f"{restore.stderr}"
+        )
 
 
 # SQLite ------------------------------------------------------------------------------------------------------------
