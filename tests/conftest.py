@@ -144,6 +144,24 @@ def xdist_group(item, on_postgresql=False):
     return item.nodeid.split("::", 1)[0] if shared else None
 
 
+def django_order(item) -> int:
+    """pytest-django's order of a test (it sorts the tests so before this conftest does): 0 database, 1
+    transactional database (flushes every table afterwards), 2 no database."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls and issubclass(cls, TransactionTestCase):
+        return 0 if issubclass(cls, TestCase) else 1
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or {
+        "transactional_db",
+        "live_server",
+    } & set(fixtures):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
 def pytest_collection_modifyitems(config, items):
     """pytest-xdist groups (xdist_group above), and the `database_sensitive` marker that selects the PostgreSQL
     run (DATABASE_SENSITIVE above)."""
@@ -160,6 +178,12 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.xdist_group(group))
         if is_database_sensitive(item):
             item.add_marker(pytest.mark.database_sensitive)
+    # The grouped tests (a module with a demo or a browser, the migration test) are the big pieces of work: hand
+    # them out first (pytest-xdist's loadgroup goes in collection order), so that the ungrouped tests, one at a
+    # time, keep both workers busy to the end instead of one worker finishing a big group alone. Within
+    # pytest-django's order (database tests, then transactional ones, then the rest), and stable: each module keeps
+    # its order.
+    items.sort(key=lambda item: (django_order(item), item.get_closest_marker("xdist_group") is None))
     # Tests of what only the PostgreSQL database does run in the PostgreSQL run; the SQLite run leaves them out
     # (deselected, not skipped: under CI a skip fails the run).
     if not on_postgresql:

@@ -4,7 +4,9 @@ with a plain `migrate`: every row, foreign key, content-type id and permission g
 
 The test migrates its database back to the pre-split nodes with Django's MigrationExecutor (as
 django-test-migrations does), writes rows with the historical models there, migrates forward to the latest nodes
-and reads them with today's models. It always leaves the database at the latest nodes. It is database sensitive
+and reads them with today's models. It always leaves the database at the latest nodes. On in-memory SQLite the
+database migrated back is saved once per migration set (tests/support/db_template.py, next to the migrated one)
+and later runs start from that copy; the forward migration runs every time. It is database sensitive
 (tests/conftest.py) so it runs on PostgreSQL too, and runs on one worker (it changes its database's schema state).
 """
 
@@ -19,6 +21,7 @@ from django.db.migrations.executor import MigrationExecutor
 from marketplace.canteen.models import BuyerUnit
 from marketplace.checkout.models import Order, OrderLine
 from marketplace.models import Review
+from tests.support import db_template
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("subapp_migration")]
 
@@ -62,10 +65,20 @@ def latest_nodes():
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
+def migrate_back():
+    """The database at the pre-split nodes; on in-memory SQLite from the saved copy of a migrated database
+    migrated back (made the first time)."""
+    targets = [("checkout", None), ("canteen", None), *BEFORE_SPLIT]
+    if not db_template.can_restore(connection):
+        return migrate(targets)
+    db_template.restore_or_build(connection, "pre-split", lambda _path: migrate(targets), extra=repr(targets))
+    return migrate(targets)  # nothing left to do: reads what is applied
+
+
 @pytest.fixture
 def at_the_split():
     """The database at the pre-split nodes (checkout and canteen unapplied), and the historical apps there."""
-    executor = migrate([("checkout", None), ("canteen", None), *BEFORE_SPLIT])
+    executor = migrate_back()
     try:
         yield executor.loader.project_state(BEFORE_SPLIT).apps
     finally:

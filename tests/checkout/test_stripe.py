@@ -284,10 +284,17 @@ def test_localstripe_delivers_a_signed_webhook_to_the_live_server(stripe_fake, l
         payment = stripe_gateway.start_payment(order)
         stripe_fake.confirm_in_browser(payment.stripe_payment_intent)
 
+        # Until the webhook's transaction is through: on in-memory SQLite the live server shares this test's
+        # connection, so the order can read as paid before the same transaction marks the event processed.
+        applied = StripeEvent.objects.filter(
+            type="payment_intent.succeeded",
+            payload__data__object__id=payment.stripe_payment_intent,
+            processed_at__isnull=False,
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             order.refresh_from_db()
-            if order.status == Order.Status.PAID:
+            if order.status == Order.Status.PAID and applied.exists():
                 break
             time.sleep(0.1)
     finally:

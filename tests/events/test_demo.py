@@ -2,17 +2,14 @@
 services, idempotent and quick to re-run."""
 
 import io
-import os
 import time
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
-from wagtail.models import Page, Revision, Site
+from wagtail.models import Page, Revision
 
 import events.demo
 from cms.demo import facts
@@ -37,7 +34,7 @@ from events.registration import services as ticketing
 from events.stalls.services import stall_states
 from marketplace.checkout.models import Order
 from marketplace.models import VendorMember
-from tests.support.demo import run_load_demo, small_pictures
+from tests.support.demo import demo_database, run_load_demo
 
 EXPECTED_STALLS = {
     "山海协作·衢州名优农产品展销会（宁波鄞州站）": 60,
@@ -52,28 +49,16 @@ def events_lines(output):
 
 @pytest.fixture(scope="module")
 def demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded (tests/support/demo.py: once per run on SQLite, floor plans at 4 px a metre), then load_demo
+    run again here, timed."""
     media = tmp_path_factory.mktemp("events-demo-media")
-    patches = small_pictures()
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media)),
-        patches[0],
-        patches[1],
-        patches[2],
-        mock.patch.object(events.demo, "PLAN_SCALE", 4),
-        mock.patch.dict(
-            os.environ, {"DEMO_ADMIN_PASSWORD": "", "DEMO_VENDOR_PASSWORD": "", "DEMO_CHECKIN_PASSWORD": ""}
-        ),
-        transaction.atomic(),
-    ):
-        first = run_load_demo()
+    with demo_database(django_db_blocker, media) as demo, django_db_blocker.unblock():
         counts = snapshot()
         started = time.perf_counter()
-        second = run_load_demo()
+        with transaction.atomic():  # as the first load: one transaction
+            second = run_load_demo()
         seconds = time.perf_counter() - started
-        yield {"first": first, "second": second, "counts": counts, "seconds": seconds, "media": media}
-        transaction.set_rollback(True)
-    Site.clear_site_root_paths_cache()
+        yield {"first": demo.output, "second": second, "counts": counts, "seconds": seconds, "media": media}
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from wagtail.models import Page
 
-from tests.support.demo import demo_in_rolled_back_transaction
+from tests.support.demo import demo_database
 
 pytestmark = pytest.mark.django_db
 
@@ -128,10 +128,10 @@ def check(client, method, path, failures, **kwargs):
 
 @pytest.fixture(scope="module")
 def demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, loaded once for both tests (they only read it; each test's own changes are rolled back)."""
-    media = tmp_path_factory.mktemp("hardening-demo-media")
-    with demo_in_rolled_back_transaction(django_db_blocker, media) as output:
-        yield output
+    """The demo, loaded once for both tests (they only read it; each test's own changes are rolled back), once per
+    run on SQLite (tests/support/demo.py)."""
+    with demo_database(django_db_blocker, tmp_path_factory.mktemp("hardening-demo-media")) as demo:
+        yield demo.output
 
 
 @pytest.fixture

@@ -1,19 +1,16 @@
 """marketplace's demo loader: idempotent, believable data, a vendor login, and `--scale N` in bulk with a sound tree."""
 
-import os
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
-from django.test import override_settings
 from wagtail.images import get_image_model
-from wagtail.models import Page, Revision, Site
+from wagtail.models import Page, Revision
 
 from bench.marketplace_pages import PAGES as BENCH_PAGES
 from cms.demo import facts
@@ -33,7 +30,7 @@ from marketplace.models import (
     VendorMember,
     VendorPage,
 )
-from tests.support.demo import run_load_demo, small_pictures
+from tests.support.demo import demo_database, run_load_demo
 
 VENDOR_LINE = re.compile(r"Vendor login: /admin/\s+username: (?P<username>\S+)\s+password: (?P<password>\S+)")
 
@@ -63,41 +60,39 @@ def snapshot(media_root):
     return counts
 
 
-def test_second_run_creates_nothing(db, media_root):
-    first = run_load_demo()
-    after_first = snapshot(media_root)
+@pytest.fixture(scope="module")
+def demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for this module (tests/support/demo.py: once per run on SQLite)."""
+    with demo_database(django_db_blocker, tmp_path_factory.mktemp("marketplace-demo-media")) as demo:
+        yield demo
+
+
+@pytest.fixture
+def loaded(demo_loaded_once, db):
+    return demo_loaded_once.output
+
+
+@pytest.fixture
+def demo_media(demo_loaded_once, settings, tmp_path):
+    """MEDIA_ROOT in this test's folder with the demo's pictures as loaded, for tests that count or add files."""
+    media = tmp_path / "media"
+    shutil.copytree(demo_loaded_once.pictures, media)
+    settings.MEDIA_ROOT = str(media)
+    return media
+
+
+def test_second_run_creates_nothing(loaded, demo_media):
+    first = loaded
+    after_first = snapshot(demo_media)
     second = run_load_demo()
 
-    assert snapshot(media_root) == after_first
+    assert snapshot(demo_media) == after_first
     assert after_first["marketplace.VendorPage"] == len(VENDORS) >= 30
     assert after_first["marketplace.ProductPage"] == len(facts()["products"]) + len(EXTRA_PRODUCTS)
     assert after_first["marketplace.VendorMember"] == 1
     assert after_first["wagtailimages.Image"] == after_first["image files"]
     assert any("created" in line for line in marketplace_lines(first))
     assert not any("created" in line or "updated" in line for line in marketplace_lines(second))
-
-
-@pytest.fixture(scope="class")
-def demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("marketplace-demo-media")
-    patches = small_pictures()
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media)),
-        patches[0],
-        patches[1],
-        patches[2],
-        mock.patch.dict(os.environ, {"DEMO_ADMIN_PASSWORD": "", "DEMO_VENDOR_PASSWORD": ""}),
-        transaction.atomic(),
-    ):
-        yield run_load_demo()
-        transaction.set_rollback(True)
-    Site.clear_site_root_paths_cache()
-
-
-@pytest.fixture
-def loaded(demo_loaded_once, db):
-    return demo_loaded_once
 
 
 class TestLoadedDemo:
@@ -252,8 +247,7 @@ class TestLoadedDemo:
             assert client.get(path).status_code == 200, (page.name, path)
 
 
-def test_scale_adds_products_in_bulk_once(db, media_root, client):
-    run_load_demo()
+def test_scale_adds_products_in_bulk_once(loaded, demo_media, client):
     before = ProductPage.objects.count()
     listed_before = client.get("/market/products/").context["products"].paginator.count
 

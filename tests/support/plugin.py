@@ -1,5 +1,6 @@
 """Pytest plugin (registered from tests/conftest.py): the `postgres_url` fixture, the CI rules, and the test
-database of a PostgreSQL run copied from one migrated template (`django_db_setup`, see db_template.py).
+database copied from one migrated database (`django_db_setup`, see db_template.py): on PostgreSQL a template
+database, on in-memory SQLite a file in .pytest_cache/.
 
 Tests that need PostgreSQL or Chromium start it themselves. Where the binaries are missing they are
 skipped with the reason, except under CI (the CI environment variable set to anything but 0/false/no),
@@ -52,22 +53,21 @@ def django_db_setup(
     django_db_createdb,
     django_db_modify_db_settings,
 ):
-    """pytest-django's test database, but on PostgreSQL a copy of the run's migrated template instead of a
-    migration per pytest-xdist worker (tests/support/db_template.py). SQLite runs, and runs with --nomigrations
-    or --reuse-db, go the usual way."""
+    """pytest-django's test database, but a copy of one migrated database instead of a migration per
+    pytest-xdist worker (tests/support/db_template.py): on PostgreSQL a copy of the run's migrated template, on
+    in-memory SQLite a copy of the migrated file. Runs with --nomigrations, --reuse-db, several databases or
+    SQLite in a file go the usual way."""
     from django.conf import settings
     from django.db import connections
     from pytest_django.fixtures import django_db_setup as usual
 
     database = settings.DATABASES["default"]
     server_url = os.environ.get("DATABASE_URL")
-    if (
-        "postgresql" not in database["ENGINE"]
-        or not postgres.is_postgres_url(server_url)
-        or not django_db_use_migrations
-        or django_db_keepdb
-        or set(settings.DATABASES) != {"default"}
-    ):
+    usual_way = not django_db_use_migrations or django_db_keepdb or set(settings.DATABASES) != {"default"}
+    if not usual_way and db_template.in_memory_sqlite(connections["default"]):
+        yield from _sqlite_test_database(request, django_db_blocker)
+        return
+    if usual_way or "postgresql" not in database["ENGINE"] or not postgres.is_postgres_url(server_url):
         yield from usual.__wrapped__(
             request,
             django_test_environment,
@@ -94,6 +94,48 @@ def django_db_setup(
         connection.close()
         database["NAME"] = connection.settings_dict["NAME"] = old_name
         postgres.drop_database(postgres.with_database(server_url, "postgres"), test_name)
+
+
+def _sqlite_test_database(request, django_db_blocker):
+    from django.db import connections
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    connection = connections["default"]
+    with django_db_blocker.unblock():
+        old_name = db_template.sqlite_test_database(
+            connection, settings=os.environ.get("DJANGO_SETTINGS_MODULE", db_template.SETTINGS)
+        )
+        # What create_test_db(serialize=True) would keep, for tests with serialized_rollback (none today).
+        if "default" in _get_databases_for_setup(request.session.items)[1]:
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test (flushed: every table emptied, post_migrate's rows made again), the in-memory
+    SQLite test database becomes the saved migrated copy again, with what the migrations wrote (Wagtail's root
+    page and site, groups and their grants, data migrations): the tests after it see what a worker's first test
+    sees, whichever order pytest-xdist hands them out in."""
+    result = yield
+    if _is_transactional(item):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        connection = connections["default"]
+        with item.config.stash[blocking_manager_key].unblock():
+            if db_template.can_restore(connection):
+                db_template.restore_migrated(connection)
+    return result
 
 
 _skipped = []
