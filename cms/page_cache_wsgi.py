@@ -27,7 +27,7 @@ import time
 from http.client import responses
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import get_path_info, get_script_name
 from django.core.signals import setting_changed
@@ -39,6 +39,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import to_language
 
 from cms import csp, page_cache, personal_cache
+from cms.cache import DegradingRedisCache, DirectReader
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ FAST_PATH = "cms.page_cache.FastPathMiddleware"
 SESSION_KEY = re.compile(r"[a-z0-9]{32}")
 CSRF_SECRET = re.compile(r"[A-Za-z0-9]{32}")
 SECRET_MARK = "x" * 32
+# Bounds of the per-process memos below (what a Host header or a path can be is up to the client): when full, a
+# memo starts again empty.
+MEMO_LIMIT = 512
 
 
 def _no_view(request):  # the middleware below are only asked for their response step
@@ -94,8 +98,56 @@ class _Setup:
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self.csrf_cookie = settings.CSRF_COOKIE_NAME
         self.csrf_max_age = settings.CSRF_COOKIE_AGE
+        self.proxy_ssl_header = (settings.SECURE_PROXY_SSL_HEADER or (None,))[0]
+        default = caches["default"]
+        # Redis: the hit's one read bypasses redis-py's client (cms.cache.DirectReader); other caches (local memory
+        # in development and tests) are read through Django's.
+        self.direct = DirectReader(default) if isinstance(default, DegradingRedisCache) else None
         self._outer = {}
         self._cookie = None
+        self._cookie_expires = (None, None)
+        self._hosts = {}
+        self._languages = {}
+
+    def read_many(self, keys):
+        """The cache's get_many, or None when Redis is down or failed."""
+        if self.direct is not None:
+            return self.direct.get_many(keys)
+        return cache.get_many(keys)
+
+    def host_and_scheme(self, environ):
+        """(host, scheme) as Django's request works them out (get_host(), scheme), or None for a host not in
+        ALLOWED_HOSTS; remembered per distinct set of the environ values they depend on."""
+        proxy = self.proxy_ssl_header
+        memo_key = (
+            environ.get("HTTP_HOST"),
+            environ.get("HTTP_X_FORWARDED_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+            environ.get("wsgi.url_scheme"),
+            environ.get(proxy) if proxy else None,
+        )
+        found = self._hosts.get(memo_key)
+        if found is None:
+            request = _EnvironRequest(environ)
+            try:
+                found = (request.get_host(), request.scheme)
+            except DisallowedHost:
+                found = False
+            if len(self._hosts) >= MEMO_LIMIT:
+                self._hosts.clear()
+            self._hosts[memo_key] = found
+        return found or None
+
+    def language(self, path):
+        """page_cache.hit_language(path), remembered per path."""
+        found = self._languages.get(path)
+        if found is None:
+            found = page_cache.hit_language(path)
+            if len(self._languages) >= MEMO_LIMIT:
+                self._languages.clear()
+            self._languages[path] = found
+        return found
 
     def outer_headers(self, secure):
         """(X-Frame-Options, the security headers) as XFrameOptionsMiddleware and SecurityMiddleware add them to
@@ -127,8 +179,18 @@ class _Setup:
             self._cookie = (morsel.output(header=""), expires)
         text, expires = self._cookie
         if expires:
-            text = text.replace(expires, http_date(time.time() + self.csrf_max_age), 1)
+            text = text.replace(expires, self._expires(), 1)
         return text.replace(SECRET_MARK, secret, 1)
+
+    def _expires(self):
+        """The cookie's expiry date for a response sent now: http_date has a resolution of a second, so it is
+        formatted once a second."""
+        now = int(time.time())
+        second, date = self._cookie_expires
+        if second != now:
+            date = http_date(now + self.csrf_max_age)
+            self._cookie_expires = (now, date)
+        return date
 
 
 _setup = None
@@ -137,6 +199,8 @@ _setup = None
 @receiver(setting_changed, dispatch_uid="cms-page-cache-wsgi-settings-changed")
 def _forget_setup(**kwargs):
     global _setup
+    if _setup is not None and _setup.direct is not None:
+        _setup.direct.close()
     _setup = None
 
 
@@ -161,18 +225,17 @@ def hit(environ):
     cookies = parse_cookie(environ.get("HTTP_COOKIE", "").encode("iso-8859-1").decode(errors="replace"))
     if not page_cache.may_look_up(method, cookies, environ):
         return None
-    request = _EnvironRequest(environ)
-    try:
-        host = request.get_host()
-    except DisallowedHost:
+    found = config.host_and_scheme(environ)
+    if found is None:
         return None  # Django answers 400, as before
-    secure = request.is_secure()
+    host, scheme = found
+    secure = scheme == "https"
     if config.ssl_redirect and not secure:
         return None
     csrf_secret = cookies.get(config.csrf_cookie)
     if csrf_secret is not None and not CSRF_SECRET.fullmatch(csrf_secret):
         return None  # Django replaces it (a new cookie) or unmasks an old-style one
-    language, from_path = page_cache.hit_language(path)
+    language, from_path = config.language(path)
 
     # The cache versions, the session and the signed-in person's entry in one round trip (as FastPathMiddleware).
     session_key = cookies.get(config.session_cookie)
@@ -183,7 +246,9 @@ def hit(environ):
         stored_session = page_cache.session_cache_key(config.session_store, session_key)
         guess = page_cache.signed_in_people.get(session_key)
         asked += [stored_session, guess] if guess else [stored_session]
-    found = cache.get_many(asked)
+    found = config.read_many(asked)
+    if found is None:
+        return None  # Redis down or failing: Django answers, as in an outage
     session = None
     if session_key is not None:
         session = found.get(stored_session)
@@ -204,7 +269,7 @@ def hit(environ):
         return None
     audience, personal = reader
     query = environ.get("QUERY_STRING", "")
-    entry = page_cache.get_entry(page_cache.page_key(request.scheme, host, path, query, language, audience, found))
+    entry = page_cache.get_entry(page_cache.page_key(scheme, host, path, query, language, audience, found))
     if entry is None:
         return None
 
