@@ -145,6 +145,10 @@ class DirectReader:
         self._errors = (client._lib.ConnectionError, client._lib.TimeoutError)
         self._make_key = cache.make_key
         self._local = threading.local()
+        self._unpickled = {}
+
+    # Sessions and people's header entries of a process's recent readers, a few KB each.
+    UNPICKLED_LIMIT = 1024
 
     def _connection(self):
         local = self._local
@@ -159,9 +163,11 @@ class DirectReader:
         if connection is not None:
             connection.disconnect()
 
-    def get_many(self, keys):
+    def get_many(self, keys, shared=False):
         """{key: value} for the keys found (values as the cache stores them: ints as such, the rest pickled), or
-        None when Redis is down or failed."""
+        None when Redis is down or failed. `shared`: the caller only reads the values, so one unpickled lately
+        from the very same bytes may be handed out again (keyed by the stored bytes, so a value changed or deleted
+        in Redis is never answered from memory)."""
         if _Outage.active():
             return None
         command = _packed_mget([self._make_key(key) for key in keys])
@@ -183,12 +189,23 @@ class DirectReader:
                 raise
         _Outage.end()
         found = {}
+        unpickled = self._unpickled
         for key, value in zip(keys, values, strict=True):
-            if value is not None:
-                try:  # RedisSerializer.loads: integers are stored as they are, everything else pickled
-                    found[key] = int(value)
-                except ValueError:
+            if value is None:
+                continue
+            try:  # RedisSerializer.loads: integers are stored as they are, everything else pickled
+                found[key] = int(value)
+            except ValueError:
+                if not shared:
                     found[key] = pickle.loads(value)
+                    continue
+                loaded = unpickled.get(value)
+                if loaded is None:
+                    loaded = pickle.loads(value)
+                    if len(unpickled) >= self.UNPICKLED_LIMIT:
+                        unpickled.clear()
+                    unpickled[value] = loaded
+                found[key] = loaded
         return found
 
 

@@ -112,7 +112,7 @@ class _Setup:
     def read_many(self, keys):
         """The cache's get_many, or None when Redis is down or failed."""
         if self.direct is not None:
-            return self.direct.get_many(keys)
+            return self.direct.get_many(keys, shared=True)  # the hit only reads the session and the entry
         return cache.get_many(keys)
 
     def host_and_scheme(self, environ):
