@@ -4,7 +4,8 @@ A hit through Django (cms.page_cache.FastPathMiddleware) still pays for Django's
 (closing old database connections, resetting queries), a WSGIRequest, the hit middleware objects and an
 HttpResponse — about two thirds of a hit's CPU. `PageCacheApplication` answers the plain hit itself, from the
 WSGI environ: the cookies, Host, Accept-Encoding and If-None-Match it needs, the cache versions, the session and
-the reader's entry in one round trip to the cache (the page itself comes from the process's own copy,
+the reader's entry in one round trip to the cache (with Redis one MGET on a connection of its own,
+cms.cache.DirectReader, without redis-py's client machinery; the page itself comes from the process's own copy,
 PAGE_CACHE_LOCAL_ENTRIES, or one more read), with the same key scheme (page_cache.page_key), the same reader
 (personal_cache.cached_reader) and the same answer (page_cache.answer) as the Django path, and the headers the
 hit middleware would add: the CSP header with this response's nonce (cms.csp.site_policy), X-Frame-Options,
@@ -18,7 +19,8 @@ a session or CSRF cookie that is not in Django's own format, a session not found
 expired cookie: Django loads it from the database, or forgets it), a reader whose entry is missing or was made
 for another session auth hash (Django loads the user), messages waiting, a visitor header not rendered yet in
 this process, settings under which the hit middleware would differ (another session engine, CSRF in the
-session, a report-only CSP, DEBUG …), and any error.
+session, a report-only CSP, DEBUG …), Redis down or failing (Django's cache then degrades as in an outage), and
+any error.
 """
 
 import logging
