@@ -305,12 +305,33 @@ _CSRF_CHAR_INDEX = bytes(
 _CSRF_FROM_INDEX = bytes(ord(CSRF_ALLOWED_CHARS[value % len(CSRF_ALLOWED_CHARS)]) for value in range(256))
 
 
+class _RandomBytes(threading.local):
+    """Bytes from the OS's random source, read 4 KiB at a time: a hit needs 64–96 random bytes (a CSRF mask, maybe
+    a new secret), and a getrandom() call each costs more than slicing. Each byte is handed out once; per thread,
+    and never across a fork (a child starts with a buffer of its own)."""
+
+    SIZE = 4096
+
+    def __init__(self):
+        self.buffer, self.used, self.pid = b"", 0, None
+
+    def take(self, count):
+        if self.used + count > len(self.buffer) or self.pid != os.getpid():
+            self.buffer, self.used, self.pid = os.urandom(max(self.SIZE, count)), 0, os.getpid()
+        start = self.used
+        self.used = start + count
+        return self.buffer[start : start + count]
+
+
+_random_bytes = _RandomBytes()
+
+
 def _random_csrf_indices(count):
     """`count` random indices into CSRF_ALLOWED_CHARS from the OS's random source, in one read (Django draws each
     character with its own call: 64 for a visitor without a csrftoken cookie, most of a hit's CPU)."""
     found = b""
     while len(found) < count:
-        found += os.urandom(2 * count).translate(_CSRF_TO_INDEX, _CSRF_DROPPED)
+        found += _random_bytes.take(2 * count).translate(_CSRF_TO_INDEX, _CSRF_DROPPED)
     return found[:count]
 
 

@@ -110,6 +110,27 @@ class _Setup:
         self._cookie_expires = (None, None)
         self._hosts = {}
         self._languages = {}
+        self._gzip = {}
+        self.seconds = page_cache.seconds()
+        self.force_script_name = settings.FORCE_SCRIPT_NAME
+
+    def path(self, environ):
+        """The path Django's handler would route (get_path_info), or None under a script name (Django answers)."""
+        if self.force_script_name is not None or any(
+            environ.get(name) for name in ("SCRIPT_URL", "REDIRECT_URL", "SCRIPT_NAME")
+        ):
+            return None if get_script_name(environ) else get_path_info(environ)
+        return get_path_info(environ)
+
+    def accepts_gzip(self, header):
+        """page_cache.header_accepts_gzip, remembered per Accept-Encoding value (browsers send a handful)."""
+        found = self._gzip.get(header)
+        if found is None:
+            found = page_cache.header_accepts_gzip(header)
+            if len(self._gzip) >= MEMO_LIMIT:
+                self._gzip.clear()
+            self._gzip[header] = found
+        return found
 
     def read_many(self, keys):
         """The cache's get_many, or None when Redis is down or failed."""
@@ -216,13 +237,13 @@ def setup():
 def hit(environ):
     """(status line, headers, body) of a page-cache hit, or None: Django answers."""
     method = environ.get("REQUEST_METHOD")
-    if method not in ("GET", "HEAD") or not page_cache.enabled():
+    if method not in ("GET", "HEAD"):
         return None
     config = setup()
-    if not config.usable or get_script_name(environ):
+    if not config.usable or config.seconds <= 0:
         return None
-    path = get_path_info(environ)
-    if not path.startswith("/") or path == page_cache.HEALTHZ or path.startswith(config.skip):
+    path = config.path(environ)
+    if path is None or not path.startswith("/") or path == page_cache.HEALTHZ or path.startswith(config.skip):
         return None
     cookies = parse_cookie(environ.get("HTTP_COOKIE", "").encode("iso-8859-1").decode(errors="replace"))
     if not page_cache.may_look_up(method, cookies, environ):
@@ -289,7 +310,7 @@ def hit(environ):
         entry,
         "hit",
         personal,
-        gzip_ok=page_cache.header_accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")),
+        gzip_ok=config.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")),
         if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
         csrf_secret=csrf_secret,
         make_token=make_token,

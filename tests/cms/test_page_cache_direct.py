@@ -166,3 +166,21 @@ def test_the_direct_read_decodes_what_the_cache_stored(on_redis):
         assert reader.get_many(["n", "d", "missing", "s"]) == default.get_many(["n", "d", "missing", "s"])
     finally:
         reader.close()
+
+
+def test_the_hits_random_bytes_are_handed_out_once_and_never_shared_with_a_forked_child():
+    import os
+
+    page_cache._random_bytes.take(1)  # the parent's buffer is filled before the fork
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: what it draws must not be what the parent draws next
+        os.write(write_end, page_cache._random_bytes.take(32))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read_end, 32)
+    os.close(read_end)
+    os.close(write_end)
+    assert len(child) == 32 and child != page_cache._random_bytes.take(32)
+    drawn = [page_cache._random_bytes.take(24) for _ in range(1000)]  # several refills of the buffer
+    assert len(set(drawn)) == 1000
