@@ -135,7 +135,7 @@ class DirectReader:
 
     `get_many` answers None instead of misses when Redis is down or fails (the caller then hands the request to
     Django, whose degrading cache answers as in an outage); a connection that broke since its last use (Redis
-    restarted) is made again once before that counts as an outage."""
+    restarted) is made again once before that counts as an outage; a timeout (a stalled Redis) is not tried again."""
 
     def __init__(self, cache):
         client = cache._cache
@@ -143,6 +143,7 @@ class DirectReader:
         self._connection_class = pool.connection_class
         self._connection_kwargs = dict(pool.connection_kwargs)
         self._errors = (client._lib.ConnectionError, client._lib.TimeoutError)
+        self._timeout = client._lib.TimeoutError
         self._make_key = cache.make_key
         self._local = threading.local()
         self._unpickled = {}
@@ -180,8 +181,8 @@ class DirectReader:
                 break
             except self._errors as error:
                 connection.disconnect()
-                if attempt == 1 and was_connected:
-                    continue  # a connection that broke while idle: once more on a new one
+                if attempt == 1 and was_connected and not isinstance(error, self._timeout):
+                    continue  # a connection that broke while idle: once more on a new one (not a slow Redis)
                 _Outage.begin(error)
                 return None
             except BaseException:

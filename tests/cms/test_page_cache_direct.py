@@ -1,7 +1,7 @@
 """Page-cache hits before Django's handler with the cache on a real Redis, as in production: the hit's one read
 goes through cms.cache.DirectReader (an MGET without redis-py's client), and gives the answer Django's hit path
-gives; a session revoked in Redis and the database is not served; a dropped connection is made again; with Redis
-down every request goes to Django, which answers as in an outage."""
+gives; a session revoked in Redis and the database is not served; a dropped connection is made again; a stalled
+Redis costs one timeout; with Redis down every request goes to Django, which answers as in an outage."""
 
 import shutil
 import subprocess
@@ -184,3 +184,24 @@ def test_the_hits_random_bytes_are_handed_out_once_and_never_shared_with_a_forke
     assert len(child) == 32 and child != page_cache._random_bytes.take(32)
     drawn = [page_cache._random_bytes.take(24) for _ in range(1000)]  # several refills of the buffer
     assert len(set(drawn)) == 1000
+
+
+def test_a_stalled_redis_costs_one_timeout_then_django_answers(on_redis):
+    import signal
+
+    _url, proc = on_redis
+    django = Counting()
+    wsgi = page_cache_wsgi.PageCacheApplication(django)
+    cookies = {"csrftoken": CSRF_SECRET}
+    call(wsgi, "/", cookies)
+    call(wsgi, "/", cookies)
+    proc.send_signal(signal.SIGSTOP)  # connected, but never answers
+    try:
+        before, started = django.calls, time.monotonic()
+        status, _headers, _body = call(wsgi, "/", cookies)
+        elapsed = time.monotonic() - started
+    finally:
+        proc.send_signal(signal.SIGCONT)
+    # One socket timeout (1 s), not one per attempt: the outage is then known, so Django's cache skips Redis too.
+    assert status == "200 OK" and django.calls == before + 1 and elapsed < 1.9
+    assert degrading.redis_is_down()
