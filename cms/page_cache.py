@@ -243,6 +243,11 @@ def _restrictions():
     return found
 
 
+def restricted_paths():
+    """The tree paths of the pages with a view restriction (for `cms.restrictions.public`), kept as `_restrictions`."""
+    return _restrictions()["paths"]
+
+
 def may_be_restricted(page):
     """False when no view restriction can apply to `page` (none on it or an ancestor, and no alias pages whose
     source's restrictions would apply): Wagtail's per-request restriction query can be skipped."""
