@@ -472,7 +472,8 @@ def create_order(
             address=address,
             note=payload.note,
             idempotency_key=key,
-            idempotency_fingerprint=idempotency.request_fingerprint(payload),
+            # Only a request with a key is ever compared with another one.
+            idempotency_fingerprint=idempotency.request_fingerprint(payload) if key else "",
         )
     except DomainError as exc:
         if exc.code == "not_found":

@@ -287,3 +287,11 @@ def test_a_declined_card_answers_the_order_with_its_payment_error(api, shop, str
     assert body["status"] == "pending_payment" and body["payment_method"] == "card"
     assert set(body["payment_error"]) == {"code", "message"} and body["payment_error"]["message"]
     assert isinstance(body["payment_error"]["message"], str) and body["bank_account"] is None
+
+
+def test_only_an_order_with_an_idempotency_key_keeps_its_request_digest(api, shop):
+    """The request's digest is worked out only for a request with a key (a retry is compared with it)."""
+    post_json(api, "/api/orders/", order_body((shop["cake"], 1)))
+    post_json(api, "/api/orders/", order_body((shop["cake"], 1)), HTTP_X_IDEMPOTENCY_KEY="k-1")
+    digests = dict(Order.objects.values_list("idempotency_key", "idempotency_fingerprint"))
+    assert digests[""] == "" and len(digests["k-1"]) == 64
