@@ -295,3 +295,13 @@ def test_only_an_order_with_an_idempotency_key_keeps_its_request_digest(api, sho
     post_json(api, "/api/orders/", order_body((shop["cake"], 1)), HTTP_X_IDEMPOTENCY_KEY="k-1")
     digests = dict(Order.objects.values_list("idempotency_key", "idempotency_fingerprint"))
     assert digests[""] == "" and len(digests["k-1"]) == 64
+
+
+def test_a_sold_out_refusal_is_not_logged_as_a_warning_but_a_bad_request_is(api, shop, caplog):
+    """409 answers (sold out, wrong state) are expected in a rush: Django's per-response warning is left out."""
+    with caplog.at_level("WARNING", logger="django.request"):
+        sold_out = post_json(api, "/api/orders/", order_body((shop["cake"], 4)))
+        bad = post_json(api, "/api/orders/", {"lines": []})
+    assert sold_out.status_code == 409 and bad.status_code in (400, 422)
+    logged = [record.getMessage() for record in caplog.records if record.name == "django.request"]
+    assert len(logged) == 1 and "Conflict" not in logged[0] and logged[0].endswith(": /api/orders/")
