@@ -24,7 +24,7 @@ BUDGETS = {
     "checkout": 10,  # the address lists and pre-filled mobile number, and the vendors' shipping rules
     "account": 6,
     "order": 9,  # with the order's after-sale requests (售后), one query for all its parts
-    "canteen dashboard": 8,  # with whether the unit has purchase agreements from fairs (the link to them)
+    "canteen dashboard": 7,  # with whether the unit has purchase agreements from fairs (the link to them)
     "canteen statement": 7,  # with the shipping fees kept apart from produce
 }
 
