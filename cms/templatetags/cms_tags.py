@@ -401,17 +401,19 @@ class ShellFragmentNode(template.Node):
         self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
 
     def render(self, context):
-        parts = ("fragment", self.name, get_language(), *(str(v.resolve(context)) for v in self.vary_on))
-        return mark_safe(shell_cache.get_or_set(parts, lambda: self.nodelist.render(context)))  # noqa: S308
+        if settings.DEBUG:  # templates are edited live (no cached loader): so is their markup
+            return self.nodelist.render(context)
+        parts = (self.name, get_language(), *(str(v.resolve(context)) for v in self.vary_on))
+        return mark_safe(shell_cache.fragment(parts, lambda: self.nodelist.render(context)))  # noqa: S308
 
 
 @register.tag
 def shell_fragment(parser, token):
     """`{% shell_fragment "footer" site_settings.pk %}…{% endshell_fragment %}`: markup of the site shell rendered
-    once per name, language and the values given, and kept in cms.shell_cache (so until the next publish, move,
-    delete or settings save). Every request used to render the header and footer afresh (≈ 1–2 ms: the menu's and
-    footer's loops, translations, static() URLs). Only for what is the same for every reader of the site in that
-    language: never a CSRF token, nonce, name, cart, query or the request's path."""
+    once per process, name, language and the values given, under the shell cache's version (so until the next
+    publish, move, delete or settings save; `shell_cache.fragment`). Every request used to render the header and
+    footer afresh (≈ 1–2 ms: the menu's and footer's loops, translations, static() URLs). Only for what is the same
+    for every reader of the site in that language: never a CSRF token, nonce, name, cart, query or the path."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("shell_fragment needs a name")

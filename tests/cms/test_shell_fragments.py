@@ -21,9 +21,11 @@ pytestmark = pytest.mark.django_db
 def empty_caches():
     cache.clear()
     shell_cache._local.clear()
+    shell_cache._fragments.clear()
     yield
     cache.clear()
     shell_cache._local.clear()
+    shell_cache._fragments.clear()
 
 
 class Renders:
@@ -54,6 +56,15 @@ def test_a_fragment_is_rendered_once_per_language_and_value_and_again_after_a_bu
     shell_cache.bump()  # a page published, the site settings or a footer link saved
     assert render("a") == "<p>render 4</p>"
     assert renders.count == 4
+    assert not any(key for key in cache._cache if "fragment" in key)  # per process only: never outlives a deploy
+
+
+def test_a_fragment_is_rendered_every_time_under_debug(settings):
+    settings.DEBUG = True  # templates edited live show at once
+    renders = Renders()
+    for _ in range(2):
+        FRAGMENT.render(Context({"renders": renders, "place": "a"}))
+    assert renders.count == 2
 
 
 def test_the_footer_follows_its_links_and_the_menu_follows_the_reader(site_settings, news_index):
