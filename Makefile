@@ -1,7 +1,7 @@
 # Shanhai Market — everyday commands. A fresh machine needs only Python 3.11 and make.
 #   make run    set up, migrate, load the demo, serve http://127.0.0.1:$(PORT)
-#   make test   set up; lint (ruff, import-linter) and checks, pytest on SQLite, the database-sensitive tests again on a
-#               throwaway PostgreSQL, the three at the same time
+#   make test   set up; lint (ruff, import-linter) and checks, pytest on SQLite, the database-sensitive tests on a
+#               throwaway PostgreSQL (README "Tests": which run where), the three at the same time
 #   make bench-smoke  two gunicorn hosts on PostgreSQL + Redis: pages answer, rush counts exact (CI runs it after make test)
 #   make bench  PostgreSQL + Redis + two gunicorn hosts: the page table and the rushes (bench/README.md)
 #   make soak   SOAK_MINUTES (10) of mixed load on two gunicorn hosts, Redis restarted in the middle
@@ -107,7 +107,7 @@ test-checks: lint
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: $(STAMP)
-	$(call heading,pytest on SQLite (in memory): the whole suite but the PostgreSQL tests, in parallel (pytest-xdist))
+	$(call heading,pytest on SQLite (in memory): the suite but the tests left to the PostgreSQL run, in parallel (pytest-xdist))
 	$(TEST_ENV) $(PY) -m pytest -m "$(SQLITE_TESTS)" $(PYTEST_PARALLEL)
 
 test-postgres: $(STAMP)
