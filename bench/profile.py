@@ -164,6 +164,12 @@ def main(argv=None):
     parser.add_argument(
         "--hits", action="store_true", help="instead: CPU per page-cache hit (product page, anonymous and signed-in)"
     )
+    parser.add_argument(
+        "--wsgi-only", action="store_true", help="with --hits: only the site's WSGI application, not Django's handler"
+    )
+    parser.add_argument(
+        "--cprofile", action="store_true", help="with --hits: also the functions a WSGI hit spends most in (cProfile)"
+    )
     args = parser.parse_args(argv)
     os.chdir(BASE_DIR)
     with contextlib.ExitStack() as stack:
@@ -220,14 +226,49 @@ def _print_hits(args):
     print("Django's handler (FastPathMiddleware) / the site's WSGI application (config.wsgi: hits before Django)\n")
     print("| reader | ms per hit: Django | ms per hit: WSGI | bytes | X-Cache | Content-Encoding |")
     print("| --- | ---: | ---: | ---: | --- | --- |")
-    django = hit_costs(cases, n=args.requests * 10)
-    wsgi = hit_costs(cases, n=args.requests * 10, handler=PageCacheApplication(WSGIHandler()))
+    application = PageCacheApplication(WSGIHandler())
+    wsgi = hit_costs(cases, n=args.requests * 10, handler=application)
+    django = wsgi if args.wsgi_only else hit_costs(cases, n=args.requests * 10)
     for (label, ms, size, state, encoding), (_label, wsgi_ms, wsgi_size, _state, _encoding) in zip(
         django, wsgi, strict=True
     ):
         sizes = f"{size:,}" if size == wsgi_size else f"{size:,} / {wsgi_size:,}"
         print(f"| {label} | {ms:.3f} | {wsgi_ms:.3f} | {sizes} | {state} | {encoding} |")
+    if args.cprofile:
+        for label, path, headers in cases[2:]:
+            print(f"\nWhere a WSGI hit spends its time: {label} (cProfile, own time, µs per hit)\n")
+            print("| function | µs per hit | share |\n| --- | ---: | ---: |")
+            for name, micros, share in hit_profile(application, path, headers, n=args.requests * 5):
+                print(f"| {name} | {micros:.1f} | {share:.0%} |")
     return 0
+
+
+def hit_profile(handler, path, headers, n=1000, top=25):
+    """The functions one hit spends most of its own time in: [(function, µs per hit, share of the hit)]."""
+    environ = _environ(path)
+    for name, value in headers:
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+
+    def start_response(status, response_headers):
+        return None
+
+    for _ in range(20):
+        b"".join(handler(dict(environ), start_response))
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(n):
+        b"".join(handler(dict(environ), start_response))
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(tt for (_cc, _nc, tt, _ct, _callers) in stats.values()) or 1.0
+    rows = sorted(
+        (
+            (f"{'/'.join(file.rsplit('/', 2)[-2:])}:{func}", own)
+            for (file, _line, func), (_cc, _nc, own, _ct, _c) in stats.items()
+        ),
+        key=lambda row: -row[1],
+    )
+    return [(name, tt / n * 1e6, tt / total) for name, tt in rows[:top]]
 
 
 if __name__ == "__main__":

@@ -243,6 +243,11 @@ def _restrictions():
     return found
 
 
+def restricted_paths():
+    """The tree paths of the pages with a view restriction (for `cms.restrictions.public`), kept as `_restrictions`."""
+    return _restrictions()["paths"]
+
+
 def may_be_restricted(page):
     """False when no view restriction can apply to `page` (none on it or an ancestor, and no alias pages whose
     source's restrictions would apply): Wagtail's per-request restriction query can be skipped."""
@@ -292,27 +297,52 @@ def _response_is_cacheable(request, response):
     return len(response.content) <= MAX_BODY_BYTES
 
 
-_CSRF_INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
-# (secret char, mask char) → the masked char, Django's (index + index) mod 62, looked up in C per character.
-_CSRF_SUM = {
-    (x, y): CSRF_ALLOWED_CHARS[(_CSRF_INDEX[x] + _CSRF_INDEX[y]) % len(CSRF_ALLOWED_CHARS)]
-    for x in CSRF_ALLOWED_CHARS
-    for y in CSRF_ALLOWED_CHARS
-}
 # Random bytes become characters by a table (byte mod the alphabet's size); the bytes at and above the largest
 # multiple of that size are dropped, so every character is equally likely (as with Django's get_random_string).
 _CSRF_BYTE_LIMIT = 256 - 256 % len(CSRF_ALLOWED_CHARS)
-_CSRF_TABLE = bytes(ord(CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]) for byte in range(256))
 _CSRF_DROPPED = bytes(range(_CSRF_BYTE_LIMIT, 256))
+# The same draw as indices into the alphabet (0 … 61), and indices (or sums of two, 0 … 122) back to characters:
+# Django's masking, (secret index + mask index) mod 62 per character, done on whole byte strings in C.
+_CSRF_TO_INDEX = bytes(byte % len(CSRF_ALLOWED_CHARS) for byte in range(256))
+_CSRF_CHAR_INDEX = bytes(
+    CSRF_ALLOWED_CHARS.index(chr(byte)) if chr(byte) in CSRF_ALLOWED_CHARS else 0 for byte in range(256)
+)
+_CSRF_FROM_INDEX = bytes(ord(CSRF_ALLOWED_CHARS[value % len(CSRF_ALLOWED_CHARS)]) for value in range(256))
 
 
-def _random_csrf_chars(count):
-    """`count` characters of CSRF_ALLOWED_CHARS from the OS's random source, in one read (Django draws each
+class _RandomBytes(threading.local):
+    """Bytes from the OS's random source, read 4 KiB at a time: a hit needs 64–96 random bytes (a CSRF mask, maybe
+    a new secret), and a getrandom() call each costs more than slicing. Each byte is handed out once; per thread,
+    and never across a fork (a child starts with a buffer of its own)."""
+
+    SIZE = 4096
+
+    def __init__(self):
+        self.buffer, self.used, self.pid = b"", 0, None
+
+    def take(self, count):
+        if self.used + count > len(self.buffer) or self.pid != os.getpid():
+            self.buffer, self.used, self.pid = os.urandom(max(self.SIZE, count)), 0, os.getpid()
+        start = self.used
+        self.used = start + count
+        return self.buffer[start : start + count]
+
+
+_random_bytes = _RandomBytes()
+
+
+def _random_csrf_indices(count):
+    """`count` random indices into CSRF_ALLOWED_CHARS from the OS's random source, in one read (Django draws each
     character with its own call: 64 for a visitor without a csrftoken cookie, most of a hit's CPU)."""
     found = b""
     while len(found) < count:
-        found += os.urandom(2 * count).translate(_CSRF_TABLE, _CSRF_DROPPED)
-    return found[:count].decode()
+        found += _random_bytes.take(2 * count).translate(_CSRF_TO_INDEX, _CSRF_DROPPED)
+    return found[:count]
+
+
+def _random_csrf_chars(count):
+    """`count` characters of CSRF_ALLOWED_CHARS, each equally likely."""
+    return _random_csrf_indices(count).translate(_CSRF_FROM_INDEX).decode()
 
 
 def csrf_token(request):
@@ -331,9 +361,13 @@ def new_csrf_secret():
 
 
 def masked_token(secret):
-    """The CSRF secret masked with a fresh random mask, as Django's get_token gives it."""
-    mask = _random_csrf_chars(CSRF_SECRET_LENGTH)
-    return mask + "".join(map(_CSRF_SUM.__getitem__, zip(secret, mask, strict=True)))
+    """The CSRF secret masked with a fresh random mask, as Django's get_token gives it: the mask, then per character
+    the secret's and the mask's indices added mod 62. The indices are added as two big integers, one byte a
+    character (each sum stays below 256, so no byte carries into the next)."""
+    mask = _random_csrf_indices(CSRF_SECRET_LENGTH)
+    secret = secret.encode().translate(_CSRF_CHAR_INDEX)
+    sums = (int.from_bytes(secret) + int.from_bytes(mask)).to_bytes(CSRF_SECRET_LENGTH)
+    return (mask.translate(_CSRF_FROM_INDEX) + sums.translate(_CSRF_FROM_INDEX)).decode()
 
 
 def _unmask(token):
@@ -370,11 +404,22 @@ def cache_key(request, audience=personal_cache.ANONYMOUS, language=None, found=N
     )
 
 
+# The URL part of page keys worked out lately in this process (a SHA-256 per hit saved); bounded, as URLs are the
+# client's to choose.
+_digests = {}
+DIGESTS_LIMIT = 1024
+
+
 def page_key(scheme, host, path, query, language, audience, found=None):
     """The key of a page's entry: the URL, the language and the reader's audience, under both cache versions
     (`found`: as for versions()). The one key scheme of the Django path and the WSGI one."""
-    raw = "|".join((scheme, host, path, query, language, audience))
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    raw = (scheme, host, path, query, language, audience)
+    digest = _digests.get(raw)
+    if digest is None:
+        digest = hashlib.sha256("|".join(raw).encode()).hexdigest()[:32]
+        if len(_digests) >= DIGESTS_LIMIT:
+            _digests.clear()
+        _digests[raw] = digest
     shell, page = versions(found)
     return f"cms:page:{shell}:{page}:{digest}"
 

@@ -4,7 +4,8 @@ A hit through Django (cms.page_cache.FastPathMiddleware) still pays for Django's
 (closing old database connections, resetting queries), a WSGIRequest, the hit middleware objects and an
 HttpResponse — about two thirds of a hit's CPU. `PageCacheApplication` answers the plain hit itself, from the
 WSGI environ: the cookies, Host, Accept-Encoding and If-None-Match it needs, the cache versions, the session and
-the reader's entry in one round trip to the cache (the page itself comes from the process's own copy,
+the reader's entry in one round trip to the cache (with Redis one MGET on a connection of its own,
+cms.cache.DirectReader, without redis-py's client machinery; the page itself comes from the process's own copy,
 PAGE_CACHE_LOCAL_ENTRIES, or one more read), with the same key scheme (page_cache.page_key), the same reader
 (personal_cache.cached_reader) and the same answer (page_cache.answer) as the Django path, and the headers the
 hit middleware would add: the CSP header with this response's nonce (cms.csp.site_policy), X-Frame-Options,
@@ -18,7 +19,8 @@ a session or CSRF cookie that is not in Django's own format, a session not found
 expired cookie: Django loads it from the database, or forgets it), a reader whose entry is missing or was made
 for another session auth hash (Django loads the user), messages waiting, a visitor header not rendered yet in
 this process, settings under which the hit middleware would differ (another session engine, CSRF in the
-session, a report-only CSP, DEBUG …), and any error.
+session, a report-only CSP, DEBUG …), Redis down or failing (Django's cache then degrades as in an outage), and
+any error.
 """
 
 import logging
@@ -27,7 +29,7 @@ import time
 from http.client import responses
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import get_path_info, get_script_name
 from django.core.signals import setting_changed
@@ -39,6 +41,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import to_language
 
 from cms import csp, page_cache, personal_cache
+from cms.cache import DegradingRedisCache, DirectReader
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,9 @@ FAST_PATH = "cms.page_cache.FastPathMiddleware"
 SESSION_KEY = re.compile(r"[a-z0-9]{32}")
 CSRF_SECRET = re.compile(r"[A-Za-z0-9]{32}")
 SECRET_MARK = "x" * 32
+# Bounds of the per-process memos below (what a Host header or a path can be is up to the client): when full, a
+# memo starts again empty.
+MEMO_LIMIT = 512
 
 
 def _no_view(request):  # the middleware below are only asked for their response step
@@ -94,8 +100,77 @@ class _Setup:
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self.csrf_cookie = settings.CSRF_COOKIE_NAME
         self.csrf_max_age = settings.CSRF_COOKIE_AGE
+        self.proxy_ssl_header = (settings.SECURE_PROXY_SSL_HEADER or (None,))[0]
+        default = caches["default"]
+        # Redis: the hit's one read bypasses redis-py's client (cms.cache.DirectReader); other caches (local memory
+        # in development and tests) are read through Django's.
+        self.direct = DirectReader(default) if isinstance(default, DegradingRedisCache) else None
         self._outer = {}
         self._cookie = None
+        self._cookie_expires = (None, None)
+        self._hosts = {}
+        self._languages = {}
+        self._gzip = {}
+        self.seconds = page_cache.seconds()
+        self.force_script_name = settings.FORCE_SCRIPT_NAME
+
+    def path(self, environ):
+        """The path Django's handler would route (get_path_info), or None under a script name (Django answers)."""
+        if self.force_script_name is not None or any(
+            environ.get(name) for name in ("SCRIPT_URL", "REDIRECT_URL", "SCRIPT_NAME")
+        ):
+            return None if get_script_name(environ) else get_path_info(environ)
+        return get_path_info(environ)
+
+    def accepts_gzip(self, header):
+        """page_cache.header_accepts_gzip, remembered per Accept-Encoding value (browsers send a handful)."""
+        found = self._gzip.get(header)
+        if found is None:
+            found = page_cache.header_accepts_gzip(header)
+            if len(self._gzip) >= MEMO_LIMIT:
+                self._gzip.clear()
+            self._gzip[header] = found
+        return found
+
+    def read_many(self, keys):
+        """The cache's get_many, or None when Redis is down or failed."""
+        if self.direct is not None:
+            return self.direct.get_many(keys, shared=True)  # the hit only reads the session and the entry
+        return cache.get_many(keys)
+
+    def host_and_scheme(self, environ):
+        """(host, scheme) as Django's request works them out (get_host(), scheme), or None for a host not in
+        ALLOWED_HOSTS; remembered per distinct set of the environ values they depend on."""
+        proxy = self.proxy_ssl_header
+        memo_key = (
+            environ.get("HTTP_HOST"),
+            environ.get("HTTP_X_FORWARDED_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+            environ.get("wsgi.url_scheme"),
+            environ.get(proxy) if proxy else None,
+        )
+        found = self._hosts.get(memo_key)
+        if found is None:
+            request = _EnvironRequest(environ)
+            try:
+                found = (request.get_host(), request.scheme)
+            except DisallowedHost:
+                found = False
+            if len(self._hosts) >= MEMO_LIMIT:
+                self._hosts.clear()
+            self._hosts[memo_key] = found
+        return found or None
+
+    def language(self, path):
+        """page_cache.hit_language(path), remembered per path."""
+        found = self._languages.get(path)
+        if found is None:
+            found = page_cache.hit_language(path)
+            if len(self._languages) >= MEMO_LIMIT:
+                self._languages.clear()
+            self._languages[path] = found
+        return found
 
     def outer_headers(self, secure):
         """(X-Frame-Options, the security headers) as XFrameOptionsMiddleware and SecurityMiddleware add them to
@@ -127,8 +202,18 @@ class _Setup:
             self._cookie = (morsel.output(header=""), expires)
         text, expires = self._cookie
         if expires:
-            text = text.replace(expires, http_date(time.time() + self.csrf_max_age), 1)
+            text = text.replace(expires, self._expires(), 1)
         return text.replace(SECRET_MARK, secret, 1)
+
+    def _expires(self):
+        """The cookie's expiry date for a response sent now: http_date has a resolution of a second, so it is
+        formatted once a second."""
+        now = int(time.time())
+        second, date = self._cookie_expires
+        if second != now:
+            date = http_date(now + self.csrf_max_age)
+            self._cookie_expires = (now, date)
+        return date
 
 
 _setup = None
@@ -137,6 +222,8 @@ _setup = None
 @receiver(setting_changed, dispatch_uid="cms-page-cache-wsgi-settings-changed")
 def _forget_setup(**kwargs):
     global _setup
+    if _setup is not None and _setup.direct is not None:
+        _setup.direct.close()
     _setup = None
 
 
@@ -150,29 +237,28 @@ def setup():
 def hit(environ):
     """(status line, headers, body) of a page-cache hit, or None: Django answers."""
     method = environ.get("REQUEST_METHOD")
-    if method not in ("GET", "HEAD") or not page_cache.enabled():
+    if method not in ("GET", "HEAD"):
         return None
     config = setup()
-    if not config.usable or get_script_name(environ):
+    if not config.usable or config.seconds <= 0:
         return None
-    path = get_path_info(environ)
-    if not path.startswith("/") or path == page_cache.HEALTHZ or path.startswith(config.skip):
+    path = config.path(environ)
+    if path is None or not path.startswith("/") or path == page_cache.HEALTHZ or path.startswith(config.skip):
         return None
     cookies = parse_cookie(environ.get("HTTP_COOKIE", "").encode("iso-8859-1").decode(errors="replace"))
     if not page_cache.may_look_up(method, cookies, environ):
         return None
-    request = _EnvironRequest(environ)
-    try:
-        host = request.get_host()
-    except DisallowedHost:
+    found = config.host_and_scheme(environ)
+    if found is None:
         return None  # Django answers 400, as before
-    secure = request.is_secure()
+    host, scheme = found
+    secure = scheme == "https"
     if config.ssl_redirect and not secure:
         return None
     csrf_secret = cookies.get(config.csrf_cookie)
     if csrf_secret is not None and not CSRF_SECRET.fullmatch(csrf_secret):
         return None  # Django replaces it (a new cookie) or unmasks an old-style one
-    language, from_path = page_cache.hit_language(path)
+    language, from_path = config.language(path)
 
     # The cache versions, the session and the signed-in person's entry in one round trip (as FastPathMiddleware).
     session_key = cookies.get(config.session_cookie)
@@ -183,7 +269,9 @@ def hit(environ):
         stored_session = page_cache.session_cache_key(config.session_store, session_key)
         guess = page_cache.signed_in_people.get(session_key)
         asked += [stored_session, guess] if guess else [stored_session]
-    found = cache.get_many(asked)
+    found = config.read_many(asked)
+    if found is None:
+        return None  # Redis down or failing: Django answers, as in an outage
     session = None
     if session_key is not None:
         session = found.get(stored_session)
@@ -204,7 +292,7 @@ def hit(environ):
         return None
     audience, personal = reader
     query = environ.get("QUERY_STRING", "")
-    entry = page_cache.get_entry(page_cache.page_key(request.scheme, host, path, query, language, audience, found))
+    entry = page_cache.get_entry(page_cache.page_key(scheme, host, path, query, language, audience, found))
     if entry is None:
         return None
 
@@ -222,7 +310,7 @@ def hit(environ):
         entry,
         "hit",
         personal,
-        gzip_ok=page_cache.header_accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")),
+        gzip_ok=config.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")),
         if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
         csrf_secret=csrf_secret,
         make_token=make_token,

@@ -221,17 +221,26 @@ def rank_afresh():
         _afresh.reset(token)
 
 
-def ranking_cache_key(queryset, search_query, config):
-    """The cache key of a ranking: the filtered queryset's SQL, the search's tsquery, the candidate bound and the
-    page cache's versions. None when the queryset cannot be put into SQL (it then admits nothing anyway)."""
+def admitted_query(queryset):
+    """(sql, params) of the primary keys `queryset` admits, or None when it cannot be put into SQL (it then admits
+    nothing): compiled once per ranking, for its cache key and for the ranking query itself."""
     from django.core.exceptions import EmptyResultSet
 
-    from cms import page_cache
-
     try:
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        return queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
         return None
+
+
+def ranking_cache_key(queryset, search_query, config, admitted=None):
+    """The cache key of a ranking: the filtered queryset's SQL (`admitted`, if the caller has it), the search's
+    tsquery, the candidate bound and the page cache's versions. None when the queryset cannot be put into SQL."""
+    from cms import page_cache
+
+    admitted = admitted or admitted_query(queryset)
+    if admitted is None:
+        return None
+    sql, params = admitted
     compiler = queryset.query.get_compiler(using=queryset.db)
     tsquery = compiler.compile(search_query.resolve_expression(queryset.query))
     parts = (queryset.db, sql, params, tsquery, config, SEARCH_CANDIDATES, page_cache.versions())
@@ -250,7 +259,7 @@ def _postgres_ranking_classes():
        scores with Wagtail's own rank expression (same weights, title norm, order: score, then newest). With the
        RUM indexes (`rum_candidates`) the candidates are read off the index newest first, stopping at the bound;
        without them every match is fetched from the GIN index and sorted;
-    2. which of them the queryset admits (live, public, approved vendor, audience, filters);
+    2. which of them the queryset admits (live, public, approved vendor, audience, filters), in the same query;
     3. only the requested slice is loaded, by id, in that order.
 
     Steps 1 and 2 are kept in the cache (`RANKING_CACHE_SECONDS`, under the page cache's versions).
@@ -259,7 +268,17 @@ def _postgres_ranking_classes():
     count are exactly Wagtail's; beyond, they are the best of the candidates, and the count (`count()`) counts the
     admitted candidates, so it is at most SEARCH_CANDIDATES: `results.capped` then says that there were more.
     """
-    from django.db.models import BigIntegerField, BooleanField, Case, Expression, F, IntegerField, Value, When
+    from django.db.models import (
+        BigIntegerField,
+        BooleanField,
+        Case,
+        Expression,
+        F,
+        IntegerField,
+        Value,
+        When,
+    )
+    from django.db.models.expressions import RawSQL
     from django.db.models.functions import Cast
     from modelsearch.backends.database.postgres import postgres as base
     from modelsearch.query import Fuzzy, MatchAll, Not
@@ -300,16 +319,17 @@ def _postgres_ranking_classes():
             if "_ranked" in self.__dict__ and self._ranked_for == config:
                 return self._ranked
             search_query = self.build_tsquery(self.query, config=config)
-            key = ranking_cache_key(self.queryset, search_query, config)
+            admitted = admitted_query(self.queryset)
+            key = ranking_cache_key(self.queryset, search_query, config, admitted)
             found = cache.get(key) if key and not _afresh.get() else None
             if found is None:
-                found = self.rank(config, search_query)
+                found = self.rank(config, search_query, admitted)
                 if key:
                     cache.set(key, found, RANKING_CACHE_SECONDS)
             self._ranked_for, self._ranked = config, found
             return found
 
-        def rank(self, config, search_query):
+        def rank(self, config, search_query, admitted_sql=None):
             model = self.queryset.model
             content_types = list(get_descendants_content_types_pks(model))
             entries = base.IndexEntry.objects.using(self.queryset.db).filter(content_type_id__in=content_types)
@@ -325,22 +345,31 @@ def _postgres_ranking_classes():
                     .order_by("-_by_name", "-_object")
                     .values("pk")[: SEARCH_CANDIDATES + 1]
                 )
-            # One round trip: the candidates (a LIMIT subquery) with their scores, computed for them only.
+            # One round trip: the candidates (a LIMIT subquery) with their scores, computed for them only, and
+            # whether the queryset admits each (an EXISTS per candidate, by primary key).
             rank = self._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
+            # The queryset's SQL as compiled for the cache key, not compiled again (PostgreSQL pulls the subquery up
+            # and looks each candidate up by primary key).
+            if admitted_sql is None:
+                admitted = Value(False)
+            else:
+                sql, params = admitted_sql
+                entry = f'("{base.IndexEntry._meta.db_table}"."object_id")::bigint'
+                admitted = RawSQL(
+                    f"EXISTS (SELECT 1 FROM ({sql}) AS admitted (pk) WHERE admitted.pk = {entry})",
+                    params,
+                    output_field=BooleanField(),
+                )
             rows = sorted(
                 base.IndexEntry.objects.using(self.queryset.db)
                 .filter(pk__in=candidates)
-                .annotate(_by_name=by_name, _object=newest, _score=rank)
-                .values_list("_object", "_by_name", "_score"),
+                .annotate(_by_name=by_name, _object=newest, _score=rank, _admitted=admitted)
+                .values_list("_object", "_by_name", "_score", "_admitted"),
                 key=lambda row: (not row[1], -row[0]),
             )
             more = len(rows) > SEARCH_CANDIDATES
-            scores = {pk: score for pk, _by_name, score in rows[:SEARCH_CANDIDATES]}
-            ranked = []
-            if scores:
-                admitted = self.queryset.filter(pk__in=list(scores)).order_by().values_list("pk", flat=True)
-                ranked = [-pk for _score, pk in sorted((-scores[pk], -pk) for pk in admitted)]
-            return ranked, more
+            ranked = sorted((-score, -pk) for pk, _by_name, score, ok in rows[:SEARCH_CANDIDATES] if ok)
+            return [-pk for _score, pk in ranked], more
 
         def search(self, config, start, stop, score_field=None, backend=None):
             if not self.bounded(score_field):

@@ -4,16 +4,17 @@ Each returns a queryset that loads a page of cards in a fixed number of queries,
 of the catalogue: the card's relations are joined or prefetched, never fetched per card.
 """
 
-from django.db.models import CharField, Exists, Expression, F, Func, OuterRef, Prefetch, Q
+from django.db.models import Aggregate, CharField, Exists, Expression, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.db.models.expressions import Col
 from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
-from cms.models import Mark
+from cms import page_cache
 from cms.restrictions import public
 from cms.search import any_word_query
 
+from . import cards, taxonomy_cache
 from .models import ProductPage, VendorPage, audiences_for
 
 
@@ -61,8 +62,8 @@ class Unindexed(Func):
         return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
-def visible_products(user=None):
-    return ProductPage.objects.visible_to(user)
+def visible_products(user=None, restricted_paths=None):
+    return ProductPage.objects.visible_to(user, restricted_paths)
 
 
 def listing_products(user=None):
@@ -80,9 +81,9 @@ def listing_products(user=None):
     return _with_renditions(products, "cover_image")
 
 
-def visible_vendors():
+def visible_vendors(restricted_paths=None):
     vendors = (
-        public(VendorPage.objects.live())
+        public(VendorPage.objects.live(), restricted_paths)
         .filter(approval_status=VendorPage.Approval.APPROVED)
         .select_related("county", "county__city", "logo")
         .order_by("path")
@@ -130,14 +131,16 @@ def search(query, user=None, vendor_limit=6):
     products matching any one of them are given instead (`any_word` says so), best matches first.
     """
     backend = get_search_backend()
-    products = backend.search(query, visible_products(user))
+    # The restricted pages' paths as the page cache keeps them (its versions follow every restriction): no query.
+    restricted = page_cache.restricted_paths()
+    products = backend.search(query, visible_products(user, restricted))
     any_word = False
     if (fallback := any_word_query(query)) is not None and not products.count():
-        products = backend.search(fallback, visible_products(user))
+        products = backend.search(fallback, visible_products(user, restricted))
         any_word = True
     return {
         "products": products,
-        "vendors": backend.search(query, visible_vendors())[:vendor_limit],
+        "vendors": backend.search(query, visible_vendors(restricted))[:vendor_limit],
         "pages": [],
         "any_word": any_word,
         # PostgreSQL ranks at most cms.search.SEARCH_CANDIDATES matches; True when more matched.
@@ -145,60 +148,66 @@ def search(query, user=None, vendor_limit=6):
     }
 
 
-# The renditions of a card's picture (`responsive_picture` with shape "card", cms/includes/picture_tag.html).
-CARD_RENDITIONS = tuple(
-    f"format-{kind}|fill-{size}-c50" for kind in ("avif", "webp", "jpeg") for size in ("400x300", "800x600")
-)
-# What a card's picture reads of its image: `responsive_picture`'s cache key, the file for its renditions, and the
-# title and description that Wagtail's {% picture %} reads for its default alt text.
-_IMAGE_FIELDS = ("file", "file_hash", "width", "height", "focal_point_x", "focal_point_y", "focal_point_width")
-_IMAGE_FIELDS += ("focal_point_height", "title", "description")
-# Everything a product card reads (marketplace/cards/product_card_body.html and `product_card_key`), no more.
-PRODUCT_CARD_FIELDS = (
-    ("title", "name_en", "url_path", "unit_price", "unit", "min_order_quantity", "track_stock")
+class IdList(Aggregate):
+    """The values of a column as one comma-separated string ("3,7"; None for no row), on SQLite and PostgreSQL."""
+
+    function = "group_concat"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="string_agg((%(expressions)s)::text, ',')", **extra_context)
+
+
+def _image_values(field):
+    return tuple(f"{field}__{name}" for name in cards.IMAGE_VALUES)
+
+
+# Everything a product card shows (marketplace.cards.ProductCard.from_row), no more.
+PRODUCT_CARD_VALUES = (
+    ("pk", "title", "name_en", "url_path", "unit_price", "unit", "min_order_quantity", "track_stock")
     + ("vendor__title", "vendor__name_en", "origin_county__name", "origin_county__name_en", "stock__quantity")
-    + ("stats__review_count", "stats__rating_total", "stats__sold_count")
-    + tuple(f"cover_image__{field}" for field in _IMAGE_FIELDS)
+    + ("stats__review_count", "stats__rating_total", "stats__sold_count", "mark_ids")
+    + _image_values("cover_image")
 )
-# The same for a vendor card (marketplace/cards/vendor_card.html).
-VENDOR_CARD_FIELDS = (
-    "title",
-    "name_en",
-    "url_path",
-    "kind",
-    "store_tier",
-    "tagline",
-    "tagline_en",
-    "county__name",
-    "county__name_en",
-) + tuple(f"logo__{field}" for field in _IMAGE_FIELDS)
+# The same for a vendor card (marketplace.cards.VendorCard.from_row).
+VENDOR_CARD_VALUES = (
+    ("pk", "title", "name_en", "url_path", "kind", "store_tier", "tagline", "tagline_en")
+    + ("county__name", "county__name_en")
+    + _image_values("logo")
+)
 
 
-def _card_renditions(image_field):
-    renditions = get_image_model().get_rendition_model().objects.filter(filter_spec__in=CARD_RENDITIONS)
-    return Prefetch(f"{image_field}__renditions", queryset=renditions)
-
-
-def _in_order(queryset, ids):
-    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()} if ids else {}
-    return [rows[pk] for pk in ids if pk in rows]
+def _in_order(rows, ids):
+    by_id = {row["pk"]: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def product_cards(ids):
-    """The products of `ids` (already found visible, e.g. by a search), in that order, loaded for their cards only:
-    one query for the rows with only the columns a card shows (vendor and county names, cover image, stock,
-    counters), one for their marks and one for the covers' card renditions."""
-    products = (
-        ProductPage.objects.select_related("vendor", "origin_county", "cover_image", "stock", "stats")
-        .only(*PRODUCT_CARD_FIELDS)
-        .prefetch_related(
-            Prefetch("marks", queryset=Mark.objects.only("name", "name_en", "kind")), _card_renditions("cover_image")
-        )
+    """The cards (marketplace.cards.ProductCard) of the products `ids` (already found visible, e.g. by a search), in
+    that order, from one query of the values a card shows: vendor and county names, cover image, stock, counters and
+    the ids of the marks (whose names come from `marks_by_id`, kept)."""
+    if not ids:
+        return []
+    through = ProductPage.marks.through
+    mark_ids = Subquery(
+        through.objects.filter(productpage_id=OuterRef("pk"))
+        .values("productpage_id")
+        .annotate(ids=IdList("mark_id"))
+        .values("ids")
     )
-    return _in_order(products, ids)
+    rows = ProductPage.objects.filter(pk__in=ids).annotate(mark_ids=mark_ids).values(*PRODUCT_CARD_VALUES)
+    marks = taxonomy_cache.marks_by_id()
+    cards_ = []
+    for row in _in_order(rows, ids):
+        found = [marks[int(pk)] for pk in (row["mark_ids"] or "").split(",") if pk and int(pk) in marks]
+        found.sort(key=lambda mark: (mark.kind, mark.name))  # Mark's ordering
+        cards_.append(cards.ProductCard.from_row(row, tuple(found)))
+    return cards_
 
 
 def vendor_cards(ids):
-    """The vendors of `ids`, in that order, loaded for their cards only (see `product_cards`): two queries."""
-    vendors = VendorPage.objects.select_related("county", "logo").only(*VENDOR_CARD_FIELDS)
-    return _in_order(vendors.prefetch_related(_card_renditions("logo")), ids)
+    """The cards (marketplace.cards.VendorCard) of the vendors `ids`, in that order, from one query of their values."""
+    if not ids:
+        return []
+    rows = VendorPage.objects.filter(pk__in=ids).values(*VENDOR_CARD_VALUES)
+    return [cards.VendorCard.from_row(row) for row in _in_order(rows, ids)]

@@ -347,10 +347,13 @@ def audiences_for(user):
 
 
 class ProductQuerySet(PageQuerySet):
-    def visible_to(self, user=None):
+    def visible_to(self, user=None, restricted_paths=None):
         """The products `user` may see as cards: live, public (no view restriction), available, of approved
-        vendors, in the user's audiences, with the card's relations and cover renditions loaded."""
-        products = public(self.live()).visible().for_listing().filter(audience__in=audiences_for(user))
+        vendors, in the user's audiences, with the card's relations and cover renditions loaded. `restricted_paths`:
+        see `cms.restrictions.public`."""
+        products = (
+            public(self.live(), restricted_paths).visible().for_listing().filter(audience__in=audiences_for(user))
+        )
         return products.prefetch_related(
             models.Prefetch("cover_image__renditions", queryset=get_image_model().get_rendition_model().objects.all())
         )

@@ -38,10 +38,25 @@ def filter_choices():
     return choices
 
 
+MARKS_KEY = "marketplace:marks-by-id:v1"
+
+
+def marks_by_id():
+    """{mark id: CardMark (kind, name, name_en)} of every mark, for product cards loaded as values."""
+    from .cards import CardMark
+
+    marks = cache.get(MARKS_KEY)
+    if marks is None:
+        rows = Mark.objects.values_list("pk", "kind", "name", "name_en")
+        marks = {pk: CardMark(kind, name, name_en) for pk, kind, name, name_en in rows}
+        cache.set(MARKS_KEY, marks, CACHE_SECONDS)
+    return marks
+
+
 def clear(**kwargs):
     from django.conf import settings
 
-    cache.delete_many([CACHE_KEY.format(language=code) for code, _ in settings.LANGUAGES])
+    cache.delete_many([CACHE_KEY.format(language=code) for code, _ in settings.LANGUAGES] + [MARKS_KEY])
 
 
 for model in (County, City, Category, Mark):

@@ -172,8 +172,9 @@ def _search_results(request, query):
     new keys at once. Unlike the page cache it ignores query parameters other than `q` and `page`, so a search
     with a tracking or cache-busting parameter is not ranked and rendered again.
 
-    The ranking gives the ids of the page's products and vendors; their cards' rows are then loaded by id with
-    only the columns a card shows (`catalogue.product_cards`), not as the search's full querysets.
+    The ranking gives the ids of the page's products and vendors; their cards are then loaded by id as the values a
+    card shows (`catalogue.product_cards`, one query each), not as the search's full querysets, and written by
+    marketplace.cards.
     """
     page_number = request.GET.get("page") or "1"
     seconds = page_cache.seconds()
@@ -205,7 +206,6 @@ def _search_results(request, query):
             "capped": results["capped"],
             # Pagination keeps the query only: any other parameter would be kept in the cached links.
             "query_string": urlencode({"q": query}),
-            "cards_afresh": afresh,
         }
     html = render_to_string("marketplace/includes/search_results.html", context, request=request)
     if key:
@@ -226,10 +226,8 @@ def _searched_afresh(request):
 @cacheable_view
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
-    market = VendorIndexPage.objects.live().descendant_of(Site.find_for_request(request).root_page).first()
     context = {
         "query": query,
-        "market": market,
         "results": _search_results(request, query) if query else None,
         "products": None,  # the results' cards are in `results` (HTML); None says no page of products here
     }

@@ -1,6 +1,7 @@
 """What canteen adds to checkout's pages and notices, registered from CanteenConfig.ready() (checkout never imports
 canteen): the "who is this order for?" step for a unit's buyers, "My buyer units" on the account page, a unit
-order's page, its approvers' notice, and the invoice form on the vendor's page of a unit order's part."""
+order's page, its approvers' notice, and on the vendor's page of a unit order's part the unit's facts and the invoice
+form (templates marketplace/canteen/vendor_part_*.html)."""
 
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -57,6 +58,14 @@ class CanteenOrders(OrderExtension):
         from .admin_views import invoice_context
 
         return invoice_context(request, part)
+
+    def vendor_part_templates(self, part):
+        if not part.order.buyer_unit_id:
+            return {}
+        return {
+            "summary": ["marketplace/canteen/vendor_part_summary.html"],
+            "sections": ["marketplace/canteen/vendor_part_invoice.html"],
+        }
 
     def vendor_part_urls(self):
         from .admin_views import vendor_order_invoice

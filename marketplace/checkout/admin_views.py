@@ -319,6 +319,7 @@ def render_vendor_part(request, part, ship_form=None, after_sale_forms=None, **e
         "ship_form": ship_form,
         "index_url": reverse("vendor_orders:index"),
         "after_sales": _vendor_after_sales(part, after_sale_forms or {}),
+        "extension_templates": extensions.vendor_part_templates(part),
         **extensions.vendor_part_context(request, part),
         **extra,
     }

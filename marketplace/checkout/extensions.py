@@ -44,6 +44,11 @@ class OrderExtension:
         """Extra context for the vendor's page of an order part (marketplace/admin/orders/vendor_detail.html)."""
         return {}
 
+    def vendor_part_templates(self, part):
+        """{slot: [template name]} the vendor's page of an order part includes with its whole context: "summary"
+        (rows of its facts list, `<dt>`/`<dd>`) and "sections" (after the shipping form)."""
+        return {}
+
     def vendor_part_urls(self):
         """URL patterns added under /admin/vendor-orders/ (namespace `vendor_orders`), e.g. `<int:pk>/invoice/`."""
         return []
@@ -93,6 +98,14 @@ def vendor_part_context(request, part):
     for extension in _extensions:
         context.update(extension.vendor_part_context(request, part))
     return context
+
+
+def vendor_part_templates(part):
+    slots = {"summary": [], "sections": []}
+    for extension in _extensions:
+        for slot, template_names in extension.vendor_part_templates(part).items():
+            slots[slot].extend(template_names)
+    return slots
 
 
 def vendor_part_urls():

@@ -1,82 +1,84 @@
-import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.core.cache import cache
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from cms import shell_cache
+from marketplace import cards
 
 register = template.Library()
 
-PRODUCT_CARD_TEMPLATE = "marketplace/cards/product_card_body.html"
-CARD_CACHE_SECONDS = 60 * 60 * 6
+
+def _page_urls(context):
+    """One PageUrls (marketplace.cards) per request and language."""
+    request = context.get("request")
+    if request is None:
+        return cards.PageUrls()
+    language = get_language()
+    found = getattr(request, "_card_page_urls", None)
+    if found is None or found[0] != language:
+        found = request._card_page_urls = (language, cards.PageUrls(request))
+    return found[1]
 
 
-def product_card_key(page, *, site_id=None):
-    """Cache key of a product card: a digest of everything the card shows, so it can never be stale.
+def _heading_level(context, heading_level=None):
+    # The card's title is an <h2> right under a page's <h1> (the product list), an <h3> under a section's <h2>.
+    return 2 if (heading_level or context.get("heading_level")) == 2 else 3
 
-    Names, price, unit, stock state, vendor, county, marks, counters (reviews, rating, sold), URL path and cover
-    image (file and focal point, from which its renditions follow) come from rows the listing loaded anyway; the shell
-    cache's version changes on every publish, move or site change; the language completes it. The search words
-    are not in it: the name, highlighted for them, goes into the kept card's title slot each time (TITLE_SLOT), so
-    one card serves the listings and every search that shows the product.
-    """
-    image = page.cover_image if page.cover_image_id else None
-    vendor = page.vendor
-    county = page.origin_county
-    parts = (
-        page.pk,
-        page.title,
-        page.name_en,
-        page.url_path,
-        str(page.unit_price),
-        page.unit,
-        page.min_order_quantity,
-        page.stock_state,
-        (
-            (image.pk, image.file.name, image.width, image.height, image.focal_point_x, image.focal_point_y)
-            + (image.focal_point_width, image.focal_point_height)
-        )
-        if image
-        else None,
-        (vendor.pk, vendor.title, vendor.name_en) if vendor else None,
-        (county.pk, county.name, county.name_en) if county else None,
-        [(mark.pk, mark.name, mark.name_en, mark.kind) for mark in page.marks.all()],
-        (page.counters.review_count, page.counters.rating_total, page.counters.sold_count),
-        site_id,
+
+def _product_card(context, page, picture_markup, heading_level):
+    card = page if isinstance(page, cards.ProductCard) else cards.ProductCard.from_page(page)
+    query = str(context.get("query") or "")
+    title = highlight(cards._display(card.title, card.name_en), query)
+    picture = picture_markup.get(card.image.pk, "") if card.image is not None else ""
+    return cards.product_card_html(
+        card, title=title, page_urls=_page_urls(context), picture=picture, heading_level=heading_level
     )
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"market:card:{shell_cache.version()}:{get_language()}:{digest}"
-
-
-# Where the card's name goes (highlighted for the search words, if any) in a kept card.
-TITLE_SLOT = mark_safe("<!--card-title-->")
 
 
 @register.simple_tag(takes_context=True)
 def product_card(context, page):
-    """A product card, rendered once per content and language and then served from the cache."""
-    from wagtail.models import Site
+    """A product card (marketplace.cards) of a ProductPage loaded for listings or of a ProductCard; its name highlighted
+    for the search words (`query` in the context)."""
+    card = page if isinstance(page, cards.ProductCard) else cards.ProductCard.from_page(page)
+    return _product_card(context, card, cards.pictures([card.image]), _heading_level(context))
 
-    request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-    query = str(context.get("query") or "")
-    # The card's title is an <h2> right under a page's <h1> (the product list), an <h3> under a section's <h2>.
-    heading_level = 2 if context.get("heading_level") == 2 else 3
-    key = f"{product_card_key(page, site_id=site.pk if site else None)}:h{heading_level}"
-    # The bench's cold-search row renders every card again (marketplace.views.SEARCH_AFRESH_HEADER).
-    html = None if context.get("cards_afresh") else cache.get(key)
-    if html is None:
-        html = get_template(PRODUCT_CARD_TEMPLATE).render(
-            {"page": page, "request": request, "heading_level": heading_level, "title_slot": TITLE_SLOT}
-        )
-        cache.set(key, html, CARD_CACHE_SECONDS)
-    return mark_safe(html.replace(TITLE_SLOT, highlight(page.display_name, query), 1))
+
+@register.simple_tag(takes_context=True)
+def product_card_items(context, pages, heading_level=None):
+    """`<li>` + card for each product (pages or ProductCards), as `{% include "marketplace/cards/product_card.html" %}`
+    in a loop wrote them, with every card's picture read in one cache round trip."""
+    products = [page if isinstance(page, cards.ProductCard) else cards.ProductCard.from_page(page) for page in pages]
+    picture_markup = cards.pictures([card.image for card in products])
+    level = _heading_level(context, heading_level)
+    return mark_safe("".join(f"<li>{_product_card(context, card, picture_markup, level)}\n</li>" for card in products))
+
+
+@register.simple_tag(takes_context=True)
+def vendor_card(context, page):
+    """A vendor card (marketplace.cards) of a VendorPage or a VendorCard."""
+    card = page if isinstance(page, cards.VendorCard) else cards.VendorCard.from_page(page)
+    picture_markup = cards.pictures([card.image])
+    picture = picture_markup.get(card.image.pk, "") if card.image is not None else ""
+    return cards.vendor_card_html(
+        card, page_urls=_page_urls(context), picture=picture, heading_level=_heading_level(context)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def vendor_card_items(context, pages, heading_level=None):
+    """`<li>` + card for each vendor (pages or VendorCards), every logo's picture read in one cache round trip."""
+    vendors = [page if isinstance(page, cards.VendorCard) else cards.VendorCard.from_page(page) for page in pages]
+    picture_markup = cards.pictures([card.image for card in vendors])
+    level, page_urls = _heading_level(context, heading_level), _page_urls(context)
+    items = []
+    for card in vendors:
+        picture = picture_markup.get(card.image.pk, "") if card.image is not None else ""
+        html = cards.vendor_card_html(card, page_urls=page_urls, picture=picture, heading_level=level)
+        items.append(f"<li>{html}\n</li>")
+    return mark_safe("".join(items))
 
 
 @register.inclusion_tag("marketplace/reviews/stars.html")
@@ -96,10 +98,13 @@ def highlight(text, query):
     marked = [False] * len(text)
     # Lower-case character by character, remembering where each lower-case character came from: some
     # characters grow when lower-cased ("İ" → "i̇"), so positions in `text.lower()` are not positions in `text`.
-    origin = []
-    for index, char in enumerate(text):
-        origin.extend([index] * len(char.lower()))
-    lowered = "".join(char.lower() for char in text)
+    lowered = "".join(map(str.lower, text))
+    if len(lowered) == len(text):
+        origin = range(len(text))
+    else:
+        origin = []
+        for index, char in enumerate(text):
+            origin.extend([index] * len(char.lower()))
     for needle in needles:
         needle = needle.lower()
         start = lowered.find(needle)
@@ -107,14 +112,13 @@ def highlight(text, query):
             for i in range(start, start + len(needle)):
                 marked[origin[i]] = True
             start = lowered.find(needle, start + len(needle))
-    out, inside = [], False
-    for char, is_marked in zip(text, marked, strict=True):
-        if is_marked != inside:
-            out.append("<mark>" if is_marked else "</mark>")
-            inside = is_marked
-        out.append(escape(char))
-    if inside:
-        out.append("</mark>")
+    # Escaped a run at a time, not a character at a time.
+    out, start = [], 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or marked[index] != marked[start]:
+            run = escape(text[start:index])
+            out.append(f"<mark>{run}</mark>" if marked[start] else run)
+            start = index
     return mark_safe("".join(out))
 
 

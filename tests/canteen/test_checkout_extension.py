@@ -2,8 +2,12 @@
 checkout never imports canteen. What canteen adds shows for a unit's people and orders only, and checkout works
 without it."""
 
+from pathlib import Path
+
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.template.loader import get_template
 from django.urls import reverse
 
 from cms.notify import user_recipient
@@ -113,6 +117,71 @@ def test_the_invoice_form_is_on_a_unit_orders_part_only(client, unit_a, goods, p
     assert (public_part.invoice_state, public_part.invoice_number) == ("", "")
 
 
+def vendor_part_page(client, part):
+    client.force_login(make_vendor_user(part.vendor, f"seller-{part.pk}"))
+    response = client.get(reverse("vendor_orders:detail", args=[part.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def summary(page):
+    return page.split('id="vendor-order-summary"')[1].split("</section>")[0]
+
+
+def test_the_unit_facts_and_the_invoice_section_come_from_canteens_templates(client, unit_a, goods, public_buyer):
+    unit_order = place_unit_order(unit_a, (goods["xihu"], 10), purchase_order_number="PO-7")
+    unit_page = vendor_part_page(client, unit_order.vendor_orders.get())
+    unit_summary = summary(unit_page)
+    assert unit_order.invoice_snapshot["unit"] in unit_summary and "PO-7" in unit_summary
+    assert unit_order.canteen_name in unit_summary and unit_order.invoice_snapshot["taxpayer_id"] in unit_summary
+    assert 'id="vendor-order-invoice"' in unit_page and 'id="invoice-form"' in unit_page
+    # A public order's part: none of canteen's three facts (unit, delivery, invoice), though canteen is registered.
+    public_page = vendor_part_page(client, place_order(public_buyer, (goods["xihu"], 1)).vendor_orders.get())
+    assert summary(public_page).count("<dt>") == unit_summary.count("<dt>") - 3
+    assert 'id="vendor-order-invoice"' not in public_page
+
+
+def test_a_bound_invoice_form_is_shown_again_in_canteens_section(client, unit_a, goods):
+    part = place_unit_order(unit_a, (goods["xihu"], 10)).vendor_orders.get()
+    vendor_part_page(client, part)
+    response = client.post(reverse("vendor_orders:invoice", args=[part.pk]), {"number": "", "date": "2026-03-02"})
+    assert response.status_code == 200
+    section = response.content.decode().split('id="vendor-order-invoice"')[1].split("</section>")[0]
+    assert 'id="invoice-form"' in section and "w-field__errors" in section and 'value="2026-03-02"' in section
+
+
+def test_checkouts_vendor_part_template_holds_no_canteen_markup():
+    source = Path(get_template("marketplace/admin/orders/vendor_detail.html").origin.name).read_text()
+    for word in ("canteen", "invoice", "buyer_unit", "inspection", "approved"):
+        assert word not in source.lower(), word
+
+
+def test_the_one_foreign_key_and_the_delivery_terms_are_all_checkout_knows_of_canteen():
+    """Checkout's models keep one string foreign key into canteen and the canteen delivery terms (README, "Where
+    things live", says why): a new one fails here until that section is updated."""
+    keys, canteen_fields = set(), set()
+    for model in apps.get_app_config("checkout").get_models():
+        for field in model._meta.get_fields():
+            if field.auto_created:
+                continue  # canteen's keys into checkout, seen from checkout's side
+            if field.is_relation and field.related_model._meta.app_label == "canteen":
+                keys.add(f"{model.__name__}.{field.name}")
+            if "canteen" in field.name:
+                canteen_fields.add(f"{model.__name__}.{field.name}")
+    assert keys == {"Order.buyer_unit"}
+    assert canteen_fields == {"Order.canteen_name", "ShippingRule.canteen_free_area", "ShippingRule.canteen_fee"}
+    # …and no other string reference to canteen in checkout's code (the foreign key's is the one).
+    checkout = Path(settings.BASE_DIR) / "marketplace" / "checkout"
+    mentions = [
+        f"{path.relative_to(checkout)}:{number}"
+        for path in checkout.rglob("*.py")
+        if "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if '"canteen.' in line or "'canteen." in line or 'get_model("canteen"' in line
+    ]
+    assert len(mentions) == 1 and mentions[0].startswith("models.py:"), mentions
+
+
 def test_checkout_works_without_canteen(client, unit_a, goods, without_canteen):
     buyer = unit_a.users["buyer"]
     order = place_unit_order(unit_a, (goods["huyou"], 50))
@@ -123,3 +192,8 @@ def test_checkout_works_without_canteen(client, unit_a, goods, without_canteen):
     assert page.templates[0].name == "marketplace/checkout/checkout.html"
     account = client.get(reverse("account"))
     assert account.context["account_sections"] == [] and "account-units" not in account.content.decode()
+    # The vendor's page of the unit order's part: checkout's own, nothing of the unit, no invoice form.
+    page = vendor_part_page(client, order.vendor_orders.get())
+    assert 'id="vendor-order-summary"' in page and 'id="vendor-order-lines"' in page
+    assert 'id="vendor-order-invoice"' not in page and unit_a.name not in summary(page) and "<dt>" in summary(page)
+    assert order.canteen_name not in summary(page)
