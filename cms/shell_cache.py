@@ -86,6 +86,23 @@ def get_or_set(parts, compute):
     return value
 
 
+# versioned key -> markup of the shell ({% shell_fragment %} in cms_tags): per process only, never in Redis. The
+# markup follows from this release's templates, static file names and translations as much as from the database,
+# and a Redis entry would outlive a deploy by up to TIMEOUT; new processes start with none.
+_fragments = {}
+
+
+def fragment(parts, render):
+    """The markup `render()` makes, kept in this process under the shell version (made again after a bump)."""
+    cache_key = key("fragment", *parts)
+    markup = _fragments.get(cache_key)
+    if markup is None:
+        if len(_fragments) >= LOCAL_MAX_ENTRIES:
+            _fragments.clear()  # old versions' keys pile up here; start again rather than track their age
+        markup = _fragments[cache_key] = render()
+    return markup
+
+
 COUNT_SECONDS = 60
 
 

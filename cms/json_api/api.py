@@ -79,6 +79,14 @@ api.add_decorator(with_request_language, mode="view")
 errors.install(api)
 
 
+def trusted_answer(request, status, data):
+    """`data` rendered as the API renders an endpoint's answer, without validating it against the response schema
+    first: for a hot endpoint whose answer the endpoint itself builds, from values already in their final form
+    (money as strings, aware datetimes), to the documented schema (a test checks each such answer validates).
+    Validating the answer of a placed order was a twentieth of its CPU."""
+    return api.create_response(request, data, status=status)
+
+
 _mounted = set()
 
 

@@ -6,12 +6,13 @@ Wagtail 8 has its own wagtailcore.APIToken for the content API at /api/v2/; thes
 a token for the shop API is never accepted by the content API, and the reverse.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,17 +63,21 @@ class ApiToken(models.Model):
 
     @classmethod
     def find_active(cls, secret):
-        """The live token with this secret (its user active), or None."""
+        """The live token with this secret (its user active), or None. Writes the token's last use when due (at
+        most once a minute): on PostgreSQL in the same statement as the read, elsewhere in a second one."""
         if not secret or len(secret) > 200:
             return None
-        try:
-            # get(), not first(): the hash is unique, and first() would sort by the default ordering.
-            token = cls.objects.active().select_related("user").get(key_hash=hash_secret(secret), user__is_active=True)
-        except cls.DoesNotExist:
+        key_hash, now = hash_secret(secret), timezone.now()
+        since = now - LAST_USED_RESOLUTION
+        query, touched = _token_query(cls.objects.db)
+        found = query(now, key_hash, since, key_hash) if touched else query(key_hash)
+        if not found:
             return None
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        (token,) = found  # the hash is unique
+        if token.last_used_at is None or token.last_used_at < since:
+            # The read saw the row as it was before the statement's own UPDATE.
+            if not touched:
+                cls.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return token
 
@@ -84,3 +89,30 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+@functools.cache
+def _token_query(alias):
+    """(query, touched): the active token with a key hash, its active user loaded, compiled once per process
+    (cms.prepared_query; the token is read on every API call). On PostgreSQL the statement also writes the token's
+    last use when it is due, in a WITH clause: `touched` is then True and the query takes (now, key hash, due
+    before, key hash)."""
+    from django.contrib.auth import get_user_model
+
+    from cms.prepared_query import PreparedQuery
+
+    slot = "\0key_hash"
+    tokens = ApiToken.objects.using(alias).active().select_related("user").order_by()
+    tokens = tokens.filter(key_hash=slot, user__is_active=True)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return PreparedQuery(tokens, slot), False
+    quote = connection.ops.quote_name
+    table, users = quote(ApiToken._meta.db_table), quote(get_user_model()._meta.db_table)
+    touch = (
+        f'WITH touched AS (UPDATE {table} SET "last_used_at" = %s WHERE "key_hash" = %s AND "revoked_at" IS NULL '
+        f'AND ("last_used_at" IS NULL OR "last_used_at" < %s) AND "user_id" IN (SELECT "id" FROM {users} WHERE '
+        '"is_active") RETURNING 1) '
+    )
+    prefix_slots = ("\0now", "\0touch_hash", "\0since")
+    return PreparedQuery(tokens, slot, sql_prefix=touch, prefix_slots=prefix_slots), True

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, to_locale
 from wagtail.models import Page, Site
 
-from cms import shell_cache
+from cms import personal_cache, shell_cache
 from cms.models.bilingual import is_english, translated
 from cms.restrictions import public
 
@@ -407,6 +407,55 @@ def header_links(context):
     for hook in hooks.get_hooks(HEADER_LINKS_HOOK):
         links.extend(hook(request) or ())
     return links
+
+
+class ShellFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context):
+        if settings.DEBUG:  # templates are edited live (no cached loader): so is their markup
+            return self.nodelist.render(context)
+        parts = (self.name, get_language(), *(str(v.resolve(context)) for v in self.vary_on))
+        return mark_safe(shell_cache.fragment(parts, lambda: self.nodelist.render(context)))  # noqa: S308
+
+
+@register.tag
+def shell_fragment(parser, token):
+    """`{% shell_fragment "footer" site_settings.pk %}…{% endshell_fragment %}`: markup of the site shell rendered
+    once per process, name, language and the values given, under the shell cache's version (so until the next
+    publish, move, delete or settings save; `shell_cache.fragment`). Every request used to render the header and
+    footer afresh (≈ 1–2 ms: the menu's and footer's loops, translations, static() URLs). Only for what is the same
+    for every reader of the site in that language: never a CSRF token, nonce, name, cart, query or the path."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("shell_fragment needs a name")
+    nodelist = parser.parse(("endshell_fragment",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return ShellFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
+
+
+@register.filter
+def menu_marks(items):
+    """Where the reader is in the main menu (main_menu's items), the part of its markup that differs by page, as a
+    short key: "c" this item's page, "s" in its section, "-" neither."""
+    return "".join("c" if item["is_current"] else "s" if item["in_section"] else "-" for item in items)
+
+
+@register.simple_tag(takes_context=True)
+def personal_header(context):
+    """The header's account and cart links (cms/accounts/header_links.html) for this reader, from their entry in
+    cms.personal_cache when it is there (what a page from the page cache shows them, kept until their cart, name
+    or memberships change): no cart count, no membership query, no render. Rendered here otherwise (staff,
+    waiting messages, no request)."""
+    request = context.get("request")
+    session = getattr(request, "session", None)
+    if session is not None:
+        found = personal_cache.reader(request, session, get_language() or settings.LANGUAGE_CODE)
+        if found is not None:
+            return mark_safe(found[1])  # noqa: S308 (rendered by the template engine, escaped there)
+    return context.template.engine.get_template(personal_cache.TEMPLATE).render(context)
 
 
 @register.filter

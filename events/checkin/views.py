@@ -51,10 +51,10 @@ def checkin_code(request, code):
 @never_cache
 @login_required
 def checkin(request, fair):
-    refusal = _need_staff(request, fair)
-    if refusal:
-        return refusal
     if request.GET.get("counts"):
+        refusal = _need_staff(request, fair)  # the page asks on its own (_checkin_page): one query, not two
+        if refusal:
+            return refusal
         counts = checkin_services.checkin_counts(fair)
         return JsonResponse(
             {

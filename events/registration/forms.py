@@ -74,3 +74,6 @@ class SlotChangeForm(forms.Form):
         self.fields["slot"].queryset = TimeSlot.objects.filter(fair=registration.fair, closed=False).exclude(
             pk=registration.slot_id
         )
+        # The options read once: a ModelChoiceField queries again each time its choices are iterated, and the
+        # select widget iterates them twice (its `required` check and its options).
+        self.fields["slot"].choices = list(iter(self.fields["slot"].choices))  # iter(): no COUNT for a length hint

@@ -19,7 +19,7 @@ from cms.models import Consent
 from cms.phone import is_mobile, mask_phone
 from events.fairs import sales
 from events.fairs.sales_chart import sales_chart
-from events.models import Registration
+from events.models import FairIndexPage, Registration
 from events.pages import fair_view
 from events.registration import services as ticketing
 from events.registration.forms import RegistrationForm, SlotChangeForm
@@ -104,10 +104,17 @@ def _by_key(key):
     return registration
 
 
+def _fair_index_of(fair):
+    """The fair's parent page as its own type: one query when it is a fair index (as it always is), where
+    get_parent().specific takes two."""
+    parent_path = fair.path[: -fair.steplen]
+    return FairIndexPage.objects.filter(path=parent_path).first() or fair.get_parent().specific
+
+
 @never_cache
 def manage(request, key):
     registration = _by_key(key)
-    index = registration.fair.get_parent().specific
+    index = _fair_index_of(registration.fair)
     change_form = SlotChangeForm(
         request.POST if request.POST.get("action") == "change_slot" else None, registration=registration
     )

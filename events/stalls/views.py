@@ -100,6 +100,11 @@ def book(request, fair, stall_id):
     return TemplateResponse(request, "events/book.html", {"page": fair, "fair": fair, "stall": stall, "form": form})
 
 
+def _page_columns(relation):
+    """A related page's columns that its name and URL need (`display_name`, `{% pageurl %}`)."""
+    return (f"{relation}__title", f"{relation}__name_en", f"{relation}__url_path")
+
+
 @login_required
 def my_stalls(request):
     index = fair_index(request)
@@ -113,14 +118,34 @@ def my_stalls(request):
         else:
             messages.success(request, _("Stall %(code)s is cancelled.") % {"code": booking.stall.code})
         return redirect(request.path)
+    # Only the columns the page prints: the fair and vendor rows are wide Wagtail pages, and Django's compiler
+    # works through every selected column of them (ordering, converters) on each request.
     applications = (
         StallApplication.objects.filter(vendor__in=vendors)
-        .select_related("fair", "vendor", "stall_type")
+        .select_related("fair", "vendor")
+        .only(*_page_columns("fair"), *_page_columns("vendor"), "status", "reason", "submitted_at")
         .order_by("-submitted_at")
     )
     bookings = (
         StallBooking.objects.filter(vendor__in=vendors)
         .select_related("fair", "stall", "stall__zone", "vendor", "order", "balance_order")
+        .only(
+            *_page_columns("fair"),
+            "fair__refund_until",
+            *_page_columns("vendor"),
+            "stall__code",
+            "stall__zone__name",
+            "stall__zone__name_en",
+            "order__number",
+            "order__status",
+            "balance_order__number",
+            "balance_order__status",
+            "status",
+            "fee",
+            "hold_until",
+            "pass_code",
+            "end_reason",
+        )
         .order_by("-created_at")
     )
     return TemplateResponse(

@@ -604,7 +604,8 @@ API_TOKENS_TEMPLATES = ["cms/accounts/api_tokens.html", "cms/accounts/api_tokens
 def account(request):
     context = {
         "addresses": DeliveryAddress.objects.filter(user=request.user),
-        "orders": Order.objects.filter(buyer=request.user)[:5],
+        # Only what order_rows.html prints: an order row is wide (guest, delivery, payment and canteen columns).
+        "orders": Order.objects.filter(buyer=request.user).only("number", "status", "placed_at", "total")[:5],
         "api_tokens_template": select_template(API_TOKENS_TEMPLATES),
         # What apps built on checkout show here (canteen: "My buyer units").
         "account_sections": extensions.account_sections(request),

@@ -1,6 +1,8 @@
 """Template tags of the buyer's checkout pages."""
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cms.phone import mask_phone
@@ -36,3 +38,14 @@ def guest_link_notice(order):
             "We sent the link to this order by SMS to %(phone)s: it is the only way back to it without an account."
         ) % {"phone": mask_phone(phone)}
     return _("Bookmark this page: its address is the only way back to this order without an account.")
+
+
+@register.simple_tag
+def province_options(provinces, selected):
+    """The cart's "deliver to" <option>s, the chosen one selected: markup that a template loop made at ≈ 20 µs an
+    option (34 provinces on every cart page)."""
+    rows = ((name, _SELECTED if name == selected else "", name) for name in provinces)
+    return format_html_join("", '<option value="{}"{}>{}</option>', rows)
+
+
+_SELECTED = mark_safe(" selected")

@@ -90,7 +90,8 @@ def test_shipping_regions_come_with_the_product(api, shop, django_capture_on_com
 
 
 def test_a_first_call_with_a_token_writes_its_last_use_once(shop, buyer, django_capture_on_commit_callbacks):
-    """A token's last use is written at most once a minute: one UPDATE on its first call, none on the next."""
+    """A token's last use is written at most once a minute: on its first call (on PostgreSQL in the token's read, a
+    WITH clause; elsewhere one UPDATE more), not on the next."""
     from cms.models import ApiToken
     from tests.support.api import bearer_client
 
@@ -99,7 +100,8 @@ def test_a_first_call_with_a_token_writes_its_last_use_once(shop, buyer, django_
     with CaptureQueriesContext(connection) as first:
         response = post_json(client, "/api/orders/", order_body((shop["tangelo"], 1)))
     assert response.status_code == 201, response.json()
-    assert len(statements(first)) == QUERIES_PER_ORDER + 1, "\n".join(statements(first))
+    touch = 0 if connection.vendor == "postgresql" else 1
+    assert len(statements(first)) == QUERIES_PER_ORDER + touch, "\n".join(statements(first))
     token.refresh_from_db()
     assert token.last_used_at is not None
     with CaptureQueriesContext(connection) as second:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from cms.models import ApiToken
 from marketplace.checkout.models import CartItem, DeliveryAddress, Order, OrderLine
@@ -253,3 +254,54 @@ def test_online_payment_without_stripe_is_refused_and_nothing_is_ordered(api, sh
 
 def test_wagtail_content_api_still_answers(home_page):
     assert Client().get("/api/v2/pages/").status_code == 200
+
+
+@pytest.mark.parametrize("retry", [False, True])
+def test_the_placed_order_answer_is_what_the_schema_renders(api, shop, retry):
+    """POST /api/orders/ renders its answer without validating it again (cms.json_api.api.trusted_answer): it must be
+    byte for byte what validating it against OrderOut and rendering would give, for a new order and for a retry."""
+    from cms.json_api.api import api as ninja_api
+    from marketplace.checkout.api import OrderOut, _order_out
+
+    headers = {"HTTP_X_IDEMPOTENCY_KEY": "same"}
+    response = post_json(api, "/api/orders/", order_body((shop["tangelo"], 5), (shop["cake"], 2)), **headers)
+    if retry:
+        response = post_json(api, "/api/orders/", order_body((shop["tangelo"], 5), (shop["cake"], 2)), **headers)
+    assert response.status_code == (200 if retry else 201), response.json()
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    order = Order.objects.get(number=response.json()["number"])
+    with translation.override("en"):
+        validated = OrderOut.model_validate(_order_out(order)).model_dump()
+        expected = ninja_api.create_response(None, validated, status=response.status_code)
+    assert response.content == expected.content
+
+
+def test_a_declined_card_answers_the_order_with_its_payment_error(api, shop, stripe_fake):
+    """The answer's payment_error (a translated message) is rendered as the schema says, the order kept."""
+    from tests.support.localstripe import CARD_CHARGE_DECLINED
+
+    declined = stripe_fake.payment_method(CARD_CHARGE_DECLINED)
+    response = post_json(api, "/api/orders/", order_body((shop["cake"], 1), method="card", payment_method_id=declined))
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "pending_payment" and body["payment_method"] == "card"
+    assert set(body["payment_error"]) == {"code", "message"} and body["payment_error"]["message"]
+    assert isinstance(body["payment_error"]["message"], str) and body["bank_account"] is None
+
+
+def test_only_an_order_with_an_idempotency_key_keeps_its_request_digest(api, shop):
+    """The request's digest is worked out only for a request with a key (a retry is compared with it)."""
+    post_json(api, "/api/orders/", order_body((shop["cake"], 1)))
+    post_json(api, "/api/orders/", order_body((shop["cake"], 1)), HTTP_X_IDEMPOTENCY_KEY="k-1")
+    digests = dict(Order.objects.values_list("idempotency_key", "idempotency_fingerprint"))
+    assert digests[""] == "" and len(digests["k-1"]) == 64
+
+
+def test_a_sold_out_refusal_is_not_logged_as_a_warning_but_a_bad_request_is(api, shop, caplog):
+    """409 answers (sold out, wrong state) are expected in a rush: Django's per-response warning is left out."""
+    with caplog.at_level("WARNING", logger="django.request"):
+        sold_out = post_json(api, "/api/orders/", order_body((shop["cake"], 4)))
+        bad = post_json(api, "/api/orders/", {"lines": []})
+    assert sold_out.status_code == 409 and bad.status_code in (400, 422)
+    logged = [record.getMessage() for record in caplog.records if record.name == "django.request"]
+    assert len(logged) == 1 and "Conflict" not in logged[0] and logged[0].endswith(": /api/orders/")
