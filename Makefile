@@ -1,7 +1,7 @@
 # Shanhai Market — everyday commands. A fresh machine needs only Python 3.11 and make.
 #   make run    set up, migrate, load the demo, serve http://127.0.0.1:$(PORT)
-#   make test   set up; lint (ruff, import-linter) and checks, pytest on SQLite, the database-sensitive tests again on a
-#               throwaway PostgreSQL, the three at the same time
+#   make test   set up; lint (ruff, import-linter) and checks, pytest on SQLite, the database-sensitive tests on a
+#               throwaway PostgreSQL (README "Tests": which run where), the three at the same time
 #   make bench-smoke  two gunicorn hosts on PostgreSQL + Redis: pages answer, rush counts exact (CI runs it after make test)
 #   make bench  PostgreSQL + Redis + two gunicorn hosts: the page table and the rushes (bench/README.md)
 #   make soak   SOAK_MINUTES (10) of mixed load on two gunicorn hosts, Redis restarted in the middle
@@ -21,12 +21,15 @@ TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
 # (module- or class-scoped) fixture stays on one worker, and so do all PostgreSQL tests (tests/conftest.py).
 TEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
-# The PostgreSQL run repeats what the database can change: the PostgreSQL tests (multi-process races, search at
-# scale) and the modules declared database-sensitive in tests/conftest.py (README "Tests").
+# The PostgreSQL run: what the database can change: the PostgreSQL tests (multi-process races, search at scale)
+# and the modules declared database-sensitive in tests/conftest.py (README "Tests").
 POSTGRES_TESTS := database_sensitive and not browser
-# The `postgres` tests (the multi-process races, the live outage) use a PostgreSQL server of their own whichever
-# database the run targets, so make test runs them once, in the PostgreSQL run (a bare `pytest` runs them too).
-SQLITE_TESTS := not postgres
+# The SQLite run: everything else, and again the database-sensitive modules whose code has a branch per backend
+# (tests/conftest.py ON_BOTH_DATABASES). It leaves to the PostgreSQL run the `postgres` tests (they use a server of
+# their own whichever database the run targets) and the `postgresql_run` modules (ON_POSTGRESQL: row locks,
+# constraints, idempotency — the production database's behaviour is their point). A bare `pytest` runs them all.
+# Collection fails if a test is in neither run (tests/support/selection.py).
+SQLITE_TESTS := not postgres and not postgresql_run
 
 heading = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
@@ -104,7 +107,7 @@ test-checks: lint
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: $(STAMP)
-	$(call heading,pytest on SQLite (in memory): the whole suite but the PostgreSQL tests, in parallel (pytest-xdist))
+	$(call heading,pytest on SQLite (in memory): the suite but the tests left to the PostgreSQL run, in parallel (pytest-xdist))
 	$(TEST_ENV) $(PY) -m pytest -m "$(SQLITE_TESTS)" $(PYTEST_PARALLEL)
 
 test-postgres: $(STAMP)

@@ -4,6 +4,7 @@ import pytest
 from wagtail.models import Page, Site
 
 from cms.models import HomePage
+from tests.support import selection
 
 
 @pytest.fixture(autouse=True)
@@ -58,24 +59,54 @@ def outbox(monkeypatch):
     return sms.outbox
 
 
-# The PostgreSQL run (`make test`'s second pytest run) is `-m "database_sensitive and not browser"`: every test
-# already runs on SQLite, so on PostgreSQL run the tests whose outcome can depend on the database. These are the
-# tests that need PostgreSQL (`postgres`: the multi-process races, the live outage; `postgresql_database`: search
-# at scale), which are marked database_sensitive automatically, and the modules and folders below. The README
-# ("Tests") says why each is here; a new test of such code goes into one of them or is added here.
-DATABASE_SENSITIVE = (
-    # Services that take row locks (cms.locking) or make conditional UPDATEs, backed by constraints:
-    # stock, orders and their state table, expiry, payments and webhooks applied once, shipping and refunds.
+# make test runs pytest twice (Makefile): on SQLite, and on a throwaway PostgreSQL with `-m "database_sensitive and
+# not browser"`. The tests that need PostgreSQL (`postgres`: the multi-process races, the live outage;
+# `postgresql_database`: search at scale) are marked database_sensitive automatically, and so are the modules and
+# folders of the two lists below. The README ("Tests") says which tests run where and why; a new test of locking,
+# constraint, search, API or bad-input code goes into a listed module or gets its module added to a list.
+#
+# ON_BOTH_DATABASES: the code under test has a branch per backend, or the test's point is each backend's own
+# behaviour: make test runs these on SQLite and again on PostgreSQL.
+ON_BOTH_DATABASES = (
+    # reserve_stock makes one conditional UPDATE per backend (marketplace/services/stock.py).
+    "tests/marketplace/test_stock_reserve.py",
+    # Placing an order reads products with their tier prices as JSON built per backend (checkout/services.py
+    # _order_products), and reserves stock per backend.
     "tests/checkout/test_place_order.py",
+    # The shipping regions' provinces come in that per-backend JSON too (SQLite nests JSON columns as text).
+    "tests/checkout/test_shipping.py",
+    # The migration path from before checkout and canteen were apps (issue #15), on each database's DDL.
+    "tests/test_subapp_migration.py",
+    # Search: PostgreSQL full-text search and its index versus SQLite's fallback (cms/search.py); RUM candidates,
+    # kept rankings and the search page's query budget per backend.
+    "tests/marketplace/test_search.py",
+    "tests/marketplace/test_search_rum.py",
+    # Query budgets: a page's or endpoint's query count can differ by backend (kept per backend where it does:
+    # test_query_budgets, test_order_queries), and both must hold.
+    "tests/marketplace/test_query_budgets.py",
+    "tests/marketplace/test_personal_query_budgets.py",
+    "tests/events/test_query_budgets.py",
+    "tests/events/test_personal_query_budgets.py",
+    "tests/api/test_order_queries.py",
+    # The order's prepared queries: one statement for the API token on PostgreSQL, two elsewhere (cms.prepared_query).
+    "tests/api/test_prepared_query.py",
+    # Bad input: out-of-range numbers and odd text that SQLite stores (or raises OverflowError on) and PostgreSQL
+    # refuses with DataError (cms/middleware.py); on PostgreSQL the sweep sends only those values.
+    "tests/hardening/",
+)
+# ON_POSTGRESQL: the production database's behaviour is the point (row locks, conditional UPDATEs, constraints,
+# idempotency keys, webhooks applied once) and the code has no branch per backend: make test runs these in its
+# PostgreSQL run only (marker `postgresql_run`; its SQLite run deselects them). A bare `pytest` runs them on SQLite.
+ON_POSTGRESQL = (
+    # Services that take row locks (cms.locking) or make conditional UPDATEs, backed by constraints:
+    # orders and their state table, expiry, payments and webhooks applied once, refunds, stock, canteen orders.
     "tests/checkout/test_double_submit.py",
     "tests/checkout/test_expiry.py",
     "tests/checkout/test_state_machines.py",
-    "tests/checkout/test_shipping.py",
     "tests/checkout/test_webhooks.py",
     "tests/checkout/test_after_sale.py",
     "tests/checkout/test_after_sale_race.py",
     "tests/marketplace/test_stock_admin.py",
-    "tests/marketplace/test_stock_reserve.py",
     "tests/canteen/test_services.py",
     # Stalls, registrations, capacity, check-in, stall sales (the same locks and constraints on events' side).
     "tests/events/test_services.py",
@@ -94,26 +125,18 @@ DATABASE_SENSITIVE = (
     # Database constraints seen directly (IntegrityError) and data migrations run by hand.
     "tests/cms/test_taxonomy.py",
     "tests/checkout/test_carriers.py",
-    # The migration path from before checkout and canteen were apps (issue #15), on each database's DDL.
-    "tests/test_subapp_migration.py",
-    # Search: PostgreSQL full-text search and its index versus SQLite's fallback; RUM candidates, kept rankings and
-    # the search page's query budget per backend.
-    "tests/marketplace/test_search.py",
-    "tests/marketplace/test_search_rum.py",
-    # Query budgets: the number of queries a page or endpoint makes can differ by backend (test_query_budgets
-    # keeps a budget per backend where it does).
-    "tests/marketplace/test_query_budgets.py",
-    "tests/marketplace/test_personal_query_budgets.py",
-    "tests/events/test_query_budgets.py",
-    "tests/events/test_personal_query_budgets.py",
-    # API writes (orders, idempotency keys, tokens) and the API's query counts; canteen and stall-booking APIs.
+    # API writes (orders, idempotency keys, tokens); canteen and stall-booking APIs.
     "tests/api/",
     "tests/canteen/test_api.py",
     "tests/canteen/test_api_idempotency.py",
     "tests/events/test_api.py",
-    # Bad input: out-of-range numbers and odd text that SQLite stores and PostgreSQL refuses.
-    "tests/hardening/",
 )
+DATABASE_SENSITIVE = ON_BOTH_DATABASES + ON_POSTGRESQL
+
+
+def listed(item, entries) -> bool:
+    path = item.nodeid.split("::", 1)[0]
+    return any(path == entry or (entry.endswith("/") and path.startswith(entry)) for entry in entries)
 
 
 def is_database_sensitive(item) -> bool:
@@ -121,8 +144,13 @@ def is_database_sensitive(item) -> bool:
         return True
     if "postgres_url" in item.fixturenames:
         return True
-    path = item.nodeid.split("::", 1)[0]
-    return any(path == entry or (entry.endswith("/") and path.startswith(entry)) for entry in DATABASE_SENSITIVE)
+    return listed(item, DATABASE_SENSITIVE)
+
+
+def runs_on_postgresql_only(item) -> bool:
+    """In make test, only its PostgreSQL run runs the test (ON_POSTGRESQL; a module named in ON_BOTH_DATABASES
+    inside a listed folder runs on both)."""
+    return listed(item, ON_POSTGRESQL) and not listed(item, ON_BOTH_DATABASES)
 
 
 def xdist_group(item, on_postgresql=False):
@@ -163,11 +191,15 @@ def django_order(item) -> int:
 
 
 def pytest_collection_modifyitems(config, items):
-    """pytest-xdist groups (xdist_group above), and the `database_sensitive` marker that selects the PostgreSQL
-    run (DATABASE_SENSITIVE above)."""
+    """pytest-xdist groups (xdist_group above), the `database_sensitive` marker that selects the PostgreSQL run
+    and the `postgresql_run` marker that leaves a test out of make test's SQLite run (the lists above); and the
+    check that make test's two runs together run every collected test."""
     missing = [entry for entry in DATABASE_SENSITIVE if not (config.rootpath / entry).exists()]
     if missing:
         raise pytest.UsageError(f"tests/conftest.py DATABASE_SENSITIVE names what does not exist: {missing}")
+    twice = set(ON_BOTH_DATABASES) & set(ON_POSTGRESQL)
+    if twice:
+        raise pytest.UsageError(f"tests/conftest.py: in both ON_BOTH_DATABASES and ON_POSTGRESQL: {sorted(twice)}")
     from django.conf import settings
 
     on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
@@ -178,6 +210,14 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.xdist_group(group))
         if is_database_sensitive(item):
             item.add_marker(pytest.mark.database_sensitive)
+        if runs_on_postgresql_only(item):
+            item.add_marker(pytest.mark.postgresql_run)
+    left_out = selection.left_out_of_make_test(items, selection.make_test_expressions())
+    if left_out:
+        raise pytest.UsageError(
+            "make test would run none of these tests (Makefile SQLITE_TESTS / POSTGRES_TESTS, tests/conftest.py "
+            f"lists): {left_out[:20]}"
+        )
     # The grouped tests (a module with a demo or a browser, the migration test) are the big pieces of work: hand
     # them out first (pytest-xdist's loadgroup goes in collection order), so that the ungrouped tests, one at a
     # time, keep both workers busy to the end instead of one worker finishing a big group alone. Within

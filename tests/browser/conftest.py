@@ -21,6 +21,22 @@ from tests.support.plugin import skip_or_fail
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# No test reads its screenshots back: they are for people to look at, so they cost Chromium a full-page render and
+# a PNG each for nothing in make test. TEST_SCREENSHOTS=1 writes them (e.g. `TEST_SCREENSHOTS=1 pytest tests/browser`).
+WRITE_SCREENSHOTS = os.environ.get("TEST_SCREENSHOTS", "").strip().lower() not in {"", "0", "false", "no", "off"}
+
+
+def _no_screenshot(*args, **kwargs):
+    return b""
+
+
+@pytest.fixture(autouse=True)
+def screenshots_only_on_request(monkeypatch):
+    if not WRITE_SCREENSHOTS:
+        from playwright.sync_api import Locator, Page
+
+        monkeypatch.setattr(Page, "screenshot", _no_screenshot)
+        monkeypatch.setattr(Locator, "screenshot", _no_screenshot)
 
 
 # Module scope, not session: while Playwright runs, this thread has a live event loop, which would also
@@ -53,7 +69,8 @@ def _page(browser, options):
     page = context.new_page()
     # Screenshots in CSS pixels: the phone context's device scale 2 would encode four times the pixels (about a
     # second more for each full-page shot) of the same 390-px layout.
-    page.screenshot = functools.partial(page.screenshot, scale="css")
+    if WRITE_SCREENSHOTS:
+        page.screenshot = functools.partial(page.screenshot, scale="css")
     page.csp_violations = []
     page.on(
         "console",
@@ -90,6 +107,6 @@ def desktop_page(browser):
 
 @pytest.fixture(scope="session")
 def screenshot_dir():
-    """test-artifacts/screenshots/ (git-ignored); CI can keep it as a build artifact."""
+    """test-artifacts/screenshots/ (git-ignored), written with TEST_SCREENSHOTS=1."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
