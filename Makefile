@@ -20,7 +20,10 @@ TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
 # pytest-xdist: one worker per core (`make test TEST_WORKERS=0` runs in one process). A module with a shared
 # (module- or class-scoped) fixture stays on one worker, and so do all PostgreSQL tests (tests/conftest.py).
 TEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+# --dist loadscope: each test module (a class within one) runs on one worker, so a module's shared fixture (a demo
+# loaded once, a browser) is made once, biggest modules first. Not loadgroup: under pytest 9, pytest-xdist 3.8's
+# loadgroup cannot tag a test's id with its group and sends grouped tests to any worker.
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadscope
 # The PostgreSQL run: what the database can change: the PostgreSQL tests (multi-process races, search at scale)
 # and the modules declared database-sensitive in tests/conftest.py (README "Tests").
 POSTGRES_TESTS := database_sensitive and not browser
