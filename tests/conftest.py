@@ -153,45 +153,8 @@ def runs_on_postgresql_only(item) -> bool:
     return listed(item, ON_POSTGRESQL) and not listed(item, ON_BOTH_DATABASES)
 
 
-def xdist_group(item, on_postgresql=False):
-    """The pytest-xdist group of a test (`--dist loadgroup`, make test), or None to let it go to whichever worker
-    is free. On SQLite, every test that needs PostgreSQL is in one group, so that a run starts one throwaway
-    cluster, not one per worker. The PostgreSQL run (on_postgresql) already has its server, and every worker
-    copies the one migrated template (tests/support/db_template.py), so there these tests, the slowest of the
-    run (the multi-process races), spread over both workers. A test module with a module- or class-scoped
-    fixture (a demo loaded once, a browser) is one group, so that fixture is made once. Other tests are not
-    grouped, which keeps the two workers evenly loaded to the end."""
-    if "postgres_url" in item.fixturenames and not on_postgresql:
-        return "postgres"
-    fixturedefs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
-    shared = any(
-        d.scope in ("module", "class", "package") and not d.argname.startswith("_")  # pytest-django's own
-        for defs in fixturedefs.values()
-        for d in defs
-    )
-    return item.nodeid.split("::", 1)[0] if shared else None
-
-
-def django_order(item) -> int:
-    """pytest-django's order of a test (it sorts the tests so before this conftest does): 0 database, 1
-    transactional database (flushes every table afterwards), 2 no database."""
-    from django.test import TestCase, TransactionTestCase
-
-    cls = getattr(item, "cls", None)
-    if cls and issubclass(cls, TransactionTestCase):
-        return 0 if issubclass(cls, TestCase) else 1
-    marker = item.get_closest_marker("django_db")
-    fixtures = getattr(item, "fixturenames", ())
-    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or {
-        "transactional_db",
-        "live_server",
-    } & set(fixtures):
-        return 1
-    return 0 if marker or "db" in fixtures else 2
-
-
 def pytest_collection_modifyitems(config, items):
-    """pytest-xdist groups (xdist_group above), the `database_sensitive` marker that selects the PostgreSQL run
+    """The `database_sensitive` marker that selects the PostgreSQL run
     and the `postgresql_run` marker that leaves a test out of make test's SQLite run (the lists above); and the
     check that make test's two runs together run every collected test."""
     missing = [entry for entry in DATABASE_SENSITIVE if not (config.rootpath / entry).exists()]
@@ -204,10 +167,6 @@ def pytest_collection_modifyitems(config, items):
 
     on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
     for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            group = xdist_group(item, on_postgresql)
-            if group:
-                item.add_marker(pytest.mark.xdist_group(group))
         if is_database_sensitive(item):
             item.add_marker(pytest.mark.database_sensitive)
         if runs_on_postgresql_only(item):
@@ -218,12 +177,6 @@ def pytest_collection_modifyitems(config, items):
             "make test would run none of these tests (Makefile SQLITE_TESTS / POSTGRES_TESTS, tests/conftest.py "
             f"lists): {left_out[:20]}"
         )
-    # The grouped tests (a module with a demo or a browser, the migration test) are the big pieces of work: hand
-    # them out first (pytest-xdist's loadgroup goes in collection order), so that the ungrouped tests, one at a
-    # time, keep both workers busy to the end instead of one worker finishing a big group alone. Within
-    # pytest-django's order (database tests, then transactional ones, then the rest), and stable: each module keeps
-    # its order.
-    items.sort(key=lambda item: (django_order(item), item.get_closest_marker("xdist_group") is None))
     # Tests of what only the PostgreSQL database does run in the PostgreSQL run; the SQLite run leaves them out
     # (deselected, not skipped: under CI a skip fails the run).
     if not on_postgresql:

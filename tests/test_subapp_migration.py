@@ -7,7 +7,7 @@ django-test-migrations does), writes rows with the historical models there, migr
 and reads them with today's models. It always leaves the database at the latest nodes. On in-memory SQLite the
 database migrated back is saved once per migration set (tests/support/db_template.py, next to the migrated one)
 and later runs start from that copy; the forward migration runs every time. It is database sensitive
-(tests/conftest.py) so it runs on PostgreSQL too, and runs on one worker (it changes its database's schema state).
+(tests/conftest.py) so it runs on PostgreSQL too.
 """
 
 from decimal import Decimal
@@ -23,7 +23,7 @@ from marketplace.checkout.models import Order, OrderLine
 from marketplace.models import Review
 from tests.support import db_template
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("subapp_migration")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # The heads on main before the split.
 BEFORE_SPLIT = [
