@@ -1,18 +1,16 @@
 """With Redis down the site degrades instead of dying: pages render uncached, sessions come from the database,
 and /healthz/ready says what is down (503 only when the database is)."""
 
-import shutil
 import socket
-import subprocess
 import time
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from bench.stack import HOST, VAR_DIR, free_port, redis_command, redis_ping
+from bench.stack import HOST
 from cms import cache as degrading
-from tests.support.plugin import skip_or_fail
+from tests.support.redis import redis_server
 
 pytestmark = pytest.mark.django_db
 
@@ -54,19 +52,8 @@ def test_a_dead_redis_is_a_miss_not_an_error():
 
 @pytest.fixture
 def redis_process():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        skip_or_fail("redis-server is not installed (Debian: redis-server)")
-    port = free_port()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)  # redis-server's --dir (it writes nothing there)
-    proc = subprocess.Popen(redis_command(port, binary), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not redis_ping(port):
-        assert time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
-    yield proc, f"redis://{HOST}:{port}/0"
-    proc.kill()
-    proc.wait()
+    with redis_server() as server:
+        yield server
 
 
 def test_redis_stopped_mid_session_keeps_pages_and_login_working(client, redis_process, django_user_model, home_page):

@@ -3,24 +3,20 @@ goes through cms.cache.DirectReader (an MGET without redis-py's client), and giv
 gives; a session revoked in Redis and the database is not served; a dropped connection is made again; a stalled
 Redis costs one timeout; with Redis down every request goes to Django, which answers as in an outage."""
 
-import shutil
-import subprocess
 import time
 
 import pytest
 import redis
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
-from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client, RequestFactory, override_settings
 from wagtail.models import Site
 
-from bench.stack import HOST, VAR_DIR, free_port, redis_command, redis_ping
 from cms import cache as degrading
 from cms import page_cache, page_cache_wsgi
 from cms.models import SiteSettings
 from tests.factories import make_user
-from tests.support.plugin import skip_or_fail
+from tests.support.redis import CountingHandler, redis_server
 
 pytestmark = pytest.mark.django_db
 
@@ -29,19 +25,8 @@ CSRF_SECRET = "A" * 32
 
 @pytest.fixture
 def redis_url():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        skip_or_fail("redis-server is not installed (Debian: redis-server)")
-    port = free_port()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)  # redis-server's --dir (it writes nothing there)
-    proc = subprocess.Popen(redis_command(port, binary), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not redis_ping(port):
-        assert time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
-    yield f"redis://{HOST}:{port}/0", proc
-    proc.kill()
-    proc.wait()
+    with redis_server() as (proc, url):
+        yield url, proc
 
 
 @pytest.fixture
@@ -67,16 +52,6 @@ def on_redis(redis_url, home_page):
     degrading._Outage.until = 0.0
 
 
-class Counting:
-    def __init__(self):
-        self.handler = WSGIHandler()
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.handler(environ, start_response)
-
-
 def call(app, url, cookies=None, **headers):
     cookie = "; ".join(f"{name}={value}" for name, value in (cookies or {}).items())
     environ = RequestFactory()._base_environ(PATH_INFO=url, REQUEST_METHOD="GET", HTTP_COOKIE=cookie, **headers)
@@ -96,7 +71,7 @@ def signed_in(user):
 
 
 def test_a_hit_reads_redis_directly_and_answers_like_django(on_redis):
-    django = Counting()
+    django = CountingHandler()
     wsgi = page_cache_wsgi.PageCacheApplication(django)
     alice = make_user("alice", email="")
     readers = {"visitor": {"csrftoken": CSRF_SECRET}, "alice": signed_in(alice)}
@@ -113,7 +88,7 @@ def test_a_hit_reads_redis_directly_and_answers_like_django(on_redis):
 
 
 def test_a_session_revoked_in_redis_is_not_served(on_redis):
-    django = Counting()
+    django = CountingHandler()
     wsgi = page_cache_wsgi.PageCacheApplication(django)
     cookies = signed_in(make_user("alice", email=""))
     call(wsgi, "/", cookies)
@@ -129,7 +104,7 @@ def test_a_session_revoked_in_redis_is_not_served(on_redis):
 
 def test_a_dropped_connection_is_made_again_without_an_outage(on_redis):
     url, _proc = on_redis
-    django = Counting()
+    django = CountingHandler()
     wsgi = page_cache_wsgi.PageCacheApplication(django)
     cookies = {"csrftoken": CSRF_SECRET}
     call(wsgi, "/", cookies)
@@ -143,7 +118,7 @@ def test_a_dropped_connection_is_made_again_without_an_outage(on_redis):
 
 def test_with_redis_down_django_answers_as_in_an_outage(on_redis):
     _url, proc = on_redis
-    django = Counting()
+    django = CountingHandler()
     wsgi = page_cache_wsgi.PageCacheApplication(django)
     cookies = signed_in(make_user("alice", email=""))
     call(wsgi, "/", cookies)
@@ -190,7 +165,7 @@ def test_a_stalled_redis_costs_one_timeout_then_django_answers(on_redis):
     import signal
 
     _url, proc = on_redis
-    django = Counting()
+    django = CountingHandler()
     wsgi = page_cache_wsgi.PageCacheApplication(django)
     cookies = {"csrftoken": CSRF_SECRET}
     call(wsgi, "/", cookies)

@@ -23,6 +23,7 @@ from cms.models import SiteSettings
 from config.urls import urlpatterns as site_urlpatterns
 from marketplace.checkout.cart import Cart
 from tests.factories import make_user
+from tests.support.redis import CountingHandler
 
 pytestmark = pytest.mark.django_db
 
@@ -48,21 +49,9 @@ def page_cache_on(settings, home_page):
     page_cache.recent.clear()
 
 
-class Counting:
-    """Django's WSGI handler, counting the requests that reach it."""
-
-    def __init__(self):
-        self.handler = WSGIHandler()
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.handler(environ, start_response)
-
-
 @pytest.fixture
 def apps():
-    django = Counting()
+    django = CountingHandler()
     return django, page_cache_wsgi.PageCacheApplication(django)
 
 
@@ -200,7 +189,7 @@ def test_304s_are_the_same_from_both_paths(apps, goods, encoding):
 def test_the_static_headers_follow_the_settings(goods, settings):
     settings.SECURE_HSTS_SECONDS = 3600
     settings.X_FRAME_OPTIONS = "SAMEORIGIN"
-    django = Counting()  # its middleware read the settings now
+    django = CountingHandler()  # its middleware read the settings now
     apps = django, page_cache_wsgi.PageCacheApplication(django)
     for scheme in ("https", "http"):
         status, headers, _body = assert_same_hit(
@@ -350,7 +339,6 @@ def test_a_signed_in_wsgi_hit_costs_one_cache_round_trip_and_no_query(
 
 
 def test_the_site_application_answers_hits_before_djangos_handler():
-    from django.core.handlers.wsgi import WSGIHandler
 
     from config import wsgi
 
