@@ -23,7 +23,8 @@ import pstats
 import sys
 import time
 
-from bench.env import BASE_DIR, bench_environ
+from bench.env import BASE_DIR
+from bench.profile import _setup
 
 TRANSLATION = "django/utils/translation/__init__.py"
 
@@ -49,18 +50,6 @@ PHASES = [
     ("cache (Redis commands)", [("redis/client.py", "execute_command")]),
     ("Wagtail page route", [("wagtail/views.py", "serve")]),
 ]
-
-
-def _setup(database_url, redis_url):
-    os.environ.update(bench_environ(database_url))
-    os.environ.pop("REDIS_URL", None)
-    if redis_url:
-        os.environ["REDIS_URL"] = redis_url
-    if str(BASE_DIR) not in sys.path:
-        sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
 
 
 def _content_block(original, node, context):
