@@ -325,6 +325,17 @@ def is_postgres_url(url: str | None) -> bool:
     return bool(url) and urlsplit(url).scheme in {"postgres", "postgresql", "pgsql"}
 
 
+def server_cpu_seconds(url: str) -> float:
+    """CPU seconds (user + system) the server's postmaster and its ended backends have used so far: a server
+    started by pg_ctl is no child of the process that started it, so `time` on a test run leaves it out."""
+    with _connect(url) as conn:
+        data = Path(conn.execute("SHOW data_directory").fetchone()[0])
+    pid = int((data / "postmaster.pid").read_text().split()[0])
+    # /proc/PID/stat fields 14-17 (utime, stime, cutime, cstime) after the ")" that ends the command name.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 # --- Django in a subprocess -------------------------------------------------------------------------------
 
 
@@ -416,6 +427,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             child = subprocess.Popen(cmd, env={**os.environ, "DATABASE_URL": url})
             try:
                 returncode = child.wait()
+                with contextlib.suppress(Exception):  # a figure for the reader, never a reason to fail
+                    print(f"  (PostgreSQL server CPU: {server_cpu_seconds(url):.1f} s)", file=sys.stderr)
                 return 128 - returncode if returncode < 0 else returncode  # killed by a signal: 128+N
             except KeyboardInterrupt:
                 child.send_signal(signal.SIGINT)
