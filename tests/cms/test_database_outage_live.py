@@ -10,7 +10,6 @@ import json
 import pytest
 
 from bench.env import bench_environ
-from bench.prepare import prepare
 from bench.server import HOST, free_port_in, gunicorn
 from tests.support import db_template, postgres
 from tests.support.plugin import skip_or_fail
@@ -19,6 +18,20 @@ pytestmark = pytest.mark.postgres
 
 # The port range agreed for servers this branch's tests and soak start.
 PORTS = (8120, 8139)
+
+# What bench.prepare does for a server, in one Django process (one start-up instead of three) and without its
+# `migrate`, which has nothing to apply on a copy of the migrated template: the demo (pictures drawn small, as in
+# every other test that loads it), then the static files production settings serve.
+DEMO_AND_STATIC = """
+import contextlib
+from django.core.management import call_command
+from tests.support.demo import demo_settings, small_pictures
+with contextlib.ExitStack() as patches:
+    for patch in [*small_pictures(), *demo_settings()]:
+        patches.enter_context(patch)
+    call_command("load_demo", "--scale", "0", verbosity=0)
+call_command("collectstatic", "--noinput", verbosity=0)
+"""
 
 
 def get(port, path, headers=None):
@@ -32,19 +45,18 @@ def get(port, path, headers=None):
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory, postgres_url, checkout_pg_template):
+def live(postgres_url, checkout_pg_template):
     reason = postgres.unavailable_reason()
     if reason:
         skip_or_fail(reason)
     # A cluster of its own, since the test stops it; its database a dump of the run's migrated template rather
-    # than a migration of its own (prepare's migrate then has nothing left to apply).
+    # than a migration of its own.
     with postgres.throwaway_cluster() as server_url:
         url = postgres.create_database(server_url, "outage")
         db_template.copy_to_server(postgres_url, checkout_pg_template, url)
         # Production settings without Redis: the page cache is in the worker's memory, so one worker (two threads).
         environ = {**bench_environ(url), "REDIS_URL": ""}
-        stamp = tmp_path_factory.mktemp("outage") / "stamp.json"  # never an earlier run's stamp
-        prepare(url, environ, scale=0, stamp=stamp, log=lambda *a: None)
+        postgres.run_django(DEMO_AND_STATIC, url, settings=environ["DJANGO_SETTINGS_MODULE"], env=environ)
         with gunicorn(environ, workers=1, threads=2, port=free_port_in(*PORTS), name="outage-host", log=print) as (
             _host,
             port,
