@@ -167,7 +167,7 @@ def products_for_order(product_ids, *, cart=False):
             )
             for row in product.tier_rows or ()
         ]
-        _remember(product, tier_prices=tiers)
+        remember_rows(product, tier_prices=tiers)
         rule = getattr(product.vendor, "shipping_rule", None) if product.vendor else None
         if rule is not None:
             regions = [
@@ -182,7 +182,7 @@ def products_for_order(product_ids, *, cart=False):
                 )
                 for row in sorted(product.region_rows or (), key=lambda row: (row["sort_order"] or 0, row["id"]))
             ]
-            _remember(rule, regions=regions)
+            remember_rows(rule, regions=regions)
         products[product.pk] = product
     return products
 
@@ -538,11 +538,11 @@ def _create_order(
     data = {"total": str(total), **({"shipping": str(shipping_total)} if shipping_total else {})}
     log_event(order, "placed", user=buyer, to_status=order.status, data=data)
     # What was just written is what the order's relations hold: the answer and the notices need no query.
-    _remember(order, lines=lines, vendor_orders=parts)
+    remember_rows(order, lines=lines, vendor_orders=parts)
     return order
 
 
-def _remember(instance, **relations):
+def remember_rows(instance, **relations):
     """Fill `instance`'s prefetch cache with rows we know, as prefetch_related would: `instance.<name>.all()`
     gives them without a query; filter(), exclude(), update() still ask the database."""
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})

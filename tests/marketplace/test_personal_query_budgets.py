@@ -26,7 +26,7 @@ BUDGETS = {
     "cart": 5,
     "checkout": 5,  # the cart's two, and the buyer's addresses read once (choices and pre-filled mobile number)
     "account": 5,
-    "order": 8,  # with the order's after-sale requests (售后), one query for all its parts
+    "order": 7,  # its parts, its lines once (parts and fee lines), after-sale requests (售后), events
     "canteen dashboard": 6,  # with whether the unit has purchase agreements from fairs (the link to them)
     "canteen statement": 6,  # with the shipping fees kept apart from produce
 }
