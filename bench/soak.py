@@ -536,12 +536,13 @@ def run(args, log=print):
         from django.conf import settings as django_settings
         from django.utils import translation
 
-        from bench.pages import CORE, FLOOR, registry
+        from bench.pages import CORE, FLOORS, registry
 
         pages = []
         with translation.override(django_settings.LANGUAGE_CODE):
             for page in registry():
-                if page.name in CORE and page.name != FLOOR:
+                # Public pages only: the personal ones (cart, account, …) carry their reader's session cookie.
+                if page.name in CORE and page.name not in FLOORS and not page.headers:
                     with contextlib.suppress(Exception):
                         path = page.resolve()
                         if path:

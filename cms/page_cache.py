@@ -820,6 +820,7 @@ class FastPathMiddleware:
             guess = signed_in_people.get(session.session_key)
             asked = [session_key, guess] if guess else [session_key]
         found = cache.get_many([*VERSION_KEYS, *asked])
+        shell_cache.use_version(found.get(shell_cache.VERSION_KEY))  # the rendered page's shell asks no more
         if session_key is not None:
             data = found.get(session_key)
             if data is not None:

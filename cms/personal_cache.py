@@ -136,12 +136,31 @@ def cached_reader(cookies, session, language, entry=_UNREAD):
     return _from_cache(cookies, session, language, entry, render=False)[0]
 
 
+# How many times forget() ran in this process: a reader's answer kept on a request (below) holds while it is the same.
+_forgotten = 0
+
+
 def reader(request, session, language, entry=_UNREAD):
     """(audience, header HTML) for this request, or None when it must not touch the cache.
 
     `session` is the request's session (None without a session cookie); `entry` the person's cache entry if
     the caller has read it already (entry_key). The user is loaded only when the person's entry is missing or
-    was made for another session auth hash (a password change)."""
+    was made for another session auth hash (a password change).
+
+    The answer is kept on the request: asked again in the same request (the page cache's look-up first, then the
+    header of the page rendered after a miss) for the same session, person and language, with nothing forgotten
+    in between, it is given again without asking the cache a second time."""
+    user_id = session.get(SESSION_KEY) if session is not None else None
+    memo = (session is not None and session.session_key, user_id, language, _forgotten)
+    kept = getattr(request, "_personal_reader", None)
+    if kept is not None and kept[0] == memo:
+        return kept[1]
+    found = _reader(request, session, language, entry)
+    request._personal_reader = (memo, found)
+    return found
+
+
+def _reader(request, session, language, entry):
     found, entry = _from_cache(request.COOKIES, session, language, entry, render=True)
     if found is not UNKNOWN:
         return found
@@ -169,6 +188,8 @@ def reader(request, session, language, entry=_UNREAD):
 
 def forget(user_ids):
     """Drop the entries of these people (their cart, name, memberships changed), now and after commit."""
+    global _forgotten
+    _forgotten += 1
     keys = [_key(user_id) for user_id in set(user_ids) if user_id]
     if not keys:
         return

@@ -63,6 +63,14 @@ def version():
     return _request.version
 
 
+def use_version(value):
+    """The shell version as the caller read it with other keys in one round trip (the page cache's look-up reads
+    it with the session): this request's snapshot, so the first shell key asks Redis nothing more. Ignored outside
+    a request, when the request has read it already, or when the cache had none (version() then starts one)."""
+    if value is not None and getattr(_request, "active", False) and _request.version is None:
+        _request.version = value
+
+
 def key(*parts):
     return ":".join(["cms:shell", str(version()), *map(str, parts)])
 

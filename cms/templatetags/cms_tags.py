@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.template.loader import get_template
-from django.urls import translate_url
+from django.urls import get_urlconf, translate_url
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -177,16 +177,24 @@ def language_links(context):
     return links
 
 
+# (url, language code, active language, URLconf) -> translate_url's answer, as worked out lately in this process.
+_TRANSLATED_URLS = {}
+TRANSLATED_URLS_LIMIT = 2048
+
+
 def _translated_url(request, url, code):
-    """translate_url(url, code), worked out once per request: the head's alternate links and the language switch
-    ask for the same URLs (each a resolve and a reverse)."""
-    if request is None:
-        return translate_url(url, code)
-    found = request.__dict__.setdefault("_cms_translated_urls", {})
-    memo_key = (url, code, get_language())
-    if memo_key not in found:
-        found[memo_key] = translate_url(url, code)
-    return found[memo_key]
+    """translate_url(url, code), worked out once per URL in this process: every rendered page asks for its URL in
+    each language (the head's alternate links, the language switch), each a resolve and a reverse (≈ 0.3 ms a
+    page). The answer follows from the URL, the languages and the URLconf alone, all in the key. Bounded, as URLs
+    are the client's to choose: when full it starts again empty."""
+    memo_key = (url, code, get_language(), get_urlconf(settings.ROOT_URLCONF))
+    found = _TRANSLATED_URLS.get(memo_key)
+    if found is None:
+        found = translate_url(url, code)
+        if len(_TRANSLATED_URLS) >= TRANSLATED_URLS_LIMIT:
+            _TRANSLATED_URLS.clear()
+        _TRANSLATED_URLS[memo_key] = found
+    return found
 
 
 @register.simple_tag(takes_context=True)

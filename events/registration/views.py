@@ -2,6 +2,8 @@
 registration figures (the door staff's check-in pages are events.checkin.views).
 Thin callers of events.registration.services."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +19,7 @@ from cms import privacy, throttle
 from cms.errors import DomainError
 from cms.models import Consent
 from cms.phone import is_mobile, mask_phone
+from cms.prepared_query import PreparedQuery
 from events.fairs import sales
 from events.fairs.sales_chart import sales_chart
 from events.models import FairIndexPage, Registration
@@ -95,20 +98,34 @@ def register(request, fair):
     return TemplateResponse(request, "events/register.html", {"page": fair, "fair": fair, "form": form})
 
 
+# The ticket page's two queries, each compiled once per process and database (cms.prepared_query): compiling the
+# registration with its fair's wide page row cost more than running it. Both keys are unique (no ORDER BY).
+_SLOT = "prepared-query-slot"
+
+
+@functools.lru_cache(maxsize=8)
+def _registration_query(alias):
+    registrations = Registration.objects.using(alias).select_related("fair", "slot", "ticket_type", "order")
+    return PreparedQuery(registrations.filter(manage_key=_SLOT).order_by(), _SLOT)
+
+
+@functools.lru_cache(maxsize=8)
+def _fair_index_query(alias):
+    return PreparedQuery(FairIndexPage.objects.using(alias).filter(path=_SLOT).order_by(), _SLOT)
+
+
 def _by_key(key):
-    registration = (
-        Registration.objects.select_related("fair", "slot", "ticket_type", "order").filter(manage_key=key).first()
-    )
-    if registration is None:
+    found = _registration_query(Registration.objects.db)(key)
+    if not found:
         raise Http404
-    return registration
+    return found[0]
 
 
 def _fair_index_of(fair):
     """The fair's parent page as its own type: one query when it is a fair index (as it always is), where
     get_parent().specific takes two."""
-    parent_path = fair.path[: -fair.steplen]
-    return FairIndexPage.objects.filter(path=parent_path).first() or fair.get_parent().specific
+    found = _fair_index_query(FairIndexPage.objects.db)(fair.path[: -fair.steplen])
+    return found[0] if found else fair.get_parent().specific
 
 
 @never_cache

@@ -8,15 +8,19 @@ from cms.phone import normalize_mobile
 from .models import DeliveryAddress
 
 
-def suggested_phone(user):
+def suggested_phone(user, addresses=None):
     """The mobile number to pre-fill on a new address: the account's own (a phone account's username), else the
-    phone of the buyer's default address (else of the newest one); "" when there is none."""
+    phone of the buyer's default address (else of the newest one); "" when there is none. `addresses`: all of
+    the user's addresses when the caller has them already (no query)."""
     if user is None or not user.is_authenticated:
         return ""
     own = normalize_mobile(user.get_username())
     if own:
         return own
-    address = DeliveryAddress.objects.filter(user=user).order_by("-is_default", "-created_at", "-pk").first()
+    if addresses is None:
+        address = DeliveryAddress.objects.filter(user=user).order_by("-is_default", "-created_at", "-pk").first()
+    else:
+        address = max(addresses, key=lambda a: (a.is_default, a.created_at, a.pk), default=None)
     return address.phone if address is not None else ""
 
 

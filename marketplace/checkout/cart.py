@@ -10,7 +10,8 @@ cart page was shown. Nobody is ever charged more than they saw.
 """
 
 import dataclasses
-from decimal import ROUND_HALF_UP, Decimal
+import functools
+from decimal import Decimal
 
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
@@ -23,14 +24,9 @@ from marketplace.errors import MarketplaceCode
 
 from ..models import ProductPage, audiences_for
 from .models import CartItem
-from .services import MAX_QUANTITY, LineRequest
+from .services import MAX_QUANTITY, PUBLIC_AUDIENCES, LineRequest, line_total, products_for_order
 
 SESSION_KEY = "cart"
-CENT = Decimal("0.01")
-
-
-def _money(value):
-    return Decimal(value).quantize(CENT, ROUND_HALF_UP)
 
 
 def unavailable_reason(product, user):
@@ -38,7 +34,8 @@ def unavailable_reason(product, user):
     vendor = product.vendor
     if not (product.live and product.available and vendor is not None and vendor.is_approved):
         return _("No longer for sale.")
-    if product.audience not in audiences_for(user):
+    # Only canteen-only products need to know whether the user is a canteen buyer (a query), as in place_order.
+    if product.audience not in PUBLIC_AUDIENCES and product.audience not in audiences_for(user):
         return _("Sold to canteen buyers only.")
     return ""
 
@@ -70,9 +67,9 @@ class CartLine:
     def vendor(self):
         return self.product.vendor
 
-    @property
+    @functools.cached_property
     def line_total(self):
-        return _money(self.unit_price * self.quantity)
+        return line_total(self.unit_price, self.quantity)
 
     @property
     def price_rose(self):
@@ -148,9 +145,10 @@ class Cart:
     def _raw(self):
         """{product_id: (quantity, unit_price_seen)}"""
         if self.user is not None:
+            items = CartItem.objects.filter(user=self.user).order_by("added_at", "pk")
             return {
-                item.product_id: (item.quantity, item.unit_price_seen)
-                for item in CartItem.objects.filter(user=self.user).order_by("added_at", "pk")
+                product_id: (quantity, seen)
+                for product_id, quantity, seen in items.values_list("product_id", "quantity", "unit_price_seen")
             }
         stored = self.session.get(SESSION_KEY) or {}
         raw = {}
@@ -269,12 +267,9 @@ class Cart:
         raw = self._raw()
         if not raw:
             return []
-        products = {
-            p.pk: p
-            for p in ProductPage.objects.filter(pk__in=raw)
-            .select_related("vendor", "stock", "cover_image")
-            .prefetch_related("tier_prices")
-        }
+        # The products as place_order reads them (one query: vendors, shipping rules and regions, tier prices),
+        # so the page prices lines and shipping with the very rows and functions the order will.
+        products = products_for_order(raw, cart=True)
         lines = []
         for product_id, (quantity, seen) in raw.items():
             product = products.get(product_id)

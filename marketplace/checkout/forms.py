@@ -134,7 +134,9 @@ class CheckoutForm(forms.Form):
         set_payment_choices(self.fields["payment_method"])
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
         self.new_address = AddressForm(
-            data if self._wants_new_address(data) else None, prefix="new", initial={"phone": suggested_phone(user)}
+            data if self._wants_new_address(data) else None,
+            prefix="new",
+            initial={"phone": suggested_phone(user, self.addresses)},
         )
 
     @staticmethod

@@ -76,6 +76,14 @@ ORDER_PRODUCT_FIELDS = (
 
 
 SHIPPING_RULE_FIELDS = [field.name for field in ShippingRule._meta.concrete_fields]
+# What the cart and checkout pages show of a product besides: its English name, its link and the stock left.
+CART_PRODUCT_FIELDS = ("name_en", "url_path", "stock__quantity")
+
+
+def line_total(unit_price, quantity):
+    """A line's money: the unit price times the quantity, to the fen. The cart, the checkout page and placing an
+    order all price a line with this, so the page shows what the order will cost."""
+    return (unit_price * quantity).quantize(CENT, ROUND_HALF_UP)
 
 
 def _children_json_sql(vendor, source, where, columns, money=()):
@@ -92,9 +100,10 @@ def _children_json_sql(vendor, source, where, columns, money=()):
 
 
 @functools.cache
-def _order_products(vendor):
+def _order_products(vendor, cart=False):
     """The query products_for_order runs, but for the ids; made once per database vendor (making it costs about
-    as much CPU as running it). The tier prices and shipping regions come in the product's row as JSON arrays."""
+    as much CPU as running it). The tier prices and shipping regions come in the product's row as JSON arrays.
+    `cart`: with what the cart's pages show besides (CART_PRODUCT_FIELDS; the stock row joined)."""
     product = f'"{ProductPage._meta.db_table}"'
     tiers = _children_json_sql(
         vendor,
@@ -116,9 +125,12 @@ def _order_products(vendor):
         },
         money=[(name, f'r."{name}"') for name in ("first_fee", "additional_fee", "free_above")],
     )
+    products = ProductPage.objects.select_related("vendor__shipping_rule")
+    fields = [*ORDER_PRODUCT_FIELDS, *(f"vendor__shipping_rule__{name}" for name in SHIPPING_RULE_FIELDS)]
+    if cart:
+        products, fields = products.select_related("stock"), [*fields, *CART_PRODUCT_FIELDS]
     return (
-        ProductPage.objects.select_related("vendor__shipping_rule")
-        .only(*ORDER_PRODUCT_FIELDS, *(f"vendor__shipping_rule__{name}" for name in SHIPPING_RULE_FIELDS))
+        products.only(*fields)
         .annotate(
             tier_rows=RawSQL(tiers, [], output_field=JSONField()),
             region_rows=RawSQL(regions, [], output_field=JSONField()),
@@ -127,21 +139,22 @@ def _order_products(vendor):
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _prepared_order_products(alias, vendor, count):
+@functools.lru_cache(maxsize=128)
+def _prepared_order_products(alias, vendor, count, cart=False):
     """_order_products for `count` ids, compiled once (cms.prepared_query): compiling it cost as much as running it."""
     slots = list(range(-1, -count - 1, -1))  # no page has a negative id
-    return PreparedQuery(_order_products(vendor).using(alias).filter(pk__in=slots), *slots)
+    return PreparedQuery(_order_products(vendor, cart).using(alias).filter(pk__in=slots), *slots)
 
 
-def products_for_order(product_ids):
+def products_for_order(product_ids, *, cart=False):
     """{id: ProductPage} with their vendors, the vendors' shipping rules with their regions and the products' tier
     prices, as place_order needs them, in one query (no ORDER BY: keyed by id). The tier prices and regions fill
     the relations' caches (`product.tier_prices.all()`, `rule.regions.all()` ask nothing more); each was a query
-    of its own."""
+    of its own. `cart`: also what the cart's pages show (their English names, links and stock rows), so the cart
+    reads its products, prices and shipping rules the way the order will, in the same one query."""
     ids = [int(pk) for pk in product_ids]
     alias = ProductPage.objects.db
-    rows = _prepared_order_products(alias, connections[alias].vendor, len(ids))(*ids) if ids else []
+    rows = _prepared_order_products(alias, connections[alias].vendor, len(ids), cart)(*ids) if ids else []
     products = {}
     for product in rows:
         tiers = [
@@ -154,7 +167,7 @@ def products_for_order(product_ids):
             )
             for row in product.tier_rows or ()
         ]
-        _remember(product, tier_prices=tiers)
+        remember_rows(product, tier_prices=tiers)
         rule = getattr(product.vendor, "shipping_rule", None) if product.vendor else None
         if rule is not None:
             regions = [
@@ -169,7 +182,7 @@ def products_for_order(product_ids):
                 )
                 for row in sorted(product.region_rows or (), key=lambda row: (row["sort_order"] or 0, row["id"]))
             ]
-            _remember(rule, regions=regions)
+            remember_rows(rule, regions=regions)
         products[product.pk] = product
     return products
 
@@ -451,7 +464,7 @@ def _shipping_fees(priced, address, *, canteen=False):
     groups = OrderedDict()
     for product, quantity, price in priced:
         groups.setdefault(product.vendor.pk, (product.vendor, []))[1].append(
-            (product, quantity, (price * quantity).quantize(CENT, ROUND_HALF_UP))
+            (product, quantity, line_total(price, quantity))
         )
     quotes = shipping.quote(list(groups.values()), address, canteen=canteen)
     shipping.require_delivery(quotes)
@@ -463,7 +476,7 @@ def _create_order(
 ):
     now = timezone.now()
     fees = fees or {}
-    total = sum(((price * quantity).quantize(CENT, ROUND_HALF_UP) for _p, quantity, price in priced), Decimal("0"))
+    total = sum((line_total(price, quantity) for _p, quantity, price in priced), Decimal("0"))
     total += sum(fees.values(), Decimal("0"))
     unit_details = dict(unit_details or {})
     threshold = unit_details.pop("approval_threshold", None)
@@ -500,7 +513,7 @@ def _create_order(
                 subtotal=Decimal("0"),
                 shipping_fee=fees.get(vendor.pk, Decimal("0")),
             )
-        vendor_orders[vendor.pk].subtotal += (price * quantity).quantize(CENT, ROUND_HALF_UP)
+        vendor_orders[vendor.pk].subtotal += line_total(price, quantity)
     parts = _inserted(VendorOrder, list(vendor_orders.values()))
     lines = _inserted(
         OrderLine,
@@ -515,7 +528,7 @@ def _create_order(
                 unit=product.unit,
                 unit_price=price,
                 quantity=quantity,
-                line_total=(price * quantity).quantize(CENT, ROUND_HALF_UP),
+                line_total=line_total(price, quantity),
                 reserved_quantity=quantity if product.track_stock else 0,
             )
             for product, quantity, price in priced
@@ -525,11 +538,11 @@ def _create_order(
     data = {"total": str(total), **({"shipping": str(shipping_total)} if shipping_total else {})}
     log_event(order, "placed", user=buyer, to_status=order.status, data=data)
     # What was just written is what the order's relations hold: the answer and the notices need no query.
-    _remember(order, lines=lines, vendor_orders=parts)
+    remember_rows(order, lines=lines, vendor_orders=parts)
     return order
 
 
-def _remember(instance, **relations):
+def remember_rows(instance, **relations):
     """Fill `instance`'s prefetch cache with rows we know, as prefetch_related would: `instance.<name>.all()`
     gives them without a query; filter(), exclude(), update() still ask the database."""
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})

@@ -11,7 +11,6 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import select_template
@@ -327,12 +326,15 @@ def buyer_timeline(order):
 @order_access_required
 def order_detail(request, number):
     order = _own_order(request, number)
-    # Each line with its review, if any (the 评价 action is offered on received lines not yet reviewed).
-    parts = list(
-        order.vendor_orders.prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("review").order_by("pk"))
-        )
-    )
+    # Every line once, each with its review if any (the 评价 action is offered on received lines not yet reviewed):
+    # a part's lines fill its `lines` relation, the rest (fees) are shown below the parts.
+    parts = list(order.vendor_orders.all())
+    lines = list(OrderLine.objects.filter(order=order).select_related("review").order_by("pk"))
+    for part in parts:
+        part_lines = [line for line in lines if line.vendor_order_id == part.pk]
+        for line in part_lines:
+            line.vendor_order = part  # as prefetch_related would: line.is_received_product asks its part
+        services.remember_rows(part, lines=part_lines)
     public = order.buyer_id is not None and order.buyer_unit_id is None
     requests = list(AfterSaleRequest.objects.filter(order=order).order_by("-created_at", "-pk"))
     for part in parts:
@@ -352,7 +354,7 @@ def order_detail(request, number):
     context = {
         "order": order,
         "parts": parts,
-        "other_lines": order.lines.filter(vendor_order=None),
+        "other_lines": [line for line in lines if line.vendor_order_id is None],
         "timeline": buyer_timeline(order),
         "is_bank_transfer": order.payment_method == PaymentMethod.BANK_TRANSFER,
         "can_pay_online": awaiting_payment and paid_online and not online_unavailable,

@@ -1,6 +1,8 @@
 """Address forms: 省/市/区 from lists checked together, and the mobile number pre-filled at checkout."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace.checkout.addresses import suggested_phone
@@ -40,6 +42,15 @@ def test_suggested_phone_is_the_accounts_mobile_else_the_default_address_phone(d
     address(email_account, phone="13911112222")
     address(email_account, phone="13933334444", is_default=True)
     assert suggested_phone(email_account) == "13933334444"
+    address(email_account, phone="13955556666")
+    # From the addresses the checkout form has read already: the same choice, no query.
+    loaded = list(DeliveryAddress.objects.filter(user=email_account))
+    with CaptureQueriesContext(connection) as queries:
+        assert suggested_phone(email_account, loaded) == suggested_phone(email_account) == "13933334444"
+    assert len(queries) == 1
+    DeliveryAddress.objects.filter(user=email_account).update(is_default=False)
+    loaded = list(DeliveryAddress.objects.filter(user=email_account))
+    assert suggested_phone(email_account, loaded) == suggested_phone(email_account) == "13955556666"
 
 
 def test_checkout_prefills_the_mobile_and_shows_the_lists(client, django_user_model, product, home_page):

@@ -382,3 +382,33 @@ def test_canteen_delivery_fee_is_in_the_statement_and_the_share_but_not_produce(
     # Refunding the whole part takes its delivery fee off the share too.
     services.refund(order, user=staff)
     assert canteen.compute_share(placed.year, unit).freight == 0
+
+
+@pytest.mark.parametrize("address", [HANGZHOU, URUMQI], ids=["rule", "region"])
+def test_the_cart_prices_lines_and_shipping_exactly_as_the_order_is_placed(buyer, shop, make_product, address):
+    """The cart and checkout pages and place_order price with the same functions (services.products_for_order,
+    price_for, line_total, shipping.quote): what the page shows is, to the fen, what the order costs."""
+    from marketplace.checkout.cart import Cart
+
+    odd = make_product(shop["coop"], "胡柚片", "3.33", stock=500, tiers=[(10, "2.97"), (30, "2.71")])
+    heavy = make_product(shop["shao"], "麻饼礼盒", "19.99", stock=500, shipping="surcharge", shipping_surcharge="1.5")
+    cart = Cart(user=buyer)
+    cart.add(odd, 13)
+    cart.add(shop["tangelo"], 3)
+    cart.add(heavy, 7)
+    cart.quote_shipping(address)
+    shown = {
+        "total": cart.grand_total,
+        "lines": {line.product_id: (line.unit_price, line.line_total) for line in cart.lines},
+        "parts": {group.vendor.pk: (group.subtotal, group.shipping.fee) for group in cart.groups},
+    }
+    assert all(fee > 0 for _subtotal, fee in shown["parts"].values())
+    assert shown["lines"][odd.pk] == (Decimal("2.97"), Decimal("38.61"))
+
+    order = services.place_order(
+        buyer=buyer, lines=cart.line_requests(), payment_method=PaymentMethod.BANK_TRANSFER, address=address
+    )
+
+    assert order.total == shown["total"]
+    assert {line.product_id: (line.unit_price, line.line_total) for line in order.lines.all()} == shown["lines"]
+    assert {part.vendor_id: (part.subtotal, part.shipping_fee) for part in order.vendor_orders.all()} == shown["parts"]

@@ -63,3 +63,22 @@ def test_vendor_visitor_and_door_pages_cost_the_same_with_little_and_much(make_f
     many = {name: warm_count(client, path) for name, (client, path) in paths.items()}
 
     assert few == many == BUDGETS, (few, many)
+
+
+def test_the_ticket_page_reads_each_visitors_own_registration_with_its_query_compiled_once(make_fair):
+    from events.registration import views
+
+    today = timezone.localdate()
+    fair = make_fair(start_date=today, end_date=today + timedelta(days=1))
+    ticket = TicketType.objects.create(fair=fair, name="普通票", price=Decimal("0"), capacity=100, per_person_limit=4)
+    (slot,) = ticketing.create_slots(fair=fair, days=[today], times=[(time(0), time(23, 59))], capacity=50)
+    first, second = (
+        ticketing.register(fair=fair, request=ticketing.RegistrationRequest(ticket, name, phone, 1, slot))
+        for name, phone in (("张三", "13800138000"), ("李四", "13900139000"))
+    )
+    views._registration_query.cache_clear()
+    for registration, name, other in ((first, "张三", "李四"), (second, "李四", "张三")):
+        html = Client().get(manage_path(registration)).content.decode()
+        assert name in html and other not in html
+    assert views._registration_query.cache_info().currsize == 1
+    assert Client().get(manage_path(first).replace(first.manage_key, "x" * 32)).status_code == 404

@@ -21,10 +21,12 @@ pytestmark = pytest.mark.django_db
 # Each includes the session and the user (2) of a signed-in request. The header's cart count and links come from
 # the reader's entry in cms.personal_cache (no query once it is made; `warm_count` counts a warm request).
 BUDGETS = {
-    "cart": 8,  # with the shipping fee per vendor part: the vendors' shipping rules and their regions
-    "checkout": 9,  # the address lists and pre-filled mobile number, and the vendors' shipping rules
+    # The cart's products with their tier prices, vendors, shipping rules and regions in one query (as placing the
+    # order reads them), its lines and the buyer's default address.
+    "cart": 5,
+    "checkout": 5,  # the cart's two, and the buyer's addresses read once (choices and pre-filled mobile number)
     "account": 5,
-    "order": 8,  # with the order's after-sale requests (售后), one query for all its parts
+    "order": 7,  # its parts, its lines once (parts and fee lines), after-sale requests (售后), events
     "canteen dashboard": 6,  # with whether the unit has purchase agreements from fairs (the link to them)
     "canteen statement": 6,  # with the shipping fees kept apart from produce
 }
