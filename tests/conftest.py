@@ -1,10 +1,11 @@
 """Fixtures shared by every test package."""
 
 import pytest
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from cms.models import HomePage
 from tests.support import selection
+from tests.support.wagtail_rows import ensure_wagtail_base_rows
 
 
 @pytest.fixture(autouse=True)
@@ -184,25 +185,6 @@ def pytest_collection_modifyitems(config, items):
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = [item for item in items if not item.get_closest_marker("postgresql_database")]
-
-
-def ensure_wagtail_base_rows():
-    """Wagtail's migrations create the locale, root page and root collection; a transactional test
-    (live_server) flushes every table afterwards, so browser tests put them back here."""
-    from django.conf import settings
-    from wagtail.models import Collection, Locale
-
-    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(
-            hostname="localhost", site_name=settings.WAGTAIL_SITE_NAME, root_page=root, is_default_site=True
-        )
-    return root
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from unittest import mock
 
 from django.core.management import call_command
 
+from tests.support.wagtail_rows import ensure_wagtail_base_rows
+
 
 def run_load_demo(*args):
     """Run load_demo with `args` in this process; return what it printed."""
@@ -45,6 +47,8 @@ def demo_in_rolled_back_transaction(django_db_blocker, media_dir, *patches, args
         for patch in [*small_pictures(), *patches]:
             stack.enter_context(patch)
         stack.enter_context(transaction.atomic())
+        # A transactional test run earlier on this worker (the PostgreSQL races) may have flushed Wagtail's rows.
+        ensure_wagtail_base_rows()
         yield run_load_demo(*args)
         transaction.set_rollback(True)
     # The rollback bypassed the signals that clear Wagtail's cached site roots.
