@@ -10,7 +10,7 @@ from unittest import mock
 
 from django.core.management import call_command
 
-from tests.support.wagtail_rows import ensure_wagtail_base_rows
+from tests.support.plugin import copy_postgres_test_database_again
 
 
 def run_load_demo(*args):
@@ -37,7 +37,7 @@ def demo_in_rolled_back_transaction(django_db_blocker, media_dir, *patches, args
     """Load the demo (pictures drawn small, images in `media_dir`) inside a transaction that is rolled back on
     the way out; yields what load_demo printed. For a module- or class-scoped fixture: each test still runs
     in its own savepoint (the `db` fixture), so tests may change the data."""
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.test import override_settings
     from wagtail.models import Site
 
@@ -46,9 +46,9 @@ def demo_in_rolled_back_transaction(django_db_blocker, media_dir, *patches, args
         stack.enter_context(override_settings(MEDIA_ROOT=str(media_dir)))
         for patch in [*small_pictures(), *patches]:
             stack.enter_context(patch)
+        # A transactional test earlier on this worker (the PostgreSQL races) may have emptied the test database.
+        copy_postgres_test_database_again(connection)
         stack.enter_context(transaction.atomic())
-        # A transactional test run earlier on this worker (the PostgreSQL races) may have flushed Wagtail's rows.
-        ensure_wagtail_base_rows()
         yield run_load_demo(*args)
         transaction.set_rollback(True)
     # The rollback bypassed the signals that clear Wagtail's cached site roots.

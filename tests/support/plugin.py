@@ -89,11 +89,37 @@ def django_db_setup(
         db_template.copy_database(server_url, template, test_name)
         database["NAME"] = connection.settings_dict["NAME"] = test_name
         connection.ensure_connection()
+    _postgres_copy.update(server_url=server_url, template=template, name=test_name, flushed=False)
     yield
+    _postgres_copy.clear()
     with django_db_blocker.unblock():
         connection.close()
         database["NAME"] = connection.settings_dict["NAME"] = old_name
         postgres.drop_database(postgres.with_database(server_url, "postgres"), test_name)
+
+
+# This PostgreSQL worker's test database: where it was copied from, and whether a transactional test has emptied
+# its tables since (Django flushes them after one; post_migrate makes content types and grants again, but not what
+# the migrations wrote: Wagtail's root page, site and collection, groups' data).
+_postgres_copy = {}
+
+
+def copy_postgres_test_database_again(connection):
+    """On PostgreSQL, after a transactional test flushed this worker's test database: copy it from the run's
+    migrated template again, so a module-scoped fixture that builds on it (a demo load) starts from what a worker's
+    first test sees, whatever ran before it on the worker. A no-op when nothing was flushed, and on SQLite (its
+    database is restored after each transactional test, pytest_runtest_teardown below)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Site
+
+    if not _postgres_copy.get("flushed"):
+        return
+    connection.close()
+    db_template.copy_database(_postgres_copy["server_url"], _postgres_copy["template"], _postgres_copy["name"])
+    connection.ensure_connection()
+    _postgres_copy["flushed"] = False
+    ContentType.objects.clear_cache()  # the flush's post_migrate made them again under other ids
+    Site.clear_site_root_paths_cache()
 
 
 def _sqlite_test_database(request, django_db_blocker):
@@ -135,6 +161,8 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             if db_template.can_restore(connection):
                 db_template.restore_migrated(connection)
+            elif _postgres_copy:
+                _postgres_copy["flushed"] = True
     return result
 
 
