@@ -17,6 +17,7 @@ from events.checkin import services as checkin_services
 from events.models import SHORT_CODE_ALPHABET, CheckIn, Registration, TicketType
 from events.registration import services as ticketing
 from events.registration.tickets import checkin_url, manage_path
+from tests.support.throttle import hold_throttle_windows
 
 pytestmark = pytest.mark.django_db
 
@@ -224,8 +225,9 @@ def test_check_in_page_answers_429_with_a_message_when_typing_too_fast(client, s
     assert 'data-kind="valid"' in client.post(url, {"code": checkin_url(reg)}).content.decode()
 
 
-def test_api_check_in_takes_the_short_code_and_answers_429_when_typing_too_fast(client, scene, settings):
+def test_api_check_in_takes_the_short_code_and_answers_429_when_typing_too_fast(client, scene, settings, monkeypatch):
     settings.EVENTS_CHECKIN_TYPED_RATE = "2/m"
+    hold_throttle_windows(monkeypatch)
     fair, ticket, slot, staff = scene()
     reg = register(fair, ticket, slot)
     long_code = register(fair, ticket, slot, phone="13900139000")
