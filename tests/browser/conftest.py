@@ -5,7 +5,6 @@ Chromium that the Debian package installs at /usr/bin/chromium. Without it the t
 with the reason, or fail when CI is set.
 """
 
-import asyncio
 import functools
 import os
 from pathlib import Path
@@ -40,33 +39,18 @@ def screenshots_only_on_request(monkeypatch):
         monkeypatch.setattr(Locator, "screenshot", _no_screenshot)
 
 
-# One Playwright driver and one Chromium per test process (starting them costs about a CPU-second; there are twenty
-# browser modules). Playwright's sync API marks its event loop as this thread's running loop after each call, which
-# breaks async_to_sync/asyncio.run in the non-browser modules that run after a browser module in the same process.
-# So the session fixture only starts them; `browser` (module scope) marks the loop running for its module and
-# clears the mark when the module ends: in between, nothing drives that loop (the sync API runs it only inside
-# its own calls), so the other modules see no running loop, as with a browser closed.
-@pytest.fixture(scope="session")
-def _chromium():
+# Module scope, not session: while Playwright runs, this thread has a live event loop, which would also
+# break async_to_sync/asyncio.run in the (non-browser) test modules collected after this package.
+@pytest.fixture(scope="module")
+def browser():
     if not CHROMIUM.exists():
         skip_or_fail(f"{CHROMIUM} not found (Debian package chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        loop = asyncio.events._get_running_loop()
-        asyncio.events._set_running_loop(None)
-        yield browser, loop
-        asyncio.events._set_running_loop(loop)
+        yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser(_chromium):
-    browser, loop = _chromium
-    asyncio.events._set_running_loop(loop)
-    yield browser
-    asyncio.events._set_running_loop(None)
 
 
 # Every browser test runs with the site's Content-Security-Policy enforced (config/settings/base.py): the
