@@ -18,6 +18,7 @@ from marketplace.canteen.models import UnitMember
 from marketplace.checkout.cart import Cart
 from marketplace.models import ProductStock
 from tests.factories import make_user
+from tests.support.cache_reads import record_cache_reads
 
 pytestmark = pytest.mark.django_db
 
@@ -262,21 +263,7 @@ def test_gzipped_hits_carry_each_readers_own_header_and_prices(goods, unit_a, ma
 def cache_calls(monkeypatch):
     """The default cache's reads as the page cache makes them, (method, keys) in order (a get_many that the
     local-memory cache answers with its own gets counts once: one round trip with Redis)."""
-    calls, default, inside = [], caches["default"], []
-    for name in ("get", "get_many"):
-        original = getattr(default, name)
-
-        def counted(*args, _name=name, _original=original, **kwargs):
-            if not inside:
-                calls.append((_name, args[0]))
-            inside.append(_name)
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                inside.pop()
-
-        monkeypatch.setattr(default, name, counted)
-    return calls
+    return record_cache_reads(monkeypatch)
 
 
 def test_a_signed_in_hit_reads_the_session_versions_and_header_in_one_round_trip(goods, settings, cache_calls):

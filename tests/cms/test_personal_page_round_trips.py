@@ -16,6 +16,7 @@ from cms import personal_cache, shell_cache
 from cms.models import SiteSettings
 from cms.templatetags import cms_tags
 from tests.factories import make_user
+from tests.support.cache_reads import record_cache_reads
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +35,7 @@ def cached_sessions(settings, home_page):
 @pytest.fixture
 def default_cache_reads(monkeypatch):
     """(method, key or keys) of every read of the default cache, in order (one per round trip with Redis)."""
-    calls, default, inside = [], caches["default"], []
-    for name in ("get", "get_many"):
-        original = getattr(default, name)
-
-        def counted(*args, _name=name, _original=original, **kwargs):
-            if not inside:
-                calls.append((_name, args[0]))
-            inside.append(_name)
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                inside.pop()
-
-        monkeypatch.setattr(default, name, counted)
-    return calls
+    return record_cache_reads(monkeypatch)
 
 
 def test_a_signed_in_personal_page_reads_session_shell_version_and_header_in_one_round_trip(default_cache_reads):
